@@ -1,0 +1,528 @@
+/*
+ * sha256.c: SHA-256 (FIPS 180-4) with three compression back-ends.
+ *
+ * Every back-end is a function that compresses `n` whole 64-byte blocks
+ * into the state; the streaming layer above is shared. Passing many blocks
+ * per call matters: the SHA-NI and ARMv8 paths keep the state in vector
+ * registers for the whole run and only shuffle it in and out once.
+ *
+ * The back-end is chosen once, on first use, from what the CPU reports
+ * (cpuid on x86, the kernel's HWCAP bits on ARM); S3PUB_SHA256=portable in
+ * the environment or sha256_force_portable(1) overrides it.
+ */
+#include "sha256.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define S3P_SHA_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+/*
+ * gcc exposes the SHA2 intrinsics to any function with the target
+ * attribute below. clang (14) declares them only when the whole file is
+ * built with the feature (-march=armv8-a+crypto), so with clang the ARM
+ * back-end exists only then. 32-bit ARM needs a hard- or softfp-float ABI.
+ */
+#if (defined(__aarch64__) || (defined(__arm__) && !defined(__SOFTFP__))) \
+    && (!defined(__clang__) || defined(__ARM_FEATURE_SHA2) \
+	|| defined(__ARM_FEATURE_CRYPTO))
+#define S3P_SHA_ARM 1
+#include <arm_neon.h>
+#include <sys/auxv.h>
+#ifndef HWCAP_SHA2
+#define HWCAP_SHA2 (1 << 6)      /* aarch64 AT_HWCAP bit */
+#endif
+#ifndef HWCAP2_SHA2
+#define HWCAP2_SHA2 (1 << 3)     /* 32-bit ARM AT_HWCAP2 bit */
+#endif
+#if defined(__clang__)
+#define S3P_ARM_TARGET __attribute__((target("crypto")))
+#elif defined(__aarch64__)
+#define S3P_ARM_TARGET __attribute__((target("+crypto")))
+#else
+#define S3P_ARM_TARGET __attribute__((target("fpu=crypto-neon-fp-armv8")))
+#endif
+#endif
+
+/* FIPS 180-4 section 4.2.2; 16-byte aligned for the vector loads. */
+static const uint32_t K[64] __attribute__((aligned(16))) = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5,
+	0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
+	0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5,
+	0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+};
+
+/* FIPS 180-4 section 5.3.3 */
+static const uint32_t H0[8] = {
+	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
+};
+
+typedef void (*blocks_fn)(uint32_t state[8], const unsigned char *p, size_t n);
+
+/* ---- portable C ---------------------------------------------------- */
+
+static inline uint32_t
+ror32(uint32_t x, int n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static inline uint32_t
+load_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16
+	    | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline void
+store_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/*
+ * One round (FIPS 180-4 section 6.2.2 step 3) written so that the eight
+ * working variables never move: the caller rotates their names instead,
+ * and only d and h change. `kw` is K[t] + W[t].
+ */
+static inline __attribute__((always_inline)) void
+round1(uint32_t a, uint32_t b, uint32_t c, uint32_t *d,
+    uint32_t e, uint32_t f, uint32_t g, uint32_t *h, uint32_t kw)
+{
+	uint32_t t1 = *h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25))
+	    + (g ^ (e & (f ^ g))) + kw;
+	uint32_t t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22))
+	    + ((a & b) | (c & (a | b)));
+
+	*d += t1;
+	*h = t1 + t2;
+}
+
+/* Sixteen rounds on w[0..15] with constants k[0..15]. */
+static inline __attribute__((always_inline)) void
+rounds16(uint32_t v[8], const uint32_t w[16], const uint32_t *k)
+{
+	uint32_t a = v[0], b = v[1], c = v[2], d = v[3];
+	uint32_t e = v[4], f = v[5], g = v[6], h = v[7];
+
+	round1(a, b, c, &d, e, f, g, &h, k[0] + w[0]);
+	round1(h, a, b, &c, d, e, f, &g, k[1] + w[1]);
+	round1(g, h, a, &b, c, d, e, &f, k[2] + w[2]);
+	round1(f, g, h, &a, b, c, d, &e, k[3] + w[3]);
+	round1(e, f, g, &h, a, b, c, &d, k[4] + w[4]);
+	round1(d, e, f, &g, h, a, b, &c, k[5] + w[5]);
+	round1(c, d, e, &f, g, h, a, &b, k[6] + w[6]);
+	round1(b, c, d, &e, f, g, h, &a, k[7] + w[7]);
+	round1(a, b, c, &d, e, f, g, &h, k[8] + w[8]);
+	round1(h, a, b, &c, d, e, f, &g, k[9] + w[9]);
+	round1(g, h, a, &b, c, d, e, &f, k[10] + w[10]);
+	round1(f, g, h, &a, b, c, d, &e, k[11] + w[11]);
+	round1(e, f, g, &h, a, b, c, &d, k[12] + w[12]);
+	round1(d, e, f, &g, h, a, b, &c, k[13] + w[13]);
+	round1(c, d, e, &f, g, h, a, &b, k[14] + w[14]);
+	round1(b, c, d, &e, f, g, h, &a, k[15] + w[15]);
+	v[0] = a; v[1] = b; v[2] = c; v[3] = d;
+	v[4] = e; v[5] = f; v[6] = g; v[7] = h;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+sched1(const uint32_t w[16], int i)
+{
+	uint32_t x = w[(i + 1) & 15], y = w[(i + 14) & 15];
+
+	return w[i] + w[(i + 9) & 15]
+	    + (ror32(x, 7) ^ ror32(x, 18) ^ (x >> 3))
+	    + (ror32(y, 17) ^ ror32(y, 19) ^ (y >> 10));
+}
+
+/*
+ * The next sixteen schedule words in place (FIPS 180-4 section 6.2.2 step
+ * 1, over a 16-word window). Written out: -Os would not unroll a loop.
+ */
+static inline __attribute__((always_inline)) void
+schedule16(uint32_t w[16])
+{
+	w[0] = sched1(w, 0);   w[1] = sched1(w, 1);
+	w[2] = sched1(w, 2);   w[3] = sched1(w, 3);
+	w[4] = sched1(w, 4);   w[5] = sched1(w, 5);
+	w[6] = sched1(w, 6);   w[7] = sched1(w, 7);
+	w[8] = sched1(w, 8);   w[9] = sched1(w, 9);
+	w[10] = sched1(w, 10); w[11] = sched1(w, 11);
+	w[12] = sched1(w, 12); w[13] = sched1(w, 13);
+	w[14] = sched1(w, 14); w[15] = sched1(w, 15);
+}
+
+static void
+blocks_portable(uint32_t state[8], const unsigned char *p, size_t n)
+{
+	uint32_t v[8], w[16];
+	int i, j;
+
+	while (n-- > 0) {
+		for (i = 0; i < 16; i++)
+			w[i] = load_be32(p + 4 * i);
+		memcpy(v, state, sizeof v);
+		rounds16(v, w, K);
+		for (j = 16; j < 64; j += 16) {
+			schedule16(w);
+			rounds16(v, w, K + j);
+		}
+		for (i = 0; i < 8; i++)
+			state[i] += v[i];
+		p += 64;
+	}
+}
+
+/* ---- x86 SHA-NI ---------------------------------------------------- */
+
+#ifdef S3P_SHA_X86
+#define S3P_NI_TARGET __attribute__((target("sha,sse4.1,ssse3")))
+
+/*
+ * Four rounds. SHA256RNDS2 does two rounds on the state split as ABEF and
+ * CDGH, taking its two K+W words from the low half of the third operand.
+ */
+static inline __attribute__((always_inline)) S3P_NI_TARGET void
+ni_rounds4(__m128i *abef, __m128i *cdgh, __m128i w, const uint32_t *k)
+{
+	__m128i kw = _mm_add_epi32(w, _mm_load_si128((const __m128i *)k));
+
+	*cdgh = _mm_sha256rnds2_epu32(*cdgh, *abef, kw);
+	*abef = _mm_sha256rnds2_epu32(*abef, *cdgh, _mm_shuffle_epi32(kw, 0x0e));
+}
+
+/* W[t..t+3] from a = W[t-16..], b = W[t-12..], c = W[t-8..], d = W[t-4..]. */
+static inline __attribute__((always_inline)) S3P_NI_TARGET __m128i
+ni_sched4(__m128i a, __m128i b, __m128i c, __m128i d)
+{
+	__m128i x = _mm_add_epi32(_mm_sha256msg1_epu32(a, b),
+	    _mm_alignr_epi8(d, c, 4));
+
+	return _mm_sha256msg2_epu32(x, d);
+}
+
+static S3P_NI_TARGET void
+blocks_shani(uint32_t state[8], const unsigned char *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+	    0x0405060700010203ULL);
+	__m128i abef, cdgh, t, w0, w1, w2, w3, save0, save1;
+	int j;
+
+	/* state[] is A..H in order; the instructions want ABEF and CDGH */
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)state), 0xb1);
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(state + 4)), 0x1b);
+	abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xf0);
+
+	while (n-- > 0) {
+		save0 = abef;
+		save1 = cdgh;
+		w0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), bswap);
+		w1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), bswap);
+		w2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), bswap);
+		w3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), bswap);
+		ni_rounds4(&abef, &cdgh, w0, K);
+		ni_rounds4(&abef, &cdgh, w1, K + 4);
+		ni_rounds4(&abef, &cdgh, w2, K + 8);
+		ni_rounds4(&abef, &cdgh, w3, K + 12);
+		for (j = 16; j < 64; j += 16) {
+			w0 = ni_sched4(w0, w1, w2, w3);
+			ni_rounds4(&abef, &cdgh, w0, K + j);
+			w1 = ni_sched4(w1, w2, w3, w0);
+			ni_rounds4(&abef, &cdgh, w1, K + j + 4);
+			w2 = ni_sched4(w2, w3, w0, w1);
+			ni_rounds4(&abef, &cdgh, w2, K + j + 8);
+			w3 = ni_sched4(w3, w0, w1, w2);
+			ni_rounds4(&abef, &cdgh, w3, K + j + 12);
+		}
+		abef = _mm_add_epi32(abef, save0);
+		cdgh = _mm_add_epi32(cdgh, save1);
+		p += 64;
+	}
+
+	/* back from ABEF/CDGH to A..H */
+	t = _mm_shuffle_epi32(abef, 0x1b);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);
+	abef = _mm_blend_epi16(t, cdgh, 0xf0);
+	cdgh = _mm_alignr_epi8(cdgh, t, 8);
+	_mm_storeu_si128((__m128i *)state, abef);
+	_mm_storeu_si128((__m128i *)(state + 4), cdgh);
+}
+
+static int
+cpu_has_shani(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return 0;
+	if (!(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return 0;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return 0;
+	return (b >> 29) & 1;   /* leaf 7 EBX bit 29: SHA extensions */
+}
+#endif
+
+/* ---- ARMv8 SHA2 instructions --------------------------------------- */
+
+#ifdef S3P_SHA_ARM
+/* Four rounds: SHA256H updates ABCD, SHA256H2 EFGH (from the old ABCD). */
+static inline __attribute__((always_inline)) S3P_ARM_TARGET void
+arm_rounds4(uint32x4_t *abcd, uint32x4_t *efgh, uint32x4_t w, const uint32_t *k)
+{
+	uint32x4_t kw = vaddq_u32(w, vld1q_u32(k));
+	uint32x4_t abcd0 = *abcd;
+
+	*abcd = vsha256hq_u32(abcd0, *efgh, kw);
+	*efgh = vsha256h2q_u32(*efgh, abcd0, kw);
+}
+
+/* W[t..t+3] from a = W[t-16..], b = W[t-12..], c = W[t-8..], d = W[t-4..]. */
+static inline __attribute__((always_inline)) S3P_ARM_TARGET uint32x4_t
+arm_sched4(uint32x4_t a, uint32x4_t b, uint32x4_t c, uint32x4_t d)
+{
+	return vsha256su1q_u32(vsha256su0q_u32(a, b), c, d);
+}
+
+static inline __attribute__((always_inline)) S3P_ARM_TARGET uint32x4_t
+arm_load_be(const unsigned char *p)
+{
+	return vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p)));
+}
+
+static S3P_ARM_TARGET void
+blocks_armv8(uint32_t state[8], const unsigned char *p, size_t n)
+{
+	uint32x4_t abcd = vld1q_u32(state), efgh = vld1q_u32(state + 4);
+	uint32x4_t w0, w1, w2, w3, save0, save1;
+	int j;
+
+	while (n-- > 0) {
+		save0 = abcd;
+		save1 = efgh;
+		w0 = arm_load_be(p);
+		w1 = arm_load_be(p + 16);
+		w2 = arm_load_be(p + 32);
+		w3 = arm_load_be(p + 48);
+		arm_rounds4(&abcd, &efgh, w0, K);
+		arm_rounds4(&abcd, &efgh, w1, K + 4);
+		arm_rounds4(&abcd, &efgh, w2, K + 8);
+		arm_rounds4(&abcd, &efgh, w3, K + 12);
+		for (j = 16; j < 64; j += 16) {
+			w0 = arm_sched4(w0, w1, w2, w3);
+			arm_rounds4(&abcd, &efgh, w0, K + j);
+			w1 = arm_sched4(w1, w2, w3, w0);
+			arm_rounds4(&abcd, &efgh, w1, K + j + 4);
+			w2 = arm_sched4(w2, w3, w0, w1);
+			arm_rounds4(&abcd, &efgh, w2, K + j + 8);
+			w3 = arm_sched4(w3, w0, w1, w2);
+			arm_rounds4(&abcd, &efgh, w3, K + j + 12);
+		}
+		abcd = vaddq_u32(abcd, save0);
+		efgh = vaddq_u32(efgh, save1);
+		p += 64;
+	}
+	vst1q_u32(state, abcd);
+	vst1q_u32(state + 4, efgh);
+}
+
+static int
+cpu_has_armv8_sha2(void)
+{
+#if defined(__aarch64__)
+	return (getauxval(AT_HWCAP) & HWCAP_SHA2) != 0;
+#else
+	return (getauxval(AT_HWCAP2) & HWCAP2_SHA2) != 0;
+#endif
+}
+#endif
+
+/* ---- the choice ---------------------------------------------------- */
+
+enum { BE_UNSET, BE_PORTABLE, BE_SHANI, BE_ARMV8 };
+
+/*
+ * The only globals: the detected back-end and the force flag. Detection is
+ * idempotent, so two threads racing through it store the same value;
+ * relaxed atomics keep that race defined.
+ */
+static int be_detected = BE_UNSET;
+static int be_forced;
+
+static int
+detect(void)
+{
+	const char *env = getenv("S3PUB_SHA256");
+
+	if (env != NULL && strcmp(env, "portable") == 0)
+		return BE_PORTABLE;
+#ifdef S3P_SHA_X86
+	if (cpu_has_shani())
+		return BE_SHANI;
+#endif
+#ifdef S3P_SHA_ARM
+	if (cpu_has_armv8_sha2())
+		return BE_ARMV8;
+#endif
+	return BE_PORTABLE;
+}
+
+static int
+backend(void)
+{
+	int be;
+
+	if (__atomic_load_n(&be_forced, __ATOMIC_RELAXED))
+		return BE_PORTABLE;
+	be = __atomic_load_n(&be_detected, __ATOMIC_RELAXED);
+	if (be == BE_UNSET) {
+		be = detect();
+		__atomic_store_n(&be_detected, be, __ATOMIC_RELAXED);
+	}
+	return be;
+}
+
+static void
+compress(uint32_t state[8], const unsigned char *p, size_t n)
+{
+	switch (backend()) {
+#ifdef S3P_SHA_X86
+	case BE_SHANI:
+		blocks_shani(state, p, n);
+		return;
+#endif
+#ifdef S3P_SHA_ARM
+	case BE_ARMV8:
+		blocks_armv8(state, p, n);
+		return;
+#endif
+	default:
+		blocks_portable(state, p, n);
+		return;
+	}
+}
+
+const char *
+sha256_backend(void)
+{
+	switch (backend()) {
+	case BE_SHANI:
+		return "sha-ni";
+	case BE_ARMV8:
+		return "armv8-sha2";
+	default:
+		return "portable";
+	}
+}
+
+void
+sha256_force_portable(int on)
+{
+	__atomic_store_n(&be_forced, on != 0, __ATOMIC_RELAXED);
+}
+
+/* ---- streaming ----------------------------------------------------- */
+
+void
+sha256_init(sha256_ctx *ctx)
+{
+	memcpy(ctx->state, H0, sizeof ctx->state);
+	ctx->count = 0;
+}
+
+void
+sha256_update(sha256_ctx *ctx, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t used = (size_t)(ctx->count & 63);
+
+	if (len == 0)
+		return;
+	ctx->count += len;
+	if (used != 0) {
+		size_t room = 64 - used;
+
+		if (len < room) {
+			memcpy(ctx->buf + used, p, len);
+			return;
+		}
+		memcpy(ctx->buf + used, p, room);
+		compress(ctx->state, ctx->buf, 1);
+		p += room;
+		len -= room;
+	}
+	if (len >= 64) {
+		compress(ctx->state, p, len / 64);
+		p += len & ~(size_t)63;
+		len &= 63;
+	}
+	if (len != 0)
+		memcpy(ctx->buf, p, len);
+}
+
+/* Padding (FIPS 180-4 section 5.1.1) on a copy: ctx stays as it was. */
+void
+sha256_final(const sha256_ctx *ctx, unsigned char out[SHA256_SIZE])
+{
+	unsigned char pad[128];
+	uint32_t state[8];
+	size_t used = (size_t)(ctx->count & 63);
+	size_t n = used < 56 ? 64 : 128;
+	uint64_t bits = ctx->count << 3;
+	int i;
+
+	memcpy(state, ctx->state, sizeof state);
+	memcpy(pad, ctx->buf, used);
+	pad[used] = 0x80;
+	memset(pad + used + 1, 0, n - used - 9);
+	store_be32(pad + n - 8, (uint32_t)(bits >> 32));
+	store_be32(pad + n - 4, (uint32_t)bits);
+	compress(state, pad, n / 64);
+	for (i = 0; i < 8; i++)
+		store_be32(out + 4 * i, state[i]);
+}
+
+void
+sha256(const void *data, size_t len, unsigned char out[SHA256_SIZE])
+{
+	sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, data, len);
+	sha256_final(&ctx, out);
+}
+
+void
+sha256_hex(const unsigned char digest[SHA256_SIZE], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < SHA256_SIZE; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
+	}
+	out[64] = '\0';
+}
