@@ -1,14 +1,862 @@
-/* s3pub.c: the command line (placeholder until the commands land). */
+/*
+ * s3pub.c: the command line. Parses options, assembles the units (archive,
+ * spec, creds, http, s3), prints the result spec, and maps every failure to
+ * one line on stderr and the exit status of SPEC section 10. The only file
+ * that prints or exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "clock.h"
+#include "crc32.h"
+#include "creds.h"
+#include "err.h"
+#include "http.h"
+#include "s3.h"
+#include "sha256.h"
+#include "spec.h"
+
+#define DEFAULT_PART_SIZE (64ULL << 20)
+
+static const char usage_text[] =
+"usage: s3pub publish [options] DIR TARGET\n"
+"       s3pub publish [options] --spec FILE DIR\n"
+"       s3pub publish [options] --presigned-url URL DIR\n"
+"       s3pub presign [options] s3://BUCKET/KEY\n"
+"       s3pub archive [options] DIR > FILE.tar.gz\n"
+"       s3pub version | --help | COMMAND --help\n"
+"\n"
+"TARGET: s3://BUCKET/KEY[,opt=endpoint=URL][,opt=region=R][,opt=encoding=gzip|plain]\n"
+"Run 's3pub COMMAND --help' for a command's options; README.md has the rest.\n";
+
+static const char publish_help[] =
+"usage: s3pub publish [options] DIR TARGET\n"
+"       s3pub publish [options] --spec FILE DIR\n"
+"       s3pub publish [options] --presigned-url URL DIR\n"
+"Publishes DIR: one .tar.gz object (encoding gzip, the default) or one\n"
+"object per file under KEY/ (encoding plain); prints the result spec.\n"
+"\n"
+"  --spec FILE           the Publisher spec, YAML or JSON (as Bacalhau writes it)\n"
+"  --endpoint URL        S3 endpoint (default: AWS_ENDPOINT_URL_S3,\n"
+"                        AWS_ENDPOINT_URL, else AWS for the region)\n"
+"  --region R            (default: AWS_REGION, AWS_DEFAULT_REGION, profile,\n"
+"                        endpoint, else us-east-1)\n"
+"  --encoding gzip|plain\n"
+"  --job-id ID, --execution-id ID, --node-id ID\n"
+"                        values of {jobID} {executionID} {nodeID} (default:\n"
+"                        BACALHAU_JOB_ID, BACALHAU_EXECUTION_ID, BACALHAU_NODE_ID)\n"
+"  --dry-run             no network: print the spec it would publish\n"
+"  --part-size SIZE      multipart above this size (default 64MiB, min 5MiB)\n"
+"  --checksum, --no-checksum\n"
+"                        send x-amz-checksum-sha256 (default: AWS endpoints only)\n"
+"  --retries N           attempts per request (default 5)\n"
+"  --path-style, --virtual-hosted\n"
+"  --profile NAME        credentials/config profile (default: AWS_PROFILE, default)\n"
+"  --no-sign-request     anonymous requests\n"
+"  --ca-file FILE        trust anchors (default: AWS_CA_BUNDLE, SSL_CERT_FILE,\n"
+"                        the system bundle)\n"
+"  --insecure            do not verify TLS certificates\n"
+"  --connect-timeout S   (default 10)   --timeout S   idle time-out (default 60)\n"
+"  --output json|yaml    the result spec's form (default json)\n"
+"  --quiet, --verbose\n";
+
+static const char presign_help[] =
+"usage: s3pub presign [options] s3://BUCKET/KEY\n"
+"Prints a presigned URL (SigV4 query string).\n"
+"\n"
+"  --expires SECONDS     1 to 604800 (default 3600)\n"
+"  --method GET|PUT      (default GET)\n"
+"  --endpoint URL, --region R, --profile NAME, --path-style, --virtual-hosted\n";
+
+static const char archive_help[] =
+"usage: s3pub archive [options] DIR > FILE.tar.gz\n"
+"Writes the exact bytes 'publish' would upload (refuses a terminal).\n";
+
+/* Everything the options can say. */
+typedef struct {
+	const char *spec_file;
+	const char *presigned_url;
+	int dry_run;
+	uint64_t part_size;
+	int checksum;                   /* -1: by endpoint */
+	int attempts;
+	int path_style, virtual_hosted;
+	const char *profile;
+	int no_sign;
+	const char *ca_file;
+	int insecure;
+	int connect_timeout, timeout;
+	int yaml;
+	int quiet, verbose;
+	const char *execution_id, *job_id, *node_id;
+	unsigned long expires;
+	const char *method;
+	spec_target opt;                /* endpoint, region, encoding given */
+	const char *pos[8];
+	int npos;
+} options;
+
+static int verbose_on;
+
+static void
+log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "s3pub: %s\n", line);
+}
+
+static void
+warn_line(void *ctx, const char *msg)
+{
+	options *o = ctx;
+
+	if (!o->quiet)
+		fprintf(stderr, "s3pub: warning: %s\n", msg);
+}
+
+static int
+fail(const s3p_err *e)
+{
+	fprintf(stderr, "s3pub: %s\n", e->msg[0] ? e->msg : "failed");
+	return e->status ? e->status : 1;
+}
+
+/* "5MiB", "64M", "1048576": bytes. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno != 0 || *s == '-')
+		return -1;
+	if (*end != '\0') {
+		static const struct { const char *s; uint64_t m; } u[] = {
+			{ "k", 1ULL << 10 }, { "kib", 1ULL << 10 }, { "kb", 1000 },
+			{ "m", 1ULL << 20 }, { "mib", 1ULL << 20 }, { "mb", 1000000 },
+			{ "g", 1ULL << 30 }, { "gib", 1ULL << 30 }, { "gb", 1000000000 },
+			{ "b", 1 }
+		};
+		size_t i;
+		for (i = 0; i < sizeof u / sizeof u[0]; i++)
+			if (strcasecmp(end, u[i].s) == 0)
+				break;
+		if (i == sizeof u / sizeof u[0])
+			return -1;
+		mul = u[i].m;
+	}
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+static int
+parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Options of every command; `allowed` lists the ones the command takes.
+ * Returns 0, -1 with err set, or 1 for --help.
+ */
+static int
+parse_options(int argc, char **argv, options *o, const char *allowed,
+    s3p_err *err)
+{
+	memset(o, 0, sizeof *o);
+	o->part_size = DEFAULT_PART_SIZE;
+	o->checksum = -1;
+	o->attempts = 5;
+	o->connect_timeout = 10;
+	o->timeout = 60;
+	o->expires = 3600;
+	o->method = "GET";
+	spec_target_init(&o->opt);
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		char name[64];
+		const char *val = NULL;
+		const char *eq;
+		long n;
+
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++) {
+				if (o->npos >= (int)(sizeof o->pos / sizeof o->pos[0]))
+					return err_set(err, S3P_EUSAGE, "too many arguments");
+				o->pos[o->npos++] = argv[i];
+			}
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (o->npos >= (int)(sizeof o->pos / sizeof o->pos[0]))
+				return err_set(err, S3P_EUSAGE, "too many arguments");
+			o->pos[o->npos++] = a;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			return 1;
+		if (strncmp(a, "--", 2) != 0)
+			return err_set(err, S3P_EUSAGE, "unknown option '%s'", a);
+		eq = strchr(a, '=');
+		snprintf(name, sizeof name, "%.*s", (int)(eq ? (size_t)(eq - a - 2) : strlen(a + 2)), a + 2);
+		{
+			/* is it one of this command's options, and takes it a value? */
+			char flag[70], valued[70];
+			snprintf(flag, sizeof flag, " %s ", name);
+			snprintf(valued, sizeof valued, " %s= ", name);
+			if (strstr(allowed, valued) != NULL) {
+				if (eq != NULL)
+					val = eq + 1;
+				else if (i + 1 < argc)
+					val = argv[++i];
+				else
+					return err_set(err, S3P_EUSAGE,
+					    "option '--%s' needs a value", name);
+			} else if (strstr(allowed, flag) == NULL)
+				return err_set(err, S3P_EUSAGE, "unknown option '--%s'", name);
+			else if (eq != NULL)
+				return err_set(err, S3P_EUSAGE,
+				    "option '--%s' takes no value", name);
+		}
+
+#define IS(s) (strcmp(name, s) == 0)
+		if (IS("spec")) o->spec_file = val;
+		else if (IS("presigned-url")) o->presigned_url = val;
+		else if (IS("dry-run")) o->dry_run = 1;
+		else if (IS("part-size")) {
+			if (parse_size(val, &o->part_size) < 0)
+				return err_set(err, S3P_EUSAGE,
+				    "--part-size '%s': not a size (e.g. 64MiB)", val);
+			if (o->part_size < S3_MIN_PART)
+				return err_set(err, S3P_EUSAGE,
+				    "--part-size '%s': at least 5MiB (S3's minimum part)", val);
+		} else if (IS("checksum")) o->checksum = 1;
+		else if (IS("no-checksum")) o->checksum = 0;
+		else if (IS("retries")) {
+			if (parse_int(val, 1, 100, &n) < 0)
+				return err_set(err, S3P_EUSAGE,
+				    "--retries '%s': a number of attempts from 1 to 100", val);
+			o->attempts = (int)n;
+		} else if (IS("path-style")) o->path_style = 1;
+		else if (IS("virtual-hosted")) o->virtual_hosted = 1;
+		else if (IS("profile")) o->profile = val;
+		else if (IS("no-sign-request")) o->no_sign = 1;
+		else if (IS("ca-file")) o->ca_file = val;
+		else if (IS("insecure")) o->insecure = 1;
+		else if (IS("connect-timeout") || IS("timeout")) {
+			if (parse_int(val, 1, 86400, &n) < 0)
+				return err_set(err, S3P_EUSAGE,
+				    "--%s '%s': seconds from 1 to 86400", name, val);
+			*(IS("timeout") ? &o->timeout : &o->connect_timeout) = (int)n;
+		} else if (IS("output")) {
+			if (strcmp(val, "json") == 0) o->yaml = 0;
+			else if (strcmp(val, "yaml") == 0) o->yaml = 1;
+			else return err_set(err, S3P_EUSAGE,
+			    "--output '%s': json or yaml", val);
+		} else if (IS("quiet")) o->quiet = 1;
+		else if (IS("verbose")) o->verbose = verbose_on = 1;
+		else if (IS("execution-id")) o->execution_id = val;
+		else if (IS("job-id")) o->job_id = val;
+		else if (IS("node-id")) o->node_id = val;
+		else if (IS("expires")) {
+			if (parse_int(val, 1, 604800, &n) < 0)
+				return err_set(err, S3P_EUSAGE,
+				    "--expires '%s': seconds from 1 to 604800 (7 days)", val);
+			o->expires = (unsigned long)n;
+		} else if (IS("method")) {
+			if (strcmp(val, "GET") != 0 && strcmp(val, "PUT") != 0)
+				return err_set(err, S3P_EUSAGE, "--method '%s': GET or PUT", val);
+			o->method = val;
+		} else if (IS("endpoint") || IS("region") || IS("encoding")) {
+			if (spec_set(&o->opt, name, val, err) < 0)
+				return -1;
+		}
+#undef IS
+	}
+	if (o->path_style && o->virtual_hosted)
+		return err_set(err, S3P_EUSAGE,
+		    "--path-style and --virtual-hosted contradict each other");
+	if (o->quiet && o->verbose)
+		o->quiet = 0;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Where requests go: SPEC section 4's region and endpoint order. */
+
+typedef struct {
+	char region[64];
+	char endpoint[1024];
+	int endpoint_custom;            /* not AWS's default */
+} place;
+
+static int
+resolve_place(const spec_target *t, creds_ctx *cx, place *p, s3p_err *err)
+{
+	const char *v;
+	char buf[1024];
+	int rc;
+
+	p->endpoint[0] = p->region[0] = '\0';
+	if (t->set & SPEC_SET_ENDPOINT)
+		snprintf(p->endpoint, sizeof p->endpoint, "%s", t->endpoint);
+	else if ((v = getenv("AWS_ENDPOINT_URL_S3")) != NULL && *v)
+		snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
+	else if ((v = getenv("AWS_ENDPOINT_URL")) != NULL && *v)
+		snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
+	else if (cx != NULL) {
+		rc = creds_profile_value(cx, "s3", "endpoint_url", buf, sizeof buf, err);
+		if (rc == 0)
+			rc = creds_profile_value(cx, NULL, "endpoint_url", buf,
+			    sizeof buf, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			snprintf(p->endpoint, sizeof p->endpoint, "%s", buf);
+	}
+
+	if (t->set & SPEC_SET_REGION)
+		snprintf(p->region, sizeof p->region, "%s", t->region);
+	else if ((v = getenv("AWS_REGION")) != NULL && *v)
+		snprintf(p->region, sizeof p->region, "%s", v);
+	else if ((v = getenv("AWS_DEFAULT_REGION")) != NULL && *v)
+		snprintf(p->region, sizeof p->region, "%s", v);
+	else if (cx != NULL &&
+	    (rc = creds_profile_value(cx, NULL, "region", buf, sizeof buf, err)) != 0) {
+		if (rc < 0)
+			return -1;
+		snprintf(p->region, sizeof p->region, "%.63s", buf);
+	}
+	if (p->region[0] == '\0' && p->endpoint[0] != '\0')
+		s3_region_from_endpoint(p->endpoint, p->region, sizeof p->region);
+	if (p->region[0] == '\0')
+		strcpy(p->region, "us-east-1");
+
+	p->endpoint_custom = p->endpoint[0] != '\0';
+	if (!p->endpoint_custom)
+		s3_endpoint_default(p->region, p->endpoint, sizeof p->endpoint);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Progress on a terminal: bytes, percent, rate, ETA. */
+
+typedef struct {
+	int on;
+	uint64_t total, done;
+	struct timespec start, last;
+} progress;
+
+static double
+elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+progress_draw(progress *p, int final)
+{
+	struct timespec now;
+	double t, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!final && elapsed(&p->last, &now) < 0.25)
+		return;
+	p->last = now;
+	t = elapsed(&p->start, &now);
+	rate = t > 0 ? (double)p->done / t : 0;
+	fprintf(stderr, "\r\033[Ks3pub: %.1f / %.1f MiB (%3.0f%%) %.1f MiB/s",
+	    (double)p->done / 1048576.0, (double)p->total / 1048576.0,
+	    p->total ? 100.0 * (double)p->done / (double)p->total : 100.0,
+	    rate / 1048576.0);
+	if (!final && rate > 0 && p->done < p->total)
+		fprintf(stderr, " ETA %.0f s", (double)(p->total - p->done) / rate);
+	if (final)
+		fputc('\n', stderr);
+}
+
+static void
+progress_add(void *ctx, uint64_t n)
+{
+	progress *p = ctx;
+
+	p->done += n;
+	progress_draw(p, 0);
+}
+
+/* ---------------------------------------------------------------- */
+
+static int
+archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	return archive_read(ctx, off, buf, len, err);
+}
+
+typedef struct {
+	archive *a;
+	size_t index;
+} file_src;
+
+static int
+file_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	file_src *f = ctx;
+
+	return archive_file_read(f->a, f->index, off, buf, len, err);
+}
+
+static int
+open_archive(const char *dir, options *o, archive **ap, s3p_err *err)
+{
+	archive_opts ao;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+
+	memset(&ao, 0, sizeof ao);
+	ao.source_date_epoch = -1;
+	if (sde != NULL && *sde != '\0') {
+		char *end;
+		long long v;
+		errno = 0;
+		v = strtoll(sde, &end, 10);
+		if (*end != '\0' || errno != 0 || v < 0)
+			return err_set(err, S3P_EUSAGE,
+			    "SOURCE_DATE_EPOCH '%s': not a number of seconds", sde);
+		ao.source_date_epoch = v;
+	}
+	ao.warn = warn_line;
+	ao.warn_ctx = o;
+	return archive_open(ap, dir, &ao, err);
+}
+
+/* Placeholders' values: options, else BACALHAU_* variables. */
+static void
+resolve_ids(const options *o, spec_ids *ids)
+{
+	ids->execution_id = o->execution_id ? o->execution_id : getenv("BACALHAU_EXECUTION_ID");
+	ids->job_id = o->job_id ? o->job_id : getenv("BACALHAU_JOB_ID");
+	ids->node_id = o->node_id ? o->node_id : getenv("BACALHAU_NODE_ID");
+}
+
+static int
+write_all(int fd, const void *buf, size_t len, s3p_err *err)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(err, S3P_EINPUT, "writing to stdout: %s",
+			    strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* s3pub archive DIR: the exact bytes publish would upload. */
+static int
+cmd_archive(int argc, char **argv)
+{
+	static unsigned char buf[65536];
+	options o;
+	archive *a = NULL;
+	s3p_err err;
+	uint64_t size, off;
+	int rc;
+
+	err_clear(&err);
+	rc = parse_options(argc, argv, &o, " quiet ", &err);
+	if (rc == 1) {
+		fputs(archive_help, stdout);
+		return 0;
+	}
+	if (rc < 0)
+		return fail(&err);
+	if (o.npos != 1) {
+		err_set(&err, S3P_EUSAGE, "archive takes one DIR (see s3pub archive --help)");
+		return fail(&err);
+	}
+	if (isatty(STDOUT_FILENO)) {
+		err_set(&err, S3P_EUSAGE,
+		    "archive: refusing to write binary data to a terminal; redirect stdout");
+		return fail(&err);
+	}
+	if (open_archive(o.pos[0], &o, &a, &err) < 0)
+		return fail(&err);
+	size = archive_size(a);
+	for (off = 0; off < size;) {
+		size_t n = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
+		if (archive_read(a, off, buf, n, &err) < 0 ||
+		    write_all(STDOUT_FILENO, buf, n, &err) < 0) {
+			archive_close(a);
+			return fail(&err);
+		}
+		off += n;
+	}
+	archive_close(a);
+	return 0;
+}
+
+/* Credentials for commands that sign (not for --no-sign-request). */
+static int
+get_creds(options *o, creds_ctx *cx, creds *c, time_t now, s3p_err *err)
+{
+	if (o->no_sign) {
+		creds_anonymous(c);
+		return 0;
+	}
+	if (creds_resolve(cx, c, now, err) < 0)
+		return -1;
+	if (o->verbose)
+		fprintf(stderr, "s3pub: credentials from %s (access key %.4s...)\n",
+		    c->source, c->access_key_id);
+	return 0;
+}
+
+static int
+setup_client(options *o, const place *pl, const char *bucket, http_client *hc,
+    s3_client *s, creds *c, creds_ctx *cx, s3p_err *err)
+{
+	http_options ho;
+
+	memset(&ho, 0, sizeof ho);
+	ho.connect_timeout_ms = o->connect_timeout * 1000;
+	ho.timeout_ms = o->timeout * 1000;
+	ho.ca_file = o->ca_file;
+	ho.insecure = o->insecure;
+	if (o->verbose) {
+		ho.log = log_line;
+	}
+	if (o->insecure)
+		fprintf(stderr, "%s\n", TLS_INSECURE_WARNING);
+	if (http_client_init(hc, &ho, err) < 0)
+		return -1;
+	if (s3_client_init(s, hc, c, pl->endpoint, pl->region, err) < 0)
+		return -1;
+	s->cred_ctx = o->no_sign ? NULL : cx;
+	s->attempts = o->attempts;
+	if (o->checksum >= 0)
+		s->checksum = o->checksum;
+	if (o->verbose)
+		s->log = log_line;
+	s->virtual_hosted = o->virtual_hosted ? 1 : o->path_style ? 0 :
+	    s3_use_virtual_hosted(s, bucket);
+	if (s->virtual_hosted && spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID)
+		return err_set(err, S3P_EUSAGE,
+		    "bucket '%s' cannot be a host name: use --path-style", bucket);
+	return 0;
+}
+
+static int
+cmd_presign(int argc, char **argv)
+{
+	options o;
+	s3p_err err;
+	char bucket[SPEC_BUCKET_MAX + 1], key[SPEC_KEYTPL_MAX + 1], url[20000];
+	creds_ctx cx;
+	static creds c;
+	place pl;
+	static http_client hc;
+	static s3_client s;
+	int rc;
+
+	err_clear(&err);
+	rc = parse_options(argc, argv, &o,
+	    " expires= method= endpoint= region= profile= path-style virtual-hosted verbose ",
+	    &err);
+	if (rc == 1) {
+		fputs(presign_help, stdout);
+		return 0;
+	}
+	if (rc < 0)
+		return fail(&err);
+	if (o.npos != 1) {
+		err_set(&err, S3P_EUSAGE, "presign takes one s3://BUCKET/KEY");
+		return fail(&err);
+	}
+	if (spec_s3_uri(o.pos[0], bucket, sizeof bucket, key, sizeof key, &err) < 0)
+		return fail(&err);
+	if (key[0] == '\0') {
+		err_set(&err, S3P_EUSAGE, "'%s': no key after the bucket", o.pos[0]);
+		return fail(&err);
+	}
+	if (spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID) {
+		err_set(&err, S3P_EUSAGE, "'%s': invalid bucket name (S3 bucket naming rules)",
+		    bucket);
+		return fail(&err);
+	}
+	if (creds_init(&cx, o.profile, &err) < 0 ||
+	    resolve_place(&o.opt, &cx, &pl, &err) < 0)
+		return fail(&err);
+	cx.region = pl.region;
+	if (get_creds(&o, &cx, &c, s3p_now(), &err) < 0)
+		return fail(&err);
+	if (setup_client(&o, &pl, bucket, &hc, &s, &c, &cx, &err) < 0 ||
+	    s3_presign(&s, o.method, bucket, key, o.expires, url, sizeof url, &err) < 0)
+		return fail(&err);
+	printf("%s\n", url);
+	s3_client_close(&s);
+	http_client_close(&hc);
+	return 0;
+}
+
+/* Hash pass of the whole archive: what --dry-run prints. */
+static int
+hash_archive(archive *a, char hex[65], char b64[48], s3p_err *err)
+{
+	static unsigned char buf[65536];
+	uint64_t size = archive_size(a), off;
+	sha256_ctx h;
+	unsigned char d[SHA256_SIZE];
+
+	sha256_init(&h);
+	for (off = 0; off < size;) {
+		size_t n = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
+		if (archive_read(a, off, buf, n, err) < 0)
+			return -1;
+		sha256_update(&h, buf, n);
+		off += n;
+	}
+	sha256_final(&h, d);
+	sha256_hex(d, hex);
+	s3_base64(d, sizeof d, b64);
+	return 0;
+}
+
+static int
+cmd_publish(int argc, char **argv)
+{
+	options o;
+	s3p_err err;
+	spec_target t;
+	spec_ids ids;
+	char key[SPEC_KEY_MAX + 1];
+	creds_ctx cx;
+	static creds c;
+	place pl;
+	static http_client hc;
+	static s3_client s;
+	archive *a = NULL;
+	spec_result res;
+	const char *dir;
+	time_t now;
+	int rc;
+
+	err_clear(&err);
+	rc = parse_options(argc, argv, &o,
+	    " spec= presigned-url= dry-run part-size= checksum no-checksum retries= "
+	    "path-style virtual-hosted profile= no-sign-request ca-file= insecure "
+	    "connect-timeout= timeout= output= quiet verbose execution-id= job-id= "
+	    "node-id= endpoint= region= encoding= ", &err);
+	if (rc == 1) {
+		fputs(publish_help, stdout);
+		return 0;
+	}
+	if (rc < 0)
+		return fail(&err);
+	if (o.presigned_url != NULL) {
+		err_set(&err, S3P_EUSAGE, "--presigned-url is not implemented yet");
+		return fail(&err);
+	}
+
+	/* the target: --spec FILE, then TARGET, then options override */
+	spec_target_init(&t);
+	if (o.spec_file != NULL) {
+		if (o.npos != 1) {
+			err_set(&err, S3P_EUSAGE, "with --spec, publish takes one DIR");
+			return fail(&err);
+		}
+		if (spec_read_file(o.spec_file, &t, &err) < 0)
+			return fail(&err);
+	} else {
+		if (o.npos != 2) {
+			err_set(&err, S3P_EUSAGE, "publish takes DIR and TARGET "
+			    "(see s3pub publish --help)");
+			return fail(&err);
+		}
+		if (spec_parse_target(o.pos[1], &t, &err) < 0)
+			return fail(&err);
+	}
+	dir = o.pos[0];
+	spec_merge(&t, &o.opt);
+	if (spec_check_required(&t, &err) < 0)
+		return fail(&err);
+	if (spec_bucket_valid(t.bucket) == SPEC_BUCKET_INVALID) {
+		err_set(&err, S3P_EUSAGE, "'%s': invalid bucket name (S3 bucket naming rules)",
+		    t.bucket);
+		return fail(&err);
+	}
+	resolve_ids(&o, &ids);
+	now = s3p_now();
+	if (spec_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, &err) < 0)
+		return fail(&err);
+
+	if (creds_init(&cx, o.profile, &err) < 0 ||
+	    resolve_place(&t, o.dry_run ? NULL : &cx, &pl, &err) < 0)
+		return fail(&err);
+	cx.region = pl.region;
+
+	if (open_archive(dir, &o, &a, &err) < 0)
+		return fail(&err);
+
+	memset(&res, 0, sizeof res);
+	res.type = "s3";
+	res.bucket = t.bucket;
+	res.key = key;
+	res.region = pl.region;
+	res.endpoint = pl.endpoint;
+	res.encoding = t.encoding;
+
+	if (o.dry_run) {
+		char hex[65] = "", b64[48] = "";
+		if (t.encoding == SPEC_PLAIN) {
+			/* keys and sizes, one per line */
+			for (size_t i = 0; i < archive_count(a); i++) {
+				archive_entry e;
+				archive_entry_get(a, i, &e);
+				if (e.type == ARCHIVE_FILE)
+					printf("%s%s\t%llu\n", key, e.path,
+					    (unsigned long long)e.size);
+			}
+			archive_close(a);
+			return 0;
+		}
+		if (hash_archive(a, hex, b64, &err) < 0) {
+			archive_close(a);
+			return fail(&err);
+		}
+		res.content_sha256 = hex;
+		res.checksum_sha256 = b64;
+		res.size = archive_size(a);
+		archive_close(a);
+		return spec_write_result(stdout, &res, o.yaml) < 0 ? 2 : 0;
+	}
+
+	if (get_creds(&o, &cx, &c, now, &err) < 0 ||
+	    setup_client(&o, &pl, t.bucket, &hc, &s, &c, &cx, &err) < 0) {
+		archive_close(a);
+		return fail(&err);
+	}
+	{
+		static progress pg;
+		static s3_put_result pr;
+		pg.on = isatty(STDERR_FILENO) && !o.quiet && !o.verbose;
+		if (pg.on) {
+			s.progress = progress_add;
+			s.progress_ctx = &pg;
+			clock_gettime(CLOCK_MONOTONIC, &pg.start);
+		}
+		if (t.encoding == SPEC_GZIP) {
+			pg.total = archive_size(a);
+			if (s3_upload(&s, t.bucket, key, archive_reader, a,
+			    archive_size(a), o.part_size, "application/gzip", &pr,
+			    &err) < 0)
+				goto failed;
+			res.version_id = pr.version_id;
+			res.checksum_sha256 = pr.checksum_sha256;
+			res.content_sha256 = pr.content_sha256;
+			res.size = pr.size;
+		} else {
+			for (size_t i = 0; i < archive_count(a); i++) {
+				archive_entry e;
+				archive_entry_get(a, i, &e);
+				if (e.type == ARCHIVE_FILE)
+					pg.total += e.size;
+			}
+			for (size_t i = 0; i < archive_count(a); i++) {
+				archive_entry e;
+				char k[SPEC_KEY_MAX + 1];
+				file_src fs = { a, i };
+				archive_entry_get(a, i, &e);
+				if (e.type != ARCHIVE_FILE)
+					continue;
+				if (snprintf(k, sizeof k, "%s%s", key, e.path) >= (int)sizeof k) {
+					err_set(&err, S3P_EUSAGE,
+					    "key '%s%s' over S3's 1024 bytes", key, e.path);
+					goto failed;
+				}
+				if (s3_upload(&s, t.bucket, k, file_reader, &fs, e.size,
+				    o.part_size, NULL, &pr, &err) < 0)
+					goto failed;
+				res.size += e.size;
+			}
+		}
+		if (pg.on)
+			progress_draw(&pg, 1);
+	}
+	res.region = s.region;
+	res.endpoint = s.endpoint_str;
+	archive_close(a);
+	rc = spec_write_result(stdout, &res, o.yaml);
+	s3_client_close(&s);
+	http_client_close(&hc);
+	return rc < 0 ? 2 : 0;
+
+failed:
+	if (isatty(STDERR_FILENO) && !o.quiet && !o.verbose)
+		fputc('\n', stderr);
+	archive_close(a);
+	s3_client_close(&s);
+	http_client_close(&hc);
+	return fail(&err);
+}
+
+static int
+cmd_version(void)
+{
+	printf("s3pub %s (sha256: %s, crc32: %s, TLS: BearSSL 0.6)\n",
+	    S3PUB_VERSION, sha256_backend(), crc32_backend());
+	return 0;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "version") == 0) {
-		printf("s3pub %s\n", S3PUB_VERSION);
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	signal(SIGPIPE, SIG_IGN);
+	if (strcmp(cmd, "publish") == 0)
+		return cmd_publish(argc - 2, argv + 2);
+	if (strcmp(cmd, "presign") == 0)
+		return cmd_presign(argc - 2, argv + 2);
+	if (strcmp(cmd, "archive") == 0)
+		return cmd_archive(argc - 2, argv + 2);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
+		return cmd_version();
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "-h") == 0) {
+		fputs(usage_text, stdout);
 		return 0;
 	}
-	fprintf(stderr, "usage: s3pub version\n");
+	if (cmd[0] == '\0')
+		fputs(usage_text, stderr);
+	else
+		fprintf(stderr, "s3pub: unknown command '%s'\n%s", cmd, usage_text);
 	return 1;
 }

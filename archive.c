@@ -1,0 +1,625 @@
+/*
+ * archive.c: walk -> plan -> ustar bytes -> stored-gzip bytes, any range
+ * on demand. See archive.h for the contract; tar.h and gzip.h for the
+ * formats.
+ *
+ * The plan is one array of `struct ent` (about 56 bytes) plus a pool of
+ * NUL-terminated strings (path, then link target). Each entry records
+ * where its headers start in the ustar stream, so an offset maps to its
+ * entry by binary search. Headers are regenerated from the plan when a
+ * range touches them (one header is cached); file data is read with
+ * pread() straight into the caller's buffer.
+ *
+ * Trailer CRC: a running CRC-32 follows the ustar bytes handed out in
+ * ascending order from 0; if the trailer is asked for before the running
+ * CRC reached the end, an internal pass reads the rest of the ustar stream
+ * through a 64 KiB buffer (allocated then, freed at close). No
+ * crc32_combine: the pass is needed anyway for the bytes never read.
+ */
+#include "archive.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crc32.h"
+#include "gzip.h"
+#include "tar.h"
+
+#define CRC_CHUNK (64 * 1024)
+
+struct ent {
+	uint64_t off;       /* ustar offset of the entry's first header byte */
+	uint64_t size;      /* data bytes (regular files) */
+	int64_t mtime;      /* seconds, as lstat saw them (before the clamp) */
+	size_t str;         /* pool offset: path NUL link NUL */
+	uint32_t mtime_ns;  /* nanoseconds, for change detection only */
+	uint32_t uid, gid;
+	uint16_t hdr_len;   /* tar_header_size() */
+	uint16_t path_len, link_len;
+	uint16_t mode;      /* st_mode & 07777 */
+	uint8_t type;       /* TAR_REG, TAR_SYMLINK, TAR_DIR */
+};
+
+struct archive {
+	int dirfd;
+	char *dir;              /* DIR as given, for messages */
+	int64_t sde;            /* SOURCE_DATE_EPOCH or -1 */
+	struct ent *ents;
+	size_t n, cap;
+	char *pool;
+	size_t pool_len, pool_cap;
+	uint64_t tar_size, gz_size;
+
+	int fd;                 /* the open file, or -1 */
+	size_t fd_idx;
+	size_t hdr_idx;         /* entry whose headers are in hdr, or SIZE_MAX */
+	uint64_t crc_pos;       /* the running CRC covers ustar [0, crc_pos) */
+	uint32_t crc;
+	unsigned char *scratch; /* CRC_CHUNK bytes, for the internal pass */
+	unsigned char hdr[TAR_HEADER_MAX];
+};
+
+/* ---- the walk ---- */
+
+/* What the walk keeps of one directory entry until its level is sorted
+ * (not a whole struct stat: a directory of a million entries costs 40 MB
+ * here, not 150 MB). */
+struct child {
+	size_t key;             /* offset in the level's name buffer */
+	uint64_t size;
+	int64_t mtime;
+	uint32_t mtime_ns, uid, gid, mode;
+};
+
+struct level {
+	struct child *c;
+	size_t n, cap;
+	char *names;            /* name, '/' for directories, NUL */
+	size_t len, lcap;
+};
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	q = realloc(*p, ncap * elem);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+static int
+cmp_child(const void *x, const void *y, void *names)
+{
+	const struct child *a = x, *b = y;
+	const char *level_names = names;
+
+	/* bytewise (strcmp compares as unsigned char); a directory's key ends
+	 * in '/', so the order is that of the full paths */
+	return strcmp(level_names + a->key, level_names + b->key);
+}
+
+static int
+pool_add(archive *a, const char *s, size_t len)
+{
+	if (grow((void **)&a->pool, &a->pool_cap, a->pool_len + len + 1, 1) < 0)
+		return -1;
+	memcpy(a->pool + a->pool_len, s, len);
+	a->pool[a->pool_len + len] = 0;
+	a->pool_len += len + 1;
+	return 0;
+}
+
+static int64_t
+clamp_mtime(const archive *a, int64_t t)
+{
+	return a->sde >= 0 && t > a->sde ? a->sde : t;
+}
+
+static void
+to_tar_entry(const archive *a, const struct ent *e, tar_entry *t)
+{
+	memset(t, 0, sizeof *t);
+	t->path = a->pool + e->str;
+	t->path_len = e->path_len;
+	t->link = t->path + e->path_len + 1;
+	t->link_len = e->link_len;
+	t->type = e->type;
+	t->mode = e->mode;
+	t->uid = a->sde >= 0 ? 0 : e->uid;
+	t->gid = a->sde >= 0 ? 0 : e->gid;
+	t->size = e->size;
+	t->mtime = clamp_mtime(a, e->mtime);
+}
+
+static int
+add_entry(archive *a, const char *path, size_t plen, const struct child *st,
+    s3p_err *err)
+{
+	char link[TAR_PATH_MAX + 1];
+	ssize_t llen = 0;
+	struct ent *e;
+	tar_entry t;
+
+	if (S_ISLNK(st->mode)) {
+		llen = readlinkat(a->dirfd, path, link, sizeof link);
+		if (llen < 0)
+			return err_set(err, S3P_EINPUT, "cannot read link '%s/%s': %s",
+			    a->dir, path, strerror(errno));
+		if ((size_t)llen > TAR_PATH_MAX)
+			return err_set(err, S3P_EINPUT, "link target of '%s/%s' too long",
+			    a->dir, path);
+	}
+	if (grow((void **)&a->ents, &a->cap, a->n + 1, sizeof *a->ents) < 0)
+		return err_set(err, S3P_EINPUT, "out of memory walking '%s'", a->dir);
+	e = &a->ents[a->n];
+	memset(e, 0, sizeof *e);
+	e->str = a->pool_len;
+	if (pool_add(a, path, plen) < 0 || pool_add(a, link, (size_t)llen) < 0)
+		return err_set(err, S3P_EINPUT, "out of memory walking '%s'", a->dir);
+	e->type = S_ISDIR(st->mode) ? TAR_DIR : S_ISLNK(st->mode) ?
+	    TAR_SYMLINK : TAR_REG;
+	e->size = e->type == TAR_REG ? st->size : 0;
+	e->mtime = st->mtime;
+	e->mtime_ns = st->mtime_ns;
+	e->uid = st->uid;
+	e->gid = st->gid;
+	e->mode = (uint16_t)(st->mode & 07777);
+	e->path_len = (uint16_t)plen;
+	e->link_len = (uint16_t)llen;
+	e->off = a->tar_size;
+	to_tar_entry(a, e, &t);
+	e->hdr_len = (uint16_t)tar_header_size(&t);
+	a->tar_size += e->hdr_len + tar_padded(e->size);
+	a->n++;
+	return 0;
+}
+
+static void
+warn(const archive_opts *o, const char *fmt, const char *dir, const char *path)
+{
+	char msg[TAR_PATH_MAX + 256];
+
+	if (o == NULL || o->warn == NULL)
+		return;
+	snprintf(msg, sizeof msg, fmt, dir, path);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	o->warn(o->warn_ctx, msg);
+}
+
+/*
+ * Adds the entries under the directory `path` (plen bytes, "" or ending in
+ * '/'; the buffer holds TAR_PATH_MAX + 2 bytes) in order, recursively.
+ * Reads the whole directory first, so only one directory is open at a time.
+ */
+static int
+walk(archive *a, char *path, size_t plen, const archive_opts *o, s3p_err *err)
+{
+	struct level lv = { 0 };
+	struct dirent *d;
+	DIR *dp;
+	int fd, rc = -1;
+
+	path[plen] = 0;
+	fd = openat(a->dirfd, plen ? path : ".",
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
+		err_set(err, S3P_EINPUT, "cannot read directory '%s/%s': %s",
+		    a->dir, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (;;) {
+		size_t nlen;
+		struct child *c;
+		struct stat st;
+
+		errno = 0;
+		if ((d = readdir(dp)) == NULL) {
+			if (errno != 0) {
+				err_set(err, S3P_EINPUT, "cannot read directory '%s/%s': %s",
+				    a->dir, path, strerror(errno));
+				goto out;
+			}
+			break;
+		}
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		nlen = strlen(d->d_name);
+		if (grow((void **)&lv.c, &lv.cap, lv.n + 1, sizeof *lv.c) < 0 ||
+		    grow((void **)&lv.names, &lv.lcap, lv.len + nlen + 2, 1) < 0) {
+			err_set(err, S3P_EINPUT, "out of memory walking '%s'", a->dir);
+			goto out;
+		}
+		c = &lv.c[lv.n];
+		if (fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;       /* vanished before it was seen */
+			err_set(err, S3P_EINPUT, "cannot stat '%s/%s%s': %s",
+			    a->dir, path, d->d_name, strerror(errno));
+			goto out;
+		}
+		c->key = lv.len;
+		c->size = (uint64_t)st.st_size;
+		c->mtime = (int64_t)st.st_mtim.tv_sec;
+		c->mtime_ns = (uint32_t)st.st_mtim.tv_nsec;
+		c->uid = (uint32_t)st.st_uid;
+		c->gid = (uint32_t)st.st_gid;
+		c->mode = (uint32_t)st.st_mode;
+		memcpy(lv.names + lv.len, d->d_name, nlen);
+		lv.len += nlen;
+		if (S_ISDIR(st.st_mode))
+			lv.names[lv.len++] = '/';
+		lv.names[lv.len++] = 0;
+		lv.n++;
+	}
+	closedir(dp);
+	dp = NULL;
+
+	if (lv.n > 1)
+		qsort_r(lv.c, lv.n, sizeof *lv.c, cmp_child, lv.names);
+
+	for (size_t i = 0; i < lv.n; i++) {
+		const char *key = lv.names + lv.c[i].key;
+		size_t klen = strlen(key), nplen = plen + klen;
+		mode_t m = (mode_t)lv.c[i].mode;
+
+		if (nplen > TAR_PATH_MAX) {
+			err_set(err, S3P_EINPUT, "path too long: '%s/%.*s%s'", a->dir,
+			    (int)plen, path, key);
+			goto out;
+		}
+		memcpy(path + plen, key, klen + 1);
+		if (!S_ISDIR(m) && !S_ISREG(m) && !S_ISLNK(m)) {
+			warn(o, S_ISFIFO(m) ? "skipping FIFO '%s/%s'" : S_ISSOCK(m) ?
+			    "skipping socket '%s/%s'" : "skipping device '%s/%s'",
+			    a->dir, path);
+			continue;
+		}
+		if (add_entry(a, path, nplen, &lv.c[i], err) < 0)
+			goto out;
+		if (S_ISDIR(m) && walk(a, path, nplen, o, err) < 0)
+			goto out;
+		path[plen] = 0;
+	}
+	rc = 0;
+out:
+	if (dp != NULL)
+		closedir(dp);
+	free(lv.c);
+	free(lv.names);
+	return rc;
+}
+
+int
+archive_open(archive **ap, const char *dir, const archive_opts *opts,
+    s3p_err *err)
+{
+	char path[TAR_PATH_MAX + 2];
+	struct stat st;
+	archive *a;
+
+	*ap = NULL;
+	if (stat(dir, &st) < 0)
+		return err_set(err, S3P_EINPUT, "cannot open directory '%s': %s",
+		    dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return err_set(err, S3P_EINPUT, "'%s' is not a directory", dir);
+	a = calloc(1, sizeof *a);
+	if (a == NULL || (a->dir = strdup(dir)) == NULL) {
+		free(a);
+		return err_set(err, S3P_EINPUT, "out of memory");
+	}
+	a->fd = -1;
+	a->dirfd = -1;
+	a->hdr_idx = SIZE_MAX;
+	a->sde = opts != NULL ? opts->source_date_epoch : -1;
+	/* strip trailing slashes from DIR in messages ("d/" -> "d/x") */
+	for (size_t l = strlen(a->dir); l > 1 && a->dir[l - 1] == '/'; l--)
+		a->dir[l - 1] = 0;
+	a->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->dirfd < 0) {
+		err_set(err, S3P_EINPUT, "cannot open directory '%s': %s", dir,
+		    strerror(errno));
+		archive_close(a);
+		return -1;
+	}
+	if (walk(a, path, 0, opts, err) < 0) {
+		archive_close(a);
+		return -1;
+	}
+	a->tar_size += TAR_END_SIZE;
+	a->gz_size = gzip_stored_size(a->tar_size);
+	/* the plan is final: give back the slack of the doubling */
+	if (a->n > 0) {
+		void *p = realloc(a->ents, a->n * sizeof *a->ents);
+		if (p != NULL)
+			a->ents = p;
+		p = realloc(a->pool, a->pool_len);
+		if (p != NULL)
+			a->pool = p;
+	}
+	*ap = a;
+	return 0;
+}
+
+void
+archive_close(archive *a)
+{
+	if (a == NULL)
+		return;
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->dirfd >= 0)
+		close(a->dirfd);
+	free(a->ents);
+	free(a->pool);
+	free(a->scratch);
+	free(a->dir);
+	free(a);
+}
+
+uint64_t
+archive_size(const archive *a)
+{
+	return a->gz_size;
+}
+
+uint64_t
+archive_tar_size(const archive *a)
+{
+	return a->tar_size;
+}
+
+size_t
+archive_count(const archive *a)
+{
+	return a->n;
+}
+
+void
+archive_entry_get(const archive *a, size_t index, archive_entry *e)
+{
+	const struct ent *p = &a->ents[index];
+
+	e->path = a->pool + p->str;
+	e->link = e->path + p->path_len + 1;
+	e->type = p->type == TAR_DIR ? ARCHIVE_DIR : p->type == TAR_SYMLINK ?
+	    ARCHIVE_SYMLINK : ARCHIVE_FILE;
+	e->size = p->size;
+	e->mode = p->mode;
+	e->mtime = clamp_mtime(a, p->mtime);
+}
+
+/* ---- reading files ---- */
+
+static int
+changed(const struct ent *e, const struct stat *st)
+{
+	return !S_ISREG(st->st_mode) || (uint64_t)st->st_size != e->size ||
+	    (int64_t)st->st_mtim.tv_sec != e->mtime ||
+	    (uint32_t)st->st_mtim.tv_nsec != e->mtime_ns;
+}
+
+static int
+changed_err(const archive *a, const struct ent *e, s3p_err *err)
+{
+	return err_set(err, S3P_EINPUT,
+	    "'%s/%s' changed while being archived (size or mtime differs "
+	    "from the walk)", a->dir, a->pool + e->str);
+}
+
+/* An empty regular file still has to be what the walk saw. */
+static int
+empty_check(const archive *a, const struct ent *e, s3p_err *err)
+{
+	struct stat st;
+
+	if (fstatat(a->dirfd, a->pool + e->str, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set(err, S3P_EINPUT, "cannot stat '%s/%s': %s", a->dir,
+		    a->pool + e->str, strerror(errno));
+	return changed(e, &st) ? changed_err(a, e, err) : 0;
+}
+
+/* Bytes [off, off+len) of regular file i, checked against the walk. */
+static int
+file_read(archive *a, size_t i, uint64_t off, unsigned char *buf, size_t len,
+    s3p_err *err)
+{
+	const struct ent *e = &a->ents[i];
+	const char *path = a->pool + e->str;
+	struct stat st;
+
+	if (a->fd < 0 || a->fd_idx != i) {
+		if (a->fd >= 0)
+			close(a->fd);
+		/* O_NONBLOCK: a FIFO put in the file's place must not hang us */
+		a->fd = openat(a->dirfd, path,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (a->fd < 0)
+			return err_set(err, S3P_EINPUT, "cannot open '%s/%s': %s",
+			    a->dir, path, strerror(errno));
+		a->fd_idx = i;
+		if (fstat(a->fd, &st) < 0 || changed(e, &st))
+			goto fail_changed;
+	}
+	while (len > 0) {
+		ssize_t r = pread(a->fd, buf, len, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_set(err, S3P_EINPUT, "cannot read '%s/%s': %s", a->dir,
+			    path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			goto fail_changed;      /* shorter than the walk saw */
+		buf += r;
+		off += (uint64_t)r;
+		len -= (size_t)r;
+	}
+	/* re-check: a change during the read shows in size or mtime */
+	if (fstat(a->fd, &st) < 0 || changed(e, &st))
+		goto fail_changed;
+	return 0;
+fail_changed:
+	changed_err(a, e, err);
+fail:
+	close(a->fd);
+	a->fd = -1;
+	return -1;
+}
+
+int
+archive_file_read(archive *a, size_t index, uint64_t offset, void *buf,
+    size_t len, s3p_err *err)
+{
+	if (index >= a->n || a->ents[index].type != TAR_REG ||
+	    offset > a->ents[index].size || len > a->ents[index].size - offset)
+		return err_set(err, S3P_EUSAGE, "archive_file_read: bad range");
+	return file_read(a, index, offset, buf, len, err);
+}
+
+/* ---- the ustar stream ---- */
+
+/* The entry whose bytes hold ustar offset u (u < tar_size - TAR_END_SIZE). */
+static size_t
+find_entry(const archive *a, uint64_t u)
+{
+	size_t lo = 0, hi = a->n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a->ents[mid].off <= u)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len, s3p_err *err)
+{
+	uint64_t end_start = a->tar_size - TAR_END_SIZE;
+
+	while (len > 0) {
+		size_t i, n;
+		const struct ent *e;
+		uint64_t rel;
+
+		if (u >= end_start) {
+			memset(buf, 0, len);    /* the two end blocks */
+			return 0;
+		}
+		i = find_entry(a, u);
+		e = &a->ents[i];
+		rel = u - e->off;
+		if (rel < e->hdr_len) {
+			if (a->hdr_idx != i) {
+				tar_entry t;
+				to_tar_entry(a, e, &t);
+				tar_header(&t, a->hdr);
+				a->hdr_idx = i;
+			}
+			n = e->hdr_len - (size_t)rel;
+			if (n > len)
+				n = len;
+			memcpy(buf, a->hdr + rel, n);
+			/* an empty file is never opened: check it as its
+			 * header ends */
+			if (e->type == TAR_REG && e->size == 0 &&
+			    rel + n == e->hdr_len && empty_check(a, e, err) < 0)
+				return -1;
+		} else if ((rel -= e->hdr_len) < e->size) {
+			n = e->size - rel < len ? (size_t)(e->size - rel) : len;
+			if (file_read(a, i, rel, buf, n, err) < 0)
+				return -1;
+		} else {
+			uint64_t pad = tar_padded(e->size) - rel;
+			n = pad < len ? (size_t)pad : len;
+			memset(buf, 0, n);
+		}
+		buf += n;
+		u += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Completes the running CRC with an internal pass over the rest. */
+static int
+finish_crc(archive *a, s3p_err *err)
+{
+	while (a->crc_pos < a->tar_size) {
+		uint64_t left = a->tar_size - a->crc_pos;
+		size_t n = left < CRC_CHUNK ? (size_t)left : CRC_CHUNK;
+
+		if (a->scratch == NULL && (a->scratch = malloc(CRC_CHUNK)) == NULL)
+			return err_set(err, S3P_EINPUT, "out of memory");
+		if (tar_read(a, a->crc_pos, a->scratch, n, err) < 0)
+			return -1;
+		a->crc = crc32_update(a->crc, a->scratch, n);
+		a->crc_pos += n;
+	}
+	return 0;
+}
+
+int
+archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
+{
+	unsigned char *p = buf;
+
+	if (offset > a->gz_size || len > a->gz_size - offset)
+		return err_set(err, S3P_EUSAGE, "archive_read: range %llu+%zu "
+		    "beyond the archive's %llu bytes", (unsigned long long)offset,
+		    len, (unsigned long long)a->gz_size);
+	while (len > 0) {
+		gzip_span s;
+		size_t n;
+
+		gzip_stored_locate(a->tar_size, offset, &s);
+		n = s.len < len ? (size_t)s.len : len;
+		if (s.kind == GZIP_SPAN_FRAMING) {
+			memcpy(p, s.bytes + s.skip, n);
+		} else if (s.kind == GZIP_SPAN_DATA) {
+			if (tar_read(a, s.in_off, p, n, err) < 0)
+				return -1;
+			/* the running CRC, when this range continues it */
+			if (s.in_off <= a->crc_pos && a->crc_pos < s.in_off + n) {
+				size_t skip = (size_t)(a->crc_pos - s.in_off);
+				a->crc = crc32_update(a->crc, p + skip, n - skip);
+				a->crc_pos = s.in_off + n;
+			}
+		} else {
+			unsigned char t[GZIP_TRAILER_SIZE];
+
+			if (finish_crc(a, err) < 0)
+				return -1;
+			gzip_trailer(a->crc, a->tar_size, t);
+			memcpy(p, t + s.skip, n);
+		}
+		p += n;
+		offset += n;
+		len -= n;
+	}
+	return 0;
+}

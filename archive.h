@@ -1,0 +1,134 @@
+/*
+ * archive.h: the .tar.gz of a directory as a seekable range reader
+ * (SPEC section 3, issue 3).
+ *
+ * archive_open() walks DIR once and builds the *plan*: the sorted entry
+ * list with, for each entry, where its header and data sit in the ustar
+ * stream. Every stage after the walk is a pure function of the plan and the
+ * files' contents (ustar headers, deflate *stored* blocks, no compression),
+ * so the exact size of the final .tar.gz is known before any content is
+ * read, and any byte range of it can be produced on demand by re-reading
+ * the files with pread(). Nothing is buffered but one header and, for the
+ * trailer's CRC when it is asked for early, one 64 KiB block: the memory
+ * used is the plan (about 60 bytes + path length + link target length per
+ * entry) plus under 80 KiB, whatever the tree size.
+ *
+ * The walk (bytewise order of the relative paths, lstat, symlinks never
+ * followed):
+ *   - entries are paths relative to DIR with '/' separators, sorted
+ *     bytewise as whole strings (a directory's path ends in '/', so "a-b",
+ *     "a.txt", "a/", "a/x", "a0" is the order); DIR itself is not an entry;
+ *   - directories (empty ones kept), regular files, symbolic links with
+ *     their target (readlink, never followed);
+ *   - sockets, FIFOs and devices are skipped, each with one call of
+ *     opts->warn (the unit never prints);
+ *   - hard links are stored as independent regular files;
+ *   - a relative path of 4096 bytes or more, or a link target of 4096 or
+ *     more, is an input error (they could not be reopened by name).
+ * Errors: DIR missing, DIR not a directory, a directory that cannot be
+ * read, an entry that cannot be lstat'ed: S3P_EINPUT naming the path.
+ *
+ * The format: POSIX ustar, prefix/name split where it fits, and a pax
+ * extended header (typeflag 'x', name "PaxHeaders/<basename>" cut to 100
+ * bytes at a UTF-8 boundary) with the records path, linkpath, size, mtime,
+ * uid, gid, each only when ustar cannot hold that value (path or link
+ * target too long, size >= 8 GiB, mtime < 0 or > 8^11-1, ids > 2097151).
+ * Modes are st_mode & 07777, times are whole seconds, owners numeric only
+ * (uname and gname empty). The ustar stream ends with two zero blocks and
+ * is *not* padded to a 10240-byte record (GNU tar, bsdtar and python read
+ * it without a warning). The gzip member (gzip.h): 10-byte header with
+ * MTIME 0, no name, XFL 0, OS 255 (unknown: the bytes do not depend on the
+ * host), stored blocks of at most 65,535 bytes, CRC-32 and ISIZE trailer.
+ *
+ * Change detection: each time a file is opened for its content it is
+ * fstat'ed and compared with the walk (regular file, size, mtime to the
+ * nanosecond), and again after each read from it; a difference, a failed
+ * open (O_NOFOLLOW) or a short read is S3P_EINPUT naming the file.
+ *
+ * The trailer's CRC-32 (of the whole ustar stream): a running CRC follows
+ * reads made in ascending order from offset 0 (the hash pass), so reading
+ * 0..size in order reads each file exactly once. When the trailer is asked
+ * for before the running CRC reached the end, archive_read() finishes it
+ * with an internal pass over the rest of the ustar stream (re-reading those
+ * files). Once known it is kept: later passes reuse it.
+ *
+ * An archive is used by one thread at a time; reads may come in any order
+ * and may repeat (multipart retries).
+ */
+#ifndef S3PUB_ARCHIVE_H
+#define S3PUB_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct archive archive;
+
+typedef struct {
+	/*
+	 * -1: unset. Else (the caller read SOURCE_DATE_EPOCH): mtimes later
+	 * than it are written as it, and owners as 0/0.
+	 */
+	int64_t source_date_epoch;
+	/* Called once per skipped entry with one line naming it; may be NULL. */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
+} archive_opts;
+
+/* Entry types. */
+enum { ARCHIVE_DIR = 1, ARCHIVE_FILE = 2, ARCHIVE_SYMLINK = 3 };
+
+typedef struct {
+	const char *path;  /* relative to DIR, NUL-terminated; dirs end in '/' */
+	const char *link;  /* symlink target; "" for other types */
+	int type;          /* ARCHIVE_DIR, ARCHIVE_FILE or ARCHIVE_SYMLINK */
+	uint64_t size;     /* bytes of a regular file; 0 otherwise */
+	unsigned mode;     /* permission bits, st_mode & 07777 */
+	int64_t mtime;     /* seconds, as written (after the clamp) */
+} archive_entry;
+
+/*
+ * Walks `dir` and builds the plan. `opts` may be NULL (no clamp, no
+ * warnings). On success *ap is a new archive (free it with archive_close)
+ * and 0 is returned; on failure -1, *ap is NULL and `err` says why.
+ */
+int archive_open(archive **ap, const char *dir, const archive_opts *opts,
+    s3p_err *err);
+
+/* Exact byte size of the .tar.gz, from the plan alone. */
+uint64_t archive_size(const archive *a);
+
+/* Byte size of the ustar stream inside it (what zcat prints). */
+uint64_t archive_tar_size(const archive *a);
+
+/*
+ * Writes bytes [offset, offset+len) of the .tar.gz to `buf`. The range
+ * must lie within archive_size() (else S3P_EUSAGE). Returns 0, or -1 with
+ * `err` set (S3P_EINPUT naming the file that changed or could not be read).
+ */
+int archive_read(archive *a, uint64_t offset, void *buf, size_t len,
+    s3p_err *err);
+
+/* Number of entries (plain mode walks the same list). */
+size_t archive_count(const archive *a);
+
+/*
+ * Fills `e` with entry `index` (< archive_count). The strings point into
+ * the plan: valid until archive_close().
+ */
+void archive_entry_get(const archive *a, size_t index, archive_entry *e);
+
+/*
+ * Writes bytes [offset, offset+len) of regular file `index` (plain mode's
+ * PutObject bodies), with the same change detection as archive_read. The
+ * range must lie within the entry's size and the entry must be a regular
+ * file (else S3P_EUSAGE).
+ */
+int archive_file_read(archive *a, size_t index, uint64_t offset, void *buf,
+    size_t len, s3p_err *err);
+
+/* Closes the open file, frees the plan and the archive. NULL is fine. */
+void archive_close(archive *a);
+
+#endif

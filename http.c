@@ -1,0 +1,1470 @@
+/* http.c: see http.h. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef S3PUB_VERSION
+#define S3PUB_VERSION "0"
+#endif
+
+#define IOBUF 16384
+#define CONTINUE_WAIT_MS 1000
+
+struct http_conn {
+	int fd;
+	int https;
+	char key[HTTP_HOST_MAX + 16];   /* "s:host:port" */
+	char what[2 * HTTP_HOST_MAX + 48]; /* "host:port", "proxy h:p" */
+	int timeout_ms;
+	int timed_out;                  /* the last I/O failure was a time-out */
+	const char *to_dir;             /* "read" or "write" */
+	int sys_errno;                  /* errno of the last I/O failure */
+	int eof;
+	tls_conn *tls;                  /* NULL for plain TCP */
+	size_t rpos, rlen;
+	unsigned char rbuf[IOBUF];
+	unsigned char wbuf[IOBUF];
+};
+
+/* ---- small string helpers ---- */
+
+static int
+lc(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int
+ieq(const char *a, const char *b)
+{
+	while (*a && lc((unsigned char)*a) == lc((unsigned char)*b))
+		a++, b++;
+	return *a == '\0' && *b == '\0';
+}
+
+static int
+ieqn(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lc((unsigned char)a[i]) != lc((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+/* Does the comma-separated value hold `tok` (any case)? */
+static int
+has_token(const char *v, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	while (v != NULL && *v) {
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		if (ieqn(v, tok, n) && (v[n] == '\0' || v[n] == ',' || v[n] == ' '
+		    || v[n] == '\t'))
+			return 1;
+		v = strchr(v, ',');
+	}
+	return 0;
+}
+
+/* ---- URLs ---- */
+
+/* The URL without query nor fragment, for messages. */
+static void
+url_quote(const char *s, char *out, size_t cap)
+{
+	size_t n = strcspn(s, "?#");
+
+	if (n > 200)
+		n = 200;
+	snprintf(out, cap, "%.*s", (int)n, s);
+}
+
+int
+http_url_parse(const char *s, http_url *u, s3p_err *err)
+{
+	const char *p, *a, *ae, *h, *he;
+	char q[256];
+	size_t n;
+
+	memset(u, 0, sizeof *u);
+	url_quote(s, q, sizeof q);
+	if (ieqn(s, "https://", 8)) {
+		u->https = 1;
+		p = s + 8;
+	} else if (ieqn(s, "http://", 7)) {
+		p = s + 7;
+	} else {
+		return err_set(err, S3P_EUSAGE,
+		    "bad URL '%s': the scheme must be http:// or https://", q);
+	}
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return err_set(err, S3P_EUSAGE, "bad URL '%s': spaces and "
+			    "control characters must be percent-encoded", q);
+	a = p;
+	ae = a + strcspn(a, "/?#");
+	if (memchr(a, '@', (size_t)(ae - a)) != NULL)
+		return err_set(err, S3P_EUSAGE, "bad URL '%s': user info "
+		    "(user:password@) is not accepted; give credentials otherwise",
+		    q);
+	if (*a == '[') {
+		char v6[64];
+		unsigned char tmp[16];
+
+		h = a + 1;
+		he = memchr(h, ']', (size_t)(ae - h));
+		if (he == NULL || (size_t)(he - h) >= sizeof v6)
+			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad IPv6 "
+			    "address", q);
+		memcpy(v6, h, (size_t)(he - h));
+		v6[he - h] = '\0';
+		if (inet_pton(AF_INET6, v6, tmp) != 1)
+			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad IPv6 "
+			    "address", q);
+		u->host_ip = 6;
+		p = he + 1;
+	} else {
+		h = a;
+		he = h;
+		while (he < ae && *he != ':')
+			he++;
+		p = he;
+	}
+	n = (size_t)(he - h);
+	if (n == 0)
+		return err_set(err, S3P_EUSAGE, "bad URL '%s': no host", q);
+	if (n >= HTTP_HOST_MAX)
+		return err_set(err, S3P_EUSAGE, "bad URL '%s': host name too long",
+		    q);
+	for (size_t i = 0; i < n; i++) {
+		int c = lc((unsigned char)h[i]);
+
+		if (u->host_ip != 6 && !((c >= 'a' && c <= 'z')
+		    || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad character "
+			    "in host name", q);
+		u->host[i] = (char)c;
+	}
+	u->host[n] = '\0';
+	if (u->host_ip == 0) {
+		unsigned char tmp[4];
+
+		if (inet_pton(AF_INET, u->host, tmp) == 1)
+			u->host_ip = 4;
+	}
+	u->port = u->https ? 443 : 80;
+	if (p < ae) {
+		unsigned long port = 0;
+
+		if (*p != ':' || p + 1 == ae)
+			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad port", q);
+		for (p++; p < ae; p++) {
+			if (*p < '0' || *p > '9' || port > 65535)
+				return err_set(err, S3P_EUSAGE, "bad URL '%s': bad port",
+				    q);
+			port = port * 10 + (unsigned long)(*p - '0');
+		}
+		if (port == 0 || port > 65535)
+			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad port", q);
+		u->port = (unsigned)port;
+		u->port_given = 1;
+	}
+	/* path and query, fragment dropped (RFC 3986 section 3.5) */
+	n = strcspn(ae, "#");
+	if (n + 2 > HTTP_TARGET_MAX)
+		return err_set(err, S3P_EUSAGE, "bad URL '%s': longer than %d bytes",
+		    q, HTTP_TARGET_MAX - 2);
+	if (*ae == '/') {
+		memcpy(u->target, ae, n);
+		u->target[n] = '\0';
+	} else {
+		u->target[0] = '/';
+		memcpy(u->target + 1, ae, n);
+		u->target[n + 1] = '\0';
+	}
+	return 0;
+}
+
+int
+http_url_authority(const http_url *u, char *out, size_t cap)
+{
+	int def = u->port == (u->https ? 443u : 80u);
+	int n;
+
+	if (u->host_ip == 6)
+		n = def ? snprintf(out, cap, "[%s]", u->host)
+		    : snprintf(out, cap, "[%s]:%u", u->host, u->port);
+	else
+		n = def ? snprintf(out, cap, "%s", u->host)
+		    : snprintf(out, cap, "%s:%u", u->host, u->port);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+/* ---- response head, framing, chunked ---- */
+
+static int
+is_tchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+	    || (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+int
+http_parse_head(http_response *rs, char *head, size_t len, const char *host,
+    s3p_err *err)
+{
+	char *p = head, *end = head + len, *eol, *line;
+	size_t ll;
+
+	rs->status = 0;
+	rs->nhdr = 0;
+	rs->reason = "";
+	if (memchr(head, '\0', len) != NULL)
+		return err_set(err, S3P_ENET, "%s: malformed response: NUL byte",
+		    host);
+	/* status-line = HTTP-version SP status-code SP reason-phrase */
+	if ((eol = memchr(p, '\n', len)) == NULL)
+		return err_set(err, S3P_ENET, "%s: malformed response: no status "
+		    "line", host);
+	line = p;
+	ll = (size_t)(eol - p);
+	if (ll > 0 && line[ll - 1] == '\r')
+		ll--;
+	line[ll] = '\0';
+	if (ll < 12 || memcmp(line, "HTTP/1.", 7) != 0
+	    || (line[7] != '0' && line[7] != '1') || line[8] != ' '
+	    || line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9'
+	    || line[11] < '0' || line[11] > '9' || (ll > 12 && line[12] != ' '))
+		return err_set(err, S3P_ENET, "%s: malformed response: bad status "
+		    "line", host);
+	rs->version = line[7] == '1' ? 11 : 10;
+	rs->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + line[11] - '0';
+	rs->reason = ll > 12 ? line + 13 : "";
+	p = eol + 1;
+	for (;;) {
+		char *colon, *v, *ve;
+
+		if (p >= end)
+			goto bad_end;
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			goto bad_end;
+		ll = (size_t)(eol - p);
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;
+		if (ll == 0)
+			break;          /* the blank line */
+		p[ll] = '\0';
+		if (*p == ' ' || *p == '\t') {
+			rs->status = 0;
+			return err_set(err, S3P_ENET, "%s: malformed response: "
+			    "folded header line (obsolete, RFC 7230 section 3.2.4)",
+			    host);
+		}
+		colon = p;
+		while (is_tchar((unsigned char)*colon))
+			colon++;
+		if (*colon != ':' || colon == p) {
+			rs->status = 0;
+			return err_set(err, S3P_ENET, "%s: malformed response: bad "
+			    "header line", host);
+		}
+		*colon = '\0';
+		v = colon + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		ve = p + ll;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		*ve = '\0';
+		for (char *c = v; c < ve; c++)
+			if (*c == '\r' || ((unsigned char)*c < 0x20 && *c != '\t')
+			    || *c == 0x7f) {
+				rs->status = 0;
+				return err_set(err, S3P_ENET, "%s: malformed response: "
+				    "control character in header", host);
+			}
+		if (rs->nhdr == HTTP_MAX_HEADERS) {
+			rs->status = 0;
+			return err_set(err, S3P_ENET, "%s: malformed response: more "
+			    "than %d header lines", host, HTTP_MAX_HEADERS);
+		}
+		rs->hdr[rs->nhdr].name = p;
+		rs->hdr[rs->nhdr].value = v;
+		rs->nhdr++;
+		p = eol + 1;
+	}
+	return 0;
+bad_end:
+	rs->status = 0;
+	return err_set(err, S3P_ENET, "%s: malformed response: head not ended "
+	    "by a blank line", host);
+}
+
+const char *
+http_header_get(const http_response *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nhdr; i++)
+		if (ieq(rs->hdr[i].name, name))
+			return rs->hdr[i].value;
+	return NULL;
+}
+
+int
+http_body_framing(const http_response *rs, const char *method, uint64_t *len,
+    const char *host, s3p_err *err)
+{
+	const char *te = NULL, *cl = NULL;
+
+	if (ieq(method, "HEAD") || rs->status < 200 || rs->status == 204
+	    || rs->status == 304)
+		return 0;
+	for (size_t i = 0; i < rs->nhdr; i++) {
+		const char *n = rs->hdr[i].name, *v = rs->hdr[i].value;
+
+		if (ieq(n, "Transfer-Encoding")) {
+			if (te != NULL)
+				return err_set(err, S3P_ENET, "%s: malformed response: "
+				    "two Transfer-Encoding headers", host);
+			te = v;
+		} else if (ieq(n, "Content-Length")) {
+			if (cl != NULL && strcmp(cl, v) != 0)
+				return err_set(err, S3P_ENET, "%s: malformed response: "
+				    "conflicting Content-Length headers", host);
+			cl = v;
+		}
+	}
+	if (te != NULL) {
+		if (!ieq(te, "chunked"))
+			return err_set(err, S3P_ENET, "%s: unsupported "
+			    "Transfer-Encoding '%.40s'", host, te);
+		return 2;
+	}
+	if (cl != NULL) {
+		uint64_t n = 0;
+
+		if (*cl == '\0')
+			goto bad_cl;
+		for (const char *c = cl; *c; c++) {
+			if (*c < '0' || *c > '9' || n > (UINT64_MAX - 9) / 10)
+				goto bad_cl;
+			n = n * 10 + (uint64_t)(*c - '0');
+		}
+		*len = n;
+		return 1;
+	}
+	return 3;
+bad_cl:
+	return err_set(err, S3P_ENET, "%s: malformed response: bad "
+	    "Content-Length '%.40s'", host, cl);
+}
+
+enum {
+	CK_SIZE, CK_EXT, CK_SIZE_LF, CK_DATA, CK_DATA_CR, CK_DATA_LF,
+	CK_TRAILER, CK_TRAILER_LINE, CK_TRAILER_LF, CK_END_LF, CK_DONE
+};
+
+void
+http_chunked_init(http_chunked *ck)
+{
+	memset(ck, 0, sizeof *ck);
+	ck->state = CK_SIZE;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lc(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+long
+http_chunked_feed(http_chunked *ck, const unsigned char *in, size_t len,
+    http_sink_fn out, void *out_ctx, const char *host, s3p_err *err)
+{
+	size_t i = 0;
+
+	while (i < len && ck->state != CK_DONE) {
+		int c = in[i];
+
+		switch (ck->state) {
+		case CK_SIZE:
+			if (hexval(c) >= 0) {
+				if (ck->digits == 16)
+					goto bad;
+				ck->left = (ck->left << 4) | (uint64_t)hexval(c);
+				ck->digits++;
+			} else if (ck->digits == 0) {
+				goto bad;
+			} else if (c == ';' || c == ' ' || c == '\t') {
+				ck->state = CK_EXT;
+				ck->line = 0;
+			} else if (c == '\r') {
+				ck->state = CK_SIZE_LF;
+			} else if (c == '\n') {
+				goto size_done;
+			} else {
+				goto bad;
+			}
+			i++;
+			break;
+		case CK_EXT:
+			i++;
+			if (c == '\r')
+				ck->state = CK_SIZE_LF;
+			else if (c == '\n')
+				goto size_done;
+			else if (++ck->line > 4096)
+				goto bad;
+			break;
+		case CK_SIZE_LF:
+			if (c != '\n')
+				goto bad;
+			i++;
+		size_done:
+			ck->digits = 0;
+			ck->line = 0;
+			ck->state = ck->left ? CK_DATA : CK_TRAILER;
+			break;
+		case CK_DATA: {
+			size_t n = len - i;
+
+			if (n > ck->left)
+				n = (size_t)ck->left;
+			if (out != NULL && out(out_ctx, in + i, n, err) != 0)
+				return -1;
+			ck->left -= n;
+			i += n;
+			if (ck->left == 0)
+				ck->state = CK_DATA_CR;
+			break;
+		}
+		case CK_DATA_CR:
+			i++;
+			if (c == '\r')
+				ck->state = CK_DATA_LF;
+			else if (c == '\n')
+				ck->state = CK_SIZE;
+			else
+				goto bad;
+			break;
+		case CK_DATA_LF:
+			i++;
+			if (c != '\n')
+				goto bad;
+			ck->state = CK_SIZE;
+			break;
+		case CK_TRAILER:
+			i++;
+			if (c == '\r')
+				ck->state = CK_END_LF;
+			else if (c == '\n')
+				ck->state = CK_DONE;
+			else
+				ck->state = CK_TRAILER_LINE;
+			break;
+		case CK_TRAILER_LINE:
+			i++;
+			if (c == '\r')
+				ck->state = CK_TRAILER_LF;
+			else if (c == '\n')
+				ck->state = CK_TRAILER;
+			else if (++ck->line > 8192)
+				goto bad;
+			break;
+		case CK_TRAILER_LF:
+			i++;
+			if (c != '\n')
+				goto bad;
+			ck->state = CK_TRAILER;
+			break;
+		case CK_END_LF:
+			i++;
+			if (c != '\n')
+				goto bad;
+			ck->state = CK_DONE;
+			break;
+		}
+	}
+	ck->done = ck->state == CK_DONE;
+	return (long)i;
+bad:
+	return err_set(err, S3P_ENET, "%s: malformed response: bad chunked "
+	    "framing", host);
+}
+
+/* ---- sockets ---- */
+
+static void
+logf_(http_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+logf_(http_client *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (c->o.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	c->o.log(c->o.log_ctx, line);
+}
+
+/* Waits for `ev` on fd; 1 ready, 0 time-out, -1 error. */
+static int
+wait_fd(int fd, short ev, int ms)
+{
+	struct pollfd pf = { fd, ev, 0 };
+	int r;
+
+	do
+		r = poll(&pf, 1, ms);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static long
+raw_read(http_conn *k, unsigned char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t r = recv(k->fd, buf, len, MSG_DONTWAIT);
+
+		if (r > 0)
+			return r;
+		if (r == 0) {
+			k->eof = 1;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			k->sys_errno = errno;
+			return -1;
+		}
+		r = wait_fd(k->fd, POLLIN, k->timeout_ms);
+		if (r == 0) {
+			k->timed_out = 1;
+			k->to_dir = "read";
+			return -1;
+		}
+		if (r < 0) {
+			k->sys_errno = errno;
+			return -1;
+		}
+	}
+}
+
+static long
+raw_write(http_conn *k, const unsigned char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t r = send(k->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (r >= 0)
+			return r;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			k->sys_errno = errno;
+			return -1;
+		}
+		r = wait_fd(k->fd, POLLOUT, k->timeout_ms);
+		if (r == 0) {
+			k->timed_out = 1;
+			k->to_dir = "write";
+			return -1;
+		}
+		if (r < 0) {
+			k->sys_errno = errno;
+			return -1;
+		}
+	}
+}
+
+static int
+tls_rd(void *ctx, unsigned char *buf, size_t len)
+{
+	http_conn *k = ctx;
+	long r = raw_read(k, buf, len);
+
+	if (r == 0)
+		k->tls->eof = 1;
+	return r > 0 ? (int)r : -1;
+}
+
+static int
+tls_wr(void *ctx, const unsigned char *buf, size_t len)
+{
+	long r = raw_write(ctx, buf, len);
+
+	return r > 0 ? (int)r : -1;
+}
+
+/* The message of an I/O failure of k, in words. */
+static int
+io_err(http_client *c, http_conn *k, http_response *rs, int fail,
+    s3p_err *err)
+{
+	rs->fail = fail;
+	if (k->timed_out) {
+		rs->timeout = 1;
+		return err_set(err, S3P_ENET, "%s: %s time-out (nothing for %d s)",
+		    k->what, k->to_dir, k->timeout_ms / 1000);
+	}
+	if (k->sys_errno)
+		return err_set(err, S3P_ENET, "%s: %s: %s", k->what,
+		    fail == HTTP_FAIL_SEND ? "send" : "receive",
+		    strerror(k->sys_errno));
+	if (k->eof)
+		return err_set(err, S3P_ENET, "%s: connection closed by the server",
+		    k->what);
+	(void)c;
+	return -1;      /* err already holds the TLS layer's message */
+}
+
+static void
+conn_free(http_conn *k)
+{
+	if (k == NULL)
+		return;
+	if (k->tls != NULL) {
+		tls_abandon(k->tls);
+		free(k->tls);
+	}
+	if (k->fd >= 0)
+		close(k->fd);
+	free(k);
+}
+
+/* Clears the per-request I/O state. */
+static void
+conn_reset_io(http_conn *k)
+{
+	k->timed_out = 0;
+	k->sys_errno = 0;
+	k->eof = 0;
+	k->to_dir = "read";
+}
+
+/* Makes sure rbuf holds unread bytes: 1, or 0 at end of stream, -1 error. */
+static int
+conn_fill(http_conn *k, s3p_err *err)
+{
+	long r;
+
+	if (k->rpos < k->rlen)
+		return 1;
+	k->rpos = k->rlen = 0;
+	r = k->tls != NULL ? tls_read(k->tls, k->rbuf, sizeof k->rbuf, err)
+	    : raw_read(k, k->rbuf, sizeof k->rbuf);
+	if (r <= 0)
+		return (int)r;
+	k->rlen = (size_t)r;
+	return 1;
+}
+
+static int
+conn_write(http_conn *k, const void *buf, size_t len, s3p_err *err)
+{
+	const unsigned char *p = buf;
+
+	if (k->tls != NULL)
+		return tls_write(k->tls, buf, len, err);
+	while (len > 0) {
+		long r = raw_write(k, p, len);
+
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+conn_flush(http_conn *k, s3p_err *err)
+{
+	return k->tls != NULL ? tls_flush(k->tls, err) : 0;
+}
+
+/* Opens a TCP connection to host:port, every address in turn. */
+static int
+tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
+    http_response *rs, s3p_err *err)
+{
+	struct addrinfo hints, *res, *ai;
+	char ps[8], addr[INET6_ADDRSTRLEN];
+	int fd = -1, e = 0, timed_out = 0, r;
+	int cto = c->o.connect_timeout_ms;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	snprintf(ps, sizeof ps, "%u", port);
+	r = getaddrinfo(host, ps, &hints, &res);
+	if (r == EAI_NONAME || r == EAI_ADDRFAMILY) {
+		hints.ai_flags = 0;     /* loopback-only machines */
+		r = getaddrinfo(host, ps, &hints, &res);
+	}
+	if (r != 0) {
+		rs->fail = HTTP_FAIL_RESOLVE;
+		return err_set(err, S3P_ENET, "%s: cannot resolve host name: %s",
+		    who, r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		socklen_t sl = sizeof e;
+		int one = 1;
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK
+		    | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		addr[0] = '\0';
+		if (ai->ai_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)
+			    ai->ai_addr)->sin_addr, addr, sizeof addr);
+		else if (ai->ai_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)
+			    ai->ai_addr)->sin6_addr, addr, sizeof addr);
+		logf_(c, "* connecting to %s port %u (%s)", host, port, addr);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			e = 0;
+		else if (errno != EINPROGRESS)
+			e = errno;
+		else if ((r = wait_fd(fd, POLLOUT, cto)) == 0)
+			e = ETIMEDOUT, timed_out = 1;
+		else if (r < 0)
+			e = errno;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) != 0)
+			e = errno;
+		if (e == 0) {
+			/* 46 ms handshakes without it (issue 4), 3 ms with */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		rs->fail = HTTP_FAIL_CONNECT;
+		if (timed_out && e == ETIMEDOUT) {
+			rs->timeout = 1;
+			return err_set(err, S3P_ENET, "%s: connect time-out (%d s)",
+			    who, cto / 1000);
+		}
+		return err_set(err, S3P_ENET, "%s: connect: %s", who, strerror(e));
+	}
+	c->connects++;
+	return fd;
+}
+
+/* ---- proxies ---- */
+
+static int
+proxy_from_env(http_url *px, const char *lower, const char *upper,
+    s3p_err *err)
+{
+	const char *v = getenv(lower);
+	char buf[HTTP_HOST_MAX + 64];
+
+	if (v == NULL || *v == '\0')
+		v = getenv(upper);
+	px->port = 0;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strstr(v, "://") == NULL) {
+		snprintf(buf, sizeof buf, "http://%s", v);
+		v = buf;
+	} else if (!ieqn(v, "http://", 7)) {
+		return err_set(err, S3P_EUSAGE, "proxy %s='%.100s': only http:// "
+		    "proxies are supported", getenv(lower) ? lower : upper, v);
+	}
+	if (http_url_parse(v, px, err) != 0) {
+		char m[sizeof err->msg];
+
+		snprintf(m, sizeof m, "%s", err->msg);
+		return err_set(err, S3P_EUSAGE, "proxy %s: %s",
+		    getenv(lower) ? lower : upper, m);
+	}
+	if (!px->port_given)
+		px->port = 1080;        /* as curl */
+	return 0;
+}
+
+/* NO_PROXY: "*", or names (domain suffixes, a leading dot ignored) and IPs. */
+static int
+no_proxy_match(const char *list, const char *host)
+{
+	const char *p = list;
+	size_t hl = strlen(host);
+
+	while (*p) {
+		const char *e;
+		size_t n;
+
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		e = p + strcspn(p, ", \t");
+		n = (size_t)(e - p);
+		if (n == 1 && *p == '*')
+			return 1;
+		if (n > 0 && *p == '.')
+			p++, n--;
+		if (n > 0 && (n == hl || (hl > n && host[hl - n - 1] == '.'))
+		    && ieqn(host + hl - n, p, n))
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+/* ---- client ---- */
+
+int
+http_client_init(http_client *c, const http_options *o, s3p_err *err)
+{
+	const char *np;
+
+	memset(c, 0, sizeof *c);
+	if (o != NULL)
+		c->o = *o;
+	if (c->o.connect_timeout_ms <= 0)
+		c->o.connect_timeout_ms = 10000;
+	if (c->o.timeout_ms <= 0)
+		c->o.timeout_ms = 60000;
+	if (c->o.no_env_proxy)
+		return 0;
+	if (proxy_from_env(&c->proxy_https, "https_proxy", "HTTPS_PROXY", err)
+	    || proxy_from_env(&c->proxy_http, "http_proxy", "HTTP_PROXY", err))
+		return -1;
+	np = getenv("no_proxy");
+	if (np == NULL || *np == '\0')
+		np = getenv("NO_PROXY");
+	if (np != NULL)
+		snprintf(c->no_proxy, sizeof c->no_proxy, "%s", np);
+	return 0;
+}
+
+void
+http_client_close(http_client *c)
+{
+	for (int i = 0; i < HTTP_POOL; i++) {
+		conn_free(c->pool[i]);
+		c->pool[i] = NULL;
+	}
+	if (c->own_loaded)
+		tls_anchors_free(&c->own);
+	c->own_loaded = 0;
+}
+
+static void
+conn_key(const http_url *u, char *key, size_t cap)
+{
+	snprintf(key, cap, "%c:%s:%u", u->https ? 's' : 'p', u->host, u->port);
+}
+
+/* An idle pooled connection for key, unless the server closed it. */
+static http_conn *
+pool_take(http_client *c, const char *key)
+{
+	for (int i = 0; i < HTTP_POOL; i++) {
+		http_conn *k = c->pool[i];
+
+		if (k == NULL || strcmp(k->key, key) != 0)
+			continue;
+		c->pool[i] = NULL;
+		/* readable while idle: EOF, close_notify, or junk; not reusable */
+		if (wait_fd(k->fd, POLLIN, 0) != 0) {
+			logf_(c, "* idle connection to %s was closed", k->what);
+			conn_free(k);
+			continue;
+		}
+		return k;
+	}
+	return NULL;
+}
+
+static void
+pool_put(http_client *c, http_conn *k)
+{
+	int i;
+
+	for (i = 0; i < HTTP_POOL; i++)
+		if (c->pool[i] == NULL) {
+			c->pool[i] = k;
+			return;
+		}
+	conn_free(c->pool[0]);      /* the oldest */
+	memmove(c->pool, c->pool + 1, (HTTP_POOL - 1) * sizeof c->pool[0]);
+	c->pool[HTTP_POOL - 1] = k;
+}
+
+static tls_session *
+sess_slot(http_client *c, const char *key)
+{
+	http_sess_slot *s;
+
+	for (int i = 0; i < HTTP_POOL; i++)
+		if (strcmp(c->sess[i].scheme_host_port, key) == 0)
+			return &c->sess[i].sess;
+	s = &c->sess[c->sess_next++ % HTTP_POOL];
+	snprintf(s->scheme_host_port, sizeof s->scheme_host_port, "%s", key);
+	s->sess.valid = 0;
+	return &s->sess;
+}
+
+/* Reads a response head into rs->head and parses it. */
+static int
+read_head(http_client *c, http_conn *k, http_response *rs, int *got_any,
+    s3p_err *err)
+{
+	size_t n = 0;
+	int nl = 0;     /* newlines in a row (CR ignored) */
+
+	for (;;) {
+		int r = conn_fill(k, err);
+
+		if (r < 0)
+			return io_err(c, k, rs, HTTP_FAIL_RECV, err);
+		if (r == 0) {
+			rs->fail = HTTP_FAIL_RECV;
+			return err_set(err, S3P_ENET, "%s: connection closed %s",
+			    k->what, n ? "in the middle of the response head"
+			    : "before any response");
+		}
+		*got_any = 1;
+		while (k->rpos < k->rlen) {
+			char ch = (char)k->rbuf[k->rpos++];
+
+			if (n == HTTP_HEAD_MAX - 1) {
+				rs->fail = HTTP_FAIL_PROTOCOL;
+				return err_set(err, S3P_ENET, "%s: response head longer "
+				    "than %d bytes", k->what, HTTP_HEAD_MAX);
+			}
+			rs->head[n++] = ch;
+			if (ch == '\n') {
+				if (++nl == 2)
+					goto done;
+			} else if (ch != '\r') {
+				nl = 0;
+			}
+		}
+	}
+done:
+	rs->head[n] = '\0';
+	if (http_parse_head(rs, rs->head, n, k->what, err) != 0) {
+		rs->fail = HTTP_FAIL_PROTOCOL;
+		return -1;
+	}
+	logf_(c, "< HTTP/1.%d %d %s", rs->version % 10, rs->status, rs->reason);
+	for (size_t i = 0; i < rs->nhdr; i++)
+		logf_(c, "< %s: %s", rs->hdr[i].name, rs->hdr[i].value);
+	return 0;
+}
+
+typedef struct {
+	const http_request *rq;
+	http_response *rs;
+} sink_ctx;
+
+static int
+sink_count(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
+{
+	sink_ctx *s = ctx;
+
+	s->rs->body_len += len;
+	if (s->rq->sink != NULL && s->rq->sink(s->rq->sink_ctx, buf, len, err)) {
+		s->rs->fail = HTTP_FAIL_SINK;
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the body per framing; 0 done (*reusable set), -1 failed. */
+static int
+read_body(http_client *c, http_conn *k, const http_request *rq,
+    http_response *rs, int *reusable, s3p_err *err)
+{
+	sink_ctx sc = { rq, rs };
+	uint64_t len = 0;
+	int fr = http_body_framing(rs, rq->method, &len, k->what, err);
+	const char *conn = http_header_get(rs, "Connection");
+
+	if (fr < 0) {
+		rs->fail = HTTP_FAIL_PROTOCOL;
+		return -1;
+	}
+	*reusable = rs->version == 11 ? !has_token(conn, "close")
+	    : has_token(conn, "keep-alive");
+	if (fr == 0)
+		return 0;
+	if (fr == 1) {
+		uint64_t left = len;
+
+		while (left > 0) {
+			int r = conn_fill(k, err);
+			size_t n;
+
+			if (r < 0)
+				return io_err(c, k, rs, HTTP_FAIL_RECV, err);
+			if (r == 0) {
+				rs->fail = HTTP_FAIL_TRUNCATED;
+				return err_set(err, S3P_EINTEGRITY, "%s: response body "
+				    "cut short after %llu of %llu bytes", k->what,
+				    (unsigned long long)(len - left),
+				    (unsigned long long)len);
+			}
+			n = k->rlen - k->rpos;
+			if (n > left)
+				n = (size_t)left;
+			if (sink_count(&sc, k->rbuf + k->rpos, n, err) != 0)
+				return -1;
+			k->rpos += n;
+			left -= n;
+		}
+		return 0;
+	}
+	if (fr == 2) {
+		http_chunked ck;
+
+		http_chunked_init(&ck);
+		while (!ck.done) {
+			int r = conn_fill(k, err);
+			long used;
+
+			if (r < 0)
+				return io_err(c, k, rs, HTTP_FAIL_RECV, err);
+			if (r == 0) {
+				rs->fail = HTTP_FAIL_TRUNCATED;
+				return err_set(err, S3P_EINTEGRITY, "%s: chunked response "
+				    "body cut short after %llu bytes", k->what,
+				    (unsigned long long)rs->body_len);
+			}
+			used = http_chunked_feed(&ck, k->rbuf + k->rpos,
+			    k->rlen - k->rpos, sink_count, &sc, k->what, err);
+			if (used < 0) {
+				if (rs->fail != HTTP_FAIL_SINK)
+					rs->fail = HTTP_FAIL_PROTOCOL;
+				return -1;
+			}
+			k->rpos += (size_t)used;
+		}
+		return 0;
+	}
+	/* to the close: complete by definition (RFC 7230 section 3.3.3 #7) */
+	*reusable = 0;
+	for (;;) {
+		int r = conn_fill(k, err);
+
+		if (r < 0)
+			return io_err(c, k, rs, HTTP_FAIL_RECV, err);
+		if (r == 0)
+			return 0;
+		if (sink_count(&sc, k->rbuf + k->rpos, k->rlen - k->rpos, err))
+			return -1;
+		k->rpos = k->rlen;
+	}
+}
+
+static int
+is_secret_header(const char *n)
+{
+	return ieq(n, "Authorization") || ieq(n, "X-Amz-Security-Token")
+	    || ieq(n, "Proxy-Authorization");
+}
+
+static int
+find_header(const http_request *rq, const char *name)
+{
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (ieq(rq->headers[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* Builds the request head (malloc'd, *len set); NULL with err set. */
+static char *
+build_head(http_client *c, const http_request *rq, int absolute,
+    size_t *len, s3p_err *err)
+{
+	const http_url *u = rq->url;
+	char auth[HTTP_HOST_MAX + 16];
+	int has_body = rq->body != NULL;
+	int need_cl = (has_body || ieq(rq->method, "PUT")
+	    || ieq(rq->method, "POST")) && !find_header(rq, "Content-Length");
+	size_t cap = strlen(rq->method) + strlen(u->target) + 2 * sizeof auth
+	    + 256;
+	char *h, *p;
+	int n;
+
+	if (http_url_authority(u, auth, sizeof auth) < 0)
+		auth[0] = '\0';
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		const char *nm = rq->headers[i].name, *v = rq->headers[i].value;
+
+		for (const char *q = nm; *q; q++)
+			if (!is_tchar((unsigned char)*q))
+				goto bad;
+		for (const char *q = v; *q; q++)
+			if (*q == '\r' || *q == '\n' || *q == '\0')
+				goto bad;
+		if (*nm == '\0')
+			goto bad;
+		cap += strlen(nm) + strlen(v) + 4;
+	}
+	if ((h = malloc(cap)) == NULL) {
+		err_set(err, S3P_ENET, "%s: out of memory", u->host);
+		return NULL;
+	}
+	p = h;
+	n = snprintf(p, cap, "%s %s%s%s HTTP/1.1\r\n", rq->method,
+	    absolute ? "http://" : "", absolute ? auth : "", u->target);
+	p += n;
+	logf_(c, "> %s %s%s%.*s%s HTTP/1.1", rq->method,
+	    absolute ? "http://" : "", absolute ? auth : "",
+	    (int)strcspn(u->target, "?"), u->target,
+	    strchr(u->target, '?') ? "?[query not shown]" : "");
+	if (!find_header(rq, "Host")) {
+		p += sprintf(p, "Host: %s\r\n", auth);
+		logf_(c, "> Host: %s", auth);
+	}
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		const http_header *hd = &rq->headers[i];
+
+		p += sprintf(p, "%s: %s\r\n", hd->name, hd->value);
+		logf_(c, "> %s: %s", hd->name, is_secret_header(hd->name)
+		    ? "[redacted]" : hd->value);
+	}
+	if (need_cl) {
+		p += sprintf(p, "Content-Length: %llu\r\n",
+		    (unsigned long long)(has_body ? rq->body_len : 0));
+		logf_(c, "> Content-Length: %llu",
+		    (unsigned long long)(has_body ? rq->body_len : 0));
+	}
+	if (!find_header(rq, "User-Agent")) {
+		p += sprintf(p, "User-Agent: s3pub/%s\r\n", S3PUB_VERSION);
+		logf_(c, "> User-Agent: s3pub/%s", S3PUB_VERSION);
+	}
+	if (has_body && rq->expect_continue && rq->body_len > 0
+	    && !find_header(rq, "Expect")) {
+		p += sprintf(p, "Expect: 100-continue\r\n");
+		logf_(c, "> Expect: 100-continue");
+	}
+	p += sprintf(p, "\r\n");
+	*len = (size_t)(p - h);
+	return h;
+bad:
+	err_set(err, S3P_EUSAGE, "%s: bad request header (control character or "
+	    "bad name)", u->host);
+	return NULL;
+}
+
+static int
+send_body(http_client *c, http_conn *k, const http_request *rq,
+    http_response *rs, s3p_err *err)
+{
+	uint64_t off = 0;
+
+	(void)c;
+	while (off < rq->body_len) {
+		size_t want = sizeof k->wbuf;
+		long n;
+
+		if (want > rq->body_len - off)
+			want = (size_t)(rq->body_len - off);
+		n = rq->body(rq->body_ctx, off, k->wbuf, want, err);
+		if (n <= 0 || (size_t)n > want) {
+			rs->fail = HTTP_FAIL_READER;
+			if (n >= 0 || err == NULL || err->status == 0)
+				err_set(err, S3P_EINPUT, "%s: the body reader returned "
+				    "%ld at offset %llu", rq->url->host, n,
+				    (unsigned long long)off);
+			return -1;
+		}
+		rs->body_sent = 1;
+		if (conn_write(k, k->wbuf, (size_t)n, err) != 0)
+			return io_err(c, k, rs, HTTP_FAIL_SEND, err);
+		off += (uint64_t)n;
+	}
+	if (conn_flush(k, err) != 0)
+		return io_err(c, k, rs, HTTP_FAIL_SEND, err);
+	return 0;
+}
+
+/* CONNECT host:port through the proxy on k (plain). */
+static int
+proxy_connect(http_client *c, http_conn *k, const http_url *u,
+    http_response *rs, s3p_err *err)
+{
+	char req[2 * HTTP_HOST_MAX + 64], hp[HTTP_HOST_MAX + 16];
+	int got = 0, n;
+
+	if (u->host_ip == 6)
+		snprintf(hp, sizeof hp, "[%s]:%u", u->host, u->port);
+	else
+		snprintf(hp, sizeof hp, "%s:%u", u->host, u->port);
+	n = snprintf(req, sizeof req, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: s3pub/%s\r\n\r\n", hp, hp, S3PUB_VERSION);
+	logf_(c, "> CONNECT %s HTTP/1.1", hp);
+	if (conn_write(k, req, (size_t)n, err) != 0)
+		return io_err(c, k, rs, HTTP_FAIL_PROXY, err);
+	if (read_head(c, k, rs, &got, err) != 0) {
+		rs->fail = HTTP_FAIL_PROXY;
+		return -1;
+	}
+	if (rs->status < 200 || rs->status > 299) {
+		rs->fail = HTTP_FAIL_PROXY;
+		n = rs->status;
+		rs->status = 0;
+		return err_set(err, S3P_ENET, "%s: the proxy refused CONNECT %s: "
+		    "%d %.100s", k->what, hp, n, rs->reason);
+	}
+	rs->status = 0;
+	rs->nhdr = 0;
+	/* bytes after the 2xx head would be the origin's: none expected */
+	k->rpos = k->rlen = 0;
+	return 0;
+}
+
+/* A new connection for u, through the proxy when one applies. */
+static http_conn *
+conn_open(http_client *c, const http_url *u, const char *key,
+    int *absolute, http_response *rs, s3p_err *err)
+{
+	const http_url *px = u->https ? &c->proxy_https : &c->proxy_http;
+	http_conn *k;
+	int fd;
+
+	if (px->port == 0 || no_proxy_match(c->no_proxy, u->host))
+		px = NULL;
+	if ((k = calloc(1, sizeof *k)) == NULL) {
+		err_set(err, S3P_ENET, "%s: out of memory", u->host);
+		return NULL;
+	}
+	k->fd = -1;
+	k->https = u->https;
+	k->timeout_ms = c->o.timeout_ms;
+	snprintf(k->key, sizeof k->key, "%s", key);
+	if (px != NULL)
+		snprintf(k->what, sizeof k->what, "proxy %s:%u", px->host,
+		    px->port);
+	else
+		snprintf(k->what, sizeof k->what, "%s:%u", u->host, u->port);
+	fd = tcp_connect(c, px ? px->host : u->host, px ? px->port : u->port,
+	    k->what, rs, err);
+	if (fd < 0) {
+		free(k);
+		return NULL;
+	}
+	k->fd = fd;
+	conn_reset_io(k);
+	if (px != NULL && u->https && proxy_connect(c, k, u, rs, err) != 0)
+		goto fail;
+	*absolute = px != NULL && !u->https;
+	snprintf(k->what, sizeof k->what, "%s%s%s", u->host,
+	    px ? " via proxy " : "", px ? px->host : "");
+	if (u->https) {
+		const tls_anchors *a = c->o.anchors;
+
+		if (a == NULL && !c->o.insecure) {
+			if (!c->own_loaded) {
+				if (tls_anchors_load(&c->own, c->o.ca_file, err) != 0) {
+					rs->fail = HTTP_FAIL_CERT;
+					goto fail;
+				}
+				c->own_loaded = 1;
+				logf_(c, "* CA bundle %s: %zu anchors", c->own.path,
+				    c->own.n);
+			}
+			a = &c->own;
+		}
+		if ((k->tls = malloc(sizeof *k->tls)) == NULL) {
+			err_set(err, S3P_ENET, "%s: out of memory", u->host);
+			goto fail;
+		}
+		if (tls_connect(k->tls, a, u->host, c->o.insecure,
+		    sess_slot(c, key), tls_rd, tls_wr, k, err) != 0) {
+			if (k->tls->io_failed) {
+				if (io_err(c, k, rs, HTTP_FAIL_TLS, err) == -1
+				    && !k->timed_out && !k->sys_errno)
+					err_set(err, S3P_ENET, "%s: connection closed "
+					    "during the TLS handshake", k->what);
+			}
+			rs->fail = tls_is_cert_error(k->tls) ? HTTP_FAIL_CERT
+			    : HTTP_FAIL_TLS;
+			goto fail;
+		}
+		logf_(c, "* TLS 1.2 %s%s", tls_suite_name(k->tls),
+		    tls_resumed(k->tls) ? " (session resumed)" : "");
+	}
+	return k;
+fail:
+	conn_free(k);
+	return NULL;
+}
+
+/* One attempt on connection k. *reusable says whether k may be pooled. */
+static int
+do_once(http_client *c, http_conn *k, const http_request *rq,
+    http_response *rs, int absolute, int *got_any, int *reusable,
+    s3p_err *err)
+{
+	size_t hl;
+	char *head;
+	int has_body = rq->body != NULL && rq->body_len > 0;
+	int expect = has_body && rq->expect_continue;
+	int sent_body = !has_body;
+
+	*reusable = 0;
+	conn_reset_io(k);
+	if ((head = build_head(c, rq, absolute, &hl, err)) == NULL) {
+		rs->fail = HTTP_FAIL_SEND;
+		return -1;
+	}
+	if (conn_write(k, head, hl, err) != 0
+	    || ((expect || !has_body) && conn_flush(k, err) != 0)) {
+		free(head);
+		return io_err(c, k, rs, HTTP_FAIL_SEND, err);
+	}
+	free(head);
+	if (expect) {
+		/* curl's way: a bounded wait for 100, then send anyway */
+		int r = wait_fd(k->fd, POLLIN, CONTINUE_WAIT_MS);
+
+		if (r > 0) {
+			if (read_head(c, k, rs, got_any, err) != 0)
+				return -1;
+			if (rs->status == 100) {
+				if (send_body(c, k, rq, rs, err) != 0)
+					return -1;
+				sent_body = 1;
+			} else if (rs->status >= 200) {
+				/* early final answer: the body is never sent */
+				if (read_body(c, k, rq, rs, reusable, err) != 0)
+					return -1;
+				*reusable = 0;
+				return 0;
+			}
+		}
+	}
+	if (!sent_body && send_body(c, k, rq, rs, err) != 0) {
+		/* the server may have answered (413, 403) and closed early */
+		if (rs->fail == HTTP_FAIL_SEND && !rs->timeout) {
+			s3p_err e2;
+			int g = 0;
+
+			err_clear(&e2);
+			conn_reset_io(k);
+			if (read_head(c, k, rs, &g, &e2) == 0 && rs->status >= 200) {
+				*got_any = 1;
+				rs->fail = HTTP_FAIL_NONE;
+				err_clear(err);
+				if (read_body(c, k, rq, rs, reusable, err) != 0)
+					return -1;
+				*reusable = 0;
+				return 0;
+			}
+			rs->status = 0;
+			rs->fail = HTTP_FAIL_SEND;
+		}
+		return -1;
+	}
+	do {
+		if (read_head(c, k, rs, got_any, err) != 0)
+			return -1;
+	} while (rs->status >= 100 && rs->status < 200 && rs->status != 101);
+	if (rs->status == 101) {
+		rs->fail = HTTP_FAIL_PROTOCOL;
+		return err_set(err, S3P_ENET, "%s: unexpected 101 Switching "
+		    "Protocols", k->what);
+	}
+	return read_body(c, k, rq, rs, reusable, err);
+}
+
+static void
+rs_clear(http_response *rs)
+{
+	rs->status = 0;
+	rs->version = 0;
+	rs->fail = HTTP_FAIL_NONE;
+	rs->timeout = 0;
+	rs->body_sent = 0;
+	rs->reused = 0;
+	rs->body_len = 0;
+	rs->reason = "";
+	rs->nhdr = 0;
+	rs->head[0] = '\0';
+}
+
+int
+http_request_do(http_client *c, const http_request *rq, http_response *rs,
+    s3p_err *err)
+{
+	char key[HTTP_HOST_MAX + 16];
+	int retried = 0;
+
+	rs_clear(rs);
+	rs->retried = 0;
+	err_clear(err);
+	conn_key(rq->url, key, sizeof key);
+	for (;;) {
+		http_conn *k = pool_take(c, key);
+		int absolute = 0, got_any = 0, reusable = 0, r;
+
+		rs_clear(rs);
+		rs->retried = retried;
+		if (k != NULL) {
+			rs->reused = 1;
+			absolute = !rq->url->https && c->proxy_http.port != 0
+			    && !no_proxy_match(c->no_proxy, rq->url->host);
+			logf_(c, "* reusing the connection to %s", k->what);
+		} else if ((k = conn_open(c, rq->url, key, &absolute, rs, err))
+		    == NULL) {
+			return -1;
+		}
+		r = do_once(c, k, rq, rs, absolute, &got_any, &reusable, err);
+		if (r == 0) {
+			if (reusable && k->rpos == k->rlen)
+				pool_put(c, k);
+			else
+				conn_free(k);
+			return 0;
+		}
+		conn_free(k);
+		/* a kept-alive connection the server had closed: once, afresh */
+		if (rs->reused && !retried && !got_any && !rs->body_sent
+		    && !rs->timeout && (rs->fail == HTTP_FAIL_SEND
+		    || rs->fail == HTTP_FAIL_RECV)) {
+			logf_(c, "* the kept-alive connection failed (%s); retrying "
+			    "on a new one", err ? err->msg : "");
+			retried = 1;
+			err_clear(err);
+			continue;
+		}
+		return -1;
+	}
+}

@@ -1,0 +1,1118 @@
+/* s3.c: see s3.h. */
+#include "s3.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "spec.h"
+
+#define BACKOFF_BASE_MS 200
+#define BACKOFF_CAP_MS  20000
+#define SKEW_LIMIT      300         /* seconds: a 403 past this is skew */
+#define REPLY_BODY_MAX  16384       /* error and small XML answers */
+#define HASH_CHUNK      65536
+
+/* One request as s3_do() sends it (and sends again on a retry). */
+typedef struct {
+	const char *method;
+	const char *bucket;
+	const char *key;                /* NULL: the bucket itself */
+	const sigv4_pair *query;        /* decoded */
+	size_t nquery;
+	const http_header *hdrs;        /* extra headers, all signed */
+	size_t nhdrs;
+	const char *payload_hash;       /* NULL: the empty body's */
+	s3_read_fn read;                /* NULL: no body */
+	void *read_ctx;
+	uint64_t body_off, body_len;    /* the body is this range of read */
+	int body_always;                /* send Content-Length: 0 too */
+	http_sink_fn sink;              /* a 2xx answer's body; NULL: kept */
+	void *sink_ctx;
+	const char *what;               /* "PutObject", ... for messages */
+} s3_op;
+
+/* What s3_do() keeps of an answer. */
+typedef struct {
+	int status;
+	char etag[128];
+	char version_id[256];
+	char checksum[96];
+	uint64_t content_length;
+	char body[REPLY_BODY_MAX + 1];  /* NUL-terminated */
+	size_t body_len;
+	int body_cut;
+} s3_reply;
+
+/* ---------------------------------------------------------------- */
+
+void
+s3_base64(const unsigned char *in, size_t len, char *out)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		*out++ = tab[v >> 18];
+		*out++ = tab[(v >> 12) & 63];
+		*out++ = tab[(v >> 6) & 63];
+		*out++ = tab[v & 63];
+	}
+	if (i < len) {
+		unsigned v = (unsigned)in[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)in[i + 1] << 8;
+		*out++ = tab[v >> 18];
+		*out++ = tab[(v >> 12) & 63];
+		*out++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+int
+s3_is_aws_host(const char *host)
+{
+	static const char *const sfx[] = { ".amazonaws.com", ".amazonaws.com.cn" };
+	size_t hl = strlen(host);
+
+	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		size_t sl = strlen(sfx[i]);
+		if (hl > sl && strcasecmp(host + hl - sl, sfx[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+s3_endpoint_default(const char *region, char *out, size_t outsz)
+{
+	int n = snprintf(out, outsz, "https://s3.%s.amazonaws.com", region);
+	return n < 0 || (size_t)n >= outsz ? -1 : n;
+}
+
+int
+s3_region_from_endpoint(const char *endpoint, char *out, size_t outsz)
+{
+	const char *h = strstr(endpoint, "://");
+	const char *end, *r;
+	size_t n;
+
+	h = h != NULL ? h + 3 : endpoint;
+	end = h + strcspn(h, ":/?#");
+	if (strncasecmp(h, "s3.dualstack.", 13) == 0)
+		r = h + 13;
+	else if (strncasecmp(h, "s3.", 3) == 0 || strncasecmp(h, "s3-", 3) == 0)
+		r = h + 3;
+	else
+		return -1;
+	n = strcspn(r, ".");
+	if (r + n >= end || n == 0 || n >= outsz)
+		return -1;
+	/* "s3.amazonaws.com" names no region */
+	if (strncasecmp(r, "amazonaws.", 10) == 0)
+		return -1;
+	if (strncasecmp(r + n, ".amazonaws.com", 14) != 0)
+		return -1;
+	memcpy(out, r, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
+s3_client_init(s3_client *s, http_client *http, creds *cred,
+    const char *endpoint, const char *region, s3p_err *err)
+{
+	memset(s, 0, sizeof *s);
+	s->http = http;
+	s->cred = cred;
+	if (strlen(endpoint) >= sizeof s->endpoint_str)
+		return err_set(err, S3P_EUSAGE, "endpoint URL too long");
+	if (http_url_parse(endpoint, &s->endpoint, err) < 0)
+		return -1;
+	if (strchr(s->endpoint.target, '?') != NULL)
+		return err_set(err, S3P_EUSAGE,
+		    "endpoint '%s' must not have a query", endpoint);
+	strcpy(s->endpoint_str, endpoint);
+	/* "https://host/" and "https://host" are the same endpoint */
+	{
+		size_t n = strlen(s->endpoint_str);
+		while (n > 0 && s->endpoint_str[n - 1] == '/' &&
+		    strstr(s->endpoint_str, "://") + 3 < s->endpoint_str + n - 1)
+			s->endpoint_str[--n] = '\0';
+	}
+	if (snprintf(s->region, sizeof s->region, "%s", region) >= (int)sizeof s->region)
+		return err_set(err, S3P_EUSAGE, "region '%.40s...' too long", region);
+	s->aws = s3_is_aws_host(s->endpoint.host);
+	s->checksum = s->aws;
+	s->attempts = 5;
+	sigv4_key_init(&s->key);
+	return 0;
+}
+
+void
+s3_client_close(s3_client *s)
+{
+	sigv4_key_wipe(&s->key);
+}
+
+int
+s3_use_virtual_hosted(const s3_client *s, const char *bucket)
+{
+	return s->aws && spec_bucket_valid(bucket) == SPEC_BUCKET_DNS;
+}
+
+uint64_t
+s3_part_size(uint64_t len, uint64_t part_size)
+{
+	if (part_size < S3_MIN_PART)
+		part_size = S3_MIN_PART;
+	if (part_size > S3_MAX_PART)
+		part_size = S3_MAX_PART;
+	/* grow in whole MiB until 10,000 parts hold the object */
+	while ((len + part_size - 1) / part_size > S3_MAX_PARTS)
+		part_size += 1 << 20;
+	return part_size;
+}
+
+/* ---------------------------------------------------------------- */
+/* XML: S3's answers are small and flat; a search for <name> suffices. */
+
+static size_t
+xml_unescape(const char *in, size_t len, char *out, size_t outsz, int *fits)
+{
+	size_t o = 0;
+
+	*fits = 1;
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+		if (c == '&') {
+			static const struct { const char *e; char c; } ent[] = {
+				{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+				{ "&quot;", '"' }, { "&apos;", '\'' }
+			};
+			size_t k;
+			for (k = 0; k < 5; k++) {
+				size_t el = strlen(ent[k].e);
+				if (len - i >= el && memcmp(in + i, ent[k].e, el) == 0) {
+					c = ent[k].c;
+					i += el - 1;
+					break;
+				}
+			}
+			if (k == 5 && len - i > 3 && in[i + 1] == '#') {
+				/* &#NN; or &#xHH; (ASCII only: S3 uses them for quotes) */
+				char *e;
+				long v = in[i + 2] == 'x' ?
+				    strtol(in + i + 3, &e, 16) : strtol(in + i + 2, &e, 10);
+				if (e < in + len && *e == ';' && v > 0 && v < 128) {
+					c = (char)v;
+					i = (size_t)(e - in);
+				}
+			}
+		}
+		if (o + 1 >= outsz) {
+			*fits = 0;
+			break;
+		}
+		out[o++] = c;
+	}
+	if (outsz > 0)
+		out[o] = '\0';
+	return o;
+}
+
+int
+s3_xml_text(const char *xml, size_t len, const char *name, char *out,
+    size_t outsz)
+{
+	char open[64], close[64];
+	int ol = snprintf(open, sizeof open, "<%s>", name);
+	int cl = snprintf(close, sizeof close, "</%s>", name);
+	const char *p, *end = xml + len, *q;
+	int fits;
+
+	if (outsz > 0)
+		out[0] = '\0';
+	for (p = xml; p + ol <= end; p++) {
+		if (memcmp(p, open, (size_t)ol) != 0)
+			continue;
+		p += ol;
+		for (q = p; q + cl <= end; q++) {
+			if (memcmp(q, close, (size_t)cl) == 0) {
+				xml_unescape(p, (size_t)(q - p), out, outsz, &fits);
+				return fits ? 1 : -1;
+			}
+		}
+		return 0;
+	}
+	return 0;
+}
+
+int
+s3_parse_error(const char *xml, size_t len, char *code, size_t codesz,
+    char *message, size_t msgsz, char *request_id, size_t ridsz,
+    char *region, size_t regionsz)
+{
+	const char *e = NULL;
+
+	for (size_t i = 0; i + 7 <= len; i++)
+		if (memcmp(xml + i, "<Error>", 7) == 0) {
+			e = xml + i;
+			break;
+		}
+	if (codesz) code[0] = '\0';
+	if (msgsz) message[0] = '\0';
+	if (ridsz) request_id[0] = '\0';
+	if (regionsz) region[0] = '\0';
+	if (e == NULL)
+		return 0;
+	len -= (size_t)(e - xml);
+	if (codesz) s3_xml_text(e, len, "Code", code, codesz);
+	if (msgsz) s3_xml_text(e, len, "Message", message, msgsz);
+	if (ridsz) s3_xml_text(e, len, "RequestId", request_id, ridsz);
+	if (regionsz) s3_xml_text(e, len, "Region", region, regionsz);
+	return 1;
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+logf_(s3_client *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+logf_(s3_client *s, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (s->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	s->log(s->log_ctx, line);
+}
+
+/* The decoded path ("/prefix/bucket/key") and host of a request. */
+static int
+build_url(s3_client *s, const s3_op *op, http_url *u, char *path,
+    size_t pathsz, s3p_err *err)
+{
+	char prefix[HTTP_TARGET_MAX];
+	size_t pl;
+	int n;
+
+	*u = s->endpoint;
+	/* the endpoint's own path is a prefix (a gateway mounted below /) */
+	snprintf(prefix, sizeof prefix, "%s", s->endpoint.target);
+	pl = strlen(prefix);
+	while (pl > 0 && prefix[pl - 1] == '/')
+		prefix[--pl] = '\0';
+	if (op->bucket == NULL)
+		n = snprintf(path, pathsz, "%s/", prefix);
+	else if (s->virtual_hosted) {
+		if (snprintf(u->host, sizeof u->host, "%s.%s", op->bucket,
+		    s->endpoint.host) >= (int)sizeof u->host)
+			return err_set(err, S3P_EUSAGE, "host name %s.%s too long",
+			    op->bucket, s->endpoint.host);
+		u->host_ip = 0;
+		n = snprintf(path, pathsz, "%s/%s", prefix,
+		    op->key != NULL ? op->key : "");
+	} else
+		n = snprintf(path, pathsz, "%s/%s%s%s", prefix, op->bucket,
+		    op->key != NULL ? "/" : "", op->key != NULL ? op->key : "");
+	if (n < 0 || (size_t)n >= pathsz)
+		return err_set(err, S3P_EUSAGE, "request path too long");
+	/* the wire target: the path encoded once, then the query */
+	n = sigv4_uri_encode(path, u->target, sizeof u->target, 0);
+	if (n < 0)
+		return err_set(err, S3P_EUSAGE, "request path too long");
+	for (size_t i = 0; i < op->nquery; i++) {
+		size_t tl = strlen(u->target);
+		char *t = u->target + tl;
+		size_t cap = sizeof u->target - tl;
+		int a, b = 0;
+		if (cap < 2)
+			return err_set(err, S3P_EUSAGE, "request query too long");
+		*t++ = i == 0 ? '?' : '&';
+		cap--;
+		a = sigv4_uri_encode(op->query[i].name, t, cap, 1);
+		if (a < 0)
+			return err_set(err, S3P_EUSAGE, "request query too long");
+		if (op->query[i].value != NULL) {
+			if ((size_t)a + 2 > cap)
+				return err_set(err, S3P_EUSAGE, "request query too long");
+			t[a] = '=';
+			b = sigv4_uri_encode(op->query[i].value, t + a + 1,
+			    cap - (size_t)a - 1, 1);
+			if (b < 0)
+				return err_set(err, S3P_EUSAGE, "request query too long");
+		}
+	}
+	return 0;
+}
+
+/* Reads a body range for http, reporting progress once per byte. */
+typedef struct {
+	s3_client *s;
+	const s3_op *op;
+	uint64_t high;          /* bytes of this body reported so far */
+} body_src;
+
+static long
+body_read(void *ctx, uint64_t offset, unsigned char *buf, size_t len,
+    s3p_err *err)
+{
+	body_src *b = ctx;
+	uint64_t left = b->op->body_len - offset;
+
+	if (len > left)
+		len = (size_t)left;
+	if (len > HASH_CHUNK)
+		len = HASH_CHUNK;
+	if (b->op->read(b->op->read_ctx, b->op->body_off + offset, buf, len, err) < 0)
+		return -1;
+	if (offset + len > b->high) {
+		if (b->s->progress != NULL)
+			b->s->progress(b->s->progress_ctx, offset + len - b->high);
+		b->high = offset + len;
+	}
+	return (long)len;
+}
+
+/* Keeps a small answer (error XML) or passes a 2xx body on. */
+typedef struct {
+	const s3_op *op;
+	http_response *rs;
+	s3_reply *r;
+} body_dst;
+
+static int
+body_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
+{
+	body_dst *d = ctx;
+
+	if (d->op->sink != NULL && d->rs->status >= 200 && d->rs->status < 300)
+		return d->op->sink(d->op->sink_ctx, buf, len, err);
+	if (d->r->body_len + len > REPLY_BODY_MAX) {
+		len = REPLY_BODY_MAX - d->r->body_len;
+		d->r->body_cut = 1;
+	}
+	memcpy(d->r->body + d->r->body_len, buf, len);
+	d->r->body_len += len;
+	d->r->body[d->r->body_len] = '\0';
+	return 0;
+}
+
+static void
+copy_header(const http_response *rs, const char *name, char *out, size_t outsz)
+{
+	const char *v = http_header_get(rs, name);
+
+	snprintf(out, outsz, "%s", v != NULL ? v : "");
+}
+
+/* RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to seconds. */
+static int
+parse_http_date(const char *v, time_t *out)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4];
+	struct tm tm;
+	const char *m;
+
+	memset(&tm, 0, sizeof tm);
+	if (v == NULL || sscanf(v, "%*3s, %d %3s %d %d:%d:%d GMT", &tm.tm_mday,
+	    mon, &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	m = strstr(months, mon);
+	if (m == NULL || strlen(mon) != 3 || (m - months) % 3 != 0)
+		return -1;
+	tm.tm_mon = (int)(m - months) / 3;
+	tm.tm_year -= 1900;
+	*out = timegm(&tm);
+	return 0;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Full jitter: a uniform wait in [0, min(cap, base * 2^attempt)). */
+static long
+backoff_ms(int attempt)
+{
+	long top = BACKOFF_BASE_MS;
+	unsigned r = 0;
+
+	for (int i = 1; i < attempt && top < BACKOFF_CAP_MS; i++)
+		top *= 2;
+	if (top > BACKOFF_CAP_MS)
+		top = BACKOFF_CAP_MS;
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = (unsigned)rand();
+	return (long)(r % (unsigned)top);
+}
+
+static int
+retryable_code(const char *code)
+{
+	static const char *const codes[] = {
+		"SlowDown", "RequestTimeout", "InternalError",
+		"ServiceUnavailable", "OperationAborted"
+	};
+
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+object_name(const s3_op *op, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "s3://%s%s%s", op->bucket ? op->bucket : "",
+	    op->key ? "/" : "", op->key ? op->key : "");
+}
+
+/* Sends op, with retries; r holds the answer of the last try. */
+static int
+s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
+{
+	static http_response rs_static;     /* big; s3_client is per thread */
+	http_response *rs = &rs_static;
+	char path[HTTP_TARGET_MAX], obj[1200];
+	int skew_fixed = 0;
+
+	object_name(op, obj, sizeof obj);
+	for (int attempt = 1;; attempt++) {
+		http_url u;
+		char amz_date[17], stamp[9], auth[1024], host[HTTP_HOST_MAX + 8];
+		const char *phash = op->payload_hash ? op->payload_hash : SIGV4_EMPTY_SHA256;
+		sigv4_pair sh[24];
+		http_header hh[24];
+		size_t nsh = 0, nhh = 0;
+		time_t now;
+		body_src src = { s, op, 0 };
+		body_dst dst = { op, rs, r };
+		http_request rq;
+		int rc, final = 0;
+		char code[128], msg[512], rid[128], region[64];
+		long wait = -1;
+
+		memset(r, 0, sizeof *r);
+		if (build_url(s, op, &u, path, sizeof path, err) < 0)
+			return -1;
+		if (http_url_authority(&u, host, sizeof host) < 0)
+			return err_set(err, S3P_EUSAGE, "host name too long");
+		now = s3p_now() + s->clock_offset;
+		if (!s->cred->anonymous && s->cred_ctx != NULL &&
+		    creds_refresh_needed(s->cred, now)) {
+			s3p_err rerr;
+			if (creds_refresh(s->cred_ctx, s->cred, now, &rerr) < 0) {
+				if (creds_expired(s->cred, now)) {
+					*err = rerr;
+					return -1;
+				}
+				logf_(s, "credentials: refresh failed, still valid: %s", rerr.msg);
+			}
+		}
+		sigv4_format_time(now, amz_date, stamp);
+
+		/* signed: host, x-amz-content-sha256, x-amz-date, token, x-amz-* */
+		sh[nsh++] = (sigv4_pair){ "host", host };
+		sh[nsh++] = (sigv4_pair){ "x-amz-content-sha256", phash };
+		hh[nhh++] = (http_header){ "x-amz-content-sha256", phash };
+		hh[nhh++] = (http_header){ "x-amz-date", amz_date };
+		for (size_t i = 0; i < op->nhdrs && nsh < 20; i++) {
+			sh[nsh++] = (sigv4_pair){ op->hdrs[i].name, op->hdrs[i].value };
+			hh[nhh++] = op->hdrs[i];
+		}
+		if (!s->cred->anonymous) {
+			sigv4_scope sc = {
+				s->cred->access_key_id, s->cred->secret_access_key,
+				s->cred->session_token, s->region, "s3", amz_date
+			};
+			sigv4_request sr;
+			memset(&sr, 0, sizeof sr);
+			sr.method = op->method;
+			sr.path = path;
+			sr.query = op->query;
+			sr.nquery = op->nquery;
+			sr.headers = sh;
+			sr.nheaders = nsh;
+			sr.payload_hash = phash;
+			if (sigv4_sign_header(&s->key, &sc, &sr, auth, sizeof auth, NULL) < 0)
+				return err_set(err, S3P_EUSAGE,
+				    "%s %s: cannot sign the request", op->method, obj);
+			if (s->cred->session_token[0] != '\0')
+				hh[nhh++] = (http_header){ "x-amz-security-token",
+				    s->cred->session_token };
+			hh[nhh++] = (http_header){ "Authorization", auth };
+		}
+
+		memset(&rq, 0, sizeof rq);
+		rq.method = op->method;
+		rq.url = &u;
+		rq.headers = hh;
+		rq.nheaders = nhh;
+		if (op->read != NULL || op->body_always) {
+			rq.body = op->read != NULL ? body_read : NULL;
+			rq.body_ctx = &src;
+			rq.body_len = op->body_len;
+			rq.expect_continue = op->body_len > 0;
+		}
+		rq.sink = body_sink;
+		rq.sink_ctx = &dst;
+		s->requests++;
+		rc = http_request_do(s->http, &rq, rs, err);
+		if (rc < 0) {
+			/* no usable answer */
+			if (rs->fail == HTTP_FAIL_CERT || rs->fail == HTTP_FAIL_READER ||
+			    rs->fail == HTTP_FAIL_SINK || err->status == S3P_EUSAGE ||
+			    err->status == S3P_EINPUT)
+				return -1;
+			logf_(s, "%s %s: attempt %d of %d failed: %s", op->method,
+			    obj, attempt, s->attempts, err->msg);
+			if (attempt >= s->attempts)
+				return -1;
+			sleep_ms(backoff_ms(attempt));
+			continue;
+		}
+		r->status = rs->status;
+		copy_header(rs, "ETag", r->etag, sizeof r->etag);
+		copy_header(rs, "x-amz-version-id", r->version_id, sizeof r->version_id);
+		copy_header(rs, "x-amz-checksum-sha256", r->checksum, sizeof r->checksum);
+		{
+			const char *cl = http_header_get(rs, "Content-Length");
+			r->content_length = cl ? strtoull(cl, NULL, 10) : 0;
+		}
+		logf_(s, "%s %s -> %d%s", op->what, obj, rs->status,
+		    attempt > 1 ? " (retry)" : "");
+		if (rs->status >= 200 && rs->status < 300) {
+			/* CompleteMultipartUpload may answer 200 with an <Error> */
+			if (!s3_parse_error(r->body, r->body_len, code, sizeof code,
+			    msg, sizeof msg, rid, sizeof rid, region, sizeof region))
+				return 0;
+		} else
+			s3_parse_error(r->body, r->body_len, code, sizeof code,
+			    msg, sizeof msg, rid, sizeof rid, region, sizeof region);
+		if (code[0] == '\0') {
+			/* HEAD and some proxies answer without a body */
+			snprintf(code, sizeof code, "%s",
+			    rs->status == 404 ? (op->key ? "NoSuchKey" : "NoSuchBucket") :
+			    rs->status == 403 ? "AccessDenied" :
+			    rs->status == 301 ? "PermanentRedirect" : "");
+		}
+
+		/* a wrong clock: take the server's (SPEC section 4) */
+		if (!skew_fixed && (strcmp(code, "RequestTimeTooSkewed") == 0 ||
+		    rs->status == 403)) {
+			time_t server;
+			if (parse_http_date(http_header_get(rs, "Date"), &server) == 0) {
+				long off = (long)(server - s3p_now());
+				long diff = (long)(server - now);
+				if (strcmp(code, "RequestTimeTooSkewed") == 0 ||
+				    diff > SKEW_LIMIT || diff < -SKEW_LIMIT) {
+					s->clock_offset = off;
+					skew_fixed = 1;
+					logf_(s, "clock: server time differs by %ld s; "
+					    "signing with the server's clock", off);
+					attempt--;
+					continue;
+				}
+			}
+		}
+		/* the bucket lives in another region: follow once */
+		if (!s->redirected && (rs->status == 301 || rs->status == 400 ||
+		    strcmp(code, "PermanentRedirect") == 0 ||
+		    strcmp(code, "AuthorizationHeaderMalformed") == 0)) {
+			const char *hr = http_header_get(rs, "x-amz-bucket-region");
+			if (hr != NULL)
+				snprintf(region, sizeof region, "%s", hr);
+			if (region[0] != '\0' && strcmp(region, s->region) != 0 &&
+			    (rs->status == 301 || strcmp(code, "PermanentRedirect") == 0 ||
+			    strcmp(code, "AuthorizationHeaderMalformed") == 0)) {
+				logf_(s, "region: the bucket is in %s, not %s", region, s->region);
+				snprintf(s->region, sizeof s->region, "%s", region);
+				s->redirected = 1;
+				if (s->aws && s3_region_from_endpoint(s->endpoint_str,
+				    region, sizeof region) == 0) {
+					char ep[1024];
+					s3_endpoint_default(s->region, ep, sizeof ep);
+					if (http_url_parse(ep, &s->endpoint, err) < 0)
+						return -1;
+					snprintf(s->endpoint_str, sizeof s->endpoint_str, "%s", ep);
+				}
+				attempt--;
+				continue;
+			}
+		}
+
+		final = !(rs->status == 500 || rs->status == 502 || rs->status == 503 ||
+		    rs->status == 504 || rs->status == 429 || retryable_code(code));
+		err_set(err,
+		    rs->status == 403 || strcmp(code, "NoSuchBucket") == 0 ||
+		    strcmp(code, "AccessDenied") == 0 ? S3P_EREFUSED :
+		    strcmp(code, "BadDigest") == 0 ||
+		    strcmp(code, "XAmzContentSHA256Mismatch") == 0 ||
+		    strcmp(code, "InvalidDigest") == 0 ? S3P_EINTEGRITY : S3P_ESERVER,
+		    "%s %s at %s: HTTP %d%s%s%s%s%s%s%s", op->what, obj, host,
+		    rs->status, code[0] ? " " : "", code, msg[0] ? ": " : "", msg,
+		    rid[0] ? " (request id " : "", rid, rid[0] ? ")" : "");
+		if (final || attempt >= s->attempts) {
+			if (!final)
+				logf_(s, "%s %s: giving up after %d attempts", op->method,
+				    obj, attempt);
+			return -1;
+		}
+		{
+			const char *ra = http_header_get(rs, "Retry-After");
+			if (ra != NULL && ra[0] >= '0' && ra[0] <= '9') {
+				wait = strtol(ra, NULL, 10) * 1000;
+				if (wait > BACKOFF_CAP_MS)
+					wait = BACKOFF_CAP_MS;
+			}
+		}
+		if (wait < 0)
+			wait = backoff_ms(attempt);
+		logf_(s, "%s %s: attempt %d of %d: %s; again in %ld ms",
+		    op->method, obj, attempt, s->attempts, err->msg, wait);
+		sleep_ms(wait);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Uploads */
+
+/* Hashes [off, off+len) of the body into one or two contexts. */
+static int
+hash_range(s3_read_fn read, void *ctx, uint64_t off, uint64_t len,
+    sha256_ctx *a, sha256_ctx *b, s3p_err *err)
+{
+	static unsigned char buf[HASH_CHUNK];
+
+	while (len > 0) {
+		size_t n = len > sizeof buf ? sizeof buf : (size_t)len;
+		if (read(ctx, off, buf, n, err) < 0)
+			return -1;
+		sha256_update(a, buf, n);
+		if (b != NULL)
+			sha256_update(b, buf, n);
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int
+put_single(s3_client *s, const char *bucket, const char *key,
+    s3_read_fn read, void *read_ctx, uint64_t len, const char *ctype,
+    s3_put_result *res, s3p_err *err)
+{
+	static s3_reply r;
+	sha256_ctx h;
+	unsigned char d[SHA256_SIZE];
+	char hex[65], b64[48];
+	http_header hdrs[3];
+	size_t nh = 0;
+	s3_op op;
+
+	sha256_init(&h);
+	if (hash_range(read, read_ctx, 0, len, &h, NULL, err) < 0)
+		return -1;
+	sha256_final(&h, d);
+	sha256_hex(d, hex);
+	s3_base64(d, sizeof d, b64);
+	if (ctype != NULL)
+		hdrs[nh++] = (http_header){ "content-type", ctype };
+	if (s->checksum)
+		hdrs[nh++] = (http_header){ "x-amz-checksum-sha256", b64 };
+
+	memset(&op, 0, sizeof op);
+	op.method = "PUT";
+	op.what = "PutObject";
+	op.bucket = bucket;
+	op.key = key;
+	op.hdrs = hdrs;
+	op.nhdrs = nh;
+	op.payload_hash = hex;
+	op.read = read;
+	op.read_ctx = read_ctx;
+	op.body_len = len;
+	op.body_always = 1;
+	if (s3_do(s, &op, &r, err) < 0)
+		return -1;
+	snprintf(res->etag, sizeof res->etag, "%s", r.etag);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
+	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r.checksum);
+	memcpy(res->content_sha256, hex, sizeof hex);
+	snprintf(res->local_checksum, sizeof res->local_checksum, "%s", b64);
+	res->size = len;
+	res->parts = 0;
+	return 0;
+}
+
+/* One uploaded part: what CompleteMultipartUpload lists. */
+typedef struct {
+	char etag[80];
+	unsigned char sha[SHA256_SIZE];
+} part_done;
+
+/* CompleteMultipartUpload's body, generated on demand (no buffer). */
+typedef struct {
+	const part_done *parts;
+	unsigned n;
+	int checksum;
+	uint64_t len;
+} complete_body;
+
+static const char complete_head[] =
+    "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+static const char complete_tail[] = "</CompleteMultipartUpload>";
+
+static int
+complete_entry(const complete_body *cb, unsigned i, char *out, size_t outsz)
+{
+	char b64[48] = "";
+	char etag[200];
+	size_t o = 0;
+
+	/* ETags hold quotes; XML text needs & and < escaped only */
+	for (const char *p = cb->parts[i].etag; *p && o + 6 < sizeof etag; p++) {
+		if (*p == '&') { memcpy(etag + o, "&amp;", 5); o += 5; }
+		else if (*p == '<') { memcpy(etag + o, "&lt;", 4); o += 4; }
+		else etag[o++] = *p;
+	}
+	etag[o] = '\0';
+	if (cb->checksum)
+		s3_base64(cb->parts[i].sha, SHA256_SIZE, b64);
+	return snprintf(out, outsz,
+	    "<Part><PartNumber>%u</PartNumber><ETag>%s</ETag>%s%s%s</Part>",
+	    i + 1, etag, cb->checksum ? "<ChecksumSHA256>" : "", b64,
+	    cb->checksum ? "</ChecksumSHA256>" : "");
+}
+
+static int
+complete_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	const complete_body *cb = ctx;
+	unsigned char *out = buf;
+	uint64_t pos = 0;
+	char ent[400];
+
+	(void)err;
+	/* pieces in order: head, entries, tail; copy the overlap of each */
+	for (unsigned i = 0; len > 0 && i <= cb->n + 1; i++) {
+		const char *piece;
+		size_t pl;
+		if (i == 0) {
+			piece = complete_head;
+			pl = sizeof complete_head - 1;
+		} else if (i == cb->n + 1) {
+			piece = complete_tail;
+			pl = sizeof complete_tail - 1;
+		} else {
+			pl = (size_t)complete_entry(cb, i - 1, ent, sizeof ent);
+			piece = ent;
+		}
+		if (off < pos + pl) {
+			size_t from = (size_t)(off - pos);
+			size_t n = pl - from < len ? pl - from : len;
+			memcpy(out, piece + from, n);
+			out += n;
+			off += n;
+			len -= n;
+		}
+		pos += pl;
+	}
+	return 0;
+}
+
+static void
+abort_upload(s3_client *s, const char *bucket, const char *key,
+    const char *upload_id)
+{
+	static s3_reply r;
+	sigv4_pair q[1] = { { "uploadId", upload_id } };
+	s3_op op;
+	s3p_err e;
+
+	memset(&op, 0, sizeof op);
+	op.method = "DELETE";
+	op.what = "AbortMultipartUpload";
+	op.bucket = bucket;
+	op.key = key;
+	op.query = q;
+	op.nquery = 1;
+	if (s3_do(s, &op, &r, &e) < 0)
+		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
+	else
+		logf_(s, "aborted the multipart upload %s", upload_id);
+}
+
+static int
+put_multipart(s3_client *s, const char *bucket, const char *key,
+    s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
+    const char *ctype, s3_put_result *res, s3p_err *err)
+{
+	static s3_reply r;
+	char upload_id[512], hex[65];
+	sha256_ctx whole, comp;
+	unsigned char d[SHA256_SIZE];
+	unsigned nparts;
+	part_done *parts = NULL;
+	http_header hdrs[3];
+	size_t nh = 0;
+	s3_op op;
+	complete_body cb;
+
+	part_size = s3_part_size(len, part_size);
+	nparts = (unsigned)((len + part_size - 1) / part_size);
+	if (len > S3_MAX_OBJECT)
+		return err_set(err, S3P_EINPUT,
+		    "the archive is %llu bytes: over S3's 5 TiB object limit",
+		    (unsigned long long)len);
+
+	/* CreateMultipartUpload */
+	if (ctype != NULL)
+		hdrs[nh++] = (http_header){ "content-type", ctype };
+	if (s->checksum)
+		hdrs[nh++] = (http_header){ "x-amz-checksum-algorithm", "SHA256" };
+	{
+		sigv4_pair q[1] = { { "uploads", NULL } };
+		memset(&op, 0, sizeof op);
+		op.method = "POST";
+		op.what = "CreateMultipartUpload";
+		op.bucket = bucket;
+		op.key = key;
+		op.query = q;
+		op.nquery = 1;
+		op.hdrs = hdrs;
+		op.nhdrs = nh;
+		op.body_always = 1;
+		if (s3_do(s, &op, &r, err) < 0)
+			return -1;
+		if (s3_xml_text(r.body, r.body_len, "UploadId", upload_id,
+		    sizeof upload_id) != 1 || upload_id[0] == '\0')
+			return err_set(err, S3P_ESERVER,
+			    "CreateMultipartUpload s3://%s/%s: no UploadId in the answer",
+			    bucket, key);
+	}
+	logf_(s, "multipart upload %s: %u parts of %llu bytes", upload_id,
+	    nparts, (unsigned long long)part_size);
+
+	parts = calloc(nparts, sizeof *parts);
+	if (parts == NULL) {
+		err_set(err, S3P_EINPUT, "out of memory for %u parts", nparts);
+		goto fail;
+	}
+	sha256_init(&whole);
+	for (unsigned i = 0; i < nparts; i++) {
+		uint64_t off = (uint64_t)i * part_size;
+		uint64_t plen = len - off < part_size ? len - off : part_size;
+		sha256_ctx h;
+		char phex[65], pb64[48], num[16];
+		sigv4_pair q[2];
+		http_header ph[1];
+
+		sha256_init(&h);
+		if (hash_range(read, read_ctx, off, plen, &h, &whole, err) < 0)
+			goto fail;
+		sha256_final(&h, parts[i].sha);
+		sha256_hex(parts[i].sha, phex);
+		s3_base64(parts[i].sha, SHA256_SIZE, pb64);
+		snprintf(num, sizeof num, "%u", i + 1);
+		q[0] = (sigv4_pair){ "partNumber", num };
+		q[1] = (sigv4_pair){ "uploadId", upload_id };
+		ph[0] = (http_header){ "x-amz-checksum-sha256", pb64 };
+		memset(&op, 0, sizeof op);
+		op.method = "PUT";
+		op.what = "UploadPart";
+		op.bucket = bucket;
+		op.key = key;
+		op.query = q;
+		op.nquery = 2;
+		op.hdrs = ph;
+		op.nhdrs = s->checksum ? 1 : 0;
+		op.payload_hash = phex;
+		op.read = read;
+		op.read_ctx = read_ctx;
+		op.body_off = off;
+		op.body_len = plen;
+		if (s3_do(s, &op, &r, err) < 0)
+			goto fail;
+		if (r.etag[0] == '\0' || strlen(r.etag) >= sizeof parts[i].etag) {
+			err_set(err, S3P_ESERVER, "UploadPart %u of s3://%s/%s: %s ETag",
+			    i + 1, bucket, key, r.etag[0] ? "overlong" : "no");
+			goto fail;
+		}
+		strcpy(parts[i].etag, r.etag);
+	}
+
+	/* CompleteMultipartUpload, its body hashed then sent like the parts */
+	cb.parts = parts;
+	cb.n = nparts;
+	cb.checksum = s->checksum;
+	cb.len = sizeof complete_head - 1 + sizeof complete_tail - 1;
+	for (unsigned i = 0; i < nparts; i++) {
+		char ent[400];
+		cb.len += (uint64_t)complete_entry(&cb, i, ent, sizeof ent);
+	}
+	{
+		sha256_ctx h;
+		char chex[65];
+		sigv4_pair q[1] = { { "uploadId", upload_id } };
+		sha256_init(&h);
+		if (hash_range(complete_read, &cb, 0, cb.len, &h, NULL, err) < 0)
+			goto fail;
+		sha256_final(&h, d);
+		sha256_hex(d, chex);
+		memset(&op, 0, sizeof op);
+		op.method = "POST";
+		op.what = "CompleteMultipartUpload";
+		op.bucket = bucket;
+		op.key = key;
+		op.query = q;
+		op.nquery = 1;
+		op.payload_hash = chex;
+		op.read = complete_read;
+		op.read_ctx = &cb;
+		op.body_len = cb.len;
+		{
+			http_header ct[1] = { { "content-type", "application/xml" } };
+			op.hdrs = ct;
+			op.nhdrs = 1;
+			if (s3_do(s, &op, &r, err) < 0)
+				goto fail;
+		}
+	}
+	/* the whole object's ETag and checksum are in the answer's XML */
+	s3_xml_text(r.body, r.body_len, "ETag", res->etag, sizeof res->etag);
+	if (s3_xml_text(r.body, r.body_len, "ChecksumSHA256", res->checksum_sha256,
+	    sizeof res->checksum_sha256) != 1)
+		res->checksum_sha256[0] = '\0';
+	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
+	sha256_final(&whole, d);
+	sha256_hex(d, hex);
+	memcpy(res->content_sha256, hex, sizeof hex);
+	/* the composite checksum S3 computes: SHA-256 of the parts' digests */
+	sha256_init(&comp);
+	for (unsigned i = 0; i < nparts; i++)
+		sha256_update(&comp, parts[i].sha, SHA256_SIZE);
+	sha256_final(&comp, d);
+	s3_base64(d, sizeof d, res->local_checksum);
+	snprintf(res->local_checksum + strlen(res->local_checksum),
+	    sizeof res->local_checksum - strlen(res->local_checksum), "-%u", nparts);
+	res->size = len;
+	res->parts = nparts;
+	free(parts);
+	return 0;
+
+fail:
+	free(parts);
+	abort_upload(s, bucket, key, upload_id);
+	return -1;
+}
+
+int
+s3_upload(s3_client *s, const char *bucket, const char *key,
+    s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
+    const char *content_type, s3_put_result *res, s3p_err *err)
+{
+	memset(res, 0, sizeof *res);
+	if (len <= part_size && len <= S3_MAX_PART)
+		return put_single(s, bucket, key, read, read_ctx, len,
+		    content_type, res, err);
+	return put_multipart(s, bucket, key, read, read_ctx, len, part_size,
+	    content_type, res, err);
+}
+
+int
+s3_head(s3_client *s, const char *bucket, const char *key,
+    s3_put_result *res, s3p_err *err)
+{
+	static s3_reply r;
+	http_header h[1] = { { "x-amz-checksum-mode", "ENABLED" } };
+	s3_op op;
+
+	memset(&op, 0, sizeof op);
+	op.method = "HEAD";
+	op.what = "HeadObject";
+	op.bucket = bucket;
+	op.key = key;
+	op.hdrs = h;
+	op.nhdrs = 1;
+	if (s3_do(s, &op, &r, err) < 0)
+		return -1;
+	res->size = r.content_length;
+	snprintf(res->etag, sizeof res->etag, "%s", r.etag);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
+	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r.checksum);
+	return 0;
+}
+
+int
+s3_presign(s3_client *s, const char *method, const char *bucket,
+    const char *key, unsigned long expires, char *out, size_t outsz,
+    s3p_err *err)
+{
+	char path[HTTP_TARGET_MAX], host[HTTP_HOST_MAX + 8], amz_date[17],
+	    stamp[9], q[4096 + CREDS_TOKEN_MAX * 3];
+	http_url u;
+	sigv4_pair sh[1];
+	sigv4_request sr;
+	s3_op op;
+	int n;
+
+	if (expires < 1 || expires > 604800)
+		return err_set(err, S3P_EUSAGE,
+		    "--expires %lu: must be 1 to 604800 seconds (7 days)", expires);
+	if (s->cred->anonymous)
+		return err_set(err, S3P_EUSAGE, "presign needs credentials");
+	memset(&op, 0, sizeof op);
+	op.method = method;
+	op.bucket = bucket;
+	op.key = key;
+	if (build_url(s, &op, &u, path, sizeof path, err) < 0)
+		return -1;
+	if (http_url_authority(&u, host, sizeof host) < 0)
+		return err_set(err, S3P_EUSAGE, "host name too long");
+	sigv4_format_time(s3p_now() + s->clock_offset, amz_date, stamp);
+	sh[0] = (sigv4_pair){ "host", host };
+	memset(&sr, 0, sizeof sr);
+	sr.method = method;
+	sr.path = path;
+	sr.headers = sh;
+	sr.nheaders = 1;
+	sr.payload_hash = SIGV4_UNSIGNED_PAYLOAD;
+	{
+		sigv4_scope sc = {
+			s->cred->access_key_id, s->cred->secret_access_key,
+			s->cred->session_token, s->region, "s3", amz_date
+		};
+		if (sigv4_presign(&s->key, &sc, &sr, expires, q, sizeof q, NULL) < 0)
+			return err_set(err, S3P_EUSAGE, "cannot presign s3://%s/%s",
+			    bucket, key);
+	}
+	n = snprintf(out, outsz, "%s://%s%s?%s", u.https ? "https" : "http",
+	    host, u.target, q);
+	if (n < 0 || (size_t)n >= outsz)
+		return err_set(err, S3P_EUSAGE, "presigned URL too long");
+	return n;
+}

@@ -1,0 +1,186 @@
+/*
+ * s3.h: the S3 operations s3pub needs, over http.h and sigv4.h.
+ *
+ * Knows S3 (addressing, signing, errors, retries, multipart), knows nothing
+ * of tar, files or the command line. A body is a pull reader that can
+ * produce any byte range again (s3_read_fn): every upload hashes its body
+ * first, then sends it with that hash signed in x-amz-content-sha256, so the
+ * server rejects any byte that changed or was corrupted on the way, and a
+ * retry regenerates the body instead of buffering it.
+ *
+ * Addressing (SPEC section 4): the endpoint is a URL (scheme, host, port,
+ * and an optional path prefix). Virtual-hosted style puts the bucket in the
+ * host name (BUCKET.HOST), path style in the path (/BUCKET/KEY). The caller
+ * decides which (s3_client.virtual_hosted); s3_endpoint_default() and
+ * s3_use_virtual_hosted() give SPEC's defaults.
+ *
+ * Requests (s3_do): signed with SigV4, service "s3", no path normalisation.
+ * Signed headers: host, x-amz-date, x-amz-content-sha256, the session
+ * token, and the caller's x-amz-* headers; never Accept-Encoding (not
+ * sent at all), nor Content-Length. Anonymous credentials send no
+ * Authorization.
+ *
+ * Retries (SPEC section 4): connection failures, time-outs, HTTP 500, 502,
+ * 503, 504, 429 and the codes SlowDown, RequestTimeout, InternalError,
+ * ServiceUnavailable are tried again, up to `attempts` in all, after an
+ * exponential back-off with full jitter (base 200 ms, cap 20 s) or the
+ * server's Retry-After. RequestTimeTooSkewed, and a 403 whose Date differs
+ * from the local clock by more than 5 minutes, set `clock_offset` from the
+ * server's Date and re-sign (once per request). PermanentRedirect,
+ * AuthorizationHeaderMalformed or a 301 naming another region (header
+ * x-amz-bucket-region or <Region>) switch `region` once, and the AWS
+ * endpoint with it. A certificate refusal, a local read error and every
+ * other 4xx are final at once.
+ *
+ * Errors: one line naming the operation and object ("PUT s3://b/k"), the
+ * host, the HTTP status, and the S3 Code, Message and RequestId when the
+ * server sent them; the exit class of SPEC section 10: 403 and
+ * NoSuchBucket S3P_EREFUSED, BadDigest/XAmzContentSHA256Mismatch
+ * S3P_EINTEGRITY, other server answers S3P_ESERVER, no answer S3P_ENET.
+ *
+ * Nothing here is thread-safe: one s3_client per thread.
+ */
+#ifndef S3PUB_S3_H
+#define S3PUB_S3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "creds.h"
+#include "err.h"
+#include "http.h"
+#include "sha256.h"
+#include "sigv4.h"
+
+#define S3_MIN_PART   (5ULL << 20)        /* 5 MiB, except the last part */
+#define S3_MAX_PART   (5ULL << 30)        /* 5 GiB */
+#define S3_MAX_PARTS  10000
+#define S3_MAX_OBJECT (5ULL << 40)        /* 5 TiB */
+
+/*
+ * Body reader: writes exactly len bytes of the body starting at offset.
+ * Returns 0, or -1 with err set. Called any number of times, in any order.
+ */
+typedef int (*s3_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len,
+    s3p_err *err);
+
+/* Progress: `sent` more bytes of request bodies left (send passes only). */
+typedef void (*s3_progress_fn)(void *ctx, uint64_t sent);
+
+typedef struct {
+	http_client *http;          /* caller-owned */
+	creds *cred;                /* caller-owned; refreshed in place */
+	creds_ctx *cred_ctx;        /* for refresh; NULL: never refreshed */
+	http_url endpoint;          /* base URL; target is the path prefix */
+	char endpoint_str[1024];    /* as printed in the result spec */
+	char region[64];
+	int virtual_hosted;         /* bucket in the host name */
+	int aws;                    /* the endpoint is AWS's own */
+	int checksum;               /* send x-amz-checksum-sha256 */
+	int attempts;               /* tries per request, >= 1 (default 5) */
+	long clock_offset;          /* seconds added to s3p_now() */
+	int redirected;             /* the region was switched once */
+	sigv4_key key;
+	http_log_fn log;            /* verbose (never secrets); NULL: quiet */
+	void *log_ctx;
+	s3_progress_fn progress;
+	void *progress_ctx;
+	unsigned long requests;     /* HTTP requests sent (tests) */
+} s3_client;
+
+/*
+ * Sets up `s` for `endpoint` (a URL) and `region`. http and cred must
+ * stay valid while `s` is used. Returns 0, or -1 with a usage error (bad
+ * endpoint URL).
+ */
+int s3_client_init(s3_client *s, http_client *http, creds *cred,
+    const char *endpoint, const char *region, s3p_err *err);
+
+/* Wipes the signing key. */
+void s3_client_close(s3_client *s);
+
+/*
+ * AWS's endpoint for `region`: "https://s3.REGION.amazonaws.com". Returns
+ * the length written, or -1 when it does not fit.
+ */
+int s3_endpoint_default(const char *region, char *out, size_t outsz);
+
+/*
+ * The region named by an AWS endpoint host (s3.REGION.amazonaws.com,
+ * s3-REGION.amazonaws.com, s3.dualstack.REGION.amazonaws.com), written to
+ * out; 0 when found, -1 otherwise.
+ */
+int s3_region_from_endpoint(const char *endpoint, char *out, size_t outsz);
+
+/* 1 when the host is AWS's (ends in .amazonaws.com or .amazonaws.com.cn). */
+int s3_is_aws_host(const char *host);
+
+/*
+ * SPEC section 4's default addressing: AWS endpoints use virtual-hosted
+ * style for buckets that are one DNS label; other endpoints path style.
+ */
+int s3_use_virtual_hosted(const s3_client *s, const char *bucket);
+
+/* Standard base64 of len bytes (RFC 4648, padded); out needs 4*ceil(len/3)+1. */
+void s3_base64(const unsigned char *in, size_t len, char *out);
+
+/* What the server said about an object written. */
+typedef struct {
+	char etag[128];
+	char version_id[256];
+	char checksum_sha256[96];   /* as returned by the server, else "" */
+	char content_sha256[65];    /* hex SHA-256 of the whole object */
+	char local_checksum[96];    /* base64 (or base64-N) s3pub computed */
+	uint64_t size;
+	unsigned parts;             /* 0: one PutObject */
+} s3_put_result;
+
+/*
+ * Uploads `len` bytes from `read` to bucket/key: one PutObject when len <=
+ * part_size, else a multipart upload with parts of part_size, grown when
+ * needed so that there are at most 10,000 (each part hashed, then sent,
+ * then retried alone when it fails; the upload is aborted when it fails for
+ * good: no orphan parts). part_size is clamped to [5 MiB, 5 GiB] for
+ * multipart. content_type may be NULL.
+ */
+int s3_upload(s3_client *s, const char *bucket, const char *key,
+    s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
+    const char *content_type, s3_put_result *res, s3p_err *err);
+
+/* The part size s3_upload uses for len bytes and a wished part_size. */
+uint64_t s3_part_size(uint64_t len, uint64_t part_size);
+
+/*
+ * HeadObject with x-amz-checksum-mode: ENABLED. Fills size, etag,
+ * version_id and checksum_sha256 of `res` (others untouched). A missing
+ * object is S3P_EREFUSED "NoSuchKey".
+ */
+int s3_head(s3_client *s, const char *bucket, const char *key,
+    s3_put_result *res, s3p_err *err);
+
+/*
+ * A presigned URL for method ("GET" or "PUT") on bucket/key, valid
+ * `expires` seconds (1..604800) from now. Returns its length, or -1.
+ */
+int s3_presign(s3_client *s, const char *method, const char *bucket,
+    const char *key, unsigned long expires, char *out, size_t outsz,
+    s3p_err *err);
+
+/*
+ * Parses an S3 error document (<Error><Code>..</Code><Message>..</Message>
+ * <RequestId>..</RequestId>...): copies each element's text (entities
+ * decoded) when present, "" otherwise. Also <Region> (redirects) and
+ * <ServerTime> are not needed. Returns 1 when an <Error> element was found.
+ */
+int s3_parse_error(const char *xml, size_t len, char *code, size_t codesz,
+    char *message, size_t msgsz, char *request_id, size_t ridsz,
+    char *region, size_t regionsz);
+
+/*
+ * The text of the first element <name>...</name> in xml (entities decoded),
+ * into out. Returns 1 when found, 0 when not, -1 when it does not fit.
+ */
+int s3_xml_text(const char *xml, size_t len, const char *name, char *out,
+    size_t outsz);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * spec.h: where the publish target comes from, and the published result
+ * spec that goes out (SPEC sections 1, 2 and 7).
+ *
+ * Nothing here touches the network, allocates, or keeps global state. The
+ * caller owns every struct; they hold no pointer into each other and may be
+ * copied with memcpy(). Errors go into the caller's s3p_err, always with
+ * the status S3P_EUSAGE: a bad target, or a spec file that is malformed or
+ * cannot be read, is a usage or configuration error (SPEC section 10).
+ *
+ * The target, how it is assembled (the caller's side):
+ *
+ *     spec_target t, opt;
+ *     spec_target_init(&t);  spec_target_init(&opt);
+ *     spec_read_file(path, &t, err)        --spec FILE, or
+ *     spec_parse_target(arg, &t, err)      the positional TARGET
+ *     spec_set(&opt, "region", v, err)     each command-line option
+ *     spec_merge(&t, &opt)                 options override the file
+ *     spec_check_required(&t, err)         Bucket and Key present
+ *     ... defaults for region/endpoint where !(t.set & SPEC_SET_REGION)
+ *     spec_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, err)
+ *
+ * Each field has a bit in `set`: a field is "set" when some source gave it
+ * a non-empty value. An empty or null value in a spec file, or an empty
+ * `opt=region=` in a target, leaves the field unset (so defaults apply
+ * later, and an empty Bucket or Key is reported as missing).
+ */
+#ifndef S3PUB_SPEC_H
+#define S3PUB_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "err.h"
+
+/* Encodings (SPEC section 1): gzip (the default) or plain. */
+enum { SPEC_GZIP = 0, SPEC_PLAIN = 1 };
+
+/* Bits of spec_target.set. */
+enum {
+	SPEC_SET_BUCKET = 1,
+	SPEC_SET_KEY = 2,
+	SPEC_SET_ENDPOINT = 4,
+	SPEC_SET_REGION = 8,
+	SPEC_SET_ENCODING = 16
+};
+
+/*
+ * Field capacities, in bytes without the NUL. A longer value is a usage
+ * error naming the field, never truncated. The bucket holds 255 bytes (the
+ * legacy us-east-1 limit; spec_bucket_valid() applies today's rules). The
+ * key here is the template before suffix and placeholders; the expanded key
+ * has the S3 limit SPEC_KEY_MAX.
+ */
+#define SPEC_BUCKET_MAX    255
+#define SPEC_KEYTPL_MAX    2047
+#define SPEC_KEY_MAX       1024
+#define SPEC_ENDPOINT_MAX  1023
+#define SPEC_REGION_MAX    63
+
+typedef struct {
+	char bucket[SPEC_BUCKET_MAX + 1];
+	char key[SPEC_KEYTPL_MAX + 1];      /* template: no suffix, placeholders */
+	char endpoint[SPEC_ENDPOINT_MAX + 1];
+	char region[SPEC_REGION_MAX + 1];
+	int encoding;                       /* SPEC_GZIP or SPEC_PLAIN */
+	unsigned set;                       /* SPEC_SET_* bits */
+} spec_target;
+
+/* All fields empty and unset, encoding SPEC_GZIP. */
+void spec_target_init(spec_target *t);
+
+/*
+ * Sets one field by name, case-insensitive: "bucket", "key", "endpoint",
+ * "region", "encoding" (value "gzip" or "plain", case-insensitive). An
+ * empty value clears the field and its bit. Used for the command-line
+ * options and by the parsers below. Unknown name, bad encoding or a value
+ * too long: -1 and a usage error naming the field.
+ */
+int spec_set(spec_target *t, const char *name, const char *value,
+    s3p_err *err);
+
+/* Copies into dst every field that is set in src (src overrides dst). */
+void spec_merge(spec_target *dst, const spec_target *src);
+
+/*
+ * TARGET in Bacalhau's `-p` syntax (SPEC section 1). Fields are separated
+ * by commas; a comma always separates (there is no escape, as in Bacalhau):
+ * a value that holds a comma cannot be written here, use --spec or the
+ * options. The first field is either
+ *     s3://BUCKET/KEY   scheme case-insensitive; KEY is everything after
+ *                       the first '/' after BUCKET, taken literally (no
+ *                       percent-decoding, '?' and '#' are key bytes, as the
+ *                       AWS CLI reads s3:// URIs); "s3://B" and "s3://B/"
+ *                       give an empty key (reported by spec_check_required)
+ *     s3                the non-URI form; bucket and key come as options
+ * and every further field is `opt=NAME=VALUE` or `option=NAME=VALUE`
+ * (prefix and NAME case-insensitive; VALUE is everything after the second
+ * '=', so it may hold '='). NAME is one of bucket, key, endpoint, region,
+ * encoding. A field given twice (an option repeating the URI's bucket, say)
+ * is an error: a typo must not publish somewhere unexpected. Empty fields
+ * (",,", a trailing ",") are errors. Fields parsed are merged into t (t is
+ * not cleared first). Errors are usage errors naming the offending field.
+ */
+int spec_parse_target(const char *arg, spec_target *t, s3p_err *err);
+
+/*
+ * --spec FILE (SPEC section 1): the declarative form Bacalhau writes, YAML
+ * or JSON (JSON when the first non-space byte is '{'). Keys are
+ * case-insensitive. Two shapes are accepted:
+ *
+ *     Publisher:                         Type: s3
+ *       Type: s3                         Params:
+ *       Params:                            Bucket: ...
+ *         Bucket: ...
+ *
+ * that is, either one top-level key Publisher, or the Publisher mapping
+ * itself (which is also the shape of the result spec s3pub prints, so a
+ * printed result can be read back). Type is required and must be "s3"
+ * (case-insensitive). Params may hold Bucket, Key, Endpoint, Region,
+ * Encoding; the result-spec fields VersionID, ChecksumSHA256,
+ * ContentSHA256 and Size are accepted and ignored. Any other key, at any
+ * level, is an error naming it (a typo must not silently publish
+ * elsewhere), and so is a key given twice. Scalars must be strings,
+ * numbers (taken as their text) or null (= unset); JSON objects and arrays
+ * where a scalar belongs are errors.
+ *
+ * The YAML subset: block mappings by indentation (spaces, no tabs), plain,
+ * 'single-quoted' and "double-quoted" scalars on one line (double quotes
+ * with the YAML escapes \0 \a \b \t \n \v \f \r \e \" \/ \\ \xXX \uXXXX
+ * \UXXXXXXXX \N \_ \L \P and escaped space/tab), `~`/`null`/empty as null,
+ * comments (# at a line start or after white space), blank lines, a
+ * leading `---` (and `%` directives before it), a final `...`, a UTF-8 BOM,
+ * CRLF line ends. Not supported, each an error naming the line: sequences,
+ * flow collections, block scalars (| >), anchors, aliases, tags,
+ * multi-line scalars, several documents.
+ *
+ * Errors name the file and line: "spec.yaml:4: unknown key Params.Bukcet".
+ * Files larger than SPEC_FILE_MAX bytes are refused. Fields parsed are
+ * merged into t.
+ */
+#define SPEC_FILE_MAX 16384
+int spec_read_file(const char *path, spec_target *t, s3p_err *err);
+
+/* The same over a buffer; `name` is used in messages in place of a path. */
+int spec_read_buf(const char *name, const char *buf, size_t len,
+    spec_target *t, s3p_err *err);
+
+/* Bucket and Key both set (non-empty), else a usage error naming the
+ * missing one(s). */
+int spec_check_required(const spec_target *t, s3p_err *err);
+
+/*
+ * Splits "s3://BUCKET/KEY" (presign, get). Same rules as the URI of a
+ * target: scheme case-insensitive, key literal and possibly empty ("s3://B"
+ * or "s3://B/"). The bucket must be non-empty. Output too small, wrong
+ * scheme: usage error.
+ */
+int spec_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
+    size_t ksz, s3p_err *err);
+
+/*
+ * S3 bucket naming rules (AWS "Bucket naming rules", general purpose
+ * buckets): 3-63 bytes of lower-case letters, digits, '.' and '-'; first
+ * and last byte a letter or digit; no "..", no ".-" or "-." (AWS forbids
+ * them next to a dot); not shaped like an IPv4 address. Returns
+ *     SPEC_BUCKET_INVALID  breaks a rule
+ *     SPEC_BUCKET_DOTTED   valid, but holds dots: path style on AWS
+ *                          (TLS wildcards do not match)
+ *     SPEC_BUCKET_DNS      valid and one DNS label: virtual-hosted style
+ *                          is possible (SPEC section 4)
+ */
+enum { SPEC_BUCKET_INVALID = 0, SPEC_BUCKET_DOTTED = 1, SPEC_BUCKET_DNS = 2 };
+int spec_bucket_valid(const char *bucket);
+
+/*
+ * The values of the {executionID}, {jobID} and {nodeID} placeholders. The
+ * caller resolves options against the BACALHAU_* environment variables;
+ * NULL or "" means "no value".
+ */
+typedef struct {
+	const char *execution_id;
+	const char *job_id;
+	const char *node_id;
+} spec_ids;
+
+/*
+ * The key rules of SPEC section 2, in their order:
+ *  1. suffix: SPEC_GZIP appends ".tar.gz" unless the template already ends
+ *     with it; SPEC_PLAIN appends "/" unless it already ends with "/".
+ *  2. placeholders, exact spelling (case-sensitive, as Bacalhau's
+ *     strings.Replace): {executionID} {jobID} {nodeID} from ids (one with
+ *     no value is a usage error naming it and its option/variable), {date}
+ *     YYYYMMDD and {time} HHMMSS, both from the one instant `now`, in UTC.
+ *     Any other {...} text is left as it is. Values are inserted once: a
+ *     value that itself holds "{date}" is not expanded again.
+ * The result must be at most SPEC_KEY_MAX bytes, and valid UTF-8 (S3 keys
+ * are UTF-8), else a usage error. `out` must hold outsz bytes; outsz of
+ * SPEC_KEY_MAX + 1 is always enough.
+ */
+int spec_expand_key(const char *key, int encoding, const spec_ids *ids,
+    time_t now, char *out, size_t outsz, s3p_err *err);
+
+/*
+ * The published result spec (SPEC section 7). Strings are the caller's;
+ * NULL is printed as "". type NULL means "s3". With encoding SPEC_PLAIN the
+ * two checksums are printed empty whatever they hold, and key is the
+ * prefix.
+ */
+typedef struct {
+	const char *type;
+	const char *bucket;
+	const char *key;
+	const char *region;
+	const char *endpoint;
+	const char *version_id;
+	const char *checksum_sha256;  /* base64, or "base64-N" (multipart) */
+	const char *content_sha256;   /* hex SHA-256 of the whole object */
+	uint64_t size;
+	int encoding;
+} spec_result;
+
+/*
+ * Writes one document to `out`:
+ *  - yaml == 0: JSON on one line and a newline, fields in the order of SPEC
+ *    section 7: {"Type":..,"Params":{"Bucket","Key","Region","Endpoint",
+ *    "VersionID","ChecksumSHA256","ContentSHA256","Size"}}. Strings are
+ *    escaped per RFC 8259 (", \, control bytes as \n \t ... or \u00XX);
+ *    valid UTF-8 passes through; a byte that is not valid UTF-8 is written
+ *    as \ufffd (keys are checked to be UTF-8 before, so this is a guard).
+ *  - yaml != 0: a YAML block mapping in the same order, every string
+ *    double-quoted with YAML escapes (control bytes, DEL, C1 controls,
+ *    U+2028/U+2029/U+FEFF escaped; other UTF-8 passed through).
+ * The stream is flushed. Returns 0, or -1 when writing to `out` failed
+ * (fflush or ferror).
+ */
+int spec_write_result(FILE *out, const spec_result *r, int yaml);
+
+#endif

@@ -1,0 +1,177 @@
+#!/bin/sh
+# publish, end to end against the real local S3 servers (radosgw, Swift
+# s3api), with the AWS CLI as the independent checker (SPEC sections 1-4,
+# 7, 10; issue 5).
+. tests/lib.sh
+. tests/s3/lib.sh
+
+# a small realistic tree: nested dirs, an empty dir, a symlink, odd names
+TREE=$TMP/tree
+mkdir -p "$TREE/outputs/nested/deeper" "$TREE/empty dir"
+printf 'hello\n' >"$TREE/stdout"
+: >"$TREE/stderr"
+printf '0' >"$TREE/exitCode"
+head -c 70000 /dev/urandom >"$TREE/outputs/blob.bin"
+printf 'a,b\n1,2\n' >"$TREE/outputs/nested/table.csv"
+printf 'deep\n' >"$TREE/outputs/nested/deeper/x y+z&=.txt"
+ln -s ../stdout "$TREE/outputs/link-to-stdout"
+
+# json_field FILE NAME: a field of the result spec's Params, via python's json
+json_field() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"][sys.argv[2]])' "$1" "$2"
+}
+
+# same_tree A B: identical files, modes, symlinks (GNU diff and find)
+same_tree() {
+	diff -r --no-dereference "$1" "$2" >/dev/null &&
+	[ "$(cd "$1" && find . -printf '%p %y %m\n' | sort)" = \
+	  "$(cd "$2" && find . -printf '%p %y %m\n' | sort)" ]
+}
+
+suite() {
+	srv=$1
+	s3_use "$srv" || { skip "$srv: server not up"; return; }
+	ep=$S3_EP
+	ca=${S3_CA:+--ca-file $S3_CA}
+	b=$(new_bucket "$srv") || { not_ok "$srv: create bucket"; return; }
+
+	# archive mode: download with the AWS CLI, unpack with GNU tar
+	with_keys "$srv" "$S3PUB" publish $ca "$TREE" "s3://$b/runs/r1,opt=endpoint=$ep" \
+		>"$TMP/spec.json" 2>"$TMP/err"
+	rc=$?
+	check_eq "$srv: archive publish exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+	check_eq "$srv: key gets the .tar.gz suffix" "$(json_field "$TMP/spec.json" Key)" "runs/r1.tar.gz"
+	rm -rf "$TMP/dl" "$TMP/x" && mkdir -p "$TMP/x"
+	aws_s3 "$srv" s3 cp "s3://$b/runs/r1.tar.gz" "$TMP/dl.tgz" >/dev/null 2>&1
+	check "$srv: gzip -t of the downloaded object" gzip -t "$TMP/dl.tgz"
+	tar -xzf "$TMP/dl.tgz" -C "$TMP/x" 2>"$TMP/tar.err"
+	check "$srv: tar xzf of the object equals the tree" same_tree "$TREE" "$TMP/x"
+	check_eq "$srv: Size equals the object's bytes" "$(json_field "$TMP/spec.json" Size)" "$(wc -c <"$TMP/dl.tgz" | tr -d ' ')"
+	check_eq "$srv: ContentSHA256 equals sha256sum of the object" \
+		"$(json_field "$TMP/spec.json" ContentSHA256)" "$(sha256sum "$TMP/dl.tgz" | cut -d' ' -f1)"
+	check_eq "$srv: Endpoint is the one used" "$(json_field "$TMP/spec.json" Endpoint)" "$ep"
+	check_eq "$srv: the object equals 's3pub archive'" \
+		"$("$S3PUB" archive "$TREE" | sha256sum | cut -d' ' -f1)" "$(sha256sum "$TMP/dl.tgz" | cut -d' ' -f1)"
+
+	# a key that already ends in .tar.gz is not suffixed again
+	with_keys "$srv" "$S3PUB" publish $ca "$TREE" "s3://$b/done.tar.gz,opt=endpoint=$ep" >"$TMP/spec2.json" 2>"$TMP/err"
+	check_eq "$srv: key ending in .tar.gz kept as is" "$(json_field "$TMP/spec2.json" Key 2>/dev/null)" "done.tar.gz"
+
+	# placeholders from options and from BACALHAU_* variables, one instant
+	with_keys "$srv" env S3PUB_FAKE_TIME=20230926T140530Z BACALHAU_NODE_ID=node-7 \
+		"$S3PUB" publish $ca --job-id abc123 --execution-id e-9 "$TREE" \
+		"s3://$b/results/{jobID}/{executionID}/{nodeID}/{date}/{time}/,opt=endpoint=$ep,opt=encoding=plain" \
+		>"$TMP/spec3.json" 2>"$TMP/err"
+	check_eq "$srv: placeholders and plain suffix" "$(json_field "$TMP/spec3.json" Key 2>/dev/null)" \
+		"results/abc123/e-9/node-7/20230926/140530/"
+	rm -rf "$TMP/plain" && mkdir -p "$TMP/plain"
+	aws_s3 "$srv" s3 cp --recursive "s3://$b/results/abc123/e-9/node-7/20230926/140530/" "$TMP/plain" >/dev/null 2>&1
+	# plain mode: one object per regular file (symlinks and dirs are not objects)
+	( cd "$TREE" && find . -type f | sort ) >"$TMP/want.list"
+	( cd "$TMP/plain" && find . -type f | sort ) >"$TMP/got.list"
+	check "$srv: plain: one object per regular file" cmp -s "$TMP/want.list" "$TMP/got.list"
+	okfiles=1
+	while read -r f; do cmp -s "$TREE/$f" "$TMP/plain/$f" || okfiles=0; done <"$TMP/want.list"
+	check_eq "$srv: plain: each object equals its file" "$okfiles" 1
+	check_eq "$srv: plain: ContentSHA256 empty" "$(json_field "$TMP/spec3.json" ContentSHA256 2>/dev/null)" ""
+
+	# a placeholder without a value is a usage error, nothing uploaded
+	expect_exit "$srv: {jobID} without a value" 1 'jobID' \
+		with_keys "$srv" "$S3PUB" publish $ca "$TREE" "s3://$b/nojob/{jobID},opt=endpoint=$ep"
+
+	# --spec FILE (YAML as Bacalhau writes it); options override it
+	cat >"$TMP/spec.yaml" <<EOF
+Publisher:
+  Type: "s3"
+  Params:
+    Bucket: "$b"
+    Key: "from-spec/result"
+    Endpoint: "http://127.0.0.1:1"
+    Region: "us-east-1"
+EOF
+	with_keys "$srv" "$S3PUB" publish $ca --spec "$TMP/spec.yaml" --endpoint "$ep" --output yaml "$TREE" \
+		>"$TMP/spec4.yaml" 2>"$TMP/err"
+	check "$srv: --spec YAML with --endpoint override publishes" \
+		aws_s3 "$srv" s3api head-object --bucket "$b" --key from-spec/result.tar.gz
+	check "$srv: --output yaml is YAML" grep -q 'Key: "from-spec/result.tar.gz"' "$TMP/spec4.yaml"
+
+	# versioned bucket: VersionID equals head-object's
+	vb=$(new_bucket "$srv" versioned)
+	with_keys "$srv" "$S3PUB" publish $ca "$TREE" "s3://$vb/v,opt=endpoint=$ep" >"$TMP/spec5.json" 2>"$TMP/err"
+	vid=$(json_field "$TMP/spec5.json" VersionID 2>/dev/null)
+	hvid=$(aws_s3 "$srv" s3api head-object --bucket "$vb" --key v.tar.gz --query VersionId --output text 2>/dev/null)
+	if [ -n "$vid" ] && [ "$vid" = "$hvid" ]; then ok "$srv: VersionID equals head-object's ($vid)"
+	else not_ok "$srv: VersionID '$vid' vs head-object '$hvid'"; fi
+
+	# multipart: 23 MiB in 5 MiB parts: ETag -5, object equal
+	if [ ! -d "$TMP/big" ]; then
+		mkdir -p "$TMP/big"
+		head -c $((23 * 1024 * 1024)) /dev/urandom >"$TMP/big/data.bin"
+		printf 'x\n' >"$TMP/big/small.txt"
+	fi
+	with_keys "$srv" "$S3PUB" publish $ca --part-size 5MiB "$TMP/big" "s3://$b/mp,opt=endpoint=$ep" \
+		>"$TMP/spec6.json" 2>"$TMP/err"
+	check_eq "$srv: multipart publish exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key mp.tar.gz --query ETag --output text 2>/dev/null)
+	case $etag in *-5\"|*-5) ok "$srv: multipart ETag ends in -5 ($etag)" ;; *) not_ok "$srv: multipart ETag '$etag'" ;; esac
+	aws_s3 "$srv" s3 cp "s3://$b/mp.tar.gz" "$TMP/mp.tgz" >/dev/null 2>&1
+	check_eq "$srv: multipart object equals 's3pub archive'" \
+		"$(sha256sum <"$TMP/mp.tgz" | cut -d' ' -f1)" "$("$S3PUB" archive "$TMP/big" | sha256sum | cut -d' ' -f1)"
+	check_eq "$srv: multipart ContentSHA256 is the whole object's" \
+		"$(json_field "$TMP/spec6.json" ContentSHA256 2>/dev/null)" "$(sha256sum <"$TMP/mp.tgz" | cut -d' ' -f1)"
+	check_eq "$srv: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
+
+	# refusals: exit status, one line naming the S3 code, nothing left
+	rb=$(new_bucket "$srv")
+	expect_exit "$srv: wrong secret -> 4 SignatureDoesNotMatch" 4 'SignatureDoesNotMatch' \
+		env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY=wrong-secret \
+		"$S3PUB" publish $ca "$TREE" "s3://$rb/r,opt=endpoint=$ep"
+	expect_exit "$srv: wrong secret, multipart -> 4" 4 'SignatureDoesNotMatch' \
+		env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY=wrong-secret \
+		"$S3PUB" publish $ca --part-size 5MiB "$TMP/big" "s3://$rb/r,opt=endpoint=$ep"
+	expect_exit "$srv: unknown access key -> 4" 4 'InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch' \
+		env AWS_ACCESS_KEY_ID=AKIANOSUCHKEY0000000 AWS_SECRET_ACCESS_KEY=x \
+		"$S3PUB" publish $ca "$TREE" "s3://$rb/r,opt=endpoint=$ep"
+	expect_exit "$srv: missing bucket -> 4 NoSuchBucket" 4 'NoSuchBucket' \
+		with_keys "$srv" "$S3PUB" publish $ca "$TREE" "s3://s3pub-no-such-bucket-$$/r,opt=endpoint=$ep"
+	expect_exit "$srv: missing directory -> 2" 2 "$TMP/nope" \
+		with_keys "$srv" "$S3PUB" publish $ca "$TMP/nope" "s3://$rb/r,opt=endpoint=$ep"
+	check_eq "$srv: nothing left after the refusals" \
+		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$rb" --query 'Contents[].Key' --output text 2>&1)" "None"
+	check_eq "$srv: no multipart upload left after the refusals" "$(list_uploads "$srv" "$rb")" ""
+
+	# presign (issue 2): a GET and a PUT URL accepted by the server (curl)
+	printf 'presigned body\n' >"$TMP/pbody"
+	url=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" --method PUT "s3://$b/pre/sig ned+.txt")
+	code=$(curl -s ${S3_CA:+--cacert $S3_CA} -o /dev/null -w '%{http_code}' -T "$TMP/pbody" "$url")
+	check_eq "$srv: presigned PUT accepted by the server" "$code" 200
+	url=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" "s3://$b/pre/sig ned+.txt")
+	check_eq "$srv: presigned GET returns the object" \
+		"$(curl -s ${S3_CA:+--cacert $S3_CA} "$url")" "presigned body"
+	url=$(env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY=wrong "$S3PUB" presign --endpoint "$ep" "s3://$b/pre/sig ned+.txt")
+	check_eq "$srv: presigned GET with a wrong secret refused (403)" \
+		"$(curl -s ${S3_CA:+--cacert $S3_CA} -o /dev/null -w '%{http_code}' "$url")" 403
+}
+
+suite rgw
+suite swift
+
+# TLS: radosgw's HTTPS endpoint with the throw-away CA, by name and by IP
+if s3_use rgw-tls; then
+	b=$(new_bucket rgw)
+	with_keys rgw "$S3PUB" publish --ca-file "$RGW_CA" "$TREE" "s3://$b/tls,opt=endpoint=$RGW_TLS_ENDPOINT" >"$TMP/t.json" 2>"$TMP/err"
+	check_eq "rgw-tls: publish over HTTPS with --ca-file ($(head -c 200 "$TMP/err"))" "$?" 0
+	with_keys rgw "$S3PUB" publish --ca-file "$RGW_CA" "$TREE" "s3://$b/tls-ip,opt=endpoint=$RGW_TLS_IP_ENDPOINT" >"$TMP/t.json" 2>"$TMP/err"
+	check_eq "rgw-tls: publish to an IP endpoint (iPAddress SAN) ($(head -c 200 "$TMP/err"))" "$?" 0
+	expect_exit "rgw-tls: an unknown CA is refused -> 3" 3 'certificate|trust' \
+		with_keys rgw "$S3PUB" publish --retries 1 --ca-file /etc/ssl/certs/ca-certificates.crt "$TREE" "s3://$b/tls2,opt=endpoint=$RGW_TLS_ENDPOINT"
+	aws_s3 rgw s3 cp "s3://$b/tls.tar.gz" "$TMP/tls.tgz" >/dev/null 2>&1
+	check_eq "rgw-tls: object equals 's3pub archive'" \
+		"$(sha256sum <"$TMP/tls.tgz" | cut -d' ' -f1)" "$("$S3PUB" archive "$TREE" | sha256sum | cut -d' ' -f1)"
+else
+	skip "rgw-tls: server not up"
+fi
+
+# no server at all: exit 3 after the retries
+expect_exit "unreachable endpoint -> 3" 3 '127.0.0.1' \
+	env AWS_ACCESS_KEY_ID=a AWS_SECRET_ACCESS_KEY=b "$S3PUB" publish --retries 2 "$TREE" "s3://bucket/k,opt=endpoint=http://127.0.0.1:9"

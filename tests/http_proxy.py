@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""A tiny forward proxy for tests: CONNECT tunnels and absolute-form GETs.
+
+  http_proxy.py PORTFILE LOGFILE
+
+Binds 127.0.0.1 on a free port (written to PORTFILE); each request line it
+receives is appended to LOGFILE. CONNECT to a port that is not on 127.0.0.1
+is refused with 403. Other requests are relayed as they are to the origin
+named in the absolute-form target.
+"""
+import os, socket, sys, threading
+
+log = sys.argv[2]
+
+
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def serve(c):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = c.recv(4096)
+        if not d:
+            c.close()
+            return
+        head += d
+    line = head.split(b"\r\n", 1)[0].decode()
+    with open(log, "a") as f:
+        f.write(line + "\n")
+    method, target, _ = line.split(" ", 2)
+    if method == "CONNECT":
+        host, port = target.rsplit(":", 1)
+        if host != "127.0.0.1" and host != "localhost":
+            c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            c.close()
+            return
+        o = socket.create_connection((host, int(port)))
+        c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        rest = head.split(b"\r\n\r\n", 1)[1]
+        if rest:
+            o.sendall(rest)
+    else:
+        hostport = target.split("/")[2]
+        host, port = hostport.rsplit(":", 1) if ":" in hostport else (hostport, 80)
+        o = socket.create_connection((host, int(port)))
+        o.sendall(head)
+    threading.Thread(target=pump, args=(o, c), daemon=True).start()
+    pump(c, o)
+
+
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()

@@ -1,0 +1,118 @@
+# tests/t_http.sh: http.c over plain TCP against tests/http_server.py
+# (python3's http.server) and the CONNECT/forward proxy tests/http_proxy.py.
+. tests/lib.sh
+sh scripts/need.sh python3 >/dev/null 2>&1
+TOOL=${TOOL:-build/tools/tool_http}
+[ -x "$TOOL" ] || make -s "$TOOL" >/dev/null
+
+# start_py PORTFILE SCRIPT ARGS...: runs a python helper, waits for its port
+start_py() {
+	_pf=$1; shift
+	python3 "$@" &
+	PIDS="$PIDS $!"
+	_i=0
+	while [ ! -s "$_pf" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	cat "$_pf"
+}
+PIDS=
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$TMP"' EXIT INT TERM
+
+PORT=$(start_py "$TMP/port" tests/http_server.py "$TMP/port")
+U=http://127.0.0.1:$PORT
+T="$TOOL -P"
+
+out=$($T $U/hello 2>&1)
+check_eq "GET /hello: body and status" "$(echo "$out" | sed -n '1p;3p')" "hello
+status 200"
+
+out=$($T -X HEAD $U/hello 2>&1)
+check_eq "HEAD: no body read although Content-Length 6" \
+	"$(echo "$out" | grep -E '^(status|body-bytes)')" "status 200
+body-bytes 0"
+
+# keep-alive: the server counts the TCP connections it accepted
+c0=$($T $U/conns | head -1)
+$T -n 3 $U/hello >"$TMP/ka.out" 2>&1
+c1=$($T $U/conns | head -1)
+check_eq "keep-alive: 3 requests on 1 connection (server's count)" \
+	"$((c1 - c0))" 2
+check_eq "keep-alive: 2nd and 3rd marked reused" \
+	"$(grep -c 'reused 1' "$TMP/ka.out")" 2
+
+out=$($T $U/chunked 2>&1)
+check_eq "chunked body with extension and trailer" \
+	"$(printf '%s' "$out" | head -2)" "hello world
+"
+echo "$out" | grep -q '^body-bytes 12$' && ok "chunked: 12 bytes" ||
+	not_ok "chunked: 12 bytes: $out"
+
+$T -o "$TMP/big" $U/big?n=3000001 >/dev/null 2>&1
+want=$(python3 -c 'import hashlib;print(hashlib.sha256(bytes((i*7+3)&255 for i in range(3000001))).hexdigest())')
+check_eq "3 MB Content-Length body intact (sha256)" \
+	"$(sha256sum "$TMP/big" | cut -c1-64)" "$want"
+
+out=$($T $U/eof-body 2>&1)
+check_eq "body delimited by the close" "$(echo "$out" | head -1)" "to the end"
+
+expect_exit "Content-Length body cut short: exit 6" 6 \
+	"cut short after 10 of 100 bytes" $T $U/truncated
+expect_exit "chunked body cut short: exit 6" 6 "cut short" $T $U/trunc-chunked
+expect_exit "folded header refused" 3 "folded header" $T $U/folded
+
+$T -H 'X-Amz-Date: 20250101T000000Z' -H 'Authorization: secret-sig' -v \
+	$U/headers >"$TMP/h.out" 2>"$TMP/h.err"
+grep -q "^Host: 127.0.0.1:$PORT" "$TMP/h.out" && ok "Host added when missing" ||
+	not_ok "Host added when missing: $(cat "$TMP/h.out")"
+grep -q '^User-Agent: s3pub/' "$TMP/h.out" && ok "User-Agent added" ||
+	not_ok "User-Agent added"
+grep -q '^X-Amz-Date: 20250101T000000Z' "$TMP/h.out" && ok "caller headers sent" ||
+	not_ok "caller headers sent"
+if grep -q 'secret-sig' "$TMP/h.err"; then
+	not_ok "verbose log redacts Authorization"
+else grep -q '> Authorization: \[redacted\]' "$TMP/h.err" &&
+	ok "verbose log redacts Authorization" || not_ok "verbose log redacts Authorization"; fi
+$T -H 'Host: example.test' $U/headers >"$TMP/h2.out" 2>&1
+check_eq "caller's Host sent alone" "$(grep -ci '^host:' "$TMP/h2.out")" 1
+
+head -c 777777 /dev/urandom >"$TMP/body"
+want=$(sha256sum "$TMP/body" | cut -c1-64)
+out=$($T -d "$TMP/body" $U/echo 2>&1)
+check_eq "PUT body streamed intact (server's sha256)" "$(echo "$out" | head -1)" "$want"
+out=$($T -e -d "$TMP/body" $U/echo 2>&1)
+check_eq "PUT with Expect: 100-continue" "$(echo "$out" | head -1)" "$want"
+: >"$TMP/empty"
+out=$($T -d "$TMP/empty" $U/echo 2>&1)
+check_eq "PUT of an empty body" "$(echo "$out" | head -1)" \
+	e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+out=$($T -e -d "$TMP/body" $U/deny 2>&1)
+check_eq "Expect: early 403 reported, body never read" \
+	"$(echo "$out" | grep -E '^(status|body-reads-from-zero)')" "status 403
+body-reads-from-zero 0"
+echo "$out" | grep -q '<Code>AccessDenied</Code>' && ok "Expect: 403 body delivered" ||
+	not_ok "Expect: 403 body delivered: $out"
+
+out=$($T -n 2 $U/drop-next 2>&1)
+check_eq "stale kept-alive connection retried once on a new one" \
+	"$(echo "$out" | grep -E '^(status|reused)' | tr '\n' ' ')" \
+	"status 200 reused 0 retried 0 status 200 reused 0 retried 1 "
+
+expect_exit "read time-out named" 3 "read time-out" $T -t 1 $U/slow
+expect_exit "DNS failure named" 3 "nonexistent.invalid.*resolve" \
+	$T http://nonexistent.invalid/
+FREE=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+expect_exit "connection refused named" 3 "127.0.0.1:$FREE: connect: Connection refused" \
+	$T http://127.0.0.1:$FREE/
+expect_exit "user info refused" 1 "user info" $T http://u:p@127.0.0.1:$PORT/
+expect_exit "ftp scheme refused" 1 "scheme" $T ftp://127.0.0.1/
+
+# proxy: absolute-form target through HTTP_PROXY; NO_PROXY bypasses it
+PPORT=$(start_py "$TMP/pport" tests/http_proxy.py "$TMP/pport" "$TMP/plog")
+out=$(HTTP_PROXY=http://127.0.0.1:$PPORT $TOOL $U/hello 2>&1)
+check_eq "HTTP_PROXY: fetched through the proxy" "$(echo "$out" | head -1)" hello
+check_eq "HTTP_PROXY: absolute-form target" "$(cat "$TMP/plog" 2>/dev/null)" \
+	"GET http://127.0.0.1:$PORT/hello HTTP/1.1"
+out=$(http_proxy=127.0.0.1:$PPORT NO_PROXY=localhost,127.0.0.1 $TOOL $U/hello 2>&1)
+check_eq "NO_PROXY: direct" "$(echo "$out" | head -1) $(wc -l <"$TMP/plog")" "hello 1"
+expect_exit "https:// proxy URL refused" 1 "only http:// proxies" \
+	env HTTP_PROXY=https://127.0.0.1:1 $TOOL $U/hello

@@ -1,0 +1,257 @@
+/*
+ * test_archive: the range reader's own promises (the format itself is
+ * checked by GNU tar, bsdtar and python in tests/t_archive.sh): any range
+ * in any order equals the same slice of one in-order pass; the size is
+ * known before reading; the entry list; errors for bad DIRs, bad ranges,
+ * and a file that grows in the middle of a pass.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "unit.h"
+
+static char root[] = "/tmp/test_archive.XXXXXX";
+static int nwarn;
+static char lastwarn[512];
+
+static void
+on_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	nwarn++;
+	snprintf(lastwarn, sizeof lastwarn, "%s", msg);
+}
+
+static void
+put(const char *rel, size_t n, unsigned seed)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	f = fopen(path, "wb");
+	for (size_t i = 0; f != NULL && i < n; i++) {
+		seed = seed * 1103515245 + 12345;
+		fputc((int)(seed >> 16) & 0xff, f);
+	}
+	if (f != NULL)
+		fclose(f);
+}
+
+static void
+sub(const char *rel)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	mkdir(path, 0755);
+}
+
+static unsigned char *
+read_all(archive *a, size_t chunk, s3p_err *err)
+{
+	uint64_t size = archive_size(a);
+	unsigned char *buf = malloc((size_t)size);
+
+	for (uint64_t off = 0; buf != NULL && off < size; off += chunk) {
+		size_t n = size - off < chunk ? (size_t)(size - off) : chunk;
+		if (archive_read(a, off, buf + off, n, err) < 0) {
+			free(buf);
+			return NULL;
+		}
+	}
+	return buf;
+}
+
+int
+main(void)
+{
+	archive_opts o = { -1, on_warn, NULL };
+	s3p_err err = { 0, "" };
+	archive *a;
+	unsigned char *full, *buf;
+	uint64_t size;
+	char path[512];
+
+	if (!t_ok(mkdtemp(root) != NULL, "temporary directory"))
+		return t_done();
+	sub("d");
+	sub("d/e");
+	sub("z");
+	put("a", 0, 1);
+	put("b", 1, 2);
+	put("d/e/f", 65535, 3);
+	put("d/g", 200000, 4);
+	put("d-", 100, 5);
+	put("c", 131072, 6);
+	snprintf(path, sizeof path, "%s/l", root);
+	t_ok(symlink("d/g", path) == 0, "symlink made");
+	snprintf(path, sizeof path, "%s/fifo", root);
+	t_ok(mkfifo(path, 0644) == 0, "fifo made");
+
+	/* open, the entry list */
+	t_ok(archive_open(&a, root, &o, &err) == 0, "archive_open: %s", err.msg);
+	if (a == NULL)
+		return t_done();
+	t_ok(nwarn == 1 && strstr(lastwarn, "fifo") != NULL,
+	    "one warning for the FIFO, naming it: %s", lastwarn);
+	{
+		static const char *want[] = { "a", "b", "c", "d-", "d/", "d/e/",
+		    "d/e/f", "d/g", "l", "z/" };
+		size_t n = archive_count(a), i;
+		archive_entry e;
+		int ok = n == sizeof want / sizeof *want;
+		for (i = 0; ok && i < n; i++) {
+			archive_entry_get(a, i, &e);
+			ok = strcmp(e.path, want[i]) == 0;
+		}
+		t_ok(ok, "entries in bytewise order of their paths, dirs with '/' "
+		    "(%zu entries)", n);
+		archive_entry_get(a, 7, &e);
+		t_ok(e.type == ARCHIVE_FILE && e.size == 200000 && e.mode == 0644 &&
+		    *e.link == 0, "a file entry: type, size, mode");
+		archive_entry_get(a, 8, &e);
+		t_ok(e.type == ARCHIVE_SYMLINK && strcmp(e.link, "d/g") == 0 &&
+		    e.size == 0, "a symlink entry: its target");
+		archive_entry_get(a, 9, &e);
+		t_ok(e.type == ARCHIVE_DIR && e.size == 0, "an empty directory is kept");
+	}
+
+	/* the whole stream in one order, then ranges in others */
+	size = archive_size(a);
+	full = read_all(a, 65536, &err);
+	t_ok(full != NULL, "in-order pass: %s", err.msg);
+	if (full == NULL)
+		return t_done();
+	t_ok(size > 400000 && full[0] == 0x1f && full[1] == 0x8b,
+	    "size %llu known from the plan", (unsigned long long)size);
+	archive_close(a);
+
+	/* a fresh archive: the trailer first (internal CRC pass) */
+	archive_open(&a, root, &o, &err);
+	{
+		unsigned char t[8];
+		t_ok(archive_read(a, size - 8, t, 8, &err) == 0 &&
+		    memcmp(t, full + size - 8, 8) == 0,
+		    "trailer asked for first equals the in-order pass's");
+	}
+	buf = malloc((size_t)size);
+	{
+		uint32_t s = 77;
+		int bad = -1;
+		for (int k = 0; k < 2000 && bad < 0; k++) {
+			uint64_t off, len;
+			s = s * 1664525 + 1013904223;
+			off = s % size;
+			s = s * 1664525 + 1013904223;
+			len = k % 10 == 0 ? s % (size - off + 1) : s % 3000;
+			if (off + len > size)
+				len = size - off;
+			if (archive_read(a, off, buf, (size_t)len, &err) < 0 ||
+			    memcmp(buf, full + off, (size_t)len) != 0)
+				bad = k;
+		}
+		t_ok(bad < 0, "2000 random ranges equal slices of the stream (bad %d) %s",
+		    bad, err.msg);
+	}
+	/* last to first */
+	{
+		int bad = 0;
+		for (uint64_t end = size; end > 0 && !bad; ) {
+			size_t n = end < 5000 ? (size_t)end : 5000;
+			end -= n;
+			if (archive_read(a, end, buf + end, n, &err) < 0)
+				bad = 1;
+		}
+		t_ok(!bad && memcmp(buf, full, (size_t)size) == 0,
+		    "chunks read last to first equal the stream");
+	}
+	/* bad ranges */
+	err.status = 0;
+	t_ok(archive_read(a, size, buf, 1, &err) < 0 && err.status == S3P_EUSAGE,
+	    "a range past the end is refused (S3P_EUSAGE)");
+	t_ok(archive_read(a, size, buf, 0, &err) == 0, "an empty range at the end is fine");
+	t_ok(archive_file_read(a, 0, 0, buf, 1, &err) < 0 && err.status == S3P_EUSAGE,
+	    "archive_file_read past a file's end is refused");
+	t_ok(archive_file_read(a, 4, 0, buf, 0, &err) < 0 && err.status == S3P_EUSAGE,
+	    "archive_file_read of a directory is refused");
+	{
+		char want[200];
+		int fd;
+		snprintf(path, sizeof path, "%s/d-", root);
+		fd = open(path, O_RDONLY);
+		t_ok(fd >= 0 && read(fd, want, 100) == 100 &&
+		    archive_file_read(a, 3, 0, buf, 100, &err) == 0 &&
+		    memcmp(buf, want, 100) == 0, "archive_file_read gives the file's bytes");
+		if (fd >= 0)
+			close(fd);
+	}
+	archive_close(a);
+
+	/* a file that grows in the middle of a pass */
+	archive_open(&a, root, &o, &err);
+	{
+		int rc1 = archive_read(a, 0, buf, 300000, &err), rc2;
+		snprintf(path, sizeof path, "%s/d/g", root);
+		FILE *f = fopen(path, "ab");
+		if (f != NULL) {
+			fputs("more", f);
+			fclose(f);
+		}
+		rc2 = archive_read(a, 300000, buf, (size_t)(size - 300000), &err);
+		t_ok(rc1 == 0 && rc2 < 0 && err.status == S3P_EINPUT &&
+		    strstr(err.msg, "d/g") != NULL && strstr(err.msg, "changed") != NULL,
+		    "a file appended to during the pass: S3P_EINPUT naming it: %s", err.msg);
+		err.status = 0;
+		t_ok(archive_read(a, 0, buf, 1000, &err) == 0,
+		    "ranges before the changed file still read");
+	}
+	archive_close(a);
+	put("d/g", 200000, 4);
+
+	/* SOURCE_DATE_EPOCH: later mtimes clamped */
+	o.source_date_epoch = 1000;
+	archive_open(&a, root, &o, &err);
+	{
+		archive_entry e;
+		int ok = 1;
+		for (size_t i = 0; i < archive_count(a); i++) {
+			archive_entry_get(a, i, &e);
+			ok &= e.mtime == 1000;
+		}
+		t_ok(ok, "SOURCE_DATE_EPOCH 1000 clamps every (recent) mtime");
+	}
+	archive_close(a);
+
+	/* bad DIRs */
+	snprintf(path, sizeof path, "%s/nonexistent", root);
+	a = (archive *)1;
+	t_ok(archive_open(&a, path, NULL, &err) < 0 && a == NULL &&
+	    err.status == S3P_EINPUT && strstr(err.msg, "nonexistent") != NULL,
+	    "missing DIR: S3P_EINPUT naming it: %s", err.msg);
+	snprintf(path, sizeof path, "%s/b", root);
+	t_ok(archive_open(&a, path, NULL, &err) < 0 && err.status == S3P_EINPUT &&
+	    strstr(err.msg, "not a directory") != NULL,
+	    "DIR a file: S3P_EINPUT: %s", err.msg);
+	archive_close(NULL);
+
+	/* an empty tree */
+	snprintf(path, sizeof path, "%s/z", root);
+	t_ok(archive_open(&a, path, NULL, &err) == 0 && archive_count(a) == 0 &&
+	    archive_size(a) == 10 + 5 + 1024 + 8 && archive_tar_size(a) == 1024,
+	    "an empty tree: two zero blocks in one stored block");
+	archive_close(a);
+
+	free(full);
+	free(buf);
+	snprintf(path, sizeof path, "rm -rf '%s'", root);
+	if (system(path) != 0)
+		return 1;
+	return t_done();
+}

@@ -1,0 +1,751 @@
+/*
+ * test_spec.c: the target syntax, spec files, bucket names, key rules and
+ * the result spec (SPEC sections 1, 2, 7). The result spec's escaping is
+ * also checked against python3's json and yaml modules by t_spec_oracle.sh.
+ */
+#include "spec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit.h"
+
+/* Parses a target; returns 0/-1 and leaves the message in err. */
+static int
+target(const char *arg, spec_target *t, s3p_err *err)
+{
+	spec_target_init(t);
+	err_clear(err);
+	return spec_parse_target(arg, t, err);
+}
+
+static void
+target_ok(const char *arg, const char *bucket, const char *key,
+    const char *endpoint, const char *region, int encoding, unsigned set)
+{
+	spec_target t;
+	s3p_err err;
+	int r = target(arg, &t, &err);
+
+	t_ok(r == 0 && strcmp(t.bucket, bucket) == 0 &&
+	    strcmp(t.key, key) == 0 && strcmp(t.endpoint, endpoint) == 0 &&
+	    strcmp(t.region, region) == 0 && t.encoding == encoding &&
+	    t.set == set,
+	    "target \"%s\": got r=%d bucket=\"%s\" key=\"%s\" endpoint=\"%s\""
+	    " region=\"%s\" enc=%d set=%u (%s)", arg, r, t.bucket, t.key,
+	    t.endpoint, t.region, t.encoding, t.set, err.msg);
+}
+
+/* A target that must fail with a usage error whose message holds `want`. */
+static void
+target_bad(const char *arg, const char *want)
+{
+	spec_target t;
+	s3p_err err;
+	int r = target(arg, &t, &err);
+
+	t_ok(r < 0 && err.status == S3P_EUSAGE && strstr(err.msg, want),
+	    "bad target \"%s\": r=%d status=%d msg \"%s\" (want \"%s\")", arg,
+	    r, err.status, err.msg, want);
+}
+
+enum { B = SPEC_SET_BUCKET, K = SPEC_SET_KEY, E = SPEC_SET_ENDPOINT,
+	R = SPEC_SET_REGION, N = SPEC_SET_ENCODING };
+
+static void
+test_targets(void)
+{
+	spec_target t, o;
+	s3p_err err;
+
+	target_ok("s3://bucket/key", "bucket", "key", "", "", SPEC_GZIP, B | K);
+	target_ok("S3://bucket/a/b/c.tar.gz", "bucket", "a/b/c.tar.gz", "", "",
+	    SPEC_GZIP, B | K);
+	target_ok("s3://b1/results/{jobID}/{date}/", "b1",
+	    "results/{jobID}/{date}/", "", "", SPEC_GZIP, B | K);
+	target_ok("s3://bkt/k,opt=region=eu-west-1,opt=endpoint=http://h:9000,"
+	    "opt=encoding=plain", "bkt", "k", "http://h:9000", "eu-west-1",
+	    SPEC_PLAIN, B | K | E | R | N);
+	target_ok("s3://bkt/k,OPTION=Region=us-east-2,Opt=ENCODING=GZIP", "bkt",
+	    "k", "", "us-east-2", SPEC_GZIP, B | K | R | N);
+	target_ok("s3,opt=bucket=bb,opt=key=kk", "bb", "kk", "", "", SPEC_GZIP,
+	    B | K);
+	target_ok("S3,option=key=x/y,option=bucket=bb,opt=region=r", "bb",
+	    "x/y", "", "r", SPEC_GZIP, B | K | R);
+	/* values keep every '=' after the second one */
+	target_ok("s3,opt=bucket=b,opt=key=a=b==c", "b", "a=b==c", "", "",
+	    SPEC_GZIP, B | K);
+	target_ok("s3://b/k,opt=endpoint=https://h/?x=1", "b", "k",
+	    "https://h/?x=1", "", SPEC_GZIP, B | K | E);
+	/* the key is literal: no percent-decoding, ? and # are key bytes */
+	target_ok("s3://b/a%20b?c#d", "b", "a%20b?c#d", "", "", SPEC_GZIP,
+	    B | K);
+	target_ok("s3://b//lead", "b", "/lead", "", "", SPEC_GZIP, B | K);
+	/* empty key and bucket parse (unset), spec_check_required reports */
+	target_ok("s3://b", "b", "", "", "", SPEC_GZIP, B);
+	target_ok("s3://b/", "b", "", "", "", SPEC_GZIP, B);
+	target_ok("s3:///k", "", "k", "", "", SPEC_GZIP, K);
+	target_ok("s3", "", "", "", "", SPEC_GZIP, 0);
+	target_ok("s3://b/k,opt=region=", "b", "k", "", "", SPEC_GZIP, B | K);
+
+	target_bad("", "field 1 \"\": want s3://BUCKET/KEY or s3");
+	target_bad("http://b/k", "field 1 \"http://b/k\": want s3://BUCKET/KEY");
+	target_bad("ipfs", "field 1 \"ipfs\"");
+	target_bad("s3:/b/k", "field 1");
+	target_bad("s3://b/k,", "field 2 is empty");
+	target_bad("s3://b/k,,opt=region=r", "field 2 is empty");
+	target_bad("s3://b/k,region=r", "field 2 \"region=r\": want opt=NAME=VALUE");
+	target_bad("s3://b/k,opt=region", "field 2 \"opt=region\": want opt=NAME=VALUE");
+	target_bad("s3://b/k,opts=region=r", "field 2 \"opts=region=r\"");
+	target_bad("s3://b/k,opt=regoin=r", "unknown option \"regoin\"");
+	target_bad("s3://b/k,opt=encoding=zstd", "field 2: encoding \"zstd\": want gzip or plain");
+	target_bad("s3://b/k,opt=bucket=c", "field 2: bucket given twice");
+	target_bad("s3,opt=key=a,opt=region=r,opt=key=b", "field 4: key given twice");
+	target_bad("s3://b/k,opt=region=a,opt=Region=b", "field 3: region given twice");
+	target_bad("s3://b/k,opt=region=0123456789012345678901234567890123456789012345678901234567890123",
+	    "region too long");
+
+	/* a failed parse leaves the target as it was */
+	spec_target_init(&t);
+	spec_set(&t, "region", "keep", &err);
+	t_ok(spec_parse_target("s3://x/y,opt=bogus=1", &t, &err) < 0 &&
+	    strcmp(t.region, "keep") == 0 && t.bucket[0] == '\0' &&
+	    t.set == R, "failed target leaves the struct unchanged");
+
+	/* required fields */
+	target("s3://b/k", &t, &err);
+	t_ok(spec_check_required(&t, &err) == 0, "required: bucket and key");
+	target("s3://b", &t, &err);
+	t_ok(spec_check_required(&t, &err) < 0 && err.status == S3P_EUSAGE &&
+	    strstr(err.msg, "Key is required"), "required: empty key (%s)",
+	    err.msg);
+	target("s3:///k", &t, &err);
+	t_ok(spec_check_required(&t, &err) < 0 &&
+	    strstr(err.msg, "Bucket is required"), "required: empty bucket");
+	target("s3", &t, &err);
+	t_ok(spec_check_required(&t, &err) < 0 &&
+	    strstr(err.msg, "Bucket and Key are required"), "required: both");
+
+	/* options override, defaults stay unset */
+	target("s3://b/k,opt=region=file-region", &t, &err);
+	spec_target_init(&o);
+	t_ok(spec_set(&o, "Region", "cli-region", &err) == 0 &&
+	    spec_set(&o, "ENDPOINT", "http://cli", &err) == 0 &&
+	    spec_set(&o, "encoding", "Plain", &err) == 0, "spec_set");
+	spec_merge(&t, &o);
+	t_ok(strcmp(t.region, "cli-region") == 0 &&
+	    strcmp(t.endpoint, "http://cli") == 0 && t.encoding == SPEC_PLAIN &&
+	    strcmp(t.bucket, "b") == 0 && strcmp(t.key, "k") == 0 &&
+	    t.set == (B | K | R | E | N), "spec_merge: options override");
+	t_ok(spec_set(&o, "colour", "x", &err) < 0 &&
+	    strstr(err.msg, "unknown target field \"colour\""),
+	    "spec_set unknown field: %s", err.msg);
+	t_ok(spec_set(&o, "region", "", &err) == 0 && !(o.set & R),
+	    "spec_set empty value unsets");
+
+	/* the longest key template, and one byte more */
+	{
+		char arg[SPEC_KEYTPL_MAX + 32];
+		strcpy(arg, "s3://b/");
+		memset(arg + 7, 'k', SPEC_KEYTPL_MAX);
+		arg[7 + SPEC_KEYTPL_MAX] = '\0';
+		t_ok(target(arg, &t, &err) == 0 &&
+		    strlen(t.key) == SPEC_KEYTPL_MAX, "key template of max size");
+		strcat(arg, "k");
+		t_ok(target(arg, &t, &err) < 0 && strstr(err.msg, "key too long"),
+		    "key template too long: %s", err.msg);
+	}
+}
+
+static void
+test_uri(void)
+{
+	char b[64], k[32];
+	s3p_err err;
+
+	t_ok(spec_s3_uri("s3://bucket/dir/obj.tar.gz", b, sizeof b, k, sizeof k,
+	    &err) == 0 && strcmp(b, "bucket") == 0 &&
+	    strcmp(k, "dir/obj.tar.gz") == 0, "s3 uri");
+	t_ok(spec_s3_uri("S3://bucket", b, sizeof b, k, sizeof k, &err) == 0 &&
+	    strcmp(b, "bucket") == 0 && k[0] == '\0', "s3 uri without key");
+	t_ok(spec_s3_uri("s3://bucket/", b, sizeof b, k, sizeof k, &err) == 0 &&
+	    k[0] == '\0', "s3 uri with empty key");
+	t_ok(spec_s3_uri("s3:///k", b, sizeof b, k, sizeof k, &err) < 0 &&
+	    err.status == S3P_EUSAGE && strstr(err.msg, "no bucket"),
+	    "s3 uri: empty bucket");
+	t_ok(spec_s3_uri("https://b/k", b, sizeof b, k, sizeof k, &err) < 0 &&
+	    strstr(err.msg, "not an s3://"), "s3 uri: other scheme");
+	t_ok(spec_s3_uri("s3://b/0123456789012345678901234567890123", b,
+	    sizeof b, k, sizeof k, &err) < 0 && strstr(err.msg, "key too long"),
+	    "s3 uri: key too long for the buffer");
+	t_ok(spec_s3_uri("s3://b/0123456789012345678901234567890", b,
+	    sizeof b, k, sizeof k, &err) == 0 && strlen(k) == 31,
+	    "s3 uri: key that just fits");
+	t_ok(spec_s3_uri("s3://abc/k", b, 3, k, sizeof k, &err) < 0 &&
+	    strstr(err.msg, "bucket name too long"), "s3 uri: bucket too long");
+}
+
+static void
+test_bucket(void)
+{
+	static const struct {
+		const char *name;
+		int want;
+	} cases[] = {
+		{ "abc", SPEC_BUCKET_DNS },
+		{ "my-task-results", SPEC_BUCKET_DNS },
+		{ "0123", SPEC_BUCKET_DNS },
+		{ "a.b.c", SPEC_BUCKET_DOTTED },
+		{ "www.example.com", SPEC_BUCKET_DOTTED },
+		{ "123456789012345678901234567890123456789012345678901234567890123",
+		  SPEC_BUCKET_DNS },
+		{ "1234567890123456789012345678901234567890123456789012345678901234",
+		  SPEC_BUCKET_INVALID },
+		{ "ab", SPEC_BUCKET_INVALID },
+		{ "", SPEC_BUCKET_INVALID },
+		{ "Abc", SPEC_BUCKET_INVALID },
+		{ "ab_c", SPEC_BUCKET_INVALID },
+		{ "-abc", SPEC_BUCKET_INVALID },
+		{ "abc-", SPEC_BUCKET_INVALID },
+		{ ".abc", SPEC_BUCKET_INVALID },
+		{ "abc.", SPEC_BUCKET_INVALID },
+		{ "a..b", SPEC_BUCKET_INVALID },
+		{ "a.-b", SPEC_BUCKET_INVALID },
+		{ "a-.b", SPEC_BUCKET_INVALID },
+		{ "a b", SPEC_BUCKET_INVALID },
+		{ "192.168.5.4", SPEC_BUCKET_INVALID },
+		{ "1.2.3.4", SPEC_BUCKET_INVALID },
+		{ "1.2.3", SPEC_BUCKET_DOTTED },
+		{ "1.2.3.4.5", SPEC_BUCKET_DOTTED },
+		{ "1234.2.3.4", SPEC_BUCKET_DOTTED },
+		{ "192.168.5.4a", SPEC_BUCKET_DOTTED },
+		{ "xn--abc", SPEC_BUCKET_INVALID },
+		{ "sthree-abc", SPEC_BUCKET_INVALID },
+		{ "abc-s3alias", SPEC_BUCKET_INVALID },
+		{ "abc--ol-s3", SPEC_BUCKET_INVALID },
+		{ "abc--x-s3", SPEC_BUCKET_INVALID },
+		{ "a--b", SPEC_BUCKET_DNS },
+		{ "caf\xc3\xa9", SPEC_BUCKET_INVALID },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		int got = spec_bucket_valid(cases[k].name);
+		t_ok(got == cases[k].want, "bucket \"%s\": got %d, want %d",
+		    cases[k].name, got, cases[k].want);
+	}
+}
+
+/* 2023-09-26 14:05:30 UTC, the example of SPEC section 2 */
+#define T_EXAMPLE ((time_t)1695737130)
+
+static void
+expand_ok(const char *tpl, int enc, const spec_ids *ids, time_t now,
+    const char *want)
+{
+	char out[SPEC_KEY_MAX + 1];
+	s3p_err err;
+	int r;
+
+	err_clear(&err);
+	r = spec_expand_key(tpl, enc, ids, now, out, sizeof out, &err);
+	if (r < 0)
+		t_ok(0, "expand \"%s\": %s", tpl, err.msg);
+	else
+		t_streq(out, want, tpl);
+}
+
+static void
+expand_bad(const char *tpl, int enc, const spec_ids *ids, const char *want)
+{
+	char out[SPEC_KEY_MAX + 1];
+	s3p_err err;
+	int r;
+
+	err_clear(&err);
+	r = spec_expand_key(tpl, enc, ids, T_EXAMPLE, out, sizeof out, &err);
+	t_ok(r < 0 && err.status == S3P_EUSAGE && strstr(err.msg, want),
+	    "expand \"%.40s\" fails: r=%d msg \"%s\" (want \"%s\")", tpl, r,
+	    err.msg, want);
+}
+
+static void
+test_keys(void)
+{
+	spec_ids ids = { "exec-1", "abc123", "node-7" };
+	spec_ids none = { NULL, "", NULL };
+	char big[SPEC_KEY_MAX + 8], out[SPEC_KEY_MAX + 1];
+	s3p_err err;
+
+	/* the SPEC example */
+	expand_ok("results/{jobID}/{date}/{time}/", SPEC_PLAIN, &ids, T_EXAMPLE,
+	    "results/abc123/20230926/140530/");
+	expand_ok("results/{jobID}/{date}/{time}/", SPEC_GZIP, &ids, T_EXAMPLE,
+	    "results/abc123/20230926/140530/.tar.gz");
+	/* suffixes */
+	expand_ok("task123/result.tar.gz", SPEC_GZIP, &ids, T_EXAMPLE,
+	    "task123/result.tar.gz");
+	expand_ok("task123/result", SPEC_GZIP, &ids, T_EXAMPLE,
+	    "task123/result.tar.gz");
+	expand_ok("task123/result.tar", SPEC_GZIP, &ids, T_EXAMPLE,
+	    "task123/result.tar.tar.gz");
+	expand_ok("task123/result.TAR.GZ", SPEC_GZIP, &ids, T_EXAMPLE,
+	    "task123/result.TAR.GZ.tar.gz");
+	expand_ok("prefix", SPEC_PLAIN, &ids, T_EXAMPLE, "prefix/");
+	expand_ok("prefix/", SPEC_PLAIN, &ids, T_EXAMPLE, "prefix/");
+	/* suffix first: a value ending in ".tar.gz" or "/" does not count */
+	{
+		spec_ids odd = { "e", "j.tar.gz", "n/" };
+		expand_ok("{jobID}", SPEC_GZIP, &odd, T_EXAMPLE, "j.tar.gz.tar.gz");
+		expand_ok("x/{nodeID}", SPEC_PLAIN, &odd, T_EXAMPLE, "x/n//");
+	}
+	/* every placeholder, repeated */
+	expand_ok("{executionID}/{jobID}/{nodeID}/{date}{time}/{jobID}",
+	    SPEC_GZIP, &ids, T_EXAMPLE,
+	    "exec-1/abc123/node-7/20230926140530/abc123.tar.gz");
+	/* UTC, midnight, epoch, leap day */
+	expand_ok("{date}T{time}", SPEC_PLAIN, &ids, 0, "19700101T000000/");
+	expand_ok("{date}T{time}", SPEC_PLAIN, &ids, 951782399,
+	    "20000228T235959/");
+	expand_ok("{date}T{time}", SPEC_PLAIN, &ids, 951782400,
+	    "20000229T000000/");
+	/* unknown placeholders and stray braces stay as written */
+	expand_ok("a/{jobid}/{JobID}/{foo}/{/}{{jobID}}", SPEC_PLAIN, &ids,
+	    T_EXAMPLE, "a/{jobid}/{JobID}/{foo}/{/}{abc123}/");
+	expand_ok("{date", SPEC_PLAIN, &ids, T_EXAMPLE, "{date/");
+	/* values are inserted once, never expanded again */
+	{
+		spec_ids tricky = { "{date}", "{jobID}", "{nodeID}" };
+		expand_ok("{executionID}-{jobID}-{nodeID}", SPEC_PLAIN, &tricky,
+		    T_EXAMPLE, "{date}-{jobID}-{nodeID}/");
+	}
+	/* placeholders without a value */
+	expand_bad("r/{jobID}", SPEC_GZIP, &none,
+	    "placeholder {jobID} has no value (give --job-id or set"
+	    " BACALHAU_JOB_ID)");
+	expand_bad("r/{executionID}", SPEC_GZIP, &none,
+	    "placeholder {executionID} has no value (give --execution-id or"
+	    " set BACALHAU_EXECUTION_ID)");
+	expand_bad("r/{nodeID}", SPEC_GZIP, &none,
+	    "{nodeID} has no value (give --node-id or set BACALHAU_NODE_ID)");
+	expand_ok("r/{date}", SPEC_GZIP, &none, T_EXAMPLE, "r/20230926.tar.gz");
+	/* length: 1024 bytes after expansion is the limit */
+	memset(big, 'k', SPEC_KEY_MAX - 1);
+	big[SPEC_KEY_MAX - 1] = '\0';
+	expand_ok(big, SPEC_PLAIN, &ids, T_EXAMPLE,
+	    (big[SPEC_KEY_MAX - 1] = '/', big[SPEC_KEY_MAX] = '\0', big));
+	big[SPEC_KEY_MAX - 1] = 'k';
+	expand_bad(big, SPEC_PLAIN, &ids, "longer than 1024 bytes");
+	memset(big, 'k', SPEC_KEY_MAX - 6);
+	strcpy(big + SPEC_KEY_MAX - 6, "{date}");
+	expand_bad(big, SPEC_PLAIN, &ids, "longer than 1024 bytes");
+	/* a small output buffer is an error, never a truncation */
+	err_clear(&err);
+	t_ok(spec_expand_key("abcdef", SPEC_PLAIN, &ids, 0, out, 8, &err) == 0
+	    && strcmp(out, "abcdef/") == 0, "small buffer that fits");
+	t_ok(spec_expand_key("abcdefg", SPEC_PLAIN, &ids, 0, out, 8, &err) < 0
+	    && strstr(err.msg, "longer than 7 bytes"),
+	    "buffer of 8 cannot hold 8 bytes and the NUL: %s", err.msg);
+	/* UTF-8 */
+	expand_ok("r\xc3\xa9sultats/\xf0\x9f\x90\x9f", SPEC_PLAIN, &ids,
+	    T_EXAMPLE, "r\xc3\xa9sultats/\xf0\x9f\x90\x9f/");
+	expand_bad("bad\xff", SPEC_PLAIN, &ids, "not valid UTF-8");
+	expand_bad("bad\xc3", SPEC_GZIP, &ids, "not valid UTF-8");
+	{
+		spec_ids bad = { "x", "\xed\xa0\x80", "n" };
+		expand_bad("{jobID}", SPEC_PLAIN, &bad, "not valid UTF-8");
+	}
+}
+
+/* Reads a spec from a string; 0/-1, message in err. */
+static int
+spec_str(const char *text, spec_target *t, s3p_err *err)
+{
+	spec_target_init(t);
+	err_clear(err);
+	return spec_read_buf("spec.yaml", text, strlen(text), t, err);
+}
+
+static void
+spec_ok(const char *name, const char *text, const char *bucket,
+    const char *key, const char *endpoint, const char *region, int enc,
+    unsigned set)
+{
+	spec_target t;
+	s3p_err err;
+	int r = spec_str(text, &t, &err);
+
+	t_ok(r == 0 && strcmp(t.bucket, bucket) == 0 &&
+	    strcmp(t.key, key) == 0 && strcmp(t.endpoint, endpoint) == 0 &&
+	    strcmp(t.region, region) == 0 && t.encoding == enc && t.set == set,
+	    "spec %s: r=%d bucket=\"%s\" key=\"%s\" endpoint=\"%s\""
+	    " region=\"%s\" enc=%d set=%u (%s)", name, r, t.bucket, t.key,
+	    t.endpoint, t.region, t.encoding, t.set, err.msg);
+}
+
+static void
+spec_bad(const char *name, const char *text, const char *want)
+{
+	spec_target t;
+	s3p_err err;
+	int r = spec_str(text, &t, &err);
+
+	t_ok(r < 0 && err.status == S3P_EUSAGE && strstr(err.msg, want) &&
+	    t.set == 0,
+	    "bad spec %s: r=%d msg \"%s\" (want \"%s\")", name, r, err.msg,
+	    want);
+}
+
+static void
+test_spec_yaml(void)
+{
+	const unsigned ALL = B | K | E | R | N;
+
+	spec_ok("SPEC example",
+	    "Publisher:\n"
+	    "  Type: \"s3\"\n"
+	    "  Params:\n"
+	    "    Bucket: \"my-task-results\"\n"
+	    "    Key: \"task123/result.tar.gz\"\n"
+	    "    Endpoint: \"https://s3.us-west-2.amazonaws.com\"\n"
+	    "    Region: \"us-west-2\"\n"
+	    "    Encoding: \"gzip\"\n",
+	    "my-task-results", "task123/result.tar.gz",
+	    "https://s3.us-west-2.amazonaws.com", "us-west-2", SPEC_GZIP, ALL);
+	spec_ok("flat, plain scalars, lower-case keys",
+	    "type: s3\nparams:\n  bucket: b1\n  key: results/{jobID}/\n"
+	    "  encoding: plain\n",
+	    "b1", "results/{jobID}/", "", "", SPEC_PLAIN, B | K | N);
+	spec_ok("comments, blank lines, ---, CRLF, BOM, 4-space indent",
+	    "\xEF\xBB\xBF# a comment\r\n%YAML 1.2\r\n---   # start\r\n\r\n"
+	    "PUBLISHER:   # the publisher\r\n"
+	    "    TYPE: S3\r\n"
+	    "    # between\r\n"
+	    "    PARAMS:\r\n"
+	    "\r\n"
+	    "        BUCKET: 'b#1'   # not part of it\r\n"
+	    "        KEY: k # comment\r\n"
+	    "        ENDPOINT: http://host:9000/path#frag\r\n"
+	    "...\r\n# trailing comment\r\n",
+	    "b#1", "k", "http://host:9000/path#frag", "", SPEC_GZIP, B | K | E);
+	spec_ok("quoting and escapes",
+	    "Type: s3\n"
+	    "Params:\n"
+	    "  Bucket: 'it''s'\n"
+	    "  Key: \"a\\\"b\\\\c\\td\\x41\\u00e9\\U0001F41F\\/\\ e\"\n"
+	    "  Region: \"\"\n"
+	    "  Endpoint: ~\n"
+	    "  Encoding: null\n",
+	    "it's", "a\"b\\c\tdA\xc3\xa9\xf0\x9f\x90\x9f/ e", "", "", SPEC_GZIP,
+	    B | K);
+	spec_ok("the result spec read back",
+	    "Type: \"s3\"\nParams:\n  Bucket: \"b\"\n  Key: \"k.tar.gz\"\n"
+	    "  Region: \"us-east-1\"\n  Endpoint: \"http://x\"\n"
+	    "  VersionID: \"v\"\n  ChecksumSHA256: \"\"\n"
+	    "  ContentSHA256: \"ab\"\n  Size: 12\n",
+	    "b", "k.tar.gz", "http://x", "us-east-1", SPEC_GZIP, B | K | E | R);
+	spec_ok("Params empty", "Publisher:\n  Type: s3\n  Params:\n", "", "",
+	    "", "", SPEC_GZIP, 0);
+	spec_ok("Params before Type, key order free",
+	    "Publisher:\n  Params:\n    Key: k\n    Bucket: b\n  Type: s3\n",
+	    "b", "k", "", "", SPEC_GZIP, B | K);
+	spec_ok("indented document",
+	    "  Type: s3\n  Params:\n     Bucket: b\n", "b", "", "", "",
+	    SPEC_GZIP, B);
+	spec_ok("plain scalar with inner colon and quotes",
+	    "Type: s3\nParams:\n  Key: a:b 'c' \"d\"\n", "", "a:b 'c' \"d\"",
+	    "", "", SPEC_GZIP, K);
+	spec_ok("numbers are text", "Type: s3\nParams:\n  Bucket: 12345\n",
+	    "12345", "", "", "", SPEC_GZIP, B);
+
+	spec_bad("unknown Params key", "Publisher:\n  Type: s3\n  Params:\n"
+	    "    Bucket: b\n    Bukcet: c\n",
+	    "spec.yaml:5: unknown key Publisher.Params.Bukcet (want Bucket,");
+	spec_bad("unknown top key", "Type: s3\nParams:\n  Bucket: b\nName: x\n",
+	    "spec.yaml:4: unknown key Name");
+	spec_bad("unknown Publisher key", "Publisher:\n  Type: s3\n  Tipe: x\n",
+	    "spec.yaml:3: unknown key Publisher.Tipe (want Type or Params)");
+	spec_bad("not s3", "Publisher:\n  Type: ipfs\n",
+	    "spec.yaml:2: publisher Type \"ipfs\" is not s3");
+	spec_bad("no type", "Publisher:\n  Params:\n    Bucket: b\n",
+	    "spec.yaml: no publisher Type");
+	spec_bad("empty file", "", "spec.yaml: no publisher Type");
+	spec_bad("only comments", "# nothing\n---\n", "no publisher Type");
+	spec_bad("duplicate", "Type: s3\nParams:\n  Bucket: a\n  bucket: b\n",
+	    "spec.yaml:4: duplicate key Params.bucket");
+	spec_bad("duplicate Params", "Type: s3\nParams:\n  Bucket: a\n"
+	    "Params:\n  Key: b\n", "spec.yaml:4: duplicate key Params");
+	spec_bad("duplicate Type", "Type: s3\nType: s3\n",
+	    "spec.yaml:2: duplicate key Type");
+	spec_bad("mixed shapes", "Publisher:\n  Type: s3\nParams:\n  Bucket: b\n",
+	    "spec.yaml:3: unexpected key Params (next to Publisher)");
+	spec_bad("mixed shapes 2", "Type: s3\nPublisher:\n  Type: s3\n",
+	    "spec.yaml:2: unexpected key Publisher (next to Type/Params)");
+	spec_bad("bad encoding", "Type: s3\nParams:\n  Encoding: bzip2\n",
+	    "spec.yaml:3: encoding \"bzip2\": want gzip or plain");
+	spec_bad("Params scalar", "Type: s3\nParams: b\n",
+	    "spec.yaml:2: expected a mapping at Params");
+	spec_bad("Type mapping", "Type:\n  Name: s3\n",
+	    "spec.yaml:1: expected a scalar at Type");
+	spec_bad("field mapping", "Type: s3\nParams:\n  Bucket:\n    x: y\n",
+	    "spec.yaml:3: expected a scalar at Params.Bucket");
+	spec_bad("tab indentation", "Type: s3\nParams:\n\tBucket: b\n",
+	    "spec.yaml:3: tab in indentation");
+	spec_bad("bad indentation", "Publisher:\n    Type: s3\n  Params:\n",
+	    "spec.yaml:3: bad indentation");
+	spec_bad("multi-line plain", "Type: s3\nParams:\n  Key: abc\n    def\n",
+	    "spec.yaml:4: expected 'key: value'");
+	spec_bad("multi-line plain 2", "Type: s3\nParams:\n  Key: abc\n    d: f\n",
+	    "spec.yaml:4: bad indentation");
+	spec_bad("unterminated dq", "Type: s3\nParams:\n  Key: \"abc\n  def\"\n",
+	    "spec.yaml:3: unterminated double-quoted string");
+	spec_bad("unterminated sq", "Type: s3\nParams:\n  Key: 'abc\n",
+	    "spec.yaml:3: unterminated single-quoted string");
+	spec_bad("bad escape", "Type: s3\nParams:\n  Key: \"a\\qb\"\n",
+	    "spec.yaml:3: unknown escape");
+	spec_bad("bad hex escape", "Type: s3\nParams:\n  Key: \"a\\x4\"\n",
+	    "spec.yaml:3: bad hex escape");
+	spec_bad("surrogate escape", "Type: s3\nParams:\n  Key: \"\\ud800\"\n",
+	    "spec.yaml:3: escape is not a Unicode scalar value");
+	spec_bad("NUL escape", "Type: s3\nParams:\n  Key: \"a\\0\"\n",
+	    "spec.yaml:3: NUL in string");
+	spec_bad("text after quote", "Type: s3\nParams:\n  Key: \"a\" b\n",
+	    "spec.yaml:3: text after a quoted string");
+	spec_bad("sequence", "Type: s3\nParams:\n  - Bucket: b\n",
+	    "spec.yaml:3: sequences are not supported");
+	spec_bad("sequence value", "Type: s3\nParams:\n  Bucket: - b\n",
+	    "spec.yaml:3: sequences and complex keys are not supported");
+	spec_bad("flow mapping", "Type: s3\nParams: {Bucket: b}\n",
+	    "spec.yaml:2: flow collections");
+	spec_bad("block scalar", "Type: s3\nParams:\n  Key: |\n    abc\n",
+	    "spec.yaml:3: block scalars");
+	spec_bad("anchor", "Type: &a s3\n", "spec.yaml:1: anchors");
+	spec_bad("alias", "Type: *a\n", "spec.yaml:1: aliases");
+	spec_bad("tag", "Type: !!str s3\n", "spec.yaml:1: tags");
+	spec_bad("two documents", "Type: s3\n---\nType: s3\n",
+	    "spec.yaml:2: several documents");
+	spec_bad("after end", "Type: s3\n...\nParams:\n",
+	    "spec.yaml:3: text after the document end");
+	spec_bad("no colon", "Type: s3\nParams\n", "spec.yaml:2: expected 'key: value'");
+	spec_bad("colon without space", "Type:s3\n",
+	    "spec.yaml:1: expected 'key: value'");
+	spec_bad("colon in plain value", "Type: s3\nParams:\n  Key: a: b\n",
+	    "spec.yaml:3: ': ' inside a plain value");
+	spec_bad("value too long for the field",
+	    "Type: s3\nParams:\n  Region: 0123456789012345678901234567890123456789012345678901234567890123456789\n",
+	    "spec.yaml:3: region too long");
+	spec_bad("too deep", "Type: s3\nParams:\n  Bucket:\n    a:\n      b:\n"
+	    "        c:\n          d: e\n", "spec.yaml:");
+	{
+		/* a NUL inside the buffer: strlen would stop; use the length */
+		static const char text[] = "Type: s3\nParams:\n  Bucket: a\0b\n";
+		spec_target t;
+		s3p_err err;
+		spec_target_init(&t);
+		t_ok(spec_read_buf("x.yaml", text, sizeof text - 1, &t, &err) < 0
+		    && strstr(err.msg, "x.yaml:3: NUL"), "NUL byte in a line: %s",
+		    err.msg);
+	}
+	/* merge: a spec file does not clear what it does not set */
+	{
+		spec_target t;
+		s3p_err err;
+		spec_target_init(&t);
+		spec_set(&t, "region", "r0", &err);
+		const char *text = "Type: s3\nParams:\n  Region: ~\n"
+		    "  Bucket: b\n";
+		t_ok(spec_read_buf("m.yaml", text, strlen(text), &t, &err) == 0 &&
+		    strcmp(t.region, "r0") == 0 && strcmp(t.bucket, "b") == 0,
+		    "spec file merges into the target");
+	}
+}
+
+static void
+test_spec_json(void)
+{
+	spec_ok("JSON nested",
+	    "{\"Publisher\":{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"b\","
+	    "\"Key\":\"k\\u00e9\\ud83d\\udc1f\",\"Endpoint\":\"http://h\","
+	    "\"Region\":\"r\",\"Encoding\":\"PLAIN\"}}}",
+	    "b", "k\xc3\xa9\xf0\x9f\x90\x9f", "http://h", "r", SPEC_PLAIN,
+	    B | K | E | R | N);
+	spec_ok("JSON flat with whitespace, result fields",
+	    "  \n{\n  \"type\": \"S3\",\n  \"params\": {\n    \"bucket\": \"b\",\n"
+	    "    \"key\": \"k\", \"Size\": 123, \"VersionID\": null,\n"
+	    "    \"region\": null\n  }\n}\n",
+	    "b", "k", "", "", SPEC_GZIP, B | K);
+	spec_bad("JSON unknown key",
+	    "{\"Type\":\"s3\",\n\"Params\":{\n\"Bukcet\":\"b\"}}",
+	    "spec.yaml:3: unknown key Params.Bukcet");
+	spec_bad("JSON duplicate",
+	    "{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"b\",\"BUCKET\":\"c\"}}",
+	    "spec.yaml:1: duplicate key Params.BUCKET");
+	spec_bad("JSON trailing comma", "{\"Type\":\"s3\",\n\"Params\":{},\n}",
+	    "spec.yaml:3: expected a member name");
+	spec_bad("JSON unterminated", "{\"Type\":\"s3\",\n\"Params\":{\n",
+	    "spec.yaml:3:");
+	spec_bad("JSON bool", "{\"Type\":\"s3\",\"Params\":{\"Bucket\":true}}",
+	    "spec.yaml:1: expected a string or a mapping at Params.Bucket");
+	spec_bad("JSON array", "{\"Type\":\"s3\",\"Params\":[]}",
+	    "expected a string or a mapping at Params");
+	spec_bad("JSON not s3", "{\"Publisher\":{\"Type\":\"local\"}}",
+	    "publisher Type \"local\" is not s3");
+	spec_bad("JSON NUL", "{\"Type\":\"s3\",\"Params\":{\"Key\":\"a\\u0000\"}}",
+	    "holds \\u0000");
+	spec_bad("JSON text after", "{\"Type\":\"s3\"} x", "text after the value");
+}
+
+static void
+test_spec_file(void)
+{
+	char path[] = "/tmp/test_spec.XXXXXX";
+	spec_target t;
+	s3p_err err;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	if (fd < 0) {
+		t_skip("spec file: mkstemp failed");
+		return;
+	}
+	f = fdopen(fd, "w");
+	fputs("Publisher:\n  Type: s3\n  Params:\n    Bucket: fb\n"
+	    "    Key: fk\n    Bukcet: x\n", f);
+	fclose(f);
+	spec_target_init(&t);
+	t_ok(spec_read_file(path, &t, &err) < 0 && strncmp(err.msg, path,
+	    strlen(path)) == 0 && strstr(err.msg, ":6: unknown key"),
+	    "spec file: error names the file and line: %s", err.msg);
+	f = fopen(path, "w");
+	fputs("{\"Publisher\":{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"fb\","
+	    "\"Key\":\"fk\"}}}", f);
+	fclose(f);
+	spec_target_init(&t);
+	t_ok(spec_read_file(path, &t, &err) == 0 && strcmp(t.bucket, "fb") == 0
+	    && strcmp(t.key, "fk") == 0, "spec file: JSON");
+	f = fopen(path, "w");
+	for (int k = 0; k <= SPEC_FILE_MAX / 10; k++)
+		fputs("#23456789\n", f);
+	fclose(f);
+	t_ok(spec_read_file(path, &t, &err) < 0 && strstr(err.msg, "larger than"),
+	    "spec file: too large: %s", err.msg);
+	unlink(path);
+	t_ok(spec_read_file(path, &t, &err) < 0 && err.status == S3P_EUSAGE &&
+	    strstr(err.msg, "No such file"), "spec file: missing: %s", err.msg);
+}
+
+/* Writes a result to a string. */
+static const char *
+result_str(const spec_result *r, int yaml)
+{
+	static char buf[8192];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+
+	if (f == NULL)
+		return "";
+	if (spec_write_result(f, r, yaml) < 0)
+		strcpy(buf, "write failed");
+	fclose(f);
+	return buf;
+}
+
+static void
+test_result(void)
+{
+	spec_result r = {
+		NULL, "my-task-results", "task123/result.tar.gz", "us-west-2",
+		"https://s3.us-west-2.amazonaws.com", "3/L4kqtJlcpXroDTDmJ+rm",
+		"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
+		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		12345, SPEC_GZIP
+	};
+
+	t_streq(result_str(&r, 0),
+	    "{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"my-task-results\","
+	    "\"Key\":\"task123/result.tar.gz\",\"Region\":\"us-west-2\","
+	    "\"Endpoint\":\"https://s3.us-west-2.amazonaws.com\","
+	    "\"VersionID\":\"3/L4kqtJlcpXroDTDmJ+rm\","
+	    "\"ChecksumSHA256\":\"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=\","
+	    "\"ContentSHA256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c"
+	    "d15d6c15b0f00a08\",\"Size\":12345}}\n", "result JSON, SPEC order");
+	t_streq(result_str(&r, 1),
+	    "Type: \"s3\"\nParams:\n  Bucket: \"my-task-results\"\n"
+	    "  Key: \"task123/result.tar.gz\"\n  Region: \"us-west-2\"\n"
+	    "  Endpoint: \"https://s3.us-west-2.amazonaws.com\"\n"
+	    "  VersionID: \"3/L4kqtJlcpXroDTDmJ+rm\"\n"
+	    "  ChecksumSHA256: \"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=\"\n"
+	    "  ContentSHA256: \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c"
+	    "d15d6c15b0f00a08\"\n  Size: 12345\n", "result YAML");
+	r.encoding = SPEC_PLAIN;
+	r.key = "prefix/";
+	r.version_id = NULL;
+	r.size = 18446744073709551615ull;
+	t_streq(result_str(&r, 0),
+	    "{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"my-task-results\","
+	    "\"Key\":\"prefix/\",\"Region\":\"us-west-2\","
+	    "\"Endpoint\":\"https://s3.us-west-2.amazonaws.com\","
+	    "\"VersionID\":\"\",\"ChecksumSHA256\":\"\",\"ContentSHA256\":\"\","
+	    "\"Size\":18446744073709551615}}\n", "result JSON, plain mode");
+	r.encoding = SPEC_GZIP;
+	r.bucket = "q\"b\\s/\x01\x1f\x7f\n\r\t\b\f";
+	r.key = "caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x90\x9f \xc2\x85 \xff!";
+	r.region = r.endpoint = r.checksum_sha256 = r.content_sha256 = "";
+	r.size = 0;
+	t_streq(result_str(&r, 0),
+	    "{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"q\\\"b\\\\s/\\u0001\\u001f"
+	    "\x7f\\n\\r\\t\\b\\f\",\"Key\":\"caf\xc3\xa9 \xe2\x80\xa8 "
+	    "\xf0\x9f\x90\x9f \xc2\x85 \\ufffd!\",\"Region\":\"\","
+	    "\"Endpoint\":\"\",\"VersionID\":\"\",\"ChecksumSHA256\":\"\","
+	    "\"ContentSHA256\":\"\",\"Size\":0}}\n", "result JSON escaping");
+	t_streq(result_str(&r, 1),
+	    "Type: \"s3\"\nParams:\n  Bucket: \"q\\\"b\\\\s/\\x01\\x1F\\x7F\\x0A"
+	    "\\x0D\\x09\\x08\\x0C\"\n  Key: \"caf\xc3\xa9 \\u2028 "
+	    "\xf0\x9f\x90\x9f \\u0085 \\uFFFD!\"\n  Region: \"\"\n"
+	    "  Endpoint: \"\"\n  VersionID: \"\"\n  ChecksumSHA256: \"\"\n"
+	    "  ContentSHA256: \"\"\n  Size: 0\n", "result YAML escaping");
+	/* the YAML output reads back through our own reader */
+	{
+		spec_target t;
+		s3p_err err;
+		const char *y;
+		r.bucket = "b";
+		r.key = "k\t\"\\\xc2\x85\xe2\x80\xa9";
+		r.region = "us-east-1";
+		y = result_str(&r, 1);
+		spec_target_init(&t);
+		t_ok(spec_read_buf("out.yaml", y, strlen(y), &t, &err) == 0 &&
+		    strcmp(t.key, r.key) == 0 && strcmp(t.bucket, "b") == 0 &&
+		    strcmp(t.region, "us-east-1") == 0,
+		    "result YAML reads back: %s", err.msg);
+		y = result_str(&r, 0);
+		spec_target_init(&t);
+		t_ok(spec_read_buf("out.json", y, strlen(y), &t, &err) == 0 &&
+		    strcmp(t.key, r.key) == 0, "result JSON reads back: %s",
+		    err.msg);
+	}
+	/* a write error is reported */
+	{
+		FILE *f = fopen("/dev/full", "w");
+		if (f == NULL)
+			t_skip("result write error: no /dev/full");
+		else {
+			t_ok(spec_write_result(f, &r, 0) < 0,
+			    "result write error reported");
+			fclose(f);
+		}
+	}
+}
+
+int
+main(void)
+{
+	test_targets();
+	test_uri();
+	test_bucket();
+	test_keys();
+	test_spec_yaml();
+	test_spec_json();
+	test_spec_file();
+	test_result();
+	return t_done();
+}
