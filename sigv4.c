@@ -864,7 +864,8 @@ sigv4_presign(sigv4_key *k, const sigv4_scope *sc,
 
 	if (outsz > 0)
 		out[0] = '\0';
-	if (!request_ok(rq) || sigv4_key_update(k, sc) != 0 || expires == 0)
+	if (!request_ok(rq) || sigv4_key_update(k, sc) != 0 || expires == 0 ||
+	    expires > 604800)
 		return -1;
 	for (i = 0; i < rq->nquery; i++)
 		for (j = 0; j < QP_COUNT; j++)

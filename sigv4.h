@@ -39,18 +39,20 @@
  * runs of blanks (space, tab, CR, LF: folded lines) become one space;
  * repeated names are joined with ',' in the order given; lines are sorted
  * by name. Header form only: the signer itself adds `x-amz-date: amz_date`
- * and, with a session token (unless omit_session_token), 
+ * and, with a session token (unless omit_session_token),
  * `x-amz-security-token: TOKEN`, unless the caller already lists that name
  * (then the caller's value is signed). The caller must SEND those headers
- * with those values. In the query (presigned) form nothing is added to the
- * headers: sign `host` alone for a URL anyone can use.
+ * with those values (and the token even when omit_session_token). In the
+ * query (presigned) form nothing is added to the headers: sign `host`
+ * alone for a URL anyone can use.
  * `payload_hash`: lower-case hex SHA-256 of the body, or "UNSIGNED-PAYLOAD",
  * or "STREAMING-AWS4-HMAC-SHA256-PAYLOAD": signed as given. (S3 wants it in
  * the x-amz-content-sha256 header too: the caller lists that header.)
  *
  * Failures: functions that return int return -1 when the output does not
  * fit, when amz_date is malformed, or when a required field is NULL; the
- * output is then unspecified (but NUL-terminated when size > 0).
+ * output is then unspecified (but NUL-terminated when size > 0). A method
+ * or header name is signed as given: pass HTTP tokens, no CR/LF.
  */
 #ifndef S3PUB_SIGV4_H
 #define S3PUB_SIGV4_H
@@ -96,7 +98,8 @@ typedef struct {
 	const sigv4_pair *headers;        /* the headers to sign */
 	size_t nheaders;
 	const char *payload_hash;         /* hex, or one of the constants */
-	int normalize;                    /* 0: S3; 1: other services */
+	/* 0: S3; 1: other services (costs segments^2: for short paths) */
+	int normalize;
 	/*
 	 * With a session token: 0 signs it (header or X-Amz-Security-Token);
 	 * 1 leaves it out of the signature (some services want it added after
@@ -146,8 +149,8 @@ int sigv4_sign_header(sigv4_key *k, const sigv4_scope *sc,
     const sigv4_request *rq, char *auth, size_t authsz, char sig[65]);
 
 /*
- * Query (presigned URL) form, valid `expires` seconds (1..604800) from
- * amz_date. Writes the parameters the signer adds, encoded, to out[outsz]:
+ * Query (presigned URL) form, valid `expires` seconds from amz_date: 1 to
+ * 604800 (7 days, the SigV4 limit), else -1. Writes the parameters the signer adds, encoded, to out[outsz]:
  *   X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=...&X-Amz-Date=...
  *   &X-Amz-SignedHeaders=...&X-Amz-Expires=N[&X-Amz-Security-Token=...]
  *   &X-Amz-Signature=HEX
@@ -168,11 +171,14 @@ int sigv4_signed_headers(const sigv4_scope *sc, const sigv4_request *rq,
 /*
  * aws-chunked streaming (x-amz-content-sha256:
  * STREAMING-AWS4-HMAC-SHA256-PAYLOAD): the signature of one chunk, chained
- * from the previous one (the seed is the request's own signature):
+ * from the previous one, prev_sig (64 hex and a NUL; the first chunk's is
+ * the seed, the request's own signature, with the same scope):
  *   AWS4-HMAC-SHA256-PAYLOAD \n amz_date \n scope \n prev_sig \n
  *   SHA-256("") hex \n SHA-256(chunk data) hex
  * The final, empty chunk is signed with the hash of nothing. Writes 64 hex
- * + NUL to sig. Returns 0, or -1 (see sigv4_key_update).
+ * + NUL to sig (which may be prev_sig itself). Returns 0, or -1 (see
+ * sigv4_key_update; or prev_sig not 64 bytes long). On the wire a chunk is
+ * hex(size) ";chunk-signature=" sig CRLF data CRLF.
  */
 int sigv4_chunk_sign(sigv4_key *k, const sigv4_scope *sc,
     const char *prev_sig, const unsigned char chunk_sha256[SHA256_SIZE],
