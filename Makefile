@@ -17,6 +17,9 @@ BUILD_TIME := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DEFS    := -D_GNU_SOURCE -DS3PUB_BUILD_TIME=$(BUILD_TIME) -DS3PUB_VERSION='"$(VERSION)"'
 
+# no unwind tables: nothing here unwinds (C, no exceptions), and they are
+# a tenth of the binary
+SMALL   := -fno-asynchronous-unwind-tables -fno-unwind-tables
 BR_MUSL := $(BUILD)/bearssl-musl
 BR_HOST := $(BUILD)/bearssl-host
 
@@ -31,7 +34,7 @@ MUSL_TOOLS := $(TOOLS:tests/%.c=$(BUILD)/tools/%)
 FUZZ_BINS  := $(FUZZERS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 ASAN_TESTS := $(TESTS:tests/%.c=$(BUILD)/asan/%)
 
-MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -ffunction-sections -fdata-sections -I$(BR_MUSL)/inc -I.
+MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -ffunction-sections -fdata-sections $(SMALL) -I$(BR_MUSL)/inc -I.
 ASAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I$(BR_HOST)/inc -I.
 
@@ -47,7 +50,7 @@ $(BUILD)/.build-deps:
 	@touch $@
 
 $(BR_MUSL)/libbearssl.a: | $(BUILD)/.build-deps
-	sh scripts/bearssl.sh $(BUILD) bearssl-musl $(MUSLCC) ar -Os
+	sh scripts/bearssl.sh $(BUILD) bearssl-musl $(MUSLCC) ar "-Os $(SMALL) -ffunction-sections -fdata-sections"
 $(BR_HOST)/libbearssl.a: | $(BUILD)/.build-deps
 	sh scripts/bearssl.sh $(BUILD) bearssl-host $(HOSTCC) ar "-O2 -fPIC"
 

@@ -37,6 +37,8 @@ typedef struct {
 	http_sink_fn sink;              /* a 2xx answer's body; NULL: kept */
 	void *sink_ctx;
 	const char *what;               /* "PutObject", ... for messages */
+	const http_url *url;            /* presigned: sent as is, unsigned */
+	const char *url_name;           /* how messages name it */
 } s3_op;
 
 /* What s3_do() keeps of an answer. */
@@ -395,6 +397,7 @@ typedef struct {
 	const s3_op *op;
 	http_response *rs;
 	s3_reply *r;
+	int delivered;          /* the caller's sink got bytes: no retry */
 } body_dst;
 
 static int
@@ -402,8 +405,10 @@ body_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
 {
 	body_dst *d = ctx;
 
-	if (d->op->sink != NULL && d->rs->status >= 200 && d->rs->status < 300)
+	if (d->op->sink != NULL && d->rs->status >= 200 && d->rs->status < 300) {
+		d->delivered = 1;
 		return d->op->sink(d->op->sink_ctx, buf, len, err);
+	}
 	if (d->r->body_len + len > REPLY_BODY_MAX) {
 		len = REPLY_BODY_MAX - d->r->body_len;
 		d->r->body_cut = 1;
@@ -427,19 +432,39 @@ static int
 parse_http_date(const char *v, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char mon[4];
 	struct tm tm;
 	const char *m;
+	char mon[4];
+	int f[5], n = 0;
 
-	memset(&tm, 0, sizeof tm);
-	if (v == NULL || sscanf(v, "%*3s, %d %3s %d %d:%d:%d GMT", &tm.tm_mday,
-	    mon, &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+	/* no sscanf: it would pull musl's scanf (and float parsing) into a
+	 * binary that must stay small */
+	if (v == NULL || strlen(v) != 29 || v[3] != ',' || strcmp(v + 25, " GMT") != 0)
 		return -1;
+	memcpy(mon, v + 8, 3);
+	mon[3] = '\0';
+	{
+		static const int at[5][2] = { { 5, 2 }, { 12, 4 }, { 17, 2 }, { 20, 2 }, { 23, 2 } };
+		for (n = 0; n < 5; n++) {
+			f[n] = 0;
+			for (int i = 0; i < at[n][1]; i++) {
+				char c = v[at[n][0] + i];
+				if (c < '0' || c > '9')
+					return -1;
+				f[n] = f[n] * 10 + (c - '0');
+			}
+		}
+	}
 	m = strstr(months, mon);
-	if (m == NULL || strlen(mon) != 3 || (m - months) % 3 != 0)
+	if (m == NULL || (m - months) % 3 != 0)
 		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_mday = f[0];
 	tm.tm_mon = (int)(m - months) / 3;
-	tm.tm_year -= 1900;
+	tm.tm_year = f[1] - 1900;
+	tm.tm_hour = f[2];
+	tm.tm_min = f[3];
+	tm.tm_sec = f[4];
 	*out = timegm(&tm);
 	return 0;
 }
@@ -486,6 +511,10 @@ retryable_code(const char *code)
 static void
 object_name(const s3_op *op, char *out, size_t outsz)
 {
+	if (op->url != NULL) {
+		snprintf(out, outsz, "%s", op->url_name ? op->url_name : "the URL");
+		return;
+	}
 	snprintf(out, outsz, "s3://%s%s%s", op->bucket ? op->bucket : "",
 	    op->key ? "/" : "", op->key ? op->key : "");
 }
@@ -509,19 +538,21 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		size_t nsh = 0, nhh = 0;
 		time_t now;
 		body_src src = { s, op, 0 };
-		body_dst dst = { op, rs, r };
+		body_dst dst = { op, rs, r, 0 };
 		http_request rq;
 		int rc, final = 0;
 		char code[128], msg[512], rid[128], region[64];
 		long wait = -1;
 
 		memset(r, 0, sizeof *r);
-		if (build_url(s, op, &u, path, sizeof path, err) < 0)
+		if (op->url != NULL)
+			u = *op->url;
+		else if (build_url(s, op, &u, path, sizeof path, err) < 0)
 			return -1;
 		if (http_url_authority(&u, host, sizeof host) < 0)
 			return err_set(err, S3P_EUSAGE, "host name too long");
 		now = s3p_now() + s->clock_offset;
-		if (!s->cred->anonymous && s->cred_ctx != NULL &&
+		if (op->url == NULL && !s->cred->anonymous && s->cred_ctx != NULL &&
 		    creds_refresh_needed(s->cred, now)) {
 			s3p_err rerr;
 			if (creds_refresh(s->cred_ctx, s->cred, now, &rerr) < 0) {
@@ -537,13 +568,15 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		/* signed: host, x-amz-content-sha256, x-amz-date, token, x-amz-* */
 		sh[nsh++] = (sigv4_pair){ "host", host };
 		sh[nsh++] = (sigv4_pair){ "x-amz-content-sha256", phash };
-		hh[nhh++] = (http_header){ "x-amz-content-sha256", phash };
-		hh[nhh++] = (http_header){ "x-amz-date", amz_date };
+		if (op->url == NULL) {
+			hh[nhh++] = (http_header){ "x-amz-content-sha256", phash };
+			hh[nhh++] = (http_header){ "x-amz-date", amz_date };
+		}
 		for (size_t i = 0; i < op->nhdrs && nsh < 20; i++) {
 			sh[nsh++] = (sigv4_pair){ op->hdrs[i].name, op->hdrs[i].value };
 			hh[nhh++] = op->hdrs[i];
 		}
-		if (!s->cred->anonymous) {
+		if (op->url == NULL && !s->cred->anonymous) {
 			sigv4_scope sc = {
 				s->cred->access_key_id, s->cred->secret_access_key,
 				s->cred->session_token, s->region, "s3", amz_date
@@ -585,7 +618,7 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 			/* no usable answer */
 			if (rs->fail == HTTP_FAIL_CERT || rs->fail == HTTP_FAIL_READER ||
 			    rs->fail == HTTP_FAIL_SINK || err->status == S3P_EUSAGE ||
-			    err->status == S3P_EINPUT)
+			    err->status == S3P_EINPUT || dst.delivered)
 				return -1;
 			logf_(s, "%s %s: attempt %d of %d failed: %s", op->method,
 			    obj, attempt, s->attempts, err->msg);
@@ -1065,6 +1098,177 @@ s3_head(s3_client *s, const char *bucket, const char *key,
 	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
 	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r.checksum);
 	return 0;
+}
+
+int
+s3_get(s3_client *s, const char *bucket, const char *key,
+    const http_url *url, const char *url_name, http_sink_fn sink,
+    void *sink_ctx, s3_put_result *info, s3p_err *err)
+{
+	static s3_reply r;
+	http_header h[1] = { { "x-amz-checksum-mode", "ENABLED" } };
+	s3_op op;
+
+	memset(&op, 0, sizeof op);
+	op.method = "GET";
+	op.what = "GetObject";
+	op.bucket = bucket;
+	op.key = key;
+	op.url = url;
+	op.url_name = url_name;
+	if (url == NULL) {
+		op.hdrs = h;
+		op.nhdrs = 1;
+	}
+	op.sink = sink;
+	op.sink_ctx = sink_ctx;
+	if (s3_do(s, &op, &r, err) < 0)
+		return -1;
+	if (info != NULL) {
+		memset(info, 0, sizeof *info);
+		info->size = r.content_length;
+		snprintf(info->etag, sizeof info->etag, "%s", r.etag);
+		snprintf(info->version_id, sizeof info->version_id, "%s", r.version_id);
+		snprintf(info->checksum_sha256, sizeof info->checksum_sha256, "%s",
+		    r.checksum);
+	}
+	return 0;
+}
+
+int
+s3_put_url(s3_client *s, const http_url *url, const char *url_name,
+    s3_read_fn read, void *read_ctx, uint64_t len, const http_header *hdrs,
+    size_t nhdrs, s3_put_result *res, s3p_err *err)
+{
+	static s3_reply r;
+	sha256_ctx h;
+	unsigned char d[SHA256_SIZE];
+	s3_op op;
+
+	memset(res, 0, sizeof *res);
+	sha256_init(&h);
+	if (hash_range(read, read_ctx, 0, len, &h, NULL, err) < 0)
+		return -1;
+	sha256_final(&h, d);
+	sha256_hex(d, res->content_sha256);
+	s3_base64(d, sizeof d, res->local_checksum);
+	memset(&op, 0, sizeof op);
+	op.method = "PUT";
+	op.what = "PutObject";
+	op.url = url;
+	op.url_name = url_name;
+	op.hdrs = hdrs;
+	op.nhdrs = nhdrs;
+	op.read = read;
+	op.read_ctx = read_ctx;
+	op.body_len = len;
+	op.body_always = 1;
+	if (s3_do(s, &op, &r, err) < 0)
+		return -1;
+	snprintf(res->etag, sizeof res->etag, "%s", r.etag);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
+	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r.checksum);
+	res->size = len;
+	return 0;
+}
+
+/*
+ * ListObjectsV2 answers can be large (1,000 keys of up to 1 KiB): parse
+ * each <Contents> element as it arrives, in a bounded window.
+ */
+#define LIST_WINDOW 65536
+typedef struct {
+	char buf[LIST_WINDOW + 1];
+	size_t len;
+	int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err);
+	void *ctx;
+	int truncated;
+	char token[2048];
+} list_state;
+
+static int
+list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
+{
+	list_state *ls = ctx;
+
+	while (len > 0) {
+		size_t n = LIST_WINDOW - ls->len < len ? LIST_WINDOW - ls->len : len;
+		char *open, *close;
+		memcpy(ls->buf + ls->len, data, n);
+		ls->len += n;
+		ls->buf[ls->len] = '\0';
+		data += n;
+		len -= n;
+		/* hand over every complete <Contents> element */
+		while ((open = strstr(ls->buf, "<Contents>")) != NULL &&
+		    (close = strstr(open, "</Contents>")) != NULL) {
+			char key[1100], size[32];
+			size_t el = (size_t)(close - open);
+			if (s3_xml_text(open, el, "Key", key, sizeof key) != 1 ||
+			    s3_xml_text(open, el, "Size", size, sizeof size) != 1)
+				return err_set(err, S3P_ESERVER,
+				    "ListObjectsV2: a <Contents> without Key or Size");
+			if (ls->fn(ls->ctx, key, strtoull(size, NULL, 10), err) < 0)
+				return -1;
+			close += strlen("</Contents>");
+			memmove(ls->buf, close, ls->len - (size_t)(close - ls->buf) + 1);
+			ls->len -= (size_t)(close - ls->buf);
+		}
+		if (ls->len == LIST_WINDOW) {
+			/* no element end in a full window: keep only the tail */
+			char *keep = strstr(ls->buf, "<Contents>");
+			if (keep == NULL || keep == ls->buf)
+				return err_set(err, S3P_ESERVER,
+				    "ListObjectsV2: an element longer than %d bytes",
+				    LIST_WINDOW);
+			memmove(ls->buf, keep, ls->len - (size_t)(keep - ls->buf) + 1);
+			ls->len -= (size_t)(keep - ls->buf);
+		}
+	}
+	return 0;
+}
+
+int
+s3_list(s3_client *s, const char *bucket, const char *prefix,
+    int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
+    void *ctx, s3p_err *err)
+{
+	static s3_reply r;
+	static list_state ls;
+	char token[2048] = "";
+
+	for (int page = 0;; page++) {
+		sigv4_pair q[3];
+		size_t nq = 0;
+		s3_op op;
+		char trunc[16] = "";
+
+		q[nq++] = (sigv4_pair){ "list-type", "2" };
+		q[nq++] = (sigv4_pair){ "prefix", prefix };
+		if (token[0] != '\0')
+			q[nq++] = (sigv4_pair){ "continuation-token", token };
+		memset(&ls, 0, sizeof ls);
+		ls.fn = fn;
+		ls.ctx = ctx;
+		memset(&op, 0, sizeof op);
+		op.method = "GET";
+		op.what = "ListObjectsV2";
+		op.bucket = bucket;
+		op.query = q;
+		op.nquery = nq;
+		op.sink = list_sink;
+		op.sink_ctx = &ls;
+		if (s3_do(s, &op, &r, err) < 0)
+			return -1;
+		/* what is left in the window is the answer's tail */
+		s3_xml_text(ls.buf, ls.len, "IsTruncated", trunc, sizeof trunc);
+		if (strcmp(trunc, "true") != 0)
+			return 0;
+		if (s3_xml_text(ls.buf, ls.len, "NextContinuationToken", token,
+		    sizeof token) != 1 || token[0] == '\0')
+			return err_set(err, S3P_ESERVER, "ListObjectsV2 s3://%s/%s: "
+			    "truncated answer without a continuation token", bucket, prefix);
+	}
 }
 
 int

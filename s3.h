@@ -159,6 +159,37 @@ int s3_head(s3_client *s, const char *bucket, const char *key,
     s3_put_result *res, s3p_err *err);
 
 /*
+ * GetObject of bucket/key (signed, with x-amz-checksum-mode: ENABLED), or
+ * of `url` sent as is without signing (presigned; bucket and key then
+ * unused, url_name names it in messages: never the query, it holds a
+ * signature). The body of a 2xx answer goes to `sink`; retried only while
+ * the sink has received nothing. info (may be NULL) gets the size,
+ * ETag, version and the server's x-amz-checksum-sha256.
+ */
+int s3_get(s3_client *s, const char *bucket, const char *key,
+    const http_url *url, const char *url_name, http_sink_fn sink,
+    void *sink_ctx, s3_put_result *info, s3p_err *err);
+
+/*
+ * PUT of `len` bytes from `read` to a presigned `url` (managed mode: no
+ * credentials; s->cred may be NULL). The body is hashed first (ContentSHA256
+ * and local_checksum of res), then sent with the caller's extra headers
+ * (unsigned: only what the presigner allowed). Retried like every request.
+ */
+int s3_put_url(s3_client *s, const http_url *url, const char *url_name,
+    s3_read_fn read, void *read_ctx, uint64_t len, const http_header *hdrs,
+    size_t nhdrs, s3_put_result *res, s3p_err *err);
+
+/*
+ * ListObjectsV2 of every key under `prefix` (all pages): fn is called per
+ * object with its key and size; it returns 0, or -1 with err set to stop.
+ * Memory stays bounded whatever the listing's size.
+ */
+int s3_list(s3_client *s, const char *bucket, const char *prefix,
+    int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
+    void *ctx, s3p_err *err);
+
+/*
  * A presigned URL for method ("GET" or "PUT") on bucket/key, valid
  * `expires` seconds (1..604800) from now. Returns its length, or -1.
  */
