@@ -1,0 +1,110 @@
+#!/bin/sh
+# The command line without a server: presign, publish --dry-run, archive,
+# usage errors (SPEC sections 1, 2, 7, 9, 10; issues 2 and 3).
+. tests/lib.sh
+
+AK=AKIAIOSFODNN7EXAMPLE
+SK=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+keys() { env AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$@"; }
+
+# --- version and help
+check "version names the SHA-256 back-end" sh -c "'$S3PUB' version | grep -Eq '^s3pub [0-9.]+ .*sha256: (sha-ni|armv8-sha2|portable)'"
+check "--help shows the commands" sh -c "'$S3PUB' --help | grep -q 'presign'"
+check "publish --help lists --part-size" sh -c "'$S3PUB' publish --help | grep -q -- '--part-size'"
+check "presign --help lists --expires" sh -c "'$S3PUB' presign --help | grep -q -- '--expires'"
+expect_exit "unknown command" 1 "unknown command 'frobnicate'" "$S3PUB" frobnicate
+
+# --- presign: the URL is exactly AWS's (S3PUB_FAKE_TIME fixes the clock)
+url=$(keys env S3PUB_FAKE_TIME=20130524T000000Z "$S3PUB" presign --region us-east-1 --expires 86400 s3://examplebucket/test.txt)
+# AWS's documented example ("Authenticating Requests: Using Query
+# Parameters"), signature computed by AWS for exactly this request
+check_eq "presign equals AWS's documented example" "$url" \
+"https://examplebucket.s3.us-east-1.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-SignedHeaders=host&X-Amz-Expires=86400&X-Amz-Signature=$(python3 - <<'EOF'
+import hashlib, hmac
+def h(k, m): return hmac.new(k, m.encode(), hashlib.sha256).digest()
+cr = "\n".join(["GET", "/test.txt",
+  "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host",
+  "host:examplebucket.s3.us-east-1.amazonaws.com", "", "host", "UNSIGNED-PAYLOAD"])
+sts = "\n".join(["AWS4-HMAC-SHA256", "20130524T000000Z", "20130524/us-east-1/s3/aws4_request",
+  hashlib.sha256(cr.encode()).hexdigest()])
+k = h(h(h(h(b"AWS4wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524"), "us-east-1"), "s3"), "aws4_request")
+print(hmac.new(k, sts.encode(), hashlib.sha256).hexdigest())
+EOF
+)"
+url=$(keys env S3PUB_FAKE_TIME=20240101T000000Z "$S3PUB" presign --endpoint http://127.0.0.1:9000 --region eu-west-1 s3://b.with.dots/a/k%20y+z)
+case $url in
+http://127.0.0.1:9000/b.with.dots/a/k%2520y%2Bz\?X-Amz-Algorithm=*X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20240101%2Feu-west-1%2Fs3%2Faws4_request*) ok "presign: custom endpoint, path style, key encoded once" ;;
+*) not_ok "presign: custom endpoint URL: $url" ;;
+esac
+url=$(keys env AWS_REGION=ap-south-1 "$S3PUB" presign s3://my.dotted.bucket/k)
+case $url in https://s3.ap-south-1.amazonaws.com/my.dotted.bucket/k\?*) ok "presign: dotted bucket on AWS is path style, AWS_REGION used" ;;
+*) not_ok "presign: dotted bucket: $url" ;; esac
+url=$(keys env AWS_SESSION_TOKEN=tok/en+1 "$S3PUB" presign --method PUT s3://bucket/k)
+case $url in *X-Amz-Security-Token=tok%2Fen%2B1*) ok "presign: session token in the URL" ;; *) not_ok "presign: token: $url" ;; esac
+url=$(keys env AWS_ENDPOINT_URL_S3=https://s3.example.net "$S3PUB" presign s3://bucket/k)
+case $url in https://s3.example.net/bucket/k\?*) ok "presign: AWS_ENDPOINT_URL_S3" ;; *) not_ok "presign: endpoint env: $url" ;; esac
+
+expect_exit "presign: not an s3:// URI" 1 "s3://" keys "$S3PUB" presign http://bucket/key
+expect_exit "presign: empty bucket" 1 "bucket" keys "$S3PUB" presign s3:///key
+expect_exit "presign: empty key" 1 "key" keys "$S3PUB" presign s3://bucket/
+expect_exit "presign: invalid bucket name" 1 "invalid bucket name" keys "$S3PUB" presign s3://Bad_Bucket/k
+expect_exit "presign: --expires 0" 1 "604800" keys "$S3PUB" presign --expires 0 s3://bucket/k
+expect_exit "presign: --expires 604801" 1 "604800" keys "$S3PUB" presign --expires 604801 s3://bucket/k
+expect_exit "presign: --method POST" 1 "GET or PUT" keys "$S3PUB" presign --method POST s3://bucket/k
+expect_exit "presign: missing credentials" 1 "credentials" "$S3PUB" presign s3://bucket/k
+expect_exit "presign: only the access key" 1 "AWS_SECRET_ACCESS_KEY" env AWS_ACCESS_KEY_ID=x "$S3PUB" presign s3://bucket/k
+expect_exit "presign: unknown option" 1 "unknown option '--frob'" keys "$S3PUB" presign --frob s3://bucket/k
+expect_exit "presign: option without value" 1 "needs a value" keys "$S3PUB" presign s3://bucket/k --expires
+expect_exit "presign: --path-style with --virtual-hosted" 1 "contradict" keys "$S3PUB" presign --path-style --virtual-hosted s3://bucket/k
+check "presign: the secret is never printed" sh -c "! env AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK '$S3PUB' presign --verbose s3://bucket/k 2>&1 | grep -qF '$SK'"
+
+# --- publish --dry-run: no network, the spec it would publish
+T=$TMP/tree
+mkdir -p "$T/sub/empty" && printf 'one\n' >"$T/a.txt" && head -c 100000 /dev/urandom >"$T/sub/b.bin"
+"$S3PUB" archive "$T" >"$TMP/a.tgz"
+env S3PUB_FAKE_TIME=20230926T140530Z "$S3PUB" publish --dry-run --job-id abc123 "$T" \
+	"s3://bucket/results/{jobID}/{date}/{time}/,opt=region=us-west-2" >"$TMP/dry.json"
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"][sys.argv[2]])' "$1" "$2"; }
+check_eq "dry-run: SPEC's key example plus the suffix" "$(field "$TMP/dry.json" Key)" "results/abc123/20230926/140530/.tar.gz"
+check_eq "dry-run: Size equals archive's byte count" "$(field "$TMP/dry.json" Size)" "$(wc -c <"$TMP/a.tgz" | tr -d ' ')"
+check_eq "dry-run: ContentSHA256 equals sha256sum" "$(field "$TMP/dry.json" ContentSHA256)" "$(sha256sum <"$TMP/a.tgz" | cut -d' ' -f1)"
+check_eq "dry-run: ChecksumSHA256 equals openssl's base64 digest (the x-amz-checksum-sha256 value)" \
+	"$(field "$TMP/dry.json" ChecksumSHA256)" "$(openssl dgst -sha256 -binary <"$TMP/a.tgz" | base64)"
+check_eq "dry-run: AWS endpoint for the region" "$(field "$TMP/dry.json" Endpoint)" "https://s3.us-west-2.amazonaws.com"
+check_eq "dry-run: region from the target" "$(field "$TMP/dry.json" Region)" "us-west-2"
+check "archive: gzip -t" gzip -t "$TMP/a.tgz"
+check_eq "archive: same bytes twice" "$("$S3PUB" archive "$T" | sha256sum)" "$(sha256sum <"$TMP/a.tgz")"
+# script(1) gives the command a terminal as stdout
+check "archive: refuses a terminal" sh -c "script -qec '$S3PUB archive $T' /dev/null </dev/null | grep -q 'refusing to write binary data to a terminal'"
+
+"$S3PUB" publish --dry-run "$T" "s3,opt=bucket=bucket,opt=key=pre/fix,opt=encoding=plain" >"$TMP/plain.txt"
+check_eq "dry-run plain: keys and sizes" "$(cat "$TMP/plain.txt")" "$(printf 'pre/fix/a.txt\t4\npre/fix/sub/b.bin\t100000')"
+"$S3PUB" publish --dry-run --output yaml "$T" "s3://bucket/k" >"$TMP/dry.yaml"
+check "dry-run --output yaml parses as YAML with the same fields" sh -c "
+	for py in python3 /usr/bin/python3; do \$py -c 'import yaml' 2>/dev/null && break; done
+	\$py -c 'import yaml,sys; d=yaml.safe_load(open(sys.argv[1])); assert d[\"Type\"]==\"s3\" and d[\"Params\"][\"Key\"]==\"k.tar.gz\", d' '$TMP/dry.yaml'"
+printf 'Publisher:\n  Type: s3\n  Params:\n    Bucket: bk1\n    Key: "k/{nodeID}"\n    Encoding: plain\n' >"$TMP/s.yaml"
+check_eq "dry-run --spec YAML, node id from BACALHAU_NODE_ID" \
+	"$(env BACALHAU_NODE_ID=n1 "$S3PUB" publish --dry-run --spec "$TMP/s.yaml" "$T" | head -1)" "$(printf 'k/n1/a.txt\t4')"
+printf '{"Publisher":{"Type":"s3","Params":{"Bucket":"bk2","Key":"j","Region":"eu-central-1"}}}' >"$TMP/s.json"
+check_eq "dry-run --spec JSON, --region overrides it" \
+	"$("$S3PUB" publish --dry-run --region sa-east-1 --spec "$TMP/s.json" "$T" | python3 -c 'import json,sys; p=json.load(sys.stdin)["Params"]; print(p["Bucket"], p["Key"], p["Region"])')" "bk2 j.tar.gz sa-east-1"
+env SOURCE_DATE_EPOCH=86400 "$S3PUB" archive "$T" | tar -tvzf - >"$TMP/sde.txt"
+check "SOURCE_DATE_EPOCH clamps mtimes and zeroes owners" sh -c "! grep -v ' 0/0 .* 1970-01-02 00:00 ' '$TMP/sde.txt' | grep -q ."
+
+# --- usage and input errors: exit status and one line naming the cause
+expect_exit "publish: missing DIR -> 2" 2 "$TMP/missing" "$S3PUB" publish --dry-run "$TMP/missing" s3://bucket/k
+expect_exit "publish: DIR is a file -> 2" 2 "a.txt" "$S3PUB" publish --dry-run "$T/a.txt" s3://bucket/k
+expect_exit "publish: no TARGET" 1 "TARGET" "$S3PUB" publish --dry-run "$T"
+expect_exit "publish: bad target field" 1 "frob" "$S3PUB" publish --dry-run "$T" "s3://bucket/k,frob"
+expect_exit "publish: bad encoding" 1 "encoding" "$S3PUB" publish --dry-run "$T" "s3://bucket/k,opt=encoding=zip"
+expect_exit "publish: placeholder without value" 1 "executionID" "$S3PUB" publish --dry-run "$T" "s3://bucket/{executionID}"
+expect_exit "publish: missing key" 1 "[Kk]ey" "$S3PUB" publish --dry-run "$T" "s3://bucket/"
+expect_exit "publish: --part-size below 5MiB" 1 "5MiB" "$S3PUB" publish --dry-run --part-size 1MiB "$T" s3://bucket/k
+expect_exit "publish: --part-size not a size" 1 "part-size" "$S3PUB" publish --dry-run --part-size lots "$T" s3://bucket/k
+expect_exit "publish: --retries 0" 1 "retries" "$S3PUB" publish --dry-run --retries 0 "$T" s3://bucket/k
+expect_exit "publish: --output xml" 1 "json or yaml" "$S3PUB" publish --dry-run --output xml "$T" s3://bucket/k
+printf 'Publisher:\n  Type: s3\n  Params:\n    Bukcet: b\n' >"$TMP/bad.yaml"
+expect_exit "publish: malformed spec names file and line" 1 "bad.yaml:4" "$S3PUB" publish --dry-run --spec "$TMP/bad.yaml" "$T"
+expect_exit "publish: missing credentials" 1 "credentials" "$S3PUB" publish "$T" "s3://bucket/k,opt=endpoint=http://127.0.0.1:9"
+expect_exit "publish: SOURCE_DATE_EPOCH garbage" 1 "SOURCE_DATE_EPOCH" env SOURCE_DATE_EPOCH=soon "$S3PUB" publish --dry-run "$T" s3://bucket/k
