@@ -23,6 +23,7 @@
  *   - sockets, FIFOs and devices are skipped, each with one call of
  *     opts->warn (the unit never prints);
  *   - hard links are stored as independent regular files;
+ *   - an entry that vanishes between readdir() and lstat() is left out;
  *   - a relative path of 4096 bytes or more, or a link target of 4096 or
  *     more, is an input error (they could not be reopened by name).
  * Errors: DIR missing, DIR not a directory, a directory that cannot be

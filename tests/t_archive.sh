@@ -4,7 +4,7 @@
 # GNU tar, bsdtar (libarchive-tools), python3's tarfile and zlib, gzip -t,
 # zcat, diff -r, strace (each file opened once on an in-order pass).
 . tests/lib.sh
-sh scripts/need.sh tar:tar gzip:gzip libarchive-tools:bsdtar strace:strace \
+sh scripts/need.sh python3:python3 tar:tar gzip:gzip libarchive-tools:bsdtar strace:strace \
 	diffutils:diff util-linux:setpriv >&2 || { not_ok "t_archive: missing tools"; exit 0; }
 T=${TOOL_ARCHIVE:-$(pwd)/build/tools/tool_archive}
 [ -x "$T" ] || { not_ok "t_archive: $T not built"; exit 0; }
