@@ -962,6 +962,8 @@ read_yaml(sink *s, const char *buf, size_t len)
 			if ((*c == '"' ? y_dquoted : y_squoted)(s, line, c, le,
 			    key, sizeof key, &kn, &ke) < 0)
 				return -1;
+			while (ke < le && (*ke == ' ' || *ke == '\t'))
+				ke++;
 			if (ke >= le || *ke != ':')
 				return ylfail(s, line, "expected ':' after the"
 				    " key");
@@ -1132,7 +1134,10 @@ spec_read_buf(const char *name, const char *buf, size_t len,
 	    buf[k] == '\r'))
 		k++;
 	if (k < len && buf[k] == '{') {
-		if (read_json(&s, buf + k, len - k) < 0)
+		/* from the line start, so that line numbers count right */
+		size_t bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ?
+		    3 : 0;
+		if (read_json(&s, buf + bom, len - bom) < 0)
 			return -1;
 	} else if (read_yaml(&s, buf, len) < 0)
 		return -1;

@@ -75,7 +75,7 @@ void spec_target_init(spec_target *t);
 /*
  * Sets one field by name, case-insensitive: "bucket", "key", "endpoint",
  * "region", "encoding" (value "gzip" or "plain", case-insensitive). An
- * empty value clears the field and its bit. Used for the command-line
+ * empty value (never NULL) clears the field and its bit. Used for the command-line
  * options and by the parsers below. Unknown name, bad encoding or a value
  * too long: -1 and a usage error naming the field.
  */
@@ -102,7 +102,8 @@ void spec_merge(spec_target *dst, const spec_target *src);
  * encoding. A field given twice (an option repeating the URI's bucket, say)
  * is an error: a typo must not publish somewhere unexpected. Empty fields
  * (",,", a trailing ",") are errors. Fields parsed are merged into t (t is
- * not cleared first). Errors are usage errors naming the offending field.
+ * not cleared first; on error t is unchanged). Errors are usage errors
+ * naming the offending field by its number and text.
  */
 int spec_parse_target(const char *arg, spec_target *t, s3p_err *err);
 
@@ -138,8 +139,9 @@ int spec_parse_target(const char *arg, spec_target *t, s3p_err *err);
  * multi-line scalars, several documents.
  *
  * Errors name the file and line: "spec.yaml:4: unknown key Params.Bukcet".
- * Files larger than SPEC_FILE_MAX bytes are refused. Fields parsed are
- * merged into t.
+ * Files larger than SPEC_FILE_MAX bytes are refused (the file is read into
+ * a buffer of that size on the stack). Fields parsed are merged into t
+ * only when the whole file is good; on error t is unchanged.
  */
 #define SPEC_FILE_MAX 16384
 int spec_read_file(const char *path, spec_target *t, s3p_err *err);

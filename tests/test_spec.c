@@ -455,6 +455,9 @@ test_spec_yaml(void)
 	spec_ok("plain scalar with inner colon and quotes",
 	    "Type: s3\nParams:\n  Key: a:b 'c' \"d\"\n", "", "a:b 'c' \"d\"",
 	    "", "", SPEC_GZIP, K);
+	spec_ok("quoted keys, space before the colon",
+	    "\"Type\" : s3\n'Params'\t:\n  \"Bucket\"  :   b\n", "b", "", "",
+	    "", SPEC_GZIP, B);
 	spec_ok("numbers are text", "Type: s3\nParams:\n  Bucket: 12345\n",
 	    "12345", "", "", "", SPEC_GZIP, B);
 
@@ -592,6 +595,11 @@ test_spec_json(void)
 	    "publisher Type \"local\" is not s3");
 	spec_bad("JSON NUL", "{\"Type\":\"s3\",\"Params\":{\"Key\":\"a\\u0000\"}}",
 	    "holds \\u0000");
+	spec_bad("JSON after blank lines, error line",
+	    "\n\n{\"Type\":\"s3\",\n\"Params\":{\"Bucket\":1,\"X\":2}}",
+	    "spec.yaml:4: unknown key Params.X");
+	spec_ok("JSON with a BOM", "\xEF\xBB\xBF {\"Type\":\"s3\"}", "", "", "",
+	    "", SPEC_GZIP, 0);
 	spec_bad("JSON text after", "{\"Type\":\"s3\"} x", "text after the value");
 }
 
