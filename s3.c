@@ -53,6 +53,17 @@ typedef struct {
 	int body_cut;
 } s3_reply;
 
+/*
+ * Per-client scratch: the large buffers of one request in flight. Kept
+ * off the stack (small device stacks) and out of statics (one client per
+ * thread in plain mode's --jobs).
+ */
+struct s3_scratch {
+	http_response rs;
+	s3_reply reply;
+	unsigned char hash_buf[HASH_CHUNK];
+};
+
 /* ---------------------------------------------------------------- */
 
 void
@@ -158,6 +169,9 @@ s3_client_init(s3_client *s, http_client *http, creds *cred,
 	s->checksum = s->aws;
 	s->attempts = 5;
 	sigv4_key_init(&s->key);
+	s->scratch = malloc(sizeof *s->scratch);
+	if (s->scratch == NULL)
+		return err_set(err, S3P_EINPUT, "out of memory");
 	return 0;
 }
 
@@ -165,6 +179,8 @@ void
 s3_client_close(s3_client *s)
 {
 	sigv4_key_wipe(&s->key);
+	free(s->scratch);
+	s->scratch = NULL;
 }
 
 int
@@ -523,8 +539,7 @@ object_name(const s3_op *op, char *out, size_t outsz)
 static int
 s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 {
-	static http_response rs_static;     /* big; s3_client is per thread */
-	http_response *rs = &rs_static;
+	http_response *rs = &s->scratch->rs;
 	char path[HTTP_TARGET_MAX], obj[1200];
 	int skew_fixed = 0;
 
@@ -735,13 +750,13 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 
 /* Hashes [off, off+len) of the body into one or two contexts. */
 static int
-hash_range(s3_read_fn read, void *ctx, uint64_t off, uint64_t len,
-    sha256_ctx *a, sha256_ctx *b, s3p_err *err)
+hash_range(s3_client *s, s3_read_fn read, void *ctx, uint64_t off,
+    uint64_t len, sha256_ctx *a, sha256_ctx *b, s3p_err *err)
 {
-	static unsigned char buf[HASH_CHUNK];
+	unsigned char *buf = s->scratch->hash_buf;
 
 	while (len > 0) {
-		size_t n = len > sizeof buf ? sizeof buf : (size_t)len;
+		size_t n = len > HASH_CHUNK ? HASH_CHUNK : (size_t)len;
 		if (read(ctx, off, buf, n, err) < 0)
 			return -1;
 		sha256_update(a, buf, n);
@@ -758,7 +773,7 @@ put_single(s3_client *s, const char *bucket, const char *key,
     s3_read_fn read, void *read_ctx, uint64_t len, const char *ctype,
     s3_put_result *res, s3p_err *err)
 {
-	static s3_reply r;
+	s3_reply *r = &s->scratch->reply;
 	sha256_ctx h;
 	unsigned char d[SHA256_SIZE];
 	char hex[65], b64[48];
@@ -767,7 +782,7 @@ put_single(s3_client *s, const char *bucket, const char *key,
 	s3_op op;
 
 	sha256_init(&h);
-	if (hash_range(read, read_ctx, 0, len, &h, NULL, err) < 0)
+	if (hash_range(s, read, read_ctx, 0, len, &h, NULL, err) < 0)
 		return -1;
 	sha256_final(&h, d);
 	sha256_hex(d, hex);
@@ -789,11 +804,11 @@ put_single(s3_client *s, const char *bucket, const char *key,
 	op.read_ctx = read_ctx;
 	op.body_len = len;
 	op.body_always = 1;
-	if (s3_do(s, &op, &r, err) < 0)
+	if (s3_do(s, &op, r, err) < 0)
 		return -1;
-	snprintf(res->etag, sizeof res->etag, "%s", r.etag);
-	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
-	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r.checksum);
+	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
+	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
 	memcpy(res->content_sha256, hex, sizeof hex);
 	snprintf(res->local_checksum, sizeof res->local_checksum, "%s", b64);
 	res->size = len;
@@ -881,7 +896,7 @@ static void
 abort_upload(s3_client *s, const char *bucket, const char *key,
     const char *upload_id)
 {
-	static s3_reply r;
+	s3_reply *r = &s->scratch->reply;
 	sigv4_pair q[1] = { { "uploadId", upload_id } };
 	s3_op op;
 	s3p_err e;
@@ -893,7 +908,7 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 	op.key = key;
 	op.query = q;
 	op.nquery = 1;
-	if (s3_do(s, &op, &r, &e) < 0)
+	if (s3_do(s, &op, r, &e) < 0)
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
 	else
 		logf_(s, "aborted the multipart upload %s", upload_id);
@@ -904,7 +919,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
     s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
     const char *ctype, s3_put_result *res, s3p_err *err)
 {
-	static s3_reply r;
+	s3_reply *r = &s->scratch->reply;
 	char upload_id[512], hex[65];
 	sha256_ctx whole, comp;
 	unsigned char d[SHA256_SIZE];
@@ -939,9 +954,9 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		op.hdrs = hdrs;
 		op.nhdrs = nh;
 		op.body_always = 1;
-		if (s3_do(s, &op, &r, err) < 0)
+		if (s3_do(s, &op, r, err) < 0)
 			return -1;
-		if (s3_xml_text(r.body, r.body_len, "UploadId", upload_id,
+		if (s3_xml_text(r->body, r->body_len, "UploadId", upload_id,
 		    sizeof upload_id) != 1 || upload_id[0] == '\0')
 			return err_set(err, S3P_ESERVER,
 			    "CreateMultipartUpload s3://%s/%s: no UploadId in the answer",
@@ -965,7 +980,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		http_header ph[1];
 
 		sha256_init(&h);
-		if (hash_range(read, read_ctx, off, plen, &h, &whole, err) < 0)
+		if (hash_range(s, read, read_ctx, off, plen, &h, &whole, err) < 0)
 			goto fail;
 		sha256_final(&h, parts[i].sha);
 		sha256_hex(parts[i].sha, phex);
@@ -988,14 +1003,14 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		op.read_ctx = read_ctx;
 		op.body_off = off;
 		op.body_len = plen;
-		if (s3_do(s, &op, &r, err) < 0)
+		if (s3_do(s, &op, r, err) < 0)
 			goto fail;
-		if (r.etag[0] == '\0' || strlen(r.etag) >= sizeof parts[i].etag) {
+		if (r->etag[0] == '\0' || strlen(r->etag) >= sizeof parts[i].etag) {
 			err_set(err, S3P_ESERVER, "UploadPart %u of s3://%s/%s: %s ETag",
-			    i + 1, bucket, key, r.etag[0] ? "overlong" : "no");
+			    i + 1, bucket, key, r->etag[0] ? "overlong" : "no");
 			goto fail;
 		}
-		strcpy(parts[i].etag, r.etag);
+		strcpy(parts[i].etag, r->etag);
 	}
 
 	/* CompleteMultipartUpload, its body hashed then sent like the parts */
@@ -1012,7 +1027,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		char chex[65];
 		sigv4_pair q[1] = { { "uploadId", upload_id } };
 		sha256_init(&h);
-		if (hash_range(complete_read, &cb, 0, cb.len, &h, NULL, err) < 0)
+		if (hash_range(s, complete_read, &cb, 0, cb.len, &h, NULL, err) < 0)
 			goto fail;
 		sha256_final(&h, d);
 		sha256_hex(d, chex);
@@ -1031,16 +1046,16 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 			http_header ct[1] = { { "content-type", "application/xml" } };
 			op.hdrs = ct;
 			op.nhdrs = 1;
-			if (s3_do(s, &op, &r, err) < 0)
+			if (s3_do(s, &op, r, err) < 0)
 				goto fail;
 		}
 	}
 	/* the whole object's ETag and checksum are in the answer's XML */
-	s3_xml_text(r.body, r.body_len, "ETag", res->etag, sizeof res->etag);
-	if (s3_xml_text(r.body, r.body_len, "ChecksumSHA256", res->checksum_sha256,
+	s3_xml_text(r->body, r->body_len, "ETag", res->etag, sizeof res->etag);
+	if (s3_xml_text(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
-	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
 	sha256_final(&whole, d);
 	sha256_hex(d, hex);
 	memcpy(res->content_sha256, hex, sizeof hex);
@@ -1080,7 +1095,7 @@ int
 s3_head(s3_client *s, const char *bucket, const char *key,
     s3_put_result *res, s3p_err *err)
 {
-	static s3_reply r;
+	s3_reply *r = &s->scratch->reply;
 	http_header h[1] = { { "x-amz-checksum-mode", "ENABLED" } };
 	s3_op op;
 
@@ -1091,12 +1106,12 @@ s3_head(s3_client *s, const char *bucket, const char *key,
 	op.key = key;
 	op.hdrs = h;
 	op.nhdrs = 1;
-	if (s3_do(s, &op, &r, err) < 0)
+	if (s3_do(s, &op, r, err) < 0)
 		return -1;
-	res->size = r.content_length;
-	snprintf(res->etag, sizeof res->etag, "%s", r.etag);
-	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
-	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r.checksum);
+	res->size = r->content_length;
+	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
+	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
 	return 0;
 }
 
@@ -1105,7 +1120,7 @@ s3_get(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, http_sink_fn sink,
     void *sink_ctx, s3_put_result *info, s3p_err *err)
 {
-	static s3_reply r;
+	s3_reply *r = &s->scratch->reply;
 	http_header h[1] = { { "x-amz-checksum-mode", "ENABLED" } };
 	s3_op op;
 
@@ -1122,15 +1137,15 @@ s3_get(s3_client *s, const char *bucket, const char *key,
 	}
 	op.sink = sink;
 	op.sink_ctx = sink_ctx;
-	if (s3_do(s, &op, &r, err) < 0)
+	if (s3_do(s, &op, r, err) < 0)
 		return -1;
 	if (info != NULL) {
 		memset(info, 0, sizeof *info);
-		info->size = r.content_length;
-		snprintf(info->etag, sizeof info->etag, "%s", r.etag);
-		snprintf(info->version_id, sizeof info->version_id, "%s", r.version_id);
+		info->size = r->content_length;
+		snprintf(info->etag, sizeof info->etag, "%s", r->etag);
+		snprintf(info->version_id, sizeof info->version_id, "%s", r->version_id);
 		snprintf(info->checksum_sha256, sizeof info->checksum_sha256, "%s",
-		    r.checksum);
+		    r->checksum);
 	}
 	return 0;
 }
@@ -1140,14 +1155,14 @@ s3_put_url(s3_client *s, const http_url *url, const char *url_name,
     s3_read_fn read, void *read_ctx, uint64_t len, const http_header *hdrs,
     size_t nhdrs, s3_put_result *res, s3p_err *err)
 {
-	static s3_reply r;
+	s3_reply *r = &s->scratch->reply;
 	sha256_ctx h;
 	unsigned char d[SHA256_SIZE];
 	s3_op op;
 
 	memset(res, 0, sizeof *res);
 	sha256_init(&h);
-	if (hash_range(read, read_ctx, 0, len, &h, NULL, err) < 0)
+	if (hash_range(s, read, read_ctx, 0, len, &h, NULL, err) < 0)
 		return -1;
 	sha256_final(&h, d);
 	sha256_hex(d, res->content_sha256);
@@ -1163,11 +1178,11 @@ s3_put_url(s3_client *s, const http_url *url, const char *url_name,
 	op.read_ctx = read_ctx;
 	op.body_len = len;
 	op.body_always = 1;
-	if (s3_do(s, &op, &r, err) < 0)
+	if (s3_do(s, &op, r, err) < 0)
 		return -1;
-	snprintf(res->etag, sizeof res->etag, "%s", r.etag);
-	snprintf(res->version_id, sizeof res->version_id, "%s", r.version_id);
-	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r.checksum);
+	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
+	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
 	res->size = len;
 	return 0;
 }
@@ -1233,9 +1248,13 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
     int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
     void *ctx, s3p_err *err)
 {
-	static s3_reply r;
-	static list_state ls;
+	s3_reply *r = &s->scratch->reply;
+	list_state *ls = malloc(sizeof *ls);
 	char token[2048] = "";
+	int rc = -1;
+
+	if (ls == NULL)
+		return err_set(err, S3P_EINPUT, "out of memory");
 
 	for (int page = 0;; page++) {
 		sigv4_pair q[3];
@@ -1247,9 +1266,9 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 		q[nq++] = (sigv4_pair){ "prefix", prefix };
 		if (token[0] != '\0')
 			q[nq++] = (sigv4_pair){ "continuation-token", token };
-		memset(&ls, 0, sizeof ls);
-		ls.fn = fn;
-		ls.ctx = ctx;
+		memset(ls, 0, sizeof *ls);
+		ls->fn = fn;
+		ls->ctx = ctx;
 		memset(&op, 0, sizeof op);
 		op.method = "GET";
 		op.what = "ListObjectsV2";
@@ -1257,18 +1276,37 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 		op.query = q;
 		op.nquery = nq;
 		op.sink = list_sink;
-		op.sink_ctx = &ls;
-		if (s3_do(s, &op, &r, err) < 0)
-			return -1;
+		op.sink_ctx = ls;
+		if (s3_do(s, &op, r, err) < 0)
+			break;
 		/* what is left in the window is the answer's tail */
-		s3_xml_text(ls.buf, ls.len, "IsTruncated", trunc, sizeof trunc);
-		if (strcmp(trunc, "true") != 0)
-			return 0;
-		if (s3_xml_text(ls.buf, ls.len, "NextContinuationToken", token,
-		    sizeof token) != 1 || token[0] == '\0')
-			return err_set(err, S3P_ESERVER, "ListObjectsV2 s3://%s/%s: "
+		s3_xml_text(ls->buf, ls->len, "IsTruncated", trunc, sizeof trunc);
+		if (strcmp(trunc, "true") != 0) {
+			rc = 0;
+			break;
+		}
+		if (s3_xml_text(ls->buf, ls->len, "NextContinuationToken", token,
+		    sizeof token) != 1 || token[0] == '\0') {
+			err_set(err, S3P_ESERVER, "ListObjectsV2 s3://%s/%s: "
 			    "truncated answer without a continuation token", bucket, prefix);
+			break;
+		}
 	}
+	free(ls);
+	return rc;
+}
+
+int
+s3_delete(s3_client *s, const char *bucket, const char *key, s3p_err *err)
+{
+	s3_op op;
+
+	memset(&op, 0, sizeof op);
+	op.method = "DELETE";
+	op.what = "DeleteObject";
+	op.bucket = bucket;
+	op.key = key;
+	return s3_do(s, &op, &s->scratch->reply, err);
 }
 
 int

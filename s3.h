@@ -38,7 +38,8 @@
  * NoSuchBucket S3P_EREFUSED, BadDigest/XAmzContentSHA256Mismatch
  * S3P_EINTEGRITY, other server answers S3P_ESERVER, no answer S3P_ENET.
  *
- * Nothing here is thread-safe: one s3_client per thread.
+ * An s3_client is used by one thread at a time; several clients (each with
+ * its own http_client) may run in parallel threads.
  */
 #ifndef S3PUB_S3_H
 #define S3PUB_S3_H
@@ -86,6 +87,7 @@ typedef struct {
 	s3_progress_fn progress;
 	void *progress_ctx;
 	unsigned long requests;     /* HTTP requests sent (tests) */
+	struct s3_scratch *scratch; /* private: one request's buffers */
 } s3_client;
 
 /*
@@ -188,6 +190,9 @@ int s3_put_url(s3_client *s, const http_url *url, const char *url_name,
 int s3_list(s3_client *s, const char *bucket, const char *prefix,
     int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
     void *ctx, s3p_err *err);
+
+/* DeleteObject (plain mode's clean-up after a failed publish). */
+int s3_delete(s3_client *s, const char *bucket, const char *key, s3p_err *err);
 
 /*
  * A presigned URL for method ("GET" or "PUT") on bucket/key, valid

@@ -5,6 +5,7 @@
  * that prints or exits.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -57,6 +58,7 @@ static const char publish_help[] =
 "                        BACALHAU_JOB_ID, BACALHAU_EXECUTION_ID, BACALHAU_NODE_ID)\n"
 "  --dry-run             no network: print the spec it would publish\n"
 "  --part-size SIZE      multipart above this size (default 64MiB, min 5MiB)\n"
+"  --jobs N              plain mode: parallel uploads (default 4)\n"
 "  --checksum, --no-checksum\n"
 "                        send x-amz-checksum-sha256 (default: AWS endpoints only)\n"
 "  --retries N           attempts per request (default 5)\n"
@@ -101,6 +103,7 @@ typedef struct {
 	const char *execution_id, *job_id, *node_id;
 	unsigned long expires;
 	const char *method;
+	int jobs;
 	spec_target opt;                /* endpoint, region, encoding given */
 	const char *pos[8];
 	int npos;
@@ -194,6 +197,7 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 	o->timeout = 60;
 	o->expires = 3600;
 	o->method = "GET";
+	o->jobs = 4;
 	spec_target_init(&o->opt);
 
 	for (int i = 0; i < argc; i++) {
@@ -261,6 +265,11 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 				return err_set(err, S3P_EUSAGE,
 				    "--retries '%s': a number of attempts from 1 to 100", val);
 			o->attempts = (int)n;
+		} else if (IS("jobs")) {
+			if (parse_int(val, 1, 64, &n) < 0)
+				return err_set(err, S3P_EUSAGE,
+				    "--jobs '%s': parallel uploads from 1 to 64", val);
+			o->jobs = (int)n;
 		} else if (IS("path-style")) o->path_style = 1;
 		else if (IS("virtual-hosted")) o->virtual_hosted = 1;
 		else if (IS("profile")) o->profile = val;
@@ -362,6 +371,26 @@ resolve_place(const spec_target *t, creds_ctx *cx, place *p, s3p_err *err)
 	return 0;
 }
 
+/*
+ * AWS buckets follow today's naming rules. Other servers (Ceph, MinIO,
+ * Swift) may hold older names with capitals or '_': accept what botocore
+ * accepts there ([A-Za-z0-9._-], 1 to 255 bytes), as the AWS CLI would.
+ */
+static int
+check_bucket(const char *bucket, const place *pl, s3p_err *err)
+{
+	size_t n = strlen(bucket);
+
+	if (spec_bucket_valid(bucket) != SPEC_BUCKET_INVALID)
+		return 0;
+	if (pl->endpoint_custom && n >= 1 && n <= 255 &&
+	    strspn(bucket, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") == n)
+		return 0;
+	return err_set(err, S3P_EUSAGE,
+	    "'%s': invalid bucket name (S3 bucket naming rules)", bucket);
+}
+
 /* ---------------------------------------------------------------- */
 /* Progress on a terminal: bytes, percent, rate, ETA. */
 
@@ -369,6 +398,7 @@ typedef struct {
 	int on;
 	uint64_t total, done;
 	struct timespec start, last;
+	pthread_mutex_t mu;             /* plain mode's workers all report */
 } progress;
 
 static double
@@ -404,8 +434,10 @@ progress_add(void *ctx, uint64_t n)
 {
 	progress *p = ctx;
 
+	pthread_mutex_lock(&p->mu);
 	p->done += n;
 	progress_draw(p, 0);
+	pthread_mutex_unlock(&p->mu);
 }
 
 /* ---------------------------------------------------------------- */
@@ -414,19 +446,6 @@ static int
 archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 {
 	return archive_read(ctx, off, buf, len, err);
-}
-
-typedef struct {
-	archive *a;
-	size_t index;
-} file_src;
-
-static int
-file_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
-{
-	file_src *f = ctx;
-
-	return archive_file_read(f->a, f->index, off, buf, len, err);
 }
 
 static int
@@ -573,6 +592,36 @@ setup_client(options *o, const place *pl, const char *bucket, http_client *hc,
 	return 0;
 }
 
+/* Another connection like s0 (plain mode's --jobs); never refreshes. */
+static int
+setup_worker(options *o, const place *pl, const char *bucket, http_client *hc,
+    s3_client *s, creds *c, const tls_anchors *anchors, const s3_client *s0,
+    s3p_err *err)
+{
+	http_options ho;
+
+	memset(&ho, 0, sizeof ho);
+	ho.connect_timeout_ms = o->connect_timeout * 1000;
+	ho.timeout_ms = o->timeout * 1000;
+	ho.ca_file = o->ca_file;
+	ho.anchors = anchors;
+	ho.insecure = o->insecure;
+	if (o->verbose)
+		ho.log = log_line;
+	if (http_client_init(hc, &ho, err) < 0 ||
+	    s3_client_init(s, hc, c, pl->endpoint, pl->region, err) < 0)
+		return -1;
+	s->attempts = s0->attempts;
+	s->checksum = s0->checksum;
+	s->virtual_hosted = s0->virtual_hosted;
+	s->clock_offset = s0->clock_offset;
+	s->log = s0->log;
+	s->progress = s0->progress;
+	s->progress_ctx = s0->progress_ctx;
+	(void)bucket;
+	return 0;
+}
+
 static int
 cmd_presign(int argc, char **argv)
 {
@@ -606,13 +655,9 @@ cmd_presign(int argc, char **argv)
 		err_set(&err, S3P_EUSAGE, "'%s': no key after the bucket", o.pos[0]);
 		return fail(&err);
 	}
-	if (spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID) {
-		err_set(&err, S3P_EUSAGE, "'%s': invalid bucket name (S3 bucket naming rules)",
-		    bucket);
-		return fail(&err);
-	}
 	if (creds_init(&cx, o.profile, &err) < 0 ||
-	    resolve_place(&o.opt, &cx, &pl, &err) < 0)
+	    resolve_place(&o.opt, &cx, &pl, &err) < 0 ||
+	    check_bucket(bucket, &pl, &err) < 0)
 		return fail(&err);
 	cx.region = pl.region;
 	if (get_creds(&o, &cx, &c, s3p_now(), &err) < 0)
@@ -649,6 +694,197 @@ hash_archive(archive *a, char hex[65], char b64[48], s3p_err *err)
 	return 0;
 }
 
+/*
+ * Plain mode: one PutObject per regular file, over --jobs parallel
+ * connections (one http and s3 client per thread, the trust anchors
+ * shared). The archive is read under a lock (archive_file_read serves one
+ * thread at a time); hashing and sending run in parallel. On failure, the
+ * objects this run already wrote are deleted (best effort), so that no
+ * partial prefix looks like a complete result.
+ */
+typedef struct plain_run plain_run;
+
+typedef struct {
+	plain_run *run;
+	s3_client *s;
+	http_client *hc;
+	creds cred;                     /* a snapshot for threads > 0 */
+	pthread_t tid;
+} plain_worker;
+
+struct plain_run {
+	pthread_mutex_t mu;
+	archive *a;
+	const char *bucket, *prefix;
+	const options *o;
+	size_t next;                    /* next entry to take */
+	unsigned char *done;            /* entries written, for clean-up */
+	int failed;
+	s3p_err err;                    /* the first failure */
+	uint64_t bytes;
+};
+
+typedef struct {
+	plain_run *run;
+	size_t index;
+} plain_src;
+
+static int
+plain_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	plain_src *ps = ctx;
+	int rc;
+
+	pthread_mutex_lock(&ps->run->mu);
+	rc = archive_file_read(ps->run->a, ps->index, off, buf, len, err);
+	pthread_mutex_unlock(&ps->run->mu);
+	return rc;
+}
+
+static void *
+plain_work(void *arg)
+{
+	plain_worker *w = arg;
+	plain_run *run = w->run;
+
+	for (;;) {
+		archive_entry e;
+		char k[SPEC_KEY_MAX + 1];
+		s3_put_result pr;
+		s3p_err err;
+		plain_src ps;
+		size_t i;
+
+		pthread_mutex_lock(&run->mu);
+		while (run->next < archive_count(run->a)) {
+			archive_entry_get(run->a, run->next, &e);
+			if (e.type == ARCHIVE_FILE)
+				break;
+			run->next++;
+		}
+		if (run->failed || run->next >= archive_count(run->a)) {
+			pthread_mutex_unlock(&run->mu);
+			return NULL;
+		}
+		i = run->next++;
+		pthread_mutex_unlock(&run->mu);
+
+		err_clear(&err);
+		ps.run = run;
+		ps.index = i;
+		if (snprintf(k, sizeof k, "%s%s", run->prefix, e.path) >= (int)sizeof k)
+			err_set(&err, S3P_EUSAGE, "key '%s%s' over S3's 1024 bytes",
+			    run->prefix, e.path);
+		else if (s3_upload(w->s, run->bucket, k, plain_reader, &ps, e.size,
+		    run->o->part_size, NULL, &pr, &err) == 0) {
+			pthread_mutex_lock(&run->mu);
+			run->done[i] = 1;
+			run->bytes += e.size;
+			pthread_mutex_unlock(&run->mu);
+			continue;
+		}
+		pthread_mutex_lock(&run->mu);
+		if (!run->failed) {
+			run->failed = 1;
+			run->err = err;
+		}
+		pthread_mutex_unlock(&run->mu);
+		return NULL;
+	}
+}
+
+static int
+publish_plain(options *o, const place *pl, const char *bucket,
+    const char *prefix, archive *a, s3_client *s0, creds *c, uint64_t *bytes,
+    s3p_err *err)
+{
+	plain_run run;
+	plain_worker *w;
+	int jobs = o->jobs, started = 0;
+	tls_anchors anchors;
+	int have_anchors = 0;
+
+	memset(&run, 0, sizeof run);
+	pthread_mutex_init(&run.mu, NULL);
+	run.a = a;
+	run.bucket = bucket;
+	run.prefix = prefix;
+	run.o = o;
+	run.done = calloc(archive_count(a) + 1, 1);
+	w = calloc((size_t)jobs, sizeof *w);
+	if (run.done == NULL || w == NULL) {
+		free(run.done);
+		free(w);
+		return err_set(err, S3P_EINPUT, "out of memory");
+	}
+	/* one bundle of trust anchors for every connection */
+	if (jobs > 1 && s0->endpoint.https && !o->insecure) {
+		if (tls_anchors_load(&anchors, o->ca_file, err) < 0)
+			goto out;
+		have_anchors = 1;
+	}
+	for (int j = 0; j < jobs; j++) {
+		w[j].run = &run;
+		if (j == 0) {
+			w[j].s = s0;
+			continue;
+		}
+		w[j].cred = *c;
+		w[j].hc = calloc(1, sizeof *w[j].hc);
+		w[j].s = calloc(1, sizeof *w[j].s);
+		if (w[j].hc == NULL || w[j].s == NULL ||
+		    setup_worker(o, pl, bucket, w[j].hc, w[j].s, &w[j].cred,
+		    have_anchors ? &anchors : NULL, s0, err) < 0) {
+			jobs = j;       /* those set up so far */
+			goto out;
+		}
+	}
+	for (int j = 1; j < jobs; j++) {
+		if (pthread_create(&w[j].tid, NULL, plain_work, &w[j]) != 0)
+			break;
+		started = j;
+	}
+	plain_work(&w[0]);
+	for (int j = 1; j <= started; j++)
+		pthread_join(w[j].tid, NULL);
+	if (run.failed)
+		*err = run.err;
+out:
+	if (run.failed || err->status != 0) {
+		/* nothing that looks like a complete result stays behind */
+		unsigned long removed = 0;
+		for (size_t i = 0; i < archive_count(a); i++) {
+			archive_entry e;
+			char k[SPEC_KEY_MAX + 1];
+			s3p_err derr;
+			if (!run.done[i])
+				continue;
+			archive_entry_get(a, i, &e);
+			snprintf(k, sizeof k, "%s%s", prefix, e.path);
+			if (s3_delete(s0, bucket, k, &derr) == 0)
+				removed++;
+		}
+		if (removed > 0 && !o->quiet)
+			fprintf(stderr, "s3pub: removed the %lu object%s this run had written\n",
+			    removed, removed == 1 ? "" : "s");
+	}
+	for (int j = 1; j < jobs; j++) {
+		if (w[j].s != NULL && w[j].s->scratch != NULL)
+			s3_client_close(w[j].s);
+		if (w[j].hc != NULL)
+			http_client_close(w[j].hc);
+		free(w[j].s);
+		free(w[j].hc);
+	}
+	if (have_anchors)
+		tls_anchors_free(&anchors);
+	*bytes = run.bytes;
+	free(run.done);
+	free(w);
+	pthread_mutex_destroy(&run.mu);
+	return err->status != 0 ? -1 : 0;
+}
+
 static int
 cmd_publish(int argc, char **argv)
 {
@@ -673,7 +909,7 @@ cmd_publish(int argc, char **argv)
 	    " spec= presigned-url= dry-run part-size= checksum no-checksum retries= "
 	    "path-style virtual-hosted profile= no-sign-request ca-file= insecure "
 	    "connect-timeout= timeout= output= quiet verbose execution-id= job-id= "
-	    "node-id= endpoint= region= encoding= ", &err);
+	    "node-id= endpoint= region= encoding= jobs= ", &err);
 	if (rc == 1) {
 		fputs(publish_help, stdout);
 		return 0;
@@ -707,18 +943,14 @@ cmd_publish(int argc, char **argv)
 	spec_merge(&t, &o.opt);
 	if (spec_check_required(&t, &err) < 0)
 		return fail(&err);
-	if (spec_bucket_valid(t.bucket) == SPEC_BUCKET_INVALID) {
-		err_set(&err, S3P_EUSAGE, "'%s': invalid bucket name (S3 bucket naming rules)",
-		    t.bucket);
-		return fail(&err);
-	}
 	resolve_ids(&o, &ids);
 	now = s3p_now();
 	if (spec_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, &err) < 0)
 		return fail(&err);
 
 	if (creds_init(&cx, o.profile, &err) < 0 ||
-	    resolve_place(&t, o.dry_run ? NULL : &cx, &pl, &err) < 0)
+	    resolve_place(&t, o.dry_run ? NULL : &cx, &pl, &err) < 0 ||
+	    check_bucket(t.bucket, &pl, &err) < 0)
 		return fail(&err);
 	cx.region = pl.region;
 
@@ -767,6 +999,7 @@ cmd_publish(int argc, char **argv)
 		static progress pg;
 		static s3_put_result pr;
 		pg.on = isatty(STDERR_FILENO) && !o.quiet && !o.verbose;
+		pthread_mutex_init(&pg.mu, NULL);
 		if (pg.on) {
 			s.progress = progress_add;
 			s.progress_ctx = &pg;
@@ -789,23 +1022,9 @@ cmd_publish(int argc, char **argv)
 				if (e.type == ARCHIVE_FILE)
 					pg.total += e.size;
 			}
-			for (size_t i = 0; i < archive_count(a); i++) {
-				archive_entry e;
-				char k[SPEC_KEY_MAX + 1];
-				file_src fs = { a, i };
-				archive_entry_get(a, i, &e);
-				if (e.type != ARCHIVE_FILE)
-					continue;
-				if (snprintf(k, sizeof k, "%s%s", key, e.path) >= (int)sizeof k) {
-					err_set(&err, S3P_EUSAGE,
-					    "key '%s%s' over S3's 1024 bytes", key, e.path);
-					goto failed;
-				}
-				if (s3_upload(&s, t.bucket, k, file_reader, &fs, e.size,
-				    o.part_size, NULL, &pr, &err) < 0)
-					goto failed;
-				res.size += e.size;
-			}
+			if (publish_plain(&o, &pl, t.bucket, key, a, &s, &c, &res.size,
+			    &err) < 0)
+				goto failed;
 		}
 		if (pg.on)
 			progress_draw(&pg, 1);

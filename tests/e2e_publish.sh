@@ -140,6 +140,23 @@ EOF
 		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$rb" --query 'Contents[].Key' --output text 2>&1)" "None"
 	check_eq "$srv: no multipart upload left after the refusals" "$(list_uploads "$srv" "$rb")" ""
 
+	# plain mode, many files over --jobs connections, then a failure half
+	# way: the objects already written are removed again
+	if [ ! -d "$TMP/many" ]; then
+		mkdir -p "$TMP/many/d"
+		i=0; while [ $i -lt 40 ]; do printf 'file %s\n' $i >"$TMP/many/d/f$i"; i=$((i + 1)); done
+	fi
+	with_keys "$srv" "$S3PUB" publish $ca --jobs 8 "$TMP/many" "s3://$b/many,opt=endpoint=$ep,opt=encoding=plain" >/dev/null 2>"$TMP/err"
+	check_eq "$srv: plain --jobs 8: 40 objects" \
+		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$b" --prefix many/ --query 'length(Contents)' --output text 2>&1)" 40
+	long=$(printf '%0990d' 0)
+	cp -r "$TMP/many" "$TMP/many2" && printf 'x' >"$TMP/many2/d/$(printf 'z%.0s' $(seq 1 40))"
+	pb=$(new_bucket "$srv")
+	expect_exit "$srv: plain: a key over 1024 bytes fails the publish" 1 "1024" \
+		with_keys "$srv" "$S3PUB" publish $ca --jobs 3 "$TMP/many2" "s3://$pb/$long,opt=endpoint=$ep,opt=encoding=plain"
+	check_eq "$srv: plain: objects written before the failure were removed" \
+		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$pb" --query 'Contents[].Key' --output text 2>&1)" "None"
+
 	# presign (issue 2): a GET and a PUT URL accepted by the server (curl)
 	printf 'presigned body\n' >"$TMP/pbody"
 	url=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" --method PUT "s3://$b/pre/sig ned+.txt")
