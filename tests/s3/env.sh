@@ -12,4 +12,4 @@ if [ -z "${PY_BOTO:-}" ]; then
 	done
 	unset _py
 fi
-export PY_BOTO=${PY_BOTO:-}
+export PY_BOTO="${PY_BOTO:-}"

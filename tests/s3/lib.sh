@@ -30,6 +30,7 @@
 # The AWS CLI honours AWS_CA_BUNDLE and proxies: tests/lib.sh unsets them,
 # and rgw-tls passes --ca-bundle "$RGW_CA".
 
+S3_LIB_DIR=$(pwd)/tests/s3
 S3_ENV=${S3_ENV:-$(pwd)/build/s3/env.sh}
 S3_UP=""
 if [ -f "$S3_ENV" ]; then
@@ -50,6 +51,7 @@ request_checksum_calculation = when_required
 response_checksum_validation = when_required
 s3 =
     addressing_style = path
+    signature_version = s3v4
 EOF
 
 s3_up() {
@@ -105,6 +107,11 @@ list_uploads() {
 }
 
 empty_bucket() {
+	if [ -n "${PY_BOTO:-}" ]; then
+		"$PY_BOTO" "$S3_LIB_DIR/buckets.py" empty "$1" "$2"
+		return
+	fi
+	# without boto3: the AWS CLI, a second a call
 	list_uploads "$1" "$2" | while read -r _k _u; do
 		aws_s3 "$1" s3api abort-multipart-upload --bucket "$2" --key "$_k" --upload-id "$_u" >/dev/null </dev/null
 	done
@@ -134,12 +141,20 @@ empty_bucket() {
 }
 
 drop_bucket() {
+	if [ -n "${PY_BOTO:-}" ]; then
+		"$PY_BOTO" "$S3_LIB_DIR/buckets.py" drop "$1" "$2"
+		return
+	fi
 	empty_bucket "$1" "$2" && aws_s3 "$1" s3api delete-bucket --bucket "$2" >/dev/null
 }
 
 # at exit: drop the buckets new_bucket made, then what tests/lib.sh removes
 s3_cleanup() {
 	[ -f "$TMP/.s3-buckets" ] || return 0
+	if [ -n "${PY_BOTO:-}" ]; then
+		"$PY_BOTO" "$S3_LIB_DIR/buckets.py" drop-listed "$TMP/.s3-buckets" >&2
+		return
+	fi
 	sort -u "$TMP/.s3-buckets" | while read -r _s _b; do
 		drop_bucket "$_s" "$_b" >/dev/null 2>&1 </dev/null ||
 			echo "# s3/lib.sh: could not delete bucket $_b on $_s" >&2

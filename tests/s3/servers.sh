@@ -189,6 +189,18 @@ EOF
 	rm -f "$d/ca.csr" "$d/server.csr"
 }
 
+# ceph_cli ARGS...: the ceph CLI, retried: a young monitor sometimes answers
+# "EPERM: problem getting command descriptions"
+ceph_cli() {
+	_try=0
+	until timeout 60 ceph $C "$@" 2>>"$D/log/ceph-cli.err"; do
+		_try=$((_try + 1))
+		[ $_try -lt 10 ] || return 1
+		echo "(retrying: ceph $*)" >>"$D/log/ceph-cli.err"
+		sleep 0.5
+	done
+}
+
 start_rgw() {
 	D=$STATE/ceph
 	mkdir -p "$D/mon" "$D/osd" "$D/run" "$D/log" "$D/crash"
@@ -249,25 +261,28 @@ EOF
 		ceph-mon $C --mkfs -i a --monmap "$D/monmap" --keyring "$D/keyring"
 	) >"$D/log/mkfs.out" 2>&1 || { say "ceph-mon --mkfs failed:"; tail -n 5 "$D/log/mkfs.out" >&2; return 1; }
 	stage "mon mkfs done"
-	setsid ceph-mon $C -i a -f >"$D/log/mon.out" 2>&1 </dev/null &
+	setsid ceph-mon $C -i a -f >"$D/log/mon.out" 2>&1 </dev/null 9>&- &
 	echo $! >"$STATE/pid/mon.pid"
-	timeout 60 ceph $C mon stat >/dev/null 2>"$D/log/ceph-cli.err" ||
+	ceph_cli mon stat >/dev/null ||
 		{ say "ceph-mon does not answer:"; tail -n 5 "$D/log/mon.out" "$D/log/ceph-cli.err" >&2; return 1; }
 	stage "mon answers"
 	uuid=$(uuidgen)
-	id=$(timeout 60 ceph $C osd new "$uuid" 2>>"$D/log/ceph-cli.err") || { say "ceph osd new failed"; return 1; }
+	# idempotent for one uuid
+	id=$(ceph_cli osd new "$uuid") || { say "ceph osd new failed"; tail -n 3 "$D/log/ceph-cli.err" >&2; return 1; }
 	stage "osd new"
 	mkdir -p "$D/osd/ceph-$id"
 	ceph-osd $C -i "$id" --mkfs --osd-uuid "$uuid" >"$D/log/osd-mkfs.out" 2>&1 ||
 		{ say "ceph-osd --mkfs failed:"; tail -n 5 "$D/log/osd-mkfs.out" >&2; return 1; }
 	stage "osd mkfs"
-	timeout 60 ceph $C osd crush add "osd.$id" 1.0 root=default >/dev/null 2>>"$D/log/ceph-cli.err"
+	# without it no placement group maps to the OSD, and radosgw hangs
+	ceph_cli osd crush add "osd.$id" 1.0 root=default >/dev/null ||
+		{ say "ceph osd crush add failed"; tail -n 3 "$D/log/ceph-cli.err" >&2; return 1; }
 	# ceph-osd sometimes exits at once at its first start (a race on its
 	# first command to the monitor): try again
 	stage "crush add"
 	osd_up=
 	for try in 1 2 3 4 5; do
-		setsid ceph-osd $C -i "$id" -f >"$D/log/osd.out" 2>&1 </dev/null &
+		setsid ceph-osd $C -i "$id" -f >"$D/log/osd.out" 2>&1 </dev/null 9>&- &
 		echo $! >"$STATE/pid/osd.pid"
 		i=0
 		while [ $i -lt 100 ]; do
@@ -281,14 +296,19 @@ EOF
 	done
 	[ -n "$osd_up" ] || { say "ceph-osd does not come up:"; tail -n 5 "$D/log/osd.out" >&2; return 1; }
 	stage "osd up"
-	setsid radosgw $C -n client.rgw.gw -f >"$D/log/rgw.out" 2>&1 </dev/null &
+	setsid radosgw $C -n client.rgw.gw -f >"$D/log/rgw.out" 2>&1 </dev/null 9>&- &
 	echo $! >"$STATE/pid/rgw.pid"
-	wait_for 120 curl -s --noproxy '*' -o /dev/null --max-time 2 "http://127.0.0.1:$RGW_PORT/" ||
+	wait_for 60 curl -s --noproxy '*' -o /dev/null --max-time 2 "http://127.0.0.1:$RGW_PORT/" ||
 		{ say "radosgw does not answer:"; tail -n 5 "$D/log/rgw.out" >&2; return 1; }
 	stage "rgw answers"
-	timeout 60 radosgw-admin $C user create --uid=s3pub-test --display-name="s3pub tests" \
-		--access-key="$RGW_ACCESS_KEY" --secret-key="$RGW_SECRET_KEY" >"$D/log/user.out" 2>&1 ||
-		{ say "radosgw-admin user create failed:"; tail -n 5 "$D/log/user.out" >&2; return 1; }
+	i=0
+	until timeout 60 radosgw-admin $C user create --uid=s3pub-test --display-name="s3pub tests" \
+		--access-key="$RGW_ACCESS_KEY" --secret-key="$RGW_SECRET_KEY" >>"$D/log/user.out" 2>&1 ||
+		timeout 60 radosgw-admin $C user info --uid=s3pub-test 2>/dev/null | grep -qF "\"$RGW_ACCESS_KEY\""; do
+		i=$((i + 1))
+		[ $i -lt 5 ] || { say "radosgw-admin user create failed:"; tail -n 5 "$D/log/user.out" >&2; return 1; }
+		sleep 1
+	done
 	stage "user created"
 	wait_for 30 signed_ok "http://127.0.0.1:$RGW_PORT" "$RGW_ACCESS_KEY" "$RGW_SECRET_KEY" ||
 		{ say "radosgw refuses the test keys"; return 1; }
@@ -408,7 +428,7 @@ EOF
 	stage "swift configured"
 	for n in account container object proxy; do
 		# -v: log to the console (our log file) rather than to syslog
-		setsid swift-$n-server "$D/etc/$n-server.conf" -v >"$D/log/$n.log" 2>&1 </dev/null &
+		setsid swift-$n-server "$D/etc/$n-server.conf" -v >"$D/log/$n.log" 2>&1 </dev/null 9>&- &
 		echo $! >"$STATE/pid/swift-$n.pid"
 	done
 	wait_for 60 curl -sf --noproxy '*' -o /dev/null --max-time 2 "http://127.0.0.1:$SWIFT_PORT/healthcheck" ||
@@ -516,6 +536,13 @@ do_status() {
 }
 
 [ $# -gt 0 ] || { echo "usage: sh tests/s3/servers.sh install|start|stop|status ..." >&2; exit 1; }
+# one start or stop at a time per checkout (the tests, the demo and people
+# share build/s3): the second waits; daemons are started with fd 9 closed
+mkdir -p "$ROOT/build"
+exec 9>"$ROOT/build/.s3-servers.lock"
+if command -v flock >/dev/null 2>&1 && ! flock -w 300 9; then
+	say "another servers.sh holds $ROOT/build/.s3-servers.lock"; exit 1
+fi
 for verb in "$@"; do
 	case $verb in
 	install) do_install || exit 1 ;;
