@@ -8,8 +8,13 @@ units=$(ls build/test/test_* build/asan/test_* 2>/dev/null | grep -v '\.d$')
 scripts=$(ls tests/t_*.sh 2>/dev/null)
 e2e=$(ls tests/e2e_*.sh 2>/dev/null)
 if [ -n "$e2e" ]; then
-	trap 'sh tests/s3/servers.sh stop >/dev/null 2>&1' EXIT INT TERM
-	if ! sh tests/s3/servers.sh install start >build/servers.log 2>&1; then
+	# servers already up (a developer's, started by hand) are used as they
+	# are and left running; otherwise they are started and stopped here
+	if sh tests/s3/servers.sh status >build/servers.log 2>&1 &&
+	    grep -q 'rgw: answers' build/servers.log && grep -q 'swift: answers' build/servers.log; then
+		echo "# using the S3 servers already running (tests/s3/servers.sh status)"
+	elif trap 'sh tests/s3/servers.sh stop >/dev/null 2>&1' EXIT INT TERM &&
+	    ! sh tests/s3/servers.sh install start >build/servers.log 2>&1; then
 		echo "not ok - starting the local S3 servers (see build/servers.log):"
 		tail -n 20 build/servers.log | sed 's/^/#   /'
 		export PRE_FAILED=1
