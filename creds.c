@@ -307,8 +307,78 @@ creds_parse_time(const char *s, time_t *out)
 /* ------------------------------------------------------------------ */
 /* INI, as botocore reads it (Python's configparser.RawConfigParser)    */
 
+
+/*
+ * configparser's strict mode: a section header or a key repeated within a
+ * section is an error anywhere in the file. A set of (section, key) spans
+ * of the text, hashed; sized from the line count, so linear time.
+ */
+typedef struct {
+	uint64_t h;
+	uint32_t a_off, a_len, b_off, b_len;   /* header; key (b_len 0: a header) */
+	int used;
+} ini_ent;
+
+typedef struct {
+	const char *buf;
+	ini_ent *t;
+	size_t cap;     /* a power of two */
+} ini_set;
+
+static uint64_t
+fnv(uint64_t h, const char *s, size_t n, int fold)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)(fold ? lower((unsigned char)s[i]) : s[i]);
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* Adds (a, b) (only looks with add 0); 1 when it was already there. */
+static int
+set_put(ini_set *s, size_t a_off, size_t a_len, size_t b_off, size_t b_len,
+    int add)
+{
+	uint64_t h = fnv(0xcbf29ce484222325ull, s->buf + a_off, a_len, 0);
+	size_t i;
+
+	h = fnv(h ^ 0xff, s->buf + b_off, b_len, 1);
+	for (i = (size_t)h & (s->cap - 1); s->t[i].used; i = (i + 1) & (s->cap - 1)) {
+		ini_ent *e = &s->t[i];
+		if (e->h == h && e->a_len == a_len && e->b_len == b_len &&
+		    memcmp(s->buf + e->a_off, s->buf + a_off, a_len) == 0) {
+			size_t k;
+			for (k = 0; k < b_len; k++)
+				if (lower((unsigned char)s->buf[e->b_off + k]) !=
+				    lower((unsigned char)s->buf[b_off + k]))
+					break;
+			if (k == b_len)
+				return 1;
+		}
+	}
+	if (!add)
+		return 0;
+	s->t[i].used = 1;
+	s->t[i].h = h;
+	s->t[i].a_off = (uint32_t)a_off;
+	s->t[i].a_len = (uint32_t)a_len;
+	s->t[i].b_off = (uint32_t)b_off;
+	s->t[i].b_len = (uint32_t)b_len;
+	return 0;
+}
+
+static int
+set_add(ini_set *s, size_t a_off, size_t a_len, size_t b_off, size_t b_len)
+{
+	return set_put(s, a_off, a_len, b_off, b_len, 1);
+}
+
 /* One lookup in progress. */
 typedef struct {
+	const char *buf;
+	ini_set set;            /* every (section, key) seen */
+	size_t sec_off, sec_len;  /* the current section's header text */
 	const char *name;       /* the file, for messages */
 	const char *section;
 	int config_style;
@@ -317,8 +387,14 @@ typedef struct {
 	size_t outsz;
 	s3p_err *err;
 	/* where the value came from: 0 nowhere, 1 [DEFAULT], 2 the section */
-	int have;
+	int have[3];            /* [1] [DEFAULT]'s value, [2] the section's */
+	int seen_def;           /* [DEFAULT] has the key */
+	char *dout;             /* [DEFAULT]'s value (outsz bytes) */
 	int section_found;
+	int real_section;       /* a section other than [DEFAULT] exists */
+	unsigned long def_bad[4];   /* bad sub-section lines in [DEFAULT] */
+	size_t def_key[4][2];       /* their keys (offset, length) */
+	size_t opt_key[2];          /* the current option's key */
 	const char *sect_hdr;   /* the matching header seen, for repeats */
 	size_t sect_hdr_len;
 	int target_seen;        /* the key already appeared in the section */
@@ -328,6 +404,7 @@ typedef struct {
 	int opt;                /* an option is open (continuations allowed) */
 	size_t indent;          /* indentation of its line */
 	int opt_sub;            /* its first line was empty: a sub-section */
+	int opt_cont;           /* it had continuation lines */
 	int opt_cap;            /* 1 default / 2 section: capture this one */
 	size_t vlen;            /* captured length (plain value) */
 	unsigned pending;       /* empty lines not yet joined */
@@ -417,12 +494,14 @@ header_matches(const ini_q *q, const char *h, size_t n)
 static int
 cap_put(ini_q *q, const char *s, size_t n, unsigned long line)
 {
+	char *o = q->opt_cap == 2 ? q->out : q->dout;
+
 	if (q->vlen + n >= q->outsz)
 		return err_set(q->err, S3P_EUSAGE, "%s:%lu: value of '%s' too long",
 		    q->name, line, q->sub != NULL ? q->sub : q->key);
-	memcpy(q->out + q->vlen, s, n);
+	memcpy(o + q->vlen, s, n);
 	q->vlen += n;
-	q->out[q->vlen] = '\0';
+	o[q->vlen] = '\0';
 	return 0;
 }
 
@@ -435,6 +514,20 @@ opt_value_line(ini_q *q, const char *v, size_t n, int cont, unsigned long line)
 		const char *e = memchr(v, '=', n);
 		size_t kl, vs;
 
+		if (e == NULL && q->in_default) {
+			/* botocore parses [DEFAULT]'s values only as part of
+			 * the other sections: an error only if one exists */
+			for (int k = 0; k < 4; k++)
+				if (q->def_bad[k] == 0 || (q->def_key[k][0] ==
+				    q->opt_key[0])) {
+					if (q->def_bad[k] == 0)
+						q->def_bad[k] = line;
+					q->def_key[k][0] = q->opt_key[0];
+					q->def_key[k][1] = q->opt_key[1];
+					break;
+				}
+			return 0;
+		}
 		if (e == NULL)
 			return err_set(q->err, S3P_EUSAGE,
 			    "%s:%lu: sub-section line without '='", q->name, line);
@@ -451,7 +544,7 @@ opt_value_line(ini_q *q, const char *v, size_t n, int cont, unsigned long line)
 		q->vlen = 0;
 		if (cap_put(q, v + vs, n - vs, line) < 0)
 			return -1;
-		q->have = q->opt_cap;
+		q->have[q->opt_cap] = 1;
 		return 0;
 	}
 	if (!q->opt_cap || q->sub != NULL)
@@ -470,8 +563,10 @@ opt_value_line(ini_q *q, const char *v, size_t n, int cont, unsigned long line)
 static void
 opt_end(ini_q *q)
 {
-	if (q->opt && q->opt_cap && q->sub == NULL && !q->opt_sub)
-		q->have = q->opt_cap;
+	/* "key =" alone is the empty string; followed by lines, a dict */
+	if (q->opt && q->opt_cap && q->sub == NULL &&
+	    (!q->opt_sub || !q->opt_cont))
+		q->have[q->opt_cap] = 1;
 	q->opt = 0;
 	q->pending = 0;
 }
@@ -498,12 +593,20 @@ opt_start(ini_q *q, const char *s, size_t n, size_t indent, unsigned long line)
 		kl--;
 	if (kl == 0)
 		return err_set(q->err, S3P_EUSAGE, "%s:%lu: empty key", q->name, line);
+	if (set_add(&q->set, q->sec_off, q->sec_len, (size_t)(s - q->buf), kl))
+		return err_set(q->err, S3P_EUSAGE,
+		    "%s:%lu: key '%.*s' repeated in section [%.*s]", q->name, line,
+		    (int)(kl > 100 ? 100 : kl), s,
+		    (int)(q->sec_len > 100 ? 100 : q->sec_len), q->buf + q->sec_off);
 	vs = (size_t)(d - s) + 1;
 	while (vs < n && is_blank((unsigned char)s[vs]))
 		vs++;
 	q->opt = 1;
 	q->indent = indent;
 	q->opt_sub = vs == n;
+	q->opt_cont = 0;
+	q->opt_key[0] = (size_t)(s - q->buf);
+	q->opt_key[1] = kl;
 	q->opt_line = line;
 	q->opt_cap = 0;
 	q->pending = 0;
@@ -515,14 +618,11 @@ opt_start(ini_q *q, const char *s, size_t n, size_t indent, unsigned long line)
 				    q->name, line, want, q->section);
 			q->target_seen = 1;
 			q->opt_cap = 2;
-			q->have = 0;        /* [DEFAULT]'s value loses */
-		} else if (q->in_default && !q->target_seen) {
+		} else if (q->in_default) {
+			q->seen_def = 1;
 			q->opt_cap = 1;
 		}
-		if (q->opt_cap) {
-			q->vlen = 0;
-			q->out[0] = '\0';
-		}
+		q->vlen = 0;
 	}
 	return opt_value_line(q, s + vs, n - vs, 0, line);
 }
@@ -547,6 +647,12 @@ section_start(ini_q *q, const char *s, size_t n, unsigned long line)
 		    "%s:%lu: unterminated section header (no ']')", q->name, line);
 	hl = (size_t)(rb - h);
 	q->in_default = eq(h, hl, "DEFAULT");
+	q->sec_off = (size_t)(h - q->buf);
+	q->sec_len = hl;
+	q->real_section |= !q->in_default;
+	if (!q->in_default && set_add(&q->set, q->sec_off, hl, 0, 0))
+		return err_set(q->err, S3P_EUSAGE, "%s:%lu: section [%.*s] repeated",
+		    q->name, line, (int)(hl > 200 ? 200 : hl), h);
 	q->in_target = !q->in_default && header_matches(q, h, hl);
 	if (q->in_target) {
 		if (q->sect_hdr != NULL && q->sect_hdr_len == hl &&
@@ -556,10 +662,8 @@ section_start(ini_q *q, const char *s, size_t n, unsigned long line)
 			    (int)(hl > 200 ? 200 : hl), h);
 		/* [default] then [profile default]: the later one wins */
 		if (q->section_found) {
-			if (q->have == 2) {
-				q->have = 0;
-				q->out[0] = '\0';
-			}
+			q->have[2] = 0;
+			q->out[0] = '\0';
 			q->target_seen = 0;
 		}
 		q->sect_hdr = h;
@@ -569,22 +673,27 @@ section_start(ini_q *q, const char *s, size_t n, unsigned long line)
 	return 0;
 }
 
+static int ini_scan(ini_q *q, const char *buf, size_t len, char *out,
+    int *section_found, s3p_err *err);
+
 int
 creds_ini_lookup(const char *buf, size_t len, const char *name,
     const char *section, int config_style, const char *sub, const char *key,
     char *out, size_t outsz, int *section_found, s3p_err *err)
 {
 	ini_q q;
-	size_t i = 0;
-	unsigned long line = 0;
-	int have_section = 0;
+	size_t lines = 1;
+	int r;
 
 	if (section_found != NULL)
 		*section_found = 0;
 	if (outsz == 0)
 		return err_set(err, S3P_EUSAGE, "%s: no room for a value", name);
 	out[0] = '\0';
+	if (len > 0xffffffffu)
+		return err_set(err, S3P_EUSAGE, "%s: too large", name);
 	memset(&q, 0, sizeof q);
+	q.buf = q.set.buf = buf;
 	q.name = name;
 	q.section = section;
 	q.config_style = config_style;
@@ -593,6 +702,33 @@ creds_ini_lookup(const char *buf, size_t len, const char *name,
 	q.out = out;
 	q.outsz = outsz;
 	q.err = err;
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n' || buf[i] == '\r';
+	for (q.set.cap = 16; q.set.cap < 2 * lines; q.set.cap *= 2)
+		;
+	q.set.t = calloc(q.set.cap, sizeof *q.set.t);
+	q.dout = calloc(1, outsz);
+	if (q.set.t == NULL || q.dout == NULL) {
+		free(q.set.t);
+		free(q.dout);
+		return err_set(err, S3P_EUSAGE, "%s: out of memory", name);
+	}
+	r = ini_scan(&q, buf, len, out, section_found, err);
+	free(q.set.t);
+	free(q.dout);
+	return r;
+}
+
+static int
+ini_scan(ini_q *qp, const char *buf, size_t len, char *out,
+    int *section_found, s3p_err *err)
+{
+#define q (*qp)
+	const char *name = q.name;
+	size_t i = 0;
+	unsigned long line = 0;
+	int have_section = 0;
+
 	/* a UTF-8 byte-order mark (Windows editors) */
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
@@ -639,7 +775,8 @@ creds_ini_lookup(const char *buf, size_t len, const char *name,
 		if (buf[s] == '#' || buf[s] == ';')
 			continue;       /* comment_prefixes, full lines only */
 		if (q.opt && s - ls > q.indent) {
-			if (opt_value_line(&q, buf + s, e - s, 1, line) < 0)
+			q.opt_cont = 1;
+		if (opt_value_line(&q, buf + s, e - s, 1, line) < 0)
 				return -1;
 			continue;
 		}
@@ -657,13 +794,29 @@ creds_ini_lookup(const char *buf, size_t len, const char *name,
 			return -1;
 	}
 	opt_end(&q);
+	/* a bad [DEFAULT] sub-section counts where a section inherits it */
+	for (int k = 0; k < 4 && q.def_bad[k] != 0; k++)
+		for (size_t j = 0; j < q.set.cap; j++) {
+			const ini_ent *en = &q.set.t[j];
+			if (en->used && en->b_len == 0 && !set_put(&q.set, en->a_off,
+			    en->a_len, q.def_key[k][0], q.def_key[k][1], 0))
+				return err_set(err, S3P_EUSAGE,
+				    "%s:%lu: sub-section line without '='", name,
+				    q.def_bad[k]);
+		}
 	if (section_found != NULL)
 		*section_found = q.section_found;
-	if (q.have == 0 || (q.have == 1 && !q.section_found)) {
-		out[0] = '\0';
-		return 0;
+	/* the section's own key wins, even a sub-section without the sub
+	 * key; else [DEFAULT]'s, which applies only to existing sections */
+	if (q.section_found && q.target_seen && q.have[2])
+		return 1;
+	if (q.section_found && !q.target_seen && q.seen_def && q.have[1]) {
+		memcpy(out, q.dout, strlen(q.dout) + 1);
+		return 1;
 	}
-	return 1;
+	out[0] = '\0';
+	return 0;
+#undef q
 }
 
 /* ------------------------------------------------------------------ */
@@ -769,9 +922,10 @@ merged_value(creds_ctx *cx, files *f, const char *sub, const char *key,
 {
 	int r = file_value(cx, f, 0, sub, key, out, outsz, err);
 
-	if (r != 0)
-		return r;
-	return file_value(cx, f, 1, sub, key, out, outsz, err);
+	if (r == 0)
+		r = file_value(cx, f, 1, sub, key, out, outsz, err);
+	/* an empty value (even one hiding the config file's) is no value */
+	return r == 1 && out[0] == '\0' ? 0 : r;
 }
 
 int

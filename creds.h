@@ -2,7 +2,9 @@
  * creds.h: where the keys come from (SPEC section 5), and the profile's
  * other settings (region, endpoint_url).
  *
- * The chain, as the AWS CLI walks it (first source that yields wins):
+ * The chain, in SPEC section 5's order (first source that yields wins).
+ * It is the AWS CLI's (botocore's) order but for one point: botocore tries
+ * AWS_WEB_IDENTITY_TOKEN_FILE before the files, s3pub after them.
  *
  *   1. environment   AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY
  *                    (+ AWS_SESSION_TOKEN). One of the two without the
@@ -72,10 +74,10 @@
  * Errors, "FILE:LINE: what" with S3P_EUSAGE: a section header without its
  * ']', a key before any section, a line that is neither comment, header
  * nor key, a sub-section line without '=', bytes that are not text (NUL and
- * other control characters, invalid UTF-8), a key repeated in the section
- * being read, the profile's section appearing twice. (botocore rejects a
- * repeated key or section anywhere in the file; s3pub checks only the
- * section it reads.) A profile named with --profile or AWS_PROFILE that
+ * other control characters, invalid UTF-8), a key repeated within a
+ * section, a section header repeated (configparser's strict mode: anywhere
+ * in the file, whichever profile is read). A profile named with --profile
+ * or AWS_PROFILE that
  * neither file holds is an error naming both files; the "default" profile
  * may be absent. A file that does not exist is no error; one that exists
  * but cannot be read is.
@@ -221,6 +223,9 @@ int creds_imds_region(creds_ctx *cx, char *out, size_t outsz, s3p_err *err);
  * named exactly `section` of INI text `buf` (`len` bytes; NULs are
  * rejected as binary), checking the whole text as described above; `name`
  * names the file in messages. Returns 1 found, 0 absent, -1 with err set.
+ * "key =" with nothing after it is found, with the value "" (botocore's
+ * empty string: in the credentials file it hides the config file's value;
+ * creds_profile_value() then says absent).
  * `*section_found` (may be NULL) is set to 1 when the section exists.
  * `config_style` 1 matches "[profile NAME]" (and "[default]" for
  * "default") as the config file does; 0 matches "[NAME]" only.

@@ -28,6 +28,10 @@ protocols:
 
 The secrets served are fixed per mode: the test computes their SHA-256
 itself (secret_of(mode) below is printed by "creds_server.py secret MODE").
+For end-to-end publishes, SERVE_KEY_ID and SERVE_SECRET replace the IMDS
+and container keys with ones the local S3 server accepts (SERVE_NO_TOKEN=1
+drops the session token, which a server without STS would refuse);
+imds-short then gives them a 120 s expiry, so a long upload must refresh.
 """
 import datetime
 import http.server
@@ -82,6 +86,12 @@ class H(http.server.BaseHTTPRequestHandler):
         d = {"AccessKeyId": "ASIA%s%d" % (kind.upper(), counter["n"] if MODE == "imds-short" else 0),
              "SecretAccessKey": secret_of(MODE), "Token": "token-" + kind,
              "Expiration": iso(life)}
+        # end-to-end tests: serve keys the local S3 server knows
+        if os.environ.get("SERVE_KEY_ID"):
+            d["AccessKeyId"] = os.environ["SERVE_KEY_ID"]
+            d["SecretAccessKey"] = os.environ["SERVE_SECRET"]
+            if os.environ.get("SERVE_NO_TOKEN"):
+                del d["Token"]
         if kind == "imds":
             d.update({"Code": "Success", "LastUpdated": iso(-60), "Type": "AWS-HMAC"})
         else:

@@ -109,6 +109,8 @@ test_ini(void)
 	t = "[default]\ns3 =\n  # c\n\n  endpoint_url=http://a\n";
 	val("comment and blank line inside a sub-section", t, "default", 0, "s3",
 	    "endpoint_url", "http://a");
+	t = "[default]\nregion =\nx = 1\n";
+	val("'key =' alone is the empty string", t, "default", 0, NULL, "region", "");
 	t = "[default]\ns3 = x\n";
 	val("plain value is no sub-section", t, "default", 0, "s3",
 	    "endpoint_url", "<absent>");
@@ -164,7 +166,7 @@ test_ini(void)
 	bad("sub-section error in another section",
 	    "[other]\ns3 =\n  junk\n[default]\n", "f.ini:3:");
 	bad("key repeated", "[default]\nregion = a\nREGION = b\n",
-	    "f.ini:3: key 'region' repeated");
+	    "f.ini:3: key 'REGION' repeated");
 	bad("section repeated", "[default]\n[x]\n[default]\n",
 	    "f.ini:3: section [default] repeated");
 
