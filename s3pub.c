@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "fetch.h"
+#include "psurl.h"
 #include "clock.h"
 #include "crc32.h"
 #include "creds.h"
@@ -34,6 +36,7 @@ static const char usage_text[] =
 "       s3pub publish [options] --spec FILE DIR\n"
 "       s3pub publish [options] --presigned-url URL DIR\n"
 "       s3pub presign [options] s3://BUCKET/KEY\n"
+"       s3pub get [options] SOURCE DIR\n"
 "       s3pub archive [options] DIR > FILE.tar.gz\n"
 "       s3pub version | --help | COMMAND --help\n"
 "\n"
@@ -80,6 +83,21 @@ static const char presign_help[] =
 "  --method GET|PUT      (default GET)\n"
 "  --endpoint URL, --region R, --profile NAME, --path-style, --virtual-hosted\n";
 
+static const char get_help[] =
+"usage: s3pub get [options] SOURCE DIR\n"
+"Downloads SOURCE into DIR: s3://BUCKET/KEY (signed), s3://BUCKET/PREFIX/\n"
+"(every object under it), or an http(s):// presigned URL (sent as is).\n"
+"A key or URL path ending in .tar.gz or .tgz is unpacked into DIR; anything\n"
+"else is saved as DIR/NAME. Nothing is left in DIR when a check fails.\n"
+"\n"
+"  --checksum-sha256 B64 the expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
+"  --content-sha256 HEX  the expected SHA-256 (hex, the spec's ContentSHA256)\n"
+"  --force               overwrite existing files in DIR\n"
+"  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
+"  --path-style, --virtual-hosted, --ca-file FILE, --insecure,\n"
+"  --connect-timeout S, --timeout S, --retries N, --quiet, --verbose\n"
+"                        as for publish (s3pub publish --help)\n";
+
 static const char archive_help[] =
 "usage: s3pub archive [options] DIR > FILE.tar.gz\n"
 "Writes the exact bytes 'publish' would upload (refuses a terminal).\n";
@@ -103,6 +121,8 @@ typedef struct {
 	const char *execution_id, *job_id, *node_id;
 	unsigned long expires;
 	const char *method;
+	const char *checksum_b64, *content_hex;  /* get */
+	int force;                      /* get */
 	int jobs;
 	spec_target opt;                /* endpoint, region, encoding given */
 	const char *pos[8];
@@ -110,6 +130,7 @@ typedef struct {
 } options;
 
 static int verbose_on;
+static int publish_presigned(options *o);
 
 static void
 log_line(void *ctx, const char *line)
@@ -132,6 +153,55 @@ fail(const s3p_err *e)
 {
 	fprintf(stderr, "s3pub: %s\n", e->msg[0] ? e->msg : "failed");
 	return e->status ? e->status : 1;
+}
+
+/*
+ * SIGINT/SIGTERM during a publish: the handler only records the signal;
+ * s3.c notices it at its next wait or read (s3_client.cancel), aborts a
+ * multipart upload from normal code, and publish exits 128 + the signal
+ * (130, 143). A second signal kills at once (the handlers are reset).
+ */
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	if (got_signal == 0)
+		got_signal = sig;
+	signal(SIGINT, SIG_DFL);        /* async-signal-safe (POSIX) */
+	signal(SIGTERM, SIG_DFL);
+}
+
+/* No SA_RESTART: poll() and nanosleep() return EINTR. A signal ignored
+ * at start (nohup, a background job of sh) stays ignored. */
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa, old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaddset(&sa.sa_mask, SIGINT);
+		sigaddset(&sa.sa_mask, SIGTERM);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* fail(), or 128 + the signal that stopped the run. */
+static int
+fail_or_signal(const s3p_err *e)
+{
+	if (got_signal == 0)
+		return fail(e);
+	fprintf(stderr, "s3pub: %s: %s\n", got_signal == SIGINT ? "SIGINT" :
+	    "SIGTERM", e->msg[0] ? e->msg : "interrupted");
+	return 128 + got_signal;
 }
 
 /* "5MiB", "64M", "1048576": bytes. */
@@ -300,7 +370,19 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 			if (strcmp(val, "GET") != 0 && strcmp(val, "PUT") != 0)
 				return err_set(err, S3P_EUSAGE, "--method '%s': GET or PUT", val);
 			o->method = val;
-		} else if (IS("endpoint") || IS("region") || IS("encoding")) {
+		} else if (IS("checksum-sha256")) {
+			if (strlen(val) != 44 || val[43] != '=' ||
+			    strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != 44)
+				return err_set(err, S3P_EUSAGE,
+				    "--checksum-sha256 '%s': the base64 of a SHA-256 (44 characters)", val);
+			o->checksum_b64 = val;
+		} else if (IS("content-sha256")) {
+			if (strlen(val) != 64 || strspn(val, "0123456789abcdefABCDEF") != 64)
+				return err_set(err, S3P_EUSAGE,
+				    "--content-sha256 '%s': 64 hex digits", val);
+			o->content_hex = val;
+		} else if (IS("force")) o->force = 1;
+		else if (IS("endpoint") || IS("region") || IS("encoding")) {
 			if (spec_set(&o->opt, name, val, err) < 0)
 				return -1;
 		}
@@ -580,6 +662,7 @@ setup_client(options *o, const place *pl, const char *bucket, http_client *hc,
 		return -1;
 	s->cred_ctx = o->no_sign ? NULL : cx;
 	s->attempts = o->attempts;
+	s->cancel = &got_signal;
 	if (o->checksum >= 0)
 		s->checksum = o->checksum;
 	if (o->verbose)
@@ -612,6 +695,7 @@ setup_worker(options *o, const place *pl, const char *bucket, http_client *hc,
 	    s3_client_init(s, hc, c, pl->endpoint, pl->region, err) < 0)
 		return -1;
 	s->attempts = s0->attempts;
+	s->cancel = s0->cancel;
 	s->checksum = s0->checksum;
 	s->virtual_hosted = s0->virtual_hosted;
 	s->clock_offset = s0->clock_offset;
@@ -773,8 +857,8 @@ plain_work(void *arg)
 		ps.run = run;
 		ps.index = i;
 		if (snprintf(k, sizeof k, "%s%s", run->prefix, e.path) >= (int)sizeof k)
-			err_set(&err, S3P_EUSAGE, "key '%s%s' over S3's 1024 bytes",
-			    run->prefix, e.path);
+			err_set(&err, S3P_EUSAGE, "the key for '%s' is %zu bytes, over "
+			    "S3's 1024", e.path, strlen(run->prefix) + strlen(e.path));
 		else if (s3_upload(w->s, run->bucket, k, plain_reader, &ps, e.size,
 		    run->o->part_size, NULL, &pr, &err) == 0) {
 			pthread_mutex_lock(&run->mu);
@@ -864,9 +948,13 @@ out:
 			if (s3_delete(s0, bucket, k, &derr) == 0)
 				removed++;
 		}
-		if (removed > 0 && !o->quiet)
-			fprintf(stderr, "s3pub: removed the %lu object%s this run had written\n",
+		if (removed > 0) {
+			/* still one line: the cause, then what was undone */
+			size_t l = strlen(err->msg);
+			snprintf(err->msg + l, sizeof err->msg - l,
+			    " (the %lu object%s this run had written were removed)",
 			    removed, removed == 1 ? "" : "s");
+		}
 	}
 	for (int j = 1; j < jobs; j++) {
 		if (w[j].s != NULL && w[j].s->scratch != NULL)
@@ -916,10 +1004,8 @@ cmd_publish(int argc, char **argv)
 	}
 	if (rc < 0)
 		return fail(&err);
-	if (o.presigned_url != NULL) {
-		err_set(&err, S3P_EUSAGE, "--presigned-url is not implemented yet");
-		return fail(&err);
-	}
+	if (o.presigned_url != NULL)
+		return publish_presigned(&o);
 
 	/* the target: --spec FILE, then TARGET, then options override */
 	spec_target_init(&t);
@@ -990,10 +1076,11 @@ cmd_publish(int argc, char **argv)
 		return spec_write_result(stdout, &res, o.yaml) < 0 ? 2 : 0;
 	}
 
+	catch_signals();
 	if (get_creds(&o, &cx, &c, now, &err) < 0 ||
 	    setup_client(&o, &pl, t.bucket, &hc, &s, &c, &cx, &err) < 0) {
 		archive_close(a);
-		return fail(&err);
+		return fail_or_signal(&err);
 	}
 	{
 		static progress pg;
@@ -1043,7 +1130,188 @@ failed:
 	archive_close(a);
 	s3_client_close(&s);
 	http_client_close(&hc);
-	return fail(&err);
+	return fail_or_signal(&err);
+}
+
+/*
+ * Sets up an unsigned client for a presigned URL: the endpoint is the
+ * URL's origin, path style (the URL is sent as is anyway).
+ */
+static int
+setup_presigned(options *o, const psurl *ps, http_client *hc, s3_client *s,
+    creds *c, s3p_err *err)
+{
+	place pl;
+
+	memset(&pl, 0, sizeof pl);
+	snprintf(pl.endpoint, sizeof pl.endpoint, "%s", ps->origin);
+	snprintf(pl.region, sizeof pl.region, "%s", ps->region[0] ? ps->region : "us-east-1");
+	creds_anonymous(c);
+	o->no_sign = 1;
+	o->path_style = 1;
+	o->virtual_hosted = 0;
+	return setup_client(o, &pl, ps->bucket, hc, s, c, NULL, err);
+}
+
+/*
+ * publish --presigned-url URL DIR (managed mode): the archive PUT to a URL
+ * presigned by someone else; no credentials here. A presigned URL signs
+ * only the host, so the body goes with an unsigned Content-MD5 that the
+ * server checks (BadDigest when the body changed on the way).
+ */
+static int
+publish_presigned(options *o)
+{
+	static http_client hc;
+	static s3_client s;
+	static creds c;
+	static psurl ps;
+	static s3_put_result pr;
+	s3p_err err;
+	archive *a = NULL;
+	spec_result res;
+	char md5[25];
+	http_header h[1];
+	int rc;
+
+	err_clear(&err);
+	if (o->npos != 1) {
+		err_set(&err, S3P_EUSAGE, "with --presigned-url, publish takes one DIR");
+		return fail(&err);
+	}
+	if (o->spec_file != NULL || o->dry_run ||
+	    ((o->opt.set & SPEC_SET_ENCODING) && o->opt.encoding == SPEC_PLAIN)) {
+		err_set(&err, S3P_EUSAGE, "--presigned-url uploads one archive: "
+		    "no --spec, --dry-run or plain encoding with it");
+		return fail(&err);
+	}
+	if (psurl_parse(o->presigned_url, &ps, &err) < 0 ||
+	    open_archive(o->pos[0], o, &a, &err) < 0)
+		return fail(&err);
+	catch_signals();
+	if (setup_presigned(o, &ps, &hc, &s, &c, &err) < 0 ||
+	    psurl_md5_b64(archive_reader, a, archive_size(a), md5, &err) < 0)
+		goto failed;
+	h[0].name = "Content-MD5";
+	h[0].value = md5;
+	if (s3_put_url(&s, &ps.url, ps.name, archive_reader, a, archive_size(a),
+	    h, 1, &pr, &err) < 0)
+		goto failed;
+	memset(&res, 0, sizeof res);
+	res.type = "s3";
+	res.bucket = ps.bucket;
+	res.key = ps.key;
+	res.region = ps.region;
+	res.endpoint = ps.endpoint;
+	res.version_id = pr.version_id;
+	res.checksum_sha256 = pr.checksum_sha256;
+	res.content_sha256 = pr.content_sha256;
+	res.size = pr.size;
+	res.encoding = SPEC_GZIP;
+	archive_close(a);
+	rc = spec_write_result(stdout, &res, o->yaml);
+	s3_client_close(&s);
+	http_client_close(&hc);
+	return rc < 0 ? 2 : 0;
+failed:
+	archive_close(a);
+	s3_client_close(&s);
+	http_client_close(&hc);
+	return fail_or_signal(&err);
+}
+
+/* s3pub get SOURCE DIR (SPEC section 8); the work is fetch.c's. */
+static int
+cmd_get(int argc, char **argv)
+{
+	static http_client hc;
+	static s3_client s;
+	static creds c;
+	static psurl ps;
+	static fetch_result fr;
+	char bucket[SPEC_BUCKET_MAX + 1], key[SPEC_KEYTPL_MAX + 1];
+	options o;
+	s3p_err err;
+	fetch_opts fo;
+	creds_ctx cx;
+	place pl;
+	const char *src;
+	int rc;
+
+	err_clear(&err);
+	rc = parse_options(argc, argv, &o,
+	    " checksum-sha256= content-sha256= force endpoint= region= profile= "
+	    "no-sign-request path-style virtual-hosted ca-file= insecure "
+	    "connect-timeout= timeout= retries= quiet verbose ", &err);
+	if (rc == 1) {
+		fputs(get_help, stdout);
+		return 0;
+	}
+	if (rc < 0)
+		return fail(&err);
+	if (o.npos != 2) {
+		err_set(&err, S3P_EUSAGE, "get takes SOURCE and DIR (see s3pub get --help)");
+		return fail(&err);
+	}
+	src = o.pos[0];
+	memset(&fo, 0, sizeof fo);
+	fo.dir = o.pos[1];
+	fo.force = o.force;
+	fo.checksum_b64 = o.checksum_b64;
+	fo.content_hex = o.content_hex;
+	catch_signals();
+	if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0) {
+		if (psurl_parse(src, &ps, &err) < 0 ||
+		    setup_presigned(&o, &ps, &hc, &s, &c, &err) < 0 ||
+		    fetch_object(&s, NULL, NULL, &ps.url, ps.name, ps.key, &fo, &fr,
+		    &err) < 0)
+			goto failed;
+		snprintf(key, sizeof key, "%s", ps.name);
+	} else {
+		if (spec_s3_uri(src, bucket, sizeof bucket, key, sizeof key, &err) < 0)
+			return fail(&err);
+		if (spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID) {
+			err_set(&err, S3P_EUSAGE,
+			    "'%s': invalid bucket name (S3 bucket naming rules)", bucket);
+			return fail(&err);
+		}
+		if (creds_init(&cx, o.profile, &err) < 0 ||
+		    resolve_place(&o.opt, &cx, &pl, &err) < 0)
+			return fail(&err);
+		cx.region = pl.region;
+		if (get_creds(&o, &cx, &c, s3p_now(), &err) < 0 ||
+		    setup_client(&o, &pl, bucket, &hc, &s, &c, &cx, &err) < 0)
+			goto failed;
+		if (key[0] == '\0' || key[strlen(key) - 1] == '/') {
+			if (fo.checksum_b64 || fo.content_hex) {
+				err_set(&err, S3P_EUSAGE, "--checksum-sha256 and --content-sha256 "
+				    "check one object, not a prefix");
+				goto failed;
+			}
+			if (fetch_prefix(&s, bucket, key, &fo, &fr, &err) < 0)
+				goto failed;
+		} else if (fetch_object(&s, bucket, key, NULL, NULL, key, &fo, &fr,
+		    &err) < 0) {
+			goto failed;
+		}
+	}
+	if (!o.quiet) {
+		if (fr.objects == 1)
+			fprintf(stderr, "s3pub: %s into %s: %llu bytes, SHA-256 %s, %lu %s\n",
+			    fr.archive ? "unpacked" : "saved", fo.dir,
+			    (unsigned long long)fr.bytes, fr.content_sha256, fr.entries,
+			    fr.archive ? "entries" : "file");
+		else
+			fprintf(stderr, "s3pub: saved %lu objects into %s: %llu bytes\n",
+			    fr.objects, fo.dir, (unsigned long long)fr.bytes);
+	}
+	s3_client_close(&s);
+	http_client_close(&hc);
+	return 0;
+failed:
+	s3_client_close(&s);
+	http_client_close(&hc);
+	return fail_or_signal(&err);
 }
 
 static int
@@ -1066,6 +1334,8 @@ main(int argc, char **argv)
 		return cmd_presign(argc - 2, argv + 2);
 	if (strcmp(cmd, "archive") == 0)
 		return cmd_archive(argc - 2, argv + 2);
+	if (strcmp(cmd, "get") == 0)
+		return cmd_get(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
 		return cmd_version();
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
