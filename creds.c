@@ -1241,15 +1241,28 @@ static int
 metadata_timeout_ms(void)
 {
 	const char *v = env("AWS_METADATA_SERVICE_TIMEOUT");
-	char *end;
-	double d;
+	long ms = 0, scale = 1000;
+	const char *p;
 
-	if (v == NULL)
+	/*
+	 * Seconds with an optional fraction ("1", "0.5"), read by hand:
+	 * strtod would pull musl's whole float parser into the binary.
+	 */
+	if (v == NULL || *v == '\0')
 		return 1000;
-	d = strtod(v, &end);
-	if (*end != '\0' || !(d > 0) || d > 3600)
+	for (p = v; *p >= '0' && *p <= '9'; p++) {
+		ms = ms * 10 + (*p - '0') * 1000;
+		if (ms > 3600000)
+			return 1000;
+	}
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			scale /= 10;
+			ms += (*p - '0') * scale;
+		}
+	if (*p != '\0' || p == v || ms <= 0)
 		return 1000;
-	return (int)(d * 1000 + 0.5) > 0 ? (int)(d * 1000 + 0.5) : 1;
+	return (int)ms;
 }
 
 static int
@@ -1966,8 +1979,14 @@ fmt_time(time_t t, char out[32])
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* not strftime: it pulls the time-zone code in */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 0) {
+		strcpy(out, "(out of range)");
+		return;
+	}
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static int

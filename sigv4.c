@@ -660,8 +660,12 @@ sigv4_format_time(time_t t, char amz_date[17], char date_stamp[9])
 	char buf[64];
 
 	/* a year past 9999 has no amz_date; such a clock is broken anyway */
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm) != 16)
+	/* snprintf, not strftime: strftime pulls musl's time-zone code in */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 0 ||
+	    snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec) != 16)
 		strcpy(buf, "19700101T000000Z");
 	if (amz_date != NULL)
 		memcpy(amz_date, buf, 17);

@@ -389,6 +389,16 @@ utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/* v as exactly n decimal digits (v < 10^n). */
+static void
+put_digits(char *out, unsigned v, int n)
+{
+	while (n-- > 0) {
+		out[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 int
 spec_expand_key(const char *key, int encoding, const spec_ids *ids,
     time_t now, char *out, size_t outsz, s3p_err *err)
@@ -458,8 +468,15 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 				    tm.tm_year + 1900 < 0)
 					return err_set(err, S3P_EUSAGE,
 					    "key: the clock is out of range");
-				strftime(date, sizeof date, "%Y%m%d", &tm);
-				strftime(tim, sizeof tim, "%H%M%S", &tm);
+				/* not strftime: it pulls the time-zone code in */
+				put_digits(date, (unsigned)tm.tm_year + 1900, 4);
+				put_digits(date + 4, (unsigned)tm.tm_mon + 1, 2);
+				put_digits(date + 6, (unsigned)tm.tm_mday, 2);
+				date[8] = '\0';
+				put_digits(tim, (unsigned)tm.tm_hour, 2);
+				put_digits(tim + 2, (unsigned)tm.tm_min, 2);
+				put_digits(tim + 4, (unsigned)tm.tm_sec, 2);
+				tim[6] = '\0';
 				have_tm = 1;
 			}
 			val = p[1] == 'd' ? date : tim;

@@ -19,10 +19,10 @@ for t in "$@"; do
 	*) timeout "${TEST_TIMEOUT:-1500}" "$t" >"$log" 2>&1 ;;
 	esac
 	rc=$?
-	grep -E '^(not )?ok ' "$log"
-	p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP')
-	s=$(grep -E '^ok .*# SKIP' "$log" | wc -l)
-	f=$(grep -cE '^not ok ' "$log")
+	grep -aE '^(not )?ok ' "$log"
+	p=$(grep -aE '^ok ' "$log" | grep -avc '# SKIP')
+	s=$(grep -aE '^ok .*# SKIP' "$log" | wc -l)
+	f=$(grep -acE '^not ok ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $name exited with status $rc (see $log):"
 		tail -n 15 "$log" | sed 's/^/#   /'
