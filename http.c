@@ -32,6 +32,7 @@ struct http_conn {
 	const char *to_dir;             /* "read" or "write" */
 	int sys_errno;                  /* errno of the last I/O failure */
 	int eof;
+	const volatile sig_atomic_t *cancel; /* the request's, or NULL */
 	tls_conn *tls;                  /* NULL for plain TCP */
 	size_t rpos, rlen;
 	unsigned char rbuf[IOBUF];
@@ -419,6 +420,7 @@ http_chunked_feed(http_chunked *ck, const unsigned char *in, size_t len,
 			} else if (c == '\r') {
 				ck->state = CK_SIZE_LF;
 			} else if (c == '\n') {
+				i++;
 				goto size_done;
 			} else {
 				goto bad;
@@ -530,17 +532,36 @@ logf_(http_client *c, const char *fmt, ...)
 	c->o.log(c->o.log_ctx, line);
 }
 
-/* Waits for `ev` on fd; 1 ready, 0 time-out, -1 error. */
+/*
+ * Waits for `ev` on fd; 1 ready, 0 time-out, -1 error. A set *cancel ends
+ * the wait as an error with errno EINTR: checked before each poll(), after
+ * a signal interrupted one (the handler sets it, then poll returns), and
+ * at least every CANCEL_SLICE_MS: a signal that came just before poll(),
+ * or that another thread received, is seen within that.
+ */
+#define CANCEL_SLICE_MS 500
 static int
-wait_fd(int fd, short ev, int ms)
+wait_fd(int fd, short ev, int ms, const volatile sig_atomic_t *cancel)
 {
 	struct pollfd pf = { fd, ev, 0 };
 	int r;
 
-	do
-		r = poll(&pf, 1, ms);
-	while (r < 0 && errno == EINTR);
-	return r;
+	for (;;) {
+		int slice = cancel != NULL && (ms < 0 || ms > CANCEL_SLICE_MS)
+		    ? CANCEL_SLICE_MS : ms;
+
+		if (cancel != NULL && *cancel) {
+			errno = EINTR;
+			return -1;
+		}
+		r = poll(&pf, 1, slice);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0 || slice == ms)
+			return r;
+		if (ms > 0)
+			ms -= slice;    /* a time-out: at least slice went by */
+	}
 }
 
 static long
@@ -561,7 +582,7 @@ raw_read(http_conn *k, unsigned char *buf, size_t len)
 			k->sys_errno = errno;
 			return -1;
 		}
-		r = wait_fd(k->fd, POLLIN, k->timeout_ms);
+		r = wait_fd(k->fd, POLLIN, k->timeout_ms, k->cancel);
 		if (r == 0) {
 			k->timed_out = 1;
 			k->to_dir = "read";
@@ -588,7 +609,7 @@ raw_write(http_conn *k, const unsigned char *buf, size_t len)
 			k->sys_errno = errno;
 			return -1;
 		}
-		r = wait_fd(k->fd, POLLOUT, k->timeout_ms);
+		r = wait_fd(k->fd, POLLOUT, k->timeout_ms, k->cancel);
 		if (r == 0) {
 			k->timed_out = 1;
 			k->to_dir = "write";
@@ -631,6 +652,8 @@ io_err(http_client *c, http_conn *k, http_response *rs, int fail,
 		return err_set(err, S3P_ENET, "%s: %s time-out (nothing for %d s)",
 		    k->what, k->to_dir, k->timeout_ms / 1000);
 	}
+	if (k->sys_errno == EINTR)
+		return err_set(err, S3P_ENET, "%s: interrupted", k->what);
 	if (k->sys_errno)
 		return err_set(err, S3P_ENET, "%s: %s: %s", k->what,
 		    fail == HTTP_FAIL_SEND ? "send" : "receive",
@@ -710,7 +733,7 @@ conn_flush(http_conn *k, s3p_err *err)
 /* Opens a TCP connection to host:port, every address in turn. */
 static int
 tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
-    http_response *rs, s3p_err *err)
+    const volatile sig_atomic_t *cancel, http_response *rs, s3p_err *err)
 {
 	struct addrinfo hints, *res, *ai;
 	char ps[8], addr[INET6_ADDRSTRLEN];
@@ -754,7 +777,7 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 			e = 0;
 		else if (errno != EINPROGRESS)
 			e = errno;
-		else if ((r = wait_fd(fd, POLLOUT, cto)) == 0)
+		else if ((r = wait_fd(fd, POLLOUT, cto, cancel)) == 0)
 			e = ETIMEDOUT, timed_out = 1;
 		else if (r < 0)
 			e = errno;
@@ -776,6 +799,8 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 			return err_set(err, S3P_ENET, "%s: connect time-out (%d s)",
 			    who, cto / 1000);
 		}
+		if (e == EINTR)
+			return err_set(err, S3P_ENET, "%s: interrupted", who);
 		return err_set(err, S3P_ENET, "%s: connect: %s", who, strerror(e));
 	}
 	c->connects++;
@@ -785,34 +810,104 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 /* ---- proxies ---- */
 
 static int
-proxy_from_env(http_url *px, const char *lower, const char *upper,
+unhex(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* "Basic " + base64 of the percent-decoded user info (RFC 7617). */
+static int
+basic_auth(const char *ui, size_t n, char *out, size_t cap)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char raw[256];
+	size_t rl = 0, o;
+
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)ui[i];
+
+		if (c == '%' && i + 2 < n
+		    && unhex(ui[i + 1]) >= 0 && unhex(ui[i + 2]) >= 0) {
+			c = unhex(ui[i + 1]) * 16 + unhex(ui[i + 2]);
+			i += 2;
+		}
+		if (rl == sizeof raw)
+			return -1;
+		raw[rl++] = (unsigned char)c;
+	}
+	if (6 + (rl + 2) / 3 * 4 + 1 > cap)
+		return -1;
+	memcpy(out, "Basic ", 6);
+	o = 6;
+	for (size_t i = 0; i < rl; i += 3) {
+		unsigned v = (unsigned)raw[i] << 16;
+
+		if (i + 1 < rl)
+			v |= (unsigned)raw[i + 1] << 8;
+		if (i + 2 < rl)
+			v |= raw[i + 2];
+		out[o++] = b64[v >> 18];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < rl ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < rl ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static int
+proxy_from_env(http_proxy *px, const char *lower, const char *upper,
     s3p_err *err)
 {
-	const char *v = getenv(lower);
-	char buf[HTTP_HOST_MAX + 64];
+	const char *v = getenv(lower), *name = lower, *a, *at;
+	char buf[HTTP_HOST_MAX + 600];
+	http_url *u;
+	int r = 0;
 
-	if (v == NULL || *v == '\0')
+	if (v == NULL || *v == '\0') {
 		v = getenv(upper);
+		name = upper;
+	}
 	px->port = 0;
+	px->auth[0] = '\0';
 	if (v == NULL || *v == '\0')
 		return 0;
-	if (strstr(v, "://") == NULL) {
-		snprintf(buf, sizeof buf, "http://%s", v);
-		v = buf;
-	} else if (!ieqn(v, "http://", 7)) {
-		return err_set(err, S3P_EUSAGE, "proxy %s='%.100s': only http:// "
-		    "proxies are supported", getenv(lower) ? lower : upper, v);
+	/* messages never quote the value: it may hold a password */
+	if (strstr(v, "://") == NULL)
+		a = v;
+	else if (ieqn(v, "http://", 7))
+		a = v + 7;
+	else
+		return err_set(err, S3P_EUSAGE, "proxy %s: only http:// proxies "
+		    "are supported", name);
+	at = a + strcspn(a, "/?#");
+	while (at > a && at[-1] != '@')
+		at--;
+	if (at > a) {           /* user info, up to the last '@' */
+		if (basic_auth(a, (size_t)(at - 1 - a), px->auth,
+		    sizeof px->auth) != 0)
+			return err_set(err, S3P_EUSAGE, "proxy %s: user info too "
+			    "long", name);
+		a = at;
 	}
-	if (http_url_parse(v, px, err) != 0) {
+	if (strlen(a) + 8 >= sizeof buf)
+		return err_set(err, S3P_EUSAGE, "proxy %s: too long", name);
+	snprintf(buf, sizeof buf, "http://%s", a);
+	if ((u = malloc(sizeof *u)) == NULL)
+		return err_set(err, S3P_EUSAGE, "proxy %s: out of memory", name);
+	if (http_url_parse(buf, u, err) != 0) {
 		char m[sizeof err->msg];
 
 		snprintf(m, sizeof m, "%s", err->msg);
-		return err_set(err, S3P_EUSAGE, "proxy %s: %s",
-		    getenv(lower) ? lower : upper, m);
+		r = err_set(err, S3P_EUSAGE, "proxy %s: %s", name, m);
+	} else {
+		memcpy(px->host, u->host, sizeof px->host);
+		px->port = u->port_given ? u->port : 1080;      /* as curl */
 	}
-	if (!px->port_given)
-		px->port = 1080;        /* as curl */
-	return 0;
+	free(u);
+	return r;
 }
 
 /* NO_PROXY: "*", or names (domain suffixes, a leading dot ignored) and IPs. */
@@ -898,7 +993,7 @@ pool_take(http_client *c, const char *key)
 			continue;
 		c->pool[i] = NULL;
 		/* readable while idle: EOF, close_notify, or junk; not reusable */
-		if (wait_fd(k->fd, POLLIN, 0) != 0) {
+		if (wait_fd(k->fd, POLLIN, 0, NULL) != 0) {
 			logf_(c, "* idle connection to %s was closed", k->what);
 			conn_free(k);
 			continue;
@@ -1116,8 +1211,9 @@ build_head(http_client *c, const http_request *rq, int absolute,
 	int has_body = rq->body != NULL;
 	int need_cl = (has_body || ieq(rq->method, "PUT")
 	    || ieq(rq->method, "POST")) && !find_header(rq, "Content-Length");
+	const char *pauth = absolute ? c->proxy_http.auth : "";
 	size_t cap = strlen(rq->method) + strlen(u->target) + 2 * sizeof auth
-	    + 256;
+	    + strlen(pauth) + 300;
 	char *h, *p;
 	int n;
 
@@ -1169,6 +1265,10 @@ build_head(http_client *c, const http_request *rq, int absolute,
 		p += sprintf(p, "User-Agent: s3pub/%s\r\n", S3PUB_VERSION);
 		logf_(c, "> User-Agent: s3pub/%s", S3PUB_VERSION);
 	}
+	if (*pauth) {
+		p += sprintf(p, "Proxy-Authorization: %s\r\n", pauth);
+		logf_(c, "> Proxy-Authorization: [redacted]");
+	}
 	if (has_body && rq->expect_continue && rq->body_len > 0
 	    && !find_header(rq, "Expect")) {
 		p += sprintf(p, "Expect: 100-continue\r\n");
@@ -1218,9 +1318,9 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
 /* CONNECT host:port through the proxy on k (plain). */
 static int
 proxy_connect(http_client *c, http_conn *k, const http_url *u,
-    http_response *rs, s3p_err *err)
+    const http_proxy *px, http_response *rs, s3p_err *err)
 {
-	char req[2 * HTTP_HOST_MAX + 64], hp[HTTP_HOST_MAX + 16];
+	char req[2 * HTTP_HOST_MAX + 600], hp[HTTP_HOST_MAX + 16];
 	int got = 0, n;
 
 	if (u->host_ip == 6)
@@ -1228,8 +1328,11 @@ proxy_connect(http_client *c, http_conn *k, const http_url *u,
 	else
 		snprintf(hp, sizeof hp, "%s:%u", u->host, u->port);
 	n = snprintf(req, sizeof req, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: s3pub/%s\r\n\r\n", hp, hp, S3PUB_VERSION);
-	logf_(c, "> CONNECT %s HTTP/1.1", hp);
+	    "User-Agent: s3pub/%s\r\n%s%s%s\r\n", hp, hp, S3PUB_VERSION,
+	    *px->auth ? "Proxy-Authorization: " : "", px->auth,
+	    *px->auth ? "\r\n" : "");
+	logf_(c, "> CONNECT %s HTTP/1.1%s", hp, *px->auth
+	    ? " (with Proxy-Authorization)" : "");
 	if (conn_write(k, req, (size_t)n, err) != 0)
 		return io_err(c, k, rs, HTTP_FAIL_PROXY, err);
 	if (read_head(c, k, rs, &got, err) != 0) {
@@ -1253,9 +1356,10 @@ proxy_connect(http_client *c, http_conn *k, const http_url *u,
 /* A new connection for u, through the proxy when one applies. */
 static http_conn *
 conn_open(http_client *c, const http_url *u, const char *key,
-    int *absolute, http_response *rs, s3p_err *err)
+    const volatile sig_atomic_t *cancel, int *absolute, http_response *rs,
+    s3p_err *err)
 {
-	const http_url *px = u->https ? &c->proxy_https : &c->proxy_http;
+	const http_proxy *px = u->https ? &c->proxy_https : &c->proxy_http;
 	http_conn *k;
 	int fd;
 
@@ -1268,6 +1372,7 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	k->fd = -1;
 	k->https = u->https;
 	k->timeout_ms = c->o.timeout_ms;
+	k->cancel = cancel;
 	snprintf(k->key, sizeof k->key, "%s", key);
 	if (px != NULL)
 		snprintf(k->what, sizeof k->what, "proxy %s:%u", px->host,
@@ -1275,14 +1380,14 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	else
 		snprintf(k->what, sizeof k->what, "%s:%u", u->host, u->port);
 	fd = tcp_connect(c, px ? px->host : u->host, px ? px->port : u->port,
-	    k->what, rs, err);
+	    k->what, cancel, rs, err);
 	if (fd < 0) {
 		free(k);
 		return NULL;
 	}
 	k->fd = fd;
 	conn_reset_io(k);
-	if (px != NULL && u->https && proxy_connect(c, k, u, rs, err) != 0)
+	if (px != NULL && u->https && proxy_connect(c, k, u, px, rs, err) != 0)
 		goto fail;
 	*absolute = px != NULL && !u->https;
 	snprintf(k->what, sizeof k->what, "%s%s%s", u->host,
@@ -1353,8 +1458,12 @@ do_once(http_client *c, http_conn *k, const http_request *rq,
 	free(head);
 	if (expect) {
 		/* curl's way: a bounded wait for 100, then send anyway */
-		int r = wait_fd(k->fd, POLLIN, CONTINUE_WAIT_MS);
+		int r = wait_fd(k->fd, POLLIN, CONTINUE_WAIT_MS, k->cancel);
 
+		if (r < 0 && errno == EINTR) {
+			k->sys_errno = EINTR;
+			return io_err(c, k, rs, HTTP_FAIL_SEND, err);
+		}
 		if (r > 0) {
 			if (read_head(c, k, rs, got_any, err) != 0)
 				return -1;
@@ -1439,11 +1548,12 @@ http_request_do(http_client *c, const http_request *rq, http_response *rs,
 		rs->retried = retried;
 		if (k != NULL) {
 			rs->reused = 1;
+			k->cancel = rq->cancel;
 			absolute = !rq->url->https && c->proxy_http.port != 0
 			    && !no_proxy_match(c->no_proxy, rq->url->host);
 			logf_(c, "* reusing the connection to %s", k->what);
-		} else if ((k = conn_open(c, rq->url, key, &absolute, rs, err))
-		    == NULL) {
+		} else if ((k = conn_open(c, rq->url, key, rq->cancel, &absolute,
+		    rs, err)) == NULL) {
 			return -1;
 		}
 		r = do_once(c, k, rq, rs, absolute, &got_any, &reusable, err);
@@ -1457,7 +1567,8 @@ http_request_do(http_client *c, const http_request *rq, http_response *rs,
 		conn_free(k);
 		/* a kept-alive connection the server had closed: once, afresh */
 		if (rs->reused && !retried && !got_any && !rs->body_sent
-		    && !rs->timeout && (rs->fail == HTTP_FAIL_SEND
+		    && !rs->timeout && !(rq->cancel != NULL && *rq->cancel)
+		    && (rs->fail == HTTP_FAIL_SEND
 		    || rs->fail == HTTP_FAIL_RECV)) {
 			logf_(c, "* the kept-alive connection failed (%s); retrying "
 			    "on a new one", err ? err->msg : "");

@@ -9,17 +9,22 @@
  * The result lives in fixed-size fields: no pointer into the input.
  *
  * Clients. An http_client is caller-owned and NOT thread-safe: use one per
- * thread (the trust anchors may be shared: see http_options.anchors). It
- * keeps up to HTTP_POOL idle keep-alive connections, keyed by
- * scheme/host/port, each malloc'd (about 38 KiB for TLS, 1 KiB for plain
- * TCP) and freed by http_client_close(). The trust anchors are loaded on the
- * first https request (not when only http is used), once.
+ * thread (the trust anchors may be shared: see http_options.anchors). The
+ * struct itself is about 3 KiB. It keeps up to HTTP_POOL idle keep-alive
+ * connections, keyed by scheme/host/port, each malloc'd (about 74 KiB for
+ * TLS: BearSSL's 40 KiB plus two 16 KiB I/O buffers; 33 KiB for plain TCP)
+ * and freed by http_client_close(). A connection in use is the one of the
+ * current request: at most HTTP_POOL + 1 exist. The trust anchors are loaded
+ * on the first https request (not when only http is used), once; a bundle
+ * that cannot be loaded fails that request with S3P_EUSAGE and
+ * HTTP_FAIL_CERT.
  *
  * Requests. The caller gives the method, the URL, its headers and an
  * optional body of known length produced by a pull reader. http sends the
  * caller's headers exactly, in order, and adds only the ones missing among:
  *   Host            the URL's authority (http_url_authority())
- *   Content-Length  when there is a body, or for PUT and POST
+ *   Content-Length  when there is a body, or for PUT and POST (a caller's
+ *                   Content-Length must equal body_len: it is not checked)
  *   User-Agent      "s3pub/VERSION"
  *   Expect          "100-continue" when rq.expect_continue and a body
  * (none of them needs to be signed by SigV4). Nothing else is added: no
@@ -58,8 +63,14 @@
  *
  * Time-outs: the connect time-out bounds each address tried (getaddrinfo's
  * every address, in order); the idle time-out bounds each wait for the
- * socket to become readable or writable. Sockets are non-blocking with
- * poll(), TCP_NODELAY, MSG_NOSIGNAL (no SIGPIPE).
+ * socket to become readable or writable, TLS handshake included. Sockets
+ * are non-blocking with poll(), TCP_NODELAY, MSG_NOSIGNAL (no SIGPIPE).
+ *
+ * A body framed by the connection's close is complete at the close, with
+ * or without TLS close_notify (S3 always sends a length or chunks; this is
+ * for odd servers and proxies). When a plain-HTTP server answers early and
+ * resets the connection while the body is being sent, the answer is still
+ * read when the kernel kept it; with TLS the failure is reported.
  *
  * Proxies (read at http_client_init unless opts.no_env_proxy):
  * https_proxy/HTTPS_PROXY for https URLs, http_proxy/HTTP_PROXY for http
@@ -67,7 +78,9 @@
  * list of names matched as domain suffixes, and IP literals). A proxy URL is
  * "http://host[:port]" (port 1080 by default as in curl; a scheme-less
  * "host:port" is accepted). https goes through a CONNECT tunnel; http uses
- * the absolute-form request target. Proxy user info is refused.
+ * the absolute-form request target. User info in the proxy URL
+ * ("http://user:pass@proxy:3128", percent-encoded) is sent as
+ * Proxy-Authorization: Basic, to the proxy only, and never shown.
  *
  * Verbose log: opts.log receives one line at a time (no newline): connects,
  * TLS suite and resumption, the request line and headers sent, the status
@@ -78,6 +91,7 @@
 #ifndef S3PUB_HTTP_H
 #define S3PUB_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -88,7 +102,7 @@
 #define HTTP_TARGET_MAX  16384   /* path?query + NUL; presigned URLs are long */
 #define HTTP_HEAD_MAX    16384   /* response status line + headers */
 #define HTTP_MAX_HEADERS 64      /* response header lines */
-#define HTTP_POOL        4       /* idle keep-alive connections kept */
+#define HTTP_POOL        2       /* idle keep-alive connections kept */
 
 typedef struct {
 	int https;                      /* 1 for https, 0 for http */
@@ -155,8 +169,14 @@ typedef struct {
 } http_sess_slot;
 
 typedef struct {
+	char host[HTTP_HOST_MAX];
+	unsigned port;                      /* 0: no proxy */
+	char auth[400];                     /* "Basic base64(user:pass)" or "" */
+} http_proxy;
+
+typedef struct {
 	http_options o;
-	http_url proxy_http, proxy_https;   /* port 0: none */
+	http_proxy proxy_http, proxy_https;
 	char no_proxy[1024];
 	tls_anchors own;                    /* when o.anchors is NULL */
 	int own_loaded;
@@ -177,6 +197,13 @@ typedef struct {
 	int expect_continue;            /* with a body: Expect: 100-continue */
 	http_sink_fn sink;              /* NULL: the body is dropped */
 	void *sink_ctx;
+	/*
+	 * NULL, or a flag a signal handler sets: once it is non-zero, the
+	 * request stops at its next wait (checked before each poll() and
+	 * when a signal interrupts one) and fails with S3P_ENET
+	 * "interrupted", rs->fail saying where. http never sets it.
+	 */
+	const volatile sig_atomic_t *cancel;
 } http_request;
 
 /* Where a failed request stopped (http_response.fail). */

@@ -61,12 +61,21 @@ dup_bytes(const void *src, size_t len)
 typedef struct {
 	br_x509_decoder_context xd;
 	dyn dn;
+	int extra;      /* bytes after the certificate's end: skip it */
 } cert_in;
 
 static void
 cert_push(void *ctx, const void *buf, size_t len)
 {
-	br_x509_decoder_push(&((cert_in *)ctx)->xd, buf, len);
+	cert_in *ci = ctx;
+
+	/* the decoder must not run again once finished (found by fuzzing:
+	 * a NULL dereference in br_x509_decoder_run) */
+	if (ci->xd.err != 0 || ci->xd.decoded) {
+		ci->extra = 1;
+		return;
+	}
+	br_x509_decoder_push(&ci->xd, buf, len);
 }
 
 /* Turns a decoded certificate into an anchor; 0 skipped, 1 added, -1 oom. */
@@ -76,7 +85,7 @@ add_anchor(tls_anchors *a, size_t *cap, cert_in *ci)
 	br_x509_pkey *pk;
 	br_x509_trust_anchor *ta;
 
-	if (br_x509_decoder_last_error(&ci->xd) != 0 || ci->dn.oom)
+	if (br_x509_decoder_last_error(&ci->xd) != 0 || ci->dn.oom || ci->extra)
 		return 0;
 	pk = br_x509_decoder_get_pkey(&ci->xd);
 	if (pk == NULL || (pk->key_type != BR_KEYTYPE_RSA
@@ -165,6 +174,7 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 			if (in_cert) {
 				ci->dn.len = 0;
 				ci->dn.oom = 0;
+				ci->extra = 0;
 				br_x509_decoder_init(&ci->xd, dyn_add, &ci->dn);
 				br_pem_decoder_setdest(&pc, cert_push, ci);
 			} else {
@@ -422,9 +432,11 @@ xv_end_chain(const br_x509_class **ctx)
 	if (x->insecure) {
 		if (!have)
 			return BR_ERR_X509_EMPTY_CHAIN;
-		br_x509_decoder_init(&x->dec, NULL, NULL);
-		br_x509_decoder_push(&x->dec, x->der, x->der_len);
-		return br_x509_decoder_last_error(&x->dec) ? BR_ERR_X509_INVALID_VALUE
+		if (x->dec == NULL && (x->dec = malloc(sizeof *x->dec)) == NULL)
+			return BR_ERR_X509_LIMIT_EXCEEDED;
+		br_x509_decoder_init(x->dec, NULL, NULL);
+		br_x509_decoder_push(x->dec, x->der, x->der_len);
+		return br_x509_decoder_last_error(x->dec) ? BR_ERR_X509_INVALID_VALUE
 		    : 0;
 	}
 	r = x->min.vtable->end_chain(&x->min.vtable);
@@ -444,7 +456,7 @@ xv_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
 	if (x->insecure) {
 		if (usages != NULL)
 			*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
-		return br_x509_decoder_get_pkey(&x->dec);
+		return x->dec != NULL ? br_x509_decoder_get_pkey(x->dec) : NULL;
 	}
 	return x->min.vtable->get_pkey(&x->min.vtable, usages);
 }
@@ -659,6 +671,7 @@ tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 	t->eof = 0;
 	t->resumed = 0;
 	t->xv.der = NULL;
+	t->xv.dec = NULL;
 	snprintf(t->host, sizeof t->host, "%s", host);
 	t->ca_path = a ? a->path : "(none)";
 	setup(t, a, insecure);
@@ -681,14 +694,12 @@ tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 	}
 	br_sslio_init(&t->io, &t->sc.eng, rd, io_ctx, wr, io_ctx);
 	if (br_sslio_flush(&t->io) != 0) {
-		free(t->xv.der);
-		t->xv.der = NULL;
+		tls_abandon(t);
 		if (sess != NULL)
 			sess->valid = 0;
 		return tls_fail(t, err);
 	}
-	free(t->xv.der);
-	t->xv.der = NULL;
+	tls_abandon(t);     /* the certificate copies are no longer needed */
 	if (sess != NULL) {
 		br_ssl_engine_get_session_parameters(&t->sc.eng, &sess->p);
 		sess->valid = sess->p.session_id_len > 0;
@@ -779,6 +790,8 @@ tls_abandon(tls_conn *t)
 {
 	free(t->xv.der);
 	t->xv.der = NULL;
+	free(t->xv.dec);
+	t->xv.dec = NULL;
 }
 
 const char *

@@ -11,7 +11,7 @@
  * 71 KB for Debian's full bundle) until tls_anchors_free(). A loaded
  * tls_anchors is only read afterwards, so threads may share one.
  *
- * Connections. A tls_conn is a caller-owned struct of about 38 KiB (BearSSL
+ * Connections. A tls_conn is a caller-owned struct of about 40 KiB (BearSSL
  * client context, X.509 validator, one full-duplex record buffer): heap or
  * static storage, not the stack of a small thread. It never touches a
  * socket: the caller gives two callbacks in the manner of br_sslio, which
@@ -98,7 +98,7 @@ typedef struct {
 	unsigned char ip[16];
 	int ip_ok;                  /* the end-entity SAN matched */
 	int cert_index;             /* 0 for the end-entity certificate */
-	br_x509_decoder_context dec;    /* private: EE key when insecure */
+	br_x509_decoder_context *dec;   /* private: EE key when insecure */
 	unsigned char *der;         /* private: EE certificate bytes (malloc) */
 	size_t der_len, der_cap;
 } tls_x509;
@@ -119,8 +119,8 @@ typedef struct {
  * Starts a client connection to `host` (a name, or an IPv4/IPv6 literal
  * without brackets) and completes the handshake. `a` may be NULL only with
  * `insecure`. Returns 0, or -1 with err set (S3P_ENET). Nothing is
- * allocated but the end-entity certificate copy for IP checks (freed
- * before returning).
+ * allocated but the end-entity certificate copy for IP checks and
+ * `insecure` (and a key decoder for the latter), freed before returning.
  */
 int tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
     int insecure, tls_session *sess, tls_rd_fn rd, tls_wr_fn wr,

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """A tiny forward proxy for tests: CONNECT tunnels and absolute-form GETs.
 
-  http_proxy.py PORTFILE LOGFILE
+  http_proxy.py PORTFILE LOGFILE [USER:PASS]
 
 Binds 127.0.0.1 on a free port (written to PORTFILE); each request line it
-receives is appended to LOGFILE. CONNECT to a port that is not on 127.0.0.1
+receives is appended to LOGFILE. With USER:PASS, requests without the
+matching Proxy-Authorization: Basic get 407 (the log line says "auth-ok"
+or "auth-bad"). CONNECT to a port that is not on 127.0.0.1
 is refused with 403. Other requests are relayed as they are to the origin
 named in the absolute-form target.
 """
-import os, socket, sys, threading
+import base64, os, socket, sys, threading
 
 log = sys.argv[2]
+need = sys.argv[3] if len(sys.argv) > 3 else None
 
 
 def pump(a, b):
@@ -38,8 +41,18 @@ def serve(c):
             return
         head += d
     line = head.split(b"\r\n", 1)[0].decode()
+    if need is not None:
+        want = "Basic " + base64.b64encode(need.encode()).decode()
+        got = [l.split(b":", 1)[1].strip().decode() for l in head.split(b"\r\n")[1:]
+               if l.lower().startswith(b"proxy-authorization:")]
+        line += " auth-ok" if got == [want] else " auth-bad"
     with open(log, "a") as f:
         f.write(line + "\n")
+    if line.endswith("auth-bad"):
+        c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                  b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        c.close()
+        return
     method, target, _ = line.split(" ", 2)
     if method == "CONNECT":
         host, port = target.rsplit(":", 1)

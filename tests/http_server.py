@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A test HTTP/1.1 server for tests/t_http.sh and tests/t_tls.sh.
 
-  http_server.py PORTFILE [--tls CERT KEY]
+  http_server.py PORTFILE [--v6] [--tls CERT KEY]
 
-Binds 127.0.0.1 on a free port, writes the port to PORTFILE, serves until
+Binds 127.0.0.1 (::1 with --v6) on a free port, writes the port to PORTFILE, serves until
 killed. Paths (each answer is what the client's test expects):
   /hello          "hello\\n", Content-Length, keep-alive
   /hello-close    same with Connection: close, and no TLS close_notify
@@ -144,13 +144,21 @@ class H(BaseHTTPRequestHandler):
     do_POST = do_PUT
 
 
+class V6(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def main():
-    portfile = sys.argv[1]
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    args = sys.argv[1:]
+    portfile = args.pop(0)
+    v6 = bool(args) and args[0] == "--v6"
+    if v6:
+        args.pop(0)
+    srv = (V6 if v6 else ThreadingHTTPServer)(("::1" if v6 else "127.0.0.1", 0), H)
     srv.daemon_threads = True
-    if len(sys.argv) > 2 and sys.argv[2] == "--tls":
+    if args and args[0] == "--tls":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        ctx.load_cert_chain(args[1], args[2])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(portfile + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))

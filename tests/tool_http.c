@@ -172,6 +172,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "fail %d timeout %d body-sent %d status %d\n",
 			    rs->fail, rs->timeout, rs->body_sent, rs->status);
 			http_client_close(&c);
+			free(rs);
+			free(b.p);
 			return err.status ? err.status : 99;
 		}
 		fflush(of);

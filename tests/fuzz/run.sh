@@ -21,7 +21,7 @@ for bin in build/fuzz/fuzz_*; do
 	fi
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	    -artifact_prefix=build/fuzz-artifacts/"$name"- "$work" >"$log" 2>&1; then
-		echo "ok - fuzz $name: $(grep -o '#[0-9]*' "$log" | tail -1 | tr -d '#') runs in ${secs} s, no crash"
+		echo "ok - fuzz $name: $(grep -ao 'Done [0-9]*' "$log" | tail -1 | cut -d' ' -f2) runs in ${secs} s, no crash"
 	else
 		echo "not ok - fuzz $name: crash, see $log and build/fuzz-artifacts/$name-*"
 		status=1

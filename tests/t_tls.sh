@@ -1,0 +1,234 @@
+# tests/t_tls.sh: tls.c through http.c against python3 ssl servers
+# (tests/http_server.py --tls) and openssl s_server, with throw-away CAs made
+# here by openssl: chains, names, IP SANs, dates, the build-date clock floor.
+. tests/lib.sh
+sh scripts/need.sh python3 openssl >/dev/null 2>&1
+TOOL=${TOOL:-build/tools/tool_http}
+[ -x "$TOOL" ] || make -s "$TOOL" >/dev/null
+T="$TOOL -P"
+PIDS=
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$TMP"' EXIT INT TERM
+
+start_py() {
+	_pf=$1; shift
+	python3 "$@" >/dev/null 2>"$_pf.err" &
+	PIDS="$PIDS $!"
+	_i=0
+	while [ ! -s "$_pf" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+
+# ---- a throw-away PKI: openssl ca, so that every date is chosen here ----
+P=$TMP/pki
+mkdir -p "$P/new"
+cat >"$P/ca.cnf" <<CNF
+[ ca ]
+default_ca = d
+[ d ]
+database = $P/index.txt
+new_certs_dir = $P/new
+serial = $P/serial
+default_md = sha256
+policy = pol
+unique_subject = no
+[ pol ]
+commonName = supplied
+[ ca_ext ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[ leaf ]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = \$ENV::SAN
+CNF
+: >"$P/index.txt"
+echo 1000 >"$P/serial"
+
+newkey() {  # newkey FILE rsa|ec
+	if [ "$2" = ec ]; then
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+	else
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null
+	fi
+}
+# mkca NAME rsa|ec: self-signed CA valid 2019..2099
+mkca() {
+	newkey "$P/$1.key" "$2"
+	openssl req -new -key "$P/$1.key" -subj "/CN=s3pub test $1" -out "$P/$1.csr" 2>/dev/null
+	SAN=DNS:unused openssl ca -batch -config "$P/ca.cnf" -selfsign -keyfile "$P/$1.key" \
+		-in "$P/$1.csr" -out "$P/$1.crt" -extensions ca_ext -notext \
+		-startdate 20190101000000Z -enddate 20991231000000Z >/dev/null 2>&1
+}
+# mkleaf NAME CA rsa|ec SAN START END: server cert + key in NAME.pem/NAME.key
+mkleaf() {
+	newkey "$P/$1.key" "$3"
+	openssl req -new -key "$P/$1.key" -subj "/CN=$1" -out "$P/$1.csr" 2>/dev/null
+	SAN=$4 openssl ca -batch -config "$P/ca.cnf" -keyfile "$P/$2.key" -cert "$P/$2.crt" \
+		-in "$P/$1.csr" -out "$P/$1.pem" -extensions leaf -notext \
+		-startdate "$5" -enddate "$6" >/dev/null 2>&1
+}
+mkca rsaca rsa
+mkca ecca ec
+mkca otherca rsa
+mkleaf rsa rsaca rsa "DNS:localhost,IP:127.0.0.1,IP:::1" 20200102000000Z 20991231000000Z
+mkleaf ec ecca ec "DNS:localhost,IP:127.0.0.1" 20200102000000Z 20991231000000Z
+mkleaf dnsonly rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
+mkleaf wrongname rsaca rsa "DNS:wrong.example" 20200102000000Z 20991231000000Z
+mkleaf expired rsaca rsa "DNS:localhost" 20200102000000Z 20210101000000Z
+for f in rsaca ecca otherca rsa ec dnsonly wrongname expired; do
+	[ -s "$P/$f.pem" ] || [ -s "$P/$f.crt" ] || not_ok "made test certificate $f"
+done
+cat "$P/rsaca.crt" "$P/ecca.crt" >"$P/bundle.pem"
+
+# one server per certificate
+for s in rsa ec dnsonly wrongname expired; do
+	start_py "$TMP/$s.port" tests/http_server.py "$TMP/$s.port" --tls "$P/$s.pem" "$P/$s.key"
+	eval "PORT_$s=\$(cat \"\$TMP/$s.port\")"
+done
+C="-c $P/bundle.pem"
+
+out=$($T $C https://localhost:$PORT_rsa/hello 2>&1)
+check_eq "RSA chain, host name: accepted" "$(echo "$out" | sed -n '1p;3p')" "hello
+status 200"
+out=$($T $C https://localhost:$PORT_ec/hello 2>&1)
+check_eq "ECDSA chain: accepted" "$(echo "$out" | sed -n '1p;3p')" "hello
+status 200"
+expect_exit "CA not in the bundle: refused, bundle named" 3 \
+	"localhost: certificate not trusted by CA bundle .*otherca.crt" \
+	$T -c "$P/otherca.crt" https://localhost:$PORT_rsa/hello
+expect_exit "wrong host name: refused" 3 "localhost: host name mismatch" \
+	$T $C https://localhost:$PORT_wrongname/hello
+out=$($T $C https://127.0.0.1:$PORT_rsa/hello 2>&1)
+check_eq "IP endpoint, iPAddress SAN: accepted" "$(echo "$out" | head -1)" hello
+expect_exit "IP endpoint, DNS-only certificate: refused" 3 \
+	"127.0.0.1: host name mismatch.*iPAddress" \
+	$T $C https://127.0.0.1:$PORT_dnsonly/hello
+if python3 -c 'import socket;socket.socket(socket.AF_INET6).bind(("::1",0))' 2>/dev/null; then
+	start_py "$TMP/v6.port" tests/http_server.py "$TMP/v6.port" --v6 --tls "$P/rsa.pem" "$P/rsa.key"
+	out=$($T $C "https://[::1]:$(cat "$TMP/v6.port")/hello" 2>&1)
+	check_eq "IPv6 endpoint, iPAddress SAN ::1: accepted" "$(echo "$out" | head -1)" hello
+	start_py "$TMP/v6b.port" tests/http_server.py "$TMP/v6b.port" --v6 --tls "$P/ec.pem" "$P/ec.key"
+	expect_exit "IPv6 endpoint, SAN with 127.0.0.1 only: refused" 3 "host name mismatch" \
+		$T $C "https://[::1]:$(cat "$TMP/v6b.port")/hello"
+else skip "IPv6 endpoint: no ::1 here"; fi
+out=$($T $C https://localhost:$PORT_dnsonly/hello 2>&1)
+check_eq "the DNS-only certificate itself is fine by name" "$(echo "$out" | head -1)" hello
+expect_exit "expired certificate: refused" 3 \
+	"localhost: certificate expired or not yet valid" \
+	$T $C https://localhost:$PORT_expired/hello
+
+# the clock: certificates start 2020-01-02; a device at 2020-01-01 is
+# before the build date, which is used instead; a clock after 2099 is used
+out=$(S3PUB_FAKE_TIME=20200101T000000Z $T $C https://localhost:$PORT_rsa/hello 2>&1)
+check_eq "device clock before the build date: build date used" \
+	"$(echo "$out" | head -1)" hello
+expect_exit "device clock after the build date: used as is (2100: expired)" 3 \
+	"expired or not yet valid" \
+	env S3PUB_FAKE_TIME=21000101T000000Z $T $C https://localhost:$PORT_rsa/hello
+expect_exit "expired certificate stays refused with an old device clock" 3 \
+	"expired or not yet valid" \
+	env S3PUB_FAKE_TIME=20200601T000000Z $T $C https://localhost:$PORT_expired/hello
+
+# insecure
+out=$($T -k https://localhost:$PORT_wrongname/hello 2>"$TMP/k.err")
+check_eq "insecure: wrong name and CA accepted" "$(echo "$out" | head -1)" hello
+grep -q 'not verified' "$TMP/k.err" && ok "insecure: warning text" ||
+	not_ok "insecure: warning text"
+out=$($T -k https://localhost:$PORT_expired/hello 2>/dev/null)
+check_eq "insecure: expired accepted" "$(echo "$out" | head -1)" hello
+
+# the bundle search order
+out=$(AWS_CA_BUNDLE=$P/bundle.pem $T https://localhost:$PORT_rsa/hello 2>&1)
+check_eq "AWS_CA_BUNDLE used" "$(echo "$out" | head -1)" hello
+out=$(SSL_CERT_FILE=$P/bundle.pem $T https://localhost:$PORT_rsa/hello 2>&1)
+check_eq "SSL_CERT_FILE used" "$(echo "$out" | head -1)" hello
+expect_exit "AWS_CA_BUNDLE before SSL_CERT_FILE" 3 "not trusted by CA bundle .*otherca" \
+	env AWS_CA_BUNDLE=$P/otherca.crt SSL_CERT_FILE=$P/bundle.pem \
+	$T https://localhost:$PORT_rsa/hello
+expect_exit "--ca-file before AWS_CA_BUNDLE" 3 "not trusted by CA bundle .*otherca" \
+	env AWS_CA_BUNDLE=$P/bundle.pem $T -c "$P/otherca.crt" https://localhost:$PORT_rsa/hello
+expect_exit "missing CA file: usage error" 1 "CA bundle /nonexistent" \
+	$T -c /nonexistent https://localhost:$PORT_rsa/hello
+if [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+	expect_exit "system bundle by default (test CA not in it)" 3 \
+		"not trusted by CA bundle /etc/ssl/certs/ca-certificates.crt" \
+		$T https://localhost:$PORT_rsa/hello
+else skip "system bundle by default: no /etc/ssl/certs/ca-certificates.crt"; fi
+
+# framing over TLS: the server closes without close_notify
+out=$($T $C https://localhost:$PORT_rsa/hello-close 2>&1)
+check_eq "no close_notify after a complete response: accepted" \
+	"$(echo "$out" | sed -n '1p;3p')" "hello
+status 200"
+expect_exit "TLS body cut short: exit 6" 6 "cut short after 10 of 100" \
+	$T $C https://localhost:$PORT_rsa/truncated
+$T $C -o "$TMP/ck" https://localhost:$PORT_ec/chunked >/dev/null 2>&1
+printf 'hello world\n' >"$TMP/ck.want"
+check "TLS chunked body" cmp "$TMP/ck" "$TMP/ck.want"
+
+# keep-alive and session resumption
+c0=$($T $C https://localhost:$PORT_rsa/conns | head -1)
+$T $C -n 3 https://localhost:$PORT_rsa/hello >/dev/null 2>&1
+c1=$($T $C https://localhost:$PORT_rsa/conns | head -1)
+check_eq "TLS keep-alive: 3 requests, 1 connection (server's count)" "$((c1 - c0))" 2
+
+# uploads
+head -c 2345678 /dev/urandom >"$TMP/body"
+want=$(sha256sum "$TMP/body" | cut -c1-64)
+out=$($T $C -e -d "$TMP/body" https://localhost:$PORT_ec/echo 2>&1)
+check_eq "TLS PUT with 100-continue: body intact (server's sha256)" \
+	"$(echo "$out" | head -1)" "$want"
+out=$($T $C -e -d "$TMP/body" https://localhost:$PORT_rsa/deny 2>&1)
+check_eq "TLS Expect: early 403 reported, body never read" \
+	"$(echo "$out" | grep -E '^(status|body-reads-from-zero)')" "status 403
+body-reads-from-zero 0"
+
+# CONNECT proxy
+start_py "$TMP/pport" tests/http_proxy.py "$TMP/pport" "$TMP/plog"
+PPORT=$(cat "$TMP/pport")
+out=$(HTTPS_PROXY=http://127.0.0.1:$PPORT $TOOL $C https://localhost:$PORT_rsa/hello 2>&1)
+check_eq "HTTPS_PROXY: CONNECT tunnel, certificate checked through it" \
+	"$(echo "$out" | head -1) $(cat "$TMP/plog")" \
+	"hello CONNECT localhost:$PORT_rsa HTTP/1.1"
+expect_exit "HTTPS_PROXY refusing CONNECT: named" 3 "proxy 127.0.0.1:$PPORT.*refused CONNECT.*403" \
+	env https_proxy=127.0.0.1:$PPORT $TOOL $C https://localhost.localdomain.invalid:443/
+
+# a proxy asking for credentials: user info of the proxy URL, decoded
+start_py "$TMP/aport" tests/http_proxy.py "$TMP/aport" "$TMP/alog" 'u@x:p:ss w'
+APORT=$(cat "$TMP/aport")
+out=$(HTTPS_PROXY="http://u%40x:p%3Ass%20w@127.0.0.1:$APORT" $TOOL -v $C \
+	https://localhost:$PORT_rsa/hello 2>"$TMP/a.err")
+check_eq "proxy credentials sent as Proxy-Authorization: Basic" \
+	"$(echo "$out" | head -1) $(cat "$TMP/alog")" \
+	"hello CONNECT localhost:$PORT_rsa HTTP/1.1 auth-ok"
+if grep -q 'p%3Ass\|p:ss' "$TMP/a.err"; then not_ok "proxy password never logged"
+else ok "proxy password never logged"; fi
+expect_exit "proxy 407 without credentials: named" 3 "refused CONNECT.*407" \
+	env HTTPS_PROXY=http://127.0.0.1:$APORT $TOOL $C https://localhost:$PORT_rsa/hello
+expect_exit "proxy variable with a bad scheme: password not echoed" 1 \
+	"^error: proxy HTTPS_PROXY: only http:// proxies are supported\$" \
+	env HTTPS_PROXY=socks5://u:secret@127.0.0.1:1 $TOOL $C https://localhost:$PORT_rsa/hello
+
+# openssl s_server (another TLS stack), -www answers and closes
+if command -v openssl >/dev/null; then
+	SP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	(cd "$TMP" && exec openssl s_server -accept 127.0.0.1:$SP -cert "$P/ec.pem" \
+		-key "$P/ec.key" -WWW -quiet >/dev/null 2>&1 </dev/null) &
+	PIDS="$PIDS $!"
+	echo "from s_server" >"$TMP/page.txt"
+	_i=0
+	while ! $T $C https://localhost:$SP/ >/dev/null 2>&1 && [ $_i -lt 50 ]; do
+		sleep 0.1; _i=$((_i + 1)); done
+	out=$($T $C -v -n 2 https://localhost:$SP/page.txt 2>"$TMP/r.err")
+	check_eq "openssl s_server -WWW (ECDSA), body to the close" \
+		"$(echo "$out" | head -1)" "from s_server"
+	# -WWW closes after each answer: the 2nd request is a new connection
+	check_eq "session resumed on the second connection" \
+		"$(grep -c 'session resumed' "$TMP/r.err")" 1
+	# s_server follows the client's order: ours depends on the CPU
+	if grep -q ' aes ' /proc/cpuinfo && grep -q ' pclmulqdq ' /proc/cpuinfo; then
+		want=ECDHE-ECDSA-AES128-GCM-SHA256; else want=ECDHE-ECDSA-CHACHA20-POLY1305; fi
+	check_eq "cipher order by CPU (/proc/cpuinfo): $want" \
+		"$(grep -m1 -o 'TLS 1.2 [A-Z0-9-]*' "$TMP/r.err")" "TLS 1.2 $want"
+fi
