@@ -39,6 +39,8 @@ typedef struct {
 	const char *what;               /* "PutObject", ... for messages */
 	const http_url *url;            /* presigned: sent as is, unsigned */
 	const char *url_name;           /* how messages name it */
+	int no_cancel;                  /* runs even after a cancel (abort) */
+	int attempts;                   /* 0: s->attempts */
 } s3_op;
 
 /* What s3_do() keeps of an answer. */
@@ -387,6 +389,13 @@ typedef struct {
 	uint64_t high;          /* bytes of this body reported so far */
 } body_src;
 
+/* A signal asked to stop (s3.h: Cancellation), and op may be stopped. */
+static int
+cancelled(const s3_client *s, const s3_op *op)
+{
+	return s->cancel != NULL && *s->cancel && (op == NULL || !op->no_cancel);
+}
+
 static long
 body_read(void *ctx, uint64_t offset, unsigned char *buf, size_t len,
     s3p_err *err)
@@ -394,6 +403,8 @@ body_read(void *ctx, uint64_t offset, unsigned char *buf, size_t len,
 	body_src *b = ctx;
 	uint64_t left = b->op->body_len - offset;
 
+	if (cancelled(b->s, b->op))
+		return err_set(err, S3P_ENET, "interrupted");
 	if (len > left)
 		len = (size_t)left;
 	if (len > HASH_CHUNK)
@@ -485,13 +496,15 @@ parse_http_date(const char *v, time_t *out)
 	return 0;
 }
 
+/* Sleeps ms, or less when a signal sets *cancel (may be NULL). */
 static void
-sleep_ms(long ms)
+sleep_ms(long ms, const volatile sig_atomic_t *cancel)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+		if (cancel != NULL && *cancel)
+			break;
 }
 
 /* Full jitter: a uniform wait in [0, min(cap, base * 2^attempt)). */
@@ -542,6 +555,8 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 	http_response *rs = &s->scratch->rs;
 	char path[HTTP_TARGET_MAX], obj[1200];
 	int skew_fixed = 0;
+	int attempts = op->attempts > 0 ? op->attempts : s->attempts;
+	const volatile sig_atomic_t *cancel = op->no_cancel ? NULL : s->cancel;
 
 	object_name(op, obj, sizeof obj);
 	for (int attempt = 1;; attempt++) {
@@ -560,6 +575,8 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		long wait = -1;
 
 		memset(r, 0, sizeof *r);
+		if (cancelled(s, op))
+			return err_set(err, S3P_ENET, "%s %s: interrupted", op->what, obj);
 		if (op->url != NULL)
 			u = *op->url;
 		else if (build_url(s, op, &u, path, sizeof path, err) < 0)
@@ -627,19 +644,28 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		}
 		rq.sink = body_sink;
 		rq.sink_ctx = &dst;
+		rq.cancel = cancel;
 		s->requests++;
 		rc = http_request_do(s->http, &rq, rs, err);
 		if (rc < 0) {
 			/* no usable answer */
+			char why[sizeof err->msg];
+			if (cancelled(s, op))
+				return err_set(err, S3P_ENET, "%s %s: interrupted",
+				    op->what, obj);
 			if (rs->fail == HTTP_FAIL_CERT || rs->fail == HTTP_FAIL_READER ||
 			    rs->fail == HTTP_FAIL_SINK || err->status == S3P_EUSAGE ||
 			    err->status == S3P_EINPUT || dst.delivered)
 				return -1;
 			logf_(s, "%s %s: attempt %d of %d failed: %s", op->method,
-			    obj, attempt, s->attempts, err->msg);
-			if (attempt >= s->attempts)
-				return -1;
-			sleep_ms(backoff_ms(attempt));
+			    obj, attempt, attempts, err->msg);
+			if (attempt >= attempts) {
+				/* name the operation: http's message names the host */
+				snprintf(why, sizeof why, "%s", err->msg);
+				return err_set(err, err->status, "%s %s: %s (%d attempt%s)",
+				    op->what, obj, why, attempt, attempt > 1 ? "s" : "");
+			}
+			sleep_ms(backoff_ms(attempt), cancel);
 			continue;
 		}
 		r->status = rs->status;
@@ -723,10 +749,14 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		    "%s %s at %s: HTTP %d%s%s%s%s%s%s%s", op->what, obj, host,
 		    rs->status, code[0] ? " " : "", code, msg[0] ? ": " : "", msg,
 		    rid[0] ? " (request id " : "", rid, rid[0] ? ")" : "");
-		if (final || attempt >= s->attempts) {
+		if (final || attempt >= attempts) {
 			if (!final)
 				logf_(s, "%s %s: giving up after %d attempts", op->method,
 				    obj, attempt);
+			/* the body changed under us: s3_upload starts again */
+			if (strcmp(code, "BadDigest") == 0 ||
+			    strcmp(code, "XAmzContentSHA256Mismatch") == 0)
+				return -2;
 			return -1;
 		}
 		{
@@ -740,8 +770,8 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		if (wait < 0)
 			wait = backoff_ms(attempt);
 		logf_(s, "%s %s: attempt %d of %d: %s; again in %ld ms",
-		    op->method, obj, attempt, s->attempts, err->msg, wait);
-		sleep_ms(wait);
+		    op->method, obj, attempt, attempts, err->msg, wait);
+		sleep_ms(wait, cancel);
 	}
 }
 
@@ -757,6 +787,8 @@ hash_range(s3_client *s, s3_read_fn read, void *ctx, uint64_t off,
 
 	while (len > 0) {
 		size_t n = len > HASH_CHUNK ? HASH_CHUNK : (size_t)len;
+		if (cancelled(s, NULL))
+			return err_set(err, S3P_ENET, "interrupted while hashing");
 		if (read(ctx, off, buf, n, err) < 0)
 			return -1;
 		sha256_update(a, buf, n);
@@ -780,6 +812,7 @@ put_single(s3_client *s, const char *bucket, const char *key,
 	http_header hdrs[3];
 	size_t nh = 0;
 	s3_op op;
+	int rc;
 
 	sha256_init(&h);
 	if (hash_range(s, read, read_ctx, 0, len, &h, NULL, err) < 0)
@@ -804,8 +837,8 @@ put_single(s3_client *s, const char *bucket, const char *key,
 	op.read_ctx = read_ctx;
 	op.body_len = len;
 	op.body_always = 1;
-	if (s3_do(s, &op, r, err) < 0)
-		return -1;
+	if ((rc = s3_do(s, &op, r, err)) < 0)
+		return rc;
 	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
 	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
 	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
@@ -892,14 +925,20 @@ complete_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
+/*
+ * Aborts the upload after a failure (err holds it): not cancellable, so
+ * that a signal's exit leaves no orphan parts; a few attempts only then.
+ * err's message gets whether it worked (else the upload is left open).
+ */
 static void
 abort_upload(s3_client *s, const char *bucket, const char *key,
-    const char *upload_id)
+    const char *upload_id, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
 	sigv4_pair q[1] = { { "uploadId", upload_id } };
 	s3_op op;
 	s3p_err e;
+	char was[sizeof err->msg];
 
 	memset(&op, 0, sizeof op);
 	op.method = "DELETE";
@@ -908,10 +947,18 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 	op.key = key;
 	op.query = q;
 	op.nquery = 1;
-	if (s3_do(s, &op, r, &e) < 0)
+	op.no_cancel = 1;
+	if (cancelled(s, NULL))
+		op.attempts = 3;
+	snprintf(was, sizeof was, "%s", err->msg);
+	if (s3_do(s, &op, r, &e) < 0) {
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
-	else
+		err_set(err, err->status, "%s; the multipart upload %s is left "
+		    "open: %s", was, upload_id, e.msg);
+	} else {
 		logf_(s, "aborted the multipart upload %s", upload_id);
+		err_set(err, err->status, "%s; multipart upload aborted", was);
+	}
 }
 
 static int
@@ -929,6 +976,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 	size_t nh = 0;
 	s3_op op;
 	complete_body cb;
+	int rc = -1;
 
 	part_size = s3_part_size(len, part_size);
 	nparts = (unsigned)((len + part_size - 1) / part_size);
@@ -1003,7 +1051,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		op.read_ctx = read_ctx;
 		op.body_off = off;
 		op.body_len = plen;
-		if (s3_do(s, &op, r, err) < 0)
+		if ((rc = s3_do(s, &op, r, err)) < 0)
 			goto fail;
 		if (r->etag[0] == '\0' || strlen(r->etag) >= sizeof parts[i].etag) {
 			err_set(err, S3P_ESERVER, "UploadPart %u of s3://%s/%s: %s ETag",
@@ -1046,7 +1094,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 			http_header ct[1] = { { "content-type", "application/xml" } };
 			op.hdrs = ct;
 			op.nhdrs = 1;
-			if (s3_do(s, &op, r, err) < 0)
+			if ((rc = s3_do(s, &op, r, err)) < 0)
 				goto fail;
 		}
 	}
@@ -1074,8 +1122,8 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 
 fail:
 	free(parts);
-	abort_upload(s, bucket, key, upload_id);
-	return -1;
+	abort_upload(s, bucket, key, upload_id, err);
+	return rc == -2 ? -2 : -1;
 }
 
 int
@@ -1083,12 +1131,36 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
     s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
     const char *content_type, s3_put_result *res, s3p_err *err)
 {
-	memset(res, 0, sizeof *res);
-	if (len <= part_size && len <= S3_MAX_PART)
-		return put_single(s, bucket, key, read, read_ctx, len,
-		    content_type, res, err);
-	return put_multipart(s, bucket, key, read, read_ctx, len, part_size,
-	    content_type, res, err);
+	char was[sizeof err->msg];
+	int rc;
+
+	for (int pass = 1;; pass++) {
+		memset(res, 0, sizeof *res);
+		if (len <= part_size && len <= S3_MAX_PART)
+			rc = put_single(s, bucket, key, read, read_ctx, len,
+			    content_type, res, err);
+		else
+			rc = put_multipart(s, bucket, key, read, read_ctx, len,
+			    part_size, content_type, res, err);
+		if (rc >= 0)
+			return 0;
+		snprintf(was, sizeof was, "%s", err->msg);
+		if (cancelled(s, NULL)) {
+			/* hash_range's message names no object */
+			if (strncmp(was, "interrupted", 11) == 0)
+				err_set(err, S3P_ENET, "s3://%s/%s: %s", bucket, key, was);
+			return -1;
+		}
+		if (rc != -2)
+			return -1;
+		/* BadDigest: the data changed between hashing and sending */
+		if (pass == 2)
+			return err_set(err, S3P_EINTEGRITY, "%s; refused twice: the "
+			    "data changed while it was sent, or was corrupted on the "
+			    "way", was);
+		logf_(s, "s3://%s/%s: the server refused the body (%s); hashing "
+		    "it again from the start", bucket, key, was);
+	}
 }
 
 int
@@ -1306,6 +1378,7 @@ s3_delete(s3_client *s, const char *bucket, const char *key, s3p_err *err)
 	op.what = "DeleteObject";
 	op.bucket = bucket;
 	op.key = key;
+	op.no_cancel = 1;       /* clean-up: runs after a signal too */
 	return s3_do(s, &op, &s->scratch->reply, err);
 }
 

@@ -37,6 +37,26 @@
  * server sent them; the exit class of SPEC section 10: 403 and
  * NoSuchBucket S3P_EREFUSED, BadDigest/XAmzContentSHA256Mismatch
  * S3P_EINTEGRITY, other server answers S3P_ESERVER, no answer S3P_ENET.
+ * A request that fails without an answer after its last attempt is named
+ * too ("UploadPart s3://b/k: HOST: receive: ...").
+ *
+ * Integrity (SPEC section 4): BadDigest or XAmzContentSHA256Mismatch means
+ * the body changed between its hash pass and its send pass (or on the
+ * way): s3_upload() starts once more from a fresh hash pass (a multipart
+ * upload is aborted and begun anew, so that no part of it mixes old and
+ * new data), then fails with S3P_EINTEGRITY.
+ *
+ * Cancellation (SIGINT/SIGTERM): s3_client.cancel points to a flag that a
+ * signal handler sets. Once it is set, the request in flight stops at its
+ * next wait (http_request.cancel), no retry nor back-off follows, hash
+ * passes stop, and the call fails with S3P_ENET "...: interrupted"; a
+ * multipart upload is then aborted (AbortMultipartUpload, up to 3
+ * attempts, not itself cancellable; s3_delete(), a clean-up, is not
+ * cancellable either). The caller decides the exit status.
+ *
+ * After any failure of a multipart upload, the message says
+ * "; multipart upload aborted", or that the abort failed and the upload is
+ * left open (naming its id).
  *
  * An s3_client is used by one thread at a time; several clients (each with
  * its own http_client) may run in parallel threads.
@@ -44,6 +64,7 @@
 #ifndef S3PUB_S3_H
 #define S3PUB_S3_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +108,7 @@ typedef struct {
 	s3_progress_fn progress;
 	void *progress_ctx;
 	unsigned long requests;     /* HTTP requests sent (tests) */
+	const volatile sig_atomic_t *cancel; /* NULL, or set by a signal: stop */
 	struct s3_scratch *scratch; /* private: one request's buffers */
 } s3_client;
 

@@ -1,0 +1,400 @@
+#!/bin/sh
+# e2e_faults: reliability against faults (SPEC sections 4 and 10, issue 7).
+#
+# tests/faultproxy.py sits between s3pub and the real local radosgw and
+# injects one scripted fault per case: a reset after N bytes of a request
+# body, a reset before the response, 503 SlowDown, 500 InternalError, a
+# stall past --timeout, a truncated response body, an answer that is not
+# HTTP, Retry-After, a corrupted body byte (radosgw must refuse it with
+# XAmzContentSHA256Mismatch). Each case runs in single-PUT mode (a small
+# tree) and in multipart mode (--part-size 5MiB, a 12 MiB tree, the fault on
+# part 2), twice: the fault a few times, then s3pub must succeed with an
+# object byte-identical to `s3pub archive` of the tree (downloaded with the
+# AWS CLI); the fault every time with --retries 2, then s3pub must exit with
+# the right status and one line on stderr, leaving no object and no open
+# multipart upload. Also: every complete request body the proxy saw matched
+# its signed x-amz-content-sha256 (each retry regenerated it), a retry after
+# Retry-After is signed with a new date; AbortMultipartUpload is itself
+# retried, and an abort that fails is reported; a 301 PermanentRedirect or
+# AuthorizationHeaderMalformed naming another region is followed once (and
+# the result spec names it); S3PUB_FAKE_TIME 2 hours and 10 years off
+# still publishes (radosgw refuses more than 15 minutes), with one 403 for
+# the whole run; SIGTERM and SIGINT during a multipart upload (while a part
+# is sent, and while its answer is awaited) abort it and exit 143 / 130,
+# and SIGTERM stops a plain-mode --jobs run; publishes run under valgrind
+# memcheck (a glibc build: valgrind cannot replace malloc in the static
+# binary) with no error and no definite leak. About 90 s.
+. tests/lib.sh
+. tests/s3/lib.sh
+sh scripts/need.sh awscli:aws python3:python3 >&2 || exit 1
+
+if ! s3_use rgw; then
+	skip "faults: radosgw not up"
+	exit 0
+fi
+
+# the proxy, on a free port the kernel picks
+printf '[]\n' >"$TMP/rules.json"
+: >"$TMP/proxy.log"
+python3 tests/faultproxy.py --upstream "${RGW_ENDPOINT#http://}" \
+	--rules "$TMP/rules.json" --log "$TMP/proxy.log" \
+	--port-file "$TMP/proxy.port" 2>"$TMP/proxy.err" &
+PROXY_PID=$!
+trap 'kill $PROXY_PID 2>/dev/null; s3_cleanup; rm -rf "$TMP"' EXIT
+trap 'kill $PROXY_PID 2>/dev/null; s3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
+i=0
+while [ ! -s "$TMP/proxy.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if [ ! -s "$TMP/proxy.port" ]; then
+	not_ok "faults: the proxy did not start: $(head -c 300 "$TMP/proxy.err")"
+	exit 0
+fi
+PEP=http://127.0.0.1:$(cat "$TMP/proxy.port")
+
+# trees: small (one PutObject) and 12 MiB (three 5 MiB parts)
+mkdir -p "$TMP/small/sub" "$TMP/big"
+head -c 300000 /dev/urandom >"$TMP/small/data.bin"
+printf 'hello\n' >"$TMP/small/sub/a.txt"
+head -c $((12 * 1024 * 1024)) /dev/urandom >"$TMP/big/data.bin"
+printf 'x\n' >"$TMP/big/b.txt"
+WANT_small=$("$S3PUB" archive "$TMP/small" | sha256sum | cut -d' ' -f1)
+WANT_big=$("$S3PUB" archive "$TMP/big" | sha256sum | cut -d' ' -f1)
+
+# rules JSON: set_rules 'RULE,...'
+set_rules() {
+	printf '[%s]\n' "$1" >"$TMP/rules.json"
+	: >"$TMP/proxy.log"
+}
+
+# proxy_py CODE: python over the proxy log's request lines (list `L`)
+proxy_py() {
+	python3 -c "
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+L = [e for e in L if 'action' in e]
+$1" "$TMP/proxy.log"
+}
+
+# bodies_ok: every complete request body the proxy received (not the
+# ones it corrupted itself) hashes to its signed x-amz-content-sha256
+bodies_ok() {
+	proxy_py '
+bad = [e["target"] for e in L if "body_sha256" in e and e["body_len"] > 0
+       and not e["action"].startswith("corrupt")
+       and e["body_sha256"] != e["content_sha256"]]
+print(" ".join(bad))'
+}
+
+# one_line FILE: stderr is exactly one line
+one_line() { [ "$(wc -l <"$1")" -eq 1 ]; }
+
+# fault MODE NAME ACTION TIMES WANT PATTERN [OPTIONS...]
+#   MODE single|multi; ACTION the proxy's, on PutObject (single) or on
+#   UploadPart 2 (multi), TIMES times (-1: always); WANT the exit status
+#   (0: success expected, the object checked later); PATTERN for stderr.
+fault() {
+	_mode=$1 _name=$2 _act=$3 _times=$4 _want=$5 _pat=$6
+	shift 6
+	if [ "$_mode" = single ]; then
+		_dir=$TMP/small _m='"method": "PUT"' _ps=""
+	else
+		_dir=$TMP/big _m='"method": "PUT", "query": "partNumber=2"' _ps="--part-size 5MiB"
+	fi
+	_key=$_mode-$_name-$_want
+	set_rules "{$_m, \"times\": $_times, \"action\": \"$_act\"$EXTRA_RULE}"
+	with_keys rgw "$S3PUB" publish $_ps "$@" "$_dir" "s3://$B/$_key,opt=endpoint=$PEP" \
+		>"$TMP/out" 2>"$TMP/err"
+	_rc=$?
+	_bad=$(bodies_ok)
+	[ -z "$_bad" ] || not_ok "$_mode $_name: a body differed from its signed hash: $_bad"
+	if [ "$_want" = 0 ]; then
+		if [ $_rc = 0 ] && grep -q '"Key":"'"$_key"'.tar.gz"' "$TMP/out"; then
+			ok "$_mode $_name: succeeds after retries"
+			echo "$_key.tar.gz $_mode" >>"$TMP/present"
+		else
+			not_ok "$_mode $_name: exit $_rc: $(tail -c 300 "$TMP/err")"
+		fi
+		return
+	fi
+	echo "$_key.tar.gz" >>"$TMP/absent"
+	if [ $_rc != "$_want" ]; then
+		not_ok "$_mode $_name, retries exhausted: exit $_rc, want $_want: $(tail -c 300 "$TMP/err")"
+	elif ! one_line "$TMP/err" || ! grep -Eq -- "$_pat" "$TMP/err"; then
+		not_ok "$_mode $_name, retries exhausted: stderr is not one line matching /$_pat/: $(head -c 400 "$TMP/err")"
+	elif [ "$_mode" = multi ] && ! grep -q '; multipart upload aborted' "$TMP/err"; then
+		not_ok "$_mode $_name, retries exhausted: the line does not say the upload was aborted: $(head -c 400 "$TMP/err")"
+	else
+		ok "$_mode $_name, retries exhausted: exit $_want, one line: $(cut -c1-150 "$TMP/err")"
+	fi
+}
+
+# check_bucket MODE: success objects equal the archive, failures left
+# nothing, no multipart upload is open (one listing, one download)
+check_bucket() {
+	rm -rf "$TMP/dl" && mkdir -p "$TMP/dl"
+	aws_s3 rgw s3 cp --recursive "s3://$B/" "$TMP/dl" >/dev/null 2>"$TMP/aws.err" ||
+		not_ok "$1: aws s3 cp --recursive: $(head -c 300 "$TMP/aws.err")"
+	while read -r _k _m; do
+		[ "$_m" = "$1" ] || continue
+		if [ "$_m" = single ]; then _w=$WANT_small; else _w=$WANT_big; fi
+		check_eq "$1: $_k equals 's3pub archive' of its tree (AWS CLI)" \
+			"$(sha256sum <"$TMP/dl/$_k" 2>/dev/null | cut -d' ' -f1)" "$_w"
+	done <"$TMP/present"
+	while read -r _k; do
+		case $_k in "$1"-*) ;; *) continue ;; esac
+		if [ -e "$TMP/dl/$_k" ]; then not_ok "$1: $_k exists after a failure"
+		else ok "$1: no object $_k after the failure"; fi
+	done <"$TMP/absent"
+	check_eq "$1: no multipart upload left open" "$(list_uploads rgw "$B")" ""
+}
+
+B=$(new_bucket rgw) || { not_ok "faults: create a bucket"; exit 0; }
+: >"$TMP/present"
+: >"$TMP/absent"
+EXTRA_RULE=""
+
+for mode in single multi; do
+	fault $mode reset-body "reset_body 100000" 2 0 ""
+	fault $mode reset-body "reset_body 100000" -1 3 'reset|closed|Broken pipe' --retries 2
+	fault $mode reset-response reset_response 2 0 ""
+	fault $mode reset-response reset_response -1 3 'reset|closed' --retries 2
+	fault $mode 503 503 2 0 ""
+	fault $mode 503 503 -1 5 'HTTP 503 SlowDown' --retries 2
+	fault $mode 500 500 2 0 ""
+	fault $mode 500 500 -1 5 'HTTP 500 InternalError' --retries 2
+	fault $mode stall "stall 4" 1 0 "" --timeout 2
+	fault $mode stall "stall 4" -1 3 'time-out' --retries 2 --timeout 2
+	fault $mode truncate truncate 2 0 ""
+	fault $mode truncate truncate -1 6 'cut short' --retries 2
+	fault $mode not-http garbage 2 0 ""
+	fault $mode not-http garbage -1 3 'malformed' --retries 2
+	# a changed byte: radosgw refuses the body; once: hashed and sent
+	# again; always: exit 6 after the second pass (whatever --retries)
+	fault $mode corrupt "corrupt 1000" 1 0 "" --verbose
+	grep -q 'hashing it again' "$TMP/err" &&
+		ok "$mode corrupt: the refusal started a fresh hash pass" ||
+		not_ok "$mode corrupt: no fresh hash pass in: $(grep -c . "$TMP/err") lines"
+	check_eq "$mode corrupt: radosgw refused the changed body" \
+		"$(proxy_py 'print(" ".join(str(e.get("status")) for e in L if e["action"].startswith("corrupt")))')" 400
+	fault $mode corrupt "corrupt 1000" -1 6 'XAmzContentSHA256Mismatch|BadDigest'
+
+	# SlowDown on the first 3 requests of any kind, then success
+	set_rules '{"times": 3, "action": "503"}'
+	if [ $mode = single ]; then _d=$TMP/small _ps=""; else _d=$TMP/big _ps="--part-size 5MiB"; fi
+	with_keys rgw "$S3PUB" publish $_ps "$_d" "s3://$B/$mode-first3.tar.gz,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+	if [ $? = 0 ]; then ok "$mode: 503 SlowDown on the first 3 requests, then success"
+		echo "$mode-first3.tar.gz $mode" >>"$TMP/present"
+	else not_ok "$mode: 503 on the first 3 requests: $(tail -c 300 "$TMP/err")"; fi
+
+	# Retry-After: 1 is honoured, and the retry is signed anew
+	EXTRA_RULE=', "retry_after": 1'
+	fault $mode retry-after 503 1 0 "" --verbose
+	EXTRA_RULE=""
+	grep -q 'again in 1000 ms' "$TMP/err" && ok "$mode: Retry-After: 1 -> again in 1000 ms" ||
+		not_ok "$mode: Retry-After not honoured: $(grep 'again in' "$TMP/err" | head -c 300)"
+	check_eq "$mode: the retry after Retry-After has a new x-amz-date and signature" "$(proxy_py '
+T = [e for e in L if e["method"] == "PUT" and ("partNumber=2" in e["target"] or "partNumber" not in e["target"])]
+print(len(T) == 2 and T[0]["amz_date"] != T[1]["amz_date"] and T[0]["signature"] != T[1]["signature"]
+      and T[1]["t0"] - T[0]["t1"] >= 1.0)')" True
+
+	check_bucket $mode
+done
+
+# --- AbortMultipartUpload is itself retried ---------------------------------
+set_rules '{"method": "PUT", "query": "partNumber=2", "action": "500"}, {"method": "DELETE", "times": 1, "action": "503"}'
+with_keys rgw "$S3PUB" publish --retries 2 --part-size 5MiB "$TMP/big" "s3://$B/abort-retried,opt=endpoint=$PEP" \
+	>"$TMP/out" 2>"$TMP/err"
+check_eq "abort retried: exit 5 ($(head -c 300 "$TMP/err"))" "$?" 5
+check_eq "abort retried: DELETE answered 503, then 204" \
+	"$(proxy_py 'print(" ".join(str(e.get("status", e["action"])) for e in L if e["method"] == "DELETE"))')" "503 204"
+check_eq "abort retried: no multipart upload left open" "$(list_uploads rgw "$B")" ""
+# an abort that fails for good: the one line says the upload is left open
+set_rules '{"method": "PUT", "query": "partNumber=2", "action": "500"}, {"method": "DELETE", "action": "500"}'
+with_keys rgw "$S3PUB" publish --retries 2 --part-size 5MiB "$TMP/big" "s3://$B/abort-failed,opt=endpoint=$PEP" \
+	>"$TMP/out" 2>"$TMP/err"
+check_eq "abort failed: exit 5" "$?" 5
+if one_line "$TMP/err" && grep -q 'InternalError.*the multipart upload .* is left open' "$TMP/err"; then
+	ok "abort failed: one line says the upload is left open"
+else
+	not_ok "abort failed: stderr: $(head -c 400 "$TMP/err")"
+fi
+list_uploads rgw "$B" | while read -r _k _u; do
+	aws_s3 rgw s3api abort-multipart-upload --bucket "$B" --key "$_k" --upload-id "$_u" </dev/null >/dev/null
+done
+
+# --- region redirects: followed once (radosgw takes any region's scope) ------
+region_case() {
+	_name=$1 _rule=$2 _region=$3 _dir=$4
+	shift 4
+	set_rules "$_rule"
+	with_keys rgw "$S3PUB" publish "$@" "$_dir" "s3://$B/region-$_name,opt=endpoint=$PEP" \
+		>"$TMP/out" 2>"$TMP/err"
+	check_eq "region $_name: publishes ($(head -c 200 "$TMP/err"))" "$?" 0
+	check_eq "region $_name: the result spec names $_region" \
+		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"]["Region"])' "$TMP/out" 2>&1)" "$_region"
+	check_eq "region $_name: signed for us-east-1, then for $_region only" \
+		"$(proxy_py 'print(" ".join(sorted(set(e["scope"].split("/")[2] for e in L))), L[0]["scope"].split("/")[2])')" \
+		"$(printf '%s\n' us-east-1 "$_region" | sort | tr '\n' ' ')us-east-1"
+}
+region_case 301 '{"times": 1, "action": "redirect eu-west-1"}' eu-west-1 "$TMP/small"
+region_case malformed '{"times": 1, "action": "malformed_auth eu-central-1"}' eu-central-1 "$TMP/big" --part-size 5MiB
+set_rules '{"action": "redirect eu-west-1"}'
+with_keys rgw "$S3PUB" publish "$TMP/small" "s3://$B/region-loop,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+check_eq "region: a second redirect is not followed (exit 5)" "$?" 5
+check_eq "region: two requests, no loop" "$(proxy_py 'print(len(L))')" 2
+if one_line "$TMP/err" && grep -q 'PermanentRedirect' "$TMP/err"; then
+	ok "region: one line names PermanentRedirect"
+else
+	not_ok "region: stderr: $(head -c 300 "$TMP/err")"
+fi
+
+# --- clock skew: radosgw refuses requests 15 minutes off -------------------
+set_rules ''
+skew() {
+	_name=$1 _fake=$2 _dir=$3
+	shift 3
+	: >"$TMP/proxy.log"
+	with_keys rgw env S3PUB_FAKE_TIME="$_fake" "$S3PUB" publish --verbose "$@" "$_dir" \
+		"s3://$B/skew-$_name,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+	check_eq "skew $_name ($_fake): publishes ($(grep -v '^s3pub: [<>*]' "$TMP/err" | tail -n 1 | cut -c1-200))" "$?" 0
+	grep -q 'clock: server time differs by' "$TMP/err" &&
+		ok "skew $_name: --verbose reports the clock offset" ||
+		not_ok "skew $_name: no clock offset reported"
+}
+skew 2h "$(date -u -d '+2 hours' +%Y%m%dT%H%M%SZ)" "$TMP/small"
+check_eq "skew 2h: one refusal (403), then 200" \
+	"$(proxy_py 'print(" ".join(str(e.get("status")) for e in L))')" "403 200"
+skew 10y "$(date -u -d '-10 years' +%Y%m%dT%H%M%SZ)" "$TMP/big" --part-size 5MiB
+# the offset is kept: one refusal, then Create, 3 parts, Complete
+check_eq "skew 10y multipart: the offset is kept for the run (one 403)" \
+	"$(proxy_py 'print(" ".join(str(e.get("status")) for e in L))')" "403 200 200 200 200 200"
+rm -rf "$TMP/dl" && mkdir -p "$TMP/dl"
+aws_s3 rgw s3 cp "s3://$B/skew-2h.tar.gz" "$TMP/dl/2h" >/dev/null 2>&1
+aws_s3 rgw s3 cp "s3://$B/skew-10y.tar.gz" "$TMP/dl/10y" >/dev/null 2>&1
+check_eq "skew 2h: object equals the archive" "$(sha256sum <"$TMP/dl/2h" | cut -d' ' -f1)" "$WANT_small"
+check_eq "skew 10y: object equals the archive" "$(sha256sum <"$TMP/dl/10y" | cut -d' ' -f1)" "$WANT_big"
+
+# --- signals during a multipart upload --------------------------------------
+# wait_log PYEXPR: until a proxy log line (any JSON object e) matches
+wait_log() {
+	_i=0
+	while [ $_i -lt 300 ]; do
+		python3 -c "
+import json, sys
+sys.exit(0 if any(($1) for e in (json.loads(l) for l in open(sys.argv[1]) if l.strip())) else 1)" \
+			"$TMP/proxy.log" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# wait_exit PID: RC its exit status, or "hung" after 30 s (then killed);
+# a zombie has state Z in /proc (kill -0 still finds it)
+wait_exit() {
+	_i=0
+	while [ $_i -lt 300 ] && [ -e "/proc/$1" ] &&
+		! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if [ $_i -ge 300 ]; then
+		kill -9 "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		RC=hung
+		return
+	fi
+	wait "$1"
+	RC=$?
+}
+# signal_case NAME SIGNAL WANT RULE PYEXPR: publish the big tree through
+# RULE, send SIGNAL when PYEXPR matches a log line
+signal_case() {
+	_name=$1 _sig=$2 _want=$3
+	set_rules "$4"
+	# a background job of sh ignores SIGINT: env gives it back its
+	# default; env execs s3pub, so $! is s3pub's pid
+	env --default-signal=INT AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
+		"$S3PUB" publish --part-size 5MiB --timeout 60 \
+		"$TMP/big" "s3://$B/sig-$_name,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
+	_pid=$!
+	if ! wait_log "$5"; then
+		not_ok "signal $_name: the upload never reached the moment to signal"
+		kill "$_pid" 2>/dev/null
+		wait_exit "$_pid"
+		return
+	fi
+	kill -s "$_sig" "$_pid"
+	wait_exit "$_pid"
+	check_eq "signal $_name: exit $_want ($(head -c 300 "$TMP/err"))" "$RC" "$_want"
+	if one_line "$TMP/err" && grep -q "$_sig: .*interrupted.*multipart upload aborted" "$TMP/err"; then
+		ok "signal $_name: one line says the upload was aborted"
+	else
+		not_ok "signal $_name: stderr: $(head -c 400 "$TMP/err")"
+	fi
+	check_eq "signal $_name: AbortMultipartUpload sent" \
+		"$(proxy_py 'print(any(e["method"] == "DELETE" and e.get("status") == 204 for e in L))')" True
+	check_eq "signal $_name: no multipart upload left open" "$(list_uploads rgw "$B")" ""
+	if aws_s3 rgw s3api head-object --bucket "$B" --key "sig-$_name.tar.gz" >/dev/null 2>&1; then
+		not_ok "signal $_name: an object was left"
+	else
+		ok "signal $_name: no object"
+	fi
+}
+# part 2 sent slowly (1 MB/s): the signal arrives while its body flows
+signal_case term-sending TERM 143 '{"method": "PUT", "query": "partNumber=2", "action": "slow 1000000"}' \
+	'e.get("begin", "").find("partNumber=2") >= 0'
+# part 2's answer never comes: the signal must interrupt the wait itself
+signal_case term-waiting TERM 143 '{"method": "PUT", "query": "partNumber=2", "action": "stall 120"}' \
+	'e.get("stall", "").find("partNumber=2") >= 0'
+signal_case int-sending INT 130 '{"method": "PUT", "query": "partNumber=2", "action": "slow 1000000"}' \
+	'e.get("begin", "").find("partNumber=2") >= 0'
+
+# plain mode, --jobs 3: a thread waits for an answer that never comes
+# (whichever thread the signal reaches, every one stops); the objects this
+# run wrote are removed
+mkdir -p "$TMP/plain"
+for f in a b c d; do head -c 200000 /dev/urandom >"$TMP/plain/$f.bin"; done
+printf 'x\n' >"$TMP/plain/stall-me.txt"
+set_rules '{"method": "PUT", "query": "stall-me", "action": "stall 120"}'
+env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --jobs 3 --timeout 60 \
+	"$TMP/plain" "s3://$B/sig-plain/,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err" &
+_pid=$!
+if wait_log 'e.get("stall", "").find("stall-me") >= 0'; then
+	kill -s TERM "$_pid"
+	wait_exit "$_pid"
+	check_eq "signal plain --jobs 3: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
+	check_eq "signal plain: no object left under the prefix" \
+		"$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix sig-plain/ --query 'Contents[].Key' --output text 2>&1)" "None"
+else
+	not_ok "signal plain: the stalled request never came"
+	kill "$_pid" 2>/dev/null
+	wait_exit "$_pid"
+fi
+
+# --- valgrind memcheck: one publish, single and multipart --------------------
+# valgrind cannot track the heap of a static binary (no malloc to replace):
+# build the same sources with the host compiler and glibc, unoptimised
+if sh scripts/need.sh valgrind:valgrind >&2 && [ -f build/bearssl-host/libbearssl.a ]; then
+	if cc -std=c11 -O1 -g -D_GNU_SOURCE -DS3PUB_VERSION='"valgrind"' \
+		-DS3PUB_BUILD_TIME="$(date +%s)" -Ibuild/bearssl-host/inc -I. \
+		-o "$TMP/s3pub-vg" ./*.c build/bearssl-host/libbearssl.a -lpthread 2>"$TMP/cc.err"; then
+		for v in single multi; do
+			if [ $v = single ]; then _d=$TMP/small _ps=""; else _d=$TMP/big _ps="--part-size 5MiB"; fi
+			with_keys rgw valgrind -q --error-exitcode=99 --leak-check=full \
+				--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+				"$TMP/s3pub-vg" publish $_ps "$_d" "s3://$B/vg-$v,opt=endpoint=$RGW_ENDPOINT" \
+				>"$TMP/out" 2>"$TMP/err"
+			check_eq "valgrind $v: publish exits 0, no memcheck error or definite leak ($(head -c 400 "$TMP/err"))" "$?" 0
+		done
+		# a failing run too (retries, then the error path's clean-up)
+		set_rules '{"method": "PUT", "query": "partNumber=2", "action": "500"}'
+		with_keys rgw valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			"$TMP/s3pub-vg" publish --retries 2 --part-size 5MiB "$TMP/big" "s3://$B/vg-fail,opt=endpoint=$PEP" \
+			>"$TMP/out" 2>"$TMP/err"
+		check_eq "valgrind: a failing multipart publish exits 5 with no memcheck error ($(head -c 400 "$TMP/err"))" "$?" 5
+	else
+		not_ok "valgrind: building the glibc binary failed: $(head -c 300 "$TMP/cc.err")"
+	fi
+else
+	skip "valgrind: not installed or no host BearSSL build"
+fi
