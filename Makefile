@@ -4,6 +4,9 @@
 #   make test     every test, unit (static and ASan+UBSan) and end-to-end
 #   make demo     publish examples/results/ to a local S3 server
 #   make bench    the benchmarks of bench/README.md
+#   make CROSS=aarch64, make CROSS=armv7   build/CROSS/s3pub (see "cross builds")
+#   make test-cross   both cross builds' tests under qemu (tests/e2e_cross.sh)
+#   make scratch-root build/scratch/, the root of the FROM scratch Dockerfile
 #
 # Every top-level x.c but s3pub.c is a unit; tests/test_x.c is its test.
 
@@ -20,6 +23,8 @@ DEFS    := -D_GNU_SOURCE -DS3PUB_BUILD_TIME=$(BUILD_TIME) -DS3PUB_VERSION='"$(VE
 # no unwind tables: nothing here unwinds (C, no exceptions), and they are
 # a tenth of the binary
 SMALL   := -fno-asynchronous-unwind-tables -fno-unwind-tables
+# one load segment for code and read-only data: no page padding between them
+SMALL_LD := -Wl,-z,noseparate-code -Wl,--build-id=none
 BR_MUSL := $(BUILD)/bearssl-musl
 BR_HOST := $(BUILD)/bearssl-host
 
@@ -38,10 +43,10 @@ MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -ffunction-sections -fdata-sections $(SMAL
 ASAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I$(BR_HOST)/inc -I.
 
-all: s3pub
+all: $(if $(CROSS),$(BUILD)/$(CROSS)/s3pub,s3pub)
 
 s3pub: $(BUILD)/musl/s3pub.o $(BUILD)/musl/libs3pub.a $(BR_MUSL)/libbearssl.a
-	$(MUSLCC) -static -s -Wl,--gc-sections -o $@ $^
+	$(MUSLCC) -static -s -Wl,--gc-sections $(SMALL_LD) -o $@ $^
 	@echo "s3pub: $$(wc -c < $@) bytes, stripped, static"
 
 $(BUILD)/.build-deps:
@@ -93,6 +98,69 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-120} sh tests/fuzz/run.sh
 
+# ---- cross builds: static musl binaries for edge devices ---------------
+# make CROSS=aarch64  build/aarch64/s3pub, aarch64-linux-musl
+# make CROSS=armv7    build/armv7/s3pub, armv7-a hard-float (armhf) linux-musl
+# make CROSS=... cross-build   also its unit tests, build/CROSS/test/test_x
+# Debian's cross gcc (X_CC) made to use Debian's multiarch musl by musl's
+# specs file (X_SPECS), given on every compile and link line: without it
+# the cross gcc silently takes glibc's headers. BearSSL is built for each
+# target (build/bearssl-CROSS). `sh scripts/cross-deps.sh` installs all
+# (gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64
+# musl-dev:armhf qemu-user-static). -z norelro: musl applies RELRO only in
+# its dynamic loader, so in a static binary it does nothing but pad the file
+# to the 64 KiB page aarch64 allows. Without RELRO the data follows the text
+# in the file (no padding) and the binary still loads with any page size.
+X_CC_aarch64    := aarch64-linux-gnu-gcc
+X_SPECS_aarch64 := /usr/lib/aarch64-linux-musl/musl-gcc.specs
+X_CC_armv7      := arm-linux-gnueabihf-gcc
+X_SPECS_armv7   := /usr/lib/arm-linux-musleabihf/musl-gcc.specs
+ifneq ($(CROSS),)
+X_CC    := $(X_CC_$(CROSS))
+ifeq ($(X_CC),)
+$(error CROSS=$(CROSS): CROSS is aarch64 or armv7)
+endif
+X_AR    := $(X_CC:%-gcc=%-ar)
+X_SPECS := $(X_SPECS_$(CROSS))
+X_DIR   := $(BUILD)/$(CROSS)
+X_BR    := $(BUILD)/bearssl-$(CROSS)
+X_CFLAGS := -specs $(X_SPECS) $(filter-out -I$(BR_MUSL)/inc,$(MUSL_CFLAGS)) -I$(X_BR)/inc
+X_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,norelro
+X_TESTS := $(TESTS:tests/%.c=$(X_DIR)/test/%)
+
+$(X_DIR)/s3pub: $(X_DIR)/obj/s3pub.o $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
+	$(X_CC) -specs $(X_SPECS) $(X_LDFLAGS) -s -o $@ $^
+	@echo "$@: $$(wc -c < $@) bytes, stripped, static"
+$(X_BR)/libbearssl.a: | $(BUILD)/.build-deps
+	@test -f $(X_SPECS) || { echo "$(X_SPECS) missing: run sh scripts/cross-deps.sh" >&2; exit 1; }
+	sh scripts/bearssl.sh $(BUILD) bearssl-$(CROSS) "$(X_CC) -specs $(X_SPECS)" $(X_AR) \
+		"-Os $(SMALL) -ffunction-sections -fdata-sections"
+$(X_DIR)/obj/%.o: %.c $(X_BR)/libbearssl.a
+	@mkdir -p $(@D)
+	$(X_CC) $(X_CFLAGS) -MMD -MP -c -o $@ $<
+$(X_DIR)/libs3pub.a: $(UNITS:%.c=$(X_DIR)/obj/%.o)
+	rm -f $@ && $(X_AR) rcs $@ $^
+$(X_DIR)/test/test_%: tests/test_%.c tests/unit.h $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
+	@mkdir -p $(@D)
+	$(X_CC) $(X_CFLAGS) $(X_LDFLAGS) -o $@ $< $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
+cross-build: $(X_DIR)/s3pub $(X_TESTS)
+-include $(wildcard $(X_DIR)/obj/*.d)
+endif
+
+# both targets, their unit tests and an end-to-end publish under qemu-user
+test-cross:
+	sh scripts/cross-deps.sh
+	$(MAKE) CROSS=aarch64 cross-build
+	$(MAKE) CROSS=armv7 cross-build
+	sh tests/run.sh tests/e2e_cross.sh
+
+# the root folder of the Dockerfile's FROM scratch image: the binary and a
+# CA bundle (tests/e2e_scratch.sh runs it chrooted); with CROSS=..., that
+# target's binary
+SCRATCH_BIN := $(if $(CROSS),$(BUILD)/$(CROSS)/s3pub,s3pub)
+scratch-root: $(SCRATCH_BIN)
+	sh scripts/scratch-root.sh $(BUILD)/scratch $(SCRATCH_BIN)
+
 tests-build: s3pub $(MUSL_TESTS) $(ASAN_TESTS) $(MUSL_TOOLS) $(FUZZ_BINS)
 
 test: tests-build
@@ -105,11 +173,12 @@ bench: s3pub
 	sh bench/run.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/asan $(BUILD)/test $(BUILD)/test-logs s3pub
+	rm -rf $(BUILD)/musl $(BUILD)/asan $(BUILD)/test $(BUILD)/test-logs s3pub \
+		$(BUILD)/aarch64 $(BUILD)/armv7 $(BUILD)/scratch
 
 # also drops the BearSSL builds and the downloaded source
 distclean:
 	rm -rf $(BUILD) s3pub
 
-.PHONY: all test tests-build fuzz fuzz-build demo bench clean distclean
+.PHONY: all test tests-build cross-build test-cross scratch-root fuzz fuzz-build demo bench clean distclean
 -include $(wildcard $(BUILD)/musl/*.d $(BUILD)/asan/*.d)

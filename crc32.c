@@ -16,7 +16,11 @@
 #include <immintrin.h>
 #endif
 
-#if defined(__aarch64__) || (defined(__arm__) && defined(__ARM_FEATURE_CRC32))
+/* 32-bit ARM: gcc builds the CRC32 function for ARMv8 by its target
+ * attribute alone, so an armv7 binary has it and uses it on ARMv8 CPUs
+ * (AT_HWCAP2); clang only when the whole file is built for +crc */
+#if defined(__aarch64__) || (defined(__arm__) && defined(__ARM_FEATURE_CRC32)) \
+    || (defined(__arm__) && !defined(__clang__) && !defined(__SOFTFP__))
 #define S3P_CRC_ARM 1
 #include <arm_acle.h>
 #include <sys/auxv.h>
@@ -175,9 +179,10 @@ cpu_has_pclmul(void)
 
 /* ---- ARMv8: the CRC32 instructions (ACLE __crc32d, __crc32b) ---- */
 #ifdef S3P_CRC_ARM
-/* clang's arm_acle.h declares the intrinsics only when the whole file is
- * built for +crc; its builtins work under the target attribute */
-#if defined(__clang__)
+/* clang's arm_acle.h (and gcc's on 32-bit ARM) declares the intrinsics
+ * only when the whole file is built for +crc; the builtins work under the
+ * target attribute */
+#if defined(__clang__) || (defined(__arm__) && !defined(__ARM_FEATURE_CRC32))
 #define CRC32B __builtin_arm_crc32b
 #define CRC32W __builtin_arm_crc32w
 #define CRC32D __builtin_arm_crc32d
@@ -190,6 +195,9 @@ cpu_has_pclmul(void)
 #define S3P_CRC_TARGET __attribute__((target("+crc")))
 #elif defined(__aarch64__)
 #define S3P_CRC_TARGET __attribute__((target("crc")))
+#elif !defined(__clang__) && !defined(__ARM_FEATURE_CRC32)
+/* +simd: with the hard-float ABI the architecture must keep an FPU */
+#define S3P_CRC_TARGET __attribute__((target("arch=armv8-a+crc+simd")))
 #else
 #define S3P_CRC_TARGET
 #endif
