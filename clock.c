@@ -47,7 +47,7 @@ s3p_parse_amz_time(const char *s, time_t *out)
 	mi = num(s + 11, 2);
 	se = num(s + 13, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]
-	    || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+	    || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
 		return -1;
 	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return -1;

@@ -18,6 +18,8 @@
  */
 #include "sigv4.h"
 
+#include "clock.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -593,63 +595,16 @@ put_canonical_query(struct sink *s, const sigv4_request *rq,
 
 /* ---- checks ---- */
 
-static int
-digits(const char *p, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int
-num(const char *p, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (p[i] - '0');
-	return v;
-}
-
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's). */
-static long long
-days_from_civil(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* The one parser of this form lives in clock.c (it reads S3PUB_FAKE_TIME). */
 int
 sigv4_parse_time(const char *s, time_t *t)
 {
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, se, leap;
+	time_t v;
 
-	if (s == NULL || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z' ||
-	    !digits(s, 8) || !digits(s + 9, 6))
-		return -1;
-	y = num(s, 4);
-	mo = num(s + 4, 2);
-	d = num(s + 6, 2);
-	h = num(s + 9, 2);
-	mi = num(s + 11, 2);
-	se = num(s + 13, 2);
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 59)
+	if (s == NULL || s3p_parse_amz_time(s, &v) < 0)
 		return -1;
 	if (t != NULL)
-		*t = (time_t)(days_from_civil(y, mo, d) * 86400LL +
-		    h * 3600 + mi * 60 + se);
+		*t = v;
 	return 0;
 }
 
