@@ -1185,8 +1185,14 @@ publish_presigned(options *o)
 		    "no --spec, --dry-run or plain encoding with it");
 		return fail(&err);
 	}
-	if (psurl_parse(o->presigned_url, &ps, &err) < 0 ||
-	    open_archive(o->pos[0], o, &a, &err) < 0)
+	if (psurl_parse(o->presigned_url, &ps, &err) < 0)
+		return fail(&err);
+	if (ps.bucket[0] == '\0') {
+		err_set(&err, S3P_EUSAGE, "--presigned-url '%s': no bucket and key in it "
+		    "(BUCKET.s3.../KEY or /BUCKET/KEY)", ps.name);
+		return fail(&err);
+	}
+	if (open_archive(o->pos[0], o, &a, &err) < 0)
 		return fail(&err);
 	catch_signals();
 	if (setup_presigned(o, &ps, &hc, &s, &c, &err) < 0 ||
@@ -1263,10 +1269,9 @@ cmd_get(int argc, char **argv)
 	if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0) {
 		if (psurl_parse(src, &ps, &err) < 0 ||
 		    setup_presigned(&o, &ps, &hc, &s, &c, &err) < 0 ||
-		    fetch_object(&s, NULL, NULL, &ps.url, ps.name, ps.key, &fo, &fr,
+		    fetch_object(&s, NULL, NULL, &ps.url, ps.name, ps.path, &fo, &fr,
 		    &err) < 0)
 			goto failed;
-		snprintf(key, sizeof key, "%s", ps.name);
 	} else {
 		if (spec_s3_uri(src, bucket, sizeof bucket, key, sizeof key, &err) < 0)
 			return fail(&err);

@@ -1,0 +1,169 @@
+#!/bin/sh
+# get and publish --presigned-url, end to end against the local S3 servers
+# (radosgw, radosgw over HTTPS, Swift's s3api), SPEC sections 1 and 8,
+# issue 8. Oracles: the tree itself (diff, find), GNU tar, sha256sum, the
+# AWS CLI, curl, python's tarfile.
+. tests/lib.sh
+. tests/s3/lib.sh
+sh scripts/need.sh awscli:aws curl:curl python3:python3 tar:tar gzip:gzip diffutils:diff >&2 || exit 1
+
+TREE=$TMP/tree
+mkdir -p "$TREE/outputs/nested/deeper" "$TREE/empty dir"
+printf 'hello\n' >"$TREE/stdout"
+: >"$TREE/stderr"
+printf '0' >"$TREE/exitCode"
+head -c 300000 /dev/urandom >"$TREE/outputs/blob.bin"
+printf 'a,b\n1,2\n' >"$TREE/outputs/nested/table.csv"
+printf 'deep\n' >"$TREE/outputs/nested/deeper/x y+z&=.txt"
+chmod 600 "$TREE/outputs/nested/table.csv"
+chmod 755 "$TREE/exitCode"
+ln -s ../stdout "$TREE/outputs/link-to-stdout"
+
+json_field() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"][sys.argv[2]])' "$1" "$2"
+}
+same_tree() {
+	diff -r --no-dereference "$1" "$2" >/dev/null &&
+	[ "$(cd "$1" && find . -mindepth 1 -printf '%p %y %m\n' | sort)" = \
+	  "$(cd "$2" && find . -mindepth 1 -printf '%p %y %m\n' | sort)" ]
+}
+b64_of_hex() {
+	python3 -c 'import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$1"
+}
+
+suite() {
+	srv=$1
+	s3_use "$srv" || { skip "$srv: server not up"; return; }
+	ep=$S3_EP
+	ca=${S3_CA:+--ca-file $S3_CA}
+	b=$(new_bucket "$srv") || { not_ok "$srv: create bucket"; return; }
+	G="with_keys $srv $S3PUB get $ca --endpoint $ep"
+
+	# archive: publish -> get (signed) equals the tree
+	with_keys "$srv" "$S3PUB" publish $ca "$TREE" "s3://$b/runs/r1,opt=endpoint=$ep" \
+		>"$TMP/spec.json" 2>"$TMP/err"
+	hex=$(json_field "$TMP/spec.json" ContentSHA256 2>/dev/null)
+	rm -rf "$TMP/o1"
+	$G "s3://$b/runs/r1.tar.gz" "$TMP/o1" 2>"$TMP/err"
+	check_eq "$srv: get s3://.../r1.tar.gz exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	check "$srv: publish -> get (signed) equals the tree" same_tree "$TREE" "$TMP/o1"
+
+	# via a presigned GET URL: no credentials at all
+	url=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" "s3://$b/runs/r1.tar.gz")
+	rm -rf "$TMP/o2"
+	"$S3PUB" get $ca "$url" "$TMP/o2" 2>"$TMP/err"
+	check_eq "$srv: get PRESIGNED-URL exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	check "$srv: publish -> presign -> get equals the tree" same_tree "$TREE" "$TMP/o2"
+
+	# checksums: the right ones pass, a wrong one is exit 6 and nothing left
+	rm -rf "$TMP/o3"
+	$G --checksum-sha256 "$(b64_of_hex "$hex")" --content-sha256 "$hex" \
+		"s3://$b/runs/r1.tar.gz" "$TMP/o3" 2>"$TMP/err"
+	check_eq "$srv: --checksum-sha256 and --content-sha256 of the spec accepted" "$?" 0
+	rm -rf "$TMP/o4"
+	expect_exit "$srv: wrong --checksum-sha256 -> 6" 6 'checksum mismatch' \
+		$G --checksum-sha256 "$(b64_of_hex "$(printf '%064d' 0)")" "s3://$b/runs/r1.tar.gz" "$TMP/o4"
+	check_eq "$srv: ... and no DIR left" "$([ -e "$TMP/o4" ] && echo left)" ""
+	mkdir -p "$TMP/o5"
+	expect_exit "$srv: wrong --content-sha256 via a presigned URL -> 6" 6 'checksum mismatch' \
+		"$S3PUB" get $ca --content-sha256 "$(printf '%064d' 1)" "$url" "$TMP/o5"
+	check_eq "$srv: ... and the existing DIR left empty" "$(ls -A "$TMP/o5")" ""
+
+	# existing files: refused without --force (exit 2, untouched), with it replaced
+	printf 'mine\n' >"$TMP/o1/stdout"
+	expect_exit "$srv: an existing file without --force -> 2" 2 'already exists' \
+		$G "s3://$b/runs/r1.tar.gz" "$TMP/o1"
+	check_eq "$srv: ... the file kept" "$(cat "$TMP/o1/stdout")" "mine"
+	$G --force "s3://$b/runs/r1.tar.gz" "$TMP/o1" 2>"$TMP/err"
+	check "$srv: with --force: replaced, equal to the tree" same_tree "$TREE" "$TMP/o1"
+
+	# plain: publish one object per file -> get PREFIX/
+	with_keys "$srv" "$S3PUB" publish $ca "$TREE" "s3://$b/plain/,opt=endpoint=$ep,opt=encoding=plain" \
+		>/dev/null 2>"$TMP/err"
+	rm -rf "$TMP/p"
+	$G "s3://$b/plain/" "$TMP/p" 2>"$TMP/err"
+	check_eq "$srv: get s3://.../plain/ exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	( cd "$TREE" && find . -type f | sort ) >"$TMP/want.list"
+	( cd "$TMP/p" && find . -type f | sort ) >"$TMP/got.list"
+	check "$srv: prefix: one file per object, the same paths" cmp -s "$TMP/want.list" "$TMP/got.list"
+	okfiles=1
+	while read -r f; do cmp -s "$TREE/$f" "$TMP/p/$f" || okfiles=0; done <"$TMP/want.list"
+	check_eq "$srv: prefix: each file equals its object" "$okfiles" 1
+
+	# a plain object (not .tar.gz) is saved as DIR/NAME
+	rm -rf "$TMP/f"
+	$G "s3://$b/plain/outputs/blob.bin" "$TMP/f" 2>"$TMP/err"
+	check "$srv: a plain key saved as DIR/blob.bin" cmp "$TMP/f/blob.bin" "$TREE/outputs/blob.bin"
+	check_eq "$srv: ... and nothing else in DIR" "$(ls -A "$TMP/f")" "blob.bin"
+
+	# archives made by others, uploaded with the AWS CLI, unpack as GNU tar does
+	tar -cf - -C "$TREE" . | gzip -9 >"$TMP/gnu.tgz"
+	aws_s3 "$srv" s3 cp "$TMP/gnu.tgz" "s3://$b/others/gnu9.tgz" >/dev/null 2>&1
+	rm -rf "$TMP/g" "$TMP/gref" && mkdir -p "$TMP/gref"
+	tar -xzf "$TMP/gnu.tgz" -C "$TMP/gref"
+	$G "s3://$b/others/gnu9.tgz" "$TMP/g" 2>"$TMP/err"
+	check "$srv: a GNU tar | gzip -9 archive (.tgz) unpacks as tar xzf does" same_tree "$TMP/gref" "$TMP/g"
+
+	# a hostile archive is refused after download: exit 6, nothing anywhere
+	python3 - "$TMP/evil.tgz" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    ti = tarfile.TarInfo("ok.txt"); ti.size = 3; t.addfile(ti, io.BytesIO(b"ok\n"))
+    ti = tarfile.TarInfo("l"); ti.type = tarfile.SYMTYPE; ti.linkname = "/tmp"; t.addfile(ti)
+    ti = tarfile.TarInfo("l/S3PUB_EVIL"); ti.size = 3; t.addfile(ti, io.BytesIO(b"bad"))
+PY
+	aws_s3 "$srv" s3 cp "$TMP/evil.tgz" "s3://$b/others/evil.tar.gz" >/dev/null 2>&1
+	rm -rf "$TMP/e"
+	expect_exit "$srv: a symlink to /tmp in an archive -> 6 naming it" 6 "refusing entry 'l'" \
+		$G "s3://$b/others/evil.tar.gz" "$TMP/e"
+	check_eq "$srv: ... nothing written in /tmp, no DIR left" \
+		"$([ -e /tmp/S3PUB_EVIL ] && echo outside)$([ -e "$TMP/e" ] && echo left)" ""
+
+	# a corrupt archive: exit 6, nothing left; a missing key: exit 4
+	head -c 5000 /dev/urandom >"$TMP/junk"
+	aws_s3 "$srv" s3 cp "$TMP/junk" "s3://$b/others/junk.tar.gz" >/dev/null 2>&1
+	expect_exit "$srv: random bytes named .tar.gz -> 6" 6 'gzip' \
+		$G "s3://$b/others/junk.tar.gz" "$TMP/j"
+	# 404 NoSuchKey is "other server error" in SPEC section 10's table
+	expect_exit "$srv: a missing key -> 5, naming NoSuchKey" 5 'NoSuchKey' \
+		$G "s3://$b/others/none.tar.gz" "$TMP/j"
+	check_eq "$srv: ... no DIR left by either" "$([ -e "$TMP/j" ] && echo left)" ""
+
+	# managed mode: publish --presigned-url, no credentials
+	put=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" --method PUT "s3://$b/managed/job 1+&.tar.gz")
+	"$S3PUB" publish $ca --verbose --presigned-url "$put" "$TREE" >"$TMP/mspec.json" 2>"$TMP/merr"
+	check_eq "$srv: publish --presigned-url exits 0 ($(grep -v '^s3pub: [<>*]' "$TMP/merr" | head -c 200))" "$?" 0
+	check_eq "$srv: ... spec Bucket from the URL" "$(json_field "$TMP/mspec.json" Bucket 2>/dev/null)" "$b"
+	check_eq "$srv: ... spec Key from the URL, percent-decoded" "$(json_field "$TMP/mspec.json" Key 2>/dev/null)" "managed/job 1+&.tar.gz"
+	check_eq "$srv: ... spec Region from X-Amz-Credential" "$(json_field "$TMP/mspec.json" Region 2>/dev/null)" "us-east-1"
+	aws_s3 "$srv" s3 cp "s3://$b/managed/job 1+&.tar.gz" "$TMP/m.tgz" >/dev/null 2>&1
+	check_eq "$srv: ... ContentSHA256 is sha256sum of the stored object" \
+		"$(json_field "$TMP/mspec.json" ContentSHA256 2>/dev/null)" "$(sha256sum <"$TMP/m.tgz" | cut -d' ' -f1)"
+	check_eq "$srv: ... Size is its size" "$(json_field "$TMP/mspec.json" Size 2>/dev/null)" "$(wc -c <"$TMP/m.tgz" | tr -d ' ')"
+	check_eq "$srv: ... the object equals 's3pub archive'" \
+		"$("$S3PUB" archive "$TREE" | sha256sum)" "$(sha256sum <"$TMP/m.tgz")"
+	check "$srv: ... sent with a Content-MD5 header" grep -qi 'Content-MD5: ' "$TMP/merr"
+	rm -rf "$TMP/mo"
+	$G --content-sha256 "$(json_field "$TMP/mspec.json" ContentSHA256)" "s3://$b/managed/job 1+&.tar.gz" "$TMP/mo" 2>"$TMP/err"
+	check "$srv: presign PUT -> publish --presigned-url -> get equals the tree" same_tree "$TREE" "$TMP/mo"
+
+	# the server checks an unsigned Content-MD5 on a presigned PUT
+	printf 'hello' >"$TMP/body"
+	good=$(openssl dgst -md5 -binary "$TMP/body" | base64)
+	bad=$(printf 'hellp' | openssl dgst -md5 -binary | base64)
+	put=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" --method PUT "s3://$b/md5/x")
+	check_eq "$srv: presigned PUT with the right Content-MD5: 200" \
+		"$(curl -s ${S3_CA:+--cacert $S3_CA} -o /dev/null -w '%{http_code}' -X PUT -H "Content-MD5: $good" --data-binary @"$TMP/body" "$put")" 200
+	check_eq "$srv: presigned PUT with a wrong Content-MD5: 400 BadDigest" \
+		"$(curl -s ${S3_CA:+--cacert $S3_CA} -w '%{http_code}' -X PUT -H "Content-MD5: $bad" --data-binary @"$TMP/body" "$put" | grep -o 'BadDigest\|[0-9]*$' | tr '\n' ' ')" "BadDigest 400 "
+
+	# usage errors
+	expect_exit "$srv: --checksum-sha256 with a prefix -> 1" 1 'prefix' \
+		$G --content-sha256 "$hex" "s3://$b/plain/" "$TMP/x"
+	expect_exit "$srv: publish --presigned-url with plain encoding -> 1" 1 'one archive' \
+		"$S3PUB" publish --encoding plain --presigned-url "$put" "$TREE"
+}
+
+suite rgw
+suite rgw-tls
+suite swift

@@ -1,0 +1,124 @@
+#!/bin/sh
+# s3pub get against a small local HTTP server (no S3 server needed), for
+# what the S3 test servers cannot do: an x-amz-checksum-sha256 that is
+# right, wrong or a multipart one (radosgw 16 sends none), a body cut short,
+# a gzip whose CRC does not match; each failure is exit 6 with nothing left
+# in DIR. Also the usage errors of `get`. The server is python's
+# http.server, serving tests' files with the headers each case asks for.
+. tests/lib.sh
+sh scripts/need.sh python3:python3 tar:tar gzip:gzip time:/usr/bin/time >&2 || exit 1
+[ -x "$S3PUB" ] || make -s s3pub >/dev/null 2>&1
+
+mkdir -p "$TMP/srv/b" "$TMP/tree/sub"
+printf 'one\n' >"$TMP/tree/one"
+head -c 200000 /dev/urandom >"$TMP/tree/sub/blob"
+tar -czf "$TMP/srv/b/good.tar.gz" -C "$TMP/tree" .
+for k in goodsum badsum multipart cut; do cp "$TMP/srv/b/good.tar.gz" "$TMP/srv/b/$k.tar.gz"; done
+cp "$TMP/tree/sub/blob" "$TMP/srv/b/badsum-plain.bin"
+# a gzip member whose CRC-32 is wrong (the trailer's first byte flipped)
+python3 - "$TMP/srv/b/good.tar.gz" "$TMP/srv/b/crc.tar.gz" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[-8] ^= 0xff
+open(sys.argv[2], "wb").write(b)
+PY
+
+cat >"$TMP/server.py" <<'PY'
+import base64, hashlib, os, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+root = sys.argv[1]
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a):
+        pass
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        f = os.path.join(root, path.lstrip("/"))
+        if not os.path.isfile(f):
+            self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers(); return
+        body = open(f, "rb").read()
+        name = os.path.basename(f)
+        good = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        self.send_response(200)
+        if name.startswith("goodsum"):
+            self.send_header("x-amz-checksum-sha256", good)
+        elif name.startswith("badsum"):
+            self.send_header("x-amz-checksum-sha256", base64.b64encode(b"\0" * 32).decode())
+        elif name.startswith("multipart"):
+            self.send_header("x-amz-checksum-sha256", base64.b64encode(b"\1" * 32).decode() + "-3")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if name.startswith("cut"):
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[2], "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+python3 "$TMP/server.py" "$TMP/srv" "$TMP/port" &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
+i=0
+while [ ! -s "$TMP/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+U=http://127.0.0.1:$(cat "$TMP/port")/b
+
+same() { diff -r --no-dereference "$TMP/tree" "$1" >/dev/null; }
+nothing() { [ ! -e "$1" ] || [ -z "$(ls -A "$1")" ]; }
+
+rm -rf "$TMP/o"
+"$S3PUB" get --retries 1 "$U/goodsum.tar.gz?X-Amz-Signature=x" "$TMP/o" 2>"$TMP/err"
+check_eq "the server's x-amz-checksum-sha256 matches: exit 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+check "... unpacked equal to the tree" same "$TMP/o"
+rm -rf "$TMP/o"
+expect_exit "a wrong x-amz-checksum-sha256 from the server -> 6" 6 "x-amz-checksum-sha256" \
+	"$S3PUB" get --retries 1 "$U/badsum.tar.gz" "$TMP/o"
+check "... nothing left in DIR" nothing "$TMP/o"
+expect_exit "the same for a plain file -> 6" 6 "checksum mismatch" \
+	"$S3PUB" get --retries 1 "$U/badsum-plain.bin" "$TMP/o"
+check "... no file, no temporary file left" nothing "$TMP/o"
+"$S3PUB" get --retries 1 "$U/multipart.tar.gz" "$TMP/o" 2>"$TMP/err"
+check_eq "a multipart checksum (base64-N) is not compared with the body's: exit 0" "$?" 0
+rm -rf "$TMP/o"
+expect_exit "a body cut short -> 6" 6 "cut short|truncat" \
+	"$S3PUB" get --retries 1 "$U/cut.tar.gz" "$TMP/o"
+check "... nothing left in DIR" nothing "$TMP/o"
+expect_exit "a gzip CRC-32 mismatch -> 6" 6 "CRC-32" \
+	"$S3PUB" get --retries 1 "$U/crc.tar.gz" "$TMP/o"
+check "... nothing left in DIR" nothing "$TMP/o"
+# a bare 404 (no S3 error document) is read by s3.c as NoSuchBucket: 4
+expect_exit "a bare 404 via a URL -> 4" 4 "404" \
+	"$S3PUB" get --retries 1 "$U/none.tar.gz" "$TMP/o"
+check "... no DIR made" nothing "$TMP/o"
+"$S3PUB" get --quiet "$U/good.tar.gz" "$TMP/o" 2>"$TMP/err"
+check_eq "--quiet: nothing on stderr" "$(cat "$TMP/err")" ""
+printf 'x' >"$TMP/file"
+expect_exit "DIR is a file -> 2" 2 "file" "$S3PUB" get "$U/good.tar.gz" "$TMP/file"
+
+# streaming: a 40 MB archive (of 60 MB) unpacks in bounded memory
+head -c 20000000 /dev/urandom >"$TMP/big"
+mkdir -p "$TMP/bigtree"
+head -c 20000000 /dev/urandom >"$TMP/bigtree/random"
+od -An -tx1 "$TMP/big" | head -c 40000000 >"$TMP/bigtree/text"
+tar -czf "$TMP/srv/b/big.tar.gz" -C "$TMP/bigtree" .
+rm -rf "$TMP/o"
+/usr/bin/time -f '%M' -o "$TMP/rss" "$S3PUB" get --quiet "$U/big.tar.gz" "$TMP/o" 2>"$TMP/err"
+check "a $(wc -c <"$TMP/srv/b/big.tar.gz") byte archive unpacked equal" diff -r "$TMP/bigtree" "$TMP/o"
+rss=$(tail -n 1 "$TMP/rss")
+check_eq "... with a peak RSS under 2 MiB (DESIGN.md budget: 1 MiB; got $rss KiB)" \
+	"$([ "${rss:-99999}" -lt 2048 ] && echo yes)" yes
+rm -rf "$TMP/o" "$TMP/bigtree" "$TMP/big"
+
+# usage
+expect_exit "get with one argument -> 1" 1 "SOURCE and DIR" "$S3PUB" get "$U/good.tar.gz"
+expect_exit "a malformed --checksum-sha256 -> 1" 1 "base64" \
+	"$S3PUB" get --checksum-sha256 abc "$U/good.tar.gz" "$TMP/o"
+expect_exit "a malformed --content-sha256 -> 1" 1 "hex" \
+	"$S3PUB" get --content-sha256 xyz "$U/good.tar.gz" "$TMP/o"
+expect_exit "an unknown option -> 1" 1 "unknown option" "$S3PUB" get --bogus "$U/good.tar.gz" "$TMP/o"
+expect_exit "a URL that is not http(s) -> 1" 1 "s3://" "$S3PUB" get "ftp://x/y" "$TMP/o"
+"$S3PUB" get --help >"$TMP/help" 2>&1
+check_eq "get --help exits 0 and names its options" \
+	"$?$(grep -c 'checksum-sha256\|content-sha256\|--force' "$TMP/help")" "03"
