@@ -83,16 +83,24 @@ $(BUILD)/tools/tool_%: tests/tool_%.c $(BUILD)/musl/libs3pub.a $(BR_MUSL)/libbea
 	@mkdir -p $(@D)
 	$(MUSLCC) $(MUSL_CFLAGS) -static -o $@ $< $(BUILD)/musl/libs3pub.a $(BR_MUSL)/libbearssl.a
 
-# libFuzzer targets (clang): tests/fuzz/fuzz_X.c, seed corpus tests/fuzz/X/
-FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 $(DEFS) -fsanitize=fuzzer,address,undefined \
-	-I$(BR_HOST)/inc -I.
+# libFuzzer targets (clang): tests/fuzz/fuzz_X.c, seed corpus tests/fuzz/X/.
+# The units are compiled once with coverage and sanitizers, then each
+# target links against them.
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 $(DEFS) \
+	-fsanitize=fuzzer-no-link,address,undefined -I$(BR_HOST)/inc -I.
+FUZZ_OBJ := $(UNITS:%.c=$(BUILD)/fuzzobj/%.o)
 $(BUILD)/.fuzz-deps:
 	@mkdir -p $(BUILD)
 	sh scripts/need.sh clang libclang-rt-14-dev
 	@touch $@
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(UNITS) $(BR_HOST)/libbearssl.a | $(BUILD)/.fuzz-deps
+$(BUILD)/fuzzobj/%.o: %.c $(BR_HOST)/libbearssl.a | $(BUILD)/.fuzz-deps
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(filter-out $<,$(filter %.c,$^)) $(BR_HOST)/libbearssl.a
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/fuzzobj/libs3pub.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzzobj/libs3pub.a $(BR_HOST)/libbearssl.a | $(BUILD)/.fuzz-deps
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzzobj/libs3pub.a $(BR_HOST)/libbearssl.a
 fuzz-build: $(FUZZ_BINS)
 # FUZZ_SECONDS per target (make test runs them for 20 s each)
 fuzz: fuzz-build
@@ -181,4 +189,4 @@ distclean:
 	rm -rf $(BUILD) s3pub
 
 .PHONY: all test tests-build cross-build test-cross scratch-root fuzz fuzz-build demo bench clean distclean
--include $(wildcard $(BUILD)/musl/*.d $(BUILD)/asan/*.d)
+-include $(wildcard $(BUILD)/musl/*.d $(BUILD)/asan/*.d $(BUILD)/fuzzobj/*.d)
