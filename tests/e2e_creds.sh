@@ -115,7 +115,7 @@ stop_server
 # short-lived IMDS credentials (120 s, inside the 5-minute refresh window):
 # a multipart upload refreshes them between parts, never signs expired ones
 start_server imds-short
-publish_as "IMDS short-lived, multipart" short1 AWS_EC2_METADATA_DISABLED=false \
+publish_as "IMDS short-lived credentials" short1 AWS_EC2_METADATA_DISABLED=false \
 	AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SRV_PORT"
 env -u AWS_ACCESS_KEY_ID AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SRV_PORT" \
 	"$S3PUB" publish --part-size 5MiB "$TMP/big" "s3://$B/short2,opt=endpoint=$EP" >/dev/null 2>"$TMP/err"
