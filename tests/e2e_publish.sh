@@ -208,3 +208,23 @@ fi
 # no server at all: exit 3 after the retries
 expect_exit "unreachable endpoint -> 3" 3 '127.0.0.1' \
 	env AWS_ACCESS_KEY_ID=a AWS_SECRET_ACCESS_KEY=b "$S3PUB" publish --retries 2 "$TREE" "s3://bucket/k,opt=endpoint=http://127.0.0.1:9"
+
+# virtual-hosted style (BUCKET.localhost, as SPEC section 4 names it for
+# --virtual-hosted) through an HTTP proxy that resolves *.localhost to the
+# loopback (RFC 6761; the C library does not): both servers serve buckets
+# by host name (radosgw's rgw dns name, Swift's storage_domain)
+rm -f "$TMP/pport"
+python3 tests/http_proxy.py "$TMP/pport" "$TMP/proxy.log" >/dev/null 2>&1 &
+ppid=$!
+for i in $(seq 1 100); do [ -s "$TMP/pport" ] && break; sleep 0.05; done
+for srv in rgw swift; do
+	s3_use "$srv" || continue
+	b=$(new_bucket "$srv")
+	port=${S3_EP##*:}
+	with_keys "$srv" env HTTP_PROXY="http://127.0.0.1:$(cat "$TMP/pport")" "$S3PUB" publish --virtual-hosted \
+		"$TREE" "s3://$b/vh,opt=endpoint=http://localhost:$port" >/dev/null 2>"$TMP/err"
+	check_eq "$srv: --virtual-hosted through HTTP_PROXY exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	check "$srv: the request went to $b.localhost" grep -q "^PUT http://$b.localhost:$port/vh.tar.gz " "$TMP/proxy.log"
+	check "$srv: the object is there" aws_s3 "$srv" s3api head-object --bucket "$b" --key vh.tar.gz
+done
+kill "$ppid" 2>/dev/null

@@ -12,6 +12,12 @@ named in the absolute-form target.
 """
 import base64, os, socket, sys, threading
 
+
+def loopback(host):
+    """RFC 6761: every NAME.localhost is the loopback (glibc and musl do not
+    resolve them: the proxy does, so virtual-hosted style can be tested)."""
+    return "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
+
 log = sys.argv[2]
 need = sys.argv[3] if len(sys.argv) > 3 else None
 
@@ -56,11 +62,11 @@ def serve(c):
     method, target, _ = line.split(" ", 2)
     if method == "CONNECT":
         host, port = target.rsplit(":", 1)
-        if host != "127.0.0.1" and host != "localhost":
+        if host != "127.0.0.1" and loopback(host) != "127.0.0.1":
             c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
             c.close()
             return
-        o = socket.create_connection((host, int(port)))
+        o = socket.create_connection((loopback(host), int(port)))
         c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         rest = head.split(b"\r\n\r\n", 1)[1]
         if rest:
@@ -68,8 +74,11 @@ def serve(c):
     else:
         hostport = target.split("/")[2]
         host, port = hostport.rsplit(":", 1) if ":" in hostport else (hostport, 80)
-        o = socket.create_connection((host, int(port)))
-        o.sendall(head)
+        o = socket.create_connection((loopback(host), int(port)))
+        # to the origin in origin-form, as real proxies relay (RFC 9112 3.2)
+        path = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
+        first, rest = head.split(b"\r\n", 1)
+        o.sendall(("%s %s %s" % (method, path, line.split(" ")[2])).encode() + b"\r\n" + rest)
     threading.Thread(target=pump, args=(o, c), daemon=True).start()
     pump(c, o)
 
