@@ -228,3 +228,15 @@ for srv in rgw swift; do
 	check "$srv: the object is there" aws_s3 "$srv" s3api head-object --bucket "$b" --key vh.tar.gz
 done
 kill "$ppid" 2>/dev/null
+
+# progress: a live line when stderr is a terminal (script(1) gives one),
+# nothing with --quiet, and stdout still holds only the result spec
+if s3_use rgw; then
+	b=$(new_bucket rgw)
+	with_keys rgw script -qec "$S3PUB publish --part-size 5MiB $TMP/big s3://$b/prog,opt=endpoint=$S3_EP 2>&1 >/dev/null" /dev/null \
+		</dev/null >"$TMP/tty.out" 2>&1
+	check "progress line on a terminal (bytes, percent, rate)" grep -aq 'MiB (100%) .* MiB/s' "$TMP/tty.out"
+	with_keys rgw script -qec "$S3PUB publish --quiet $TREE s3://$b/quiet,opt=endpoint=$S3_EP 2>&1 >/dev/null" /dev/null \
+		</dev/null >"$TMP/tty2.out" 2>&1
+	check_eq "--quiet: nothing on the terminal" "$(tr -d '\r\n' <"$TMP/tty2.out")" ""
+fi
