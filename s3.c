@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "hashpass.h"
 #include "spec.h"
 
 #define BACKOFF_BASE_MS 200
@@ -63,7 +64,6 @@ typedef struct {
 struct s3_scratch {
 	http_response rs;
 	s3_reply reply;
-	unsigned char hash_buf[HASH_CHUNK];
 };
 
 /* ---------------------------------------------------------------- */
@@ -783,21 +783,7 @@ static int
 hash_range(s3_client *s, s3_read_fn read, void *ctx, uint64_t off,
     uint64_t len, sha256_ctx *a, sha256_ctx *b, s3p_err *err)
 {
-	unsigned char *buf = s->scratch->hash_buf;
-
-	while (len > 0) {
-		size_t n = len > HASH_CHUNK ? HASH_CHUNK : (size_t)len;
-		if (cancelled(s, NULL))
-			return err_set(err, S3P_ENET, "interrupted while hashing");
-		if (read(ctx, off, buf, n, err) < 0)
-			return -1;
-		sha256_update(a, buf, n);
-		if (b != NULL)
-			sha256_update(b, buf, n);
-		off += n;
-		len -= n;
-	}
-	return 0;
+	return hashpass_run(read, ctx, off, len, a, b, s->cancel, err);
 }
 
 static int

@@ -22,6 +22,7 @@
 #include "psurl.h"
 #include "clock.h"
 #include "crc32.h"
+#include "hashpass.h"
 #include "creds.h"
 #include "err.h"
 #include "http.h"
@@ -759,19 +760,13 @@ cmd_presign(int argc, char **argv)
 static int
 hash_archive(archive *a, char hex[65], char b64[48], s3p_err *err)
 {
-	static unsigned char buf[65536];
-	uint64_t size = archive_size(a), off;
 	sha256_ctx h;
 	unsigned char d[SHA256_SIZE];
 
 	sha256_init(&h);
-	for (off = 0; off < size;) {
-		size_t n = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
-		if (archive_read(a, off, buf, n, err) < 0)
-			return -1;
-		sha256_update(&h, buf, n);
-		off += n;
-	}
+	if (hashpass_run(archive_reader, a, 0, archive_size(a), &h, NULL,
+	    &got_signal, err) < 0)
+		return -1;
 	sha256_final(&h, d);
 	sha256_hex(d, hex);
 	s3_base64(d, sizeof d, b64);

@@ -1,0 +1,175 @@
+/* hashpass.c: see hashpass.h. */
+#include "hashpass.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bodies shorter than this are hashed in line: a thread costs more. */
+#define HASHPASS_THREAD_MIN (4 * HASHPASS_CHUNK)
+
+typedef struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	hashpass_read_fn read;
+	void *ctx;
+	uint64_t off, len;
+	const volatile sig_atomic_t *cancel;
+	unsigned char *buf;             /* HASHPASS_SLOTS * HASHPASS_CHUNK */
+	size_t fill[HASHPASS_SLOTS];    /* bytes in a slot; 0: free */
+	uint64_t produced, consumed;    /* chunks */
+	int stop;                       /* the hasher gave up */
+	int failed;                     /* the reader failed: err holds why */
+	s3p_err err;
+} ring;
+
+static int
+interrupted(const volatile sig_atomic_t *cancel)
+{
+	return cancel != NULL && *cancel != 0;
+}
+
+static void *
+reader(void *arg)
+{
+	ring *r = arg;
+	uint64_t done = 0;
+
+	while (done < r->len) {
+		size_t n = r->len - done < HASHPASS_CHUNK ?
+		    (size_t)(r->len - done) : HASHPASS_CHUNK;
+		unsigned slot;
+		s3p_err e;
+		int rc;
+
+		pthread_mutex_lock(&r->mu);
+		while (!r->stop && r->produced - r->consumed == HASHPASS_SLOTS)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		slot = (unsigned)(r->produced % HASHPASS_SLOTS);
+		pthread_mutex_unlock(&r->mu);
+
+		/* the slot is ours alone until it is marked full */
+		err_clear(&e);
+		rc = r->read(r->ctx, r->off + done,
+		    r->buf + (size_t)slot * HASHPASS_CHUNK, n, &e);
+
+		pthread_mutex_lock(&r->mu);
+		if (rc < 0) {
+			r->failed = 1;
+			r->err = e;
+		} else {
+			r->fill[slot] = n;
+			r->produced++;
+		}
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (rc < 0)
+			return NULL;
+		done += n;
+	}
+	return NULL;
+}
+
+static int
+inline_pass(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
+    sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
+    s3p_err *err)
+{
+	unsigned char buf[4096];
+
+	while (len > 0) {
+		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
+		if (interrupted(cancel))
+			return err_set(err, S3P_ENET, "interrupted while hashing");
+		if (read(ctx, off, buf, n, err) < 0)
+			return -1;
+		sha256_update(a, buf, n);
+		if (b != NULL)
+			sha256_update(b, buf, n);
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
+    sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
+    s3p_err *err)
+{
+	ring *r;
+	pthread_t tid;
+	int rc = 0;
+
+	if (len < HASHPASS_THREAD_MIN)
+		return inline_pass(read, ctx, off, len, a, b, cancel, err);
+	r = calloc(1, sizeof *r);
+	if (r != NULL)
+		r->buf = malloc((size_t)HASHPASS_SLOTS * HASHPASS_CHUNK);
+	if (r == NULL || r->buf == NULL) {
+		if (r != NULL)
+			free(r);
+		return inline_pass(read, ctx, off, len, a, b, cancel, err);
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	r->read = read;
+	r->ctx = ctx;
+	r->off = off;
+	r->len = len;
+	r->cancel = cancel;
+	if (pthread_create(&tid, NULL, reader, r) != 0) {
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv);
+		free(r->buf);
+		free(r);
+		return inline_pass(read, ctx, off, len, a, b, cancel, err);
+	}
+
+	for (uint64_t done = 0; done < len;) {
+		unsigned slot;
+		size_t n;
+
+		pthread_mutex_lock(&r->mu);
+		while (!r->failed && r->produced == r->consumed)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->failed && r->produced == r->consumed) {
+			*err = r->err;
+			rc = -1;
+		}
+		slot = (unsigned)(r->consumed % HASHPASS_SLOTS);
+		n = r->fill[slot];
+		pthread_mutex_unlock(&r->mu);
+		if (rc < 0)
+			break;
+		if (interrupted(cancel)) {
+			rc = err_set(err, S3P_ENET, "interrupted while hashing");
+			break;
+		}
+		sha256_update(a, r->buf + (size_t)slot * HASHPASS_CHUNK, n);
+		if (b != NULL)
+			sha256_update(b, r->buf + (size_t)slot * HASHPASS_CHUNK, n);
+		done += n;
+
+		pthread_mutex_lock(&r->mu);
+		r->fill[slot] = 0;
+		r->consumed++;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+
+	pthread_mutex_lock(&r->mu);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(tid, NULL);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r->buf);
+	free(r);
+	return rc;
+}

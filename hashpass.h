@@ -1,0 +1,44 @@
+/*
+ * hashpass.h: the hash pass of a body, with reading overlapped.
+ *
+ * Every upload hashes its body before sending it (the signed payload hash),
+ * and producing the body (pread, stored-gzip framing, CRC-32) costs about a
+ * third of hashing it. hashpass_run() reads on a second thread into a small
+ * ring of buffers while the calling thread hashes, so on two cores the pass
+ * takes about as long as SHA-256 alone; on one core it costs a few context
+ * switches more than a plain loop.
+ *
+ * The reader is called with increasing, adjacent ranges of at most
+ * HASHPASS_CHUNK bytes (so a reader that tracks a running CRC sees the
+ * body in order), always from the same one thread. Memory: HASHPASS_SLOTS
+ * buffers of HASHPASS_CHUNK bytes, allocated per call and freed before it
+ * returns. Nothing else is shared between the threads.
+ */
+#ifndef S3PUB_HASHPASS_H
+#define S3PUB_HASHPASS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "sha256.h"
+
+#define HASHPASS_CHUNK 131072
+#define HASHPASS_SLOTS 4
+
+/* Writes exactly len bytes of the body at offset; 0, or -1 with err set. */
+typedef int (*hashpass_read_fn)(void *ctx, uint64_t offset, void *buf,
+    size_t len, s3p_err *err);
+
+/*
+ * Feeds bytes [off, off+len) of the body into `a` and, when not NULL, `b`
+ * (a part's hash and the whole object's). `cancel` (may be NULL) is polled
+ * between chunks: once it is non-zero the pass stops with S3P_ENET
+ * "interrupted". Returns 0, or -1 with err set (the reader's error as is).
+ */
+int hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
+    sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
+    s3p_err *err);
+
+#endif
