@@ -194,7 +194,7 @@ for mode in single multi; do
 	check_eq "$mode: the retry after Retry-After has a new x-amz-date and signature" "$(proxy_py '
 T = [e for e in L if e["method"] == "PUT" and ("partNumber=2" in e["target"] or "partNumber" not in e["target"])]
 print(len(T) == 2 and T[0]["amz_date"] != T[1]["amz_date"] and T[0]["signature"] != T[1]["signature"]
-      and T[1]["t0"] - T[0]["t1"] >= 0.9)  # 1 s, less the proxy's own timing noise')" True
+      and T[1]["t0"] - T[0]["t1"] >= 0.9)  # 1 s, less the timing noise of the proxy')" True
 
 	check_bucket $mode
 done
