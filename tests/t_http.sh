@@ -129,3 +129,48 @@ check_eq "HTTP_PROXY with credentials: absolute form, Proxy-Authorization" \
 	"hello GET http://127.0.0.1:$PORT/hello HTTP/1.1 auth-ok"
 expect_exit "https:// proxy URL refused" 1 "only http:// proxies" \
 	env HTTP_PROXY=https://127.0.0.1:1 $TOOL $U/hello
+
+# write time-out: a server that accepts and never reads; once the socket
+# buffers are full the upload must stop after the idle time-out, not hang
+cat >"$TMP/blackhole.py" <<'PY'
+import socket, sys, os, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    c, _ = s.accept()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    held.append(c)
+PY
+start_py "$TMP/bhport" "$TMP/blackhole.py" "$TMP/bhport"
+head -c $((64 * 1024 * 1024)) /dev/zero >"$TMP/big.body"
+start=$(date +%s)
+expect_exit "write time-out named (server never reads)" 3 "write time-out" \
+	$T -X PUT -d "$TMP/big.body" -t 2 "http://127.0.0.1:$(cat "$TMP/bhport")/sink"
+took=$(( $(date +%s) - start ))
+if [ "$took" -le 20 ]; then ok "write time-out: gave up after ${took} s (idle time-out 2 s)"
+else not_ok "write time-out: took ${took} s"; fi
+
+# connect time-out: a listener whose accept queue is full (backlog 0, never
+# accepting) drops further SYNs, so a connect hangs until the time-out
+cat >"$TMP/full.py" <<'PY'
+import socket, sys, os, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for i in range(3):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(("127.0.0.1", port))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.3)
+open(sys.argv[1] + ".tmp", "w").write(str(port)); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)
+PY
+start_py "$TMP/fullport" "$TMP/full.py" "$TMP/fullport"
+start=$(date +%s)
+expect_exit "connect time-out named (accept queue full)" 3 "connect time-out \(2 s\)" \
+	$T -T 2 "http://127.0.0.1:$(cat "$TMP/fullport")/x"
+took=$(( $(date +%s) - start ))
+if [ "$took" -le 6 ]; then ok "connect time-out: gave up after ${took} s"
+else not_ok "connect time-out: took ${took} s"; fi
