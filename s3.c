@@ -2,6 +2,7 @@
 #include "s3.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -947,6 +948,84 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 	}
 }
 
+/*
+ * Multipart overlap: while part i is sent, part i+1 is hashed on another
+ * thread (on two cores the hash costs no wall time). Both read the caller's
+ * body, which serves one thread at a time: a mutex makes the reads take
+ * turns. The whole object's hash is fed by the hash passes only, in order.
+ */
+typedef struct {
+	s3_read_fn read;
+	void *ctx;
+	pthread_mutex_t mu;
+} locked_src;
+
+static int
+locked_read(void *c, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	locked_src *ls = c;
+	int rc;
+
+	pthread_mutex_lock(&ls->mu);
+	rc = ls->read(ls->ctx, off, buf, len, err);
+	pthread_mutex_unlock(&ls->mu);
+	return rc;
+}
+
+typedef struct {
+	locked_src *src;
+	uint64_t off, len;
+	sha256_ctx *whole;
+	unsigned char sha[SHA256_SIZE];
+	volatile sig_atomic_t stop;     /* the send failed: give up */
+	int rc;
+	s3p_err err;
+	pthread_t tid;
+	int running;
+} part_hasher;
+
+static void *
+part_hash_main(void *arg)
+{
+	part_hasher *ph = arg;
+	sha256_ctx h;
+
+	sha256_init(&h);
+	ph->rc = hashpass_run(locked_read, ph->src, ph->off, ph->len, &h,
+	    ph->whole, &ph->stop, &ph->err);
+	if (ph->rc == 0)
+		sha256_final(&h, ph->sha);
+	return NULL;
+}
+
+/* Starts hashing a part; without a thread, hashes it here and now. */
+static void
+part_hash_start(part_hasher *ph, locked_src *src, uint64_t off, uint64_t len,
+    sha256_ctx *whole)
+{
+	memset(ph, 0, sizeof *ph);
+	ph->src = src;
+	ph->off = off;
+	ph->len = len;
+	ph->whole = whole;
+	err_clear(&ph->err);
+	ph->running = pthread_create(&ph->tid, NULL, part_hash_main, ph) == 0;
+	if (!ph->running)
+		part_hash_main(ph);
+}
+
+/* Waits for the hash; `stop` first when its result is not wanted. */
+static int
+part_hash_join(part_hasher *ph, int stop)
+{
+	if (stop)
+		ph->stop = 1;
+	if (ph->running)
+		pthread_join(ph->tid, NULL);
+	ph->running = 0;
+	return ph->rc;
+}
+
 static int
 put_multipart(s3_client *s, const char *bucket, const char *key,
     s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
@@ -962,6 +1041,8 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 	size_t nh = 0;
 	s3_op op;
 	complete_body cb;
+	locked_src src;
+	int src_ready = 0;
 	int rc = -1;
 
 	part_size = s3_part_size(len, part_size);
@@ -1005,18 +1086,33 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		goto fail;
 	}
 	sha256_init(&whole);
+	src.read = read;
+	src.ctx = read_ctx;
+	pthread_mutex_init(&src.mu, NULL);
+	src_ready = 1;
+	{
+		/* part 1's hash here; each later one while its predecessor is sent */
+		sha256_ctx h;
+		sha256_init(&h);
+		if (hash_range(s, locked_read, &src, 0,
+		    len < part_size ? len : part_size, &h, &whole, err) < 0)
+			goto fail;
+		sha256_final(&h, parts[0].sha);
+	}
 	for (unsigned i = 0; i < nparts; i++) {
 		uint64_t off = (uint64_t)i * part_size;
 		uint64_t plen = len - off < part_size ? len - off : part_size;
-		sha256_ctx h;
 		char phex[65], pb64[48], num[16];
 		sigv4_pair q[2];
 		http_header ph[1];
+		part_hasher next;
+		int have_next = i + 1 < nparts;
 
-		sha256_init(&h);
-		if (hash_range(s, read, read_ctx, off, plen, &h, &whole, err) < 0)
-			goto fail;
-		sha256_final(&h, parts[i].sha);
+		if (have_next) {
+			uint64_t noff = off + plen;
+			uint64_t nlen = len - noff < part_size ? len - noff : part_size;
+			part_hash_start(&next, &src, noff, nlen, &whole);
+		}
 		sha256_hex(parts[i].sha, phex);
 		s3_base64(parts[i].sha, SHA256_SIZE, pb64);
 		snprintf(num, sizeof num, "%u", i + 1);
@@ -1033,18 +1129,34 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		op.hdrs = ph;
 		op.nhdrs = s->checksum ? 1 : 0;
 		op.payload_hash = phex;
-		op.read = read;
-		op.read_ctx = read_ctx;
+		op.read = locked_read;
+		op.read_ctx = &src;
 		op.body_off = off;
 		op.body_len = plen;
-		if ((rc = s3_do(s, &op, r, err)) < 0)
+		if ((rc = s3_do(s, &op, r, err)) < 0) {
+			if (have_next)
+				part_hash_join(&next, 1);
 			goto fail;
+		}
 		if (r->etag[0] == '\0' || strlen(r->etag) >= sizeof parts[i].etag) {
+			if (have_next)
+				part_hash_join(&next, 1);
 			err_set(err, S3P_ESERVER, "UploadPart %u of s3://%s/%s: %s ETag",
 			    i + 1, bucket, key, r->etag[0] ? "overlong" : "no");
 			goto fail;
 		}
 		strcpy(parts[i].etag, r->etag);
+		if (have_next) {
+			if (part_hash_join(&next, 0) < 0) {
+				*err = next.err;
+				goto fail;
+			}
+			memcpy(parts[i + 1].sha, next.sha, SHA256_SIZE);
+		}
+		if (cancelled(s, NULL)) {
+			err_set(err, S3P_ENET, "interrupted");
+			goto fail;
+		}
 	}
 
 	/* CompleteMultipartUpload, its body hashed then sent like the parts */
@@ -1104,10 +1216,13 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 	res->size = len;
 	res->parts = nparts;
 	free(parts);
+	pthread_mutex_destroy(&src.mu);
 	return 0;
 
 fail:
 	free(parts);
+	if (src_ready)
+		pthread_mutex_destroy(&src.mu);
 	abort_upload(s, bucket, key, upload_id, err);
 	return rc == -2 ? -2 : -1;
 }
