@@ -293,6 +293,20 @@ der_tlv(const unsigned char *p, size_t len, unsigned *tag, size_t *hl,
  * RFC 5280 section 4.2.1.6: is ip[0..iplen) one of the iPAddress entries
  * of the certificate's subjectAltName? 1 yes, 0 no (or undecodable).
  */
+/* Steps into the value of the next element, which must have tag `want`. */
+static int
+der_enter(const unsigned char **c, size_t *len, unsigned want)
+{
+	unsigned tag;
+	size_t hl, vl;
+
+	if (der_tlv(*c, *len, &tag, &hl, &vl) || tag != want)
+		return -1;
+	*c += hl;
+	*len = vl;
+	return 0;
+}
+
 static int
 san_has_ip(const unsigned char *c, size_t len, const unsigned char *ip,
     int iplen)
@@ -302,14 +316,10 @@ san_has_ip(const unsigned char *c, size_t len, const unsigned char *ip,
 	size_t hl, vl;
 
 	/* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { ... } ... } */
-	if (der_tlv(c, len, &tag, &hl, &vl) || tag != 0x30)
+	if (der_enter(&c, &len, 0x30) < 0)
 		return 0;
-	c += hl;
-	len = vl;
-	if (der_tlv(c, len, &tag, &hl, &vl) || tag != 0x30)
+	if (der_enter(&c, &len, 0x30) < 0)
 		return 0;
-	c += hl;
-	len = vl;
 	/* skip fields up to extensions [3] */
 	while (len > 0) {
 		if (der_tlv(c, len, &tag, &hl, &vl))
@@ -323,10 +333,8 @@ san_has_ip(const unsigned char *c, size_t len, const unsigned char *ip,
 		return 0;
 	c += hl;
 	len = vl;
-	if (der_tlv(c, len, &tag, &hl, &vl) || tag != 0x30)
+	if (der_enter(&c, &len, 0x30) < 0)
 		return 0;
-	c += hl;
-	len = vl;
 	while (len > 0) {      /* Extension ::= SEQ { OID, BOOL?, OCTET STRING } */
 		const unsigned char *e;
 		size_t elen, ehl, evl;
