@@ -787,16 +787,22 @@ hash_range(s3_client *s, s3_read_fn read, void *ctx, uint64_t off,
 	return hashpass_run(read, ctx, off, len, a, b, s->cancel, err);
 }
 
+/*
+ * One PutObject: hash pass, then the send with that hash. With `url` the
+ * request goes to a presigned URL as is (unsigned; `extra` holds what the
+ * presigner allows, e.g. Content-MD5) instead of bucket/key.
+ */
 static int
 put_single(s3_client *s, const char *bucket, const char *key,
-    s3_read_fn read, void *read_ctx, uint64_t len, const char *ctype,
-    s3_put_result *res, s3p_err *err)
+    const http_url *url, const char *url_name, s3_read_fn read,
+    void *read_ctx, uint64_t len, const char *ctype, const http_header *extra,
+    size_t nextra, s3_put_result *res, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
 	sha256_ctx h;
 	unsigned char d[SHA256_SIZE];
 	char hex[65], b64[48];
-	http_header hdrs[3];
+	http_header hdrs[8];
 	size_t nh = 0;
 	s3_op op;
 	int rc;
@@ -809,14 +815,18 @@ put_single(s3_client *s, const char *bucket, const char *key,
 	s3_base64(d, sizeof d, b64);
 	if (ctype != NULL)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
-	if (s->checksum)
+	if (s->checksum && url == NULL)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-sha256", b64 };
+	for (size_t i = 0; i < nextra && nh < sizeof hdrs / sizeof hdrs[0]; i++)
+		hdrs[nh++] = extra[i];
 
 	memset(&op, 0, sizeof op);
 	op.method = "PUT";
 	op.what = "PutObject";
 	op.bucket = bucket;
 	op.key = key;
+	op.url = url;
+	op.url_name = url_name;
 	op.hdrs = hdrs;
 	op.nhdrs = nh;
 	op.payload_hash = hex;
@@ -1238,8 +1248,8 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 	for (int pass = 1;; pass++) {
 		memset(res, 0, sizeof *res);
 		if (len <= part_size && len <= S3_MAX_PART)
-			rc = put_single(s, bucket, key, read, read_ctx, len,
-			    content_type, res, err);
+			rc = put_single(s, bucket, key, NULL, NULL, read, read_ctx,
+			    len, content_type, NULL, 0, res, err);
 		else
 			rc = put_multipart(s, bucket, key, read, read_ctx, len,
 			    part_size, content_type, res, err);
@@ -1328,36 +1338,9 @@ s3_put_url(s3_client *s, const http_url *url, const char *url_name,
     s3_read_fn read, void *read_ctx, uint64_t len, const http_header *hdrs,
     size_t nhdrs, s3_put_result *res, s3p_err *err)
 {
-	s3_reply *r = &s->scratch->reply;
-	sha256_ctx h;
-	unsigned char d[SHA256_SIZE];
-	s3_op op;
-
 	memset(res, 0, sizeof *res);
-	sha256_init(&h);
-	if (hash_range(s, read, read_ctx, 0, len, &h, NULL, err) < 0)
-		return -1;
-	sha256_final(&h, d);
-	sha256_hex(d, res->content_sha256);
-	s3_base64(d, sizeof d, res->local_checksum);
-	memset(&op, 0, sizeof op);
-	op.method = "PUT";
-	op.what = "PutObject";
-	op.url = url;
-	op.url_name = url_name;
-	op.hdrs = hdrs;
-	op.nhdrs = nhdrs;
-	op.read = read;
-	op.read_ctx = read_ctx;
-	op.body_len = len;
-	op.body_always = 1;
-	if (s3_do(s, &op, r, err) < 0)
-		return -1;
-	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
-	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
-	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
-	res->size = len;
-	return 0;
+	return put_single(s, NULL, NULL, url, url_name, read, read_ctx, len,
+	    NULL, hdrs, nhdrs, res, err) < 0 ? -1 : 0;
 }
 
 /*
