@@ -65,6 +65,7 @@ typedef struct {
 struct s3_scratch {
 	http_response rs;
 	s3_reply reply;
+	creds cred_snap;        /* what this request signs with (shared creds) */
 };
 
 /* ---------------------------------------------------------------- */
@@ -574,6 +575,7 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		int rc, final = 0;
 		char code[128], msg[512], rid[128], region[64];
 		long wait = -1;
+		const creds *cr;
 
 		memset(r, 0, sizeof *r);
 		if (cancelled(s, op))
@@ -585,15 +587,31 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		if (http_url_authority(&u, host, sizeof host) < 0)
 			return err_set(err, S3P_EUSAGE, "host name too long");
 		now = s3p_now() + s->clock_offset;
-		if (op->url == NULL && !s->cred->anonymous && s->cred_ctx != NULL &&
-		    creds_refresh_needed(s->cred, now)) {
-			s3p_err rerr;
-			if (creds_refresh(s->cred_ctx, s->cred, now, &rerr) < 0) {
-				if (creds_expired(s->cred, now)) {
-					*err = rerr;
-					return -1;
+		cr = s->cred;
+		if (op->url == NULL && !s->cred->anonymous) {
+			/*
+			 * Credentials shared by plain mode's workers: one refreshes
+			 * them at a time, and each request signs with a snapshot.
+			 */
+			if (s->cred_mu != NULL)
+				pthread_mutex_lock(s->cred_mu);
+			if (s->cred_ctx != NULL && creds_refresh_needed(s->cred, now)) {
+				s3p_err rerr;
+				if (creds_refresh(s->cred_ctx, s->cred, now, &rerr) < 0) {
+					if (creds_expired(s->cred, now)) {
+						if (s->cred_mu != NULL)
+							pthread_mutex_unlock(s->cred_mu);
+						*err = rerr;
+						return -1;
+					}
+					logf_(s, "credentials: refresh failed, still valid: %s",
+					    rerr.msg);
 				}
-				logf_(s, "credentials: refresh failed, still valid: %s", rerr.msg);
+			}
+			if (s->cred_mu != NULL) {
+				s->scratch->cred_snap = *s->cred;
+				cr = &s->scratch->cred_snap;
+				pthread_mutex_unlock(s->cred_mu);
 			}
 		}
 		sigv4_format_time(now, amz_date, stamp);
@@ -609,10 +627,10 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 			sh[nsh++] = (sigv4_pair){ op->hdrs[i].name, op->hdrs[i].value };
 			hh[nhh++] = op->hdrs[i];
 		}
-		if (op->url == NULL && !s->cred->anonymous) {
+		if (op->url == NULL && !cr->anonymous) {
 			sigv4_scope sc = {
-				s->cred->access_key_id, s->cred->secret_access_key,
-				s->cred->session_token, s->region, "s3", amz_date
+				cr->access_key_id, cr->secret_access_key,
+				cr->session_token, s->region, "s3", amz_date
 			};
 			sigv4_request sr;
 			memset(&sr, 0, sizeof sr);
@@ -626,9 +644,9 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 			if (sigv4_sign_header(&s->key, &sc, &sr, auth, sizeof auth, NULL) < 0)
 				return err_set(err, S3P_EUSAGE,
 				    "%s %s: cannot sign the request", op->method, obj);
-			if (s->cred->session_token[0] != '\0')
+			if (cr->session_token[0] != '\0')
 				hh[nhh++] = (http_header){ "x-amz-security-token",
-				    s->cred->session_token };
+				    cr->session_token };
 			hh[nhh++] = (http_header){ "Authorization", auth };
 		}
 

@@ -65,6 +65,7 @@
 #define S3PUB_S3_H
 
 #include <signal.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,7 @@ typedef struct {
 	http_client *http;          /* caller-owned */
 	creds *cred;                /* caller-owned; refreshed in place */
 	creds_ctx *cred_ctx;        /* for refresh; NULL: never refreshed */
+	pthread_mutex_t *cred_mu;   /* cred shared between threads: NULL if not */
 	http_url endpoint;          /* base URL; target is the path prefix */
 	char endpoint_str[1024];    /* as printed in the result spec */
 	char region[64];

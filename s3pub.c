@@ -676,7 +676,7 @@ setup_client(options *o, const place *pl, const char *bucket, http_client *hc,
 	return 0;
 }
 
-/* Another connection like s0 (plain mode's --jobs); never refreshes. */
+/* Another connection like s0 (plain mode's --jobs), signing with c. */
 static int
 setup_worker(options *o, const place *pl, const char *bucket, http_client *hc,
     s3_client *s, creds *c, const tls_anchors *anchors, const s3_client *s0,
@@ -787,7 +787,6 @@ typedef struct {
 	plain_run *run;
 	s3_client *s;
 	http_client *hc;
-	creds cred;                     /* a snapshot for threads > 0 */
 	pthread_t tid;
 } plain_worker;
 
@@ -882,6 +881,7 @@ publish_plain(options *o, const place *pl, const char *bucket,
 	int jobs = o->jobs, started = 0;
 	tls_anchors anchors;
 	int have_anchors = 0;
+	pthread_mutex_t cred_mu = PTHREAD_MUTEX_INITIALIZER;
 
 	memset(&run, 0, sizeof run);
 	pthread_mutex_init(&run.mu, NULL);
@@ -908,16 +908,20 @@ publish_plain(options *o, const place *pl, const char *bucket,
 			w[j].s = s0;
 			continue;
 		}
-		w[j].cred = *c;
 		w[j].hc = calloc(1, sizeof *w[j].hc);
 		w[j].s = calloc(1, sizeof *w[j].s);
 		if (w[j].hc == NULL || w[j].s == NULL ||
-		    setup_worker(o, pl, bucket, w[j].hc, w[j].s, &w[j].cred,
+		    setup_worker(o, pl, bucket, w[j].hc, w[j].s, c,
 		    have_anchors ? &anchors : NULL, s0, err) < 0) {
 			jobs = j;       /* those set up so far */
 			goto out;
 		}
+		/* every worker signs with the one set of credentials, which
+		 * any of them refreshes (under cred_mu) when it nears expiry */
+		w[j].s->cred_ctx = s0->cred_ctx;
+		w[j].s->cred_mu = &cred_mu;
 	}
+	s0->cred_mu = &cred_mu;
 	for (int j = 1; j < jobs; j++) {
 		if (pthread_create(&w[j].tid, NULL, plain_work, &w[j]) != 0)
 			break;
@@ -926,6 +930,7 @@ publish_plain(options *o, const place *pl, const char *bucket,
 	plain_work(&w[0]);
 	for (int j = 1; j <= started; j++)
 		pthread_join(w[j].tid, NULL);
+	s0->cred_mu = NULL;
 	if (run.failed)
 		*err = run.err;
 out:

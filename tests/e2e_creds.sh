@@ -123,6 +123,20 @@ check_eq "IMDS short-lived: multipart publish exits 0 ($(head -c 200 "$TMP/err")
 n=$(grep -c 'GET /latest/meta-data/iam/security-credentials/role1' "$SRV_LOG")
 if [ "$n" -ge 4 ]; then ok "IMDS short-lived: credentials fetched again during the upload ($n times)"
 else not_ok "IMDS short-lived: credentials fetched $n times, want a refresh per part"; fi
+# plain mode: the --jobs workers share one set of credentials, refreshed
+# as it nears expiry by whichever worker needs it first
+mkdir -p "$TMP/many" && for i in $(seq 1 30); do printf 'f%s\n' "$i" >"$TMP/many/f$i"; done
+: >"$SRV_LOG"
+env -u AWS_ACCESS_KEY_ID AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SRV_PORT" \
+	"$S3PUB" publish --jobs 3 "$TMP/many" "s3://$B/plainshort,opt=endpoint=$EP,opt=encoding=plain" >/dev/null 2>"$TMP/err"
+check_eq "IMDS short-lived, plain --jobs 3: exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+n=$(grep -c 'GET /latest/meta-data/iam/security-credentials/role1' "$SRV_LOG")
+# the 120 s credentials are always inside the 5-minute refresh window, so
+# every one of the 30 PUTs, whichever worker sends it, refreshes them first
+if [ "$n" -ge 30 ]; then ok "IMDS short-lived, plain --jobs 3: every worker refreshed ($n fetches)"
+else not_ok "IMDS short-lived, plain --jobs 3: credentials fetched $n times"; fi
+check_eq "IMDS short-lived, plain --jobs 3: 30 objects" \
+	"$(aws_rgw s3api list-objects-v2 --bucket "$B" --prefix plainshort/ --query 'length(Contents)' --output text 2>&1)" 30
 stop_server
 
 echo "Bearer tok-$$" >"$TMP/ctoken"
