@@ -193,8 +193,10 @@ for mode in single multi; do
 		not_ok "$mode: Retry-After not honoured: $(grep 'again in' "$TMP/err" | head -c 300)"
 	check_eq "$mode: the retry after Retry-After has a new x-amz-date and signature" "$(proxy_py '
 T = [e for e in L if e["method"] == "PUT" and ("partNumber=2" in e["target"] or "partNumber" not in e["target"])]
-print(len(T) == 2 and T[0]["amz_date"] != T[1]["amz_date"] and T[0]["signature"] != T[1]["signature"]
-      and T[1]["t0"] - T[0]["t1"] >= 0.9)  # 1 s, less the timing noise of the proxy')" True
+# the first try and the last (a kept-alive connection the proxy closed
+# may log one more start in between)
+print(len(T) >= 2 and T[0]["amz_date"] != T[-1]["amz_date"] and T[0]["signature"] != T[-1]["signature"]
+      and T[-1]["t0"] - T[0]["t1"] >= 0.9)  # 1 s, less the timing noise of the proxy')" True
 
 	check_bucket $mode
 done
