@@ -1293,30 +1293,6 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 }
 
 int
-s3_head(s3_client *s, const char *bucket, const char *key,
-    s3_put_result *res, s3p_err *err)
-{
-	s3_reply *r = &s->scratch->reply;
-	http_header h[1] = { { "x-amz-checksum-mode", "ENABLED" } };
-	s3_op op;
-
-	memset(&op, 0, sizeof op);
-	op.method = "HEAD";
-	op.what = "HeadObject";
-	op.bucket = bucket;
-	op.key = key;
-	op.hdrs = h;
-	op.nhdrs = 1;
-	if (s3_do(s, &op, r, err) < 0)
-		return -1;
-	res->size = r->content_length;
-	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
-	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
-	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
-	return 0;
-}
-
-int
 s3_get(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, http_sink_fn sink,
     void *sink_ctx, s3_put_result *info, s3p_err *err)

@@ -177,14 +177,6 @@ int s3_upload(s3_client *s, const char *bucket, const char *key,
 uint64_t s3_part_size(uint64_t len, uint64_t part_size);
 
 /*
- * HeadObject with x-amz-checksum-mode: ENABLED. Fills size, etag,
- * version_id and checksum_sha256 of `res` (others untouched). A missing
- * object is S3P_EREFUSED "NoSuchKey".
- */
-int s3_head(s3_client *s, const char *bucket, const char *key,
-    s3_put_result *res, s3p_err *err);
-
-/*
  * GetObject of bucket/key (signed, with x-amz-checksum-mode: ENABLED), or
  * of `url` sent as is without signing (presigned; bucket and key then
  * unused, url_name names it in messages: never the query, it holds a
