@@ -805,6 +805,15 @@ hash_range(s3_client *s, s3_read_fn read, void *ctx, uint64_t off,
 	return hashpass_run(read, ctx, off, len, a, b, s->cancel, err);
 }
 
+/* What an answer says of the object: ETag, version, stored checksum. */
+static void
+reply_info(const s3_reply *r, s3_put_result *res)
+{
+	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
+	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
+	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
+}
+
 /*
  * One PutObject: hash pass, then the send with that hash. With `url` the
  * request goes to a presigned URL as is (unsigned; `extra` holds what the
@@ -854,9 +863,7 @@ put_single(s3_client *s, const char *bucket, const char *key,
 	op.body_always = 1;
 	if ((rc = s3_do(s, &op, r, err)) < 0)
 		return rc;
-	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
-	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
-	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
+	reply_info(r, res);
 	memcpy(res->content_sha256, hex, sizeof hex);
 	snprintf(res->local_checksum, sizeof res->local_checksum, "%s", b64);
 	res->size = len;
@@ -1319,10 +1326,7 @@ s3_get(s3_client *s, const char *bucket, const char *key,
 	if (info != NULL) {
 		memset(info, 0, sizeof *info);
 		info->size = r->content_length;
-		snprintf(info->etag, sizeof info->etag, "%s", r->etag);
-		snprintf(info->version_id, sizeof info->version_id, "%s", r->version_id);
-		snprintf(info->checksum_sha256, sizeof info->checksum_sha256, "%s",
-		    r->checksum);
+		reply_info(r, info);
 	}
 	return 0;
 }
