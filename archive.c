@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "crc32.h"
+#include "fmt.h"
 #include "gzip.h"
 #include "tar.h"
 
@@ -197,7 +198,7 @@ warn(const archive_opts *o, const char *fmt, const char *dir, const char *path)
 
 	if (o == NULL || o->warn == NULL)
 		return;
-	snprintf(msg, sizeof msg, fmt, dir, path);
+	fmt_snprintf(msg, sizeof msg, fmt, dir, path);
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';

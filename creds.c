@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "http.h"
 #include "json.h"
 
@@ -55,7 +56,7 @@ logf_(creds_ctx *cx, const char *fmt, ...)
 	if (cx == NULL || cx->log == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	fmt_vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	cx->log(cx->log_ctx, line);
 }
@@ -158,7 +159,7 @@ set_keys(creds *c, const char *id, const char *secret, const char *token,
 static void
 set_source(creds *c, const char *s)
 {
-	snprintf(c->source, sizeof c->source, "%s", s);
+	fmt_snprintf(c->source, sizeof c->source, "%s", s);
 }
 
 /* Strips blanks and line ends at both ends, in place. */
@@ -837,9 +838,9 @@ expand_path(const char *p, char *out, size_t outsz)
 	if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
 		if (home == NULL)
 			return 0;
-		return snprintf(out, outsz, "%s%s", home, p + 1) < (int)outsz;
+		return fmt_snprintf(out, outsz, "%s%s", home, p + 1) < (int)outsz;
 	}
-	return snprintf(out, outsz, "%s", p) < (int)outsz;
+	return fmt_snprintf(out, outsz, "%s", p) < (int)outsz;
 }
 
 static void
@@ -1039,8 +1040,8 @@ xml_text(const char *s, const char *e, const char *tag, char *out,
 	const char *p, *q;
 	size_t n = 0;
 
-	snprintf(open, sizeof open, "<%s>", tag);
-	snprintf(close_, sizeof close_, "</%s>", tag);
+	fmt_snprintf(open, sizeof open, "<%s>", tag);
+	fmt_snprintf(close_, sizeof close_, "</%s>", tag);
 	p = memmem(s, (size_t)(e - s), open, strlen(open));
 	if (p == NULL)
 		return 0;
@@ -1089,7 +1090,7 @@ creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 	    memmem(buf, len, "<Error>", 7) != NULL) {
 		char code[128], msg[512];
 		if (xml_text(buf, e, "Code", code, sizeof code, NULL) != 1)
-			snprintf(code, sizeof code, "unknown");
+			fmt_snprintf(code, sizeof code, "unknown");
 		if (xml_text(buf, e, "Message", msg, sizeof msg, NULL) != 1)
 			msg[0] = '\0';
 		return err_set(err, S3P_EREFUSED, "STS AssumeRoleWithWebIdentity: "
@@ -1285,7 +1286,7 @@ form_put(membuf *m, const char *name, const char *val)
 		return -1;
 	if (m->len > 0)
 		m->buf[m->len++] = '&';
-	m->len += (size_t)sprintf(m->buf + m->len, "%s=", name);
+	m->len += (size_t)fmt_snprintf(m->buf + m->len, m->cap - m->len, "%s=", name);
 	for (const unsigned char *p = (const unsigned char *)val; *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
@@ -1314,7 +1315,7 @@ sts_endpoint(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 	if (e == NULL)
 		e = env("AWS_ENDPOINT_URL");
 	if (e != NULL)
-		return snprintf(out, outsz, "%s", e) < (int)outsz ? 0 :
+		return fmt_snprintf(out, outsz, "%s", e) < (int)outsz ? 0 :
 		    err_set(err, S3P_EUSAGE, "STS endpoint URL too long");
 	if (region == NULL || region[0] == '\0')
 		region = env("AWS_REGION");
@@ -1326,14 +1327,14 @@ sts_endpoint(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 			region = pr;
 	}
 	if (region == NULL) {
-		snprintf(out, outsz, "https://sts.amazonaws.com");
+		fmt_snprintf(out, outsz, "https://sts.amazonaws.com");
 		return 0;
 	}
 	for (const char *p = region; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
 			return err_set(err, S3P_EUSAGE, "bad region '%s' for STS",
 			    printable(region) ? region : "?");
-	snprintf(out, outsz, "https://sts.%s.amazonaws.com%s", region,
+	fmt_snprintf(out, outsz, "https://sts.%s.amazonaws.com%s", region,
 	    strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 	return 0;
 }
@@ -1357,7 +1358,7 @@ sts_assume(creds_ctx *cx, const char *role_arn, const char *token_file,
 		return r < 0 ? -1 : err_set(err, S3P_EUSAGE,
 		    "web identity token file %s: no such file", token_file);
 	if (session_name == NULL || session_name[0] == '\0') {
-		snprintf(name, sizeof name, "s3pub-session-%lld",
+		fmt_snprintf(name, sizeof name, "s3pub-session-%lld",
 		    (long long)time(NULL));
 		session_name = name;
 	}
@@ -1466,12 +1467,12 @@ src_container(creds_ctx *cx, creds *c, s3p_err *err)
 	if (rel == NULL && full == NULL)
 		return 0;
 	if (rel != NULL) {
-		if (snprintf(url, sizeof url, "http://169.254.170.2%s%s",
+		if (fmt_snprintf(url, sizeof url, "http://169.254.170.2%s%s",
 		    rel[0] == '/' ? "" : "/", rel) >= (int)sizeof url)
 			return err_set(err, S3P_EUSAGE,
 			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI too long");
 	} else {
-		if (snprintf(url, sizeof url, "%s", full) >= (int)sizeof url)
+		if (fmt_snprintf(url, sizeof url, "%s", full) >= (int)sizeof url)
 			return err_set(err, S3P_EUSAGE,
 			    "AWS_CONTAINER_CREDENTIALS_FULL_URI too long");
 		u = malloc(sizeof *u);
@@ -1532,7 +1533,7 @@ src_container(creds_ctx *cx, creds *c, s3p_err *err)
 		    "container credentials", c, err);
 	} else if (err != NULL) {
 		char m[sizeof err->msg];
-		snprintf(m, sizeof m, "%s", err->msg);
+		fmt_snprintf(m, sizeof m, "%s", err->msg);
 		err_set(err, S3P_ENET, "container credentials at %s: %s", url, m);
 	}
 	free(resp);
@@ -1571,7 +1572,7 @@ imds_start(creds_ctx *cx, imds *m, s3p_err *err)
 
 	memset(m, 0, sizeof *m);
 	if (v != NULL && eq_ci(v, strlen(v), "true")) {
-		snprintf(m->reason, sizeof m->reason, "IMDS (disabled)");
+		fmt_snprintf(m->reason, sizeof m->reason, "IMDS (disabled)");
 		return 0;
 	}
 	if (ep == NULL)
@@ -1585,7 +1586,7 @@ imds_start(creds_ctx *cx, imds *m, s3p_err *err)
 		    "AWS_EC2_METADATA_SERVICE_ENDPOINT too long");
 	m->timeout_ms = metadata_timeout_ms();
 	m->attempts = metadata_attempts();
-	snprintf(url, sizeof url, "%s/latest/api/token", m->base);
+	fmt_snprintf(url, sizeof url, "%s/latest/api/token", m->base);
 	logf_(cx, "credentials: IMDSv2 token from %s (time-out %d ms)", url,
 	    m->timeout_ms);
 	for (int a = 0; a < m->attempts; a++) {
@@ -1595,14 +1596,14 @@ imds_start(creds_ctx *cx, imds *m, s3p_err *err)
 			break;
 	}
 	if (r < 0) {
-		snprintf(m->reason, sizeof m->reason, "IMDS (%s)",
+		fmt_snprintf(m->reason, sizeof m->reason, "IMDS (%s)",
 		    to ? "no answer within the time-out" : "unreachable");
 		logf_(cx, "credentials: IMDS: %s", e2.msg);
 		return 0;
 	}
 	if (status == 403 || status == 404 || status == 405) {
 		/* IMDSv1 only (or v2 turned off): never fall back to v1 */
-		snprintf(m->reason, sizeof m->reason, "IMDS (token request refused "
+		fmt_snprintf(m->reason, sizeof m->reason, "IMDS (token request refused "
 		    "with HTTP %d: IMDSv1 is not used)", status);
 		return 0;
 	}
@@ -1624,7 +1625,7 @@ imds_get(creds_ctx *cx, imds *m, const char *path, char *out, size_t outsz,
 	char url[1200];
 	int r = -1, to, nc;
 
-	snprintf(url, sizeof url, "%s%s", m->base, path);
+	fmt_snprintf(url, sizeof url, "%s%s", m->base, path);
 	for (int a = 0; a < m->attempts; a++) {
 		r = net_do(cx, m->timeout_ms, 0, "GET", url, h, 1, NULL, 0, "IMDS",
 		    status, out, outsz, outlen, &to, &nc, err);
@@ -1633,7 +1634,7 @@ imds_get(creds_ctx *cx, imds *m, const char *path, char *out, size_t outsz,
 	}
 	if (r < 0 && err != NULL) {
 		char msg[sizeof err->msg];
-		snprintf(msg, sizeof msg, "%s", err->msg);
+		fmt_snprintf(msg, sizeof msg, "%s", err->msg);
 		err_set(err, S3P_ENET, "IMDS %s: %s", path, msg);
 	}
 	return r;
@@ -1650,7 +1651,7 @@ src_imds(creds_ctx *cx, creds *c, char *why, size_t whysz, s3p_err *err)
 
 	r = imds_start(cx, &m, err);
 	if (r <= 0) {
-		snprintf(why, whysz, "%s", m.reason[0] ? m.reason : "IMDS");
+		fmt_snprintf(why, whysz, "%s", m.reason[0] ? m.reason : "IMDS");
 		return r;
 	}
 	resp = malloc(BODY_MAX);
@@ -1660,7 +1661,7 @@ src_imds(creds_ctx *cx, creds *c, char *why, size_t whysz, s3p_err *err)
 	if (imds_get(cx, &m, pfx, resp, BODY_MAX, &rlen, &status, err) < 0)
 		goto out;
 	if (status == 404) {
-		snprintf(why, whysz, "IMDS (no IAM role attached to the instance)");
+		fmt_snprintf(why, whysz, "IMDS (no IAM role attached to the instance)");
 		r = 0;
 		goto out;
 	}
@@ -1678,12 +1679,12 @@ src_imds(creds_ctx *cx, creds *c, char *why, size_t whysz, s3p_err *err)
 		err_set(err, S3P_ESERVER, "IMDS %s: malformed role name", pfx);
 		goto out;
 	}
-	snprintf(path, sizeof path, "%s%s", pfx, role);
+	fmt_snprintf(path, sizeof path, "%s%s", pfx, role);
 	logf_(cx, "credentials: IMDS role %s", role);
 	if (imds_get(cx, &m, path, resp, BODY_MAX, &rlen, &status, err) < 0)
 		goto out;
 	if (status == 404) {
-		snprintf(why, whysz, "IMDS (role %s: HTTP 404)", role);
+		fmt_snprintf(why, whysz, "IMDS (role %s: HTTP 404)", role);
 		r = 0;
 		goto out;
 	}
@@ -1692,7 +1693,7 @@ src_imds(creds_ctx *cx, creds *c, char *why, size_t whysz, s3p_err *err)
 		    "IMDS %s: HTTP %d", path, status);
 		goto out;
 	}
-	snprintf(what, sizeof what, "IMDS %s", path);
+	fmt_snprintf(what, sizeof what, "IMDS %s", path);
 	if (creds_parse_json(resp, rlen, CREDS_JSON_IMDS, what, c, err) < 0)
 		goto out;
 	set_source(c, "imds");
@@ -1843,7 +1844,7 @@ static_keys(creds_ctx *cx, files *f, int which, creds *c, s3p_err *err)
 		return -1;
 	if (a == 0 && b == 0)
 		return 0;
-	snprintf(what, sizeof what, "%s: profile '%s'", f->path[which], cx->profile);
+	fmt_snprintf(what, sizeof what, "%s: profile '%s'", f->path[which], cx->profile);
 	if (a == 0 || b == 0)
 		return err_set(err, S3P_EUSAGE, "%s has %s but no %s", what,
 		    a ? "aws_access_key_id" : "aws_secret_access_key",
@@ -1871,7 +1872,7 @@ src_profile(creds_ctx *cx, creds *c, int *which, char *looked, size_t lsz,
 
 	if (files_load(cx, &f, err) < 0)
 		return -1;
-	snprintf(looked, lsz, "%s, %s", file_name(&f, 0), file_name(&f, 1));
+	fmt_snprintf(looked, lsz, "%s, %s", file_name(&f, 0), file_name(&f, 1));
 	v = malloc(VALUE_MAX);
 	w = malloc(VALUE_MAX);
 	sn = malloc(VALUE_MAX);
@@ -1917,7 +1918,7 @@ src_profile(creds_ctx *cx, creds *c, int *which, char *looked, size_t lsz,
 	if (r < 0)
 		goto out;
 	if (r == 1 && v[0] != '\0') {
-		snprintf(w, VALUE_MAX, "profile '%s'", cx->profile);
+		fmt_snprintf(w, VALUE_MAX, "profile '%s'", cx->profile);
 		if ((r = run_process(cx, v, w, c, err)) < 0)
 			goto out;
 		set_source(c, "credential_process");
@@ -1956,16 +1957,16 @@ run_source(creds_ctx *cx, int src, creds *c, char *why, size_t whysz,
 	*used = src;
 	switch (src) {
 	case SRC_ENV:
-		snprintf(why, whysz, "environment");
+		fmt_snprintf(why, whysz, "environment");
 		return src_env(cx, c, err);
 	case SRC_WEBID_PROFILE: case SRC_CREDFILE: case SRC_PROCESS:
 	case SRC_CONFIG:
 		return src_profile(cx, c, used, why, whysz, err);
 	case SRC_WEBID_ENV:
-		snprintf(why, whysz, "web identity");
+		fmt_snprintf(why, whysz, "web identity");
 		return src_webid_env(cx, c, err);
 	case SRC_CONTAINER:
-		snprintf(why, whysz, "container");
+		fmt_snprintf(why, whysz, "container");
 		return src_container(cx, c, err);
 	case SRC_IMDS:
 		r = src_imds(cx, c, why, whysz, err);
@@ -1985,7 +1986,7 @@ fmt_time(time_t t, char out[32])
 		strcpy(out, "(out of range)");
 		return;
 	}
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	fmt_snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
@@ -2072,7 +2073,7 @@ creds_resolve(creds_ctx *cx, creds *c, time_t now, s3p_err *err)
 			return 0;
 		}
 		if (why[0] != '\0' && ll + strlen(why) + 3 < sizeof looked)
-			ll += (size_t)snprintf(looked + ll, sizeof looked - ll, "%s%s",
+			ll += (size_t)fmt_snprintf(looked + ll, sizeof looked - ll, "%s%s",
 			    ll ? ", " : "", why);
 	}
 	return err_set(err, S3P_EUSAGE, "no credentials found (looked in: %s); "

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
+
 int
 err_set(s3p_err *e, int status, const char *fmt, ...)
 {
@@ -14,7 +16,7 @@ err_set(s3p_err *e, int status, const char *fmt, ...)
 		return -1;
 	e->status = status;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	fmt_vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 	/* one line on stderr, whatever a file name or server message held */
 	for (char *p = e->msg; *p; p++)

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "fetch.h"
+#include "fmt.h"
 #include "gunzip.h"
 #include "sha256.h"
 #include "untar.h"
@@ -83,7 +84,7 @@ verify(state *s, const fetch_opts *o, const s3_put_result *info,
 	sha256_final(&s->h, d);
 	sha256_hex(d, r->content_sha256);
 	s3_base64(d, sizeof d, r->checksum_sha256);
-	snprintf(r->server_checksum, sizeof r->server_checksum, "%s",
+	fmt_snprintf(r->server_checksum, sizeof r->server_checksum, "%s",
 	    info->checksum_sha256);
 	if (o->checksum_b64 && strcmp(o->checksum_b64, r->checksum_sha256) != 0)
 		return err_set(err, S3P_EINTEGRITY,
@@ -226,7 +227,7 @@ fetch_prefix(s3_client *s, const char *bucket, const char *prefix,
 		size_t rl = strlen(rest);
 		if (strncmp(key, prefix, plen) != 0 || rl == 0)
 			continue;               /* the prefix's own marker */
-		snprintf(name, sizeof name, "s3://%s/%s", bucket, key);
+		fmt_snprintf(name, sizeof name, "s3://%s/%s", bucket, key);
 		if (rest[rl - 1] == '/') {
 			/* a "folder" marker: an empty directory */
 			untar_entry e;

@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fmt.h"
+
 #ifndef S3PUB_VERSION
 #define S3PUB_VERSION "0"
 #endif
@@ -94,7 +96,7 @@ url_quote(const char *s, char *out, size_t cap)
 
 	if (n > 200)
 		n = 200;
-	snprintf(out, cap, "%.*s", (int)n, s);
+	fmt_snprintf(out, cap, "%.*s", (int)n, s);
 }
 
 int
@@ -210,11 +212,11 @@ http_url_authority(const http_url *u, char *out, size_t cap)
 	int n;
 
 	if (u->host_ip == 6)
-		n = def ? snprintf(out, cap, "[%s]", u->host)
-		    : snprintf(out, cap, "[%s]:%u", u->host, u->port);
+		n = def ? fmt_snprintf(out, cap, "[%s]", u->host)
+		    : fmt_snprintf(out, cap, "[%s]:%u", u->host, u->port);
 	else
-		n = def ? snprintf(out, cap, "%s", u->host)
-		    : snprintf(out, cap, "%s:%u", u->host, u->port);
+		n = def ? fmt_snprintf(out, cap, "%s", u->host)
+		    : fmt_snprintf(out, cap, "%s:%u", u->host, u->port);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
@@ -530,7 +532,7 @@ logf_(http_client *c, const char *fmt, ...)
 	if (c->o.log == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	fmt_vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	c->o.log(c->o.log_ctx, line);
 }
@@ -747,7 +749,7 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
-	snprintf(ps, sizeof ps, "%u", port);
+	fmt_snprintf(ps, sizeof ps, "%u", port);
 	r = getaddrinfo(host, ps, &hints, &res);
 	if (r == EAI_NONAME || r == EAI_ADDRFAMILY) {
 		hints.ai_flags = 0;     /* loopback-only machines */
@@ -897,13 +899,13 @@ proxy_from_env(http_proxy *px, const char *lower, const char *upper,
 	}
 	if (strlen(a) + 8 >= sizeof buf)
 		return err_set(err, S3P_EUSAGE, "proxy %s: too long", name);
-	snprintf(buf, sizeof buf, "http://%s", a);
+	fmt_snprintf(buf, sizeof buf, "http://%s", a);
 	if ((u = malloc(sizeof *u)) == NULL)
 		return err_set(err, S3P_EUSAGE, "proxy %s: out of memory", name);
 	if (http_url_parse(buf, u, err) != 0) {
 		char m[sizeof err->msg];
 
-		snprintf(m, sizeof m, "%s", err->msg);
+		fmt_snprintf(m, sizeof m, "%s", err->msg);
 		r = err_set(err, S3P_EUSAGE, "proxy %s: %s", name, m);
 	} else {
 		memcpy(px->host, u->host, sizeof px->host);
@@ -963,7 +965,7 @@ http_client_init(http_client *c, const http_options *o, s3p_err *err)
 	if (np == NULL || *np == '\0')
 		np = getenv("NO_PROXY");
 	if (np != NULL)
-		snprintf(c->no_proxy, sizeof c->no_proxy, "%s", np);
+		fmt_snprintf(c->no_proxy, sizeof c->no_proxy, "%s", np);
 	return 0;
 }
 
@@ -982,7 +984,7 @@ http_client_close(http_client *c)
 static void
 conn_key(const http_url *u, char *key, size_t cap)
 {
-	snprintf(key, cap, "%c:%s:%u", u->https ? 's' : 'p', u->host, u->port);
+	fmt_snprintf(key, cap, "%c:%s:%u", u->https ? 's' : 'p', u->host, u->port);
 }
 
 /* An idle pooled connection for key, unless the server closed it. */
@@ -1030,7 +1032,7 @@ sess_slot(http_client *c, const char *key)
 		if (strcmp(c->sess[i].scheme_host_port, key) == 0)
 			return &c->sess[i].sess;
 	s = &c->sess[c->sess_next++ % HTTP_POOL];
-	snprintf(s->scheme_host_port, sizeof s->scheme_host_port, "%s", key);
+	fmt_snprintf(s->scheme_host_port, sizeof s->scheme_host_port, "%s", key);
 	s->sess.valid = 0;
 	return &s->sess;
 }
@@ -1240,7 +1242,7 @@ build_head(http_client *c, const http_request *rq, int absolute,
 		return NULL;
 	}
 	p = h;
-	n = snprintf(p, cap, "%s %s%s%s HTTP/1.1\r\n", rq->method,
+	n = fmt_snprintf(p, cap, "%s %s%s%s HTTP/1.1\r\n", rq->method,
 	    absolute ? "http://" : "", absolute ? auth : "", u->target);
 	p += n;
 	logf_(c, "> %s %s%s%.*s%s HTTP/1.1", rq->method,
@@ -1248,36 +1250,36 @@ build_head(http_client *c, const http_request *rq, int absolute,
 	    (int)strcspn(u->target, "?"), u->target,
 	    strchr(u->target, '?') ? "?[query not shown]" : "");
 	if (!find_header(rq, "Host")) {
-		p += sprintf(p, "Host: %s\r\n", auth);
+		p += fmt_snprintf(p, cap - (size_t)(p - h), "Host: %s\r\n", auth);
 		logf_(c, "> Host: %s", auth);
 	}
 	for (size_t i = 0; i < rq->nheaders; i++) {
 		const http_header *hd = &rq->headers[i];
 
-		p += sprintf(p, "%s: %s\r\n", hd->name, hd->value);
+		p += fmt_snprintf(p, cap - (size_t)(p - h), "%s: %s\r\n", hd->name, hd->value);
 		logf_(c, "> %s: %s", hd->name, is_secret_header(hd->name)
 		    ? "[redacted]" : hd->value);
 	}
 	if (need_cl) {
-		p += sprintf(p, "Content-Length: %llu\r\n",
+		p += fmt_snprintf(p, cap - (size_t)(p - h), "Content-Length: %llu\r\n",
 		    (unsigned long long)(has_body ? rq->body_len : 0));
 		logf_(c, "> Content-Length: %llu",
 		    (unsigned long long)(has_body ? rq->body_len : 0));
 	}
 	if (!find_header(rq, "User-Agent")) {
-		p += sprintf(p, "User-Agent: s3pub/%s\r\n", S3PUB_VERSION);
+		p += fmt_snprintf(p, cap - (size_t)(p - h), "User-Agent: s3pub/%s\r\n", S3PUB_VERSION);
 		logf_(c, "> User-Agent: s3pub/%s", S3PUB_VERSION);
 	}
 	if (*pauth) {
-		p += sprintf(p, "Proxy-Authorization: %s\r\n", pauth);
+		p += fmt_snprintf(p, cap - (size_t)(p - h), "Proxy-Authorization: %s\r\n", pauth);
 		logf_(c, "> Proxy-Authorization: [redacted]");
 	}
 	if (has_body && rq->expect_continue && rq->body_len > 0
 	    && !find_header(rq, "Expect")) {
-		p += sprintf(p, "Expect: 100-continue\r\n");
+		p += fmt_snprintf(p, cap - (size_t)(p - h), "Expect: 100-continue\r\n");
 		logf_(c, "> Expect: 100-continue");
 	}
-	p += sprintf(p, "\r\n");
+	p += fmt_snprintf(p, cap - (size_t)(p - h), "\r\n");
 	*len = (size_t)(p - h);
 	return h;
 bad:
@@ -1327,10 +1329,10 @@ proxy_connect(http_client *c, http_conn *k, const http_url *u,
 	int got = 0, n;
 
 	if (u->host_ip == 6)
-		snprintf(hp, sizeof hp, "[%s]:%u", u->host, u->port);
+		fmt_snprintf(hp, sizeof hp, "[%s]:%u", u->host, u->port);
 	else
-		snprintf(hp, sizeof hp, "%s:%u", u->host, u->port);
-	n = snprintf(req, sizeof req, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n"
+		fmt_snprintf(hp, sizeof hp, "%s:%u", u->host, u->port);
+	n = fmt_snprintf(req, sizeof req, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n"
 	    "User-Agent: s3pub/%s\r\n%s%s%s\r\n", hp, hp, S3PUB_VERSION,
 	    *px->auth ? "Proxy-Authorization: " : "", px->auth,
 	    *px->auth ? "\r\n" : "");
@@ -1376,12 +1378,12 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	k->https = u->https;
 	k->timeout_ms = c->o.timeout_ms;
 	k->cancel = cancel;
-	snprintf(k->key, sizeof k->key, "%s", key);
+	fmt_snprintf(k->key, sizeof k->key, "%s", key);
 	if (px != NULL)
-		snprintf(k->what, sizeof k->what, "proxy %s:%u", px->host,
+		fmt_snprintf(k->what, sizeof k->what, "proxy %s:%u", px->host,
 		    px->port);
 	else
-		snprintf(k->what, sizeof k->what, "%s:%u", u->host, u->port);
+		fmt_snprintf(k->what, sizeof k->what, "%s:%u", u->host, u->port);
 	fd = tcp_connect(c, px ? px->host : u->host, px ? px->port : u->port,
 	    k->what, cancel, rs, err);
 	if (fd < 0) {
@@ -1393,7 +1395,7 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	if (px != NULL && u->https && proxy_connect(c, k, u, px, rs, err) != 0)
 		goto fail;
 	*absolute = px != NULL && !u->https;
-	snprintf(k->what, sizeof k->what, "%s%s%s", u->host,
+	fmt_snprintf(k->what, sizeof k->what, "%s%s%s", u->host,
 	    px ? " via proxy " : "", px ? px->host : "");
 	if (u->https) {
 		const tls_anchors *a = c->o.anchors;

@@ -8,6 +8,8 @@
 
 #include <bearssl_hash.h>
 
+#include "fmt.h"
+
 #include "psurl.h"
 
 static int
@@ -59,9 +61,9 @@ psurl_parse(const char *s, psurl *p, s3p_err *err)
 	t = p->url.target;
 	q = strchr(t, '?');
 	plen = q ? (size_t)(q - t) : strlen(t);
-	snprintf(p->name, sizeof p->name, "%s://%s%.*s", p->url.https ? "https" : "http",
+	fmt_snprintf(p->name, sizeof p->name, "%s://%s%.*s", p->url.https ? "https" : "http",
 	    auth, (int)(plen > 1200 ? 1200 : plen), t);
-	snprintf(p->origin, sizeof p->origin, "%s://%s", p->url.https ? "https" : "http", auth);
+	fmt_snprintf(p->origin, sizeof p->origin, "%s://%s", p->url.https ? "https" : "http", auth);
 	if (psurl_decode(t, plen, path, sizeof path) < 0)
 		return err_set(err, S3P_EUSAGE, "URL '%s': bad percent-encoding in the path",
 		    p->name);
@@ -88,7 +90,7 @@ psurl_parse(const char *s, psurl *p, s3p_err *err)
 		if (strlen(path + 1) >= sizeof p->key)
 			return err_set(err, S3P_EUSAGE, "URL '%s': key too long", p->name);
 		memcpy(p->key, path + 1, strlen(path + 1) + 1);
-		snprintf(p->endpoint, sizeof p->endpoint, "%s://%s",
+		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s://%s",
 		    p->url.https ? "https" : "http", auth + bl + 1);
 	} else {
 		const char *k = strchr(path + 1, '/');
@@ -99,7 +101,7 @@ psurl_parse(const char *s, psurl *p, s3p_err *err)
 		memcpy(p->bucket, path + 1, bl);
 		if (k)
 			memcpy(p->key, k + 1, strlen(k + 1) + 1);
-		snprintf(p->endpoint, sizeof p->endpoint, "%s", p->origin);
+		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", p->origin);
 	}
 	if (p->bucket[0] == '\0' || p->key[0] == '\0')
 		p->bucket[0] = p->key[0] = '\0';

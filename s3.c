@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fmt.h"
 #include "hashpass.h"
 #include "spec.h"
 
@@ -113,7 +114,7 @@ s3_is_aws_host(const char *host)
 int
 s3_endpoint_default(const char *region, char *out, size_t outsz)
 {
-	int n = snprintf(out, outsz, "https://s3.%s.amazonaws.com", region);
+	int n = fmt_snprintf(out, outsz, "https://s3.%s.amazonaws.com", region);
 	return n < 0 || (size_t)n >= outsz ? -1 : n;
 }
 
@@ -167,7 +168,7 @@ s3_client_init(s3_client *s, http_client *http, creds *cred,
 		    strstr(s->endpoint_str, "://") + 3 < s->endpoint_str + n - 1)
 			s->endpoint_str[--n] = '\0';
 	}
-	if (snprintf(s->region, sizeof s->region, "%s", region) >= (int)sizeof s->region)
+	if (fmt_snprintf(s->region, sizeof s->region, "%s", region) >= (int)sizeof s->region)
 		return err_set(err, S3P_EUSAGE, "region '%.40s...' too long", region);
 	s->aws = s3_is_aws_host(s->endpoint.host);
 	s->checksum = s->aws;
@@ -258,8 +259,8 @@ s3_xml_text(const char *xml, size_t len, const char *name, char *out,
     size_t outsz)
 {
 	char open[64], close[64];
-	int ol = snprintf(open, sizeof open, "<%s>", name);
-	int cl = snprintf(close, sizeof close, "</%s>", name);
+	int ol = fmt_snprintf(open, sizeof open, "<%s>", name);
+	int cl = fmt_snprintf(close, sizeof close, "</%s>", name);
 	const char *p, *end = xml + len, *q;
 	int fits;
 
@@ -320,7 +321,7 @@ logf_(s3_client *s, const char *fmt, ...)
 	if (s->log == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	fmt_vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	s->log(s->log_ctx, line);
 }
@@ -336,22 +337,22 @@ build_url(s3_client *s, const s3_op *op, http_url *u, char *path,
 
 	*u = s->endpoint;
 	/* the endpoint's own path is a prefix (a gateway mounted below /) */
-	snprintf(prefix, sizeof prefix, "%s", s->endpoint.target);
+	fmt_snprintf(prefix, sizeof prefix, "%s", s->endpoint.target);
 	pl = strlen(prefix);
 	while (pl > 0 && prefix[pl - 1] == '/')
 		prefix[--pl] = '\0';
 	if (op->bucket == NULL)
-		n = snprintf(path, pathsz, "%s/", prefix);
+		n = fmt_snprintf(path, pathsz, "%s/", prefix);
 	else if (s->virtual_hosted) {
-		if (snprintf(u->host, sizeof u->host, "%s.%s", op->bucket,
+		if (fmt_snprintf(u->host, sizeof u->host, "%s.%s", op->bucket,
 		    s->endpoint.host) >= (int)sizeof u->host)
 			return err_set(err, S3P_EUSAGE, "host name %s.%s too long",
 			    op->bucket, s->endpoint.host);
 		u->host_ip = 0;
-		n = snprintf(path, pathsz, "%s/%s", prefix,
+		n = fmt_snprintf(path, pathsz, "%s/%s", prefix,
 		    op->key != NULL ? op->key : "");
 	} else
-		n = snprintf(path, pathsz, "%s/%s%s%s", prefix, op->bucket,
+		n = fmt_snprintf(path, pathsz, "%s/%s%s%s", prefix, op->bucket,
 		    op->key != NULL ? "/" : "", op->key != NULL ? op->key : "");
 	if (n < 0 || (size_t)n >= pathsz)
 		return err_set(err, S3P_EUSAGE, "request path too long");
@@ -453,7 +454,7 @@ copy_header(const http_response *rs, const char *name, char *out, size_t outsz)
 {
 	const char *v = http_header_get(rs, name);
 
-	snprintf(out, outsz, "%s", v != NULL ? v : "");
+	fmt_snprintf(out, outsz, "%s", v != NULL ? v : "");
 }
 
 /* RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to seconds. */
@@ -543,10 +544,10 @@ static void
 object_name(const s3_op *op, char *out, size_t outsz)
 {
 	if (op->url != NULL) {
-		snprintf(out, outsz, "%s", op->url_name ? op->url_name : "the URL");
+		fmt_snprintf(out, outsz, "%s", op->url_name ? op->url_name : "the URL");
 		return;
 	}
-	snprintf(out, outsz, "s3://%s%s%s", op->bucket ? op->bucket : "",
+	fmt_snprintf(out, outsz, "s3://%s%s%s", op->bucket ? op->bucket : "",
 	    op->key ? "/" : "", op->key ? op->key : "");
 }
 
@@ -680,7 +681,7 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 			    obj, attempt, attempts, err->msg);
 			if (attempt >= attempts) {
 				/* name the operation: http's message names the host */
-				snprintf(why, sizeof why, "%s", err->msg);
+				fmt_snprintf(why, sizeof why, "%s", err->msg);
 				return err_set(err, err->status, "%s %s: %s (%d attempt%s)",
 				    op->what, obj, why, attempt, attempt > 1 ? "s" : "");
 			}
@@ -707,7 +708,7 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 			    msg, sizeof msg, rid, sizeof rid, region, sizeof region);
 		if (code[0] == '\0') {
 			/* HEAD and some proxies answer without a body */
-			snprintf(code, sizeof code, "%s",
+			fmt_snprintf(code, sizeof code, "%s",
 			    rs->status == 404 ? (op->key ? "NoSuchKey" : "NoSuchBucket") :
 			    rs->status == 403 ? "AccessDenied" :
 			    rs->status == 301 ? "PermanentRedirect" : "");
@@ -737,12 +738,12 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		    strcmp(code, "AuthorizationHeaderMalformed") == 0)) {
 			const char *hr = http_header_get(rs, "x-amz-bucket-region");
 			if (hr != NULL)
-				snprintf(region, sizeof region, "%s", hr);
+				fmt_snprintf(region, sizeof region, "%s", hr);
 			if (region[0] != '\0' && strcmp(region, s->region) != 0 &&
 			    (rs->status == 301 || strcmp(code, "PermanentRedirect") == 0 ||
 			    strcmp(code, "AuthorizationHeaderMalformed") == 0)) {
 				logf_(s, "region: the bucket is in %s, not %s", region, s->region);
-				snprintf(s->region, sizeof s->region, "%s", region);
+				fmt_snprintf(s->region, sizeof s->region, "%s", region);
 				s->redirected = 1;
 				if (s->aws && s3_region_from_endpoint(s->endpoint_str,
 				    region, sizeof region) == 0) {
@@ -750,7 +751,7 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 					s3_endpoint_default(s->region, ep, sizeof ep);
 					if (http_url_parse(ep, &s->endpoint, err) < 0)
 						return -1;
-					snprintf(s->endpoint_str, sizeof s->endpoint_str, "%s", ep);
+					fmt_snprintf(s->endpoint_str, sizeof s->endpoint_str, "%s", ep);
 				}
 				attempt--;
 				continue;
@@ -809,9 +810,9 @@ hash_range(s3_client *s, s3_read_fn read, void *ctx, uint64_t off,
 static void
 reply_info(const s3_reply *r, s3_put_result *res)
 {
-	snprintf(res->etag, sizeof res->etag, "%s", r->etag);
-	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
-	snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
+	fmt_snprintf(res->etag, sizeof res->etag, "%s", r->etag);
+	fmt_snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
+	fmt_snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
 }
 
 /*
@@ -865,7 +866,7 @@ put_single(s3_client *s, const char *bucket, const char *key,
 		return rc;
 	reply_info(r, res);
 	memcpy(res->content_sha256, hex, sizeof hex);
-	snprintf(res->local_checksum, sizeof res->local_checksum, "%s", b64);
+	fmt_snprintf(res->local_checksum, sizeof res->local_checksum, "%s", b64);
 	res->size = len;
 	res->parts = 0;
 	return 0;
@@ -905,7 +906,7 @@ complete_entry(const complete_body *cb, unsigned i, char *out, size_t outsz)
 	etag[o] = '\0';
 	if (cb->checksum)
 		s3_base64(cb->parts[i].sha, SHA256_SIZE, b64);
-	return snprintf(out, outsz,
+	return fmt_snprintf(out, outsz,
 	    "<Part><PartNumber>%u</PartNumber><ETag>%s</ETag>%s%s%s</Part>",
 	    i + 1, etag, cb->checksum ? "<ChecksumSHA256>" : "", b64,
 	    cb->checksum ? "</ChecksumSHA256>" : "");
@@ -972,7 +973,7 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 	op.no_cancel = 1;
 	if (cancelled(s, NULL))
 		op.attempts = 3;
-	snprintf(was, sizeof was, "%s", err->msg);
+	fmt_snprintf(was, sizeof was, "%s", err->msg);
 	if (s3_do(s, &op, r, &e) < 0) {
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
 		err_set(err, err->status, "%s; the multipart upload %s is left "
@@ -1150,7 +1151,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		}
 		sha256_hex(parts[i].sha, phex);
 		s3_base64(parts[i].sha, SHA256_SIZE, pb64);
-		snprintf(num, sizeof num, "%u", i + 1);
+		fmt_snprintf(num, sizeof num, "%u", i + 1);
 		q[0] = (sigv4_pair){ "partNumber", num };
 		q[1] = (sigv4_pair){ "uploadId", upload_id };
 		ph[0] = (http_header){ "x-amz-checksum-sha256", pb64 };
@@ -1236,7 +1237,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 	if (s3_xml_text(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
-	snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
+	fmt_snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
 	sha256_final(&whole, d);
 	sha256_hex(d, hex);
 	memcpy(res->content_sha256, hex, sizeof hex);
@@ -1246,7 +1247,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		sha256_update(&comp, parts[i].sha, SHA256_SIZE);
 	sha256_final(&comp, d);
 	s3_base64(d, sizeof d, res->local_checksum);
-	snprintf(res->local_checksum + strlen(res->local_checksum),
+	fmt_snprintf(res->local_checksum + strlen(res->local_checksum),
 	    sizeof res->local_checksum - strlen(res->local_checksum), "-%u", nparts);
 	res->size = len;
 	res->parts = nparts;
@@ -1280,7 +1281,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			    part_size, content_type, res, err);
 		if (rc >= 0)
 			return 0;
-		snprintf(was, sizeof was, "%s", err->msg);
+		fmt_snprintf(was, sizeof was, "%s", err->msg);
 		if (cancelled(s, NULL)) {
 			/* hash_range's message names no object */
 			if (strncmp(was, "interrupted", 11) == 0)
@@ -1507,7 +1508,7 @@ s3_presign(s3_client *s, const char *method, const char *bucket,
 			return err_set(err, S3P_EUSAGE, "cannot presign s3://%s/%s",
 			    bucket, key);
 	}
-	n = snprintf(out, outsz, "%s://%s%s?%s", u.https ? "https" : "http",
+	n = fmt_snprintf(out, outsz, "%s://%s%s?%s", u.https ? "https" : "http",
 	    host, u.target, q);
 	if (n < 0 || (size_t)n >= outsz)
 		return err_set(err, S3P_EUSAGE, "presigned URL too long");

@@ -19,6 +19,7 @@
 
 #include "archive.h"
 #include "fetch.h"
+#include "fmt.h"
 #include "psurl.h"
 #include "clock.h"
 #include "crc32.h"
@@ -137,7 +138,7 @@ static void
 log_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "s3pub: %s\n", line);
+	fmt_fprintf(stderr, "s3pub: %s\n", line);
 }
 
 static void
@@ -146,13 +147,13 @@ warn_line(void *ctx, const char *msg)
 	options *o = ctx;
 
 	if (!o->quiet)
-		fprintf(stderr, "s3pub: warning: %s\n", msg);
+		fmt_fprintf(stderr, "s3pub: warning: %s\n", msg);
 }
 
 static int
 fail(const s3p_err *e)
 {
-	fprintf(stderr, "s3pub: %s\n", e->msg[0] ? e->msg : "failed");
+	fmt_fprintf(stderr, "s3pub: %s\n", e->msg[0] ? e->msg : "failed");
 	return e->status ? e->status : 1;
 }
 
@@ -200,7 +201,7 @@ fail_or_signal(const s3p_err *e)
 {
 	if (got_signal == 0)
 		return fail(e);
-	fprintf(stderr, "s3pub: %s: %s\n", got_signal == SIGINT ? "SIGINT" :
+	fmt_fprintf(stderr, "s3pub: %s: %s\n", got_signal == SIGINT ? "SIGINT" :
 	    "SIGTERM", e->msg[0] ? e->msg : "interrupted");
 	return 128 + got_signal;
 }
@@ -297,12 +298,12 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 		if (strncmp(a, "--", 2) != 0)
 			return err_set(err, S3P_EUSAGE, "unknown option '%s'", a);
 		eq = strchr(a, '=');
-		snprintf(name, sizeof name, "%.*s", (int)(eq ? (size_t)(eq - a - 2) : strlen(a + 2)), a + 2);
+		fmt_snprintf(name, sizeof name, "%.*s", (int)(eq ? (size_t)(eq - a - 2) : strlen(a + 2)), a + 2);
 		{
 			/* is it one of this command's options, and takes it a value? */
 			char flag[70], valued[70];
-			snprintf(flag, sizeof flag, " %s ", name);
-			snprintf(valued, sizeof valued, " %s= ", name);
+			fmt_snprintf(flag, sizeof flag, " %s ", name);
+			fmt_snprintf(valued, sizeof valued, " %s= ", name);
 			if (strstr(allowed, valued) != NULL) {
 				if (eq != NULL)
 					val = eq + 1;
@@ -415,11 +416,11 @@ resolve_place(const spec_target *t, creds_ctx *cx, place *p, s3p_err *err)
 
 	p->endpoint[0] = p->region[0] = '\0';
 	if (t->set & SPEC_SET_ENDPOINT)
-		snprintf(p->endpoint, sizeof p->endpoint, "%s", t->endpoint);
+		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", t->endpoint);
 	else if ((v = getenv("AWS_ENDPOINT_URL_S3")) != NULL && *v)
-		snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
+		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
 	else if ((v = getenv("AWS_ENDPOINT_URL")) != NULL && *v)
-		snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
+		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
 	else if (cx != NULL) {
 		rc = creds_profile_value(cx, "s3", "endpoint_url", buf, sizeof buf, err);
 		if (rc == 0)
@@ -428,20 +429,20 @@ resolve_place(const spec_target *t, creds_ctx *cx, place *p, s3p_err *err)
 		if (rc < 0)
 			return -1;
 		if (rc == 1)
-			snprintf(p->endpoint, sizeof p->endpoint, "%s", buf);
+			fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", buf);
 	}
 
 	if (t->set & SPEC_SET_REGION)
-		snprintf(p->region, sizeof p->region, "%s", t->region);
+		fmt_snprintf(p->region, sizeof p->region, "%s", t->region);
 	else if ((v = getenv("AWS_REGION")) != NULL && *v)
-		snprintf(p->region, sizeof p->region, "%s", v);
+		fmt_snprintf(p->region, sizeof p->region, "%s", v);
 	else if ((v = getenv("AWS_DEFAULT_REGION")) != NULL && *v)
-		snprintf(p->region, sizeof p->region, "%s", v);
+		fmt_snprintf(p->region, sizeof p->region, "%s", v);
 	else if (cx != NULL &&
 	    (rc = creds_profile_value(cx, NULL, "region", buf, sizeof buf, err)) != 0) {
 		if (rc < 0)
 			return -1;
-		snprintf(p->region, sizeof p->region, "%.63s", buf);
+		fmt_snprintf(p->region, sizeof p->region, "%.63s", buf);
 	}
 	if (p->region[0] == '\0' && p->endpoint[0] != '\0')
 		s3_region_from_endpoint(p->endpoint, p->region, sizeof p->region);
@@ -484,30 +485,46 @@ typedef struct {
 	pthread_mutex_t mu;             /* plain mode's workers all report */
 } progress;
 
-static double
-elapsed(const struct timespec *a, const struct timespec *b)
+/* milliseconds from a to b, never negative */
+static uint64_t
+elapsed_ms(const struct timespec *a, const struct timespec *b)
 {
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+	int64_t ms = (int64_t)(b->tv_sec - a->tv_sec) * 1000 +
+	    (b->tv_nsec - a->tv_nsec) / 1000000;
+
+	return ms > 0 ? (uint64_t)ms : 0;
+}
+
+/* tenths of a MiB, rounded: sizes and rates print as "%llu.%llu" of it */
+static unsigned long long
+mib_tenths(uint64_t bytes)
+{
+	return (unsigned long long)((bytes * 10 + 524288) / 1048576);
 }
 
 static void
 progress_draw(progress *p, int final)
 {
 	struct timespec now;
-	double t, rate;
+	uint64_t ms, rate;
+	unsigned long long done, total, speed;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!final && elapsed(&p->last, &now) < 0.25)
+	if (!final && elapsed_ms(&p->last, &now) < 250)
 		return;
 	p->last = now;
-	t = elapsed(&p->start, &now);
-	rate = t > 0 ? (double)p->done / t : 0;
-	fprintf(stderr, "\r\033[Ks3pub: %.1f / %.1f MiB (%3.0f%%) %.1f MiB/s",
-	    (double)p->done / 1048576.0, (double)p->total / 1048576.0,
-	    p->total ? 100.0 * (double)p->done / (double)p->total : 100.0,
-	    rate / 1048576.0);
+	ms = elapsed_ms(&p->start, &now);
+	rate = ms > 0 ? p->done * 1000 / ms : 0;          /* bytes per second */
+	done = mib_tenths(p->done);
+	total = mib_tenths(p->total);
+	speed = mib_tenths(rate);
+	fmt_fprintf(stderr, "\r\033[Ks3pub: %llu.%llu / %llu.%llu MiB (%3llu%%) "
+	    "%llu.%llu MiB/s", done / 10, done % 10, total / 10, total % 10,
+	    p->total ? (unsigned long long)(p->done * 100 / p->total) : 100ULL,
+	    speed / 10, speed % 10);
 	if (!final && rate > 0 && p->done < p->total)
-		fprintf(stderr, " ETA %.0f s", (double)(p->total - p->done) / rate);
+		fmt_fprintf(stderr, " ETA %llu s", (unsigned long long)
+		    ((p->total - p->done + rate / 2) / rate));
 	if (final)
 		fputc('\n', stderr);
 }
@@ -636,7 +653,7 @@ get_creds(options *o, creds_ctx *cx, creds *c, time_t now, s3p_err *err)
 	if (creds_resolve(cx, c, now, err) < 0)
 		return -1;
 	if (o->verbose)
-		fprintf(stderr, "s3pub: credentials from %s (access key %.4s...)\n",
+		fmt_fprintf(stderr, "s3pub: credentials from %s (access key %.4s...)\n",
 		    c->source, c->access_key_id);
 	return 0;
 }
@@ -656,7 +673,7 @@ setup_client(options *o, const place *pl, const char *bucket, http_client *hc,
 		ho.log = log_line;
 	}
 	if (o->insecure)
-		fprintf(stderr, "%s\n", TLS_INSECURE_WARNING);
+		fmt_fprintf(stderr, "%s\n", TLS_INSECURE_WARNING);
 	if (http_client_init(hc, &ho, err) < 0)
 		return -1;
 	if (s3_client_init(s, hc, c, pl->endpoint, pl->region, err) < 0)
@@ -750,7 +767,7 @@ cmd_presign(int argc, char **argv)
 	if (setup_client(&o, &pl, bucket, &hc, &s, &c, &cx, &err) < 0 ||
 	    s3_presign(&s, o.method, bucket, key, o.expires, url, sizeof url, &err) < 0)
 		return fail(&err);
-	printf("%s\n", url);
+	fmt_printf("%s\n", url);
 	s3_client_close(&s);
 	http_client_close(&hc);
 	return 0;
@@ -850,7 +867,7 @@ plain_work(void *arg)
 		err_clear(&err);
 		ps.run = run;
 		ps.index = i;
-		if (snprintf(k, sizeof k, "%s%s", run->prefix, e.path) >= (int)sizeof k)
+		if (fmt_snprintf(k, sizeof k, "%s%s", run->prefix, e.path) >= (int)sizeof k)
 			err_set(&err, S3P_EUSAGE, "the key for '%s' is %zu bytes, over "
 			    "S3's 1024", e.path, strlen(run->prefix) + strlen(e.path));
 		else if (s3_upload(w->s, run->bucket, k, plain_reader, &ps, e.size,
@@ -944,14 +961,14 @@ out:
 			if (!run.done[i])
 				continue;
 			archive_entry_get(a, i, &e);
-			snprintf(k, sizeof k, "%s%s", prefix, e.path);
+			fmt_snprintf(k, sizeof k, "%s%s", prefix, e.path);
 			if (s3_delete(s0, bucket, k, &derr) == 0)
 				removed++;
 		}
 		if (removed > 0) {
 			/* still one line: the cause, then what was undone */
 			size_t l = strlen(err->msg);
-			snprintf(err->msg + l, sizeof err->msg - l,
+			fmt_snprintf(err->msg + l, sizeof err->msg - l,
 			    " (the %lu object%s this run had written were removed)",
 			    removed, removed == 1 ? "" : "s");
 		}
@@ -1059,7 +1076,7 @@ cmd_publish(int argc, char **argv)
 				archive_entry e;
 				archive_entry_get(a, i, &e);
 				if (e.type == ARCHIVE_FILE)
-					printf("%s%s\t%llu\n", key, e.path,
+					fmt_printf("%s%s\t%llu\n", key, e.path,
 					    (unsigned long long)e.size);
 			}
 			archive_close(a);
@@ -1144,8 +1161,8 @@ setup_presigned(options *o, const psurl *ps, http_client *hc, s3_client *s,
 	place pl;
 
 	memset(&pl, 0, sizeof pl);
-	snprintf(pl.endpoint, sizeof pl.endpoint, "%s", ps->origin);
-	snprintf(pl.region, sizeof pl.region, "%s", ps->region[0] ? ps->region : "us-east-1");
+	fmt_snprintf(pl.endpoint, sizeof pl.endpoint, "%s", ps->origin);
+	fmt_snprintf(pl.region, sizeof pl.region, "%s", ps->region[0] ? ps->region : "us-east-1");
 	creds_anonymous(c);
 	o->no_sign = 1;
 	o->path_style = 1;
@@ -1302,12 +1319,12 @@ cmd_get(int argc, char **argv)
 	}
 	if (!o.quiet) {
 		if (fr.objects == 1)
-			fprintf(stderr, "s3pub: %s into %s: %llu bytes, SHA-256 %s, %lu %s\n",
+			fmt_fprintf(stderr, "s3pub: %s into %s: %llu bytes, SHA-256 %s, %lu %s\n",
 			    fr.archive ? "unpacked" : "saved", fo.dir,
 			    (unsigned long long)fr.bytes, fr.content_sha256, fr.entries,
 			    fr.archive ? "entries" : "file");
 		else
-			fprintf(stderr, "s3pub: saved %lu objects into %s: %llu bytes\n",
+			fmt_fprintf(stderr, "s3pub: saved %lu objects into %s: %llu bytes\n",
 			    fr.objects, fo.dir, (unsigned long long)fr.bytes);
 	}
 	s3_client_close(&s);
@@ -1322,7 +1339,7 @@ failed:
 static int
 cmd_version(void)
 {
-	printf("s3pub %s (sha256: %s, crc32: %s, TLS: BearSSL 0.6)\n",
+	fmt_printf("s3pub %s (sha256: %s, crc32: %s, TLS: BearSSL 0.6)\n",
 	    S3PUB_VERSION, sha256_backend(), crc32_backend());
 	return 0;
 }
@@ -1351,6 +1368,6 @@ main(int argc, char **argv)
 	if (cmd[0] == '\0')
 		fputs(usage_text, stderr);
 	else
-		fprintf(stderr, "s3pub: unknown command '%s'\n%s", cmd, usage_text);
+		fmt_fprintf(stderr, "s3pub: unknown command '%s'\n%s", cmd, usage_text);
 	return 1;
 }

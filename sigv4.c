@@ -19,6 +19,7 @@
 #include "sigv4.h"
 
 #include "clock.h"
+#include "fmt.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -522,7 +523,7 @@ put_qvalue(struct sink *s, int which, const struct qform *q)
 		putstr(s, q->sc->amz_date);   /* checked: digits, T, Z */
 		break;
 	case QP_EXPIRES:
-		snprintf(num, sizeof num, "%lu", q->expires);
+		fmt_snprintf(num, sizeof num, "%lu", q->expires);
 		putstr(s, num);
 		break;
 	case QP_TOKEN:
@@ -618,7 +619,7 @@ sigv4_format_time(time_t t, char amz_date[17], char date_stamp[9])
 	/* snprintf, not strftime: strftime pulls musl's time-zone code in */
 	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
 	    tm.tm_year + 1900 < 0 ||
-	    snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ",
+	    fmt_snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec) != 16)
 		strcpy(buf, "19700101T000000Z");

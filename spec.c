@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "json.h"
 
 static unsigned
@@ -1222,7 +1223,7 @@ put_json_str(FILE *f, const char *s)
 		case '\t': fputs("\\t", f); k++; continue;
 		}
 		if (c < 0x20) {
-			fprintf(f, "\\u%04x", c);
+			fmt_fprintf(f, "\\u%04x", c);
 			k++;
 			continue;
 		}
@@ -1273,7 +1274,7 @@ put_yaml_str(FILE *f, const char *s)
 			continue;
 		}
 		if (c < 0x20 || c == 0x7F) {
-			fprintf(f, "\\x%02X", c);
+			fmt_fprintf(f, "\\x%02X", c);
 			k++;
 			continue;
 		}
@@ -1286,7 +1287,7 @@ put_yaml_str(FILE *f, const char *s)
 		cp = utf8_decode(p + k, len);
 		if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
 		    cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
-			fprintf(f, "\\u%04X", (unsigned)cp);
+			fmt_fprintf(f, "\\u%04X", (unsigned)cp);
 		else
 			fwrite(p + k, 1, (size_t)len, f);
 		k += (size_t)len;
@@ -1309,20 +1310,20 @@ spec_write_result(FILE *out, const spec_result *r, int yaml)
 		put_yaml_str(out, r->type ? r->type : "s3");
 		fputs("\nParams:\n", out);
 		for (int k = 0; k < 7; k++) {
-			fprintf(out, "  %s: ", names[k]);
+			fmt_fprintf(out, "  %s: ", names[k]);
 			put_yaml_str(out, vals[k]);
 			putc('\n', out);
 		}
-		fprintf(out, "  Size: %llu\n", (unsigned long long)r->size);
+		fmt_fprintf(out, "  Size: %llu\n", (unsigned long long)r->size);
 	} else {
 		fputs("{\"Type\":", out);
 		put_json_str(out, r->type ? r->type : "s3");
 		fputs(",\"Params\":{", out);
 		for (int k = 0; k < 7; k++) {
-			fprintf(out, "%s\"%s\":", k ? "," : "", names[k]);
+			fmt_fprintf(out, "%s\"%s\":", k ? "," : "", names[k]);
 			put_json_str(out, vals[k]);
 		}
-		fprintf(out, ",\"Size\":%llu}}\n", (unsigned long long)r->size);
+		fmt_fprintf(out, ",\"Size\":%llu}}\n", (unsigned long long)r->size);
 	}
 	if (fflush(out) != 0 || ferror(out))
 		return -1;

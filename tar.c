@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
+
 /* Largest values of the ustar numeric fields (octal digits, NUL ended). */
 #define OCT7_MAX 07777777ull              /* mode, uid, gid: 7 digits */
 #define OCT11_MAX 077777777777ull         /* size, mtime: 11 digits */
@@ -81,7 +83,7 @@ pax_record(unsigned char *out, const char *key, const char *val, size_t vlen)
 	/* the number of digits of the total, which includes those digits */
 	n = body + 1;
 	for (;;) {
-		d = (size_t)snprintf(num, sizeof num, "%zu", n);
+		d = (size_t)fmt_snprintf(num, sizeof num, "%zu", n);
 		if (d + body == n)
 			break;
 		n = d + body;
@@ -116,19 +118,19 @@ pax_data(const tar_entry *e, unsigned char *out)
 	if (e->type == TAR_SYMLINK && e->link_len > 100)
 		ADD("linkpath", e->link, e->link_len);
 	if (e->size > OCT11_MAX) {
-		len = snprintf(num, sizeof num, "%llu", (unsigned long long)e->size);
+		len = fmt_snprintf(num, sizeof num, "%llu", (unsigned long long)e->size);
 		ADD("size", num, (size_t)len);
 	}
 	if (!mtime_fits(e->mtime)) {
-		len = snprintf(num, sizeof num, "%lld", (long long)e->mtime);
+		len = fmt_snprintf(num, sizeof num, "%lld", (long long)e->mtime);
 		ADD("mtime", num, (size_t)len);
 	}
 	if (e->uid > OCT7_MAX) {
-		len = snprintf(num, sizeof num, "%llu", (unsigned long long)e->uid);
+		len = fmt_snprintf(num, sizeof num, "%llu", (unsigned long long)e->uid);
 		ADD("uid", num, (size_t)len);
 	}
 	if (e->gid > OCT7_MAX) {
-		len = snprintf(num, sizeof num, "%llu", (unsigned long long)e->gid);
+		len = fmt_snprintf(num, sizeof num, "%llu", (unsigned long long)e->gid);
 		ADD("gid", num, (size_t)len);
 	}
 #undef ADD

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
+
 #include "untar.h"
 
 enum { S_HDR, S_DATA, S_PAD, S_END, S_FAIL };
@@ -611,7 +613,7 @@ walk(const untar_x *x, int base, const char *rel, int create, const char **leaf,
 			    fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 				char why[400], b[300];
 				close(fd);
-				snprintf(why, sizeof why, S_ISLNK(st.st_mode) ?
+				fmt_snprintf(why, sizeof why, S_ISLNK(st.st_mode) ?
 				    "its path goes through the symbolic link '%.*s'" :
 				    "'%.*s' in its path is not a directory",
 				    (int)(e - rel), shown(rel, b, sizeof b));
@@ -661,7 +663,7 @@ untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 	x->fd = -1;
 	x->stagefd = -1;
 	x->force = force;
-	snprintf(x->dir, sizeof x->dir, "%s", dir);
+	fmt_snprintf(x->dir, sizeof x->dir, "%s", dir);
 	if (mkdir(dir, 0755) == 0)
 		x->created = 1;
 	else if (errno != EEXIST)
@@ -672,7 +674,7 @@ untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 	for (int i = 0; i < 100; i++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		snprintf(x->stage, sizeof x->stage, ".s3pub-get-%08lx",
+		fmt_snprintf(x->stage, sizeof x->stage, ".s3pub-get-%08lx",
 		    ((unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 12) ^
 		    (++counter * 2654435761u)) & 0xffffffffUL);
 		if (mkdirat(x->dirfd, x->stage, 0700) == 0) {
@@ -777,7 +779,7 @@ untar_x_entry(void *ctx, const untar_entry *e, s3p_err *err)
 	if (e->type == UNTAR_HARDLINK) {
 		if (untar_safe_path(e->linkpath, trel, sizeof trel, &why) < 0) {
 			char w[100];
-			snprintf(w, sizeof w, "hard link target: %s", why);
+			fmt_snprintf(w, sizeof w, "hard link target: %s", why);
 			return refuse(err, e->path, w);
 		}
 		if (trel[0] == '\0')
@@ -815,7 +817,7 @@ untar_x_entry(void *ctx, const untar_entry *e, s3p_err *err)
 		}
 		if (rc == 0 && x->fd < 0)
 			rc = local_err(err, x, rel, "creating");
-		snprintf(x->cur, sizeof x->cur, "%s", rel);
+		fmt_snprintf(x->cur, sizeof x->cur, "%s", rel);
 		x->cur_mode = e->mode;
 		x->cur_mtime = e->mtime;
 		break;
@@ -966,7 +968,7 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 		char path[UNTAR_PATH_MAX + 300];
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		snprintf(path, sizeof path, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+		fmt_snprintf(path, sizeof path, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
 		if (fstatat(src, de->d_name, &ss, AT_SYMLINK_NOFOLLOW) < 0) {
 			rc = local_err(err, x, path, "reading");
 			break;
