@@ -735,6 +735,47 @@ conn_flush(http_conn *k, s3p_err *err)
 	return k->tls != NULL ? tls_flush(k->tls, err) : 0;
 }
 
+/*
+ * An address for the log, as RFC 5952 writes it (the longest run of two or
+ * more zero groups shortened to ::). libc's inet_ntop formats with
+ * snprintf, and would bring musl's whole printf back into the binary.
+ */
+static void
+format_addr(const struct sockaddr *sa, char *out, size_t size)
+{
+	const unsigned char *b;
+	int best = -1, bestlen = 1, run = 0, n = 0;
+
+	out[0] = '\0';
+	if (sa->sa_family == AF_INET) {
+		b = (const unsigned char *)
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		fmt_snprintf(out, size, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+		return;
+	}
+	if (sa->sa_family != AF_INET6)
+		return;
+	b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	for (int i = 0; i < 8; i++) {
+		run = b[2 * i] | b[2 * i + 1] ? 0 : run + 1;
+		if (run > bestlen) {
+			bestlen = run;
+			best = i - run + 1;
+		}
+	}
+	for (int i = 0; i < 8 && (size_t)n < size; i++) {
+		if (i == best) {
+			n += fmt_snprintf(out + n, size - (size_t)n, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		n += fmt_snprintf(out + n, size - (size_t)n, "%s%x",
+		    i > 0 && i != best + bestlen ? ":" : "",
+		    (unsigned)(b[2 * i] << 8 | b[2 * i + 1]));
+	}
+}
+
+
 /* Opens a TCP connection to host:port, every address in turn. */
 static int
 tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
@@ -770,13 +811,7 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 			e = errno;
 			continue;
 		}
-		addr[0] = '\0';
-		if (ai->ai_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)
-			    ai->ai_addr)->sin_addr, addr, sizeof addr);
-		else if (ai->ai_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)
-			    ai->ai_addr)->sin6_addr, addr, sizeof addr);
+		format_addr(ai->ai_addr, addr, sizeof addr);
 		logf_(c, "* connecting to %s port %u (%s)", host, port, addr);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			e = 0;

@@ -25,6 +25,18 @@ out=$($T $U/hello 2>&1)
 check_eq "GET /hello: body and status" "$(echo "$out" | sed -n '1p;3p')" "hello
 status 200"
 
+# the verbose log names the address connected to, as RFC 5952 writes it
+out=$($T -v $U/hello 2>&1)
+check_eq "verbose log: the IPv4 address connected to" \
+	"$(echo "$out" | grep -o 'connecting to .*')" \
+	"connecting to 127.0.0.1 port $PORT (127.0.0.1)"
+out=$($T -v -T 1 'http://[0:0:0:0:0:0:0:1]:1/' 2>&1)
+check_eq "verbose log: an IPv6 address shortened to ::1" \
+	"$(echo "$out" | grep -o '(::1)' | head -1)" "(::1)"
+out=$($T -v -T 1 'http://[2001:db8:0:0:1:0:0:0]:1/' 2>&1)
+check_eq "verbose log: the longest zero run becomes ::" \
+	"$(echo "$out" | grep -o '([0-9a-f:]*)' | head -1)" "(2001:db8:0:0:1::)"
+
 out=$($T -X HEAD $U/hello 2>&1)
 check_eq "HEAD: no body read although Content-Length 6" \
 	"$(echo "$out" | grep -E '^(status|body-bytes)')" "status 200
