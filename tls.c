@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "clock.h"
+#include "fmt.h"
 
 #ifndef S3PUB_BUILD_TIME
 #define S3PUB_BUILD_TIME 0
@@ -158,7 +159,7 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 	int in_cert = 0, rc = 0;
 
 	memset(a, 0, sizeof *a);
-	snprintf(a->path, sizeof a->path, "%s", name);
+	fmt_snprintf(a->path, sizeof a->path, "%s", name);
 	if ((ci = calloc(1, sizeof *ci)) == NULL)
 		return err_set(err, S3P_EUSAGE, "%s: out of memory", name);
 	br_pem_decoder_init(&pc);
@@ -482,23 +483,31 @@ static const br_x509_class xv_class = {
 /* ---- the client profile ---- */
 
 /*
- * AEAD suites only: every S3 service we know (AWS, GCS, MinIO, Ceph,
- * Swift behind any current TLS terminator) offers ECDHE with AES-GCM or
- * ChaCha20-Poly1305, and dropping CBC keeps about 5 KB of record and
- * cipher code out of a binary that must stay small.
+ * ECDHE with AEAD suites only: every S3 service we know (AWS, GCS, MinIO,
+ * Ceph, Swift behind any current TLS terminator) offers ECDHE with AES-GCM,
+ * and dropping CBC keeps about 5 KB of record and cipher code out of a
+ * binary that must stay small.
+ *
+ * ChaCha20-Poly1305 depends on the architecture. BearSSL has AES-NI and
+ * PCLMUL code for x86 but no ARMv8 AES/PMULL path, so on ARM (aarch64,
+ * armv7) AES-GCM runs on the bitsliced constant-time code and ChaCha20 is
+ * the fast constant-time cipher: it is offered first there. On x86-64
+ * every CPU of the last decade has AES-NI and PCLMUL, so ChaCha20 would
+ * only cost its 6 KB; an older CPU still gets AES-GCM through BearSSL's
+ * constant-time fallbacks (aes_ct64, ghash_ctmul64), which
+ * br_ssl_engine_set_default_aes_gcm() picks at run time.
  */
+#if defined(__x86_64__)
+#define TLS_CHAPOL 0
+#else
+#define TLS_CHAPOL 1
+#endif
 
-static const uint16_t suites_gcm_first[] = {
-	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+static const uint16_t suites[] = {
+#if TLS_CHAPOL
 	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-};
-static const uint16_t suites_chacha_first[] = {
-	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+#endif
 	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -575,18 +584,18 @@ br_err_name(unsigned e, char *buf, size_t cap)
 	const char *pre = "";
 
 	if (e >= BR_ERR_SEND_FATAL_ALERT) {
-		snprintf(buf, cap, "sent fatal alert %u", e - BR_ERR_SEND_FATAL_ALERT);
+		fmt_snprintf(buf, cap, "sent fatal alert %u", e - BR_ERR_SEND_FATAL_ALERT);
 		return buf;
 	}
 	if (e >= BR_ERR_RECV_FATAL_ALERT) {
-		snprintf(buf, cap, "server sent fatal alert %u",
+		fmt_snprintf(buf, cap, "server sent fatal alert %u",
 		    e - BR_ERR_RECV_FATAL_ALERT);
 		return buf;
 	}
 	for (size_t i = 0; i < sizeof err_names / sizeof err_names[0]; i++)
 		if (err_names[i].err == e)
 			return err_names[i].name;
-	snprintf(buf, cap, "%serror %u", pre, e);
+	fmt_snprintf(buf, cap, "%serror %u", pre, e);
 	return buf;
 }
 
@@ -618,24 +627,26 @@ set_time(br_x509_minimal_context *xc)
 static void
 setup(tls_conn *t, const tls_anchors *a, int insecure)
 {
+	/*
+	 * Hashes for the handshake (PRF, ServerKeyExchange signatures; the
+	 * client offers in signature_algorithms only those set here) and for
+	 * certificate signatures. No SHA-1 (nor MD5): TLS 1.2 needs neither,
+	 * and the CA/Browser Forum has not allowed SHA-1-signed certificates
+	 * since 2016, so a chain with a SHA-1 (or SHA-224) signature on a
+	 * certificate below the anchor is refused (BR_ERR_X509_UNSUPPORTED);
+	 * the anchor's own self-signature is never checked, so old roots with
+	 * SHA-1 self-signatures still work. This keeps sha1.o (1.4 KB) out.
+	 */
 	static const br_hash_class *const hashes[] = {
-		&br_sha1_vtable, &br_sha224_vtable, &br_sha256_vtable,
-		&br_sha384_vtable, &br_sha512_vtable,
+		&br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable,
 	};
 	br_ssl_client_context *cc = &t->sc;
 	br_ssl_engine_context *eng = &cc->eng;
 	br_x509_minimal_context *xc = &t->xv.min;
-	int fast_gcm = br_aes_x86ni_ctr_get_vtable() != NULL
-	    && br_ghash_pclmul_get() != 0;
 
 	br_ssl_client_zero(cc);
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-	if (fast_gcm)
-		br_ssl_engine_set_suites(eng, suites_gcm_first,
-		    sizeof suites_gcm_first / sizeof suites_gcm_first[0]);
-	else
-		br_ssl_engine_set_suites(eng, suites_chacha_first,
-		    sizeof suites_chacha_first / sizeof suites_chacha_first[0]);
+	br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
 	/*
 	 * One generic implementation for every curve (P-256, P-384, P-521)
 	 * and for RSA, instead of BearSSL's defaults, which add a P-256
@@ -662,7 +673,23 @@ setup(tls_conn *t, const tls_anchors *a, int insecure)
 	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
-	br_ssl_engine_set_default_chapol(eng);
+#if TLS_CHAPOL
+	/*
+	 * What br_ssl_engine_set_default_chapol() picks on ARM, without
+	 * linking what it cannot pick there: the SSE2 ChaCha20 (x86 only),
+	 * and with 128-bit integers (aarch64) the 32-bit Poly1305 fallback,
+	 * as the 64-bit one always works (the #ifdef is BearSSL's BR_INT128
+	 * test). A 32-bit x86 build would forgo SSE2: slower, still correct.
+	 */
+	br_ssl_engine_set_chapol(eng, &br_sslrec_in_chapol_vtable,
+	    &br_sslrec_out_chapol_vtable);
+	br_ssl_engine_set_chacha20(eng, &br_chacha20_ct_run);
+#ifdef __SIZEOF_INT128__
+	br_ssl_engine_set_poly1305(eng, &br_poly1305_ctmulq_run);
+#else
+	br_ssl_engine_set_poly1305(eng, &br_poly1305_ctmul_run);
+#endif
+#endif
 	t->xv.vtable = &xv_class;
 	t->xv.insecure = insecure;
 	br_ssl_engine_set_x509(eng, &t->xv.vtable);
@@ -685,7 +712,7 @@ tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 	t->resumed = 0;
 	t->xv.der = NULL;
 	t->xv.dec = NULL;
-	snprintf(t->host, sizeof t->host, "%s", host);
+	fmt_snprintf(t->host, sizeof t->host, "%s", host);
 	t->ca_path = a ? a->path : "(none)";
 	setup(t, a, insecure);
 	t->xv.ip_len = ip_literal(host, t->xv.ip);
@@ -819,12 +846,14 @@ tls_suite_name(const tls_conn *t)
 		return "ECDHE-ECDSA-AES256-GCM-SHA384";
 	case BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
 		return "ECDHE-RSA-AES256-GCM-SHA384";
+#if TLS_CHAPOL
 	case BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
 		return "ECDHE-ECDSA-CHACHA20-POLY1305";
 	case BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
 		return "ECDHE-RSA-CHACHA20-POLY1305";
+#endif
 	default:
-		return "ECDHE-AES-CBC";
+		return "?";     /* none other is offered */
 	}
 }
 

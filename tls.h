@@ -37,9 +37,11 @@
  * `insecure` skips every check (TLS_INSECURE_WARNING is the text the caller
  * prints on stderr).
  *
- * Suites: ECDHE_ECDSA and ECDHE_RSA with AES-128/256-GCM and
- * ChaCha20-Poly1305, then AES-CBC-SHA256/SHA1 for old servers; AES-GCM
- * first when the CPU has AES-NI and PCLMUL, ChaCha20 first otherwise.
+ * Suites: TLS 1.2 only, ECDHE_ECDSA and ECDHE_RSA (P-256/384/521) with
+ * AES-128/256-GCM; on ARM and other non-x86-64 targets also
+ * ChaCha20-Poly1305, offered first there (see tls.c for why). Certificate
+ * and handshake signatures: RSA PKCS#1 and ECDSA with SHA-256/384/512; a
+ * chain with a SHA-1-signed certificate is refused.
  * Entropy from getrandom(). Session resumption: tls_connect() offers the
  * parameters in *sess when valid and stores the new ones there on success.
  *
@@ -139,7 +141,7 @@ long tls_read(tls_conn *t, void *buf, size_t len, s3p_err *err);
  */
 void tls_abandon(tls_conn *t);
 
-/* A short text of the negotiated suite, e.g. "ECDHE_RSA_AES128_GCM". */
+/* The negotiated suite as OpenSSL names it ("ECDHE-RSA-AES128-GCM-SHA256"). */
 const char *tls_suite_name(const tls_conn *t);
 
 /* 1 when the last failure was a certificate refusal (not worth a retry). */

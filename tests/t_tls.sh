@@ -4,6 +4,9 @@
 . tests/lib.sh
 sh scripts/need.sh python3 openssl >/dev/null 2>&1
 TOOL=${TOOL:-build/tools/tool_http}
+# the tool's architecture decides the suites (tls.c, TLS_CHAPOL); TOOL_ARCH
+# when TOOL runs a cross build under qemu
+ARCH=${TOOL_ARCH:-$(uname -m)}
 [ -x "$TOOL" ] || make -s "$TOOL" >/dev/null
 T="$TOOL -P"
 PIDS=
@@ -60,12 +63,13 @@ mkca() {
 		-in "$P/$1.csr" -out "$P/$1.crt" -extensions ca_ext -notext \
 		-startdate 20190101000000Z -enddate 20991231000000Z >/dev/null 2>&1
 }
-# mkleaf NAME CA rsa|ec SAN START END: server cert + key in NAME.pem/NAME.key
+# mkleaf NAME CA rsa|ec SAN START END: server cert + key in NAME.pem/NAME.key,
+# signed with $MD (default sha256)
 mkleaf() {
 	newkey "$P/$1.key" "$3"
 	openssl req -new -key "$P/$1.key" -subj "/CN=$1" -out "$P/$1.csr" 2>/dev/null
 	SAN=$4 openssl ca -batch -config "$P/ca.cnf" -keyfile "$P/$2.key" -cert "$P/$2.crt" \
-		-in "$P/$1.csr" -out "$P/$1.pem" -extensions leaf -notext \
+		-md "${MD:-sha256}" -in "$P/$1.csr" -out "$P/$1.pem" -extensions leaf -notext \
 		-startdate "$5" -enddate "$6" >/dev/null 2>&1
 }
 mkca rsaca rsa
@@ -76,7 +80,10 @@ mkleaf ec ecca ec "DNS:localhost,IP:127.0.0.1" 20200102000000Z 20991231000000Z
 mkleaf dnsonly rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
 mkleaf wrongname rsaca rsa "DNS:wrong.example" 20200102000000Z 20991231000000Z
 mkleaf expired rsaca rsa "DNS:localhost" 20200102000000Z 20210101000000Z
-for f in rsaca ecca otherca rsa ec dnsonly wrongname expired; do
+MD=sha512 mkleaf rsa512 rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
+MD=sha384 mkleaf ec384 ecca ec "DNS:localhost" 20200102000000Z 20991231000000Z
+MD=sha1 mkleaf rsasha1 rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
+for f in rsaca ecca otherca rsa ec dnsonly wrongname expired rsa512 ec384 rsasha1; do
 	[ -s "$P/$f.pem" ] || [ -s "$P/$f.crt" ] || not_ok "made test certificate $f"
 done
 cat "$P/rsaca.crt" "$P/ecca.crt" >"$P/bundle.pem"
@@ -211,24 +218,61 @@ expect_exit "proxy variable with a bad scheme: password not echoed" 1 \
 	env HTTPS_PROXY=socks5://u:secret@127.0.0.1:1 $TOOL $C https://localhost:$PORT_rsa/hello
 
 # openssl s_server (another TLS stack), -www answers and closes
-if command -v openssl >/dev/null; then
+# sserv ARGS...: one on a free port (SP), waited for by a TCP connect
+sserv() {
 	SP=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-	(cd "$TMP" && exec openssl s_server -accept 127.0.0.1:$SP -cert "$P/ec.pem" \
-		-key "$P/ec.key" -WWW -quiet >/dev/null 2>&1 </dev/null) &
+	(cd "$TMP" && exec openssl s_server -accept 127.0.0.1:$SP -WWW -quiet "$@" \
+		>/dev/null 2>&1 </dev/null) &
 	PIDS="$PIDS $!"
-	echo "from s_server" >"$TMP/page.txt"
 	_i=0
-	while ! $T $C https://localhost:$SP/ >/dev/null 2>&1 && [ $_i -lt 50 ]; do
-		sleep 0.1; _i=$((_i + 1)); done
+	while ! python3 -c "import socket;socket.create_connection(('127.0.0.1',$SP),1)" \
+		2>/dev/null && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+if command -v openssl >/dev/null; then
+	echo "from s_server" >"$TMP/page.txt"
+	sserv -cert "$P/ec.pem" -key "$P/ec.key"
 	out=$($T $C -v -n 2 https://localhost:$SP/page.txt 2>"$TMP/r.err")
 	check_eq "openssl s_server -WWW (ECDSA), body to the close" \
 		"$(echo "$out" | head -1)" "from s_server"
 	# -WWW closes after each answer: the 2nd request is a new connection
 	check_eq "session resumed on the second connection" \
 		"$(grep -c 'session resumed' "$TMP/r.err")" 1
-	# s_server follows the client's order: ours depends on the CPU
-	if grep -q ' aes ' /proc/cpuinfo && grep -q ' pclmulqdq ' /proc/cpuinfo; then
+	# s_server follows the client's order: AES-GCM first on x86-64, where
+	# ChaCha20 is not offered, ChaCha20 first elsewhere (tls.c, TLS_CHAPOL)
+	if [ "$ARCH" = x86_64 ]; then
 		want=ECDHE-ECDSA-AES128-GCM-SHA256; else want=ECDHE-ECDSA-CHACHA20-POLY1305; fi
-	check_eq "cipher order by CPU (/proc/cpuinfo): $want" \
+	check_eq "cipher order by architecture: $want" \
 		"$(grep -m1 -o 'TLS 1.2 [A-Z0-9-]*' "$TMP/r.err")" "TLS 1.2 $want"
+
+	sserv -cert "$P/rsa.pem" -key "$P/rsa.key" -cipher ECDHE-RSA-AES256-GCM-SHA384
+	out=$($T $C -v https://localhost:$SP/page.txt 2>"$TMP/r.err")
+	check_eq "RSA certificate, AES-256-GCM with the SHA-384 PRF" \
+		"$(echo "$out" | head -1) $(grep -m1 -o 'TLS 1.2 [A-Z0-9-]*' "$TMP/r.err")" \
+		"from s_server TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384"
+
+	sserv -cert "$P/ec.pem" -key "$P/ec.key" -cipher ECDHE-ECDSA-CHACHA20-POLY1305
+	if [ "$ARCH" = x86_64 ]; then
+		expect_exit "x86-64: a ChaCha20-only server is refused (AES-GCM only)" 3 \
+			"localhost: TLS handshake failed" $T $C https://localhost:$SP/page.txt
+	else
+		out=$($T $C -v https://localhost:$SP/page.txt 2>"$TMP/r.err")
+		check_eq "ChaCha20-only server" \
+			"$(echo "$out" | head -1) $(grep -m1 -o 'TLS 1.2 [A-Z0-9-]*' "$TMP/r.err")" \
+			"from s_server TLS 1.2 ECDHE-ECDSA-CHACHA20-POLY1305"
+	fi
+
+	# certificate signatures: SHA-256 above, SHA-384 and SHA-512 here;
+	# SHA-1 is refused (tls.c sets no SHA-1 hash)
+	sserv -cert "$P/rsa512.pem" -key "$P/rsa512.key"
+	out=$($T $C https://localhost:$SP/page.txt 2>&1)
+	check_eq "RSA certificate signed with SHA-512: accepted" "$(echo "$out" | head -1)" \
+		"from s_server"
+	sserv -cert "$P/ec384.pem" -key "$P/ec384.key"
+	out=$($T $C https://localhost:$SP/page.txt 2>&1)
+	check_eq "ECDSA certificate signed with SHA-384: accepted" "$(echo "$out" | head -1)" \
+		"from s_server"
+	sserv -cert "$P/rsasha1.pem" -key "$P/rsasha1.key" -cipher 'DEFAULT:@SECLEVEL=0'
+	expect_exit "certificate signed with SHA-1: refused" 3 \
+		"localhost: TLS handshake failed: BR_ERR_X509_UNSUPPORTED" \
+		$T $C https://localhost:$SP/page.txt
 fi
