@@ -21,10 +21,13 @@ VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DEFS    := -D_GNU_SOURCE -DS3PUB_BUILD_TIME=$(BUILD_TIME) -DS3PUB_VERSION='"$(VERSION)"'
 
 # no unwind tables: nothing here unwinds (C, no exceptions), and they are
-# a tenth of the binary
-SMALL   := -fno-asynchronous-unwind-tables -fno-unwind-tables
-# one load segment for code and read-only data: no page padding between them
-SMALL_LD := -Wl,-z,noseparate-code -Wl,--build-id=none
+# a tenth of the binary. -fno-pie: the binary is a static ET_EXEC loaded at
+# its link address, so position-independent code only costs GOT indirection.
+SMALL   := -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie
+# one load segment for code and read-only data: no page padding between
+# them. -z norelro: musl applies RELRO only in its dynamic loader; in a
+# static binary it does nothing but pad the file up to a page boundary.
+SMALL_LD := -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro
 BR_MUSL := $(BUILD)/bearssl-musl
 BR_HOST := $(BUILD)/bearssl-host
 
@@ -39,7 +42,7 @@ MUSL_TOOLS := $(TOOLS:tests/%.c=$(BUILD)/tools/%)
 FUZZ_BINS  := $(FUZZERS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 ASAN_TESTS := $(TESTS:tests/%.c=$(BUILD)/asan/%)
 
-MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -ffunction-sections -fdata-sections $(SMALL) -I$(BR_MUSL)/inc -I.
+MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -DS3PUB_OWN_MALLOC -ffunction-sections -fdata-sections $(SMALL) -I$(BR_MUSL)/inc -I.
 ASAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I$(BR_HOST)/inc -I.
 
@@ -133,7 +136,7 @@ X_SPECS := $(X_SPECS_$(CROSS))
 X_DIR   := $(BUILD)/$(CROSS)
 X_BR    := $(BUILD)/bearssl-$(CROSS)
 X_CFLAGS := -specs $(X_SPECS) $(filter-out -I$(BR_MUSL)/inc,$(MUSL_CFLAGS)) -I$(X_BR)/inc
-X_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,norelro
+X_LDFLAGS := -static -Wl,--gc-sections $(SMALL_LD)
 X_TESTS := $(TESTS:tests/%.c=$(X_DIR)/test/%)
 
 $(X_DIR)/s3pub: $(X_DIR)/obj/s3pub.o $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a

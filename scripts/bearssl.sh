@@ -12,7 +12,8 @@ VERSION=0.6+dfsg.1
 SHA256=102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
 TARBALL=bearssl_$VERSION.orig.tar.xz
 OUT=$BUILD/$NAME
-[ -f "$OUT/libbearssl.a" ] && exit 0
+# built before with the same compiler and flags: nothing to do
+[ -f "$OUT/libbearssl.a" ] && [ "$(cat "$OUT/built-with" 2>/dev/null)" = "$CC $CFLAGS" ] && exit 0
 SRC=$BUILD/bearssl-src
 mkdir -p "$SRC"
 BUILD=$(cd "$BUILD" && pwd); SRC=$BUILD/bearssl-src; OUT=$BUILD/$NAME
@@ -48,4 +49,5 @@ mkdir -p "$OUT"
 cp "$OUT.tmp/build/libbearssl.a" "$OUT/"
 rm -rf "$OUT/inc"; cp -r "$OUT.tmp/inc" "$OUT/inc"
 rm -rf "$OUT.tmp"
+echo "$CC $CFLAGS" > "$OUT/built-with"
 echo "bearssl.sh: built $OUT/libbearssl.a with $CC" >&2
