@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1739,7 +1738,6 @@ static int
 run_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
     s3p_err *err)
 {
-	posix_spawn_file_actions_t fa;
 	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
 	char *out;
 	size_t n = 0;
@@ -1754,14 +1752,25 @@ run_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
 		close(p[1]);
 		return err_set(err, S3P_EUSAGE, "%s: out of memory", what);
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	logf_(cx, "credentials: running the credential_process of %s", what);
-	rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	/*
+	 * fork, not posix_spawn: musl's spawn file actions allocate with
+	 * libc's internal allocator and would bring it into the binary beside
+	 * alloc.c. The child only calls async-signal-safe functions (open,
+	 * dup2, execve, _exit), as a child of a threaded process must; 127 is
+	 * the shell's "could not run" status.
+	 */
+	pid = fork();
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (nul >= 0 && dup2(nul, 0) == 0 && dup2(p[1], 1) == 1)
+			execve("/bin/sh", argv, environ);
+		_exit(127);
+	}
+	rc = errno;
 	close(p[1]);
-	if (rc != 0) {
+	if (pid < 0) {
 		close(p[0]);
 		free(out);
 		return err_set(err, S3P_EUSAGE, "%s: cannot run /bin/sh: %s", what,
@@ -1788,7 +1797,8 @@ run_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
 		    "signal %d", what, WTERMSIG(st));
 	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && !too_big)
 		rc = err_set(err, S3P_EUSAGE, "%s: credential_process exited with "
-		    "status %d", what, WEXITSTATUS(st));
+		    "status %d%s", what, WEXITSTATUS(st), WEXITSTATUS(st) == 127 ?
+		    " (command not found, or no /bin/sh)" : "");
 	else if (too_big)
 		rc = err_set(err, S3P_EUSAGE, "%s: credential_process wrote more "
 		    "than %u bytes", what, PROCESS_MAX);
