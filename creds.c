@@ -20,9 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fmt.h"
 #include "http.h"
 #include "json.h"
+#include "text.h"
 
 extern char **environ;
 
@@ -255,7 +257,6 @@ creds_parse_time(const char *s, time_t *out)
 {
 	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	struct tm tm;
 	time_t t;
 
 	if (strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
@@ -290,16 +291,7 @@ creds_parse_time(const char *s, time_t *out)
 	if (*s != '\0' || y < 1970 || mo < 1 || mo > 12 || d < 1 ||
 	    d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
 		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
+	t = s3p_utc_to_time(&(s3p_utc){ y, mo, d, h, mi, sec });
 	*out = t - sign * (oh * 3600 + om * 60);
 	return 0;
 }
@@ -1041,11 +1033,11 @@ xml_text(const char *s, const char *e, const char *tag, char *out,
 
 	fmt_snprintf(open, sizeof open, "<%s>", tag);
 	fmt_snprintf(close_, sizeof close_, "</%s>", tag);
-	p = memmem(s, (size_t)(e - s), open, strlen(open));
+	p = text_find(s, (size_t)(e - s), open);
 	if (p == NULL)
 		return 0;
 	p += strlen(open);
-	q = memmem(p, (size_t)(e - p), close_, strlen(close_));
+	q = text_find(p, (size_t)(e - p), close_);
 	if (q == NULL)
 		return -1;
 	if (after != NULL)
@@ -1085,8 +1077,8 @@ creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 	memcpy(src, c->source, sizeof src);
 	memset(c, 0, sizeof *c);
 	memcpy(c->source, src, sizeof src);
-	if (memmem(buf, len, "<ErrorResponse", 14) != NULL ||
-	    memmem(buf, len, "<Error>", 7) != NULL) {
+	if (text_find(buf, len, "<ErrorResponse") != NULL ||
+	    text_find(buf, len, "<Error>") != NULL) {
 		char code[128], msg[512];
 		if (xml_text(buf, e, "Code", code, sizeof code, NULL) != 1)
 			fmt_snprintf(code, sizeof code, "unknown");
@@ -1095,11 +1087,11 @@ creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 		return err_set(err, S3P_EREFUSED, "STS AssumeRoleWithWebIdentity: "
 		    "%s%s%s", code, msg[0] ? ": " : "", msg);
 	}
-	cs = memmem(buf, len, "<Credentials>", 13);
+	cs = text_find(buf, len, "<Credentials>");
 	if (cs == NULL)
 		return err_set(err, S3P_ESERVER,
 		    "STS AssumeRoleWithWebIdentity: no Credentials in the answer");
-	ce = memmem(cs, (size_t)(e - cs), "</Credentials>", 14);
+	ce = text_find(cs, (size_t)(e - cs), "</Credentials>");
 	if (ce == NULL)
 		return err_set(err, S3P_ESERVER,
 		    "STS AssumeRoleWithWebIdentity: malformed answer");
@@ -1988,16 +1980,14 @@ run_source(creds_ctx *cx, int src, creds *c, char *why, size_t whysz,
 static void
 fmt_time(time_t t, char out[32])
 {
-	struct tm tm;
+	s3p_utc u;
 
-	/* not strftime: it pulls the time-zone code in */
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0) {
+	if (s3p_time_to_utc(t, &u) < 0) {
 		strcpy(out, "(out of range)");
 		return;
 	}
-	fmt_snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	fmt_snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", u.year, u.month,
+	    u.day, u.hour, u.min, u.sec);
 }
 
 static int

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "text.h"
 
 #ifndef S3PUB_VERSION
 #define S3PUB_VERSION "0"
@@ -915,7 +916,7 @@ proxy_from_env(http_proxy *px, const char *lower, const char *upper,
 	if (v == NULL || *v == '\0')
 		return 0;
 	/* messages never quote the value: it may hold a password */
-	if (strstr(v, "://") == NULL)
+	if (text_str(v, "://") == NULL)
 		a = v;
 	else if (ieqn(v, "http://", 7))
 		a = v + 7;

@@ -9,6 +9,7 @@
 #include <bearssl_hash.h>
 
 #include "fmt.h"
+#include "text.h"
 
 #include "psurl.h"
 
@@ -75,7 +76,7 @@ psurl_parse(const char *s, psurl *p, s3p_err *err)
 	 * or a one-segment path under a host name of several labels */
 	vh = NULL;
 	if (!p->url.host_ip) {
-		const char *a = strstr(p->url.host, ".s3."), *b = strstr(p->url.host, ".s3-");
+		const char *a = text_str(p->url.host, ".s3."), *b = text_str(p->url.host, ".s3-");
 		const char *dot = strchr(p->url.host, '.');
 		vh = a && (!b || a < b) ? a : b;
 		if (vh == NULL && dot != NULL && (strcmp(dot, ".localhost") == 0 ||

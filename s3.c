@@ -16,6 +16,7 @@
 #include "fmt.h"
 #include "hashpass.h"
 #include "spec.h"
+#include "text.h"
 
 #define BACKOFF_BASE_MS 200
 #define BACKOFF_CAP_MS  20000
@@ -121,7 +122,7 @@ s3_endpoint_default(const char *region, char *out, size_t outsz)
 int
 s3_region_from_endpoint(const char *endpoint, char *out, size_t outsz)
 {
-	const char *h = strstr(endpoint, "://");
+	const char *h = text_str(endpoint, "://");
 	const char *end, *r;
 	size_t n;
 
@@ -165,7 +166,7 @@ s3_client_init(s3_client *s, http_client *http, creds *cred,
 	{
 		size_t n = strlen(s->endpoint_str);
 		while (n > 0 && s->endpoint_str[n - 1] == '/' &&
-		    strstr(s->endpoint_str, "://") + 3 < s->endpoint_str + n - 1)
+		    text_str(s->endpoint_str, "://") + 3 < s->endpoint_str + n - 1)
 			s->endpoint_str[--n] = '\0';
 	}
 	if (fmt_snprintf(s->region, sizeof s->region, "%s", region) >= (int)sizeof s->region)
@@ -462,7 +463,6 @@ static int
 parse_http_date(const char *v, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm;
 	const char *m;
 	char mon[4];
 	int f[5], n = 0;
@@ -485,17 +485,11 @@ parse_http_date(const char *v, time_t *out)
 			}
 		}
 	}
-	m = strstr(months, mon);
+	m = text_str(months, mon);
 	if (m == NULL || (m - months) % 3 != 0)
 		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_mday = f[0];
-	tm.tm_mon = (int)(m - months) / 3;
-	tm.tm_year = f[1] - 1900;
-	tm.tm_hour = f[2];
-	tm.tm_min = f[3];
-	tm.tm_sec = f[4];
-	*out = timegm(&tm);
+	*out = s3p_utc_to_time(&(s3p_utc){ f[1], (int)(m - months) / 3 + 1, f[0],
+	    f[2], f[3], f[4] });
 	return 0;
 }
 
@@ -1370,8 +1364,8 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 		data += n;
 		len -= n;
 		/* hand over every complete <Contents> element */
-		while ((open = strstr(ls->buf, "<Contents>")) != NULL &&
-		    (close = strstr(open, "</Contents>")) != NULL) {
+		while ((open = text_str(ls->buf, "<Contents>")) != NULL &&
+		    (close = text_str(open, "</Contents>")) != NULL) {
 			char key[1100], size[32];
 			size_t el = (size_t)(close - open);
 			if (s3_xml_text(open, el, "Key", key, sizeof key) != 1 ||
@@ -1386,7 +1380,7 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 		}
 		if (ls->len == LIST_WINDOW) {
 			/* no element end in a full window: keep only the tail */
-			char *keep = strstr(ls->buf, "<Contents>");
+			char *keep = text_str(ls->buf, "<Contents>");
 			if (keep == NULL || keep == ls->buf)
 				return err_set(err, S3P_ESERVER,
 				    "ListObjectsV2: an element longer than %d bytes",

@@ -30,6 +30,7 @@
 #include "s3.h"
 #include "sha256.h"
 #include "spec.h"
+#include "text.h"
 
 #define DEFAULT_PART_SIZE (64ULL << 20)
 
@@ -304,7 +305,7 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 			char flag[70], valued[70];
 			fmt_snprintf(flag, sizeof flag, " %s ", name);
 			fmt_snprintf(valued, sizeof valued, " %s= ", name);
-			if (strstr(allowed, valued) != NULL) {
+			if (text_str(allowed, valued) != NULL) {
 				if (eq != NULL)
 					val = eq + 1;
 				else if (i + 1 < argc)
@@ -312,7 +313,7 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 				else
 					return err_set(err, S3P_EUSAGE,
 					    "option '--%s' needs a value", name);
-			} else if (strstr(allowed, flag) == NULL)
+			} else if (text_str(allowed, flag) == NULL)
 				return err_set(err, S3P_EUSAGE, "unknown option '--%s'", name);
 			else if (eq != NULL)
 				return err_set(err, S3P_EUSAGE,
