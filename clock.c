@@ -18,6 +18,42 @@ days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+time_t
+s3p_utc_to_time(const s3p_utc *u)
+{
+	return (time_t)(days_from_civil(u->year, u->month, u->day) * 86400LL +
+	    u->hour * 3600LL + u->min * 60LL + u->sec);
+}
+
+int
+s3p_time_to_utc(time_t t, s3p_utc *u)
+{
+	/* the inverse of days_from_civil (Howard Hinnant's civil_from_days) */
+	long long days = (long long)t / 86400, secs = (long long)t % 86400;
+	long long z, era, doe, yoe, doy, mp, y;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	u->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	u->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (u->month <= 2);
+	if (y < 0 || y > 9999)
+		return -1;
+	u->year = (int)y;
+	u->hour = (int)(secs / 3600);
+	u->min = (int)(secs / 60 % 60);
+	u->sec = (int)(secs % 60);
+	return 0;
+}
+
 static int
 num(const char *s, int n)
 {
@@ -51,8 +87,7 @@ s3p_parse_amz_time(const char *s, time_t *out)
 		return -1;
 	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return -1;
-	*out = (time_t)(days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60
-	    + se);
+	*out = s3p_utc_to_time(&(s3p_utc){ y, mo, d, h, mi, se });
 	return 0;
 }
 

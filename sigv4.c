@@ -612,16 +612,13 @@ sigv4_parse_time(const char *s, time_t *t)
 void
 sigv4_format_time(time_t t, char amz_date[17], char date_stamp[9])
 {
-	struct tm tm;
+	s3p_utc u;
 	char buf[64];
 
 	/* a year past 9999 has no amz_date; such a clock is broken anyway */
-	/* snprintf, not strftime: strftime pulls musl's time-zone code in */
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0 ||
+	if (s3p_time_to_utc(t, &u) < 0 ||
 	    fmt_snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec) != 16)
+	    u.year, u.month, u.day, u.hour, u.min, u.sec) != 16)
 		strcpy(buf, "19700101T000000Z");
 	if (amz_date != NULL)
 		memcpy(amz_date, buf, 17);

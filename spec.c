@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fmt.h"
 #include "json.h"
 
@@ -413,7 +414,7 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 	};
 	char tpl[SPEC_KEYTPL_MAX + 16], date[9], tim[7];
 	size_t n = strlen(key);
-	struct tm tm;
+	s3p_utc tm;
 	int have_tm = 0;
 	obuf o;
 
@@ -464,19 +465,16 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 		if (val == NULL && (strncmp(p, "{date}", 6) == 0 ||
 		    strncmp(p, "{time}", 6) == 0)) {
 			if (!have_tm) {
-				if (gmtime_r(&now, &tm) == NULL ||
-				    tm.tm_year + 1900 > 9999 ||
-				    tm.tm_year + 1900 < 0)
+				if (s3p_time_to_utc(now, &tm) < 0)
 					return err_set(err, S3P_EUSAGE,
 					    "key: the clock is out of range");
-				/* not strftime: it pulls the time-zone code in */
-				put_digits(date, (unsigned)tm.tm_year + 1900, 4);
-				put_digits(date + 4, (unsigned)tm.tm_mon + 1, 2);
-				put_digits(date + 6, (unsigned)tm.tm_mday, 2);
+				put_digits(date, (unsigned)tm.year, 4);
+				put_digits(date + 4, (unsigned)tm.month, 2);
+				put_digits(date + 6, (unsigned)tm.day, 2);
 				date[8] = '\0';
-				put_digits(tim, (unsigned)tm.tm_hour, 2);
-				put_digits(tim + 2, (unsigned)tm.tm_min, 2);
-				put_digits(tim + 4, (unsigned)tm.tm_sec, 2);
+				put_digits(tim, (unsigned)tm.hour, 2);
+				put_digits(tim + 2, (unsigned)tm.min, 2);
+				put_digits(tim + 4, (unsigned)tm.sec, 2);
 				tim[6] = '\0';
 				have_tm = 1;
 			}

@@ -40,6 +40,47 @@ main(void)
 	parse("19691231T235959Z", -1);
 	parse("", -1);
 
+	/* both conversions against libc's gmtime_r and timegm: every day from
+	 * year 0 to 9999 at a varying time of day, and the range's ends */
+	{
+		char first[160] = "";
+		long bad = 0, n = 0;
+		const long long lo = -62167219200LL, hi = 253402300799LL;
+
+		for (long long t = lo; t <= hi; t += 86400 + 3607) {
+			struct tm tm;
+			s3p_utc u;
+			time_t back;
+
+			n++;
+			if (gmtime_r(&(time_t){ (time_t)t }, &tm) == NULL ||
+			    s3p_time_to_utc((time_t)t, &u) < 0 ||
+			    u.year != tm.tm_year + 1900 || u.month != tm.tm_mon + 1 ||
+			    u.day != tm.tm_mday || u.hour != tm.tm_hour ||
+			    u.min != tm.tm_min || u.sec != tm.tm_sec ||
+			    (back = s3p_utc_to_time(&u)) != (time_t)t ||
+			    back != timegm(&tm)) {
+				if (!bad++)
+					snprintf(first, sizeof first, ": first at %lld",
+					    t);
+			}
+		}
+		t_ok(bad == 0, "s3p_time_to_utc/s3p_utc_to_time agree with "
+		    "gmtime_r/timegm on %ld times from year 0 to 9999%s", n,
+		    first);
+		s3p_utc u;
+		t_ok(s3p_time_to_utc((time_t)(hi + 1), &u) == -1 &&
+		    s3p_time_to_utc((time_t)(lo - 1), &u) == -1 &&
+		    s3p_time_to_utc((time_t)hi, &u) == 0 && u.year == 9999 &&
+		    u.sec == 59 && s3p_time_to_utc((time_t)lo, &u) == 0 &&
+		    u.year == 0 && u.month == 1 && u.day == 1,
+		    "s3p_time_to_utc: years 0 and 9999 in range, one second "
+		    "beyond them not");
+		t_ok(s3p_utc_to_time(&(s3p_utc){ 2024, 3, 0, 23, 59, 60 }) ==
+		    1709251200, "s3p_utc_to_time: day 0 and second 60 roll over "
+		    "as in timegm");
+	}
+
 	setenv("S3PUB_FAKE_TIME", "20250101T000000Z", 1);
 	t_ok(s3p_now() == 1735689600, "S3PUB_FAKE_TIME fixes s3p_now()");
 	setenv("S3PUB_FAKE_TIME", "garbage", 1);
