@@ -54,10 +54,12 @@ logf_(creds_ctx *cx, const char *fmt, ...)
 	char line[768];
 	va_list ap;
 
-	if (cx == NULL || cx->log == NULL)
+	if (cx->log == NULL)
 		return;
+	/* every line starts so */
+	memcpy(line, "credentials: ", 13);
 	va_start(ap, fmt);
-	fmt_vsnprintf(line, sizeof line, fmt, ap);
+	fmt_vsnprintf(line + 13, sizeof line - 13, fmt, ap);
 	va_end(ap);
 	cx->log(cx->log_ctx, line);
 }
@@ -92,24 +94,38 @@ lower(int ch)
 	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
 }
 
-/* Case-insensitive (ASCII) comparison of s[0..n) with the string z. */
+/* Case-insensitive (ASCII) comparison of a[0..n) and b[0..n). */
 static int
-eq_ci(const char *s, size_t n, const char *z)
+same_ci(const char *a, const char *b, size_t n)
 {
-	size_t zl = strlen(z);
-
-	if (zl != n)
-		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)s[i]) != lower((unsigned char)z[i]))
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
 			return 0;
 	return 1;
 }
 
+/* Case-insensitive comparison of s[0..n) with the string z. */
+static int
+eq_ci(const char *s, size_t n, const char *z)
+{
+	return strlen(z) == n && same_ci(s, z, n);
+}
+
+/*
+ * The variable's value v is z, in any case; NULL is not. The NULs are
+ * compared too: the first difference stops the comparison.
+ */
+static int
+is_ci(const char *v, const char *z)
+{
+	return v != NULL && same_ci(v, z, strlen(z) + 1);
+}
+
+/* s[0..n) (no NUL in it) is the string z. */
 static int
 eq(const char *s, size_t n, const char *z)
 {
-	return strlen(z) == n && memcmp(s, z, n) == 0;
+	return strncmp(s, z, n) == 0 && z[n] == '\0';
 }
 
 /*
@@ -125,6 +141,16 @@ printable(const char *s)
 	return 1;
 }
 
+/* 1 when s holds a control character (a header or a log line breaker). */
+static int
+has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static int
 check_creds(const creds *c, const char *what, s3p_err *err)
 {
@@ -137,24 +163,6 @@ check_creds(const creds *c, const char *what, s3p_err *err)
 		return err_set(err, S3P_EUSAGE,
 		    "%s: credentials hold blanks or control characters", what);
 	return 0;
-}
-
-/* Fills the three strings; -1 with err naming `what` when one is too long. */
-static int
-set_keys(creds *c, const char *id, const char *secret, const char *token,
-    const char *what, s3p_err *err)
-{
-	memset(c, 0, sizeof *c);
-	if (copy(c->access_key_id, sizeof c->access_key_id, id, strlen(id)) < 0)
-		return err_set(err, S3P_EUSAGE, "%s: access key id too long", what);
-	if (copy(c->secret_access_key, sizeof c->secret_access_key, secret,
-	    strlen(secret)) < 0)
-		return err_set(err, S3P_EUSAGE, "%s: secret access key too long", what);
-	if (token != NULL && copy(c->session_token, sizeof c->session_token,
-	    token, strlen(token)) < 0)
-		return err_set(err, S3P_EUSAGE, "%s: session token longer than %d bytes",
-		    what, CREDS_TOKEN_MAX - 1);
-	return check_creds(c, what, err);
 }
 
 static void
@@ -181,13 +189,15 @@ trim(char *s)
 /*
  * Reads a whole file into malloc'd memory (NUL-terminated). Returns 1, 0
  * when it does not exist (or is a directory: botocore's isfile()), -1 with
- * err set.
+ * err set. With `what`, a file that does not exist is an error naming it
+ * so.
  */
 static int
-read_file(const char *path, size_t max, char **out, size_t *len, s3p_err *err)
+read_file(const char *path, size_t max, char **out, size_t *len,
+    const char *what, s3p_err *err)
 {
 	struct stat st;
-	char *buf;
+	char *buf = NULL;
 	size_t n = 0;
 	int fd;
 
@@ -196,26 +206,24 @@ read_file(const char *path, size_t max, char **out, size_t *len, s3p_err *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return err_set(err, S3P_EUSAGE, "%s: %s", path, strerror(errno));
+			goto missing;
+		goto fail_errno;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		return 0;
+		goto missing;
 	}
 	buf = malloc(max + 1);
 	if (buf == NULL) {
-		close(fd);
-		return err_set(err, S3P_EUSAGE, "%s: out of memory", path);
+		err_set(err, S3P_EUSAGE, "%s: out of memory", path);
+		goto fail;
 	}
 	for (;;) {
 		ssize_t r = read(fd, buf + n, max + 1 - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			err_set(err, S3P_EUSAGE, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
+		if (r < 0)
+			goto fail_errno;
 		if (r == 0)
 			break;
 		n += (size_t)r;
@@ -229,8 +237,15 @@ read_file(const char *path, size_t max, char **out, size_t *len, s3p_err *err)
 	*out = buf;
 	*len = n;
 	return 1;
+missing:
+	if (what == NULL)
+		return 0;
+	return err_set(err, S3P_EUSAGE, "%s %s: no such file", what, path);
+fail_errno:
+	err_set(err, S3P_EUSAGE, "%s: %s", path, strerror(errno));
 fail:
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	free(buf);
 	return -1;
 }
@@ -238,34 +253,50 @@ fail:
 /* ------------------------------------------------------------------ */
 /* ISO 8601 times                                                       */
 
-static int
-digits(const char *s, int n, int *out)
+/*
+ * Reads s against pat: '0' is a digit of the field f[0] points at, any
+ * other character ends the field and must be there ('T' also 't' or ' ';
+ * ';' is a ':' that may be left out). The rest of s, NULL on a mismatch.
+ */
+static const char *
+scan(const char *s, const char *pat, int *f)
 {
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
+	for (; *pat != '\0'; pat++) {
+		if (*pat == '0') {
+			if (*s < '0' || *s > '9')
+				return NULL;
+			*f = *f * 10 + (*s++ - '0');
+			continue;
+		}
+		f++;
+		if (*pat == ';')
+			s += *s == ':';
+		else if (*s == *pat ||
+		    (*pat == 'T' && (*s == 't' || *s == ' ')))
+			s++;
+		else
+			return NULL;
 	}
-	*out = v;
-	return 0;
+	return s;
 }
+
+_Static_assert(sizeof(s3p_utc) == 6 * sizeof(int), "s3p_utc: six ints");
 
 int
 creds_parse_time(const char *s, time_t *out)
 {
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	time_t t;
+	static const unsigned char mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+		30, 31, 30, 31 };
+	/* year, month, day, hour, minute, second, offset hours and minutes */
+	static const unsigned short lim[8][2] = { { 1970, 9999 }, { 1, 12 },
+		{ 1, 31 }, { 0, 23 }, { 0, 59 }, { 0, 60 }, { 0, 23 },
+		{ 0, 59 } };
+	int f[8] = { 0 }, sign = 0;
+	s3p_utc u;
 
-	if (strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || digits(s + 17, 2, &sec))
+	s = scan(s, "0000-00-00T00:00:00", f);
+	if (s == NULL)
 		return -1;
-	s += 19;
 	if (*s == '.') {
 		s++;
 		if (*s < '0' || *s > '9')
@@ -277,22 +308,21 @@ creds_parse_time(const char *s, time_t *out)
 		s++;
 	} else if (*s == '+' || *s == '-') {
 		sign = *s == '+' ? 1 : -1;
-		if (digits(s + 1, 2, &oh))
+		s = scan(s + 1, "00;00", f + 6);
+		if (s == NULL)
 			return -1;
-		s += 3;
-		if (*s == ':')
-			s++;
-		if (digits(s, 2, &om))
-			return -1;
-		s += 2;
 	} else {
 		return -1;
 	}
-	if (*s != '\0' || y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
+	if (*s != '\0')
 		return -1;
-	t = s3p_utc_to_time(&(s3p_utc){ y, mo, d, h, mi, sec });
-	*out = t - sign * (oh * 3600 + om * 60);
+	for (int i = 0; i < 8; i++)
+		if (f[i] < lim[i][0] || f[i] > lim[i][1])
+			return -1;
+	if (f[2] > mdays[f[1] - 1])
+		return -1;
+	memcpy(&u, f, sizeof u);        /* s3p_utc: the first six, in order */
+	*out = s3p_utc_to_time(&u) - sign * (f[6] * 3600 + f[7] * 60);
 	return 0;
 }
 
@@ -306,10 +336,9 @@ creds_parse_time(const char *s, time_t *out)
  * of the text, hashed; sized from the line count, so linear time.
  */
 typedef struct {
-	uint64_t h;
+	uint32_t h;
 	uint32_t a_off, a_len, b_off, b_len;   /* header; key (b_len 0: a header) */
-	int used;
-} ini_ent;
+} ini_ent;                                 /* a_len 0: a free slot */
 
 typedef struct {
 	const char *buf;
@@ -317,46 +346,39 @@ typedef struct {
 	size_t cap;     /* a power of two */
 } ini_set;
 
-static uint64_t
-fnv(uint64_t h, const char *s, size_t n, int fold)
+/* FNV-1a, 32 bits, of s[0..n) (lower-cased with fold) after h. */
+static uint32_t
+fnv(uint32_t h, const char *s, size_t n, int fold)
 {
 	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)(fold ? lower((unsigned char)s[i]) : s[i]);
-		h *= 0x100000001b3ull;
+		unsigned char ch = (unsigned char)s[i];
+		h = (h ^ (unsigned char)(fold ? lower(ch) : ch)) * 16777619u;
 	}
 	return h;
 }
 
-/* Adds (a, b) (only looks with add 0); 1 when it was already there. */
+/*
+ * Adds (a, b) (only looks with add 0); 1 when it was already there. A
+ * header is never empty, so a_len > 0.
+ */
 static int
 set_put(ini_set *s, size_t a_off, size_t a_len, size_t b_off, size_t b_len,
     int add)
 {
-	uint64_t h = fnv(0xcbf29ce484222325ull, s->buf + a_off, a_len, 0);
+	uint32_t h = fnv(fnv(2166136261u, s->buf + a_off, a_len, 0) ^ 0xff,
+	    s->buf + b_off, b_len, 1);
 	size_t i;
+	ini_ent *e;
 
-	h = fnv(h ^ 0xff, s->buf + b_off, b_len, 1);
-	for (i = (size_t)h & (s->cap - 1); s->t[i].used; i = (i + 1) & (s->cap - 1)) {
-		ini_ent *e = &s->t[i];
+	for (i = h & (s->cap - 1); (e = &s->t[i])->a_len != 0;
+	    i = (i + 1) & (s->cap - 1))
 		if (e->h == h && e->a_len == a_len && e->b_len == b_len &&
-		    memcmp(s->buf + e->a_off, s->buf + a_off, a_len) == 0) {
-			size_t k;
-			for (k = 0; k < b_len; k++)
-				if (lower((unsigned char)s->buf[e->b_off + k]) !=
-				    lower((unsigned char)s->buf[b_off + k]))
-					break;
-			if (k == b_len)
-				return 1;
-		}
-	}
-	if (!add)
-		return 0;
-	s->t[i].used = 1;
-	s->t[i].h = h;
-	s->t[i].a_off = (uint32_t)a_off;
-	s->t[i].a_len = (uint32_t)a_len;
-	s->t[i].b_off = (uint32_t)b_off;
-	s->t[i].b_len = (uint32_t)b_len;
+		    memcmp(s->buf + e->a_off, s->buf + a_off, a_len) == 0 &&
+		    same_ci(s->buf + e->b_off, s->buf + b_off, b_len))
+			return 1;
+	if (add)
+		*e = (ini_ent){ h, (uint32_t)a_off, (uint32_t)a_len,
+		    (uint32_t)b_off, (uint32_t)b_len };
 	return 0;
 }
 
@@ -366,42 +388,76 @@ set_add(ini_set *s, size_t a_off, size_t a_len, size_t b_off, size_t b_len)
 	return set_put(s, a_off, a_len, b_off, b_len, 1);
 }
 
-/* One lookup in progress. */
+/* One lookup in progress (the fields used on every line first). */
 typedef struct {
-	const char *buf;
-	ini_set set;            /* every (section, key) seen */
-	size_t sec_off, sec_len;  /* the current section's header text */
-	const char *name;       /* the file, for messages */
-	const char *section;
-	int config_style;
-	const char *sub, *key;
-	char *out;
-	size_t outsz;
-	s3p_err *err;
-	/* where the value came from: 0 nowhere, 1 [DEFAULT], 2 the section */
-	int have[3];            /* [1] [DEFAULT]'s value, [2] the section's */
-	int seen_def;           /* [DEFAULT] has the key */
-	char *dout;             /* [DEFAULT]'s value (outsz bytes) */
-	int section_found;
-	int real_section;       /* a section other than [DEFAULT] exists */
-	unsigned long def_bad[4];   /* bad sub-section lines in [DEFAULT] */
-	size_t def_key[4][2];       /* their keys (offset, length) */
-	size_t opt_key[2];          /* the current option's key */
-	const char *sect_hdr;   /* the matching header seen, for repeats */
-	size_t sect_hdr_len;
-	int target_seen;        /* the key already appeared in the section */
 	/* the option being read */
-	int in_target;          /* current section is the one looked up */
-	int in_default;         /* current section is [DEFAULT] */
 	int opt;                /* an option is open (continuations allowed) */
-	size_t indent;          /* indentation of its line */
 	int opt_sub;            /* its first line was empty: a sub-section */
 	int opt_cont;           /* it had continuation lines */
 	int opt_cap;            /* 1 default / 2 section: capture this one */
+	size_t indent;          /* indentation of its line */
 	size_t vlen;            /* captured length (plain value) */
 	unsigned pending;       /* empty lines not yet joined */
-	unsigned long opt_line;
+	int in_target;          /* current section is the one looked up */
+	int in_default;         /* current section is [DEFAULT] */
+	int target_seen;        /* the key already appeared in the section */
+	int section_found;
+	int have[3];            /* captured: [1] [DEFAULT]'s, [2] the section's */
+	unsigned long line;     /* the line being read, for messages */
+	const char *buf;
+	size_t sec_off, sec_len;  /* the current section's header text */
+	const char *sub, *key;
+	char *out;
+	size_t outsz;
+	size_t opt_key[2];          /* the current option's key */
+	ini_set set;            /* every (section, key) seen */
+	char *dout;             /* [DEFAULT]'s value (outsz bytes) */
+	const char *name;       /* the file, for messages */
+	const char *section;
+	int config_style;
+	s3p_err *err;
+	unsigned long def_bad[4];   /* bad sub-section lines in [DEFAULT] */
+	size_t def_key[4][2];       /* their keys (offset, length) */
 } ini_q;
+
+/* "FILE:LINE: what" (S3P_EUSAGE) for the line being read. */
+static int
+ini_err(ini_q *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+ini_err(ini_q *q, const char *fmt, ...)
+{
+	char m[sizeof q->err->msg];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
+	return err_set(q->err, S3P_EUSAGE, "%s:%lu: %s", q->name, q->line, m);
+}
+
+/*
+ * Splits s[0..n) at its first '=' (with colon, or ':'): the key's length
+ * without the blanks before the delimiter in *kl. Returns where the value
+ * starts (blanks skipped), 0 when there is no delimiter.
+ */
+static size_t
+split(const char *s, size_t n, int colon, size_t *kl)
+{
+	size_t i = 0, k;
+
+	while (i < n && s[i] != '=' && !(colon && s[i] == ':'))
+		i++;
+	if (i == n)
+		return 0;
+	for (k = i; k > 0 && is_blank((unsigned char)s[k - 1]); k--)
+		;
+	*kl = k;
+	for (i++; i < n && is_blank((unsigned char)s[i]); i++)
+		;
+	return i;
+}
 
 /* Length of the UTF-8 sequence at p, 0 when invalid. */
 static int
@@ -427,8 +483,8 @@ shlex2(const char *s, size_t n, char *tok2, size_t tok2sz)
 		int started = 0;
 		char q = 0;
 
-		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-		    s[i] == '\r'))
+		/* shlex's blanks: ' ', '\t' (no line ends within a line) */
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
 			i++;
 		if (i >= n)
 			break;
@@ -482,73 +538,62 @@ header_matches(const ini_q *q, const char *h, size_t n)
 	return strcmp(tok2, q->section) == 0;
 }
 
-/* Appends s[0..n) to the captured value. */
+/* Appends nl newlines and s[0..n) to the captured value. */
 static int
-cap_put(ini_q *q, const char *s, size_t n, unsigned long line)
+cap_put(ini_q *q, size_t nl, const char *s, size_t n)
 {
-	char *o = q->opt_cap == 2 ? q->out : q->dout;
+	char *o = (q->opt_cap == 2 ? q->out : q->dout) + q->vlen;
 
-	if (q->vlen + n >= q->outsz)
-		return err_set(q->err, S3P_EUSAGE, "%s:%lu: value of '%s' too long",
-		    q->name, line, q->sub != NULL ? q->sub : q->key);
-	memcpy(o + q->vlen, s, n);
-	q->vlen += n;
-	o[q->vlen] = '\0';
+	if (q->vlen + nl + n >= q->outsz)
+		return ini_err(q, "value of '%s' too long",
+		    q->sub != NULL ? q->sub : q->key);
+	q->vlen += nl + n;
+	while (nl-- > 0)
+		*o++ = '\n';
+	memcpy(o, s, n);
+	o[n] = '\0';
 	return 0;
 }
 
 /* A line of the current option's value (first line: cont == 0). */
 static int
-opt_value_line(ini_q *q, const char *v, size_t n, int cont, unsigned long line)
+opt_value_line(ini_q *q, const char *v, size_t n, int cont)
 {
 	if (cont && q->opt_sub) {
 		/* botocore's _parse_nested: key, value = line.split('=', 1) */
-		const char *e = memchr(v, '=', n);
-		size_t kl, vs;
+		size_t kl, vs = split(v, n, 0, &kl);
 
-		if (e == NULL && q->in_default) {
+		if (vs == 0 && q->in_default) {
 			/* botocore parses [DEFAULT]'s values only as part of
 			 * the other sections: an error only if one exists */
 			for (int k = 0; k < 4; k++)
 				if (q->def_bad[k] == 0 || (q->def_key[k][0] ==
 				    q->opt_key[0])) {
 					if (q->def_bad[k] == 0)
-						q->def_bad[k] = line;
+						q->def_bad[k] = q->line;
 					q->def_key[k][0] = q->opt_key[0];
 					q->def_key[k][1] = q->opt_key[1];
 					break;
 				}
 			return 0;
 		}
-		if (e == NULL)
-			return err_set(q->err, S3P_EUSAGE,
-			    "%s:%lu: sub-section line without '='", q->name, line);
-		if (!q->opt_cap || q->sub == NULL)
+		if (vs == 0)
+			return ini_err(q, "sub-section line without '='");
+		if (!q->opt_cap || q->sub == NULL || !eq(v, kl, q->key))
 			return 0;
-		kl = (size_t)(e - v);
-		while (kl > 0 && is_blank((unsigned char)v[kl - 1]))
-			kl--;
-		if (!eq(v, kl, q->key))
-			return 0;
-		vs = (size_t)(e - v) + 1;
-		while (vs < n && is_blank((unsigned char)v[vs]))
-			vs++;
 		q->vlen = 0;
-		if (cap_put(q, v + vs, n - vs, line) < 0)
+		if (cap_put(q, 0, v + vs, n - vs) < 0)
 			return -1;
 		q->have[q->opt_cap] = 1;
 		return 0;
 	}
 	if (!q->opt_cap || q->sub != NULL)
 		return 0;
-	if (cont) {
-		/* configparser joins the lines with '\n', empty ones kept */
-		for (unsigned i = 0; i <= q->pending; i++)
-			if (cap_put(q, "\n", 1, line) < 0)
-				return -1;
-		q->pending = 0;
-	}
-	return cap_put(q, v, n, line);
+	/* configparser joins the lines with '\n', empty ones kept */
+	if (cap_put(q, cont ? q->pending + 1 : 0, v, n) < 0)
+		return -1;
+	q->pending = 0;
+	return 0;
 }
 
 /* The option being read ends. */
@@ -565,108 +610,77 @@ opt_end(ini_q *q)
 
 /* A "key = value" line at indentation `indent`. */
 static int
-opt_start(ini_q *q, const char *s, size_t n, size_t indent, unsigned long line)
+opt_start(ini_q *q, const char *s, size_t n, size_t indent)
 {
-	const char *d = NULL;
-	size_t kl, vs;
 	const char *want = q->sub != NULL ? q->sub : q->key;
+	size_t kl, vs = split(s, n, 1, &kl);
 
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '=' || s[i] == ':') {
-			d = s + i;
-			break;
-		}
-	if (d == NULL)
-		return err_set(q->err, S3P_EUSAGE,
-		    "%s:%lu: not a 'key = value' line, a [section] or a comment",
-		    q->name, line);
-	kl = (size_t)(d - s);
-	while (kl > 0 && is_blank((unsigned char)s[kl - 1]))
-		kl--;
+	if (vs == 0)
+		return ini_err(q,
+		    "not a 'key = value' line, a [section] or a comment");
 	if (kl == 0)
-		return err_set(q->err, S3P_EUSAGE, "%s:%lu: empty key", q->name, line);
+		return ini_err(q, "empty key");
+	/* any key repeated within a section, the one looked up included */
 	if (set_add(&q->set, q->sec_off, q->sec_len, (size_t)(s - q->buf), kl))
-		return err_set(q->err, S3P_EUSAGE,
-		    "%s:%lu: key '%.*s' repeated in section [%.*s]", q->name, line,
+		return ini_err(q, "key '%.*s' repeated in section [%.*s]",
 		    (int)(kl > 100 ? 100 : kl), s,
 		    (int)(q->sec_len > 100 ? 100 : q->sec_len), q->buf + q->sec_off);
-	vs = (size_t)(d - s) + 1;
-	while (vs < n && is_blank((unsigned char)s[vs]))
-		vs++;
 	q->opt = 1;
 	q->indent = indent;
 	q->opt_sub = vs == n;
 	q->opt_cont = 0;
 	q->opt_key[0] = (size_t)(s - q->buf);
 	q->opt_key[1] = kl;
-	q->opt_line = line;
 	q->opt_cap = 0;
 	q->pending = 0;
 	if (eq_ci(s, kl, want)) {
 		if (q->in_target) {
-			if (q->target_seen)
-				return err_set(q->err, S3P_EUSAGE,
-				    "%s:%lu: key '%s' repeated in section [%s]",
-				    q->name, line, want, q->section);
 			q->target_seen = 1;
 			q->opt_cap = 2;
 		} else if (q->in_default) {
-			q->seen_def = 1;
 			q->opt_cap = 1;
 		}
 		q->vlen = 0;
 	}
-	return opt_value_line(q, s + vs, n - vs, 0, line);
+	return opt_value_line(q, s + vs, n - vs, 0);
 }
 
 /* A "[header]" line (already stripped). */
 static int
-section_start(ini_q *q, const char *s, size_t n, unsigned long line)
+section_start(ini_q *q, const char *s, size_t n)
 {
 	const char *h = s + 1;
-	size_t hl;
-	const char *rb = NULL;
+	size_t hl = n - 1;
 
 	/* SECTCRE "\[(?P<header>.+)\]" matched at the start: greedy, so the
 	 * header ends at the line's last ']', and anything after it is lost */
-	for (size_t i = n; i > 1; i--)
-		if (s[i - 1] == ']') {
-			rb = s + i - 1;
-			break;
-		}
-	if (rb == NULL || rb == s + 1)
-		return err_set(q->err, S3P_EUSAGE,
-		    "%s:%lu: unterminated section header (no ']')", q->name, line);
-	hl = (size_t)(rb - h);
+	while (hl > 1 && s[hl] != ']')
+		hl--;
+	if (hl <= 1)
+		return ini_err(q, "unterminated section header (no ']')");
+	hl--;
 	q->in_default = eq(h, hl, "DEFAULT");
 	q->sec_off = (size_t)(h - q->buf);
 	q->sec_len = hl;
-	q->real_section |= !q->in_default;
+	/* any header repeated, the one looked up included */
 	if (!q->in_default && set_add(&q->set, q->sec_off, hl, 0, 0))
-		return err_set(q->err, S3P_EUSAGE, "%s:%lu: section [%.*s] repeated",
-		    q->name, line, (int)(hl > 200 ? 200 : hl), h);
+		return ini_err(q, "section [%.*s] repeated",
+		    (int)(hl > 200 ? 200 : hl), h);
 	q->in_target = !q->in_default && header_matches(q, h, hl);
 	if (q->in_target) {
-		if (q->sect_hdr != NULL && q->sect_hdr_len == hl &&
-		    memcmp(q->sect_hdr, h, hl) == 0)
-			return err_set(q->err, S3P_EUSAGE,
-			    "%s:%lu: section [%.*s] repeated", q->name, line,
-			    (int)(hl > 200 ? 200 : hl), h);
 		/* [default] then [profile default]: the later one wins */
 		if (q->section_found) {
 			q->have[2] = 0;
 			q->out[0] = '\0';
 			q->target_seen = 0;
 		}
-		q->sect_hdr = h;
-		q->sect_hdr_len = hl;
 		q->section_found = 1;
 	}
 	return 0;
 }
 
 static int ini_scan(ini_q *q, const char *buf, size_t len, char *out,
-    int *section_found, s3p_err *err);
+    int *section_found);
 
 int
 creds_ini_lookup(const char *buf, size_t len, const char *name,
@@ -674,7 +688,7 @@ creds_ini_lookup(const char *buf, size_t len, const char *name,
     char *out, size_t outsz, int *section_found, s3p_err *err)
 {
 	ini_q q;
-	size_t lines = 1;
+	size_t lines = 1, cap = 16;
 	int r;
 
 	if (section_found != NULL)
@@ -696,30 +710,25 @@ creds_ini_lookup(const char *buf, size_t len, const char *name,
 	q.err = err;
 	for (size_t i = 0; i < len; i++)
 		lines += buf[i] == '\n' || buf[i] == '\r';
-	for (q.set.cap = 16; q.set.cap < 2 * lines; q.set.cap *= 2)
-		;
-	q.set.t = calloc(q.set.cap, sizeof *q.set.t);
-	q.dout = calloc(1, outsz);
-	if (q.set.t == NULL || q.dout == NULL) {
-		free(q.set.t);
-		free(q.dout);
+	while (cap < 2 * lines)
+		cap *= 2;
+	/* the set, then room for [DEFAULT]'s value */
+	q.set.cap = cap;
+	q.set.t = calloc(1, cap * sizeof *q.set.t + outsz);
+	if (q.set.t == NULL)
 		return err_set(err, S3P_EUSAGE, "%s: out of memory", name);
-	}
-	r = ini_scan(&q, buf, len, out, section_found, err);
+	q.dout = (char *)(q.set.t + cap);
+	r = ini_scan(&q, buf, len, out, section_found);
 	free(q.set.t);
-	free(q.dout);
 	return r;
 }
 
 static int
 ini_scan(ini_q *qp, const char *buf, size_t len, char *out,
-    int *section_found, s3p_err *err)
+    int *section_found)
 {
 #define q (*qp)
-	const char *name = q.name;
 	size_t i = 0;
-	unsigned long line = 0;
-	int have_section = 0;
 
 	/* a UTF-8 byte-order mark (Windows editors) */
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
@@ -727,21 +736,19 @@ ini_scan(ini_q *qp, const char *buf, size_t len, char *out,
 	while (i < len) {
 		size_t ls = i, le, s, e;
 
-		line++;
+		q.line++;
 		/* universal newlines: LF, CR LF and CR end a line */
 		while (i < len && buf[i] != '\n' && buf[i] != '\r') {
 			unsigned char ch = (unsigned char)buf[i];
 			if (ch >= 0x80) {
 				int l = utf8_len((const unsigned char *)buf + i, len - i);
 				if (l == 0)
-					return err_set(err, S3P_EUSAGE,
-					    "%s:%lu: not text (invalid UTF-8)", name, line);
+					return ini_err(&q, "not text (invalid UTF-8)");
 				i += (size_t)l;
 				continue;
 			}
 			if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-				return err_set(err, S3P_EUSAGE,
-				    "%s:%lu: not text (byte 0x%02x)", name, line, ch);
+				return ini_err(&q, "not text (byte 0x%02x)", ch);
 			i++;
 		}
 		le = i;
@@ -768,21 +775,20 @@ ini_scan(ini_q *qp, const char *buf, size_t len, char *out,
 			continue;       /* comment_prefixes, full lines only */
 		if (q.opt && s - ls > q.indent) {
 			q.opt_cont = 1;
-		if (opt_value_line(&q, buf + s, e - s, 1, line) < 0)
+			if (opt_value_line(&q, buf + s, e - s, 1) < 0)
 				return -1;
 			continue;
 		}
 		opt_end(&q);
 		if (buf[s] == '[') {
-			if (section_start(&q, buf + s, e - s, line) < 0)
+			if (section_start(&q, buf + s, e - s) < 0)
 				return -1;
-			have_section = 1;
 			continue;
 		}
-		if (!have_section)
-			return err_set(err, S3P_EUSAGE,
-			    "%s:%lu: key outside any [section]", name, line);
-		if (opt_start(&q, buf + s, e - s, s - ls, line) < 0)
+		/* (a header's text starts after its '[': sec_off > 0) */
+		if (q.sec_off == 0)
+			return ini_err(&q, "key outside any [section]");
+		if (opt_start(&q, buf + s, e - s, s - ls) < 0)
 			return -1;
 	}
 	opt_end(&q);
@@ -790,20 +796,21 @@ ini_scan(ini_q *qp, const char *buf, size_t len, char *out,
 	for (int k = 0; k < 4 && q.def_bad[k] != 0; k++)
 		for (size_t j = 0; j < q.set.cap; j++) {
 			const ini_ent *en = &q.set.t[j];
-			if (en->used && en->b_len == 0 && !set_put(&q.set, en->a_off,
-			    en->a_len, q.def_key[k][0], q.def_key[k][1], 0))
-				return err_set(err, S3P_EUSAGE,
-				    "%s:%lu: sub-section line without '='", name,
-				    q.def_bad[k]);
+			if (en->a_len != 0 && en->b_len == 0 && !set_put(&q.set,
+			    en->a_off, en->a_len, q.def_key[k][0], q.def_key[k][1],
+			    0)) {
+				q.line = q.def_bad[k];
+				return ini_err(&q, "sub-section line without '='");
+			}
 		}
 	if (section_found != NULL)
 		*section_found = q.section_found;
 	/* the section's own key wins, even a sub-section without the sub
 	 * key; else [DEFAULT]'s, which applies only to existing sections */
-	if (q.section_found && q.target_seen && q.have[2])
+	if (q.have[2])
 		return 1;
-	if (q.section_found && !q.target_seen && q.seen_def && q.have[1]) {
-		memcpy(out, q.dout, strlen(q.dout) + 1);
+	if (q.section_found && !q.target_seen && q.have[1]) {
+		strcpy(out, q.dout);
 		return 1;
 	}
 	out[0] = '\0';
@@ -815,7 +822,9 @@ ini_scan(ini_q *qp, const char *buf, size_t len, char *out,
 /* the two profile files                                                */
 
 typedef struct {
-	char path[2][PATH_MAX_];  /* [0] credentials, [1] config; "" unknown */
+	creds_ctx *cx;
+	s3p_err *err;
+	char path[2][PATH_MAX_];  /* [0] credentials, [1] config */
 	char *text[2];            /* NULL: no such file */
 	size_t len[2];
 } files;
@@ -825,13 +834,12 @@ static int
 expand_path(const char *p, char *out, size_t outsz)
 {
 	const char *home = env("HOME");
+	int tilde = p[0] == '~' && (p[1] == '/' || p[1] == '\0');
 
-	if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
-		if (home == NULL)
-			return 0;
-		return fmt_snprintf(out, outsz, "%s%s", home, p + 1) < (int)outsz;
-	}
-	return fmt_snprintf(out, outsz, "%s", p) < (int)outsz;
+	if (tilde && home == NULL)
+		return 0;
+	return fmt_snprintf(out, outsz, "%s%s", tilde ? home : "",
+	    p + tilde) < (int)outsz;
 }
 
 static void
@@ -842,82 +850,86 @@ files_free(files *f)
 	f->text[0] = f->text[1] = NULL;
 }
 
-static const char *
-file_name(const files *f, int which)
-{
-	if (f->path[which][0] != '\0')
-		return f->path[which];
-	return which == 0 ? "~/.aws/credentials (HOME unset)" :
-	    "~/.aws/config (HOME unset)";
-}
-
 /*
  * Reads both files (either may be missing) and checks that an explicitly
- * named profile is in one of them. Returns 0, or -1 with err set.
+ * named profile is in one of them. Returns 0, or -1 with err set; the
+ * lookups below report to the same err.
  */
 static int
 files_load(creds_ctx *cx, files *f, s3p_err *err)
 {
-	static const char *vars[2] = { "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE" };
-	static const char *dflt[2] = { "~/.aws/credentials", "~/.aws/config" };
+	static const char vars[2][28] = { "AWS_SHARED_CREDENTIALS_FILE",
+		"AWS_CONFIG_FILE" };
+	static const char dflt[2][20] = { "~/.aws/credentials",
+		"~/.aws/config" };
 	int found = 0;
 
 	memset(f, 0, sizeof *f);
+	f->cx = cx;
+	f->err = err;
 	for (int w = 0; w < 2; w++) {
 		const char *p = env(vars[w]);
 		char dummy[2];
-		int sf = 0;
+		int sf;
 
 		if (!expand_path(p != NULL ? p : dflt[w], f->path[w], sizeof f->path[w])) {
-			f->path[w][0] = '\0';
+			/* no such file; the name in messages */
+			fmt_snprintf(f->path[w], sizeof f->path[w], "%s (HOME unset)",
+			    dflt[w]);
 			continue;
 		}
-		if (read_file(f->path[w], FILE_MAX, &f->text[w], &f->len[w], err) < 0) {
-			files_free(f);
-			return -1;
-		}
+		if (read_file(f->path[w], FILE_MAX, &f->text[w], &f->len[w], NULL,
+		    err) < 0)
+			goto fail;
 		if (f->text[w] == NULL)
 			continue;
 		/* checks the whole file, and whether the profile is there */
 		if (creds_ini_lookup(f->text[w], f->len[w], f->path[w], cx->profile,
-		    w == 1, NULL, "\x01", dummy, sizeof dummy, &sf, err) < 0) {
-			files_free(f);
-			return -1;
-		}
+		    w == 1, NULL, "\x01", dummy, sizeof dummy, &sf, err) < 0)
+			goto fail;
 		found |= sf;
 	}
 	if (!found && cx->profile_explicit) {
 		err_set(err, S3P_EUSAGE, "profile '%s' not found in %s or %s%s",
-		    cx->profile, file_name(f, 0), file_name(f, 1),
+		    cx->profile, f->path[0], f->path[1],
 		    cx->profile_from_option ? "" : " (named by AWS_PROFILE)");
-		files_free(f);
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	files_free(f);
+	return -1;
 }
 
 /* A value of one file (which: 0 credentials, 1 config). 1, 0 or -1. */
 static int
-file_value(creds_ctx *cx, files *f, int which, const char *sub,
-    const char *key, char *out, size_t outsz, s3p_err *err)
+file_value(files *f, int which, const char *sub, const char *key, char *out,
+    size_t outsz)
 {
 	if (f->text[which] == NULL)
 		return 0;
 	return creds_ini_lookup(f->text[which], f->len[which], f->path[which],
-	    cx->profile, which == 1, sub, key, out, outsz, NULL, err);
+	    f->cx->profile, which, sub, key, out, outsz, NULL, f->err);
 }
 
 /* botocore's merged profile: the credentials file's keys win. */
 static int
-merged_value(creds_ctx *cx, files *f, const char *sub, const char *key,
-    char *out, size_t outsz, s3p_err *err)
+merged_value(files *f, const char *sub, const char *key, char *out,
+    size_t outsz)
 {
-	int r = file_value(cx, f, 0, sub, key, out, outsz, err);
+	int r = file_value(f, 0, sub, key, out, outsz);
 
 	if (r == 0)
-		r = file_value(cx, f, 1, sub, key, out, outsz, err);
+		r = file_value(f, 1, sub, key, out, outsz);
 	/* an empty value (even one hiding the config file's) is no value */
 	return r == 1 && out[0] == '\0' ? 0 : r;
+}
+
+/* A value of src_profile(): `out` has VALUE_MAX bytes. */
+static int
+prof_value(files *f, const char *key, char *out)
+{
+	return merged_value(f, NULL, key, out, VALUE_MAX);
 }
 
 int
@@ -929,7 +941,7 @@ creds_profile_value(creds_ctx *cx, const char *sub, const char *key,
 
 	if (files_load(cx, &f, err) < 0)
 		return -1;
-	r = merged_value(cx, &f, sub, key, out, outsz, err);
+	r = merged_value(&f, sub, key, out, outsz);
 	files_free(&f);
 	return r;
 }
@@ -957,20 +969,48 @@ json_str(const json_val *obj, const char *name, char *out, size_t outsz,
 	return 1;
 }
 
+/* The three strings as the JSON documents and the STS answer name them. */
+static const struct {
+	char name[16];
+	unsigned short off, size;
+} fields[3] = {
+	{ "AccessKeyId", offsetof(creds, access_key_id), CREDS_KEY_MAX },
+	{ "SecretAccessKey", offsetof(creds, secret_access_key), CREDS_SECRET_MAX },
+	{ "SessionToken", offsetof(creds, session_token), CREDS_TOKEN_MAX }
+};
+
+/* Zeroes `c` but for its source, which the caller has set. */
+static void
+clear_keys(creds *c)
+{
+	memset(c, 0, offsetof(creds, source));
+	memset(&c->anonymous, 0, sizeof *c - offsetof(creds, anonymous));
+}
+
+/* check_creds() with the status of the parser's other errors. */
+static int
+check_parsed(const creds *c, const char *what, int st, s3p_err *err)
+{
+	if (check_creds(c, what, err) < 0) {
+		if (err != NULL)
+			err->status = st;
+		return -1;
+	}
+	return 0;
+}
+
 int
 creds_parse_json(const char *buf, size_t len, int kind, const char *what,
     creds *c, s3p_err *err)
 {
 	int st = kind == CREDS_JSON_PROCESS ? S3P_EUSAGE : S3P_ESERVER;
 	json_val root;
-	size_t off = 0;
-	const char *why = "";
-	char tmp[64], src[sizeof c->source];
+	size_t off;             /* json_check() sets both on failure */
+	const char *why;
+	char tmp[64];
 	int r;
 
-	memcpy(src, c->source, sizeof src);
-	memset(c, 0, sizeof *c);
-	memcpy(c->source, src, sizeof src);
+	clear_keys(c);
 	if (json_check(buf, len, &off, &why) < 0)
 		return err_set(err, st, "%s: malformed JSON at byte %zu: %s", what,
 		    off, why);
@@ -994,16 +1034,19 @@ creds_parse_json(const char *buf, size_t len, int kind, const char *what,
 			return err_set(err, st, "%s: Code is \"%s\", not \"Success\"",
 			    what, printable(tmp) ? tmp : "?");
 	}
-	if ((r = json_str(&root, "AccessKeyId", c->access_key_id,
-	    sizeof c->access_key_id, what, err, st)) <= 0)
-		return r < 0 ? -1 : err_set(err, st, "%s: no AccessKeyId", what);
-	if ((r = json_str(&root, "SecretAccessKey", c->secret_access_key,
-	    sizeof c->secret_access_key, what, err, st)) <= 0)
-		return r < 0 ? -1 : err_set(err, st, "%s: no SecretAccessKey", what);
-	r = json_str(&root, kind == CREDS_JSON_PROCESS ? "SessionToken" : "Token",
-	    c->session_token, sizeof c->session_token, what, err, st);
-	if (r < 0)
-		return -1;
+	for (int i = 0; i < 3; i++) {
+		const char *name = fields[i].name;
+
+		/* the metadata services call the session token "Token" */
+		if (i == 2 && kind != CREDS_JSON_PROCESS)
+			name += 7;
+		r = json_str(&root, name, (char *)c + fields[i].off, fields[i].size,
+		    what, err, st);
+		if (r < 0)
+			return -1;
+		if (r == 0 && i < 2)
+			return err_set(err, st, "%s: no %s", what, name);
+	}
 	r = json_str(&root, "Expiration", tmp, sizeof tmp, what, err, st);
 	if (r < 0)
 		return -1;
@@ -1011,12 +1054,7 @@ creds_parse_json(const char *buf, size_t len, int kind, const char *what,
 		return err_set(err, st, "%s: Expiration is not an ISO 8601 time", what);
 	if (r == 1 && c->expiration == 0)
 		c->expiration = 1;      /* 0 means "never": 1970 is expired */
-	if (check_creds(c, what, err) < 0) {
-		if (err != NULL)
-			err->status = st;
-		return -1;
-	}
-	return 0;
+	return check_parsed(c, what, st, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1025,40 +1063,36 @@ creds_parse_json(const char *buf, size_t len, int kind, const char *what,
 /* The text of the first <tag>...</tag> inside [s, e), entities decoded. */
 static int
 xml_text(const char *s, const char *e, const char *tag, char *out,
-    size_t outsz, const char **after)
+    size_t outsz)
 {
-	char open[64], close_[64];
+	static const char ents[5][6] = { "amp;", "lt;", "gt;", "quot;", "apos;" };
+	char t[64];             /* "</tag>"; "<tag>" at t + 1 while t[1] is '<' */
 	const char *p, *q;
-	size_t n = 0;
+	size_t n = 0, tl;
 
-	fmt_snprintf(open, sizeof open, "<%s>", tag);
-	fmt_snprintf(close_, sizeof close_, "</%s>", tag);
-	p = text_find(s, (size_t)(e - s), open);
+	tl = (size_t)fmt_snprintf(t, sizeof t, "</%s>", tag);
+	t[1] = '<';
+	p = text_find(s, (size_t)(e - s), t + 1);
 	if (p == NULL)
 		return 0;
-	p += strlen(open);
-	q = text_find(p, (size_t)(e - p), close_);
+	p += tl - 1;
+	t[1] = '/';
+	q = text_find(p, (size_t)(e - p), t);
 	if (q == NULL)
 		return -1;
-	if (after != NULL)
-		*after = q + strlen(close_);
 	while (p < q) {
 		char ch = *p++;
 		if (ch == '&') {
-			static const struct { const char *ent; char ch; } ents[] = {
-				{ "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' },
-				{ "quot;", '"' }, { "apos;", '\'' } };
-			size_t k;
-			for (k = 0; k < sizeof ents / sizeof ents[0]; k++) {
-				size_t l = strlen(ents[k].ent);
-				if ((size_t)(q - p) >= l && memcmp(p, ents[k].ent, l) == 0) {
-					ch = ents[k].ch;
-					p += l;
+			size_t k, l = 0;
+			for (k = 0; k < 5; k++) {
+				l = strlen(ents[k]);
+				if ((size_t)(q - p) >= l && memcmp(p, ents[k], l) == 0)
 					break;
-				}
 			}
-			if (k == sizeof ents / sizeof ents[0])
+			if (k == 5)
 				return -1;
+			ch = "&<>\"'"[k];
+			p += l;
 		}
 		if (n + 1 >= outsz)
 			return -1;
@@ -1071,52 +1105,41 @@ xml_text(const char *s, const char *e, const char *tag, char *out,
 int
 creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 {
+	/* the messages' common start, once */
+	const char *sts = "STS AssumeRoleWithWebIdentity";
 	const char *e = buf + len, *cs, *ce;
-	char tmp[64], src[sizeof c->source];
+	char tmp[64];
 
-	memcpy(src, c->source, sizeof src);
-	memset(c, 0, sizeof *c);
-	memcpy(c->source, src, sizeof src);
+	clear_keys(c);
 	if (text_find(buf, len, "<ErrorResponse") != NULL ||
 	    text_find(buf, len, "<Error>") != NULL) {
 		char code[128], msg[512];
-		if (xml_text(buf, e, "Code", code, sizeof code, NULL) != 1)
+		if (xml_text(buf, e, "Code", code, sizeof code) != 1)
 			fmt_snprintf(code, sizeof code, "unknown");
-		if (xml_text(buf, e, "Message", msg, sizeof msg, NULL) != 1)
+		if (xml_text(buf, e, "Message", msg, sizeof msg) != 1)
 			msg[0] = '\0';
-		return err_set(err, S3P_EREFUSED, "STS AssumeRoleWithWebIdentity: "
-		    "%s%s%s", code, msg[0] ? ": " : "", msg);
+		return err_set(err, S3P_EREFUSED, "%s: %s%s%s", sts, code,
+		    msg[0] ? ": " : "", msg);
 	}
 	cs = text_find(buf, len, "<Credentials>");
 	if (cs == NULL)
-		return err_set(err, S3P_ESERVER,
-		    "STS AssumeRoleWithWebIdentity: no Credentials in the answer");
+		return err_set(err, S3P_ESERVER, "%s: no Credentials in the answer",
+		    sts);
 	ce = text_find(cs, (size_t)(e - cs), "</Credentials>");
 	if (ce == NULL)
-		return err_set(err, S3P_ESERVER,
-		    "STS AssumeRoleWithWebIdentity: malformed answer");
-	if (xml_text(cs, ce, "AccessKeyId", c->access_key_id,
-	    sizeof c->access_key_id, NULL) != 1 ||
-	    xml_text(cs, ce, "SecretAccessKey", c->secret_access_key,
-	    sizeof c->secret_access_key, NULL) != 1 ||
-	    xml_text(cs, ce, "SessionToken", c->session_token,
-	    sizeof c->session_token, NULL) != 1 ||
-	    xml_text(cs, ce, "Expiration", tmp, sizeof tmp, NULL) != 1) {
-		memset(c, 0, sizeof *c);
-		memcpy(c->source, src, sizeof src);
-		return err_set(err, S3P_ESERVER, "STS AssumeRoleWithWebIdentity: "
-		    "AccessKeyId, SecretAccessKey, SessionToken or Expiration "
-		    "missing or too long");
-	}
+		return err_set(err, S3P_ESERVER, "%s: malformed answer", sts);
+	for (int i = 0; i < 4; i++)
+		if (xml_text(cs, ce, i < 3 ? fields[i].name : "Expiration",
+		    i < 3 ? (char *)c + fields[i].off : tmp,
+		    i < 3 ? fields[i].size : sizeof tmp) != 1) {
+			clear_keys(c);
+			return err_set(err, S3P_ESERVER, "%s: AccessKeyId, "
+			    "SecretAccessKey, SessionToken or Expiration missing or "
+			    "too long", sts);
+		}
 	if (creds_parse_time(trim(tmp), &c->expiration) < 0 || c->expiration == 0)
-		return err_set(err, S3P_ESERVER,
-		    "STS AssumeRoleWithWebIdentity: bad Expiration");
-	if (check_creds(c, "STS AssumeRoleWithWebIdentity", err) < 0) {
-		if (err != NULL)
-			err->status = S3P_ESERVER;
-		return -1;
-	}
-	return 0;
+		return err_set(err, S3P_ESERVER, "%s: bad Expiration", sts);
+	return check_parsed(c, sts, S3P_ESERVER, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1127,6 +1150,17 @@ typedef struct {
 	size_t len, cap;
 	const char *what;
 } membuf;
+
+/* A buffer of cap bytes (buf NULL: malloc'd); 0 when out of memory. */
+static int
+mem_init(membuf *m, char *buf, size_t cap, const char *what)
+{
+	m->buf = buf != NULL ? buf : malloc(cap);
+	m->len = 0;
+	m->cap = cap;
+	m->what = what;
+	return m->buf != NULL;
+}
 
 static int
 mem_sink(void *ctx, const unsigned char *b, size_t n, s3p_err *err)
@@ -1161,71 +1195,93 @@ typedef struct {
 	http_response rs;
 } net_state;
 
+#define NET_PROXY 1     /* through the environment's proxy (STS only) */
+#define NET_RETRY 2     /* a failed exchange is tried again, not only a 5xx */
+
 /*
- * One request. Returns 0 with *status and the body in out (NUL-terminated,
- * *outlen), or -1 with err set (*timed_out tells a time-out, *no_conn a
- * failure to connect at all).
+ * One request, sent up to `tries` times while the answer is a 5xx (and
+ * with NET_RETRY while the exchange fails), each time on a new connection.
+ * The last answer's body goes into `sink` (NUL-terminated). Returns the
+ * HTTP status, or -1 with err set (-2 when the exchange timed out).
  */
 static int
-net_do(creds_ctx *cx, int timeout_ms, int use_proxy, const char *method,
-    const char *url, const http_header *h, size_t nh, const char *body,
-    size_t blen, const char *what, int *status, char *out, size_t outsz,
-    size_t *outlen, int *timed_out, int *no_conn, s3p_err *err)
+net_do(creds_ctx *cx, const char *method, const char *url,
+    const http_header *h, size_t nh, membuf *body, membuf *sink,
+    int timeout_ms, int tries, int flags, s3p_err *err)
 {
 	http_options o;
 	http_request rq;
-	membuf sink = { out, 0, outsz, what }, src = { (char *)body, blen, blen, what };
 	net_state *ns;
-	int r;
+	int r = -1;
 
-	*status = 0;
-	*outlen = 0;
-	out[0] = '\0';
-	if (timed_out != NULL)
-		*timed_out = 0;
-	if (no_conn != NULL)
-		*no_conn = 0;
-	ns = calloc(1, sizeof *ns);
-	if (ns == NULL)
-		return err_set(err, S3P_ENET, "%s: out of memory", what);
 	memset(&o, 0, sizeof o);
 	o.connect_timeout_ms = timeout_ms;
 	o.timeout_ms = timeout_ms;
 	o.anchors = cx->anchors;
 	o.insecure = cx->insecure;
-	o.no_env_proxy = !use_proxy;
-	if (http_url_parse(url, &ns->url, err) < 0 ||
-	    http_client_init(&ns->cl, &o, err) < 0) {
-		free(ns);
-		return -1;
-	}
+	o.no_env_proxy = !(flags & NET_PROXY);
 	memset(&rq, 0, sizeof rq);
 	rq.method = method;
-	rq.url = &ns->url;
 	rq.headers = h;
 	rq.nheaders = nh;
 	if (body != NULL) {
 		rq.body = mem_read;
-		rq.body_ctx = &src;
-		rq.body_len = blen;
+		rq.body_ctx = body;
+		rq.body_len = body->len;
 	}
 	rq.sink = mem_sink;
-	rq.sink_ctx = &sink;
-	r = http_request_do(&ns->cl, &rq, &ns->rs, err);
-	if (r < 0) {
-		if (timed_out != NULL)
-			*timed_out = ns->rs.timeout;
-		if (no_conn != NULL)
-			*no_conn = ns->rs.fail == HTTP_FAIL_CONNECT ||
-			    ns->rs.fail == HTTP_FAIL_RESOLVE ||
-			    (ns->rs.timeout && ns->rs.status == 0);
-	} else {
-		*status = ns->rs.status;
-		*outlen = sink.len;
+	rq.sink_ctx = sink;
+	while (tries-- > 0) {
+		sink->len = 0;
+		sink->buf[0] = '\0';
+		ns = calloc(1, sizeof *ns);
+		if (ns == NULL)
+			return err_set(err, S3P_ENET, "%s: out of memory", sink->what);
+		rq.url = &ns->url;
+		if (http_url_parse(url, &ns->url, err) < 0 ||
+		    http_client_init(&ns->cl, &o, err) < 0) {
+			free(ns);
+			return -1;
+		}
+		r = http_request_do(&ns->cl, &rq, &ns->rs, err);
+		r = r < 0 ? -1 - (ns->rs.timeout != 0) : ns->rs.status;
+		http_client_close(&ns->cl);
+		free(ns);
+		if (r >= 0 ? r < 500 : !(flags & NET_RETRY))
+			break;
 	}
-	http_client_close(&ns->cl);
-	free(ns);
 	return r;
+}
+
+/*
+ * An exchange that failed (r < 0: "WHAT SEP WHERE: " before err's
+ * message, S3P_ENET) or an answer other than 200 (status r: refused, or a
+ * server error for a 5xx). Returns -1.
+ */
+static int
+net_fail(s3p_err *err, const char *what, const char *sep, const char *where,
+    int r)
+{
+	char m[sizeof err->msg];
+
+	if (r >= 0)
+		return err_set(err, r >= 500 ? S3P_ESERVER : S3P_EREFUSED,
+		    "%s%s%s: HTTP %d", what, sep, where, r);
+	if (err == NULL)
+		return -1;
+	fmt_snprintf(m, sizeof m, "%s", err->msg);
+	return err_set(err, S3P_ENET, "%s%s%s: %s", what, sep, where, m);
+}
+
+/* A region, which goes into a host name: a-z, 0-9 and '-' only. */
+static int
+region_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-'))
+			return 0;
+	return 1;
 }
 
 /* AWS_METADATA_SERVICE_TIMEOUT (seconds, may be fractional), in ms. */
@@ -1240,7 +1296,7 @@ metadata_timeout_ms(void)
 	 * Seconds with an optional fraction ("1", "0.5"), read by hand:
 	 * strtod would pull musl's whole float parser into the binary.
 	 */
-	if (v == NULL || *v == '\0')
+	if (v == NULL)
 		return 1000;
 	for (p = v; *p >= '0' && *p <= '9'; p++) {
 		ms = ms * 10 + (*p - '0') * 1000;
@@ -1252,44 +1308,68 @@ metadata_timeout_ms(void)
 			scale /= 10;
 			ms += (*p - '0') * scale;
 		}
-	if (*p != '\0' || p == v || ms <= 0)
+	/* (v is never empty: a value without digits stops before its NUL or
+	 * leaves ms 0) */
+	if (*p != '\0' || ms <= 0)
 		return 1000;
 	return (int)ms;
 }
 
+/*
+ * AWS_METADATA_SERVICE_NUM_ATTEMPTS, 1 to 10, read as atoi() reads it
+ * (blanks, a sign, the leading digits, wrapping): atoi would be the only
+ * caller of its libc member.
+ */
 static int
 metadata_attempts(void)
 {
 	const char *v = env("AWS_METADATA_SERVICE_NUM_ATTEMPTS");
-	int n = v != NULL ? atoi(v) : 1;
+	unsigned n = 0;
+	int neg = 0;
 
-	return n >= 1 && n <= 10 ? n : 1;
+	if (v == NULL)
+		return 1;
+	while (*v == ' ' || (unsigned)(*v - '\t') < 5)
+		v++;
+	if (*v == '-' || *v == '+')
+		neg = *v++ == '-';
+	while (*v >= '0' && *v <= '9')
+		n = 10 * n + (unsigned)(*v++ - '0');
+	if (neg)
+		n = -n;
+	return n - 1 < 10 ? (int)n : 1;
 }
 
-/* application/x-www-form-urlencoded (RFC 3986 unreserved kept) */
+/*
+ * Appends "&NAME=VALUE" for the n names (one after the other in `names`,
+ * NUL-separated) and values, application/x-www-form-urlencoded (RFC 3986
+ * unreserved kept); -1 when it does not fit.
+ */
 static int
-form_put(membuf *m, const char *name, const char *val)
+form_put(membuf *m, const char *names, const char *const *vals, int n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t need = strlen(name) + 2 + 3 * strlen(val);
 
-	if (m->len + need >= m->cap)
-		return -1;
-	if (m->len > 0)
-		m->buf[m->len++] = '&';
-	m->len += (size_t)fmt_snprintf(m->buf + m->len, m->cap - m->len, "%s=", name);
-	for (const unsigned char *p = (const unsigned char *)val; *p; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
-		    *p == '.' || *p == '~') {
-			m->buf[m->len++] = (char)*p;
-		} else {
-			m->buf[m->len++] = '%';
-			m->buf[m->len++] = hex[*p >> 4];
-			m->buf[m->len++] = hex[*p & 15];
+	for (int i = 0; i < n; i++, names += strlen(names) + 1) {
+		const unsigned char *p = (const unsigned char *)vals[i];
+
+		if (m->len + strlen(names) + 2 + 3 * strlen(vals[i]) >= m->cap)
+			return -1;
+		m->len += (size_t)fmt_snprintf(m->buf + m->len, m->cap - m->len,
+		    "&%s=", names);
+		for (; *p; p++) {
+			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+			    *p == '.' || *p == '~') {
+				m->buf[m->len++] = (char)*p;
+			} else {
+				m->buf[m->len++] = '%';
+				m->buf[m->len++] = hex[*p >> 4];
+				m->buf[m->len++] = hex[*p & 15];
+			}
 		}
+		m->buf[m->len] = '\0';
 	}
-	m->buf[m->len] = '\0';
 	return 0;
 }
 
@@ -1318,14 +1398,13 @@ sts_endpoint(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 			region = pr;
 	}
 	if (region == NULL) {
-		fmt_snprintf(out, outsz, "https://sts.amazonaws.com");
-		return 0;
+		region = "";    /* https://sts.amazonaws.com */
+	} else if (!region_ok(region)) {
+		return err_set(err, S3P_EUSAGE, "bad region '%s' for STS",
+		    printable(region) ? region : "?");
 	}
-	for (const char *p = region; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-			return err_set(err, S3P_EUSAGE, "bad region '%s' for STS",
-			    printable(region) ? region : "?");
-	fmt_snprintf(out, outsz, "https://sts.%s.amazonaws.com%s", region,
+	fmt_snprintf(out, outsz, "https://sts%s%s.amazonaws.com%s",
+	    region[0] ? "." : "", region,
 	    strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 	return 0;
 }
@@ -1334,72 +1413,69 @@ static int
 sts_assume(creds_ctx *cx, const char *role_arn, const char *token_file,
     const char *session_name, creds *c, s3p_err *err)
 {
-	char url[1024], name[80], *token = NULL, *resp = NULL, *form = NULL;
-	size_t tlen, rlen;
-	membuf fm;
-	http_header h[2] = {
+	char url[1024], name[80], *token = NULL;
+	size_t n;
+	membuf fm, rs;
+	static const http_header h[2] = {
 		{ "Content-Type", "application/x-www-form-urlencoded; charset=utf-8" },
 		{ "Accept", "application/xml" } };
-	int status, r, to;
+	/* the form starts so (nothing to encode in it) */
+	static const char form[] = "Action=AssumeRoleWithWebIdentity&"
+	    "Version=2011-06-15";
+	const char *vals[3];
+	int r;
 
 	if (sts_endpoint(cx, url, sizeof url, err) < 0)
 		return -1;
-	r = read_file(token_file, TOKEN_FILE_MAX, &token, &tlen, err);
-	if (r <= 0)
-		return r < 0 ? -1 : err_set(err, S3P_EUSAGE,
-		    "web identity token file %s: no such file", token_file);
+	if (read_file(token_file, TOKEN_FILE_MAX, &token, &n,
+	    "web identity token file", err) < 0)
+		return -1;
 	if (session_name == NULL || session_name[0] == '\0') {
 		fmt_snprintf(name, sizeof name, "s3pub-session-%lld",
 		    (long long)time(NULL));
 		session_name = name;
 	}
-	form = malloc(3 * TOKEN_FILE_MAX + 4096);
-	resp = malloc(BODY_MAX);
-	if (form == NULL || resp == NULL) {
+	r = mem_init(&fm, NULL, 3 * TOKEN_FILE_MAX + 4096, "STS");
+	r &= mem_init(&rs, NULL, BODY_MAX, "STS AssumeRoleWithWebIdentity");
+	if (!r) {
 		r = err_set(err, S3P_ENET, "STS: out of memory");
 		goto out;
 	}
-	fm.buf = form;
-	fm.len = 0;
-	fm.cap = 3 * TOKEN_FILE_MAX + 4096;
-	fm.what = "STS";
-	if (form_put(&fm, "Action", "AssumeRoleWithWebIdentity") < 0 ||
-	    form_put(&fm, "Version", "2011-06-15") < 0 ||
-	    form_put(&fm, "RoleArn", role_arn) < 0 ||
-	    form_put(&fm, "RoleSessionName", session_name) < 0 ||
-	    form_put(&fm, "WebIdentityToken", trim(token)) < 0) {
+	memcpy(fm.buf, form, sizeof form);
+	fm.len = sizeof form - 1;
+	vals[0] = role_arn;
+	vals[1] = session_name;
+	vals[2] = trim(token);
+	if (form_put(&fm, "RoleArn\0RoleSessionName\0WebIdentityToken", vals,
+	    3) < 0) {
 		r = err_set(err, S3P_EUSAGE, "STS: role ARN or session name too long");
 		goto out;
 	}
-	logf_(cx, "credentials: web identity: AssumeRoleWithWebIdentity %s at %s",
+	logf_(cx, "web identity: AssumeRoleWithWebIdentity %s at %s",
 	    role_arn, url);
-	r = net_do(cx, 10000, 1, "POST", url, h, 2, form, fm.len,
-	    "STS AssumeRoleWithWebIdentity", &status, resp, BODY_MAX, &rlen,
-	    &to, NULL, err);
-	if (r < 0)
-		goto out;
-	if (status != 200) {
+	r = net_do(cx, "POST", url, h, 2, &fm, &rs, 10000, 1, NET_PROXY, err);
+	if (r < 0) {
+		r = -1;
+	} else if (r != 200) {
 		s3p_err e2;
 		creds tmp;
 
-		memset(&tmp, 0, sizeof tmp);
-		if (creds_parse_sts_xml(resp, rlen, &tmp, &e2) < 0 &&
+		if (creds_parse_sts_xml(rs.buf, rs.len, &tmp, &e2) < 0 &&
 		    e2.status == S3P_EREFUSED)
-			err_set(err, status >= 500 ? S3P_ESERVER : S3P_EREFUSED,
-			    "%s (HTTP %d from %s)", e2.msg, status, url);
+			r = err_set(err, r >= 500 ? S3P_ESERVER : S3P_EREFUSED,
+			    "%s (HTTP %d from %s)", e2.msg, r, url);
 		else
-			err_set(err, status >= 500 ? S3P_ESERVER : S3P_EREFUSED,
-			    "STS AssumeRoleWithWebIdentity at %s: HTTP %d", url, status);
-		r = -1;
-		goto out;
+			r = net_fail(err, "STS AssumeRoleWithWebIdentity", " at ", url,
+			    r);
+	} else {
+		r = creds_parse_sts_xml(rs.buf, rs.len, c, err);
 	}
-	r = creds_parse_sts_xml(resp, rlen, c, err);
 out:
 	if (r < 0)
 		memset(c, 0, sizeof *c);
 	free(token);
-	free(resp);
-	free(form);
+	free(rs.buf);
+	free(fm.buf);
 	return r;
 }
 
@@ -1429,15 +1505,15 @@ src_webid_env(creds_ctx *cx, creds *c, s3p_err *err)
 static int
 container_host_ok(const http_url *u)
 {
-	static const char *ok[] = { "localhost", "169.254.170.2",
-		"169.254.170.23", "fd00:ec2::23", "::1" };
+	static const char ok[] = "localhost\0" "169.254.170.2\0" "169.254.170.23\0"
+	    "fd00:ec2::23\0" "::1\0";
 
 	if (u->https)
 		return 1;
 	if (u->host_ip == 4 && strncmp(u->host, "127.", 4) == 0)
 		return 1;
-	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
-		if (strcmp(u->host, ok[i]) == 0)
+	for (const char *p = ok; *p != '\0'; p += strlen(p) + 1)
+		if (strcmp(u->host, p) == 0)
 			return 1;
 	return 0;
 }
@@ -1449,23 +1525,23 @@ src_container(creds_ctx *cx, creds *c, s3p_err *err)
 	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	const char *tokfile = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *tokenv = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-	char url[2048], *resp = NULL, *tok = NULL;
+	char url[2048], *tok = NULL;
 	http_header h[2] = { { "Accept", "application/json" }, { NULL, NULL } };
-	size_t nh = 1, rlen, tlen;
+	membuf rs;
+	size_t nh = 1, tlen;
 	http_url *u;
-	int status = 0, r = -1, to, nc;
+	int r;
 
 	if (rel == NULL && full == NULL)
 		return 0;
-	if (rel != NULL) {
-		if (fmt_snprintf(url, sizeof url, "http://169.254.170.2%s%s",
-		    rel[0] == '/' ? "" : "/", rel) >= (int)sizeof url)
-			return err_set(err, S3P_EUSAGE,
-			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI too long");
-	} else {
-		if (fmt_snprintf(url, sizeof url, "%s", full) >= (int)sizeof url)
-			return err_set(err, S3P_EUSAGE,
-			    "AWS_CONTAINER_CREDENTIALS_FULL_URI too long");
+	if (fmt_snprintf(url, sizeof url, "%s%s%s",
+	    rel != NULL ? "http://169.254.170.2" : "",
+	    rel != NULL && rel[0] != '/' ? "/" : "",
+	    rel != NULL ? rel : full) >= (int)sizeof url)
+		return err_set(err, S3P_EUSAGE, "%s too long", rel != NULL ?
+		    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" :
+		    "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	if (rel == NULL) {
 		u = malloc(sizeof *u);
 		if (u == NULL)
 			return err_set(err, S3P_EUSAGE, "out of memory");
@@ -1476,58 +1552,40 @@ src_container(creds_ctx *cx, creds *c, s3p_err *err)
 		r = container_host_ok(u);
 		free(u);
 		if (!r)
-			return err_set(err, S3P_EUSAGE,
-			    "AWS_CONTAINER_CREDENTIALS_FULL_URI: http is allowed only "
-			    "to a loopback address or the container agent "
-			    "(169.254.170.2, 169.254.170.23)");
+			return err_set(err, S3P_EUSAGE, "%s: http is allowed only to a "
+			    "loopback address or the container agent (169.254.170.2, "
+			    "169.254.170.23)", "AWS_CONTAINER_CREDENTIALS_FULL_URI");
 		if (tokfile != NULL) {
-			r = read_file(tokfile, TOKEN_FILE_MAX, &tok, &tlen, err);
-			if (r <= 0)
-				return r < 0 ? -1 : err_set(err, S3P_EUSAGE,
-				    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: no such "
-				    "file", tokfile);
+			if (read_file(tokfile, TOKEN_FILE_MAX, &tok, &tlen,
+			    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", err) < 0)
+				return -1;
 			h[1].value = trim(tok);
 		} else if (tokenv != NULL) {
 			h[1].value = tokenv;
 		}
 		if (h[1].value != NULL) {
-			for (const char *p = h[1].value; *p; p++)
-				if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-					free(tok);
-					return err_set(err, S3P_EUSAGE, "container "
-					    "authorization token holds a control character");
-				}
+			if (has_ctl(h[1].value)) {
+				free(tok);
+				return err_set(err, S3P_EUSAGE, "container "
+				    "authorization token holds a control character");
+			}
 			h[1].name = "Authorization";
 			nh = 2;
 		}
 	}
-	resp = malloc(BODY_MAX);
-	if (resp == NULL) {
+	if (!mem_init(&rs, NULL, BODY_MAX, "container credentials")) {
 		free(tok);
 		return err_set(err, S3P_ENET, "out of memory");
 	}
-	logf_(cx, "credentials: container endpoint %s", url);
+	logf_(cx, "container endpoint %s", url);
 	/* botocore: 2 s, 3 attempts */
-	for (int attempt = 0; attempt < 3; attempt++) {
-		r = net_do(cx, 2000, 0, "GET", url, h, nh, NULL, 0,
-		    "container credentials", &status, resp, BODY_MAX, &rlen,
-		    &to, &nc, err);
-		if (r == 0 && status >= 500)
-			continue;
-		break;
-	}
-	if (r == 0 && status != 200) {
-		r = err_set(err, status >= 500 ? S3P_ESERVER : S3P_EREFUSED,
-		    "container credentials at %s: HTTP %d", url, status);
-	} else if (r == 0) {
-		r = creds_parse_json(resp, rlen, CREDS_JSON_CONTAINER,
+	r = net_do(cx, "GET", url, h, nh, NULL, &rs, 2000, 3, 0, err);
+	if (r != 200)
+		r = net_fail(err, "container credentials", " at ", url, r);
+	else
+		r = creds_parse_json(rs.buf, rs.len, CREDS_JSON_CONTAINER,
 		    "container credentials", c, err);
-	} else if (err != NULL) {
-		char m[sizeof err->msg];
-		fmt_snprintf(m, sizeof m, "%s", err->msg);
-		err_set(err, S3P_ENET, "container credentials at %s: %s", url, m);
-	}
-	free(resp);
+	free(rs.buf);
 	free(tok);
 	if (r < 0)
 		return -1;
@@ -1542,155 +1600,135 @@ typedef struct {
 	char base[512];
 	char token[1024];
 	int timeout_ms, attempts;
-	char reason[160];       /* why it gave nothing, for the final message */
 } imds;
 
 /*
- * Gets a session token. 1 ok, 0 unavailable (reason set: disabled, no
- * answer, IMDSv1 only), -1 error.
+ * Gets a session token. 1 ok, 0 unavailable (`why` says so, for the final
+ * message: disabled, no answer, IMDSv1 only), -1 error.
  */
 static int
-imds_start(creds_ctx *cx, imds *m, s3p_err *err)
+imds_start(creds_ctx *cx, imds *m, char *why, size_t whysz, s3p_err *err)
 {
 	const char *v = env("AWS_EC2_METADATA_DISABLED");
 	const char *ep = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-	http_header h[1] = { { "X-aws-ec2-metadata-token-ttl-seconds", "21600" } };
+	static const http_header h[1] = {
+		{ "X-aws-ec2-metadata-token-ttl-seconds", "21600" } };
+	membuf tk;
 	char url[600];
 	size_t n;
-	int status = 0, r = -1, to = 0, nc = 0;
+	int r;
 	s3p_err e2;
 
 	memset(m, 0, sizeof *m);
-	if (v != NULL && eq_ci(v, strlen(v), "true")) {
-		fmt_snprintf(m->reason, sizeof m->reason, "IMDS (disabled)");
+	if (is_ci(v, "true")) {
+		fmt_snprintf(why, whysz, "IMDS (disabled)");
 		return 0;
 	}
 	if (ep == NULL)
-		ep = mode != NULL && eq_ci(mode, strlen(mode), "ipv6") ?
+		ep = is_ci(mode, "ipv6") ?
 		    "http://[fd00:ec2::254]" : "http://169.254.169.254";
 	n = strlen(ep);
 	while (n > 0 && ep[n - 1] == '/')
 		n--;
 	if (copy(m->base, sizeof m->base, ep, n) < 0)
-		return err_set(err, S3P_EUSAGE,
-		    "AWS_EC2_METADATA_SERVICE_ENDPOINT too long");
+		return err_set(err, S3P_EUSAGE, "%s too long",
+		    "AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	m->timeout_ms = metadata_timeout_ms();
 	m->attempts = metadata_attempts();
 	fmt_snprintf(url, sizeof url, "%s/latest/api/token", m->base);
-	logf_(cx, "credentials: IMDSv2 token from %s (time-out %d ms)", url,
+	logf_(cx, "IMDSv2 token from %s (time-out %d ms)", url,
 	    m->timeout_ms);
-	for (int a = 0; a < m->attempts; a++) {
-		r = net_do(cx, m->timeout_ms, 0, "PUT", url, h, 1, NULL, 0,
-		    "IMDS", &status, m->token, sizeof m->token, &n, &to, &nc, &e2);
-		if (r == 0 && status < 500)
-			break;
-	}
+	mem_init(&tk, m->token, sizeof m->token, "IMDS");
+	r = net_do(cx, "PUT", url, h, 1, NULL, &tk, m->timeout_ms, m->attempts,
+	    NET_RETRY, &e2);
 	if (r < 0) {
-		fmt_snprintf(m->reason, sizeof m->reason, "IMDS (%s)",
-		    to ? "no answer within the time-out" : "unreachable");
-		logf_(cx, "credentials: IMDS: %s", e2.msg);
+		fmt_snprintf(why, whysz, "IMDS (%s)",
+		    r == -2 ? "no answer within the time-out" : "unreachable");
+		logf_(cx, "IMDS: %s", e2.msg);
 		return 0;
 	}
-	if (status == 403 || status == 404 || status == 405) {
+	if (r == 403 || r == 404 || r == 405) {
 		/* IMDSv1 only (or v2 turned off): never fall back to v1 */
-		fmt_snprintf(m->reason, sizeof m->reason, "IMDS (token request refused "
-		    "with HTTP %d: IMDSv1 is not used)", status);
+		fmt_snprintf(why, whysz, "IMDS (token request refused "
+		    "with HTTP %d: IMDSv1 is not used)", r);
 		return 0;
 	}
-	if (status != 200)
-		return err_set(err, status >= 500 ? S3P_ESERVER : S3P_EREFUSED,
-		    "IMDS %s: HTTP %d", url, status);
+	if (r != 200)
+		return net_fail(err, "IMDS", " ", url, r);
 	trim(m->token);
 	if (m->token[0] == '\0' || !printable(m->token))
 		return err_set(err, S3P_ESERVER, "IMDS %s: malformed token", url);
 	return 1;
 }
 
-/* GET base+path with the token: 0 with *status, -1 err. */
+/* GET base+path with the token: the HTTP status, or -1 with err set. */
 static int
-imds_get(creds_ctx *cx, imds *m, const char *path, char *out, size_t outsz,
-    size_t *outlen, int *status, s3p_err *err)
+imds_get(creds_ctx *cx, imds *m, const char *path, membuf *out, s3p_err *err)
 {
 	http_header h[1] = { { "X-aws-ec2-metadata-token", m->token } };
 	char url[1200];
-	int r = -1, to, nc;
+	int r;
 
 	fmt_snprintf(url, sizeof url, "%s%s", m->base, path);
-	for (int a = 0; a < m->attempts; a++) {
-		r = net_do(cx, m->timeout_ms, 0, "GET", url, h, 1, NULL, 0, "IMDS",
-		    status, out, outsz, outlen, &to, &nc, err);
-		if (r == 0 && *status < 500)
-			break;
-	}
-	if (r < 0 && err != NULL) {
-		char msg[sizeof err->msg];
-		fmt_snprintf(msg, sizeof msg, "%s", err->msg);
-		err_set(err, S3P_ENET, "IMDS %s: %s", path, msg);
-	}
-	return r;
+	r = net_do(cx, "GET", url, h, 1, NULL, out, m->timeout_ms, m->attempts,
+	    NET_RETRY, err);
+	return r < 0 ? net_fail(err, "IMDS", " ", path, r) : r;
 }
 
 static int
 src_imds(creds_ctx *cx, creds *c, char *why, size_t whysz, s3p_err *err)
 {
 	imds m;
-	char *resp, role[256], path[400], what[420];
-	size_t rlen;
-	int status, r;
-	static const char pfx[] = "/latest/meta-data/iam/security-credentials/";
+	char role[256], what[420], *t;   /* what: "IMDS PATH" */
+	membuf rs;
+	const char *p = "/latest/meta-data/iam/security-credentials/";
+	int r, status;
 
-	r = imds_start(cx, &m, err);
-	if (r <= 0) {
-		fmt_snprintf(why, whysz, "%s", m.reason[0] ? m.reason : "IMDS");
+	r = imds_start(cx, &m, why, whysz, err);
+	if (r <= 0)
 		return r;
-	}
-	resp = malloc(BODY_MAX);
-	if (resp == NULL)
+	if (!mem_init(&rs, NULL, BODY_MAX, "IMDS"))
 		return err_set(err, S3P_ENET, "out of memory");
 	r = -1;
-	if (imds_get(cx, &m, pfx, resp, BODY_MAX, &rlen, &status, err) < 0)
-		goto out;
-	if (status == 404) {
-		fmt_snprintf(why, whysz, "IMDS (no IAM role attached to the instance)");
-		r = 0;
-		goto out;
+	/* the role list, then the first role's credentials */
+	for (int step = 0; step < 2; step++) {
+		if ((status = imds_get(cx, &m, p, &rs, err)) < 0)
+			goto out;
+		if (status == 404) {
+			if (step == 0)
+				fmt_snprintf(why, whysz,
+				    "IMDS (no IAM role attached to the instance)");
+			else
+				fmt_snprintf(why, whysz, "IMDS (role %s: HTTP 404)", role);
+			r = 0;
+			goto out;
+		}
+		if (status != 200) {
+			net_fail(err, "IMDS", " ", p, status);
+			goto out;
+		}
+		if (step == 1)
+			break;
+		/* the first line is the role name */
+		rs.buf[strcspn(rs.buf, "\r\n")] = '\0';
+		t = trim(rs.buf);
+		if (copy(role, sizeof role, t, strlen(t)) < 0 ||
+		    role[0] == '\0' || !printable(role) ||
+		    role[strcspn(role, "/?%")] != '\0') {
+			err_set(err, S3P_ESERVER, "IMDS %s: malformed role name", p);
+			goto out;
+		}
+		fmt_snprintf(what, sizeof what, "IMDS %s%s", p, role);
+		logf_(cx, "IMDS role %s", role);
+		p = what + 5;
 	}
-	if (status != 200) {
-		err_set(err, status >= 500 ? S3P_ESERVER : S3P_EREFUSED,
-		    "IMDS %s: HTTP %d", pfx, status);
-		goto out;
-	}
-	/* the first line is the role name */
-	rlen = strcspn(resp, "\r\n");
-	resp[rlen] = '\0';
-	if (copy(role, sizeof role, trim(resp), strlen(trim(resp))) < 0 ||
-	    role[0] == '\0' || !printable(role) || strchr(role, '/') != NULL ||
-	    strchr(role, '?') != NULL || strchr(role, '%') != NULL) {
-		err_set(err, S3P_ESERVER, "IMDS %s: malformed role name", pfx);
-		goto out;
-	}
-	fmt_snprintf(path, sizeof path, "%s%s", pfx, role);
-	logf_(cx, "credentials: IMDS role %s", role);
-	if (imds_get(cx, &m, path, resp, BODY_MAX, &rlen, &status, err) < 0)
-		goto out;
-	if (status == 404) {
-		fmt_snprintf(why, whysz, "IMDS (role %s: HTTP 404)", role);
-		r = 0;
-		goto out;
-	}
-	if (status != 200) {
-		err_set(err, status >= 500 ? S3P_ESERVER : S3P_EREFUSED,
-		    "IMDS %s: HTTP %d", path, status);
-		goto out;
-	}
-	fmt_snprintf(what, sizeof what, "IMDS %s", path);
-	if (creds_parse_json(resp, rlen, CREDS_JSON_IMDS, what, c, err) < 0)
+	if (creds_parse_json(rs.buf, rs.len, CREDS_JSON_IMDS, what, c, err) < 0)
 		goto out;
 	set_source(c, "imds");
 	r = 1;
 out:
-	free(resp);
+	free(rs.buf);
 	return r;
 }
 
@@ -1699,23 +1737,23 @@ creds_imds_region(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 {
 	imds m;
 	char buf[256];
-	size_t n;
-	int status, r;
+	membuf rs;
+	int r;
 	s3p_err e2;
 
 	if (outsz > 0)
 		out[0] = '\0';
-	r = imds_start(cx, &m, err);
+	r = imds_start(cx, &m, NULL, 0, err);
 	if (r <= 0)
 		return r;
-	if (imds_get(cx, &m, "/latest/meta-data/placement/region", buf,
-	    sizeof buf, &n, &status, &e2) < 0 || status != 200)
+	mem_init(&rs, buf, sizeof buf, "IMDS");
+	if (imds_get(cx, &m, "/latest/meta-data/placement/region", &rs,
+	    &e2) != 200)
 		return 0;
 	trim(buf);
-	for (const char *p = buf; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-			return err_set(err, S3P_ESERVER,
-			    "IMDS placement/region: malformed region");
+	if (!region_ok(buf))
+		return err_set(err, S3P_ESERVER,
+		    "IMDS placement/region: malformed region");
 	if (buf[0] == '\0')
 		return 0;
 	if (copy(out, outsz, buf, strlen(buf)) < 0)
@@ -1744,7 +1782,7 @@ run_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
 		close(p[1]);
 		return err_set(err, S3P_EUSAGE, "%s: out of memory", what);
 	}
-	logf_(cx, "credentials: running the credential_process of %s", what);
+	logf_(cx, "running the credential_process of %s", what);
 	/*
 	 * fork, not posix_spawn: musl's spawn file actions allocate with
 	 * libc's internal allocator and would bring it into the binary beside
@@ -1784,16 +1822,17 @@ run_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	out[n > PROCESS_MAX ? PROCESS_MAX : n] = '\0';
-	if (WIFSIGNALED(st) && !too_big)
-		rc = err_set(err, S3P_EUSAGE, "%s: credential_process killed by "
-		    "signal %d", what, WTERMSIG(st));
-	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && !too_big)
-		rc = err_set(err, S3P_EUSAGE, "%s: credential_process exited with "
-		    "status %d%s", what, WEXITSTATUS(st), WEXITSTATUS(st) == 127 ?
+	if (too_big)
+		rc = err_set(err, S3P_EUSAGE, "%s: %s wrote more than %u bytes",
+		    what, "credential_process", PROCESS_MAX);
+	else if (WIFSIGNALED(st))
+		rc = err_set(err, S3P_EUSAGE, "%s: %s killed by signal %d", what,
+		    "credential_process", WTERMSIG(st));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+		rc = err_set(err, S3P_EUSAGE, "%s: %s exited with status %d%s",
+		    what, "credential_process", WEXITSTATUS(st),
+		    WEXITSTATUS(st) == 127 ?
 		    " (command not found, or no /bin/sh)" : "");
-	else if (too_big)
-		rc = err_set(err, S3P_EUSAGE, "%s: credential_process wrote more "
-		    "than %u bytes", what, PROCESS_MAX);
 	else
 		rc = creds_parse_json(out, n, CREDS_JSON_PROCESS, what, c, err);
 	free(out);
@@ -1804,58 +1843,63 @@ run_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
 /* the sources                                                          */
 
 static int
-src_env(creds_ctx *cx, creds *c, s3p_err *err)
+src_env(creds *c, s3p_err *err)
 {
-	const char *id = env("AWS_ACCESS_KEY_ID");
-	const char *sec = env("AWS_SECRET_ACCESS_KEY");
+	static const char what[] = "environment (AWS_ACCESS_KEY_ID)";
+	const char *v[3] = { env("AWS_ACCESS_KEY_ID"),
+		env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN") };
 	const char *exp = env("AWS_CREDENTIAL_EXPIRATION");
 
-	(void)cx;
-	if (id == NULL && sec == NULL)
+	if (v[0] == NULL && v[1] == NULL)
 		return 0;
-	if (id == NULL || sec == NULL)
+	if (v[0] == NULL || v[1] == NULL)
 		return err_set(err, S3P_EUSAGE, "%s is set but %s is not",
-		    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-		    id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
-	if (set_keys(c, id, sec, env("AWS_SESSION_TOKEN"), "environment "
-	    "(AWS_ACCESS_KEY_ID)", err) < 0)
+		    v[0] ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		    v[0] ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < 3; i++)
+		if (v[i] != NULL && copy((char *)c + fields[i].off, fields[i].size,
+		    v[i], strlen(v[i])) < 0)
+			return i < 2 ? err_set(err, S3P_EUSAGE, "%s: %s too long",
+			    what, i ? "secret access key" : "access key id") :
+			    err_set(err, S3P_EUSAGE, "%s: session token longer than "
+			    "%d bytes", what, CREDS_TOKEN_MAX - 1);
+	if (check_creds(c, what, err) < 0)
 		return -1;
 	if (exp != NULL && (creds_parse_time(exp, &c->expiration) < 0 ||
 	    c->expiration == 0))
-		return err_set(err, S3P_EUSAGE, "AWS_CREDENTIAL_EXPIRATION is not "
-		    "an ISO 8601 time");
+		return err_set(err, S3P_EUSAGE, "%s is not an ISO 8601 time",
+		    "AWS_CREDENTIAL_EXPIRATION");
 	set_source(c, "environment");
 	return 1;
 }
 
 /* Static keys of one file's profile. 1, 0, -1. */
 static int
-static_keys(creds_ctx *cx, files *f, int which, creds *c, s3p_err *err)
+static_keys(files *f, int which, creds *c)
 {
+	static const char key[3][24] = { "aws_access_key_id",
+		"aws_secret_access_key", "aws_session_token" };
 	char what[PATH_MAX_ + CREDS_PROFILE_MAX + 32];
-	int a, b, t;
+	int got[3];
 
 	memset(c, 0, sizeof *c);
-	a = file_value(cx, f, which, NULL, "aws_access_key_id", c->access_key_id,
-	    sizeof c->access_key_id, err);
-	if (a < 0)
-		return -1;
-	b = file_value(cx, f, which, NULL, "aws_secret_access_key",
-	    c->secret_access_key, sizeof c->secret_access_key, err);
-	if (b < 0)
-		return -1;
-	if (a == 0 && b == 0)
-		return 0;
-	fmt_snprintf(what, sizeof what, "%s: profile '%s'", f->path[which], cx->profile);
-	if (a == 0 || b == 0)
-		return err_set(err, S3P_EUSAGE, "%s has %s but no %s", what,
-		    a ? "aws_access_key_id" : "aws_secret_access_key",
-		    a ? "aws_secret_access_key" : "aws_access_key_id");
-	t = file_value(cx, f, which, NULL, "aws_session_token", c->session_token,
-	    sizeof c->session_token, err);
-	if (t < 0)
-		return -1;
-	if (check_creds(c, what, err) < 0)
+	for (int i = 0; i < 3; i++) {
+		if (i == 2) {
+			if (got[0] + got[1] == 0)
+				return 0;
+			fmt_snprintf(what, sizeof what, "%s: profile '%s'",
+			    f->path[which], f->cx->profile);
+			if (got[0] + got[1] == 1)
+				return err_set(f->err, S3P_EUSAGE, "%s has %s but no %s",
+				    what, key[got[1]], key[got[0]]);
+		}
+		got[i] = file_value(f, which, NULL, key[i], (char *)c + fields[i].off,
+		    fields[i].size);
+		if (got[i] < 0)
+			return -1;
+	}
+	if (check_creds(c, what, f->err) < 0)
 		return -1;
 	set_source(c, which == 0 ? "shared-credentials-file" : "config-file");
 	return 1;
@@ -1869,34 +1913,33 @@ src_profile(creds_ctx *cx, creds *c, int *which, char *looked, size_t lsz,
     s3p_err *err)
 {
 	files f;
-	char *v = NULL, *w = NULL, *sn = NULL;
+	char *v, *w, *sn;
 	int r;
 
 	if (files_load(cx, &f, err) < 0)
 		return -1;
-	fmt_snprintf(looked, lsz, "%s, %s", file_name(&f, 0), file_name(&f, 1));
-	v = malloc(VALUE_MAX);
-	w = malloc(VALUE_MAX);
-	sn = malloc(VALUE_MAX);
-	if (v == NULL || w == NULL || sn == NULL) {
+	fmt_snprintf(looked, lsz, "%s, %s", f.path[0], f.path[1]);
+	v = malloc(3 * VALUE_MAX);
+	if (v == NULL) {
 		r = err_set(err, S3P_EUSAGE, "out of memory");
 		goto out;
 	}
+	w = v + VALUE_MAX;
+	sn = w + VALUE_MAX;
 	/* assume role with web identity, from the profile */
-	r = merged_value(cx, &f, NULL, "web_identity_token_file", v, VALUE_MAX, err);
+	r = prof_value(&f, "web_identity_token_file", v);
 	if (r < 0)
 		goto out;
 	if (r == 1) {
-		if ((r = merged_value(cx, &f, NULL, "role_arn", w, VALUE_MAX, err)) <= 0) {
+		if ((r = prof_value(&f, "role_arn", w)) <= 0) {
 			if (r == 0)
 				r = err_set(err, S3P_EUSAGE, "profile '%s' has "
 				    "web_identity_token_file but no role_arn", cx->profile);
 			goto out;
 		}
-		if ((r = merged_value(cx, &f, NULL, "role_session_name", sn,
-		    VALUE_MAX, err)) < 0)
+		if ((r = prof_value(&f, "role_session_name", sn)) < 0)
 			goto out;
-		logf_(cx, "credentials: profile '%s': web identity", cx->profile);
+		logf_(cx, "profile '%s': web identity", cx->profile);
 		if ((r = sts_assume(cx, w, v, r == 1 ? sn : NULL, c, err)) < 0)
 			goto out;
 		set_source(c, "web-identity");
@@ -1905,21 +1948,21 @@ src_profile(creds_ctx *cx, creds *c, int *which, char *looked, size_t lsz,
 		goto out;
 	}
 	/* assume role from another profile: not supported, say so */
-	if ((r = merged_value(cx, &f, NULL, "role_arn", w, VALUE_MAX, err)) != 0) {
+	if ((r = prof_value(&f, "role_arn", w)) != 0) {
 		if (r > 0)
 			r = err_set(err, S3P_EUSAGE, "profile '%s': role_arn without "
 			    "web_identity_token_file (source_profile, "
 			    "credential_source) is not supported", cx->profile);
 		goto out;
 	}
-	if ((r = static_keys(cx, &f, 0, c, err)) != 0) {
+	if ((r = static_keys(&f, 0, c)) != 0) {
 		*which = SRC_CREDFILE;
 		goto out;
 	}
-	r = merged_value(cx, &f, NULL, "credential_process", v, VALUE_MAX, err);
+	r = prof_value(&f, "credential_process", v);
 	if (r < 0)
 		goto out;
-	if (r == 1 && v[0] != '\0') {
+	if (r == 1) {
 		fmt_snprintf(w, VALUE_MAX, "profile '%s'", cx->profile);
 		if ((r = run_process(cx, v, w, c, err)) < 0)
 			goto out;
@@ -1928,53 +1971,53 @@ src_profile(creds_ctx *cx, creds *c, int *which, char *looked, size_t lsz,
 		r = 1;
 		goto out;
 	}
-	if ((r = static_keys(cx, &f, 1, c, err)) != 0) {
+	if ((r = static_keys(&f, 1, c)) != 0) {
 		*which = SRC_CONFIG;
 		goto out;
 	}
-	if ((r = merged_value(cx, &f, NULL, "sso_start_url", v, VALUE_MAX, err)) == 0)
-		r = merged_value(cx, &f, NULL, "sso_session", v, VALUE_MAX, err);
+	if ((r = prof_value(&f, "sso_start_url", v)) == 0)
+		r = prof_value(&f, "sso_session", v);
 	if (r > 0)
 		r = err_set(err, S3P_EUSAGE, "profile '%s' uses AWS IAM Identity "
 		    "Center (SSO), which s3pub does not support: use "
 		    "credential_process", cx->profile);
 out:
 	free(v);
-	free(w);
-	free(sn);
 	files_free(&f);
 	if (r <= 0)
 		memset(c, 0, sizeof *c);
 	return r;
 }
 
-/* Runs one source: 1 found, 0 not configured, -1 error. */
+static int not_expired(const creds *c, time_t now, s3p_err *err);
+
+/*
+ * Runs one source: 1 found (and not expired at `now`), 0 not configured,
+ * -1 error.
+ */
 static int
-run_source(creds_ctx *cx, int src, creds *c, char *why, size_t whysz,
-    int *used, s3p_err *err)
+run_source(creds_ctx *cx, int src, creds *c, time_t now, char *why,
+    size_t whysz, int *used, s3p_err *err)
 {
 	int r;
 
 	why[0] = '\0';
 	*used = src;
-	switch (src) {
-	case SRC_ENV:
+	if (src == SRC_ENV) {
 		fmt_snprintf(why, whysz, "environment");
-		return src_env(cx, c, err);
-	case SRC_WEBID_PROFILE: case SRC_CREDFILE: case SRC_PROCESS:
-	case SRC_CONFIG:
-		return src_profile(cx, c, used, why, whysz, err);
-	case SRC_WEBID_ENV:
+		r = src_env(c, err);
+	} else if (src == SRC_WEBID_ENV) {
 		fmt_snprintf(why, whysz, "web identity");
-		return src_webid_env(cx, c, err);
-	case SRC_CONTAINER:
+		r = src_webid_env(cx, c, err);
+	} else if (src == SRC_CONTAINER) {
 		fmt_snprintf(why, whysz, "container");
-		return src_container(cx, c, err);
-	case SRC_IMDS:
+		r = src_container(cx, c, err);
+	} else if (src == SRC_IMDS) {
 		r = src_imds(cx, c, why, whysz, err);
-		return r;
+	} else {        /* the profile's sources; never SRC_NONE */
+		r = src_profile(cx, c, used, why, whysz, err);
 	}
-	return 0;
+	return r == 1 && not_expired(c, now, err) < 0 ? -1 : r;
 }
 
 static void
@@ -2022,10 +2065,9 @@ creds_init(creds_ctx *cx, const char *profile_option, s3p_err *err)
 	}
 	if (p[0] == '\0')
 		return err_set(err, S3P_EUSAGE, "empty profile name");
-	for (const char *q = p; *q; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			return err_set(err, S3P_EUSAGE, "profile name holds a "
-			    "control character");
+	if (has_ctl(p))
+		return err_set(err, S3P_EUSAGE, "profile name holds a control "
+		    "character");
 	if (copy(cx->profile, sizeof cx->profile, p, strlen(p)) < 0)
 		return err_set(err, S3P_EUSAGE, "profile name longer than %d bytes",
 		    CREDS_PROFILE_MAX - 1);
@@ -2037,39 +2079,36 @@ creds_resolve(creds_ctx *cx, creds *c, time_t now, s3p_err *err)
 {
 	static const int chain[] = { SRC_ENV, SRC_CREDFILE, SRC_WEBID_ENV,
 		SRC_CONTAINER, SRC_IMDS };
-	char looked[1024] = "", why[PATH_MAX_ * 2 + 64];
+	char looked[1024], why[PATH_MAX_ * 2 + 64], t[32];
 	size_t ll = 0;
 	int used = SRC_NONE;
 
 	memset(c, 0, sizeof *c);
+	looked[0] = '\0';
 	for (size_t i = 0; i < sizeof chain / sizeof chain[0]; i++) {
 		int r;
 
 		if (chain[i] == SRC_ENV && cx->profile_from_option) {
-			logf_(cx, "credentials: --profile given: environment keys "
+			logf_(cx, "--profile given: environment keys "
 			    "not used");
 			continue;
 		}
-		r = run_source(cx, chain[i], c, why, sizeof why, &used, err);
+		r = run_source(cx, chain[i], c, now, why, sizeof why, &used, err);
 		if (r < 0) {
 			memset(c, 0, sizeof *c);
 			return -1;
 		}
 		if (r == 1) {
-			if (not_expired(c, now, err) < 0) {
-				memset(c, 0, sizeof *c);
-				return -1;
-			}
+			const char *x = "";
+
 			cx->src = used;
+			t[0] = '\0';
 			if (c->expiration != 0) {
-				char t[32];
 				fmt_time(c->expiration, t);
-				logf_(cx, "credentials: from %s (profile '%s'), "
-				    "expiring %s", c->source, cx->profile, t);
-			} else {
-				logf_(cx, "credentials: from %s (profile '%s')",
-				    c->source, cx->profile);
+				x = ", expiring ";
 			}
+			logf_(cx, "from %s (profile '%s')%s%s", c->source, cx->profile,
+			    x, t);
 			return 0;
 		}
 		if (why[0] != '\0' && ll + strlen(why) + 3 < sizeof looked)
@@ -2116,12 +2155,12 @@ creds_refresh(creds_ctx *cx, creds *c, time_t now, s3p_err *err)
 	if (fresh == NULL)
 		return err_set(err, S3P_EUSAGE, "out of memory");
 	memset(fresh, 0, sizeof *fresh);
-	logf_(cx, "credentials: refreshing from %s", c->source);
-	r = run_source(cx, cx->src, fresh, why, sizeof why, &used, err);
+	logf_(cx, "refreshing from %s", c->source);
+	r = run_source(cx, cx->src, fresh, now, why, sizeof why, &used, err);
 	if (r == 0)
 		r = err_set(err, S3P_EUSAGE, "credentials: refresh from %s found "
 		    "nothing%s%s", c->source, why[0] ? ": " : "", why);
-	if (r > 0 && (r = not_expired(fresh, now, err)) == 0) {
+	if (r > 0) {
 		memcpy(c, fresh, sizeof *c);
 		cx->src = used;
 	}
