@@ -1,16 +1,22 @@
 /*
  * fetch.c: download and unpack (SPEC section 8). See fetch.h.
  */
-#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "fmt.h"
 #include "gunzip.h"
 #include "sha256.h"
 #include "untar.h"
+
+/* err_set(), then -1 not as a tail call: one epilogue (see s3.c) */
+#define ERR(...) (err_set(__VA_ARGS__), -1)
 
 typedef struct {
 	sha256_ctx h;
@@ -21,6 +27,11 @@ typedef struct {
 	untar_ctx t;
 	untar_x x;
 	s3p_err inner;              /* what untar said inside gunzip's out() */
+	/* the download's, for get_one() */
+	s3_client *s3;
+	const char *bucket;
+	const fetch_opts *o;
+	fetch_result *r;
 } state;
 
 static state st;
@@ -39,7 +50,7 @@ to_tar(void *ctx, const unsigned char *buf, size_t len)
 {
 	state *s = ctx;
 
-	return untar_feed(&s->t, buf, len, &s->inner) < 0 ? -1 : 0;
+	return untar_feed(&s->t, buf, len, &s->inner);  /* 0 or -1 */
 }
 
 static int
@@ -49,7 +60,7 @@ gz_error(state *s, int rc, s3p_err *err)
 		*err = s->inner;
 		return -1;
 	}
-	return err_set(err, S3P_EINTEGRITY, "%s: %s", s->name, gunzip_strerror(rc));
+	return ERR(err, S3P_EINTEGRITY, "%s: %s", s->name, gunzip_strerror(rc));
 }
 
 /* The body as it arrives: hashed, then unpacked or written. */
@@ -68,10 +79,14 @@ sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
+/* The three checksum checks' one message. */
 static int
-hex_eq(const char *a, const char *b)
+mismatch(const state *s, const char *got, const char *who, const char *want,
+    s3p_err *err)
 {
-	return strlen(a) == strlen(b) && strcasecmp(a, b) == 0;
+	return ERR(err, S3P_EINTEGRITY,
+	    "%s: checksum mismatch: SHA-256 of the body is %s, %s %s",
+	    s->name, got, who, want);
 }
 
 /* The body's digest against what was expected. */
@@ -84,68 +99,66 @@ verify(state *s, const fetch_opts *o, const s3_put_result *info,
 	sha256_final(&s->h, d);
 	sha256_hex(d, r->content_sha256);
 	s3_base64(d, sizeof d, r->checksum_sha256);
-	fmt_snprintf(r->server_checksum, sizeof r->server_checksum, "%s",
-	    info->checksum_sha256);
+	memcpy(r->server_checksum, info->checksum_sha256,
+	    sizeof r->server_checksum);
 	if (o->checksum_b64 && strcmp(o->checksum_b64, r->checksum_sha256) != 0)
-		return err_set(err, S3P_EINTEGRITY,
-		    "%s: checksum mismatch: SHA-256 of the body is %s, --checksum-sha256 says %s",
-		    s->name, r->checksum_sha256, o->checksum_b64);
-	if (o->content_hex && !hex_eq(o->content_hex, r->content_sha256))
-		return err_set(err, S3P_EINTEGRITY,
-		    "%s: checksum mismatch: SHA-256 of the body is %s, --content-sha256 says %s",
-		    s->name, r->content_sha256, o->content_hex);
+		return mismatch(s, r->checksum_sha256, "--checksum-sha256 says",
+		    o->checksum_b64, err);
+	if (o->content_hex && strcasecmp(o->content_hex, r->content_sha256) != 0)
+		return mismatch(s, r->content_sha256, "--content-sha256 says",
+		    o->content_hex, err);
 	if (info->checksum_sha256[0] != '\0' && strchr(info->checksum_sha256, '-') == NULL &&
 	    strcmp(info->checksum_sha256, r->checksum_sha256) != 0)
-		return err_set(err, S3P_EINTEGRITY,
-		    "%s: checksum mismatch: SHA-256 of the body is %s, the server's "
-		    "x-amz-checksum-sha256 is %s", s->name, r->checksum_sha256,
-		    info->checksum_sha256);
+		return mismatch(s, r->checksum_sha256,
+		    "the server's x-amz-checksum-sha256 is", info->checksum_sha256,
+		    err);
 	return 0;
 }
 
-static const char *
-base_name(const char *name)
+/*
+ * An entry of our own (no archive): a file, or a "folder" marker's
+ * directory. Not inlined: two callers.
+ */
+static __attribute__((noinline)) int
+x_entry(int type, const char *path, unsigned mode, s3p_err *err)
 {
-	const char *b = strrchr(name, '/');
+	untar_entry e = {
+		.type = type, .path = path, .linkpath = "", .mode = mode,
+		.mtime = -1
+	};
 
-	return b ? b + 1 : name;
+	return untar_x_entry(&st.x, &e, err);
 }
 
-/* One object into the open extractor: as a file at `path`, or unpacked. */
+/*
+ * One object of st.bucket into the open extractor: as a file at `path`, or
+ * unpacked when path is NULL.
+ */
 static int
-get_one(s3_client *s, const char *bucket, const char *key, const http_url *url,
-    const char *url_name, const char *name, const char *path, int archive,
-    const fetch_opts *o, fetch_result *r, s3p_err *err)
+get_one(const char *key, const http_url *url, const char *url_name,
+    const char *name, const char *path, s3p_err *err)
 {
 	static s3_put_result info;
+	fetch_result *r = st.r;
 	untar_sink ts;
 	int rc;
 
 	sha256_init(&st.h);
 	st.n = 0;
-	st.archive = archive;
+	st.archive = path == NULL;
 	st.name = name;
 	err_clear(&st.inner);
-	if (archive) {
+	if (st.archive) {
 		untar_x_sink(&st.x, &ts);
 		untar_init(&st.t, &ts);
 		gunzip_init(&st.g, to_tar, &st);
-	} else {
-		untar_entry e;
-		memset(&e, 0, sizeof e);
-		e.type = UNTAR_FILE;
-		e.path = path;
-		e.linkpath = "";
-		e.mode = 0644;
-		e.mtime = -1;
-		if (untar_x_entry(&st.x, &e, err) < 0)
-			return -1;
-	}
-	if (s3_get(s, bucket, key, url, url_name, sink, &st, &info, err) < 0)
+	} else if (x_entry(UNTAR_FILE, path, 0644, err) < 0)
+		return -1;
+	if (s3_get(st.s3, st.bucket, key, url, url_name, sink, &st, &info, err) < 0)
 		return -1;
 	r->bytes += st.n;
 	r->objects++;
-	if (archive) {
+	if (st.archive) {
 		if ((rc = gunzip_finish(&st.g)) < 0)
 			return gz_error(&st, rc, err);
 		if (untar_finish(&st.t, err) < 0)
@@ -156,7 +169,18 @@ get_one(s3_client *s, const char *bucket, const char *key, const http_url *url,
 			return -1;
 		r->entries++;
 	}
-	return verify(&st, o, &info, r, err);
+	return verify(&st, st.o, &info, r, err);
+}
+
+/* Sets up a download into o->dir; r is cleared. */
+static void
+start(s3_client *s, const char *bucket, const fetch_opts *o, fetch_result *r)
+{
+	memset(r, 0, sizeof *r);
+	st.s3 = s;
+	st.bucket = bucket;
+	st.o = o;
+	st.r = r;
 }
 
 int
@@ -164,24 +188,32 @@ fetch_object(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, const char *name,
     const fetch_opts *o, fetch_result *r, s3p_err *err)
 {
-	const char *base = base_name(name);
+	const char *base = name;
 
-	memset(r, 0, sizeof *r);
+	for (const char *p = name; *p != '\0'; p++)
+		if (*p == '/')
+			base = p + 1;
+	start(s, bucket, o, r);
 	r->archive = fetch_is_archive(name);
-	if (!r->archive && (base[0] == '\0' || strcmp(base, ".") == 0 ||
-	    strcmp(base, "..") == 0))
-		return err_set(err, S3P_EUSAGE, "'%s': no file name at the end of it", name);
+	/* "", "." and ".." name no file */
+	if (!r->archive && (base[0] == '\0' || (base[0] == '.' &&
+	    (base[1] == '\0' || (base[1] == '.' && base[2] == '\0')))))
+		return ERR(err, S3P_EUSAGE, "'%s': no file name at the end of it", name);
 	if (untar_x_open(&st.x, o->dir, o->force, err) < 0)
 		return -1;
-	if (get_one(s, bucket, key, url, url_name, name, base, r->archive, o, r, err) < 0) {
+	if (get_one(key, url, url_name, name, r->archive ? NULL : base, err) < 0) {
 		untar_x_abort(&st.x);
 		return -1;
 	}
 	return untar_x_commit(&st.x, err);
 }
 
+/*
+ * The key list: keys NUL-terminated in an unlinked file. Plain fd I/O:
+ * tmpfile, getdelim and rewind would bring 1.5 KB of stdio for one list.
+ */
 typedef struct {
-	FILE *f;
+	int fd;
 	unsigned long n;
 } key_list;
 
@@ -189,27 +221,54 @@ static int
 list_key(void *ctx, const char *key, uint64_t size, s3p_err *err)
 {
 	key_list *l = ctx;
+	size_t n = strlen(key) + 1;
 
 	(void)size;
-	if (fwrite(key, 1, strlen(key) + 1, l->f) != strlen(key) + 1)
-		return err_set(err, S3P_EINPUT, "writing the key list: disk full?");
+	if (write(l->fd, key, n) != (ssize_t)n)
+		return ERR(err, S3P_EINPUT, "writing the key list: disk full?");
 	l->n++;
 	return 0;
+}
+
+/* What tmpfile(3) does: a new file in /tmp, unlinked at once. */
+static int
+key_file(void)
+{
+	char path[32];
+	unsigned r = 0;
+
+	for (unsigned i = 0; i < 100; i++) {
+		int fd;
+		/* a new name each try, random when getrandom works */
+		(void)getrandom(&r, sizeof r, GRND_NONBLOCK);
+		r += i;
+		fmt_snprintf(path, sizeof path, "/tmp/s3pub-keys-%08x", r);
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			unlink(path);
+			return fd;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	return -1;
 }
 
 int
 fetch_prefix(s3_client *s, const char *bucket, const char *prefix,
     const fetch_opts *o, fetch_result *r, s3p_err *err)
 {
-	key_list l = { NULL, 0 };
-	char *key = NULL;
-	size_t cap = 0;
+	key_list l = { -1, 0 };
+	/* s3_list's keys are under 1,100 bytes */
+	char key[1200], name[1200];
 	size_t plen = strlen(prefix);
+	off_t off = 0;
+	ssize_t n;
 	int rc = -1;
 
-	memset(r, 0, sizeof *r);
-	if ((l.f = tmpfile()) == NULL)
-		return err_set(err, S3P_EINPUT, "a temporary file for the key list: %s",
+	start(s, bucket, o, r);
+	if ((l.fd = key_file()) < 0)
+		return ERR(err, S3P_EINPUT, "a temporary file for the key list: %s",
 		    "cannot create");
 	if (s3_list(s, bucket, prefix, list_key, &l, err) < 0)
 		goto out;
@@ -218,30 +277,23 @@ fetch_prefix(s3_client *s, const char *bucket, const char *prefix,
 		    bucket, prefix);
 		goto out;
 	}
-	rewind(l.f);
 	if (untar_x_open(&st.x, o->dir, o->force, err) < 0)
 		goto out;
-	while (getdelim(&key, &cap, '\0', l.f) > 0) {
-		const char *rest = key + plen;
-		char name[1200];
-		size_t rl = strlen(rest);
-		if (strncmp(key, prefix, plen) != 0 || rl == 0)
+	while ((n = pread(l.fd, key, sizeof key, off)) > 0) {
+		size_t kl = strnlen(key, (size_t)n);
+		if (kl == (size_t)n)
+			break;                  /* not a key we wrote */
+		off += (off_t)kl + 1;
+		if (kl <= plen || memcmp(key, prefix, plen) != 0)
 			continue;               /* the prefix's own marker */
-		fmt_snprintf(name, sizeof name, "s3://%s/%s", bucket, key);
-		if (rest[rl - 1] == '/') {
+		if (key[kl - 1] == '/') {
 			/* a "folder" marker: an empty directory */
-			untar_entry e;
-			memset(&e, 0, sizeof e);
-			e.type = UNTAR_DIR;
-			e.path = rest;
-			e.linkpath = "";
-			e.mode = 0755;
-			e.mtime = -1;
-			if (untar_x_entry(&st.x, &e, err) < 0)
+			if (x_entry(UNTAR_DIR, key + plen, 0755, err) < 0)
 				goto abort;
 			continue;
 		}
-		if (get_one(s, bucket, key, NULL, NULL, name, rest, 0, o, r, err) < 0)
+		fmt_snprintf(name, sizeof name, "s3://%s/%s", bucket, key);
+		if (get_one(key, NULL, NULL, name, key + plen, err) < 0)
 			goto abort;
 	}
 	rc = untar_x_commit(&st.x, err);
@@ -249,7 +301,6 @@ fetch_prefix(s3_client *s, const char *bucket, const char *prefix,
 abort:
 	untar_x_abort(&st.x);
 out:
-	free(key);
-	fclose(l.f);
+	close(l.fd);
 	return rc;
 }

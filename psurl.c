@@ -13,12 +13,15 @@
 
 #include "psurl.h"
 
+/* err_set(), then -1 not as a tail call: one epilogue (see s3.c) */
+#define ERR(...) (err_set(__VA_ARGS__), -1)
+
 static int
 hexval(int c)
 {
 	if (c >= '0' && c <= '9') return c - '0';
+	c |= 0x20;              /* only A-F and a-f land on a-f */
 	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
 	return -1;
 }
 
@@ -30,11 +33,13 @@ psurl_decode(const char *in, size_t inlen, char *out, size_t outsz)
 	for (size_t i = 0; i < inlen; i++) {
 		int c = (unsigned char)in[i];
 		if (c == '%') {
-			int h, l;
-			if (i + 2 >= inlen || (h = hexval(in[i + 1])) < 0 ||
-			    (l = hexval(in[i + 2])) < 0)
-				return -1;
-			c = h * 16 + l;
+			c = 0;
+			for (size_t k = i + 1; k <= i + 2; k++) {
+				int h = k < inlen ? hexval(in[k]) : -1;
+				if (h < 0)
+					return -1;
+				c = c * 16 + h;
+			}
 			if (c == 0)
 				return -1;
 			i += 2;
@@ -51,72 +56,75 @@ int
 psurl_parse(const char *s, psurl *p, s3p_err *err)
 {
 	char path[HTTP_TARGET_MAX], auth[HTTP_HOST_MAX + 16];
-	const char *q, *t, *vh;
-	size_t plen;
+	const char *q, *t, *vh, *scheme, *from, *key, *ep = auth, *why;
+	size_t plen, bl;
 
 	memset(p, 0, sizeof *p);
 	if (http_url_parse(s, &p->url, err) < 0)
 		return -1;
 	if (http_url_authority(&p->url, auth, sizeof auth) < 0)
-		return err_set(err, S3P_EUSAGE, "bad URL: host too long");
+		return ERR(err, S3P_EUSAGE, "bad URL: host too long");
+	scheme = p->url.https ? "https" : "http";
 	t = p->url.target;
-	q = strchr(t, '?');
-	plen = q ? (size_t)(q - t) : strlen(t);
-	fmt_snprintf(p->name, sizeof p->name, "%s://%s%.*s", p->url.https ? "https" : "http",
-	    auth, (int)(plen > 1200 ? 1200 : plen), t);
-	fmt_snprintf(p->origin, sizeof p->origin, "%s://%s", p->url.https ? "https" : "http", auth);
+	plen = strcspn(t, "?");
+	q = t + plen;           /* "?query", or "" */
+	/* origin fits whole: scheme, "://" and an authority of under 300 */
+	fmt_snprintf(p->origin, sizeof p->origin, "%s://%s", scheme, auth);
+	fmt_snprintf(p->name, sizeof p->name, "%s%.*s", p->origin,
+	    (int)(plen > 1200 ? 1200 : plen), t);
 	if (psurl_decode(t, plen, path, sizeof path) < 0)
-		return err_set(err, S3P_EUSAGE, "URL '%s': bad percent-encoding in the path",
+		return ERR(err, S3P_EUSAGE, "URL '%s': bad percent-encoding in the path",
 		    p->name);
 	if (strlen(path + 1) >= sizeof p->path)
-		return err_set(err, S3P_EUSAGE, "URL '%s': path too long", p->name);
-	memcpy(p->path, path + 1, strlen(path + 1) + 1);
+		return ERR(err, S3P_EUSAGE, "URL '%s': path too long", p->name);
+	strcpy(p->path, path + 1);
 
 	/* virtual-hosted: BUCKET.s3.... or BUCKET.s3-...; BUCKET.localhost;
 	 * or a one-segment path under a host name of several labels */
 	vh = NULL;
 	if (!p->url.host_ip) {
-		const char *a = text_str(p->url.host, ".s3."), *b = text_str(p->url.host, ".s3-");
 		const char *dot = strchr(p->url.host, '.');
-		vh = a && (!b || a < b) ? a : b;
+		/* the first ".s3." or ".s3-" */
+		for (vh = p->url.host; (vh = text_str(vh, ".s3")) != NULL; vh++)
+			if (vh[3] == '.' || vh[3] == '-')
+				break;
 		if (vh == NULL && dot != NULL && (strcmp(dot, ".localhost") == 0 ||
-		    strchr(path + 1, '/') == NULL))
+		    strchr(p->path, '/') == NULL))
 			vh = dot;
 	}
+	/* the key is the path or its tail: it fits as the path did */
+	_Static_assert(sizeof p->key == sizeof p->path, "key and path");
 	if (vh != NULL && vh > p->url.host) {
-		size_t bl = (size_t)(vh - p->url.host);
-		if (bl >= sizeof p->bucket)
-			return err_set(err, S3P_EUSAGE, "URL '%s': bucket too long", p->name);
-		memcpy(p->bucket, p->url.host, bl);
-		if (strlen(path + 1) >= sizeof p->key)
-			return err_set(err, S3P_EUSAGE, "URL '%s': key too long", p->name);
-		memcpy(p->key, path + 1, strlen(path + 1) + 1);
-		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s://%s",
-		    p->url.https ? "https" : "http", auth + bl + 1);
+		from = p->url.host;
+		bl = (size_t)(vh - from);
+		key = p->path;
+		ep = auth + bl + 1;
+		why = "bucket too long";
 	} else {
-		const char *k = strchr(path + 1, '/');
-		size_t bl = k ? (size_t)(k - path - 1) : strlen(path + 1);
-		if (bl >= sizeof p->bucket || (k && strlen(k + 1) >= sizeof p->key))
-			return err_set(err, S3P_EUSAGE, "URL '%s': bucket or key too long",
-			    p->name);
-		memcpy(p->bucket, path + 1, bl);
-		if (k)
-			memcpy(p->key, k + 1, strlen(k + 1) + 1);
-		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", p->origin);
+		from = p->path;
+		key = strchr(from, '/');
+		bl = key ? (size_t)(key++ - from) : strlen(from);
+		why = "bucket or key too long";
 	}
+	if (bl >= sizeof p->bucket)
+		return ERR(err, S3P_EUSAGE, "URL '%s': %s", p->name, why);
+	memcpy(p->bucket, from, bl);
+	if (key)
+		strcpy(p->key, key);
+	fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s://%s", scheme, ep);
 	if (p->bucket[0] == '\0' || p->key[0] == '\0')
 		p->bucket[0] = p->key[0] = '\0';
 
 	/* region: X-Amz-Credential=AK%2FDATE%2FREGION%2Fs3%2Faws4_request */
-	for (const char *f = q; f != NULL; f = strchr(f + 1, '&')) {
+	for (const char *f = q; *f != '\0'; f += 1 + strcspn(f + 1, "&")) {
 		static const char cred[] = "X-Amz-Credential=";
 		char v[512], *r;
-		const char *e;
-		if (strncasecmp(f + 1, cred, sizeof cred - 1) != 0)
+		/* the name in any case; no strncasecmp (musl's own copy) */
+		fmt_snprintf(v, sizeof cred, "%s", f + 1);
+		if (strcasecmp(v, cred) != 0)
 			continue;
 		f += sizeof cred;
-		e = strchr(f, '&');
-		if (psurl_decode(f, e ? (size_t)(e - f) : strlen(f), v, sizeof v) < 0)
+		if (psurl_decode(f, strcspn(f, "&"), v, sizeof v) < 0)
 			break;
 		r = strchr(v, '/');
 		if (r && (r = strchr(r + 1, '/')) != NULL) {

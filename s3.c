@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,21 @@
 #include "spec.h"
 #include "text.h"
 
+/*
+ * err_set() always returns -1. Returning its value makes a tail call, and
+ * gcc then copies the function's epilogue at every such return; returning
+ * -1 after the call lets them share one.
+ */
+#define ERR(...) (err_set(__VA_ARGS__), -1)
+
 #define BACKOFF_BASE_MS 200
 #define BACKOFF_CAP_MS  20000
 #define SKEW_LIMIT      300         /* seconds: a 403 past this is skew */
 #define REPLY_BODY_MAX  16384       /* error and small XML answers */
 #define HASH_CHUNK      65536
+
+/* The literal s when c holds, else its terminating NUL: "" without a branch. */
+#define WHEN(c, s) ((s) + ((c) ? 0 : sizeof (s) - 1))
 
 /* One request as s3_do() sends it (and sends again on a retry). */
 typedef struct {
@@ -49,15 +60,20 @@ typedef struct {
 
 /* What s3_do() keeps of an answer. */
 typedef struct {
-	int status;
-	char etag[128];
-	char version_id[256];
-	char checksum[96];
-	uint64_t content_length;
+	/* ETag, x-amz-version-id, x-amz-checksum-sha256, Content-Length */
+	s3_put_result info;
 	char body[REPLY_BODY_MAX + 1];  /* NUL-terminated */
 	size_t body_len;
-	int body_cut;
 } s3_reply;
+
+/* The answer's three headers, stored in a row from info.etag on. */
+static const char reply_headers[] =
+    "ETag\0x-amz-version-id\0x-amz-checksum-sha256";
+#define REPLY_STRINGS (sizeof ((s3_put_result *)0)->etag + \
+    sizeof ((s3_put_result *)0)->version_id + \
+    sizeof ((s3_put_result *)0)->checksum_sha256)
+_Static_assert(offsetof(s3_put_result, content_sha256) -
+    offsetof(s3_put_result, etag) == REPLY_STRINGS, "s3_put_result's order");
 
 /*
  * Per-client scratch: the large buffers of one request in flight. Kept
@@ -77,23 +93,17 @@ s3_base64(const unsigned char *in, size_t len, char *out)
 {
 	static const char tab[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
 
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-		*out++ = tab[v >> 18];
-		*out++ = tab[(v >> 12) & 63];
-		*out++ = tab[(v >> 6) & 63];
-		*out++ = tab[v & 63];
-	}
-	if (i < len) {
+	/* n bytes left give n + 1 digits (4 when n > 2), then '=' */
+	for (size_t i = 0; i < len; i += 3) {
+		size_t n = len - i;
 		unsigned v = (unsigned)in[i] << 16;
-		if (i + 1 < len)
+		if (n > 1)
 			v |= (unsigned)in[i + 1] << 8;
-		*out++ = tab[v >> 18];
-		*out++ = tab[(v >> 12) & 63];
-		*out++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		*out++ = '=';
+		if (n > 2)
+			v |= in[i + 2];
+		for (size_t k = 0; k < 4; k++)
+			*out++ = k <= n ? tab[(v >> (18 - 6 * k)) & 63] : '=';
 	}
 	*out = '\0';
 }
@@ -101,15 +111,10 @@ s3_base64(const unsigned char *in, size_t len, char *out)
 int
 s3_is_aws_host(const char *host)
 {
-	static const char *const sfx[] = { ".amazonaws.com", ".amazonaws.com.cn" };
 	size_t hl = strlen(host);
 
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		size_t sl = strlen(sfx[i]);
-		if (hl > sl && strcasecmp(host + hl - sl, sfx[i]) == 0)
-			return 1;
-	}
-	return 0;
+	return (hl > 14 && strcasecmp(host + hl - 14, ".amazonaws.com") == 0) ||
+	    (hl > 17 && strcasecmp(host + hl - 17, ".amazonaws.com.cn") == 0);
 }
 
 int
@@ -117,6 +122,23 @@ s3_endpoint_default(const char *region, char *out, size_t outsz)
 {
 	int n = fmt_snprintf(out, outsz, "https://s3.%s.amazonaws.com", region);
 	return n < 0 || (size_t)n >= outsz ? -1 : n;
+}
+
+/*
+ * The length of p when s starts with it in any case (p is lower-case),
+ * else 0: strncasecmp would bring its own copy of musl's for this file.
+ */
+static size_t
+lead(const char *s, const char *p)
+{
+	size_t n;
+
+	for (n = 0; p[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)s[n];
+		if (((unsigned)c - 'A' < 26 ? c | 0x20 : c) != (unsigned char)p[n])
+			return 0;
+	}
+	return n;
 }
 
 int
@@ -128,19 +150,15 @@ s3_region_from_endpoint(const char *endpoint, char *out, size_t outsz)
 
 	h = h != NULL ? h + 3 : endpoint;
 	end = h + strcspn(h, ":/?#");
-	if (strncasecmp(h, "s3.dualstack.", 13) == 0)
-		r = h + 13;
-	else if (strncasecmp(h, "s3.", 3) == 0 || strncasecmp(h, "s3-", 3) == 0)
-		r = h + 3;
-	else
+	if ((n = lead(h, "s3.dualstack.")) == 0 && (n = lead(h, "s3.")) == 0 &&
+	    (n = lead(h, "s3-")) == 0)
 		return -1;
+	r = h + n;
 	n = strcspn(r, ".");
 	if (r + n >= end || n == 0 || n >= outsz)
 		return -1;
 	/* "s3.amazonaws.com" names no region */
-	if (strncasecmp(r, "amazonaws.", 10) == 0)
-		return -1;
-	if (strncasecmp(r + n, ".amazonaws.com", 14) != 0)
+	if (lead(r, "amazonaws.") != 0 || lead(r + n, ".amazonaws.com") == 0)
 		return -1;
 	memcpy(out, r, n);
 	out[n] = '\0';
@@ -155,29 +173,29 @@ s3_client_init(s3_client *s, http_client *http, creds *cred,
 	s->http = http;
 	s->cred = cred;
 	if (strlen(endpoint) >= sizeof s->endpoint_str)
-		return err_set(err, S3P_EUSAGE, "endpoint URL too long");
+		return ERR(err, S3P_EUSAGE, "endpoint URL too long");
 	if (http_url_parse(endpoint, &s->endpoint, err) < 0)
 		return -1;
 	if (strchr(s->endpoint.target, '?') != NULL)
-		return err_set(err, S3P_EUSAGE,
+		return ERR(err, S3P_EUSAGE,
 		    "endpoint '%s' must not have a query", endpoint);
 	strcpy(s->endpoint_str, endpoint);
 	/* "https://host/" and "https://host" are the same endpoint */
 	{
-		size_t n = strlen(s->endpoint_str);
-		while (n > 0 && s->endpoint_str[n - 1] == '/' &&
-		    text_str(s->endpoint_str, "://") + 3 < s->endpoint_str + n - 1)
-			s->endpoint_str[--n] = '\0';
+		char *e = s->endpoint_str + strlen(endpoint);
+		const char *host = text_str(s->endpoint_str, "://") + 3;
+		while (e - 1 > host && e[-1] == '/')
+			*--e = '\0';
 	}
 	if (fmt_snprintf(s->region, sizeof s->region, "%s", region) >= (int)sizeof s->region)
-		return err_set(err, S3P_EUSAGE, "region '%.40s...' too long", region);
+		return ERR(err, S3P_EUSAGE, "region '%.40s...' too long", region);
 	s->aws = s3_is_aws_host(s->endpoint.host);
 	s->checksum = s->aws;
 	s->attempts = 5;
-	sigv4_key_init(&s->key);
+	/* s->key is zero: sigv4_key_init's state */
 	s->scratch = malloc(sizeof *s->scratch);
 	if (s->scratch == NULL)
-		return err_set(err, S3P_EINPUT, "out of memory");
+		return ERR(err, S3P_EINPUT, "out of memory");
 	return 0;
 }
 
@@ -211,75 +229,58 @@ s3_part_size(uint64_t len, uint64_t part_size)
 /* ---------------------------------------------------------------- */
 /* XML: S3's answers are small and flat; a search for <name> suffices. */
 
-static size_t
-xml_unescape(const char *in, size_t len, char *out, size_t outsz, int *fits)
-{
-	size_t o = 0;
-
-	*fits = 1;
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-		if (c == '&') {
-			static const struct { const char *e; char c; } ent[] = {
-				{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-				{ "&quot;", '"' }, { "&apos;", '\'' }
-			};
-			size_t k;
-			for (k = 0; k < 5; k++) {
-				size_t el = strlen(ent[k].e);
-				if (len - i >= el && memcmp(in + i, ent[k].e, el) == 0) {
-					c = ent[k].c;
-					i += el - 1;
-					break;
-				}
-			}
-			if (k == 5 && len - i > 3 && in[i + 1] == '#') {
-				/* &#NN; or &#xHH; (ASCII only: S3 uses them for quotes) */
-				char *e;
-				long v = in[i + 2] == 'x' ?
-				    strtol(in + i + 3, &e, 16) : strtol(in + i + 2, &e, 10);
-				if (e < in + len && *e == ';' && v > 0 && v < 128) {
-					c = (char)v;
-					i = (size_t)(e - in);
-				}
-			}
-		}
-		if (o + 1 >= outsz) {
-			*fits = 0;
-			break;
-		}
-		out[o++] = c;
-	}
-	if (outsz > 0)
-		out[o] = '\0';
-	return o;
-}
+/* The predefined entities, each followed by the character it stands for. */
+static const char xml_ent[] = "&amp;&\0&lt;<\0&gt;>\0&quot;\"\0&apos;'\0";
 
 int
 s3_xml_text(const char *xml, size_t len, const char *name, char *out,
     size_t outsz)
 {
-	char open[64], close[64];
-	int ol = fmt_snprintf(open, sizeof open, "<%s>", name);
-	int cl = fmt_snprintf(close, sizeof close, "</%s>", name);
-	const char *p, *end = xml + len, *q;
-	int fits;
+	char tag[64];
+	const char *p, *q;
+	size_t o = 0;
+	int tl = fmt_snprintf(tag, sizeof tag, "</%s>", name);
 
 	if (outsz > 0)
 		out[0] = '\0';
-	for (p = xml; p + ol <= end; p++) {
-		if (memcmp(p, open, (size_t)ol) != 0)
-			continue;
-		p += ol;
-		for (q = p; q + cl <= end; q++) {
-			if (memcmp(q, close, (size_t)cl) == 0) {
-				xml_unescape(p, (size_t)(q - p), out, outsz, &fits);
-				return fits ? 1 : -1;
+	/* tag + 1 with a '<' for its '/' is the open tag */
+	tag[1] = '<';
+	if ((p = text_find(xml, len, tag + 1)) == NULL)
+		return 0;
+	p += tl - 1;
+	tag[1] = '/';
+	if ((q = text_find(p, (size_t)(xml + len - p), tag)) == NULL)
+		return 0;
+	for (; p < q; p++) {
+		char c = *p;
+		if (c == '&') {
+			const char *e;
+			size_t el = 0;
+			for (e = xml_ent; *e != '\0'; e += el + 2) {
+				el = strlen(e) - 1;
+				if ((size_t)(q - p) >= el && memcmp(p, e, el) == 0)
+					break;
+			}
+			if (*e != '\0') {
+				c = e[el];
+				p += el - 1;
+			} else if (q - p > 3 && p[1] == '#') {
+				/* &#NN; or &#xHH; (ASCII only: S3 uses them for quotes) */
+				int hex = p[2] == 'x';
+				char *x;
+				long v = strtol(p + 2 + hex, &x, hex ? 16 : 10);
+				if (x < q && *x == ';' && v > 0 && v < 128) {
+					c = (char)v;
+					p = x;
+				}
 			}
 		}
-		return 0;
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = c;
+		out[o] = '\0';
 	}
-	return 0;
+	return 1;
 }
 
 int
@@ -287,25 +288,16 @@ s3_parse_error(const char *xml, size_t len, char *code, size_t codesz,
     char *message, size_t msgsz, char *request_id, size_t ridsz,
     char *region, size_t regionsz)
 {
-	const char *e = NULL;
+	const char *e = text_find(xml, len, "<Error>");
 
-	for (size_t i = 0; i + 7 <= len; i++)
-		if (memcmp(xml + i, "<Error>", 7) == 0) {
-			e = xml + i;
-			break;
-		}
-	if (codesz) code[0] = '\0';
-	if (msgsz) message[0] = '\0';
-	if (ridsz) request_id[0] = '\0';
-	if (regionsz) region[0] = '\0';
-	if (e == NULL)
-		return 0;
-	len -= (size_t)(e - xml);
-	if (codesz) s3_xml_text(e, len, "Code", code, codesz);
-	if (msgsz) s3_xml_text(e, len, "Message", message, msgsz);
-	if (ridsz) s3_xml_text(e, len, "RequestId", request_id, ridsz);
-	if (regionsz) s3_xml_text(e, len, "Region", region, regionsz);
-	return 1;
+	/* without an <Error>, nothing is searched and every field is "" */
+	len = e != NULL ? len - (size_t)(e - xml) : 0;
+	e = e != NULL ? e : xml;
+	s3_xml_text(e, len, "Code", code, codesz);
+	s3_xml_text(e, len, "Message", message, msgsz);
+	s3_xml_text(e, len, "RequestId", request_id, ridsz);
+	s3_xml_text(e, len, "Region", region, regionsz);
+	return len != 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -327,62 +319,68 @@ logf_(s3_client *s, const char *fmt, ...)
 	s->log(s->log_ctx, line);
 }
 
-/* The decoded path ("/prefix/bucket/key") and host of a request. */
+/*
+ * The URL of a request (op->url, or the endpoint's with the decoded path
+ * "/prefix/bucket/key" in `path` and the query), and its Host value.
+ */
 static int
 build_url(s3_client *s, const s3_op *op, http_url *u, char *path,
-    size_t pathsz, s3p_err *err)
+    char *host, s3p_err *err)
 {
-	char prefix[HTTP_TARGET_MAX];
-	size_t pl;
-	int n;
-
-	*u = s->endpoint;
 	/* the endpoint's own path is a prefix (a gateway mounted below /) */
-	fmt_snprintf(prefix, sizeof prefix, "%s", s->endpoint.target);
-	pl = strlen(prefix);
-	while (pl > 0 && prefix[pl - 1] == '/')
-		prefix[--pl] = '\0';
-	if (op->bucket == NULL)
-		n = fmt_snprintf(path, pathsz, "%s/", prefix);
-	else if (s->virtual_hosted) {
-		if (fmt_snprintf(u->host, sizeof u->host, "%s.%s", op->bucket,
-		    s->endpoint.host) >= (int)sizeof u->host)
-			return err_set(err, S3P_EUSAGE, "host name %s.%s too long",
-			    op->bucket, s->endpoint.host);
-		u->host_ip = 0;
-		n = fmt_snprintf(path, pathsz, "%s/%s", prefix,
-		    op->key != NULL ? op->key : "");
-	} else
-		n = fmt_snprintf(path, pathsz, "%s/%s%s%s", prefix, op->bucket,
-		    op->key != NULL ? "/" : "", op->key != NULL ? op->key : "");
-	if (n < 0 || (size_t)n >= pathsz)
-		return err_set(err, S3P_EUSAGE, "request path too long");
+	const char *pre = s->endpoint.target, *b = "", *k = "";
+	size_t pl = strlen(pre), cap;
+	char *t;
+	int n, slash = 0;
+
+	if (op->url != NULL) {
+		*u = *op->url;
+		goto host;
+	}
+	while (pl > 0 && pre[pl - 1] == '/')
+		pl--;
+	*u = s->endpoint;
+	if (op->bucket != NULL) {
+		k = op->key != NULL ? op->key : "";
+		if (s->virtual_hosted) {
+			if (fmt_snprintf(u->host, sizeof u->host, "%s.%s", op->bucket,
+			    s->endpoint.host) >= (int)sizeof u->host)
+				return ERR(err, S3P_EUSAGE, "host name %s.%s too long",
+				    op->bucket, s->endpoint.host);
+			u->host_ip = 0;
+		} else {
+			b = op->bucket;
+			slash = op->key != NULL;
+		}
+	}
+	n = fmt_snprintf(path, HTTP_TARGET_MAX, "%.*s/%s%s%s", (int)pl, pre, b,
+	    slash ? "/" : "", k);
+	if (n < 0 || n >= HTTP_TARGET_MAX)
+		return ERR(err, S3P_EUSAGE, "request path too long");
 	/* the wire target: the path encoded once, then the query */
 	n = sigv4_uri_encode(path, u->target, sizeof u->target, 0);
 	if (n < 0)
-		return err_set(err, S3P_EUSAGE, "request path too long");
-	for (size_t i = 0; i < op->nquery; i++) {
-		size_t tl = strlen(u->target);
-		char *t = u->target + tl;
-		size_t cap = sizeof u->target - tl;
-		int a, b = 0;
+		return ERR(err, S3P_EUSAGE, "request path too long");
+	t = u->target + n;
+	cap = sizeof u->target - (size_t)n;
+	for (size_t i = 0; i < 2 * op->nquery; i++) {
+		/* ?name=value&name ... (a NULL value: the name alone) */
+		const sigv4_pair *qp = &op->query[i / 2];
+		const char *x = i & 1 ? qp->value : qp->name;
+		if (x == NULL)
+			continue;
 		if (cap < 2)
-			return err_set(err, S3P_EUSAGE, "request query too long");
-		*t++ = i == 0 ? '?' : '&';
+			return ERR(err, S3P_EUSAGE, "request query too long");
+		*t++ = i & 1 ? '=' : i == 0 ? '?' : '&';
 		cap--;
-		a = sigv4_uri_encode(op->query[i].name, t, cap, 1);
-		if (a < 0)
-			return err_set(err, S3P_EUSAGE, "request query too long");
-		if (op->query[i].value != NULL) {
-			if ((size_t)a + 2 > cap)
-				return err_set(err, S3P_EUSAGE, "request query too long");
-			t[a] = '=';
-			b = sigv4_uri_encode(op->query[i].value, t + a + 1,
-			    cap - (size_t)a - 1, 1);
-			if (b < 0)
-				return err_set(err, S3P_EUSAGE, "request query too long");
-		}
+		if ((n = sigv4_uri_encode(x, t, cap, 1)) < 0)
+			return ERR(err, S3P_EUSAGE, "request query too long");
+		t += n;
+		cap -= (size_t)n;
 	}
+host:
+	if (http_url_authority(u, host, HTTP_HOST_MAX + 8) < 0)
+		return ERR(err, S3P_EUSAGE, "host name too long");
 	return 0;
 }
 
@@ -408,7 +406,7 @@ body_read(void *ctx, uint64_t offset, unsigned char *buf, size_t len,
 	uint64_t left = b->op->body_len - offset;
 
 	if (cancelled(b->s, b->op))
-		return err_set(err, S3P_ENET, "interrupted");
+		return ERR(err, S3P_ENET, "interrupted");
 	if (len > left)
 		len = (size_t)left;
 	if (len > HASH_CHUNK)
@@ -440,22 +438,12 @@ body_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
 		d->delivered = 1;
 		return d->op->sink(d->op->sink_ctx, buf, len, err);
 	}
-	if (d->r->body_len + len > REPLY_BODY_MAX) {
+	if (d->r->body_len + len > REPLY_BODY_MAX)
 		len = REPLY_BODY_MAX - d->r->body_len;
-		d->r->body_cut = 1;
-	}
 	memcpy(d->r->body + d->r->body_len, buf, len);
 	d->r->body_len += len;
 	d->r->body[d->r->body_len] = '\0';
 	return 0;
-}
-
-static void
-copy_header(const http_response *rs, const char *name, char *out, size_t outsz)
-{
-	const char *v = http_header_get(rs, name);
-
-	fmt_snprintf(out, outsz, "%s", v != NULL ? v : "");
 }
 
 /* RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to seconds. */
@@ -463,33 +451,29 @@ static int
 parse_http_date(const char *v, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	const char *m;
-	char mon[4];
-	int f[5], n = 0;
+	/* '9': a digit of the next number (day, year, hour, minute, second);
+	 * '*': not checked; anything else: itself */
+	static const char form[] = "***,*99*****9999*99*99*99 GMT";
+	int f[5] = { 0 }, n = 0, m;
 
 	/* no sscanf: it would pull musl's scanf (and float parsing) into a
 	 * binary that must stay small */
-	if (v == NULL || strlen(v) != 29 || v[3] != ',' || strcmp(v + 25, " GMT") != 0)
+	if (v == NULL || strlen(v) != sizeof form - 1)
 		return -1;
-	memcpy(mon, v + 8, 3);
-	mon[3] = '\0';
-	{
-		static const int at[5][2] = { { 5, 2 }, { 12, 4 }, { 17, 2 }, { 20, 2 }, { 23, 2 } };
-		for (n = 0; n < 5; n++) {
-			f[n] = 0;
-			for (int i = 0; i < at[n][1]; i++) {
-				char c = v[at[n][0] + i];
-				if (c < '0' || c > '9')
-					return -1;
-				f[n] = f[n] * 10 + (c - '0');
-			}
-		}
+	for (int i = 0; form[i] != '\0'; i++) {
+		if (form[i] == '9') {
+			if (v[i] < '0' || v[i] > '9')
+				return -1;
+			f[n] = f[n] * 10 + (v[i] - '0');
+			n += form[i + 1] != '9';
+		} else if (form[i] != '*' && form[i] != v[i])
+			return -1;
 	}
-	m = text_str(months, mon);
-	if (m == NULL || (m - months) % 3 != 0)
+	for (m = 0; m < 12 && memcmp(months + 3 * m, v + 8, 3) != 0; m++)
+		;
+	if (m == 12)
 		return -1;
-	*out = s3p_utc_to_time(&(s3p_utc){ f[1], (int)(m - months) / 3 + 1, f[0],
-	    f[2], f[3], f[4] });
+	*out = s3p_utc_to_time(&(s3p_utc){ f[1], m + 1, f[0], f[2], f[3], f[4] });
 	return 0;
 }
 
@@ -520,17 +504,41 @@ backoff_ms(int attempt)
 	return (long)(r % (unsigned)top);
 }
 
-static int
-retryable_code(const char *code)
-{
-	static const char *const codes[] = {
-		"SlowDown", "RequestTimeout", "InternalError",
-		"ServiceUnavailable", "OperationAborted"
-	};
+/*
+ * The S3 error codes that decide what follows (s3.h: Retries, Errors), as
+ * one string table: a pointer table would cost 8 bytes a name. The first
+ * three are also the codes given to answers without a body.
+ */
+#define CODE_RETRY      0x01    /* tried again */
+#define CODE_SKEW       0x02    /* the clock is wrong */
+#define CODE_MOVED      0x04    /* the bucket is in another region */
+#define CODE_REFUSED    0x08    /* S3P_EREFUSED */
+#define CODE_DIGEST     0x10    /* S3P_EINTEGRITY */
+#define CODE_CHANGED    0x20    /* the body changed: s3_upload starts again */
 
-	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
+static const char code_names[] =
+    "NoSuchBucket\0AccessDenied\0PermanentRedirect\0"
+    "SlowDown\0RequestTimeout\0InternalError\0ServiceUnavailable\0"
+    "OperationAborted\0RequestTimeTooSkewed\0AuthorizationHeaderMalformed\0"
+    "BadDigest\0XAmzContentSHA256Mismatch\0InvalidDigest\0";
+static const unsigned char code_flags[] = {
+	CODE_REFUSED, CODE_REFUSED, CODE_MOVED,
+	CODE_RETRY, CODE_RETRY, CODE_RETRY, CODE_RETRY, CODE_RETRY,
+	CODE_SKEW, CODE_MOVED,
+	CODE_DIGEST | CODE_CHANGED, CODE_DIGEST | CODE_CHANGED, CODE_DIGEST
+};
+#define NO_SUCH_BUCKET          code_names
+#define ACCESS_DENIED           (NO_SUCH_BUCKET + sizeof "NoSuchBucket")
+#define PERMANENT_REDIRECT      (ACCESS_DENIED + sizeof "AccessDenied")
+
+static unsigned
+code_class(const char *code)
+{
+	const char *n = code_names;
+
+	for (size_t i = 0; *n != '\0'; i++, n += strlen(n) + 1)
+		if (strcmp(code, n) == 0)
+			return code_flags[i];
 	return 0;
 }
 
@@ -545,14 +553,16 @@ object_name(const s3_op *op, char *out, size_t outsz)
 	    op->key ? "/" : "", op->key ? op->key : "");
 }
 
-/* Sends op, with retries; r holds the answer of the last try. */
+/* Sends op, with retries; s->scratch->reply holds the last try's answer. */
 static int
-s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
+s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 {
 	http_response *rs = &s->scratch->rs;
+	s3_reply *r = &s->scratch->reply;
 	char path[HTTP_TARGET_MAX], obj[1200];
 	int skew_fixed = 0;
 	int attempts = op->attempts > 0 ? op->attempts : s->attempts;
+	/* NULL when op runs after a cancel too (cancelled()) */
 	const volatile sig_atomic_t *cancel = op->no_cancel ? NULL : s->cancel;
 
 	object_name(op, obj, sizeof obj);
@@ -568,19 +578,17 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		body_dst dst = { op, rs, r, 0 };
 		http_request rq;
 		int rc, final = 0;
+		unsigned cls;
 		char code[128], msg[512], rid[128], region[64];
-		long wait = -1;
+		const char *cd = code;  /* the code, or the status's own */
+		long wait;
 		const creds *cr;
 
 		memset(r, 0, sizeof *r);
-		if (cancelled(s, op))
-			return err_set(err, S3P_ENET, "%s %s: interrupted", op->what, obj);
-		if (op->url != NULL)
-			u = *op->url;
-		else if (build_url(s, op, &u, path, sizeof path, err) < 0)
+		if (cancel != NULL && *cancel)
+			goto interrupted;
+		if (build_url(s, op, &u, path, host, err) < 0)
 			return -1;
-		if (http_url_authority(&u, host, sizeof host) < 0)
-			return err_set(err, S3P_EUSAGE, "host name too long");
 		now = s3p_now() + s->clock_offset;
 		cr = s->cred;
 		if (op->url == NULL && !s->cred->anonymous) {
@@ -627,17 +635,13 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 				cr->access_key_id, cr->secret_access_key,
 				cr->session_token, s->region, "s3", amz_date
 			};
-			sigv4_request sr;
-			memset(&sr, 0, sizeof sr);
-			sr.method = op->method;
-			sr.path = path;
-			sr.query = op->query;
-			sr.nquery = op->nquery;
-			sr.headers = sh;
-			sr.nheaders = nsh;
-			sr.payload_hash = phash;
+			sigv4_request sr = {
+				.method = op->method, .path = path,
+				.query = op->query, .nquery = op->nquery,
+				.headers = sh, .nheaders = nsh, .payload_hash = phash
+			};
 			if (sigv4_sign_header(&s->key, &sc, &sr, auth, sizeof auth, NULL) < 0)
-				return err_set(err, S3P_EUSAGE,
+				return ERR(err, S3P_EUSAGE,
 				    "%s %s: cannot sign the request", op->method, obj);
 			if (cr->session_token[0] != '\0')
 				hh[nhh++] = (http_header){ "x-amz-security-token",
@@ -664,9 +668,8 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 		if (rc < 0) {
 			/* no usable answer */
 			char why[sizeof err->msg];
-			if (cancelled(s, op))
-				return err_set(err, S3P_ENET, "%s %s: interrupted",
-				    op->what, obj);
+			if (cancel != NULL && *cancel)
+				goto interrupted;
 			if (rs->fail == HTTP_FAIL_CERT || rs->fail == HTTP_FAIL_READER ||
 			    rs->fail == HTTP_FAIL_SINK || err->status == S3P_EUSAGE ||
 			    err->status == S3P_EINPUT || dst.delivered)
@@ -675,47 +678,50 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 			    obj, attempt, attempts, err->msg);
 			if (attempt >= attempts) {
 				/* name the operation: http's message names the host */
-				fmt_snprintf(why, sizeof why, "%s", err->msg);
-				return err_set(err, err->status, "%s %s: %s (%d attempt%s)",
+				memcpy(why, err->msg, sizeof why);
+				return ERR(err, err->status, "%s %s: %s (%d attempt%s)",
 				    op->what, obj, why, attempt, attempt > 1 ? "s" : "");
 			}
 			sleep_ms(backoff_ms(attempt), cancel);
 			continue;
 		}
-		r->status = rs->status;
-		copy_header(rs, "ETag", r->etag, sizeof r->etag);
-		copy_header(rs, "x-amz-version-id", r->version_id, sizeof r->version_id);
-		copy_header(rs, "x-amz-checksum-sha256", r->checksum, sizeof r->checksum);
 		{
-			const char *cl = http_header_get(rs, "Content-Length");
-			r->content_length = cl ? strtoull(cl, NULL, 10) : 0;
+			static const unsigned short size[] = {
+				sizeof r->info.etag, sizeof r->info.version_id,
+				sizeof r->info.checksum_sha256
+			};
+			const char *n = reply_headers, *v;
+			char *out = r->info.etag;
+			for (int i = 0; i < 3; i++, n += strlen(n) + 1) {
+				/* r is zero: "" without the header */
+				if ((v = http_header_get(rs, n)) != NULL)
+					fmt_snprintf(out, size[i], "%s", v);
+				out += size[i];
+			}
+			if ((v = http_header_get(rs, "Content-Length")) != NULL)
+				r->info.size = strtoull(v, NULL, 10);
 		}
 		logf_(s, "%s %s -> %d%s", op->what, obj, rs->status,
 		    attempt > 1 ? " (retry)" : "");
-		if (rs->status >= 200 && rs->status < 300) {
-			/* CompleteMultipartUpload may answer 200 with an <Error> */
-			if (!s3_parse_error(r->body, r->body_len, code, sizeof code,
-			    msg, sizeof msg, rid, sizeof rid, region, sizeof region))
-				return 0;
-		} else
-			s3_parse_error(r->body, r->body_len, code, sizeof code,
-			    msg, sizeof msg, rid, sizeof rid, region, sizeof region);
-		if (code[0] == '\0') {
+		/* CompleteMultipartUpload may answer 200 with an <Error> */
+		if (!s3_parse_error(r->body, r->body_len, code, sizeof code,
+		    msg, sizeof msg, rid, sizeof rid, region, sizeof region) &&
+		    rs->status >= 200 && rs->status < 300)
+			return 0;
+		if (code[0] == '\0')
 			/* HEAD and some proxies answer without a body */
-			fmt_snprintf(code, sizeof code, "%s",
-			    rs->status == 404 ? (op->key ? "NoSuchKey" : "NoSuchBucket") :
-			    rs->status == 403 ? "AccessDenied" :
-			    rs->status == 301 ? "PermanentRedirect" : "");
-		}
+			cd = rs->status == 404 ? (op->key ? "NoSuchKey" : NO_SUCH_BUCKET) :
+			    rs->status == 403 ? ACCESS_DENIED :
+			    rs->status == 301 ? PERMANENT_REDIRECT : "";
+		cls = code_class(cd);
 
 		/* a wrong clock: take the server's (SPEC section 4) */
-		if (!skew_fixed && (strcmp(code, "RequestTimeTooSkewed") == 0 ||
-		    rs->status == 403)) {
+		if (!skew_fixed && ((cls & CODE_SKEW) || rs->status == 403)) {
 			time_t server;
 			if (parse_http_date(http_header_get(rs, "Date"), &server) == 0) {
 				long off = (long)(server - s3p_now());
 				long diff = (long)(server - now);
-				if (strcmp(code, "RequestTimeTooSkewed") == 0 ||
+				if ((cls & CODE_SKEW) ||
 				    diff > SKEW_LIMIT || diff < -SKEW_LIMIT) {
 					s->clock_offset = off;
 					skew_fixed = 1;
@@ -727,17 +733,13 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 			}
 		}
 		/* the bucket lives in another region: follow once */
-		if (!s->redirected && (rs->status == 301 || rs->status == 400 ||
-		    strcmp(code, "PermanentRedirect") == 0 ||
-		    strcmp(code, "AuthorizationHeaderMalformed") == 0)) {
+		if (!s->redirected && (rs->status == 301 || (cls & CODE_MOVED))) {
 			const char *hr = http_header_get(rs, "x-amz-bucket-region");
 			if (hr != NULL)
 				fmt_snprintf(region, sizeof region, "%s", hr);
-			if (region[0] != '\0' && strcmp(region, s->region) != 0 &&
-			    (rs->status == 301 || strcmp(code, "PermanentRedirect") == 0 ||
-			    strcmp(code, "AuthorizationHeaderMalformed") == 0)) {
+			if (region[0] != '\0' && strcmp(region, s->region) != 0) {
 				logf_(s, "region: the bucket is in %s, not %s", region, s->region);
-				fmt_snprintf(s->region, sizeof s->region, "%s", region);
+				memcpy(s->region, region, sizeof s->region);
 				s->redirected = 1;
 				if (s->aws && s3_region_from_endpoint(s->endpoint_str,
 				    region, sizeof region) == 0) {
@@ -745,33 +747,28 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 					s3_endpoint_default(s->region, ep, sizeof ep);
 					if (http_url_parse(ep, &s->endpoint, err) < 0)
 						return -1;
-					fmt_snprintf(s->endpoint_str, sizeof s->endpoint_str, "%s", ep);
+					memcpy(s->endpoint_str, ep,
+					    sizeof s->endpoint_str);
 				}
 				attempt--;
 				continue;
 			}
 		}
 
-		final = !(rs->status == 500 || rs->status == 502 || rs->status == 503 ||
-		    rs->status == 504 || rs->status == 429 || retryable_code(code));
+		final = !((rs->status >= 500 && rs->status <= 504 &&
+		    rs->status != 501) || rs->status == 429 || (cls & CODE_RETRY));
 		err_set(err,
-		    rs->status == 403 || strcmp(code, "NoSuchBucket") == 0 ||
-		    strcmp(code, "AccessDenied") == 0 ? S3P_EREFUSED :
-		    strcmp(code, "BadDigest") == 0 ||
-		    strcmp(code, "XAmzContentSHA256Mismatch") == 0 ||
-		    strcmp(code, "InvalidDigest") == 0 ? S3P_EINTEGRITY : S3P_ESERVER,
+		    rs->status == 403 || (cls & CODE_REFUSED) ? S3P_EREFUSED :
+		    cls & CODE_DIGEST ? S3P_EINTEGRITY : S3P_ESERVER,
 		    "%s %s at %s: HTTP %d%s%s%s%s%s%s%s", op->what, obj, host,
-		    rs->status, code[0] ? " " : "", code, msg[0] ? ": " : "", msg,
-		    rid[0] ? " (request id " : "", rid, rid[0] ? ")" : "");
+		    rs->status, WHEN(cd[0], " "), cd, WHEN(msg[0], ": "), msg,
+		    WHEN(rid[0], " (request id "), rid, WHEN(rid[0], ")"));
 		if (final || attempt >= attempts) {
 			if (!final)
 				logf_(s, "%s %s: giving up after %d attempts", op->method,
 				    obj, attempt);
 			/* the body changed under us: s3_upload starts again */
-			if (strcmp(code, "BadDigest") == 0 ||
-			    strcmp(code, "XAmzContentSHA256Mismatch") == 0)
-				return -2;
-			return -1;
+			return cls & CODE_CHANGED ? -2 : -1;
 		}
 		{
 			const char *ra = http_header_get(rs, "Retry-After");
@@ -779,90 +776,91 @@ s3_do(s3_client *s, const s3_op *op, s3_reply *r, s3p_err *err)
 				wait = strtol(ra, NULL, 10) * 1000;
 				if (wait > BACKOFF_CAP_MS)
 					wait = BACKOFF_CAP_MS;
-			}
+			} else
+				wait = backoff_ms(attempt);
 		}
-		if (wait < 0)
-			wait = backoff_ms(attempt);
 		logf_(s, "%s %s: attempt %d of %d: %s; again in %ld ms",
 		    op->method, obj, attempt, attempts, err->msg, wait);
 		sleep_ms(wait, cancel);
 	}
+interrupted:
+	return ERR(err, S3P_ENET, "%s %s: interrupted", op->what, obj);
+}
+
+/* A request's common fields, the rest zero. Not inlined: nine callers. */
+static __attribute__((noinline)) void
+op_init(s3_op *op, const char *method, const char *what, const char *bucket,
+    const char *key)
+{
+	*op = (s3_op){ .method = method, .what = what, .bucket = bucket,
+	    .key = key };
 }
 
 /* ---------------------------------------------------------------- */
 /* Uploads */
 
-/* Hashes [off, off+len) of the body into one or two contexts. */
+/*
+ * The SHA-256 of [off, off+len) of the body into d; `whole` (may be NULL)
+ * gets the same bytes. Stops when *stop is set.
+ */
 static int
-hash_range(s3_client *s, s3_read_fn read, void *ctx, uint64_t off,
-    uint64_t len, sha256_ctx *a, sha256_ctx *b, s3p_err *err)
+hash_body(s3_read_fn read, void *ctx, uint64_t off, uint64_t len,
+    sha256_ctx *whole, unsigned char *d, const volatile sig_atomic_t *stop,
+    s3p_err *err)
 {
-	return hashpass_run(read, ctx, off, len, a, b, s->cancel, err);
+	sha256_ctx h;
+
+	sha256_init(&h);
+	if (hashpass_run(read, ctx, off, len, &h, whole, stop, err) < 0)
+		return -1;
+	sha256_final(&h, d);
+	return 0;
 }
 
 /* What an answer says of the object: ETag, version, stored checksum. */
 static void
 reply_info(const s3_reply *r, s3_put_result *res)
 {
-	fmt_snprintf(res->etag, sizeof res->etag, "%s", r->etag);
-	fmt_snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
-	fmt_snprintf(res->checksum_sha256, sizeof res->checksum_sha256, "%s", r->checksum);
+	memcpy(res->etag, r->info.etag, REPLY_STRINGS);
 }
 
 /*
- * One PutObject: hash pass, then the send with that hash. With `url` the
- * request goes to a presigned URL as is (unsigned; `extra` holds what the
- * presigner allows, e.g. Content-MD5) instead of bucket/key.
+ * One PutObject: hash pass, then the send with that hash. `body` names the
+ * object (bucket/key, or a presigned `url` sent as is, unsigned) and the
+ * body; `extra` holds what a presigner allows (e.g. Content-MD5).
  */
 static int
-put_single(s3_client *s, const char *bucket, const char *key,
-    const http_url *url, const char *url_name, s3_read_fn read,
-    void *read_ctx, uint64_t len, const char *ctype, const http_header *extra,
-    size_t nextra, s3_put_result *res, s3p_err *err)
+put_single(s3_client *s, const s3_op *body, const char *ctype,
+    const http_header *extra, size_t nextra, s3_put_result *res, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
-	sha256_ctx h;
 	unsigned char d[SHA256_SIZE];
-	char hex[65], b64[48];
 	http_header hdrs[8];
 	size_t nh = 0;
-	s3_op op;
+	s3_op op = *body;
 	int rc;
 
-	sha256_init(&h);
-	if (hash_range(s, read, read_ctx, 0, len, &h, NULL, err) < 0)
+	if (hash_body(op.read, op.read_ctx, 0, op.body_len, NULL, d, s->cancel,
+	    err) < 0)
 		return -1;
-	sha256_final(&h, d);
-	sha256_hex(d, hex);
-	s3_base64(d, sizeof d, b64);
+	sha256_hex(d, res->content_sha256);
+	s3_base64(d, sizeof d, res->local_checksum);
 	if (ctype != NULL)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
-	if (s->checksum && url == NULL)
-		hdrs[nh++] = (http_header){ "x-amz-checksum-sha256", b64 };
+	if (s->checksum && op.url == NULL)
+		hdrs[nh++] = (http_header){ "x-amz-checksum-sha256",
+		    res->local_checksum };
 	for (size_t i = 0; i < nextra && nh < sizeof hdrs / sizeof hdrs[0]; i++)
 		hdrs[nh++] = extra[i];
 
-	memset(&op, 0, sizeof op);
-	op.method = "PUT";
-	op.what = "PutObject";
-	op.bucket = bucket;
-	op.key = key;
-	op.url = url;
-	op.url_name = url_name;
 	op.hdrs = hdrs;
 	op.nhdrs = nh;
-	op.payload_hash = hex;
-	op.read = read;
-	op.read_ctx = read_ctx;
-	op.body_len = len;
+	op.payload_hash = res->content_sha256;
 	op.body_always = 1;
-	if ((rc = s3_do(s, &op, r, err)) < 0)
+	if ((rc = s3_do(s, &op, err)) < 0)
 		return rc;
 	reply_info(r, res);
-	memcpy(res->content_sha256, hex, sizeof hex);
-	fmt_snprintf(res->local_checksum, sizeof res->local_checksum, "%s", b64);
-	res->size = len;
-	res->parts = 0;
+	res->size = op.body_len;
 	return 0;
 }
 
@@ -951,24 +949,19 @@ static void
 abort_upload(s3_client *s, const char *bucket, const char *key,
     const char *upload_id, s3p_err *err)
 {
-	s3_reply *r = &s->scratch->reply;
 	sigv4_pair q[1] = { { "uploadId", upload_id } };
 	s3_op op;
 	s3p_err e;
 	char was[sizeof err->msg];
 
-	memset(&op, 0, sizeof op);
-	op.method = "DELETE";
-	op.what = "AbortMultipartUpload";
-	op.bucket = bucket;
-	op.key = key;
+	op_init(&op, "DELETE", "AbortMultipartUpload", bucket, key);
 	op.query = q;
 	op.nquery = 1;
 	op.no_cancel = 1;
 	if (cancelled(s, NULL))
 		op.attempts = 3;
-	fmt_snprintf(was, sizeof was, "%s", err->msg);
-	if (s3_do(s, &op, r, &e) < 0) {
+	memcpy(was, err->msg, sizeof was);
+	if (s3_do(s, &op, &e) < 0) {
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
 		err_set(err, err->status, "%s; the multipart upload %s is left "
 		    "open: %s", was, upload_id, e.msg);
@@ -1006,7 +999,7 @@ typedef struct {
 	locked_src *src;
 	uint64_t off, len;
 	sha256_ctx *whole;
-	unsigned char sha[SHA256_SIZE];
+	unsigned char *sha;             /* where the part's digest goes */
 	volatile sig_atomic_t stop;     /* the send failed: give up */
 	int rc;
 	s3p_err err;
@@ -1018,27 +1011,19 @@ static void *
 part_hash_main(void *arg)
 {
 	part_hasher *ph = arg;
-	sha256_ctx h;
 
-	sha256_init(&h);
-	ph->rc = hashpass_run(locked_read, ph->src, ph->off, ph->len, &h,
-	    ph->whole, &ph->stop, &ph->err);
-	if (ph->rc == 0)
-		sha256_final(&h, ph->sha);
+	ph->rc = hash_body(locked_read, ph->src, ph->off, ph->len, ph->whole,
+	    ph->sha, &ph->stop, &ph->err);
 	return NULL;
 }
 
 /* Starts hashing a part; without a thread, hashes it here and now. */
 static void
 part_hash_start(part_hasher *ph, locked_src *src, uint64_t off, uint64_t len,
-    sha256_ctx *whole)
+    sha256_ctx *whole, unsigned char *sha)
 {
-	memset(ph, 0, sizeof *ph);
-	ph->src = src;
-	ph->off = off;
-	ph->len = len;
-	ph->whole = whole;
-	err_clear(&ph->err);
+	*ph = (part_hasher){ .src = src, .off = off, .len = len, .whole = whole,
+	    .sha = sha };
 	ph->running = pthread_create(&ph->tid, NULL, part_hash_main, ph) == 0;
 	if (!ph->running)
 		part_hash_main(ph);
@@ -1056,19 +1041,23 @@ part_hash_join(part_hasher *ph, int stop)
 	return ph->rc;
 }
 
+/* A multipart upload of `body` (as put_single's), parts of part_size. */
 static int
-put_multipart(s3_client *s, const char *bucket, const char *key,
-    s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
+put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
     const char *ctype, s3_put_result *res, s3p_err *err)
 {
+	const char *bucket = body->bucket, *key = body->key;
+	uint64_t len = body->body_len;
 	s3_reply *r = &s->scratch->reply;
-	char upload_id[512], hex[65];
-	sha256_ctx whole, comp;
+	char upload_id[512], num[16];
+	sha256_ctx whole;
 	unsigned char d[SHA256_SIZE];
 	unsigned nparts;
 	part_done *parts = NULL;
 	http_header hdrs[3];
 	size_t nh = 0;
+	/* UploadPart's query; CompleteMultipartUpload's is its tail */
+	sigv4_pair q[2] = { { "partNumber", num }, { "uploadId", upload_id } };
 	s3_op op;
 	complete_body cb;
 	locked_src src;
@@ -1078,7 +1067,7 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 	part_size = s3_part_size(len, part_size);
 	nparts = (unsigned)((len + part_size - 1) / part_size);
 	if (len > S3_MAX_OBJECT)
-		return err_set(err, S3P_EINPUT,
+		return ERR(err, S3P_EINPUT,
 		    "the archive is %llu bytes: over S3's 5 TiB object limit",
 		    (unsigned long long)len);
 
@@ -1088,22 +1077,18 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 	if (s->checksum)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-algorithm", "SHA256" };
 	{
-		sigv4_pair q[1] = { { "uploads", NULL } };
-		memset(&op, 0, sizeof op);
-		op.method = "POST";
-		op.what = "CreateMultipartUpload";
-		op.bucket = bucket;
-		op.key = key;
-		op.query = q;
+		sigv4_pair cq[1] = { { "uploads", NULL } };
+		op_init(&op, "POST", "CreateMultipartUpload", bucket, key);
+		op.query = cq;
 		op.nquery = 1;
 		op.hdrs = hdrs;
 		op.nhdrs = nh;
 		op.body_always = 1;
-		if (s3_do(s, &op, r, err) < 0)
+		if (s3_do(s, &op, err) < 0)
 			return -1;
 		if (s3_xml_text(r->body, r->body_len, "UploadId", upload_id,
 		    sizeof upload_id) != 1 || upload_id[0] == '\0')
-			return err_set(err, S3P_ESERVER,
+			return ERR(err, S3P_ESERVER,
 			    "CreateMultipartUpload s3://%s/%s: no UploadId in the answer",
 			    bucket, key);
 	}
@@ -1116,44 +1101,32 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		goto fail;
 	}
 	sha256_init(&whole);
-	src.read = read;
-	src.ctx = read_ctx;
+	src.read = body->read;
+	src.ctx = body->read_ctx;
 	pthread_mutex_init(&src.mu, NULL);
 	src_ready = 1;
-	{
-		/* part 1's hash here; each later one while its predecessor is sent */
-		sha256_ctx h;
-		sha256_init(&h);
-		if (hash_range(s, locked_read, &src, 0,
-		    len < part_size ? len : part_size, &h, &whole, err) < 0)
-			goto fail;
-		sha256_final(&h, parts[0].sha);
-	}
+	/* part 1's hash here; each later one while its predecessor is sent */
+	if (hash_body(locked_read, &src, 0, len < part_size ? len : part_size,
+	    &whole, parts[0].sha, s->cancel, err) < 0)
+		goto fail;
 	for (unsigned i = 0; i < nparts; i++) {
 		uint64_t off = (uint64_t)i * part_size;
 		uint64_t plen = len - off < part_size ? len - off : part_size;
-		char phex[65], pb64[48], num[16];
-		sigv4_pair q[2];
-		http_header ph[1];
+		char phex[65], pb64[48];
+		http_header ph[1] = { { "x-amz-checksum-sha256", pb64 } };
 		part_hasher next;
 		int have_next = i + 1 < nparts;
 
 		if (have_next) {
 			uint64_t noff = off + plen;
 			uint64_t nlen = len - noff < part_size ? len - noff : part_size;
-			part_hash_start(&next, &src, noff, nlen, &whole);
+			part_hash_start(&next, &src, noff, nlen, &whole,
+			    parts[i + 1].sha);
 		}
 		sha256_hex(parts[i].sha, phex);
 		s3_base64(parts[i].sha, SHA256_SIZE, pb64);
 		fmt_snprintf(num, sizeof num, "%u", i + 1);
-		q[0] = (sigv4_pair){ "partNumber", num };
-		q[1] = (sigv4_pair){ "uploadId", upload_id };
-		ph[0] = (http_header){ "x-amz-checksum-sha256", pb64 };
-		memset(&op, 0, sizeof op);
-		op.method = "PUT";
-		op.what = "UploadPart";
-		op.bucket = bucket;
-		op.key = key;
+		op_init(&op, "PUT", "UploadPart", bucket, key);
 		op.query = q;
 		op.nquery = 2;
 		op.hdrs = ph;
@@ -1163,26 +1136,20 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		op.read_ctx = &src;
 		op.body_off = off;
 		op.body_len = plen;
-		if ((rc = s3_do(s, &op, r, err)) < 0) {
-			if (have_next)
-				part_hash_join(&next, 1);
+		rc = s3_do(s, &op, err);
+		if (rc == 0 && (r->info.etag[0] == '\0' ||
+		    strlen(r->info.etag) >= sizeof parts[i].etag))
+			rc = err_set(err, S3P_ESERVER,
+			    "UploadPart %u of s3://%s/%s: %s ETag", i + 1, bucket,
+			    key, r->info.etag[0] ? "overlong" : "no");
+		/* the next part's hash: waited for, or stopped after a failure */
+		if (have_next && part_hash_join(&next, rc < 0) < 0 && rc == 0) {
+			*err = next.err;
+			rc = -1;
+		}
+		if (rc < 0)
 			goto fail;
-		}
-		if (r->etag[0] == '\0' || strlen(r->etag) >= sizeof parts[i].etag) {
-			if (have_next)
-				part_hash_join(&next, 1);
-			err_set(err, S3P_ESERVER, "UploadPart %u of s3://%s/%s: %s ETag",
-			    i + 1, bucket, key, r->etag[0] ? "overlong" : "no");
-			goto fail;
-		}
-		strcpy(parts[i].etag, r->etag);
-		if (have_next) {
-			if (part_hash_join(&next, 0) < 0) {
-				*err = next.err;
-				goto fail;
-			}
-			memcpy(parts[i + 1].sha, next.sha, SHA256_SIZE);
-		}
+		strcpy(parts[i].etag, r->info.etag);
 		if (cancelled(s, NULL)) {
 			err_set(err, S3P_ENET, "interrupted");
 			goto fail;
@@ -1199,50 +1166,41 @@ put_multipart(s3_client *s, const char *bucket, const char *key,
 		cb.len += (uint64_t)complete_entry(&cb, i, ent, sizeof ent);
 	}
 	{
-		sha256_ctx h;
 		char chex[65];
-		sigv4_pair q[1] = { { "uploadId", upload_id } };
-		sha256_init(&h);
-		if (hash_range(s, complete_read, &cb, 0, cb.len, &h, NULL, err) < 0)
+		http_header ct[1] = { { "content-type", "application/xml" } };
+		if (hash_body(complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
+		    err) < 0)
 			goto fail;
-		sha256_final(&h, d);
 		sha256_hex(d, chex);
-		memset(&op, 0, sizeof op);
-		op.method = "POST";
-		op.what = "CompleteMultipartUpload";
-		op.bucket = bucket;
-		op.key = key;
-		op.query = q;
+		op_init(&op, "POST", "CompleteMultipartUpload", bucket, key);
+		op.query = q + 1;
 		op.nquery = 1;
 		op.payload_hash = chex;
 		op.read = complete_read;
 		op.read_ctx = &cb;
 		op.body_len = cb.len;
-		{
-			http_header ct[1] = { { "content-type", "application/xml" } };
-			op.hdrs = ct;
-			op.nhdrs = 1;
-			if ((rc = s3_do(s, &op, r, err)) < 0)
-				goto fail;
-		}
+		op.hdrs = ct;
+		op.nhdrs = 1;
+		if ((rc = s3_do(s, &op, err)) < 0)
+			goto fail;
 	}
 	/* the whole object's ETag and checksum are in the answer's XML */
 	s3_xml_text(r->body, r->body_len, "ETag", res->etag, sizeof res->etag);
 	if (s3_xml_text(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
-	fmt_snprintf(res->version_id, sizeof res->version_id, "%s", r->version_id);
+	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
 	sha256_final(&whole, d);
-	sha256_hex(d, hex);
-	memcpy(res->content_sha256, hex, sizeof hex);
+	sha256_hex(d, res->content_sha256);
 	/* the composite checksum S3 computes: SHA-256 of the parts' digests */
-	sha256_init(&comp);
+	sha256_init(&whole);
 	for (unsigned i = 0; i < nparts; i++)
-		sha256_update(&comp, parts[i].sha, SHA256_SIZE);
-	sha256_final(&comp, d);
+		sha256_update(&whole, parts[i].sha, SHA256_SIZE);
+	sha256_final(&whole, d);
 	s3_base64(d, sizeof d, res->local_checksum);
-	fmt_snprintf(res->local_checksum + strlen(res->local_checksum),
-	    sizeof res->local_checksum - strlen(res->local_checksum), "-%u", nparts);
+	/* after the 44 digits of 32 bytes */
+	fmt_snprintf(res->local_checksum + 44, sizeof res->local_checksum - 44,
+	    "-%u", nparts);
 	res->size = len;
 	res->parts = nparts;
 	free(parts);
@@ -1263,21 +1221,26 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
     const char *content_type, s3_put_result *res, s3p_err *err)
 {
 	char was[sizeof err->msg];
+	s3_op body;
 	int rc;
 
+	op_init(&body, "PUT", "PutObject", bucket, key);
+	body.read = read;
+	body.read_ctx = read_ctx;
+	body.body_len = len;
 	for (int pass = 1;; pass++) {
 		memset(res, 0, sizeof *res);
 		if (len <= part_size && len <= S3_MAX_PART)
-			rc = put_single(s, bucket, key, NULL, NULL, read, read_ctx,
-			    len, content_type, NULL, 0, res, err);
+			rc = put_single(s, &body, content_type, NULL, 0, res,
+			    err);
 		else
-			rc = put_multipart(s, bucket, key, read, read_ctx, len,
-			    part_size, content_type, res, err);
+			rc = put_multipart(s, &body, part_size, content_type, res,
+			    err);
 		if (rc >= 0)
 			return 0;
-		fmt_snprintf(was, sizeof was, "%s", err->msg);
+		memcpy(was, err->msg, sizeof was);
 		if (cancelled(s, NULL)) {
-			/* hash_range's message names no object */
+			/* hash_body's message names no object */
 			if (strncmp(was, "interrupted", 11) == 0)
 				err_set(err, S3P_ENET, "s3://%s/%s: %s", bucket, key, was);
 			return -1;
@@ -1286,7 +1249,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			return -1;
 		/* BadDigest: the data changed between hashing and sending */
 		if (pass == 2)
-			return err_set(err, S3P_EINTEGRITY, "%s; refused twice: the "
+			return ERR(err, S3P_EINTEGRITY, "%s; refused twice: the "
 			    "data changed while it was sent, or was corrupted on the "
 			    "way", was);
 		logf_(s, "s3://%s/%s: the server refused the body (%s); hashing "
@@ -1300,14 +1263,12 @@ s3_get(s3_client *s, const char *bucket, const char *key,
     void *sink_ctx, s3_put_result *info, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
-	http_header h[1] = { { "x-amz-checksum-mode", "ENABLED" } };
+	static const http_header h[1] = {
+		{ "x-amz-checksum-mode", "ENABLED" }
+	};
 	s3_op op;
 
-	memset(&op, 0, sizeof op);
-	op.method = "GET";
-	op.what = "GetObject";
-	op.bucket = bucket;
-	op.key = key;
+	op_init(&op, "GET", "GetObject", bucket, key);
 	op.url = url;
 	op.url_name = url_name;
 	if (url == NULL) {
@@ -1316,13 +1277,10 @@ s3_get(s3_client *s, const char *bucket, const char *key,
 	}
 	op.sink = sink;
 	op.sink_ctx = sink_ctx;
-	if (s3_do(s, &op, r, err) < 0)
+	if (s3_do(s, &op, err) < 0)
 		return -1;
-	if (info != NULL) {
-		memset(info, 0, sizeof *info);
-		info->size = r->content_length;
-		reply_info(r, info);
-	}
+	if (info != NULL)
+		*info = r->info;
 	return 0;
 }
 
@@ -1331,9 +1289,16 @@ s3_put_url(s3_client *s, const http_url *url, const char *url_name,
     s3_read_fn read, void *read_ctx, uint64_t len, const http_header *hdrs,
     size_t nhdrs, s3_put_result *res, s3p_err *err)
 {
+	s3_op body;
+
+	op_init(&body, "PUT", "PutObject", NULL, NULL);
+	body.url = url;
+	body.url_name = url_name;
+	body.read = read;
+	body.read_ctx = read_ctx;
+	body.body_len = len;
 	memset(res, 0, sizeof *res);
-	return put_single(s, NULL, NULL, url, url_name, read, read_ctx, len,
-	    NULL, hdrs, nhdrs, res, err) < 0 ? -1 : 0;
+	return put_single(s, &body, NULL, hdrs, nhdrs, res, err) < 0 ? -1 : 0;
 }
 
 /*
@@ -1346,9 +1311,18 @@ typedef struct {
 	size_t len;
 	int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err);
 	void *ctx;
-	int truncated;
-	char token[2048];
+	char token[2048];       /* the next page's continuation token */
 } list_state;
+
+/* Drops the window's bytes before p. */
+static void
+list_drop(list_state *ls, const char *p)
+{
+	size_t n = (size_t)(p - ls->buf);
+
+	memmove(ls->buf, p, ls->len - n + 1);
+	ls->len -= n;
+}
 
 static int
 list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
@@ -1370,23 +1344,20 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 			size_t el = (size_t)(close - open);
 			if (s3_xml_text(open, el, "Key", key, sizeof key) != 1 ||
 			    s3_xml_text(open, el, "Size", size, sizeof size) != 1)
-				return err_set(err, S3P_ESERVER,
+				return ERR(err, S3P_ESERVER,
 				    "ListObjectsV2: a <Contents> without Key or Size");
 			if (ls->fn(ls->ctx, key, strtoull(size, NULL, 10), err) < 0)
 				return -1;
-			close += strlen("</Contents>");
-			memmove(ls->buf, close, ls->len - (size_t)(close - ls->buf) + 1);
-			ls->len -= (size_t)(close - ls->buf);
+			list_drop(ls, close + strlen("</Contents>"));
 		}
 		if (ls->len == LIST_WINDOW) {
 			/* no element end in a full window: keep only the tail */
 			char *keep = text_str(ls->buf, "<Contents>");
 			if (keep == NULL || keep == ls->buf)
-				return err_set(err, S3P_ESERVER,
+				return ERR(err, S3P_ESERVER,
 				    "ListObjectsV2: an element longer than %d bytes",
 				    LIST_WINDOW);
-			memmove(ls->buf, keep, ls->len - (size_t)(keep - ls->buf) + 1);
-			ls->len -= (size_t)(keep - ls->buf);
+			list_drop(ls, keep);
 		}
 	}
 	return 0;
@@ -1397,36 +1368,27 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
     int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
     void *ctx, s3p_err *err)
 {
-	s3_reply *r = &s->scratch->reply;
 	list_state *ls = malloc(sizeof *ls);
-	char token[2048] = "";
 	int rc = -1;
 
 	if (ls == NULL)
-		return err_set(err, S3P_EINPUT, "out of memory");
-
-	for (int page = 0;; page++) {
-		sigv4_pair q[3];
-		size_t nq = 0;
+		return ERR(err, S3P_EINPUT, "out of memory");
+	ls->fn = fn;
+	ls->ctx = ctx;
+	ls->token[0] = '\0';
+	for (;;) {
+		sigv4_pair q[3] = { { "list-type", "2" }, { "prefix", prefix },
+		    { "continuation-token", ls->token } };
 		s3_op op;
-		char trunc[16] = "";
+		char trunc[16];
 
-		q[nq++] = (sigv4_pair){ "list-type", "2" };
-		q[nq++] = (sigv4_pair){ "prefix", prefix };
-		if (token[0] != '\0')
-			q[nq++] = (sigv4_pair){ "continuation-token", token };
-		memset(ls, 0, sizeof *ls);
-		ls->fn = fn;
-		ls->ctx = ctx;
-		memset(&op, 0, sizeof op);
-		op.method = "GET";
-		op.what = "ListObjectsV2";
-		op.bucket = bucket;
+		ls->len = 0;
+		op_init(&op, "GET", "ListObjectsV2", bucket, NULL);
 		op.query = q;
-		op.nquery = nq;
+		op.nquery = ls->token[0] != '\0' ? 3 : 2;
 		op.sink = list_sink;
 		op.sink_ctx = ls;
-		if (s3_do(s, &op, r, err) < 0)
+		if (s3_do(s, &op, err) < 0)
 			break;
 		/* what is left in the window is the answer's tail */
 		s3_xml_text(ls->buf, ls->len, "IsTruncated", trunc, sizeof trunc);
@@ -1434,8 +1396,8 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 			rc = 0;
 			break;
 		}
-		if (s3_xml_text(ls->buf, ls->len, "NextContinuationToken", token,
-		    sizeof token) != 1 || token[0] == '\0') {
+		if (s3_xml_text(ls->buf, ls->len, "NextContinuationToken", ls->token,
+		    sizeof ls->token) != 1 || ls->token[0] == '\0') {
 			err_set(err, S3P_ESERVER, "ListObjectsV2 s3://%s/%s: "
 			    "truncated answer without a continuation token", bucket, prefix);
 			break;
@@ -1450,13 +1412,9 @@ s3_delete(s3_client *s, const char *bucket, const char *key, s3p_err *err)
 {
 	s3_op op;
 
-	memset(&op, 0, sizeof op);
-	op.method = "DELETE";
-	op.what = "DeleteObject";
-	op.bucket = bucket;
-	op.key = key;
+	op_init(&op, "DELETE", "DeleteObject", bucket, key);
 	op.no_cancel = 1;       /* clean-up: runs after a signal too */
-	return s3_do(s, &op, &s->scratch->reply, err);
+	return s3_do(s, &op, err);
 }
 
 int
@@ -1473,38 +1431,29 @@ s3_presign(s3_client *s, const char *method, const char *bucket,
 	int n;
 
 	if (expires < 1 || expires > 604800)
-		return err_set(err, S3P_EUSAGE,
+		return ERR(err, S3P_EUSAGE,
 		    "--expires %lu: must be 1 to 604800 seconds (7 days)", expires);
 	if (s->cred->anonymous)
-		return err_set(err, S3P_EUSAGE, "presign needs credentials");
-	memset(&op, 0, sizeof op);
-	op.method = method;
-	op.bucket = bucket;
-	op.key = key;
-	if (build_url(s, &op, &u, path, sizeof path, err) < 0)
+		return ERR(err, S3P_EUSAGE, "presign needs credentials");
+	op_init(&op, method, NULL, bucket, key);
+	if (build_url(s, &op, &u, path, host, err) < 0)
 		return -1;
-	if (http_url_authority(&u, host, sizeof host) < 0)
-		return err_set(err, S3P_EUSAGE, "host name too long");
 	sigv4_format_time(s3p_now() + s->clock_offset, amz_date, stamp);
 	sh[0] = (sigv4_pair){ "host", host };
-	memset(&sr, 0, sizeof sr);
-	sr.method = method;
-	sr.path = path;
-	sr.headers = sh;
-	sr.nheaders = 1;
-	sr.payload_hash = SIGV4_UNSIGNED_PAYLOAD;
+	sr = (sigv4_request){ .method = method, .path = path, .headers = sh,
+	    .nheaders = 1, .payload_hash = SIGV4_UNSIGNED_PAYLOAD };
 	{
 		sigv4_scope sc = {
 			s->cred->access_key_id, s->cred->secret_access_key,
 			s->cred->session_token, s->region, "s3", amz_date
 		};
 		if (sigv4_presign(&s->key, &sc, &sr, expires, q, sizeof q, NULL) < 0)
-			return err_set(err, S3P_EUSAGE, "cannot presign s3://%s/%s",
+			return ERR(err, S3P_EUSAGE, "cannot presign s3://%s/%s",
 			    bucket, key);
 	}
 	n = fmt_snprintf(out, outsz, "%s://%s%s?%s", u.https ? "https" : "http",
 	    host, u.target, q);
 	if (n < 0 || (size_t)n >= outsz)
-		return err_set(err, S3P_EUSAGE, "presigned URL too long");
+		return ERR(err, S3P_EUSAGE, "presigned URL too long");
 	return n;
 }
