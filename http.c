@@ -103,7 +103,7 @@ url_quote(const char *s, char *out, size_t cap)
 int
 http_url_parse(const char *s, http_url *u, s3p_err *err)
 {
-	const char *p, *a, *ae, *h, *he;
+	const char *p, *a, *ae, *h, *he, *why;
 	char q[256];
 	size_t n;
 
@@ -115,33 +115,32 @@ http_url_parse(const char *s, http_url *u, s3p_err *err)
 	} else if (ieqn(s, "http://", 7)) {
 		p = s + 7;
 	} else {
-		return err_set(err, S3P_EUSAGE,
-		    "bad URL '%s': the scheme must be http:// or https://", q);
+		why = "the scheme must be http:// or https://";
+		goto bad;
 	}
+	why = "spaces and control characters must be percent-encoded";
 	for (const char *c = s; *c; c++)
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
-			return err_set(err, S3P_EUSAGE, "bad URL '%s': spaces and "
-			    "control characters must be percent-encoded", q);
+			goto bad;
 	a = p;
 	ae = a + strcspn(a, "/?#");
+	why = "user info (user:password@) is not accepted; give credentials "
+	    "otherwise";
 	if (memchr(a, '@', (size_t)(ae - a)) != NULL)
-		return err_set(err, S3P_EUSAGE, "bad URL '%s': user info "
-		    "(user:password@) is not accepted; give credentials otherwise",
-		    q);
+		goto bad;
 	if (*a == '[') {
 		char v6[64];
 		unsigned char tmp[16];
 
+		why = "bad IPv6 address";
 		h = a + 1;
 		he = memchr(h, ']', (size_t)(ae - h));
 		if (he == NULL || (size_t)(he - h) >= sizeof v6)
-			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad IPv6 "
-			    "address", q);
+			goto bad;
 		memcpy(v6, h, (size_t)(he - h));
 		v6[he - h] = '\0';
 		if (inet_pton(AF_INET6, v6, tmp) != 1)
-			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad IPv6 "
-			    "address", q);
+			goto bad;
 		u->host_ip = 6;
 		p = he + 1;
 	} else {
@@ -152,18 +151,19 @@ http_url_parse(const char *s, http_url *u, s3p_err *err)
 		p = he;
 	}
 	n = (size_t)(he - h);
+	why = "no host";
 	if (n == 0)
-		return err_set(err, S3P_EUSAGE, "bad URL '%s': no host", q);
+		goto bad;
+	why = "host name too long";
 	if (n >= HTTP_HOST_MAX)
-		return err_set(err, S3P_EUSAGE, "bad URL '%s': host name too long",
-		    q);
+		goto bad;
+	why = "bad character in host name";
 	for (size_t i = 0; i < n; i++) {
 		int c = lc((unsigned char)h[i]);
 
 		if (u->host_ip != 6 && !((c >= 'a' && c <= 'z')
 		    || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
-			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad character "
-			    "in host name", q);
+			goto bad;
 		u->host[i] = (char)c;
 	}
 	u->host[n] = '\0';
@@ -177,48 +177,49 @@ http_url_parse(const char *s, http_url *u, s3p_err *err)
 	if (p < ae) {
 		unsigned long port = 0;
 
+		why = "bad port";
 		if (*p != ':' || p + 1 == ae)
-			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad port", q);
+			goto bad;
 		for (p++; p < ae; p++) {
 			if (*p < '0' || *p > '9' || port > 65535)
-				return err_set(err, S3P_EUSAGE, "bad URL '%s': bad port",
-				    q);
+				goto bad;
 			port = port * 10 + (unsigned long)(*p - '0');
 		}
 		if (port == 0 || port > 65535)
-			return err_set(err, S3P_EUSAGE, "bad URL '%s': bad port", q);
+			goto bad;
 		u->port = (unsigned)port;
 		u->port_given = 1;
 	}
 	/* path and query, fragment dropped (RFC 3986 section 3.5) */
 	n = strcspn(ae, "#");
+	why = "longer than 16382 bytes";
+	_Static_assert(HTTP_TARGET_MAX - 2 == 16382, "the message's number");
 	if (n + 2 > HTTP_TARGET_MAX)
-		return err_set(err, S3P_EUSAGE, "bad URL '%s': longer than %d bytes",
-		    q, HTTP_TARGET_MAX - 2);
-	if (*ae == '/') {
-		memcpy(u->target, ae, n);
-		u->target[n] = '\0';
-	} else {
-		u->target[0] = '/';
-		memcpy(u->target + 1, ae, n);
-		u->target[n + 1] = '\0';
-	}
+		goto bad;
+	u->target[0] = '/';
+	memcpy(u->target + (*ae != '/'), ae, n);
 	return 0;
+bad:
+	return err_set(err, S3P_EUSAGE, "bad URL '%s': %s", q, why);
+}
+
+/* host, "[v6]" for IPv6, then ":port" unless it is the default one */
+static int
+authority(const http_url *u, char *out, size_t cap, int port)
+{
+	const char *b = u->host_ip == 6 ? "[]" : "";
+	int n;
+
+	port = port || u->port != (u->https ? 443u : 80u);
+	n = fmt_snprintf(out, cap, port ? "%.1s%s%s:%u" : "%.1s%s%s", b, u->host,
+	    *b ? b + 1 : b, u->port);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
 int
 http_url_authority(const http_url *u, char *out, size_t cap)
 {
-	int def = u->port == (u->https ? 443u : 80u);
-	int n;
-
-	if (u->host_ip == 6)
-		n = def ? fmt_snprintf(out, cap, "[%s]", u->host)
-		    : fmt_snprintf(out, cap, "[%s]:%u", u->host, u->port);
-	else
-		n = def ? fmt_snprintf(out, cap, "%s", u->host)
-		    : fmt_snprintf(out, cap, "%s:%u", u->host, u->port);
-	return n < 0 || (size_t)n >= cap ? -1 : n;
+	return authority(u, out, cap, 0);
 }
 
 /* ---- response head, framing, chunked ---- */
@@ -230,34 +231,39 @@ is_tchar(int c)
 	    || (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
+static int
+malformed(const char *host, const char *why, s3p_err *err)
+{
+	return err_set(err, S3P_ENET, "%s: malformed response: %s", host, why);
+}
+
 int
 http_parse_head(http_response *rs, char *head, size_t len, const char *host,
     s3p_err *err)
 {
 	char *p = head, *end = head + len, *eol, *line;
+	const char *why = "NUL byte";
 	size_t ll;
 
-	rs->status = 0;
 	rs->nhdr = 0;
 	rs->reason = "";
 	if (memchr(head, '\0', len) != NULL)
-		return err_set(err, S3P_ENET, "%s: malformed response: NUL byte",
-		    host);
+		goto bad;
 	/* status-line = HTTP-version SP status-code SP reason-phrase */
+	why = "no status line";
 	if ((eol = memchr(p, '\n', len)) == NULL)
-		return err_set(err, S3P_ENET, "%s: malformed response: no status "
-		    "line", host);
+		goto bad;
 	line = p;
 	ll = (size_t)(eol - p);
 	if (ll > 0 && line[ll - 1] == '\r')
 		ll--;
 	line[ll] = '\0';
+	why = "bad status line";
 	if (ll < 12 || memcmp(line, "HTTP/1.", 7) != 0
 	    || (line[7] != '0' && line[7] != '1') || line[8] != ' '
 	    || line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9'
 	    || line[11] < '0' || line[11] > '9' || (ll > 12 && line[12] != ' '))
-		return err_set(err, S3P_ENET, "%s: malformed response: bad status "
-		    "line", host);
+		goto bad;
 	rs->version = line[7] == '1' ? 11 : 10;
 	rs->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + line[11] - '0';
 	rs->reason = ll > 12 ? line + 13 : "";
@@ -265,30 +271,24 @@ http_parse_head(http_response *rs, char *head, size_t len, const char *host,
 	for (;;) {
 		char *colon, *v, *ve;
 
-		if (p >= end)
-			goto bad_end;
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			goto bad_end;
+		why = "head not ended by a blank line";
+		if (p >= end || (eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			goto bad;
 		ll = (size_t)(eol - p);
 		if (ll > 0 && p[ll - 1] == '\r')
 			ll--;
 		if (ll == 0)
 			break;          /* the blank line */
 		p[ll] = '\0';
-		if (*p == ' ' || *p == '\t') {
-			rs->status = 0;
-			return err_set(err, S3P_ENET, "%s: malformed response: "
-			    "folded header line (obsolete, RFC 7230 section 3.2.4)",
-			    host);
-		}
+		why = "folded header line (obsolete, RFC 7230 section 3.2.4)";
+		if (*p == ' ' || *p == '\t')
+			goto bad;
 		colon = p;
 		while (is_tchar((unsigned char)*colon))
 			colon++;
-		if (*colon != ':' || colon == p) {
-			rs->status = 0;
-			return err_set(err, S3P_ENET, "%s: malformed response: bad "
-			    "header line", host);
-		}
+		why = "bad header line";
+		if (*colon != ':' || colon == p)
+			goto bad;
 		*colon = '\0';
 		v = colon + 1;
 		while (*v == ' ' || *v == '\t')
@@ -297,28 +297,24 @@ http_parse_head(http_response *rs, char *head, size_t len, const char *host,
 		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
 			ve--;
 		*ve = '\0';
+		why = "control character in header";
 		for (char *c = v; c < ve; c++)
 			if (*c == '\r' || ((unsigned char)*c < 0x20 && *c != '\t')
-			    || *c == 0x7f) {
-				rs->status = 0;
-				return err_set(err, S3P_ENET, "%s: malformed response: "
-				    "control character in header", host);
-			}
-		if (rs->nhdr == HTTP_MAX_HEADERS) {
-			rs->status = 0;
-			return err_set(err, S3P_ENET, "%s: malformed response: more "
-			    "than %d header lines", host, HTTP_MAX_HEADERS);
-		}
+			    || *c == 0x7f)
+				goto bad;
+		why = "more than 64 header lines";
+		_Static_assert(HTTP_MAX_HEADERS == 64, "the message's number");
+		if (rs->nhdr == HTTP_MAX_HEADERS)
+			goto bad;
 		rs->hdr[rs->nhdr].name = p;
 		rs->hdr[rs->nhdr].value = v;
 		rs->nhdr++;
 		p = eol + 1;
 	}
 	return 0;
-bad_end:
+bad:
 	rs->status = 0;
-	return err_set(err, S3P_ENET, "%s: malformed response: head not ended "
-	    "by a blank line", host);
+	return malformed(host, why, err);
 }
 
 const char *
@@ -344,13 +340,13 @@ http_body_framing(const http_response *rs, const char *method, uint64_t *len,
 
 		if (ieq(n, "Transfer-Encoding")) {
 			if (te != NULL)
-				return err_set(err, S3P_ENET, "%s: malformed response: "
-				    "two Transfer-Encoding headers", host);
+				return malformed(host, "two Transfer-Encoding headers",
+				    err);
 			te = v;
 		} else if (ieq(n, "Content-Length")) {
 			if (cl != NULL && strcmp(cl, v) != 0)
-				return err_set(err, S3P_ENET, "%s: malformed response: "
-				    "conflicting Content-Length headers", host);
+				return malformed(host, "conflicting Content-Length "
+				    "headers", err);
 			cl = v;
 		}
 	}
@@ -362,14 +358,13 @@ http_body_framing(const http_response *rs, const char *method, uint64_t *len,
 	}
 	if (cl != NULL) {
 		uint64_t n = 0;
+		const char *c = cl;
 
-		if (*cl == '\0')
-			goto bad_cl;
-		for (const char *c = cl; *c; c++) {
+		do {    /* digits, at least one */
 			if (*c < '0' || *c > '9' || n > (UINT64_MAX - 9) / 10)
 				goto bad_cl;
 			n = n * 10 + (uint64_t)(*c - '0');
-		}
+		} while (*++c != '\0');
 		*len = n;
 		return 1;
 	}
@@ -379,9 +374,15 @@ bad_cl:
 	    "Content-Length '%.40s'", host, cl);
 }
 
+/* CK_LF | X: a LF, then state X (a CR ended the line) */
 enum {
-	CK_SIZE, CK_EXT, CK_SIZE_LF, CK_DATA, CK_DATA_CR, CK_DATA_LF,
-	CK_TRAILER, CK_TRAILER_LINE, CK_TRAILER_LF, CK_END_LF, CK_DONE
+	CK_SIZE, CK_EXT, CK_DATA, CK_DATA_CR, CK_TRAILER, CK_TRAILER_LINE,
+	CK_SIZE_END, CK_DONE, CK_LF = 16
+};
+
+/* The state after the LF (or CRLF) that ends a line in state i. */
+static const unsigned char ck_eol[] = {
+	CK_SIZE_END, CK_SIZE_END, 0, CK_SIZE, CK_DONE, CK_TRAILER
 };
 
 void
@@ -409,49 +410,9 @@ http_chunked_feed(http_chunked *ck, const unsigned char *in, size_t len,
 	size_t i = 0;
 
 	while (i < len && ck->state != CK_DONE) {
-		int c = in[i];
+		int c = in[i], st = ck->state;
 
-		switch (ck->state) {
-		case CK_SIZE:
-			if (hexval(c) >= 0) {
-				if (ck->digits == 16)
-					goto bad;
-				ck->left = (ck->left << 4) | (uint64_t)hexval(c);
-				ck->digits++;
-			} else if (ck->digits == 0) {
-				goto bad;
-			} else if (c == ';' || c == ' ' || c == '\t') {
-				ck->state = CK_EXT;
-				ck->line = 0;
-			} else if (c == '\r') {
-				ck->state = CK_SIZE_LF;
-			} else if (c == '\n') {
-				i++;
-				goto size_done;
-			} else {
-				goto bad;
-			}
-			i++;
-			break;
-		case CK_EXT:
-			i++;
-			if (c == '\r')
-				ck->state = CK_SIZE_LF;
-			else if (c == '\n')
-				goto size_done;
-			else if (++ck->line > 4096)
-				goto bad;
-			break;
-		case CK_SIZE_LF:
-			if (c != '\n')
-				goto bad;
-			i++;
-		size_done:
-			ck->digits = 0;
-			ck->line = 0;
-			ck->state = ck->left ? CK_DATA : CK_TRAILER;
-			break;
-		case CK_DATA: {
+		if (st == CK_DATA) {
 			size_t n = len - i;
 
 			if (n > ck->left)
@@ -462,60 +423,61 @@ http_chunked_feed(http_chunked *ck, const unsigned char *in, size_t len,
 			i += n;
 			if (ck->left == 0)
 				ck->state = CK_DATA_CR;
-			break;
+			continue;
 		}
-		case CK_DATA_CR:
-			i++;
-			if (c == '\r')
-				ck->state = CK_DATA_LF;
-			else if (c == '\n')
-				ck->state = CK_SIZE;
-			else
-				goto bad;
-			break;
-		case CK_DATA_LF:
-			i++;
+		i++;
+		if (st & CK_LF) {
 			if (c != '\n')
 				goto bad;
-			ck->state = CK_SIZE;
-			break;
-		case CK_TRAILER:
-			i++;
-			if (c == '\r')
-				ck->state = CK_END_LF;
-			else if (c == '\n')
-				ck->state = CK_DONE;
-			else
+			st &= ~CK_LF;
+		} else if (st == CK_SIZE && hexval(c) >= 0) {
+			if (ck->digits == 16)
+				goto bad;
+			ck->left = (ck->left << 4) | (uint64_t)hexval(c);
+			ck->digits++;
+			continue;
+		} else if (st == CK_SIZE && ck->digits == 0) {
+			goto bad;
+		} else if (c == '\r') {
+			ck->state = CK_LF | ck_eol[st];
+			continue;
+		} else if (c == '\n') {
+			st = ck_eol[st];
+		} else {
+			switch (st) {
+			case CK_SIZE:
+				if (c != ';' && c != ' ' && c != '\t')
+					goto bad;
+				ck->state = CK_EXT;
+				ck->line = 0;
+				continue;
+			case CK_EXT:
+				if (++ck->line > 4096)
+					goto bad;
+				continue;
+			case CK_TRAILER:
 				ck->state = CK_TRAILER_LINE;
-			break;
-		case CK_TRAILER_LINE:
-			i++;
-			if (c == '\r')
-				ck->state = CK_TRAILER_LF;
-			else if (c == '\n')
-				ck->state = CK_TRAILER;
-			else if (++ck->line > 8192)
+				continue;
+			case CK_TRAILER_LINE:
+				if (++ck->line > 8192)
+					goto bad;
+				continue;
+			default:
 				goto bad;
-			break;
-		case CK_TRAILER_LF:
-			i++;
-			if (c != '\n')
-				goto bad;
-			ck->state = CK_TRAILER;
-			break;
-		case CK_END_LF:
-			i++;
-			if (c != '\n')
-				goto bad;
-			ck->state = CK_DONE;
-			break;
+			}
 		}
+		/* a line ended */
+		if (st == CK_SIZE_END) {
+			ck->digits = 0;
+			ck->line = 0;
+			st = ck->left ? CK_DATA : CK_TRAILER;
+		}
+		ck->state = st;
 	}
 	ck->done = ck->state == CK_DONE;
 	return (long)i;
 bad:
-	return err_set(err, S3P_ENET, "%s: malformed response: bad chunked "
-	    "framing", host);
+	return malformed(host, "bad chunked framing", err);
 }
 
 /* ---- sockets ---- */
@@ -570,13 +532,15 @@ wait_fd(int fd, short ev, int ms, const volatile sig_atomic_t *cancel)
 	}
 }
 
+/* One recv (wr 0) or send (wr 1) of at least a byte, waiting as needed. */
 static long
-raw_read(http_conn *k, unsigned char *buf, size_t len)
+raw_io(http_conn *k, unsigned char *buf, size_t len, int wr)
 {
 	for (;;) {
-		ssize_t r = recv(k->fd, buf, len, MSG_DONTWAIT);
+		ssize_t r = wr ? send(k->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT)
+		    : recv(k->fd, buf, len, MSG_DONTWAIT);
 
-		if (r > 0)
+		if (r > 0 || (r == 0 && wr))
 			return r;
 		if (r == 0) {
 			k->eof = 1;
@@ -588,37 +552,10 @@ raw_read(http_conn *k, unsigned char *buf, size_t len)
 			k->sys_errno = errno;
 			return -1;
 		}
-		r = wait_fd(k->fd, POLLIN, k->timeout_ms, k->cancel);
+		r = wait_fd(k->fd, wr ? POLLOUT : POLLIN, k->timeout_ms, k->cancel);
 		if (r == 0) {
 			k->timed_out = 1;
-			k->to_dir = "read";
-			return -1;
-		}
-		if (r < 0) {
-			k->sys_errno = errno;
-			return -1;
-		}
-	}
-}
-
-static long
-raw_write(http_conn *k, const unsigned char *buf, size_t len)
-{
-	for (;;) {
-		ssize_t r = send(k->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (r >= 0)
-			return r;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			k->sys_errno = errno;
-			return -1;
-		}
-		r = wait_fd(k->fd, POLLOUT, k->timeout_ms, k->cancel);
-		if (r == 0) {
-			k->timed_out = 1;
-			k->to_dir = "write";
+			k->to_dir = wr ? "write" : "read";
 			return -1;
 		}
 		if (r < 0) {
@@ -632,7 +569,7 @@ static int
 tls_rd(void *ctx, unsigned char *buf, size_t len)
 {
 	http_conn *k = ctx;
-	long r = raw_read(k, buf, len);
+	long r = raw_io(k, buf, len, 0);
 
 	if (r == 0)
 		k->tls->eof = 1;
@@ -642,7 +579,7 @@ tls_rd(void *ctx, unsigned char *buf, size_t len)
 static int
 tls_wr(void *ctx, const unsigned char *buf, size_t len)
 {
-	long r = raw_write(ctx, buf, len);
+	long r = raw_io(ctx, (unsigned char *)buf, len, 1);
 
 	return r > 0 ? (int)r : -1;
 }
@@ -705,7 +642,7 @@ conn_fill(http_conn *k, s3p_err *err)
 		return 1;
 	k->rpos = k->rlen = 0;
 	r = k->tls != NULL ? tls_read(k->tls, k->rbuf, sizeof k->rbuf, err)
-	    : raw_read(k, k->rbuf, sizeof k->rbuf);
+	    : raw_io(k, k->rbuf, sizeof k->rbuf, 0);
 	if (r <= 0)
 		return (int)r;
 	k->rlen = (size_t)r;
@@ -720,7 +657,7 @@ conn_write(http_conn *k, const void *buf, size_t len, s3p_err *err)
 	if (k->tls != NULL)
 		return tls_write(k->tls, buf, len, err);
 	while (len > 0) {
-		long r = raw_write(k, p, len);
+		long r = raw_io(k, (unsigned char *)p, len, 1);
 
 		if (r <= 0)
 			return -1;
@@ -850,13 +787,6 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 
 /* ---- proxies ---- */
 
-static int
-unhex(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* "Basic " + base64 of the percent-decoded user info (RFC 7617). */
 static int
 basic_auth(const char *ui, size_t n, char *out, size_t cap)
@@ -867,11 +797,11 @@ basic_auth(const char *ui, size_t n, char *out, size_t cap)
 	size_t rl = 0, o;
 
 	for (size_t i = 0; i < n; i++) {
-		int c = (unsigned char)ui[i];
+		int c = (unsigned char)ui[i], h, l;
 
-		if (c == '%' && i + 2 < n
-		    && unhex(ui[i + 1]) >= 0 && unhex(ui[i + 2]) >= 0) {
-			c = unhex(ui[i + 1]) * 16 + unhex(ui[i + 2]);
+		if (c == '%' && i + 2 < n && (h = hexval(ui[i + 1])) >= 0
+		    && (l = hexval(ui[i + 2])) >= 0) {
+			c = h * 16 + l;
 			i += 2;
 		}
 		if (rl == sizeof raw)
@@ -889,31 +819,40 @@ basic_auth(const char *ui, size_t n, char *out, size_t cap)
 			v |= (unsigned)raw[i + 1] << 8;
 		if (i + 2 < rl)
 			v |= raw[i + 2];
-		out[o++] = b64[v >> 18];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < rl ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < rl ? b64[v & 63] : '=';
+		for (int j = 0; j < 4; j++)
+			out[o++] = i + j <= rl ? b64[(v >> (18 - 6 * j)) & 63] : '=';
 	}
 	out[o] = '\0';
 	return 0;
+}
+
+/* The value of `lower`, else of `upper` (*name says which); NULL if empty. */
+static const char *
+getenv2(const char *lower, const char *upper, const char **name)
+{
+	const char *v = getenv(lower);
+
+	*name = lower;
+	if (v == NULL || *v == '\0') {
+		v = getenv(upper);
+		*name = upper;
+	}
+	return v != NULL && *v ? v : NULL;
 }
 
 static int
 proxy_from_env(http_proxy *px, const char *lower, const char *upper,
     s3p_err *err)
 {
-	const char *v = getenv(lower), *name = lower, *a, *at;
-	char buf[HTTP_HOST_MAX + 600];
+	const char *name, *v = getenv2(lower, upper, &name), *a, *at;
+	const char *why = "only http:// proxies are supported";
+	char buf[HTTP_HOST_MAX + 600], m[sizeof err->msg];
 	http_url *u;
-	int r = 0;
+	int r;
 
-	if (v == NULL || *v == '\0') {
-		v = getenv(upper);
-		name = upper;
-	}
 	px->port = 0;
 	px->auth[0] = '\0';
-	if (v == NULL || *v == '\0')
+	if (v == NULL)
 		return 0;
 	/* messages never quote the value: it may hold a password */
 	if (text_str(v, "://") == NULL)
@@ -921,34 +860,35 @@ proxy_from_env(http_proxy *px, const char *lower, const char *upper,
 	else if (ieqn(v, "http://", 7))
 		a = v + 7;
 	else
-		return err_set(err, S3P_EUSAGE, "proxy %s: only http:// proxies "
-		    "are supported", name);
+		goto bad;
 	at = a + strcspn(a, "/?#");
 	while (at > a && at[-1] != '@')
 		at--;
+	why = "user info too long";
 	if (at > a) {           /* user info, up to the last '@' */
 		if (basic_auth(a, (size_t)(at - 1 - a), px->auth,
 		    sizeof px->auth) != 0)
-			return err_set(err, S3P_EUSAGE, "proxy %s: user info too "
-			    "long", name);
+			goto bad;
 		a = at;
 	}
+	why = "too long";
 	if (strlen(a) + 8 >= sizeof buf)
-		return err_set(err, S3P_EUSAGE, "proxy %s: too long", name);
+		goto bad;
 	fmt_snprintf(buf, sizeof buf, "http://%s", a);
+	why = "out of memory";
 	if ((u = malloc(sizeof *u)) == NULL)
-		return err_set(err, S3P_EUSAGE, "proxy %s: out of memory", name);
-	if (http_url_parse(buf, u, err) != 0) {
-		char m[sizeof err->msg];
-
-		fmt_snprintf(m, sizeof m, "%s", err->msg);
-		r = err_set(err, S3P_EUSAGE, "proxy %s: %s", name, m);
-	} else {
+		goto bad;
+	if ((r = http_url_parse(buf, u, err)) == 0) {
 		memcpy(px->host, u->host, sizeof px->host);
 		px->port = u->port_given ? u->port : 1080;      /* as curl */
 	}
 	free(u);
-	return r;
+	if (r == 0)
+		return 0;
+	fmt_snprintf(m, sizeof m, "%s", err->msg);
+	why = m;
+bad:
+	return err_set(err, S3P_EUSAGE, "proxy %s: %s", name, why);
 }
 
 /* NO_PROXY: "*", or names (domain suffixes, a leading dot ignored) and IPs. */
@@ -983,7 +923,7 @@ no_proxy_match(const char *list, const char *host)
 int
 http_client_init(http_client *c, const http_options *o, s3p_err *err)
 {
-	const char *np;
+	const char *np, *name;
 
 	memset(c, 0, sizeof *c);
 	if (o != NULL)
@@ -997,10 +937,7 @@ http_client_init(http_client *c, const http_options *o, s3p_err *err)
 	if (proxy_from_env(&c->proxy_https, "https_proxy", "HTTPS_PROXY", err)
 	    || proxy_from_env(&c->proxy_http, "http_proxy", "HTTP_PROXY", err))
 		return -1;
-	np = getenv("no_proxy");
-	if (np == NULL || *np == '\0')
-		np = getenv("NO_PROXY");
-	if (np != NULL)
+	if ((np = getenv2("no_proxy", "NO_PROXY", &name)) != NULL)
 		fmt_snprintf(c->no_proxy, sizeof c->no_proxy, "%s", np);
 	return 0;
 }
@@ -1146,9 +1083,10 @@ read_body(http_client *c, http_conn *k, const http_request *rq,
     http_response *rs, int *reusable, s3p_err *err)
 {
 	sink_ctx sc = { rq, rs };
-	uint64_t len = 0;
+	uint64_t len = 0, left;
 	int fr = http_body_framing(rs, rq->method, &len, k->what, err);
 	const char *conn = http_header_get(rs, "Connection");
+	http_chunked ck;
 
 	if (fr < 0) {
 		rs->fail = HTTP_FAIL_PROTOCOL;
@@ -1158,72 +1096,51 @@ read_body(http_client *c, http_conn *k, const http_request *rq,
 	    : has_token(conn, "keep-alive");
 	if (fr == 0)
 		return 0;
-	if (fr == 1) {
-		uint64_t left = len;
+	/* to the close: complete by definition (RFC 7230 section 3.3.3 #7) */
+	if (fr == 3)
+		*reusable = 0;
+	left = fr == 1 ? len : UINT64_MAX;
+	http_chunked_init(&ck);
+	while (fr == 2 ? !ck.done : left > 0) {
+		int r = conn_fill(k, err);
+		size_t n;
+		long used;
 
-		while (left > 0) {
-			int r = conn_fill(k, err);
-			size_t n;
-
-			if (r < 0)
-				return io_err(c, k, rs, HTTP_FAIL_RECV, err);
-			if (r == 0) {
-				rs->fail = HTTP_FAIL_TRUNCATED;
-				return err_set(err, S3P_EINTEGRITY, "%s: response body "
-				    "cut short after %llu of %llu bytes", k->what,
-				    (unsigned long long)(len - left),
-				    (unsigned long long)len);
-			}
-			n = k->rlen - k->rpos;
-			if (n > left)
-				n = (size_t)left;
-			if (sink_count(&sc, k->rbuf + k->rpos, n, err) != 0)
-				return -1;
-			k->rpos += n;
-			left -= n;
+		if (r < 0)
+			return io_err(c, k, rs, HTTP_FAIL_RECV, err);
+		if (r == 0 && fr == 3)
+			return 0;
+		if (r == 0) {
+			rs->fail = HTTP_FAIL_TRUNCATED;
+			if (fr == 2)
+				return err_set(err, S3P_EINTEGRITY, "%s: chunked "
+				    "response body cut short after %llu bytes",
+				    k->what, (unsigned long long)rs->body_len);
+			return err_set(err, S3P_EINTEGRITY, "%s: response body "
+			    "cut short after %llu of %llu bytes", k->what,
+			    (unsigned long long)(len - left),
+			    (unsigned long long)len);
 		}
-		return 0;
-	}
-	if (fr == 2) {
-		http_chunked ck;
-
-		http_chunked_init(&ck);
-		while (!ck.done) {
-			int r = conn_fill(k, err);
-			long used;
-
-			if (r < 0)
-				return io_err(c, k, rs, HTTP_FAIL_RECV, err);
-			if (r == 0) {
-				rs->fail = HTTP_FAIL_TRUNCATED;
-				return err_set(err, S3P_EINTEGRITY, "%s: chunked response "
-				    "body cut short after %llu bytes", k->what,
-				    (unsigned long long)rs->body_len);
-			}
-			used = http_chunked_feed(&ck, k->rbuf + k->rpos,
-			    k->rlen - k->rpos, sink_count, &sc, k->what, err);
+		n = k->rlen - k->rpos;
+		if (fr == 2) {
+			used = http_chunked_feed(&ck, k->rbuf + k->rpos, n,
+			    sink_count, &sc, k->what, err);
 			if (used < 0) {
 				if (rs->fail != HTTP_FAIL_SINK)
 					rs->fail = HTTP_FAIL_PROTOCOL;
 				return -1;
 			}
 			k->rpos += (size_t)used;
+			continue;
 		}
-		return 0;
-	}
-	/* to the close: complete by definition (RFC 7230 section 3.3.3 #7) */
-	*reusable = 0;
-	for (;;) {
-		int r = conn_fill(k, err);
-
-		if (r < 0)
-			return io_err(c, k, rs, HTTP_FAIL_RECV, err);
-		if (r == 0)
-			return 0;
-		if (sink_count(&sc, k->rbuf + k->rpos, k->rlen - k->rpos, err))
+		if (n > left)
+			n = (size_t)left;
+		if (sink_count(&sc, k->rbuf + k->rpos, n, err) != 0)
 			return -1;
-		k->rpos = k->rlen;
+		k->rpos += n;
+		left -= n;
 	}
+	return 0;
 }
 
 static int
@@ -1242,21 +1159,31 @@ find_header(const http_request *rq, const char *name)
 	return 0;
 }
 
+/* Appends "name: value" and CRLF to the head at p; logs it, secrets hidden. */
+static char *
+put_header(http_client *c, char *p, const char *end, const char *name,
+    const char *v)
+{
+	p += fmt_snprintf(p, (size_t)(end - p), "%s: %s\r\n", name, v);
+	logf_(c, "> %s: %s", name, is_secret_header(name) ? "[redacted]" : v);
+	return p;
+}
+
 /* Builds the request head (malloc'd, *len set); NULL with err set. */
 static char *
 build_head(http_client *c, const http_request *rq, int absolute,
     size_t *len, s3p_err *err)
 {
 	const http_url *u = rq->url;
-	char auth[HTTP_HOST_MAX + 16];
+	char auth[HTTP_HOST_MAX + 16], num[24];
 	int has_body = rq->body != NULL;
 	int need_cl = (has_body || ieq(rq->method, "PUT")
 	    || ieq(rq->method, "POST")) && !find_header(rq, "Content-Length");
 	const char *pauth = absolute ? c->proxy_http.auth : "";
+	const char *sch = absolute ? "http://" : "", *aa = absolute ? auth : "";
 	size_t cap = strlen(rq->method) + strlen(u->target) + 2 * sizeof auth
 	    + strlen(pauth) + 300;
-	char *h, *p;
-	int n;
+	char *h, *p, *end;
 
 	if (http_url_authority(u, auth, sizeof auth) < 0)
 		auth[0] = '\0';
@@ -1277,46 +1204,31 @@ build_head(http_client *c, const http_request *rq, int absolute,
 		err_set(err, S3P_ENET, "%s: out of memory", u->host);
 		return NULL;
 	}
-	p = h;
-	n = fmt_snprintf(p, cap, "%s %s%s%s HTTP/1.1\r\n", rq->method,
-	    absolute ? "http://" : "", absolute ? auth : "", u->target);
-	p += n;
-	logf_(c, "> %s %s%s%.*s%s HTTP/1.1", rq->method,
-	    absolute ? "http://" : "", absolute ? auth : "",
+	end = h + cap;
+	p = h + fmt_snprintf(h, cap, "%s %s%s%s HTTP/1.1\r\n", rq->method, sch,
+	    aa, u->target);
+	logf_(c, "> %s %s%s%.*s%s HTTP/1.1", rq->method, sch, aa,
 	    (int)strcspn(u->target, "?"), u->target,
 	    strchr(u->target, '?') ? "?[query not shown]" : "");
-	if (!find_header(rq, "Host")) {
-		p += fmt_snprintf(p, cap - (size_t)(p - h), "Host: %s\r\n", auth);
-		logf_(c, "> Host: %s", auth);
-	}
-	for (size_t i = 0; i < rq->nheaders; i++) {
-		const http_header *hd = &rq->headers[i];
-
-		p += fmt_snprintf(p, cap - (size_t)(p - h), "%s: %s\r\n", hd->name, hd->value);
-		logf_(c, "> %s: %s", hd->name, is_secret_header(hd->name)
-		    ? "[redacted]" : hd->value);
-	}
+	if (!find_header(rq, "Host"))
+		p = put_header(c, p, end, "Host", auth);
+	for (size_t i = 0; i < rq->nheaders; i++)
+		p = put_header(c, p, end, rq->headers[i].name,
+		    rq->headers[i].value);
 	if (need_cl) {
-		p += fmt_snprintf(p, cap - (size_t)(p - h), "Content-Length: %llu\r\n",
+		fmt_snprintf(num, sizeof num, "%llu",
 		    (unsigned long long)(has_body ? rq->body_len : 0));
-		logf_(c, "> Content-Length: %llu",
-		    (unsigned long long)(has_body ? rq->body_len : 0));
+		p = put_header(c, p, end, "Content-Length", num);
 	}
-	if (!find_header(rq, "User-Agent")) {
-		p += fmt_snprintf(p, cap - (size_t)(p - h), "User-Agent: s3pub/%s\r\n", S3PUB_VERSION);
-		logf_(c, "> User-Agent: s3pub/%s", S3PUB_VERSION);
-	}
-	if (*pauth) {
-		p += fmt_snprintf(p, cap - (size_t)(p - h), "Proxy-Authorization: %s\r\n", pauth);
-		logf_(c, "> Proxy-Authorization: [redacted]");
-	}
+	if (!find_header(rq, "User-Agent"))
+		p = put_header(c, p, end, "User-Agent", "s3pub/" S3PUB_VERSION);
+	if (*pauth)
+		p = put_header(c, p, end, "Proxy-Authorization", pauth);
 	if (has_body && rq->expect_continue && rq->body_len > 0
-	    && !find_header(rq, "Expect")) {
-		p += fmt_snprintf(p, cap - (size_t)(p - h), "Expect: 100-continue\r\n");
-		logf_(c, "> Expect: 100-continue");
-	}
-	p += fmt_snprintf(p, cap - (size_t)(p - h), "\r\n");
-	*len = (size_t)(p - h);
+	    && !find_header(rq, "Expect"))
+		p = put_header(c, p, end, "Expect", "100-continue");
+	memcpy(p, "\r\n", 3);
+	*len = (size_t)(p + 2 - h);
 	return h;
 bad:
 	err_set(err, S3P_EUSAGE, "%s: bad request header (control character or "
@@ -1364,12 +1276,9 @@ proxy_connect(http_client *c, http_conn *k, const http_url *u,
 	char req[2 * HTTP_HOST_MAX + 600], hp[HTTP_HOST_MAX + 16];
 	int got = 0, n;
 
-	if (u->host_ip == 6)
-		fmt_snprintf(hp, sizeof hp, "[%s]:%u", u->host, u->port);
-	else
-		fmt_snprintf(hp, sizeof hp, "%s:%u", u->host, u->port);
+	authority(u, hp, sizeof hp, 1);
 	n = fmt_snprintf(req, sizeof req, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: s3pub/%s\r\n%s%s%s\r\n", hp, hp, S3PUB_VERSION,
+	    "User-Agent: s3pub/" S3PUB_VERSION "\r\n%s%s%s\r\n", hp, hp,
 	    *px->auth ? "Proxy-Authorization: " : "", px->auth,
 	    *px->auth ? "\r\n" : "");
 	logf_(c, "> CONNECT %s HTTP/1.1%s", hp, *px->auth
@@ -1483,7 +1392,7 @@ do_once(http_client *c, http_conn *k, const http_request *rq,
 	char *head;
 	int has_body = rq->body != NULL && rq->body_len > 0;
 	int expect = has_body && rq->expect_continue;
-	int sent_body = !has_body;
+	int sent_body = !has_body, r;
 
 	*reusable = 0;
 	conn_reset_io(k);
@@ -1499,8 +1408,7 @@ do_once(http_client *c, http_conn *k, const http_request *rq,
 	free(head);
 	if (expect) {
 		/* curl's way: a bounded wait for 100, then send anyway */
-		int r = wait_fd(k->fd, POLLIN, CONTINUE_WAIT_MS, k->cancel);
-
+		r = wait_fd(k->fd, POLLIN, CONTINUE_WAIT_MS, k->cancel);
 		if (r < 0 && errno == EINTR) {
 			k->sys_errno = EINTR;
 			return io_err(c, k, rs, HTTP_FAIL_SEND, err);
@@ -1513,11 +1421,7 @@ do_once(http_client *c, http_conn *k, const http_request *rq,
 					return -1;
 				sent_body = 1;
 			} else if (rs->status >= 200) {
-				/* early final answer: the body is never sent */
-				if (read_body(c, k, rq, rs, reusable, err) != 0)
-					return -1;
-				*reusable = 0;
-				return 0;
+				goto early;     /* the body is never sent */
 			}
 		}
 	}
@@ -1533,10 +1437,7 @@ do_once(http_client *c, http_conn *k, const http_request *rq,
 				*got_any = 1;
 				rs->fail = HTTP_FAIL_NONE;
 				err_clear(err);
-				if (read_body(c, k, rq, rs, reusable, err) != 0)
-					return -1;
-				*reusable = 0;
-				return 0;
+				goto early;
 			}
 			rs->status = 0;
 			rs->fail = HTTP_FAIL_SEND;
@@ -1553,6 +1454,11 @@ do_once(http_client *c, http_conn *k, const http_request *rq,
 		    "Protocols", k->what);
 	}
 	return read_body(c, k, rq, rs, reusable, err);
+early:
+	/* a final answer before the whole body went: not reusable */
+	r = read_body(c, k, rq, rs, reusable, err);
+	*reusable = 0;
+	return r;
 }
 
 static void

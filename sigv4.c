@@ -40,9 +40,13 @@ wipe(void *p, size_t n)
 static int
 unreserved(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	    c == '~';
+	/* bit c: A-Z a-z 0-9 - . _ ~ */
+	static const unsigned char set[16] = {
+		0, 0, 0, 0, 0, 0x60, 0xff, 0x03,
+		0xfe, 0xff, 0xff, 0x87, 0xfe, 0xff, 0xff, 0x47
+	};
+
+	return c < 128 && (set[c >> 3] >> (c & 7) & 1);
 }
 
 static unsigned char
@@ -150,15 +154,19 @@ put_pct(struct sink *s, unsigned char c)
 	put(s, e, 3);
 }
 
+/* How put_encoded writes: '/' kept as is, lower-cased first, not encoded */
+enum { E_SLASH = 1, E_LOWER = 2, E_RAW = 4 };
+
 static void
-put_encoded_n(struct sink *s, const char *p, size_t n, int encode_slash)
+put_encoded_n(struct sink *s, const char *p, size_t n, int how)
 {
-	size_t i;
 	unsigned char c;
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (unreserved(c) || (c == '/' && !encode_slash))
+	for (; n > 0; n--, p++) {
+		c = (unsigned char)*p;
+		if (how & E_LOWER)
+			c = lower(c);
+		if ((how & E_RAW) || unreserved(c) || (c == '/' && (how & E_SLASH)))
 			putch(s, c);
 		else
 			put_pct(s, c);
@@ -166,24 +174,16 @@ put_encoded_n(struct sink *s, const char *p, size_t n, int encode_slash)
 }
 
 static void
-put_encoded(struct sink *s, const char *str, int encode_slash)
+put_encoded(struct sink *s, const char *str, int how)
 {
-	put_encoded_n(s, str, strlen(str), encode_slash);
+	put_encoded_n(s, str, strlen(str), how);
 }
 
 /* A header name lower-cased, and encoded too when it goes in a query value. */
 static void
 put_name(struct sink *s, const char *name, int encode)
 {
-	unsigned char c;
-
-	for (; *name; name++) {
-		c = lower((unsigned char)*name);
-		if (encode && !unreserved(c))
-			put_pct(s, c);
-		else
-			putch(s, c);
-	}
+	put_encoded(s, name, encode ? E_LOWER : E_LOWER | E_RAW);
 }
 
 /* Reads a string as uri_encode(str, encode_slash = 1) would write it. */
@@ -318,7 +318,7 @@ put_normalized_path(struct sink *s, const char *path)
 			if (!trailing && survives(q, end)) {
 				if (any)
 					putch(s, '/');
-				put_encoded_n(s, p, n, 1);
+				put_encoded_n(s, p, n, 0);
 				any = 1;
 			}
 		}
@@ -336,7 +336,7 @@ put_canonical_uri(struct sink *s, const sigv4_request *rq)
 	else if (rq->path[0] == '\0')
 		putch(s, '/');
 	else
-		put_encoded(s, rq->path, 0);   /* S3: encoded once, as is */
+		put_encoded(s, rq->path, E_SLASH);   /* S3: encoded once, as is */
 }
 
 /* ---- CanonicalHeaders and SignedHeaders ---- */
@@ -486,8 +486,7 @@ struct qform {
 	const struct hdrs *hs;
 	unsigned long expires;
 	const char *sig;
-	int list[QP_COUNT];   /* the parameters signed, in canonical order */
-	size_t nlist;
+	int token;            /* X-Amz-Security-Token is signed */
 };
 
 /* DATE/REGION/SERVICE/aws4_request (encode: with %2F, for a query value) */
@@ -498,9 +497,9 @@ put_scope(struct sink *s, const sigv4_scope *sc, int encode)
 
 	put(s, sc->amz_date, 8);
 	putstr(s, slash);
-	put_encoded(s, sc->region, 1);
+	put_encoded(s, sc->region, 0);
 	putstr(s, slash);
-	put_encoded(s, sc->service, 1);
+	put_encoded(s, sc->service, 0);
 	putstr(s, slash);
 	putstr(s, "aws4_request");
 }
@@ -515,7 +514,7 @@ put_qvalue(struct sink *s, int which, const struct qform *q)
 		putstr(s, SIGV4_ALGORITHM);
 		break;
 	case QP_CREDENTIAL:
-		put_encoded(s, q->sc->access_key, 1);
+		put_encoded(s, q->sc->access_key, 0);
 		putstr(s, "%2F");
 		put_scope(s, q->sc, 1);
 		break;
@@ -527,7 +526,7 @@ put_qvalue(struct sink *s, int which, const struct qform *q)
 		putstr(s, num);
 		break;
 	case QP_TOKEN:
-		put_encoded(s, q->sc->session_token, 1);
+		put_encoded(s, q->sc->session_token, 0);
 		break;
 	case QP_SIGNED_HEADERS:
 		put_signed_headers(s, q->hs, 1);
@@ -565,7 +564,7 @@ put_canonical_query(struct sink *s, const sigv4_request *rq,
     const struct qform *q)
 {
 	const sigv4_pair *qs = rq->query;
-	size_t i, best, prev = NONE, vi = 0, nv = q != NULL ? q->nlist : 0;
+	size_t i, best, prev = NONE, vi = 0, nv = q != NULL ? QP_SIGNATURE : 0;
 	int first = 1;
 
 	for (;;) {
@@ -574,21 +573,27 @@ put_canonical_query(struct sink *s, const sigv4_request *rq,
 			if ((prev == NONE || qcmp(qs, i, prev) > 0) &&
 			    (best == NONE || qcmp(qs, i, best) < 0))
 				best = i;
-		/* the query form's names are unreserved: their own encoding */
-		while (vi < nv && (best == NONE ||
-		    enc_cmp(qp_name[q->list[vi]], qs[best].name) < 0)) {
+		/*
+		 * The query form's names are unreserved (their own encoding)
+		 * and in canonical order up to the signature, which is not
+		 * signed; nor is the token, unless q->token.
+		 */
+		for (; vi < nv && (best == NONE ||
+		    enc_cmp(qp_name[vi], qs[best].name) < 0); vi++) {
+			if (vi == QP_TOKEN && !q->token)
+				continue;
 			if (!first)
 				putch(s, '&');
-			put_qparam(s, q->list[vi++], q);
+			put_qparam(s, (int)vi, q);
 			first = 0;
 		}
 		if (best == NONE)
 			break;
 		if (!first)
 			putch(s, '&');
-		put_encoded(s, qs[best].name, 1);
+		put_encoded(s, qs[best].name, 0);
 		putch(s, '=');
-		put_encoded(s, val(qs[best].value), 1);
+		put_encoded(s, val(qs[best].value), 0);
 		first = 0;
 		prev = best;
 	}
@@ -671,26 +676,34 @@ sigv4_key_wipe(sigv4_key *k)
 int
 sigv4_key_update(sigv4_key *k, const sigv4_scope *sc)
 {
-	unsigned char tag[SHA256_SIZE], a[SHA256_SIZE], b[SHA256_SIZE];
+	unsigned char tag[SHA256_SIZE], mid[SHA256_SIZE];
 	unsigned char k0[64];
+	const char *part[5];
+	size_t len[5], n;
 	sha256_ctx h;
-	size_t n;
+	int i;
 
 	if (k == NULL || !scope_ok(sc))
 		return -1;
+	/* the HMAC chain's messages; the secret keys the first */
+	part[0] = sc->secret_key;
+	part[1] = sc->amz_date;
+	part[2] = sc->region;
+	part[3] = sc->service;
+	part[4] = "aws4_request";
+	for (i = 0; i < 5; i++)
+		len[i] = i == 1 ? 8 : strlen(part[i]);
 	/* NUL-separated: no two different scopes hash alike */
 	sha256_init(&h);
-	sha256_update(&h, sc->secret_key, strlen(sc->secret_key) + 1);
-	sha256_update(&h, sc->amz_date, 8);
-	sha256_update(&h, sc->region, strlen(sc->region) + 1);
-	sha256_update(&h, sc->service, strlen(sc->service) + 1);
+	for (i = 0; i < 4; i++)
+		sha256_update(&h, part[i], len[i] + (i != 1));
 	sha256_final(&h, tag);
 	wipe(&h, sizeof h);
 	if (k->valid && memcmp(tag, k->tag, sizeof tag) == 0)
 		return 0;
 
 	/* kSecret = "AWS4" + secret; hashed first when above the block size */
-	n = strlen(sc->secret_key);
+	n = len[0];
 	if (n <= sizeof k0 - 4) {
 		memcpy(k0, "AWS4", 4);
 		memcpy(k0 + 4, sc->secret_key, n);
@@ -703,17 +716,16 @@ sigv4_key_update(sigv4_key *k, const sigv4_scope *sc)
 		wipe(&h, sizeof h);
 		n = SHA256_SIZE;
 	}
-	hmac_sha256(k0, n, sc->amz_date, 8, a);                          /* kDate */
-	hmac_sha256(a, sizeof a, sc->region, strlen(sc->region), b);      /* kRegion */
-	hmac_sha256(b, sizeof b, sc->service, strlen(sc->service), a);    /* kService */
-	hmac_sha256(a, sizeof a, "aws4_request", 12, k->key);            /* kSigning */
+	/* kDate, kRegion, kService, then kSigning: each keys the next */
+	hmac_sha256(k0, n, part[1], len[1], mid);
+	for (i = 2; i < 5; i++)
+		hmac_sha256(mid, sizeof mid, part[i], len[i], i < 4 ? mid : k->key);
 	hmac_sha256_init(&k->mac, k->key, sizeof k->key);
 	memcpy(k->tag, tag, sizeof tag);
 	k->valid = 1;
 	k->derivations++;
 	wipe(k0, sizeof k0);
-	wipe(a, sizeof a);
-	wipe(b, sizeof b);
+	wipe(mid, sizeof mid);
 	return 0;
 }
 
@@ -725,7 +737,7 @@ sigv4_key_update(sigv4_key *k, const sigv4_scope *sc)
  */
 static void
 sign(const sigv4_key *k, const sigv4_scope *sc, const sigv4_request *rq,
-    const struct hdrs *hs, const struct qform *q, char sig[65])
+    const struct hdrs *hs, const struct qform *q, char sig[65], char *copy)
 {
 	struct sink s;
 	sha256_ctx h;
@@ -769,6 +781,21 @@ sign(const sigv4_key *k, const sigv4_scope *sc, const sigv4_request *rq,
 	hmac_sha256_final(&mac, d);
 	sha256_hex(d, sig);
 	wipe(&mac, sizeof mac);
+	if (copy != NULL)
+		memcpy(copy, sig, 65);
+}
+
+/* The checks and the key of a signing call, whose output starts empty. */
+static int
+sign_start(sigv4_key *k, const sigv4_scope *sc, const sigv4_request *rq,
+    struct sink *s, char *out, size_t outsz)
+{
+	sink_init(s);
+	s->buf = out;
+	s->cap = outsz;
+	if (outsz > 0)
+		out[0] = '\0';
+	return request_ok(rq) && sigv4_key_update(k, sc) == 0 ? 0 : -1;
 }
 
 int
@@ -779,18 +806,10 @@ sigv4_sign_header(sigv4_key *k, const sigv4_scope *sc,
 	struct sink s;
 	char mysig[65];
 
-	if (authsz > 0)
-		auth[0] = '\0';
-	if (!request_ok(rq) || sigv4_key_update(k, sc) != 0)
+	if (sign_start(k, sc, rq, &s, auth, authsz) != 0)
 		return -1;
 	hdrs_init(&hs, sc, rq, 0);
-	sign(k, sc, rq, &hs, NULL, mysig);
-	if (sig != NULL)
-		memcpy(sig, mysig, 65);
-
-	sink_init(&s);
-	s.buf = auth;
-	s.cap = authsz;
+	sign(k, sc, rq, &hs, NULL, mysig, sig);
 	putstr(&s, SIGV4_ALGORITHM " Credential=");
 	putstr(&s, sc->access_key);
 	putch(&s, '/');
@@ -808,7 +827,7 @@ sigv4_presign(sigv4_key *k, const sigv4_scope *sc,
     char *out, size_t outsz, char sig[65])
 {
 	/* the order of AWS's own signers' URLs; the canonical one differs */
-	static const int url_order[] = {
+	static const unsigned char url_order[] = {
 		QP_ALGORITHM, QP_CREDENTIAL, QP_DATE, QP_SIGNED_HEADERS,
 		QP_EXPIRES, QP_TOKEN, QP_SIGNATURE
 	};
@@ -819,9 +838,7 @@ sigv4_presign(sigv4_key *k, const sigv4_scope *sc,
 	size_t i;
 	int j;
 
-	if (outsz > 0)
-		out[0] = '\0';
-	if (!request_ok(rq) || sigv4_key_update(k, sc) != 0 || expires == 0 ||
+	if (sign_start(k, sc, rq, &s, out, outsz) != 0 || expires == 0 ||
 	    expires > 604800)
 		return -1;
 	for (i = 0; i < rq->nquery; i++)
@@ -833,22 +850,9 @@ sigv4_presign(sigv4_key *k, const sigv4_scope *sc,
 	q.hs = &hs;
 	q.expires = expires;
 	q.sig = mysig;
-	q.nlist = 0;
-	q.list[q.nlist++] = QP_ALGORITHM;
-	q.list[q.nlist++] = QP_CREDENTIAL;
-	q.list[q.nlist++] = QP_DATE;
-	q.list[q.nlist++] = QP_EXPIRES;
-	if (has_token(sc) && !rq->omit_session_token)
-		q.list[q.nlist++] = QP_TOKEN;
-	q.list[q.nlist++] = QP_SIGNED_HEADERS;
-	sign(k, sc, rq, &hs, &q, mysig);
-	if (sig != NULL)
-		memcpy(sig, mysig, 65);
-
-	sink_init(&s);
-	s.buf = out;
-	s.cap = outsz;
-	for (i = 0; i < sizeof url_order / sizeof url_order[0]; i++) {
+	q.token = has_token(sc) && !rq->omit_session_token;
+	sign(k, sc, rq, &hs, &q, mysig, sig);
+	for (i = 0; i < sizeof url_order; i++) {
 		/* the token travels even when left out of the signature */
 		if (url_order[i] == QP_TOKEN && !has_token(sc))
 			continue;
@@ -920,6 +924,6 @@ sigv4_uri_encode(const char *src, char *out, size_t outsz, int encode_slash)
 	sink_init(&s);
 	s.buf = out;
 	s.cap = outsz;
-	put_encoded(&s, src, encode_slash);
+	put_encoded(&s, src, encode_slash ? 0 : E_SLASH);
 	return sink_end(&s);
 }

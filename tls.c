@@ -3,11 +3,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "fmt.h"
@@ -48,14 +49,12 @@ dyn_add(void *ctx, const void *buf, size_t len)
 	d->len += len;
 }
 
-static void *
-dup_bytes(const void *src, size_t len)
+static unsigned char *
+cat(unsigned char *m, const void *src, size_t len)
 {
-	void *p = malloc(len ? len : 1);
-
-	if (p != NULL && len)
-		memcpy(p, src, len);
-	return p;
+	if (len > 0)
+		memcpy(m, src, len);
+	return m + len;
 }
 
 /* One certificate being decoded: the PEM decoder pushes DER into it. */
@@ -79,12 +78,17 @@ cert_push(void *ctx, const void *buf, size_t len)
 	br_x509_decoder_push(&ci->xd, buf, len);
 }
 
-/* Turns a decoded certificate into an anchor; 0 skipped, 1 added, -1 oom. */
+/*
+ * Turns a decoded certificate into an anchor; 0 skipped, 1 added, -1 oom.
+ * Its DN and key bytes are one allocation, which the DN points to.
+ */
 static int
 add_anchor(tls_anchors *a, size_t *cap, cert_in *ci)
 {
 	br_x509_pkey *pk;
 	br_x509_trust_anchor *ta;
+	unsigned char *m;
+	int rsa;
 
 	if (br_x509_decoder_last_error(&ci->xd) != 0 || ci->dn.oom || ci->extra)
 		return 0;
@@ -101,48 +105,33 @@ add_anchor(tls_anchors *a, size_t *cap, cert_in *ci)
 		a->ta = nt;
 		*cap = nc;
 	}
-	ta = &a->ta[a->n];
-	memset(ta, 0, sizeof *ta);
-	ta->dn.data = dup_bytes(ci->dn.p, ci->dn.len);
+	rsa = pk->key_type == BR_KEYTYPE_RSA;
+	if ((m = malloc(ci->dn.len + 1 + (rsa ? pk->key.rsa.nlen
+	    + pk->key.rsa.elen : pk->key.ec.qlen))) == NULL)
+		return -1;
+	ta = &a->ta[a->n++];
+	ta->dn.data = m;
 	ta->dn.len = ci->dn.len;
 	ta->flags = br_x509_decoder_isCA(&ci->xd) ? BR_X509_TA_CA : 0;
-	ta->pkey.key_type = pk->key_type;
-	if (pk->key_type == BR_KEYTYPE_RSA) {
-		ta->pkey.key.rsa.n = dup_bytes(pk->key.rsa.n, pk->key.rsa.nlen);
-		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
-		ta->pkey.key.rsa.e = dup_bytes(pk->key.rsa.e, pk->key.rsa.elen);
-		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
-		if (ta->pkey.key.rsa.n == NULL || ta->pkey.key.rsa.e == NULL) {
-			a->n++;
-			return -1;
-		}
+	ta->pkey = *pk;     /* lengths and curve; the pointers are set next */
+	m = cat(m, ci->dn.p, ci->dn.len);
+	if (rsa) {
+		ta->pkey.key.rsa.n = m;
+		m = cat(m, pk->key.rsa.n, pk->key.rsa.nlen);
+		ta->pkey.key.rsa.e = m;
+		cat(m, pk->key.rsa.e, pk->key.rsa.elen);
 	} else {
-		ta->pkey.key.ec.curve = pk->key.ec.curve;
-		ta->pkey.key.ec.q = dup_bytes(pk->key.ec.q, pk->key.ec.qlen);
-		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
-		if (ta->pkey.key.ec.q == NULL) {
-			a->n++;
-			return -1;
-		}
+		ta->pkey.key.ec.q = m;
+		cat(m, pk->key.ec.q, pk->key.ec.qlen);
 	}
-	a->n++;
-	return ta->dn.data == NULL ? -1 : 1;
+	return 1;
 }
 
 void
 tls_anchors_free(tls_anchors *a)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		br_x509_trust_anchor *ta = &a->ta[i];
-
-		free(ta->dn.data);
-		if (ta->pkey.key_type == BR_KEYTYPE_RSA) {
-			free(ta->pkey.key.rsa.n);
-			free(ta->pkey.key.rsa.e);
-		} else {
-			free(ta->pkey.key.ec.q);
-		}
-	}
+	for (size_t i = 0; i < a->n; i++)
+		free(a->ta[i].dn.data);
 	free(a->ta);
 	a->ta = NULL;
 	a->n = 0;
@@ -204,27 +193,25 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 	return rc;
 }
 
+/* stdio's fopen and fread would bring 0.7 KB of libc for this one read */
 static int
 load_file(tls_anchors *a, const char *path, s3p_err *err)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 	dyn d = { 0 };
 	unsigned char buf[4096];
-	size_t k;
-	int rc;
+	ssize_t k;
 
-	if (f == NULL)
+	if (fd < 0)
 		return err_set(err, S3P_EUSAGE, "CA bundle %s: %s", path,
 		    strerror(errno));
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		dyn_add(&d, buf, k);
-	if (ferror(f) || d.oom) {
-		fclose(f);
-		free(d.p);
-		return err_set(err, S3P_EUSAGE, "CA bundle %s: read error", path);
-	}
-	fclose(f);
-	rc = tls_anchors_load_mem(a, d.p, d.len, path, err);
+	while ((k = read(fd, buf, sizeof buf)) > 0)
+		dyn_add(&d, buf, (size_t)k);
+	close(fd);
+	if (k < 0 || d.oom)
+		rc = err_set(err, S3P_EUSAGE, "CA bundle %s: read error", path);
+	else
+		rc = tls_anchors_load_mem(a, d.p, d.len, path, err);
 	free(d.p);
 	return rc;
 }
@@ -242,51 +229,65 @@ tls_anchors_load(tls_anchors *a, const char *ca_file, s3p_err *err)
 	memset(a, 0, sizeof *a);
 	if (ca_file != NULL)
 		return load_file(a, ca_file, err);
-	if ((e = getenv("AWS_CA_BUNDLE")) != NULL && *e)
-		return load_file(a, e, err);
-	if ((e = getenv("SSL_CERT_FILE")) != NULL && *e)
+	if (((e = getenv("AWS_CA_BUNDLE")) != NULL && *e)
+	    || ((e = getenv("SSL_CERT_FILE")) != NULL && *e))
 		return load_file(a, e, err);
 	for (size_t i = 0; i < sizeof sys / sizeof sys[0]; i++) {
-		FILE *f = fopen(sys[i], "rb");
+		int fd = open(sys[i], O_RDONLY | O_CLOEXEC);
 
-		if (f != NULL) {
-			fclose(f);
+		if (fd >= 0) {
+			close(fd);
 			return load_file(a, sys[i], err);
 		}
 	}
-	return err_set(err, S3P_EUSAGE, "no CA bundle found (tried "
-	    "/etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt,"
-	    " /etc/ssl/cert.pem): give one with --ca-file");
+	return err_set(err, S3P_EUSAGE, "no CA bundle found (tried %s, %s, %s): "
+	    "give one with --ca-file", sys[0], sys[1], sys[2]);
 }
 
 /* ---- X.509 validation: br_x509_minimal plus iPAddress SAN, insecure ---- */
 
-/* Reads one DER TLV at p[0..len): tag, header length, value length. */
+/*
+ * Reads the DER element at *c (*len bytes left): returns its tag with its
+ * value in *v, *vl and moves *c, *len past it; -1 when malformed.
+ */
 static int
-der_tlv(const unsigned char *p, size_t len, unsigned *tag, size_t *hl,
+der_next(const unsigned char **c, size_t *len, const unsigned char **v,
     size_t *vl)
 {
-	size_t n, i;
+	const unsigned char *p = *c;
+	size_t n = *len, hl = 2, l;
 
-	if (len < 2)
-		return -1;
-	*tag = p[0];
-	if ((p[0] & 0x1f) == 0x1f)
+	if (n < 2 || (p[0] & 0x1f) == 0x1f)
 		return -1;          /* high tag numbers: never in these paths */
-	if (p[1] < 0x80) {
-		*hl = 2;
-		*vl = p[1];
-	} else {
-		n = p[1] & 0x7f;
-		if (n == 0 || n > 4 || len < 2 + n)
+	l = p[1];
+	if (l >= 0x80) {
+		size_t k = l & 0x7f;
+
+		if (k == 0 || k > 4 || n < 2 + k)
 			return -1;
-		*vl = 0;
-		for (i = 0; i < n; i++)
-			*vl = (*vl << 8) | p[2 + i];
-		*hl = 2 + n;
+		for (l = 0; hl < 2 + k; hl++)
+			l = (l << 8) | p[hl];
 	}
-	if (*vl > len - *hl)
+	if (l > n - hl)
 		return -1;
+	*v = p + hl;
+	*vl = l;
+	*c = p + hl + l;
+	*len = n - hl - l;
+	return p[0];
+}
+
+/* Steps into the value of the next element, which must have tag `want`. */
+static int
+der_enter(const unsigned char **c, size_t *len, int want)
+{
+	const unsigned char *v;
+	size_t vl;
+
+	if (der_next(c, len, &v, &vl) != want)
+		return -1;
+	*c = v;
+	*len = vl;
 	return 0;
 }
 
@@ -294,86 +295,42 @@ der_tlv(const unsigned char *p, size_t len, unsigned *tag, size_t *hl,
  * RFC 5280 section 4.2.1.6: is ip[0..iplen) one of the iPAddress entries
  * of the certificate's subjectAltName? 1 yes, 0 no (or undecodable).
  */
-/* Steps into the value of the next element, which must have tag `want`. */
-static int
-der_enter(const unsigned char **c, size_t *len, unsigned want)
-{
-	unsigned tag;
-	size_t hl, vl;
-
-	if (der_tlv(*c, *len, &tag, &hl, &vl) || tag != want)
-		return -1;
-	*c += hl;
-	*len = vl;
-	return 0;
-}
-
 static int
 san_has_ip(const unsigned char *c, size_t len, const unsigned char *ip,
     int iplen)
 {
 	static const unsigned char san_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
-	unsigned tag;
-	size_t hl, vl;
+	const unsigned char *e, *v;
+	size_t elen, vl;
+	int tag;
 
 	/* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { ... } ... } */
-	if (der_enter(&c, &len, 0x30) < 0)
-		return 0;
-	if (der_enter(&c, &len, 0x30) < 0)
+	if (der_enter(&c, &len, 0x30) < 0 || der_enter(&c, &len, 0x30) < 0)
 		return 0;
 	/* skip fields up to extensions [3] */
-	while (len > 0) {
-		if (der_tlv(c, len, &tag, &hl, &vl))
+	do {
+		if ((tag = der_next(&c, &len, &v, &vl)) < 0)
 			return 0;
-		if (tag == 0xa3)
-			break;
-		c += hl + vl;
-		len -= hl + vl;
-	}
-	if (len == 0)
+	} while (tag != 0xa3);
+	if (der_enter(&v, &vl, 0x30) < 0)
 		return 0;
-	c += hl;
-	len = vl;
-	if (der_enter(&c, &len, 0x30) < 0)
-		return 0;
-	while (len > 0) {      /* Extension ::= SEQ { OID, BOOL?, OCTET STRING } */
-		const unsigned char *e;
-		size_t elen, ehl, evl;
-
-		if (der_tlv(c, len, &tag, &ehl, &evl) || tag != 0x30)
+	while (vl > 0) {      /* Extension ::= SEQ { OID, BOOL?, OCTET STRING } */
+		if (der_next(&v, &vl, &e, &elen) != 0x30)
 			return 0;
-		e = c + ehl;
-		elen = evl;
-		c += ehl + evl;
-		len -= ehl + evl;
 		if (elen < sizeof san_oid || memcmp(e, san_oid, sizeof san_oid))
 			continue;
 		e += sizeof san_oid;
 		elen -= sizeof san_oid;
-		if (der_tlv(e, elen, &tag, &hl, &vl))
+		if ((tag = der_next(&e, &elen, &c, &len)) == 0x01)    /* critical */
+			tag = der_next(&e, &elen, &c, &len);
+		if (tag != 0x04 || der_enter(&c, &len, 0x30) < 0)
 			return 0;
-		if (tag == 0x01) {          /* critical */
-			e += hl + vl;
-			elen -= hl + vl;
-			if (der_tlv(e, elen, &tag, &hl, &vl))
+		while (len > 0) {       /* GeneralName, iPAddress is [7] */
+			if ((tag = der_next(&c, &len, &e, &elen)) < 0)
 				return 0;
-		}
-		if (tag != 0x04)
-			return 0;
-		e += hl;
-		elen = vl;
-		if (der_tlv(e, elen, &tag, &hl, &vl) || tag != 0x30)
-			return 0;
-		e += hl;
-		elen = vl;
-		while (elen > 0) {      /* GeneralName, iPAddress is [7] */
-			if (der_tlv(e, elen, &tag, &hl, &vl))
-				return 0;
-			if (tag == 0x87 && vl == (size_t)iplen
-			    && memcmp(e + hl, ip, vl) == 0)
+			if (tag == 0x87 && elen == (size_t)iplen
+			    && memcmp(e, ip, elen) == 0)
 				return 1;
-			e += hl + vl;
-			elen -= hl + vl;
 		}
 		return 0;
 	}
@@ -514,88 +471,48 @@ static const uint16_t suites[] = {
 	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 };
 
-static const struct {
-	unsigned err;
-	const char *name;
-} err_names[] = {
-	{ BR_ERR_BAD_PARAM, "BR_ERR_BAD_PARAM" },
-	{ BR_ERR_BAD_STATE, "BR_ERR_BAD_STATE" },
-	{ BR_ERR_UNSUPPORTED_VERSION, "BR_ERR_UNSUPPORTED_VERSION" },
-	{ BR_ERR_BAD_VERSION, "BR_ERR_BAD_VERSION" },
-	{ BR_ERR_BAD_LENGTH, "BR_ERR_BAD_LENGTH" },
-	{ BR_ERR_TOO_LARGE, "BR_ERR_TOO_LARGE" },
-	{ BR_ERR_BAD_MAC, "BR_ERR_BAD_MAC" },
-	{ BR_ERR_NO_RANDOM, "BR_ERR_NO_RANDOM" },
-	{ BR_ERR_UNKNOWN_TYPE, "BR_ERR_UNKNOWN_TYPE" },
-	{ BR_ERR_UNEXPECTED, "BR_ERR_UNEXPECTED" },
-	{ BR_ERR_BAD_CCS, "BR_ERR_BAD_CCS" },
-	{ BR_ERR_BAD_ALERT, "BR_ERR_BAD_ALERT" },
-	{ BR_ERR_BAD_HANDSHAKE, "BR_ERR_BAD_HANDSHAKE" },
-	{ BR_ERR_OVERSIZED_ID, "BR_ERR_OVERSIZED_ID" },
-	{ BR_ERR_BAD_CIPHER_SUITE, "BR_ERR_BAD_CIPHER_SUITE" },
-	{ BR_ERR_BAD_COMPRESSION, "BR_ERR_BAD_COMPRESSION" },
-	{ BR_ERR_BAD_FRAGLEN, "BR_ERR_BAD_FRAGLEN" },
-	{ BR_ERR_BAD_SECRENEG, "BR_ERR_BAD_SECRENEG" },
-	{ BR_ERR_EXTRA_EXTENSION, "BR_ERR_EXTRA_EXTENSION" },
-	{ BR_ERR_BAD_SNI, "BR_ERR_BAD_SNI" },
-	{ BR_ERR_BAD_HELLO_DONE, "BR_ERR_BAD_HELLO_DONE" },
-	{ BR_ERR_LIMIT_EXCEEDED, "BR_ERR_LIMIT_EXCEEDED" },
-	{ BR_ERR_BAD_FINISHED, "BR_ERR_BAD_FINISHED" },
-	{ BR_ERR_RESUME_MISMATCH, "BR_ERR_RESUME_MISMATCH" },
-	{ BR_ERR_INVALID_ALGORITHM, "BR_ERR_INVALID_ALGORITHM" },
-	{ BR_ERR_BAD_SIGNATURE, "BR_ERR_BAD_SIGNATURE" },
-	{ BR_ERR_WRONG_KEY_USAGE, "BR_ERR_WRONG_KEY_USAGE" },
-	{ BR_ERR_NO_CLIENT_AUTH, "BR_ERR_NO_CLIENT_AUTH" },
-	{ BR_ERR_IO, "BR_ERR_IO" },
-	{ BR_ERR_X509_INVALID_VALUE, "BR_ERR_X509_INVALID_VALUE" },
-	{ BR_ERR_X509_TRUNCATED, "BR_ERR_X509_TRUNCATED" },
-	{ BR_ERR_X509_EMPTY_CHAIN, "BR_ERR_X509_EMPTY_CHAIN" },
-	{ BR_ERR_X509_INNER_TRUNC, "BR_ERR_X509_INNER_TRUNC" },
-	{ BR_ERR_X509_BAD_TAG_CLASS, "BR_ERR_X509_BAD_TAG_CLASS" },
-	{ BR_ERR_X509_BAD_TAG_VALUE, "BR_ERR_X509_BAD_TAG_VALUE" },
-	{ BR_ERR_X509_INDEFINITE_LENGTH, "BR_ERR_X509_INDEFINITE_LENGTH" },
-	{ BR_ERR_X509_EXTRA_ELEMENT, "BR_ERR_X509_EXTRA_ELEMENT" },
-	{ BR_ERR_X509_UNEXPECTED, "BR_ERR_X509_UNEXPECTED" },
-	{ BR_ERR_X509_NOT_CONSTRUCTED, "BR_ERR_X509_NOT_CONSTRUCTED" },
-	{ BR_ERR_X509_NOT_PRIMITIVE, "BR_ERR_X509_NOT_PRIMITIVE" },
-	{ BR_ERR_X509_PARTIAL_BYTE, "BR_ERR_X509_PARTIAL_BYTE" },
-	{ BR_ERR_X509_BAD_BOOLEAN, "BR_ERR_X509_BAD_BOOLEAN" },
-	{ BR_ERR_X509_OVERFLOW, "BR_ERR_X509_OVERFLOW" },
-	{ BR_ERR_X509_BAD_DN, "BR_ERR_X509_BAD_DN" },
-	{ BR_ERR_X509_BAD_TIME, "BR_ERR_X509_BAD_TIME" },
-	{ BR_ERR_X509_UNSUPPORTED, "BR_ERR_X509_UNSUPPORTED" },
-	{ BR_ERR_X509_LIMIT_EXCEEDED, "BR_ERR_X509_LIMIT_EXCEEDED" },
-	{ BR_ERR_X509_WRONG_KEY_TYPE, "BR_ERR_X509_WRONG_KEY_TYPE" },
-	{ BR_ERR_X509_BAD_SIGNATURE, "BR_ERR_X509_BAD_SIGNATURE" },
-	{ BR_ERR_X509_TIME_UNKNOWN, "BR_ERR_X509_TIME_UNKNOWN" },
-	{ BR_ERR_X509_EXPIRED, "BR_ERR_X509_EXPIRED" },
-	{ BR_ERR_X509_DN_MISMATCH, "BR_ERR_X509_DN_MISMATCH" },
-	{ BR_ERR_X509_BAD_SERVER_NAME, "BR_ERR_X509_BAD_SERVER_NAME" },
-	{ BR_ERR_X509_CRITICAL_EXTENSION, "BR_ERR_X509_CRITICAL_EXTENSION" },
-	{ BR_ERR_X509_NOT_CA, "BR_ERR_X509_NOT_CA" },
-	{ BR_ERR_X509_FORBIDDEN_KEY_USAGE, "BR_ERR_X509_FORBIDDEN_KEY_USAGE" },
-	{ BR_ERR_X509_WEAK_PUBLIC_KEY, "BR_ERR_X509_WEAK_PUBLIC_KEY" },
-	{ BR_ERR_X509_NOT_TRUSTED, "BR_ERR_X509_NOT_TRUSTED" },
-};
+/*
+ * BearSSL's error names, without their "BR_ERR_" (or, from 33 on,
+ * "BR_ERR_X509_") prefix, for the codes 1 to 62 in order: NUL-separated,
+ * empty for the codes BearSSL leaves unused.
+ */
+static const char err_names[] =
+	"BAD_PARAM\0BAD_STATE\0UNSUPPORTED_VERSION\0BAD_VERSION\0BAD_LENGTH\0"
+	"TOO_LARGE\0BAD_MAC\0NO_RANDOM\0UNKNOWN_TYPE\0UNEXPECTED\0\0BAD_CCS\0"
+	"BAD_ALERT\0BAD_HANDSHAKE\0OVERSIZED_ID\0BAD_CIPHER_SUITE\0"
+	"BAD_COMPRESSION\0BAD_FRAGLEN\0BAD_SECRENEG\0EXTRA_EXTENSION\0"
+	"BAD_SNI\0BAD_HELLO_DONE\0LIMIT_EXCEEDED\0BAD_FINISHED\0"
+	"RESUME_MISMATCH\0INVALID_ALGORITHM\0BAD_SIGNATURE\0WRONG_KEY_USAGE\0"
+	"NO_CLIENT_AUTH\0\0IO\0\0INVALID_VALUE\0TRUNCATED\0EMPTY_CHAIN\0"
+	"INNER_TRUNC\0BAD_TAG_CLASS\0BAD_TAG_VALUE\0INDEFINITE_LENGTH\0"
+	"EXTRA_ELEMENT\0UNEXPECTED\0NOT_CONSTRUCTED\0NOT_PRIMITIVE\0"
+	"PARTIAL_BYTE\0BAD_BOOLEAN\0OVERFLOW\0BAD_DN\0BAD_TIME\0UNSUPPORTED\0"
+	"LIMIT_EXCEEDED\0WRONG_KEY_TYPE\0BAD_SIGNATURE\0TIME_UNKNOWN\0"
+	"EXPIRED\0DN_MISMATCH\0BAD_SERVER_NAME\0CRITICAL_EXTENSION\0NOT_CA\0"
+	"FORBIDDEN_KEY_USAGE\0WEAK_PUBLIC_KEY\0\0NOT_TRUSTED";
 
 static const char *
 br_err_name(unsigned e, char *buf, size_t cap)
 {
-	const char *pre = "";
+	const char *n = err_names;
 
-	if (e >= BR_ERR_SEND_FATAL_ALERT) {
-		fmt_snprintf(buf, cap, "sent fatal alert %u", e - BR_ERR_SEND_FATAL_ALERT);
-		return buf;
-	}
 	if (e >= BR_ERR_RECV_FATAL_ALERT) {
-		fmt_snprintf(buf, cap, "server sent fatal alert %u",
-		    e - BR_ERR_RECV_FATAL_ALERT);
+		fmt_snprintf(buf, cap, "%ssent fatal alert %u",
+		    e >= BR_ERR_SEND_FATAL_ALERT ? "" : "server ",
+		    e - (e >= BR_ERR_SEND_FATAL_ALERT ? BR_ERR_SEND_FATAL_ALERT
+		    : BR_ERR_RECV_FATAL_ALERT));
 		return buf;
 	}
-	for (size_t i = 0; i < sizeof err_names / sizeof err_names[0]; i++)
-		if (err_names[i].err == e)
-			return err_names[i].name;
-	fmt_snprintf(buf, cap, "%serror %u", pre, e);
+	if (e - 1 < BR_ERR_X509_NOT_TRUSTED) {     /* 1 to 62 (0 wraps) */
+		for (unsigned i = 1; i < e; i++)
+			n += strlen(n) + 1;
+		if (*n != '\0') {
+			fmt_snprintf(buf, cap, "BR_ERR_%s%s",
+			    e > BR_ERR_X509_OK ? "X509_" : "", n);
+			return buf;
+		}
+	}
+	fmt_snprintf(buf, cap, "error %u", e);
 	return buf;
 }
 
@@ -754,32 +671,34 @@ static int
 tls_fail(tls_conn *t, s3p_err *err)
 {
 	unsigned e = br_ssl_engine_last_error(&t->sc.eng);
+	const char *why = "TLS handshake failed: ", *arg = "";
 	char nb[48];
 
 	switch (e) {
 	case BR_ERR_IO:
 		t->io_failed = 1;
-		return err_set(err, S3P_ENET, "%s: connection failed", t->host);
+		why = "connection failed";
+		break;
 	case BR_ERR_X509_NOT_TRUSTED:
-		return err_set(err, S3P_ENET,
-		    "%s: certificate not trusted by CA bundle %s", t->host,
-		    t->ca_path);
+		why = "certificate not trusted by CA bundle ";
+		arg = t->ca_path;
+		break;
 	case BR_ERR_X509_BAD_SERVER_NAME:
-		if (t->xv.ip_len)
-			return err_set(err, S3P_ENET, "%s: host name mismatch "
-			    "(the certificate has no iPAddress subjectAltName "
-			    "for this address)", t->host);
-		return err_set(err, S3P_ENET, "%s: host name mismatch", t->host);
+		why = t->xv.ip_len ? "host name mismatch (the certificate has no "
+		    "iPAddress subjectAltName for this address)"
+		    : "host name mismatch";
+		break;
 	case BR_ERR_X509_EXPIRED:
-		return err_set(err, S3P_ENET,
-		    "%s: certificate expired or not yet valid", t->host);
+		why = "certificate expired or not yet valid";
+		break;
 	case BR_ERR_OK:
-		return err_set(err, S3P_ENET, "%s: TLS connection closed",
-		    t->host);
+		why = "TLS connection closed";
+		break;
 	default:
-		return err_set(err, S3P_ENET, "%s: TLS handshake failed: %s",
-		    t->host, br_err_name(e, nb, sizeof nb));
+		arg = br_err_name(e, nb, sizeof nb);
+		break;
 	}
+	return err_set(err, S3P_ENET, "%s: %s%s", t->host, why, arg);
 }
 
 int
@@ -834,27 +753,25 @@ tls_abandon(tls_conn *t)
 	t->xv.dec = NULL;
 }
 
+/* The names of suites[], in its order, as OpenSSL writes them. */
+static const char suite_names[] =
+#if TLS_CHAPOL
+	"ECDHE-ECDSA-CHACHA20-POLY1305\0ECDHE-RSA-CHACHA20-POLY1305\0"
+#endif
+	"ECDHE-ECDSA-AES128-GCM-SHA256\0ECDHE-RSA-AES128-GCM-SHA256\0"
+	"ECDHE-ECDSA-AES256-GCM-SHA384\0ECDHE-RSA-AES256-GCM-SHA384";
+
 const char *
 tls_suite_name(const tls_conn *t)
 {
-	switch (t->sc.eng.session.cipher_suite) {
-	case BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
-		return "ECDHE-ECDSA-AES128-GCM-SHA256";
-	case BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
-		return "ECDHE-RSA-AES128-GCM-SHA256";
-	case BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
-		return "ECDHE-ECDSA-AES256-GCM-SHA384";
-	case BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
-		return "ECDHE-RSA-AES256-GCM-SHA384";
-#if TLS_CHAPOL
-	case BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
-		return "ECDHE-ECDSA-CHACHA20-POLY1305";
-	case BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
-		return "ECDHE-RSA-CHACHA20-POLY1305";
-#endif
-	default:
-		return "?";     /* none other is offered */
+	const char *n = suite_names;
+
+	for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+		if (suites[i] == t->sc.eng.session.cipher_suite)
+			return n;
+		n += strlen(n) + 1;
 	}
+	return "?";     /* none other is offered */
 }
 
 int

@@ -62,7 +62,7 @@
 	"s3pub: warning: --insecure: TLS certificates are not verified"
 
 typedef struct {
-	br_x509_trust_anchor *ta;   /* malloc'd array, each DN/key malloc'd too */
+	br_x509_trust_anchor *ta;   /* malloc'd array; each anchor's DN and key share one block, freed through dn.data */
 	size_t n;
 	char path[512];             /* the bundle read, for error messages */
 } tls_anchors;
