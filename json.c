@@ -17,7 +17,8 @@ typedef struct {
 	const char *why;
 } jscan;
 
-static int
+/* Not inlined: a call is smaller than its body at each of the faults. */
+static __attribute__((noinline)) int
 fail(jscan *j, const char *why)
 {
 	if (j->why == NULL)
@@ -25,11 +26,19 @@ fail(jscan *j, const char *why)
 	return -1;
 }
 
+/* The byte at the cursor, or -1 at the end. */
+static int
+peek(const jscan *j)
+{
+	return j->i < j->n ? j->s[j->i] : -1;
+}
+
 static void
 skip_ws(jscan *j)
 {
-	while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' ||
-	    j->s[j->i] == '\n' || j->s[j->i] == '\r'))
+	int c;
+
+	while ((c = peek(j)) == ' ' || c == '\t' || c == '\n' || c == '\r')
 		j->i++;
 }
 
@@ -44,27 +53,22 @@ json_utf8_seq(const unsigned char *p, size_t n)
 	c = p[0];
 	if (c < 0x80)
 		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;          /* overlong */
-		else if (c == 0xED)
-			hi = 0x9F;          /* UTF-16 surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;          /* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F;          /* past U+10FFFF */
-	} else
+	if (c < 0xC2 || c > 0xF4)
 		return 0;
+	len = 2 + (c >= 0xE0) + (c >= 0xF0);
+	/* overlong forms, UTF-16 surrogates, past U+10FFFF */
+	if (c == 0xE0)
+		lo = 0xA0;
+	if (c == 0xF0)
+		lo = 0x90;
+	if (c == 0xED)
+		hi = 0x9F;
+	if (c == 0xF4)
+		hi = 0x8F;
 	if ((size_t)len > n)
 		return 0;
 	for (k = 1; k < len; k++) {
-		unsigned b = p[k];
-		if (b < lo || b > hi)
+		if (p[k] < lo || p[k] > hi)
 			return 0;
 		lo = 0x80;
 		hi = 0xBF;
@@ -75,248 +79,236 @@ json_utf8_seq(const unsigned char *p, size_t n)
 int
 json_utf8_put(uint32_t cp, char out[4])
 {
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp >= 0xD800 && cp <= 0xDFFF)
+	int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+
+	if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
 		return 0;
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
+	for (int k = len - 1; k > 0; k--) {
+		out[k] = (char)(0x80 | (cp & 0x3F));
+		cp >>= 6;
 	}
-	if (cp <= 0x10FFFF) {
-		out[0] = (char)(0xF0 | (cp >> 18));
-		out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[3] = (char)(0x80 | (cp & 0x3F));
-		return 4;
-	}
-	return 0;
+	/* the lead byte: 0xxxxxxx, 110xxxxx, 1110xxxx or 11110xxx */
+	out[0] = (char)(len == 1 ? cp : (0xFF00u >> len) | cp);
+	return len;
 }
 
-static int
-hexval(unsigned c)
+int
+json_hex(const char *p, int digits, uint32_t *out)
 {
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (int)(c - 'A' + 10);
-	return -1;
+	uint32_t v = 0;
+
+	for (int k = 0; k < digits; k++) {
+		unsigned c = (unsigned char)p[k];
+		if (c - '0' < 10)
+			c -= '0';
+		else if ((c | 0x20) - 'a' < 6)
+			c = (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v * 16 + c;
+	}
+	*out = v;
+	return 0;
 }
 
 /* Four hex digits at s[i]: their value, or -1. */
 static long
 hex4(const jscan *j, size_t i)
 {
-	long v = 0;
+	uint32_t v;
 
-	if (i > j->n || j->n - i < 4)
+	if (i > j->n || j->n - i < 4 ||
+	    json_hex((const char *)j->s + i, 4, &v) < 0)
 		return -1;
-	for (size_t k = 0; k < 4; k++) {
-		int h = hexval(j->s[i + k]);
-		if (h < 0)
-			return -1;
-		v = v * 16 + h;
-	}
-	return v;
+	return (long)v;
 }
 
 /*
  * One character of a string body at j->i (after the opening quote, not at
- * the closing one): advances past it and gives its code point in *cp, or
- * for a raw UTF-8 sequence, cp = -1 and *raw its byte length. RFC 8259
- * section 7.
+ * the closing one): advances past it and puts it in out as UTF-8. Returns
+ * its length (1-4), or -1. RFC 8259 section 7.
  */
 static int
-string_char(jscan *j, long *cp, int *raw)
+string_char(jscan *j, char out[4])
 {
+	/* escape letter, then its character */
+	static const char esc[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
 	unsigned c = j->s[j->i];
-	long hi, lo;
+	long cp, lo;
+	int k, adv = 2;
 
-	*raw = 0;
 	if (c < 0x20)
 		return fail(j, "control character in string");
 	if (c != '\\') {
-		int len = json_utf8_seq(j->s + j->i, j->n - j->i);
-		if (len == 0)
+		k = json_utf8_seq(j->s + j->i, j->n - j->i);
+		if (k == 0)
 			return fail(j, "invalid UTF-8 in string");
-		*cp = -1;
-		*raw = len;
-		j->i += (size_t)len;
-		return 0;
+		memcpy(out, j->s + j->i, (size_t)k);
+		j->i += (size_t)k;
+		return k;
 	}
 	if (j->i + 1 >= j->n)
 		return fail(j, "unterminated string");
-	switch (j->s[j->i + 1]) {
-	case '"': *cp = '"'; break;
-	case '\\': *cp = '\\'; break;
-	case '/': *cp = '/'; break;
-	case 'b': *cp = '\b'; break;
-	case 'f': *cp = '\f'; break;
-	case 'n': *cp = '\n'; break;
-	case 'r': *cp = '\r'; break;
-	case 't': *cp = '\t'; break;
-	case 'u':
-		hi = hex4(j, j->i + 2);
-		if (hi < 0)
+	c = j->s[j->i + 1];
+	if (c != 'u') {
+		for (k = 0; esc[k] != '\0' && (unsigned char)esc[k] != c; k += 2)
+			;
+		if (esc[k] == '\0')
+			return fail(j, "bad escape in string");
+		cp = esc[k + 1];
+	} else {
+		cp = hex4(j, j->i + 2);
+		adv = 6;
+		if (cp < 0)
 			return fail(j, "bad \\u escape");
-		if (hi >= 0xDC00 && hi <= 0xDFFF)
+		if (cp >= 0xDC00 && cp <= 0xDFFF)
 			return fail(j, "lone low surrogate in \\u escape");
-		if (hi >= 0xD800 && hi <= 0xDBFF) {
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
 			/* UTF-16 pair: \uD8xx\uDCxx, RFC 8259 section 7 */
-			if (j->i + 8 > j->n || j->s[j->i + 6] != '\\' ||
-			    j->s[j->i + 7] != 'u')
-				return fail(j, "lone high surrogate in \\u escape");
-			lo = hex4(j, j->i + 8);
+			lo = j->i + 8 > j->n || j->s[j->i + 6] != '\\' ||
+			    j->s[j->i + 7] != 'u' ? -1 : hex4(j, j->i + 8);
 			if (lo < 0xDC00 || lo > 0xDFFF)
 				return fail(j, "lone high surrogate in \\u escape");
-			*cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-			j->i += 12;
-			return 0;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			adv = 12;
 		}
-		*cp = hi;
-		j->i += 6;
-		return 0;
-	default:
-		return fail(j, "bad escape in string");
 	}
-	j->i += 2;
-	return 0;
+	j->i += (size_t)adv;
+	/* never a surrogate: a lone one was refused above */
+	return json_utf8_put((uint32_t)cp, out);
 }
 
 static int
 scan_string(jscan *j)
 {
-	long cp;
-	int raw;
+	char enc[4];
+	int c;
 
-	if (j->i >= j->n || j->s[j->i] != '"')
+	if (peek(j) != '"')
 		return fail(j, "expected a string");
 	j->i++;
-	for (;;) {
-		if (j->i >= j->n)
+	while ((c = peek(j)) != '"') {
+		if (c < 0)
 			return fail(j, "unterminated string");
-		if (j->s[j->i] == '"') {
-			j->i++;
-			return 0;
-		}
-		if (string_char(j, &cp, &raw) < 0)
+		if (string_char(j, enc) < 0)
 			return -1;
 	}
+	j->i++;
+	return 0;
 }
 
 static int
-is_digit(jscan *j)
+is_digit(const jscan *j)
 {
-	return j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9';
+	return (unsigned)(peek(j) - '0') < 10;
+}
+
+/* Digits at the cursor: 0 when there is none. */
+static int
+digits(jscan *j)
+{
+	int any = 0;
+
+	for (; is_digit(j); j->i++)
+		any = 1;
+	return any;
 }
 
 /* RFC 8259 section 6: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
 static int
 scan_number(jscan *j)
 {
-	if (j->i < j->n && j->s[j->i] == '-')
+	if (peek(j) == '-')
 		j->i++;
-	if (!is_digit(j))
-		return fail(j, "bad number");
-	if (j->s[j->i] == '0') {
+	if (peek(j) == '0') {
 		j->i++;
 		if (is_digit(j))
 			return fail(j, "leading zero in number");
-	} else
-		while (is_digit(j))
-			j->i++;
-	if (j->i < j->n && j->s[j->i] == '.') {
+	} else if (!digits(j))
+		return fail(j, "bad number");
+	if (peek(j) == '.') {
 		j->i++;
-		if (!is_digit(j))
+		if (!digits(j))
 			return fail(j, "bad fraction in number");
-		while (is_digit(j))
-			j->i++;
 	}
-	if (j->i < j->n && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
+	if ((peek(j) | 0x20) == 'e') {
 		j->i++;
-		if (j->i < j->n && (j->s[j->i] == '+' || j->s[j->i] == '-'))
+		if (peek(j) == '+' || peek(j) == '-')
 			j->i++;
-		if (!is_digit(j))
+		if (!digits(j))
 			return fail(j, "bad exponent in number");
-		while (is_digit(j))
-			j->i++;
 	}
-	return 0;
-}
-
-static int
-scan_word(jscan *j, const char *w)
-{
-	size_t len = strlen(w);
-
-	if (j->n - j->i < len || memcmp(j->s + j->i, w, len) != 0)
-		return fail(j, "unexpected character");
-	j->i += len;
 	return 0;
 }
 
 static int scan_value(jscan *j, int depth, int *type);
 
+/*
+ * One step through an object or array (`close` is '}' or ']') whose
+ * opening bracket (first) or last item ends at j->i: 0 at the closing
+ * bracket (j->i on it), 1 past one more item (at[0], at[1]: where its key
+ * starts and ends, at[2]: where its value starts), -1 malformed. Shared by
+ * the checking scan and json_next(), so that both walk the same grammar.
+ */
+static int
+scan_item(jscan *j, int depth, int close, int first, size_t at[3],
+    int *type)
+{
+	skip_ws(j);
+	if (!first) {
+		if (peek(j) < 0)
+			return fail(j, "unterminated object or array");
+		if (peek(j) == close)
+			return 0;
+		if (peek(j) != ',')
+			return fail(j, close == '}' ? "expected ',' or '}'" :
+			    "expected ',' or ']'");
+		j->i++;
+		skip_ws(j);
+	} else if (peek(j) == close)
+		return 0;
+	if (close == '}') {
+		at[0] = j->i;
+		if (peek(j) != '"')
+			return fail(j, "expected a member name");
+		if (scan_string(j) < 0)
+			return -1;
+		at[1] = j->i;
+		skip_ws(j);
+		if (peek(j) != ':')
+			return fail(j, "expected ':'");
+		j->i++;
+		skip_ws(j);
+	}
+	at[2] = j->i;
+	return scan_value(j, depth + 1, type) < 0 ? -1 : 1;
+}
+
 /* An object or array at j->i; `close` is '}' or ']'. */
 static int
-scan_container(jscan *j, int depth, unsigned close)
+scan_container(jscan *j, int depth, int close)
 {
-	int type;
+	size_t at[3];
+	int type, r, first = 1;
 
 	if (depth >= JSON_MAX_DEPTH)
 		return fail(j, "nesting too deep");
 	j->i++;
-	skip_ws(j);
-	if (j->i < j->n && j->s[j->i] == close) {
+	while ((r = scan_item(j, depth, close, first, at, &type)) > 0)
+		first = 0;
+	if (r == 0)
 		j->i++;
-		return 0;
-	}
-	for (;;) {
-		if (close == '}') {
-			skip_ws(j);
-			if (j->i >= j->n || j->s[j->i] != '"')
-				return fail(j, "expected a member name");
-			if (scan_string(j) < 0)
-				return -1;
-			skip_ws(j);
-			if (j->i >= j->n || j->s[j->i] != ':')
-				return fail(j, "expected ':'");
-			j->i++;
-		}
-		skip_ws(j);
-		if (scan_value(j, depth + 1, &type) < 0)
-			return -1;
-		skip_ws(j);
-		if (j->i >= j->n)
-			return fail(j, "unterminated object or array");
-		if (j->s[j->i] == close) {
-			j->i++;
-			return 0;
-		}
-		if (j->s[j->i] != ',')
-			return fail(j, close == '}' ? "expected ',' or '}'" :
-			    "expected ',' or ']'");
-		j->i++;
-	}
+	return r;
 }
 
 static int
 scan_value(jscan *j, int depth, int *type)
 {
-	if (j->i >= j->n)
-		return fail(j, "expected a value");
-	switch (j->s[j->i]) {
+	int c = peek(j);
+	const char *w;
+	size_t len;
+
+	switch (c) {
 	case '{':
 		*type = JSON_OBJECT;
 		return scan_container(j, depth, '}');
@@ -328,34 +320,60 @@ scan_value(jscan *j, int depth, int *type)
 		return scan_string(j);
 	case 't':
 		*type = JSON_TRUE;
-		return scan_word(j, "true");
+		w = "true";
+		break;
 	case 'f':
 		*type = JSON_FALSE;
-		return scan_word(j, "false");
+		w = "false";
+		break;
 	case 'n':
 		*type = JSON_NULL;
-		return scan_word(j, "null");
+		w = "null";
+		break;
 	default:
 		*type = JSON_NUMBER;
-		if (j->s[j->i] == '-' || (j->s[j->i] >= '0' && j->s[j->i] <= '9'))
+		if (c == '-' || (c >= '0' && c <= '9'))
 			return scan_number(j);
 		return fail(j, "expected a value");
 	}
+	for (len = 0; w[len] != '\0'; len++)
+		if (j->i + len >= j->n ||
+		    j->s[j->i + len] != (unsigned char)w[len])
+			return fail(j, "unexpected character");
+	j->i += len;
+	return 0;
+}
+
+/* The document's one value into *out, then nothing but white space. */
+static int
+scan_doc(jscan *j, const char *s, size_t n, json_val *out)
+{
+	size_t start;
+	int type;
+
+	j->s = (const unsigned char *)s;
+	j->n = n;
+	j->i = 0;
+	j->why = NULL;
+	skip_ws(j);
+	start = j->i;
+	if (scan_value(j, 0, &type) < 0)
+		return -1;
+	out->type = type;
+	out->p = s + start;
+	out->len = j->i - start;
+	skip_ws(j);
+	return j->i == j->n ? 0 : fail(j, "text after the value");
 }
 
 int
 json_check(const char *s, size_t n, size_t *off, const char **why)
 {
-	jscan j = { (const unsigned char *)s, n, 0, NULL };
-	int type;
+	jscan j;
+	json_val v;
 
-	skip_ws(&j);
-	if (scan_value(&j, 0, &type) == 0) {
-		skip_ws(&j);
-		if (j.i == j.n)
-			return 0;
-		fail(&j, "text after the value");
-	}
+	if (scan_doc(&j, s, n, &v) == 0)
+		return 0;
 	if (off != NULL)
 		*off = j.i;
 	if (why != NULL)
@@ -366,28 +384,17 @@ json_check(const char *s, size_t n, size_t *off, const char **why)
 int
 json_root(const char *s, size_t n, json_val *out)
 {
-	jscan j = { (const unsigned char *)s, n, 0, NULL };
-	size_t start;
-	int type;
+	jscan j;
 
-	skip_ws(&j);
-	start = j.i;
-	if (scan_value(&j, 0, &type) < 0)
-		return -1;
-	out->type = type;
-	out->p = s + start;
-	out->len = j.i - start;
-	skip_ws(&j);
-	return j.i == j.n ? 0 : -1;
+	return scan_doc(&j, s, n, out);
 }
 
 int
 json_next(const json_val *c, json_iter *it, json_val *key, json_val *val)
 {
 	jscan j = { (const unsigned char *)c->p, c->len, 0, NULL };
-	unsigned close;
-	size_t start;
-	int type;
+	size_t at[3];
+	int close, type, r;
 
 	if (key != NULL) {
 		key->type = JSON_NONE;
@@ -400,49 +407,25 @@ json_next(const json_val *c, json_iter *it, json_val *key, json_val *val)
 		close = ']';
 	else
 		return -1;
-	if (c->len < 2 || c->p[0] != (close == '}' ? '{' : '['))
+	/* '{' + 2 == '}', '[' + 2 == ']' */
+	if (c->len < 2 || c->p[0] != close - 2 || it->pos > c->len)
 		return -1;
-	if (it->pos > c->len)
-		return -1;
-	if (it->pos == 0) {
-		j.i = 1;
-		skip_ws(&j);
-		if (j.i < j.n && j.s[j.i] == close) {
+	j.i = it->pos == 0 ? 1 : it->pos;
+	/* depth 0: the container itself is one level */
+	r = scan_item(&j, 0, close, it->pos == 0, at, &type);
+	if (r <= 0) {
+		if (r == 0 && it->pos == 0)
 			it->pos = j.i;
-			return 0;
-		}
-	} else {
-		j.i = it->pos;
-		skip_ws(&j);
-		if (j.i < j.n && j.s[j.i] == close)
-			return 0;
-		if (j.i >= j.n || j.s[j.i] != ',')
-			return -1;
-		j.i++;
-		skip_ws(&j);
+		return r;
 	}
-	if (close == '}') {
-		start = j.i;
-		if (scan_string(&j) < 0)
-			return -1;
-		if (key != NULL) {
-			key->type = JSON_STRING;
-			key->p = c->p + start;
-			key->len = j.i - start;
-		}
-		skip_ws(&j);
-		if (j.i >= j.n || j.s[j.i] != ':')
-			return -1;
-		j.i++;
-		skip_ws(&j);
+	if (key != NULL && close == '}') {
+		key->type = JSON_STRING;
+		key->p = c->p + at[0];
+		key->len = at[1] - at[0];
 	}
-	start = j.i;
-	/* depth 1: the container itself is one level */
-	if (scan_value(&j, 1, &type) < 0)
-		return -1;
 	val->type = type;
-	val->p = c->p + start;
-	val->len = j.i - start;
+	val->p = c->p + at[2];
+	val->len = j.i - at[2];
 	it->pos = j.i;
 	return 1;
 }
@@ -452,40 +435,26 @@ json_string(const json_val *v, char *out, size_t outsz, int nul_ok)
 {
 	jscan j = { (const unsigned char *)v->p, v->len, 1, NULL };
 	size_t o = 0;
-	long cp;
-	int raw;
+	int len;
 	char enc[4];
 
 	if (v->type != JSON_STRING || v->len < 2 || v->p[0] != '"' ||
 	    outsz == 0)
 		return -1;
-	for (;;) {
-		if (j.i >= j.n)
+	while (peek(&j) != '"') {
+		if (peek(&j) < 0 || (len = string_char(&j, enc)) < 0)
 			return -1;
-		if (j.s[j.i] == '"') {
-			if (j.i + 1 != j.n)
-				return -1;
-			out[o] = '\0';
-			return (long)o;
-		}
-		size_t at = j.i;
-		if (string_char(&j, &cp, &raw) < 0)
-			return -1;
-		if (raw > 0) {
-			if (outsz - o <= (size_t)raw)
-				return -1;
-			memcpy(out + o, j.s + at, (size_t)raw);
-			o += (size_t)raw;
-			continue;
-		}
-		if (cp == 0 && !nul_ok)
-			return -1;
-		int len = json_utf8_put((uint32_t)cp, enc);
-		if (len == 0 || outsz - o <= (size_t)len)
+		/* only "\u0000" gives a NUL: raw control bytes are refused */
+		if ((len == 1 && enc[0] == '\0' && !nul_ok) ||
+		    outsz - o <= (size_t)len)
 			return -1;
 		memcpy(out + o, enc, (size_t)len);
 		o += (size_t)len;
 	}
+	if (j.i + 1 != j.n)
+		return -1;
+	out[o] = '\0';
+	return (long)o;
 }
 
 static unsigned
@@ -520,15 +489,11 @@ json_get(const json_val *obj, const char *const *path, size_t npath,
 		if (cur.type != JSON_OBJECT)
 			return 0;
 		it.pos = 0;
-		for (;;) {
+		do {
 			r = json_next(&cur, &it, &key, &val);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				return 0;
-			if (json_key_is(&key, path[k]))
-				break;
-		}
+			if (r <= 0)
+				return r;
+		} while (!json_key_is(&key, path[k]));
 		cur = val;
 	}
 	*out = cur;
@@ -550,18 +515,14 @@ json_int64(const json_val *v, int64_t *out)
 	}
 	if (p == end || (*p == '0' && end - p > 1))
 		return -1;
-	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	lim = (uint64_t)INT64_MAX + (unsigned)neg;
 	for (; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
 		unsigned d = (unsigned)(*p - '0');
-		if (acc > (lim - d) / 10)
+		if (d > 9 || acc > (lim - d) / 10)
 			return -1;
 		acc = acc * 10 + d;
 	}
-	if (neg)
-		*out = acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc;
-	else
-		*out = (int64_t)acc;
+	/* two's complement: -(2^63) wraps to INT64_MIN */
+	*out = neg ? (int64_t)(0 - acc) : (int64_t)acc;
 	return 0;
 }

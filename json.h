@@ -105,4 +105,8 @@ int json_int64(const json_val *v, int64_t *out);
 int json_utf8_seq(const unsigned char *p, size_t n);
 int json_utf8_put(uint32_t cp, char out[4]);
 
+/* The value of `digits` (at most 8) hex digits at p, either case, in *out:
+ * 0, or -1 when one is not a hex digit. Shared with spec.c. */
+int json_hex(const char *p, int digits, uint32_t *out);
+
 #endif

@@ -14,6 +14,9 @@
 #include "fmt.h"
 #include "json.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static unsigned
 lower(unsigned c)
 {
@@ -34,12 +37,18 @@ ieq(const char *s, size_t n, const char *w)
 }
 
 static int
-iprefix(const char *s, const char *w)
+is_blank(int c)
 {
-	for (; *w; s++, w++)
-		if (lower((unsigned char)*s) != lower((unsigned char)*w))
-			return 0;
-	return 1;
+	return c == ' ' || c == '\t';
+}
+
+/* String k (0-based) of a list of NUL-terminated strings. */
+static const char *
+nth(const char *list, int k)
+{
+	while (k-- > 0)
+		list += strlen(list) + 1;
+	return list;
 }
 
 /* ---- the target -------------------------------------------------------- */
@@ -51,95 +60,95 @@ spec_target_init(spec_target *t)
 	t->encoding = SPEC_GZIP;
 }
 
-/* The fields, in the order of the spec file's Params. */
-static const struct field {
-	const char *name;   /* lower case */
-	const char *label;  /* as Bacalhau spells it */
-	unsigned bit;
-	size_t off, cap;    /* buffer in spec_target; cap 0: encoding */
-} fields[] = {
-	{ "bucket", "Bucket", SPEC_SET_BUCKET, offsetof(spec_target, bucket),
-	  SPEC_BUCKET_MAX },
-	{ "key", "Key", SPEC_SET_KEY, offsetof(spec_target, key),
-	  SPEC_KEYTPL_MAX },
-	{ "endpoint", "Endpoint", SPEC_SET_ENDPOINT,
-	  offsetof(spec_target, endpoint), SPEC_ENDPOINT_MAX },
-	{ "region", "Region", SPEC_SET_REGION, offsetof(spec_target, region),
-	  SPEC_REGION_MAX },
-	{ "encoding", "Encoding", SPEC_SET_ENCODING, 0, 0 },
-};
-#define NFIELDS (sizeof fields / sizeof fields[0])
+/*
+ * The fields, lower case, in the order of their SPEC_SET_* bits (field k
+ * has bit 1 << k), then the result-spec fields that a spec file's Params
+ * may hold and that are ignored (spec.h).
+ */
+static const char names[] =
+    "bucket\0key\0endpoint\0region\0encoding\0"
+    "versionid\0checksumsha256\0contentsha256\0size";
+enum { NFIELDS = 5, NNAMES = 9, F_ENCODING = 4 };
 
-static const struct field *
-field_find(const char *name, size_t n)
+/* The buffers in spec_target of the fields (encoding has none). */
+static const struct {
+	unsigned short off, cap;
+} fbuf[NFIELDS] = {
+	{ offsetof(spec_target, bucket), SPEC_BUCKET_MAX },
+	{ offsetof(spec_target, key), SPEC_KEYTPL_MAX },
+	{ offsetof(spec_target, endpoint), SPEC_ENDPOINT_MAX },
+	{ offsetof(spec_target, region), SPEC_REGION_MAX }
+};
+
+/* The index of name[0, n) among the first `count` strings of list, or -1. */
+static int
+find(const char *list, int count, const char *name, size_t n)
 {
-	for (size_t k = 0; k < NFIELDS; k++)
-		if (ieq(name, n, fields[k].name))
-			return &fields[k];
-	return NULL;
+	for (int k = 0; k < count; k++)
+		if (ieq(name, n, nth(list, k)))
+			return k;
+	return -1;
 }
 
-/* Sets a field from value[0, n) (not NUL-terminated). */
+/* Sets field k from value[0, n) (not NUL-terminated). */
 static int
-field_set(spec_target *t, const struct field *f, const char *value,
-    size_t n, s3p_err *err)
+field_set(spec_target *t, int k, const char *value, size_t n,
+    s3p_err *err)
 {
-	if (f->cap == 0) {
-		if (n == 0) {
-			t->encoding = SPEC_GZIP;
-			t->set &= ~f->bit;
-		} else if (ieq(value, n, "gzip"))
-			t->encoding = SPEC_GZIP;
-		else if (ieq(value, n, "plain"))
-			t->encoding = SPEC_PLAIN;
-		else
-			return err_set(err, S3P_EUSAGE,
-			    "encoding \"%.*s\": want gzip or plain",
-			    (int)(n > 64 ? 64 : n), value);
-		if (n > 0)
-			t->set |= f->bit;
-		return 0;
-	}
-	if (n > f->cap)
+	const char *name = nth(names, k);
+	char *dst = (char *)t + fbuf[k].off;
+	int enc = SPEC_GZIP;
+
+	if (k == F_ENCODING) {
+		if (n > 0 && !ieq(value, n, "gzip")) {
+			if (!ieq(value, n, "plain"))
+				return err_set(err, S3P_EUSAGE,
+				    "encoding \"%.*s\": want gzip or plain",
+				    (int)(n > 64 ? 64 : n), value);
+			enc = SPEC_PLAIN;
+		}
+		t->encoding = enc;
+	} else if (n > fbuf[k].cap)
 		return err_set(err, S3P_EUSAGE,
-		    "%s too long: %zu bytes, at most %zu", f->name, n, f->cap);
-	if (memchr(value, '\0', n) != NULL)
-		return err_set(err, S3P_EUSAGE, "%s holds a NUL byte", f->name);
-	char *dst = (char *)t + f->off;
-	memcpy(dst, value, n);
-	dst[n] = '\0';
+		    "%s too long: %zu bytes, at most %zu", name, n,
+		    (size_t)fbuf[k].cap);
+	else if (memchr(value, '\0', n) != NULL)
+		return err_set(err, S3P_EUSAGE, "%s holds a NUL byte", name);
+	else {
+		memcpy(dst, value, n);
+		dst[n] = '\0';
+	}
 	if (n > 0)
-		t->set |= f->bit;
+		t->set |= 1u << k;
 	else
-		t->set &= ~f->bit;
+		t->set &= ~(1u << k);
 	return 0;
 }
 
 int
 spec_set(spec_target *t, const char *name, const char *value, s3p_err *err)
 {
-	const struct field *f = field_find(name, strlen(name));
+	int k = find(names, NFIELDS, name, strlen(name));
 
-	if (f == NULL)
+	if (k < 0)
 		return err_set(err, S3P_EUSAGE,
 		    "unknown target field \"%s\": want bucket, key, endpoint,"
 		    " region or encoding", name);
-	return field_set(t, f, value, strlen(value), err);
+	return field_set(t, k, value, strlen(value), err);
 }
 
 void
 spec_merge(spec_target *dst, const spec_target *src)
 {
-	for (size_t k = 0; k < NFIELDS; k++) {
-		const struct field *f = &fields[k];
-		if (!(src->set & f->bit))
+	for (int k = 0; k < NFIELDS; k++) {
+		if (!(src->set & 1u << k))
 			continue;
-		if (f->cap == 0)
+		if (k == F_ENCODING)
 			dst->encoding = src->encoding;
 		else
-			memcpy((char *)dst + f->off, (const char *)src + f->off,
-			    f->cap + 1);
-		dst->set |= f->bit;
+			memcpy((char *)dst + fbuf[k].off,
+			    (const char *)src + fbuf[k].off, fbuf[k].cap + 1u);
+		dst->set |= 1u << k;
 	}
 }
 
@@ -172,19 +181,13 @@ split_uri(const char *u, size_t n, const char **b, size_t *bn,
 {
 	const char *slash;
 
-	if (n < 5 || !iprefix(u, "s3://"))
+	if (n < 5 || !ieq(u, 5, "s3://"))
 		return -1;
 	*b = u + 5;
 	slash = memchr(*b, '/', n - 5);
-	if (slash == NULL) {
-		*bn = n - 5;
-		*k = u + n;
-		*kn = 0;
-	} else {
-		*bn = (size_t)(slash - *b);
-		*k = slash + 1;
-		*kn = (size_t)(u + n - *k);
-	}
+	*k = slash ? slash + 1 : u + n;
+	*bn = (size_t)((slash ? slash : u + n) - *b);
+	*kn = (size_t)(u + n - *k);
 	return 0;
 }
 
@@ -198,11 +201,9 @@ spec_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
 	if (split_uri(uri, n, &b, &bn, &k, &kn) < 0)
 		return err_set(err, S3P_EUSAGE,
 		    "\"%.200s\" is not an s3://BUCKET/KEY URI", uri);
-	if (bn == 0)
-		return err_set(err, S3P_EUSAGE, "\"%.200s\": no bucket", uri);
-	if (bn >= bsz)
-		return err_set(err, S3P_EUSAGE,
-		    "\"%.200s\": bucket name too long", uri);
+	if (bn == 0 || bn >= bsz)
+		return err_set(err, S3P_EUSAGE, "\"%.200s\": %s", uri,
+		    bn == 0 ? "no bucket" : "bucket name too long");
 	if (kn >= ksz)
 		return err_set(err, S3P_EUSAGE,
 		    "\"%.200s\": key too long (%zu bytes)", uri, kn);
@@ -213,47 +214,55 @@ spec_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
 	return 0;
 }
 
-/* One field of a target, f[0, n), number `idx` (1-based), into t. */
+/* field_set() for field `idx` of a target, whose number the message says. */
+static int
+target_set(spec_target *t, int k, const char *v, size_t n, int idx,
+    s3p_err *err)
+{
+	s3p_err e;
+
+	if (field_set(t, k, v, n, &e) < 0)
+		return err_set(err, S3P_EUSAGE, "target: field %d: %s", idx,
+		    e.msg);
+	return 0;
+}
+
+/* One field after the first of a target, f[0, n), number idx, into t. */
 static int
 target_field(const char *f, size_t n, int idx, spec_target *t,
     unsigned *given, s3p_err *err)
 {
-	const char *eq, *name, *val;
-	const struct field *fd;
-	size_t pn, nn;
-	s3p_err e;
+	const char *eq, *name = NULL, *val;
+	int cut = (int)(n > 200 ? 200 : n), k;
+	size_t nn;
 
 	if (n == 0)
 		return err_set(err, S3P_EUSAGE,
 		    "target: field %d is empty", idx);
 	eq = memchr(f, '=', n);
-	pn = eq ? (size_t)(eq - f) : 0;
-	if (eq == NULL || !(ieq(f, pn, "opt") || ieq(f, pn, "option")))
-		return err_set(err, S3P_EUSAGE,
-		    "target: field %d \"%.*s\": want opt=NAME=VALUE", idx,
-		    (int)(n > 200 ? 200 : n), f);
-	name = eq + 1;
-	eq = memchr(name, '=', (size_t)(f + n - name));
+	if (eq != NULL && (ieq(f, (size_t)(eq - f), "opt") ||
+	    ieq(f, (size_t)(eq - f), "option"))) {
+		name = eq + 1;
+		eq = memchr(name, '=', (size_t)(f + n - name));
+	} else
+		eq = NULL;
 	if (eq == NULL)
 		return err_set(err, S3P_EUSAGE,
 		    "target: field %d \"%.*s\": want opt=NAME=VALUE", idx,
-		    (int)(n > 200 ? 200 : n), f);
+		    cut, f);
 	nn = (size_t)(eq - name);
 	val = eq + 1;
-	fd = field_find(name, nn);
-	if (fd == NULL)
+	k = find(names, NFIELDS, name, nn);
+	if (k < 0)
 		return err_set(err, S3P_EUSAGE,
 		    "target: field %d \"%.*s\": unknown option \"%.*s\" (want"
 		    " bucket, key, endpoint, region or encoding)", idx,
-		    (int)(n > 200 ? 200 : n), f, (int)(nn > 64 ? 64 : nn), name);
-	if (*given & fd->bit)
+		    cut, f, (int)(nn > 64 ? 64 : nn), name);
+	if (*given & 1u << k)
 		return err_set(err, S3P_EUSAGE,
-		    "target: field %d: %s given twice", idx, fd->name);
-	*given |= fd->bit;
-	if (field_set(t, fd, val, (size_t)(f + n - val), &e) < 0)
-		return err_set(err, S3P_EUSAGE, "target: field %d: %s", idx,
-		    e.msg);
-	return 0;
+		    "target: field %d: %s given twice", idx, nth(names, k));
+	*given |= 1u << k;
+	return target_set(t, k, val, (size_t)(f + n - val), idx, err);
 }
 
 int
@@ -263,29 +272,25 @@ spec_parse_target(const char *arg, spec_target *t, s3p_err *err)
 	unsigned given = 0;
 	const char *f = arg, *comma, *b, *k;
 	size_t n, bn, kn;
-	int idx = 1;
-	s3p_err e;
 
-	comma = strchr(f, ',');
-	n = comma ? (size_t)(comma - f) : strlen(f);
-	if (split_uri(f, n, &b, &bn, &k, &kn) == 0) {
-		if (field_set(&tmp, &fields[0], b, bn, &e) < 0 ||
-		    field_set(&tmp, &fields[1], k, kn, &e) < 0)
-			return err_set(err, S3P_EUSAGE, "target: field 1: %s",
-			    e.msg);
-		given = SPEC_SET_BUCKET | SPEC_SET_KEY;
-	} else if (!ieq(f, n, "s3")) {
-		return err_set(err, S3P_EUSAGE,
-		    "target: field 1 \"%.*s\": want s3://BUCKET/KEY or s3",
-		    (int)(n > 200 ? 200 : n), f);
-	}
-	while (comma != NULL) {
-		f = comma + 1;
-		idx++;
+	for (int idx = 1;; idx++) {
 		comma = strchr(f, ',');
 		n = comma ? (size_t)(comma - f) : strlen(f);
-		if (target_field(f, n, idx, &tmp, &given, err) < 0)
-			return -1;
+		if (idx > 1) {
+			if (target_field(f, n, idx, &tmp, &given, err) < 0)
+				return -1;
+		} else if (split_uri(f, n, &b, &bn, &k, &kn) == 0) {
+			if (target_set(&tmp, 0, b, bn, 1, err) < 0 ||
+			    target_set(&tmp, 1, k, kn, 1, err) < 0)
+				return -1;
+			given = SPEC_SET_BUCKET | SPEC_SET_KEY;
+		} else if (!ieq(f, n, "s3"))
+			return err_set(err, S3P_EUSAGE,
+			    "target: field 1 \"%.*s\": want s3://BUCKET/KEY or"
+			    " s3", (int)(n > 200 ? 200 : n), f);
+		if (comma == NULL)
+			break;
+		f = comma + 1;
 	}
 	*t = tmp;
 	return 0;
@@ -299,28 +304,6 @@ is_alnum(unsigned c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* Four dot-separated groups of 1-3 digits: "192.168.5.4". */
-static int
-ipv4_shaped(const char *b)
-{
-	int groups = 0, digits = 0;
-
-	for (;; b++) {
-		if (*b >= '0' && *b <= '9') {
-			if (++digits > 3)
-				return 0;
-		} else if (*b == '.' || *b == '\0') {
-			if (digits == 0)
-				return 0;
-			groups++;
-			digits = 0;
-			if (*b == '\0')
-				return groups == 4;
-		} else
-			return 0;
-	}
-}
-
 static int
 has_suffix(const char *s, size_t n, const char *suf)
 {
@@ -331,8 +314,12 @@ has_suffix(const char *s, size_t n, const char *suf)
 int
 spec_bucket_valid(const char *b)
 {
+	/* reserved by AWS (access points, S3 Express, Object Lambda): '<'
+	 * marks a prefix, '>' a suffix */
+	static const char reserved[] =
+	    "<xn--\0<sthree-\0>-s3alias\0>--ol-s3\0>--x-s3";
 	size_t n = strlen(b);
-	int dots = 0;
+	int dots = 0, run = 0, longest = 0, digits_only = 1;
 
 	if (n < 3 || n > 63)
 		return SPEC_BUCKET_INVALID;
@@ -341,21 +328,31 @@ spec_bucket_valid(const char *b)
 	for (size_t k = 0; k < n; k++) {
 		unsigned c = (unsigned char)b[k];
 		if (c == '.') {
-			dots = 1;
+			dots++;
+			run = 0;
 			/* "..", ".-" and "-." cannot make DNS labels */
 			if (b[k + 1] == '.' || b[k + 1] == '-' ||
 			    (k > 0 && b[k - 1] == '-'))
 				return SPEC_BUCKET_INVALID;
-		} else if (c != '-' && !is_alnum(c))
+			continue;
+		}
+		if (c != '-' && !is_alnum(c))
+			return SPEC_BUCKET_INVALID;
+		if (c - '0' > 9)
+			digits_only = 0;
+		if (++run > longest)
+			longest = run;
+	}
+	/* shaped like an IPv4 address: four groups of 1-3 digits (the
+	 * checks above leave no group empty) */
+	if (digits_only && dots == 3 && longest <= 3)
+		return SPEC_BUCKET_INVALID;
+	for (int k = 0; k < 5; k++) {
+		const char *r = nth(reserved, k);
+		size_t m = strlen(r + 1);
+		if (n >= m && memcmp(b + (*r == '<' ? 0 : n - m), r + 1, m) == 0)
 			return SPEC_BUCKET_INVALID;
 	}
-	if (ipv4_shaped(b))
-		return SPEC_BUCKET_INVALID;
-	/* reserved by AWS (access points, S3 Express, Object Lambda) */
-	if (strncmp(b, "xn--", 4) == 0 || strncmp(b, "sthree-", 7) == 0 ||
-	    has_suffix(b, n, "-s3alias") || has_suffix(b, n, "--ol-s3") ||
-	    has_suffix(b, n, "--x-s3"))
-		return SPEC_BUCKET_INVALID;
 	return dots ? SPEC_BUCKET_DOTTED : SPEC_BUCKET_DNS;
 }
 
@@ -379,40 +376,17 @@ oput(obuf *o, const char *s, size_t n)
 	o->len += n;
 }
 
-static int
-utf8_valid(const char *s, size_t n)
-{
-	for (size_t k = 0; k < n;) {
-		int l = json_utf8_seq((const unsigned char *)s + k, n - k);
-		if (l == 0)
-			return 0;
-		k += (size_t)l;
-	}
-	return 1;
-}
-
-/* v as exactly n decimal digits (v < 10^n). */
-static void
-put_digits(char *out, unsigned v, int n)
-{
-	while (n-- > 0) {
-		out[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
 int
 spec_expand_key(const char *key, int encoding, const spec_ids *ids,
     time_t now, char *out, size_t outsz, s3p_err *err)
 {
-	static const struct {
-		const char *ph, *opt, *env;
-	} idnames[3] = {
-		{ "{executionID}", "--execution-id", "BACALHAU_EXECUTION_ID" },
-		{ "{jobID}", "--job-id", "BACALHAU_JOB_ID" },
-		{ "{nodeID}", "--node-id", "BACALHAU_NODE_ID" },
-	};
-	char tpl[SPEC_KEYTPL_MAX + 16], date[9], tim[7];
+	/* the placeholders without their braces: three ids, then the clock */
+	static const char ph[] = "executionID\0jobID\0nodeID\0date\0time";
+	/* each id's option and variable, for the message when it has none */
+	static const char give[] = "execution-id\0EXECUTION_ID\0job-id\0JOB_ID\0"
+	    "node-id\0NODE_ID";
+	const char *idv[3] = { ids->execution_id, ids->job_id, ids->node_id };
+	char tpl[SPEC_KEYTPL_MAX + 16], dt[15];
 	size_t n = strlen(key);
 	s3p_utc tm;
 	int have_tm = 0;
@@ -436,68 +410,59 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 	o.len = 0;
 	o.over = 0;
 	for (const char *p = tpl; *p;) {
-		const char *val = NULL;
-		size_t plen = 0;
+		const char *name = NULL;
+		size_t m = 0;
 		int k;
 
-		if (*p != '{') {
-			const char *q = strchr(p, '{');
-			size_t run = q ? (size_t)(q - p) : strlen(p);
-			oput(&o, p, run);
-			p += run;
-			continue;
+		for (k = 0; *p == '{' && k < 5; k++) {
+			name = nth(ph, k);
+			m = strlen(name);
+			if (strncmp(p + 1, name, m) == 0 && p[m + 1] == '}')
+				break;
 		}
-		for (k = 0; k < 3; k++) {
-			const char *v;
-			plen = strlen(idnames[k].ph);
-			if (strncmp(p, idnames[k].ph, plen) != 0)
-				continue;
-			v = k == 0 ? ids->execution_id : k == 1 ? ids->job_id :
-			    ids->node_id;
-			if (v == NULL || *v == '\0')
-				return err_set(err, S3P_EUSAGE,
-				    "key \"%.200s\": placeholder %s has no value"
-				    " (give %s or set %s)", key, idnames[k].ph,
-				    idnames[k].opt, idnames[k].env);
-			val = v;
-			break;
-		}
-		if (val == NULL && (strncmp(p, "{date}", 6) == 0 ||
-		    strncmp(p, "{time}", 6) == 0)) {
-			if (!have_tm) {
-				if (s3p_time_to_utc(now, &tm) < 0)
-					return err_set(err, S3P_EUSAGE,
-					    "key: the clock is out of range");
-				put_digits(date, (unsigned)tm.year, 4);
-				put_digits(date + 4, (unsigned)tm.month, 2);
-				put_digits(date + 6, (unsigned)tm.day, 2);
-				date[8] = '\0';
-				put_digits(tim, (unsigned)tm.hour, 2);
-				put_digits(tim + 2, (unsigned)tm.min, 2);
-				put_digits(tim + 4, (unsigned)tm.sec, 2);
-				tim[6] = '\0';
-				have_tm = 1;
-			}
-			val = p[1] == 'd' ? date : tim;
-			plen = 6;
-		}
-		if (val == NULL) {
+		if (*p != '{' || k == 5) {
 			/* not ours: kept as written, as strings.Replace would */
 			oput(&o, p, 1);
 			p++;
 			continue;
 		}
-		oput(&o, val, strlen(val));
-		p += plen;
+		p += m + 2;
+		if (k < 3) {
+			if (idv[k] == NULL || *idv[k] == '\0')
+				return err_set(err, S3P_EUSAGE,
+				    "key \"%.200s\": placeholder {%s} has no value"
+				    " (give --%s or set BACALHAU_%s)", key, name,
+				    nth(give, 2 * k), nth(give, 2 * k + 1));
+			oput(&o, idv[k], strlen(idv[k]));
+			continue;
+		}
+		if (!have_tm) {
+			/* YYYYMMDDHHMMSS: {date} is the first 8, {time} the rest */
+			if (s3p_time_to_utc(now, &tm) < 0)
+				return err_set(err, S3P_EUSAGE,
+				    "key: the clock is out of range");
+			/* the year is 0..9999: always 14 digits */
+			fmt_snprintf(dt, sizeof dt, "%04d%02d%02d%02d%02d%02d",
+			    tm.year, tm.month, tm.day, tm.hour, tm.min, tm.sec);
+			have_tm = 1;
+		}
+		if (k == 3)
+			oput(&o, dt, 8);
+		else
+			oput(&o, dt + 8, 6);
 	}
 	if (o.over)
 		return err_set(err, S3P_EUSAGE,
 		    "key \"%.200s...\" is longer than %zu bytes after suffix and"
 		    " placeholders", key, o.cap);
 	out[o.len] = '\0';
-	if (!utf8_valid(out, o.len))
-		return err_set(err, S3P_EUSAGE,
-		    "key \"%.200s\" is not valid UTF-8", key);
+	for (size_t k = 0; k < o.len;) {
+		int l = json_utf8_seq((const unsigned char *)out + k, o.len - k);
+		if (l == 0)
+			return err_set(err, S3P_EUSAGE,
+			    "key \"%.200s\" is not valid UTF-8", key);
+		k += (size_t)l;
+	}
 	return 0;
 }
 
@@ -524,13 +489,7 @@ enum {
 	SEEN_PUBLISHER = 1 << 0,
 	SEEN_TYPE = 1 << 1,
 	SEEN_PARAMS = 1 << 2,
-	SEEN_FIELD = 1 << 3,      /* << field index */
-	SEEN_EXTRA = 1 << 8       /* << index in extras */
-};
-
-/* Result-spec fields: accepted in Params and ignored (spec.h). */
-static const char *const extras[] = {
-	"versionid", "checksumsha256", "contentsha256", "size"
+	SEEN_FIELD = 1 << 3       /* << index in names[] */
 };
 
 typedef struct {
@@ -538,8 +497,15 @@ typedef struct {
 	size_t n;
 } span;
 
+/* Every error of a spec file names the file and the line. */
 static int
-sink_fail(sink *s, int line, const char *fmt, const span *path, int depth,
+ylfail(sink *s, int line, const char *what)
+{
+	return err_set(s->err, S3P_EUSAGE, "%s:%d: %s", s->name, line, what);
+}
+
+static int
+sink_fail(sink *s, int line, const char *what, const span *path, int depth,
     const char *extra)
 {
 	char dotted[MAXDEPTH * (KEYMAX + 1) + 1];
@@ -554,13 +520,8 @@ sink_fail(sink *s, int line, const char *fmt, const span *path, int depth,
 		o += n;
 		dotted[o] = '\0';
 	}
-	if (line > 0)
-		err_set(s->err, S3P_EUSAGE, "%s:%d: %s %s%s", s->name, line,
-		    fmt, dotted, extra ? extra : "");
-	else
-		err_set(s->err, S3P_EUSAGE, "%s: %s %s%s", s->name, fmt,
-		    dotted, extra ? extra : "");
-	return -1;
+	return err_set(s->err, S3P_EUSAGE, "%s:%d: %s %s%s", s->name, line,
+	    what, dotted, extra);
 }
 
 /*
@@ -572,105 +533,91 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
     const char *v, size_t vn, int is_null)
 {
 	const span *rel = path;
-	int rdepth = depth;
+	const char *why = "unknown key", *extra = "";
+	int rdepth = depth, fdepth = 1, k = -1;
 	unsigned bit;
 
 	if (depth == 0)
 		return 0;
 	/* which of the two shapes, decided by the first top-level key */
 	if (ieq(path[0].p, path[0].n, "publisher")) {
-		if (s->shape == 2)
-			return sink_fail(s, line, "unexpected key", path, 1,
-			    " (next to Type/Params)");
+		if (s->shape == 2) {
+			why = "unexpected key";
+			extra = " (next to Type/Params)";
+			goto fail;
+		}
 		s->shape = 1;
 		rel = path + 1;
 		rdepth = depth - 1;
 	} else if (ieq(path[0].p, path[0].n, "type") ||
 	    ieq(path[0].p, path[0].n, "params")) {
-		if (s->shape == 1)
-			return sink_fail(s, line, "unexpected key", path, 1,
-			    " (next to Publisher)");
+		if (s->shape == 1) {
+			why = "unexpected key";
+			extra = " (next to Publisher)";
+			goto fail;
+		}
 		s->shape = 2;
-	} else
-		return sink_fail(s, line, "unknown key", path, 1,
-		    " (want Publisher, or Type and Params)");
+	} else {
+		extra = " (want Publisher, or Type and Params)";
+		goto fail;
+	}
 
-	if (rdepth == 0) {
+	/* from here on, errors name the whole path */
+	fdepth = depth;
+	if (rdepth == 0)
 		bit = SEEN_PUBLISHER;
-		if (!is_map && !is_null)
-			return sink_fail(s, line, "expected a mapping at", path,
-			    depth, NULL);
-	} else if (ieq(rel[0].p, rel[0].n, "type")) {
+	else if (ieq(rel[0].p, rel[0].n, "type")) {
 		bit = SEEN_TYPE;
 		if (rdepth > 1)
-			return sink_fail(s, line, "unknown key", path, depth,
-			    NULL);
-		if (is_map)
-			return sink_fail(s, line, "expected a scalar at", path,
-			    depth, NULL);
-		if (is_null || !ieq(v, vn, "s3")) {
-			err_set(s->err, S3P_EUSAGE,
+			goto fail;
+	} else if (ieq(rel[0].p, rel[0].n, "params")) {
+		bit = SEEN_PARAMS;
+		if (rdepth > 2)
+			goto fail;
+		if (rdepth == 2) {
+			k = find(names, NNAMES, rel[1].p, rel[1].n);
+			if (k < 0) {
+				extra = " (want Bucket, Key, Endpoint, Region or"
+				    " Encoding)";
+				goto fail;
+			}
+			bit = SEEN_FIELD << k;
+		}
+	} else {
+		extra = " (want Type or Params)";
+		goto fail;
+	}
+	/* Publisher and Params hold a mapping (or nothing), the rest scalars */
+	if (bit == SEEN_PUBLISHER || bit == SEEN_PARAMS) {
+		if (!is_map && !is_null) {
+			why = "expected a mapping at";
+			goto fail;
+		}
+	} else if (is_map) {
+		why = "expected a scalar at";
+		goto fail;
+	}
+	if (bit == SEEN_TYPE) {
+		if (is_null || !ieq(v, vn, "s3"))
+			return err_set(s->err, S3P_EUSAGE,
 			    "%s:%d: publisher Type \"%.*s\" is not s3", s->name,
 			    line, (int)(vn > 64 ? 64 : vn), is_null ? "" : v);
-			return -1;
-		}
 		s->have_type = 1;
-	} else if (ieq(rel[0].p, rel[0].n, "params")) {
-		if (rdepth == 1) {
-			bit = SEEN_PARAMS;
-			if (!is_map && !is_null)
-				return sink_fail(s, line,
-				    "expected a mapping at", path, depth, NULL);
-		} else {
-			const struct field *f = NULL;
-			size_t k;
-			if (rdepth > 2)
-				return sink_fail(s, line, "unknown key", path,
-				    depth, NULL);
-			for (k = 0; k < NFIELDS; k++)
-				if (ieq(rel[1].p, rel[1].n, fields[k].name)) {
-					f = &fields[k];
-					break;
-				}
-			if (f != NULL)
-				bit = SEEN_FIELD << k;
-			else {
-				for (k = 0; k < sizeof extras / sizeof extras[0];
-				    k++)
-					if (ieq(rel[1].p, rel[1].n, extras[k]))
-						break;
-				if (k == sizeof extras / sizeof extras[0])
-					return sink_fail(s, line,
-					    "unknown key", path, depth,
-					    " (want Bucket, Key, Endpoint,"
-					    " Region or Encoding)");
-				bit = SEEN_EXTRA << k;
-			}
-			if (is_map)
-				return sink_fail(s, line,
-				    "expected a scalar at", path, depth, NULL);
-			if (s->seen & bit)
-				return sink_fail(s, line, "duplicate key", path,
-				    depth, NULL);
-			s->seen |= bit;
-			if (f != NULL) {
-				s3p_err e;
-				if (field_set(&s->t, f, is_null ? "" : v,
-				    is_null ? 0 : vn, &e) < 0) {
-					err_set(s->err, S3P_EUSAGE, "%s:%d: %s",
-					    s->name, line, e.msg);
-					return -1;
-				}
-			}
-			return 0;
-		}
-	} else
-		return sink_fail(s, line, "unknown key", path, depth,
-		    " (want Type or Params)");
-	if (s->seen & bit)
-		return sink_fail(s, line, "duplicate key", path, depth, NULL);
+	}
+	if (s->seen & bit) {
+		why = "duplicate key";
+		goto fail;
+	}
 	s->seen |= bit;
+	if (k >= 0 && k < NFIELDS) {
+		s3p_err e;
+		if (field_set(&s->t, k, is_null ? "" : v, is_null ? 0 : vn,
+		    &e) < 0)
+			return ylfail(s, line, e.msg);
+	}
 	return 0;
+fail:
+	return sink_fail(s, line, why, path, fdepth, extra);
 }
 
 /* -- the YAML subset -- */
@@ -686,78 +633,92 @@ line_of(const char *buf, size_t off)
 	return line;
 }
 
-static int
-ylfail(sink *s, int line, const char *what)
+static const char *
+skip_blank(const char *p, const char *end)
 {
-	err_set(s->err, S3P_EUSAGE, "%s:%d: %s", s->name, line, what);
-	return -1;
+	while (p < end && is_blank(*p))
+		p++;
+	return p;
+}
+
+/* Nothing but white space and a comment from p to end. */
+static int
+y_rest_blank(const char *p, const char *end)
+{
+	const char *q = skip_blank(p, end);
+
+	return q == end || (*q == '#' && q > p);
 }
 
 /*
- * A double-quoted scalar: p at the opening quote, end the end of the line.
- * Unescapes into out (cap bytes with the NUL), sets *after past the closing
- * quote. YAML 1.2 section 5.7 (escape sequences).
+ * The end of a plain scalar at p: the first ':' before a blank or the line
+ * end (a key ends there, a value may not hold it), or the first '#' after
+ * a blank (a comment), or the line end. p is not at a ':' or '#' of its own.
+ */
+static const char *
+y_plain(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if ((*p == ':' && (p + 1 == end || is_blank(p[1]))) ||
+		    (*p == '#' && is_blank(p[-1])))
+			break;
+	return p;
+}
+
+/*
+ * A quoted scalar, "double" or 'single': p at the opening quote, end the
+ * end of the line. Unescapes into out (cap bytes with the NUL), sets
+ * *after past the closing quote. YAML 1.2 sections 5.7 (escape sequences)
+ * and 7.3.2 ('' is a quote).
  */
 static int
-y_dquoted(sink *s, int line, const char *p, const char *end, char *out,
+y_quoted(sink *s, int line, const char *p, const char *end, char *out,
     size_t cap, size_t *outn, const char **after)
 {
+	/* escape letters, then \x \u \U; the code points of the first 18 */
+	static const char letters[] = "0abt\tnvfre \"/\\N_LPxuU";
+	static const unsigned short cps[18] = { 0, 7, 8, 9, 9, 10, 11, 12, 13,
+	    27, ' ', '"', '/', '\\', 0x85, 0xA0, 0x2028, 0x2029 };
+	char q = *p;
 	size_t o = 0;
-	char enc[4];
 
-	for (p++; p < end && *p != '"'; ) {
-		unsigned c = (unsigned char)*p;
+	for (p++;; p++) {
+		const char *from;
 		uint32_t cp;
-		int len = 0;
+		int len = 1;
+		char enc[4];
 
-		if (c == '\\') {
-			int digits = 0;
+		if (p >= end)
+			return ylfail(s, line, q == '"' ?
+			    "unterminated double-quoted string (multi-line"
+			    " scalars are not supported)" :
+			    "unterminated single-quoted string (multi-line"
+			    " scalars are not supported)");
+		if (*p == q) {
+			if (q == '"' || p + 1 >= end || p[1] != '\'')
+				break;
+			p++;
+		}
+		from = p;
+		if (*p == '\\' && q == '"') {
+			const char *e;
+			int k, digits = 0;
 			if (p + 1 >= end)
 				return ylfail(s, line, "unterminated"
 				    " double-quoted string");
-			switch (p[1]) {
-			case '0': cp = 0; break;
-			case 'a': cp = 7; break;
-			case 'b': cp = 8; break;
-			case 't': case '\t': cp = 9; break;
-			case 'n': cp = 10; break;
-			case 'v': cp = 11; break;
-			case 'f': cp = 12; break;
-			case 'r': cp = 13; break;
-			case 'e': cp = 27; break;
-			case ' ': cp = ' '; break;
-			case '"': cp = '"'; break;
-			case '/': cp = '/'; break;
-			case '\\': cp = '\\'; break;
-			case 'N': cp = 0x85; break;
-			case '_': cp = 0xA0; break;
-			case 'L': cp = 0x2028; break;
-			case 'P': cp = 0x2029; break;
-			case 'x': digits = 2; break;
-			case 'u': digits = 4; break;
-			case 'U': digits = 8; break;
-			default:
+			e = memchr(letters, p[1], sizeof letters - 1);
+			if (e == NULL)
 				return ylfail(s, line, "unknown escape in"
 				    " double-quoted string");
-			}
-			if (digits > 0) {
-				if (end - (p + 2) < digits)
+			k = (int)(e - letters);
+			if (k < 18)
+				cp = cps[k];
+			else {
+				digits = 2 << (k - 18);
+				if (end - (p + 2) < digits ||
+				    json_hex(p + 2, digits, &cp) < 0)
 					return ylfail(s, line, "bad hex escape in"
 					    " double-quoted string");
-				cp = 0;
-				for (int k = 0; k < digits; k++) {
-					int h = -1;
-					unsigned d = (unsigned char)p[2 + k];
-					if (d >= '0' && d <= '9')
-						h = (int)(d - '0');
-					else if (lower(d) >= 'a' && lower(d) <= 'f')
-						h = (int)(lower(d) - 'a' + 10);
-					if (h < 0)
-						return ylfail(s, line, "bad hex"
-						    " escape in double-quoted"
-						    " string");
-					cp = cp * 16 + (uint32_t)h;
-				}
 			}
 			if (cp == 0)
 				return ylfail(s, line, "NUL in string");
@@ -765,63 +726,18 @@ y_dquoted(sink *s, int line, const char *p, const char *end, char *out,
 			if (len == 0)
 				return ylfail(s, line, "escape is not a Unicode"
 				    " scalar value");
-			p += 2 + digits;
-			if (o + (size_t)len >= cap)
-				return ylfail(s, line, "value too long");
-			memcpy(out + o, enc, (size_t)len);
-			o += (size_t)len;
-			continue;
+			p += 1 + digits;
+			from = enc;
 		}
-		if (o + 1 >= cap)
+		if (o + (size_t)len >= cap)
 			return ylfail(s, line, "value too long");
-		out[o++] = (char)c;
-		p++;
-	}
-	if (p >= end)
-		return ylfail(s, line, "unterminated double-quoted string"
-		    " (multi-line scalars are not supported)");
-	out[o] = '\0';
-	*outn = o;
-	*after = p + 1;
-	return 0;
-}
-
-/* A single-quoted scalar ('' is a quote), as y_dquoted. */
-static int
-y_squoted(sink *s, int line, const char *p, const char *end, char *out,
-    size_t cap, size_t *outn, const char **after)
-{
-	size_t o = 0;
-
-	for (p++;; p++) {
-		if (p >= end)
-			return ylfail(s, line, "unterminated single-quoted"
-			    " string (multi-line scalars are not supported)");
-		if (*p == '\'') {
-			if (p + 1 < end && p[1] == '\'')
-				p++;
-			else
-				break;
-		}
-		if (o + 1 >= cap)
-			return ylfail(s, line, "value too long");
-		out[o++] = *p;
+		memcpy(out + o, from, (size_t)len);
+		o += (size_t)len;
 	}
 	out[o] = '\0';
 	*outn = o;
 	*after = p + 1;
 	return 0;
-}
-
-/* Nothing but white space and a comment from p to end. */
-static int
-y_rest_blank(const char *p, const char *end)
-{
-	const char *start = p;
-
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p == end || (*p == '#' && p > start);
 }
 
 /*
@@ -832,44 +748,37 @@ static int
 y_scalar(sink *s, int line, const char *p, const char *end, char *out,
     size_t cap, size_t *outn, int *is_null)
 {
-	const char *after, *q;
+	/* YAML indicators that cannot start a plain scalar here; the message
+	 * of ind[k] is number ind_msg[k] of ind_msgs */
+	static const char ind[] = "|>{[&*!@`%,]}", ind_msg[] = "0011234555555";
+	static const char ind_msgs[] =
+	    "block scalars (| >) are not supported\0"
+	    "flow collections ({ [) are not supported\0"
+	    "anchors are not supported\0aliases are not supported\0"
+	    "tags are not supported\0"
+	    "a plain scalar cannot start with this character: quote it";
+	const char *after, *q, *e;
 
 	*is_null = 0;
 	if (*p == '"' || *p == '\'') {
-		if ((*p == '"' ? y_dquoted : y_squoted)(s, line, p, end, out,
-		    cap, outn, &after) < 0)
+		if (y_quoted(s, line, p, end, out, cap, outn, &after) < 0)
 			return -1;
 		if (!y_rest_blank(after, end))
 			return ylfail(s, line, "text after a quoted string");
 		return 0;
 	}
-	switch (*p) {
-	case '|': case '>':
-		return ylfail(s, line, "block scalars (| >) are not supported");
-	case '{': case '[':
-		return ylfail(s, line, "flow collections ({ [) are not"
+	e = memchr(ind, *p, sizeof ind - 1);
+	if (e != NULL)
+		return ylfail(s, line, nth(ind_msgs, ind_msg[e - ind] - '0'));
+	if ((*p == '-' || *p == '?' || *p == ':') && (p + 1 == end ||
+	    is_blank(p[1])))
+		return ylfail(s, line, "sequences and complex keys are not"
 		    " supported");
-	case '&': return ylfail(s, line, "anchors are not supported");
-	case '*': return ylfail(s, line, "aliases are not supported");
-	case '!': return ylfail(s, line, "tags are not supported");
-	case '@': case '`': case '%': case ',': case ']': case '}':
-		return ylfail(s, line, "a plain scalar cannot start with this"
-		    " character: quote it");
-	case '-': case '?': case ':':
-		if (p + 1 == end || p[1] == ' ' || p[1] == '\t')
-			return ylfail(s, line, "sequences and complex keys are"
-			    " not supported");
-		break;
-	}
-	for (q = p; q < end; q++) {
-		if (*q == '#' && (q[-1] == ' ' || q[-1] == '\t'))
-			break;
-		if (*q == ':' && (q + 1 == end || q[1] == ' ' || q[1] == '\t'))
-			return ylfail(s, line, "': ' inside a plain value:"
-			    " quote the value (nested mappings go on the next"
-			    " line)");
-	}
-	while (q > p && (q[-1] == ' ' || q[-1] == '\t'))
+	q = y_plain(p, end);
+	if (q < end && *q == ':')
+		return ylfail(s, line, "': ' inside a plain value: quote the"
+		    " value (nested mappings go on the next line)");
+	while (q > p && is_blank(q[-1]))
 		q--;
 	if ((size_t)(q - p) >= cap)
 		return ylfail(s, line, "value too long");
@@ -884,49 +793,30 @@ y_scalar(sink *s, int line, const char *p, const char *end, char *out,
 }
 
 
-typedef struct {
-	int indent;
-	int line;
-	char key[KEYMAX + 1];
-	size_t n;
-} ylevel;
-
-static int
-y_path(sink *s, const ylevel *lv, int depth, int line, int is_map,
-    const char *v, size_t vn, int is_null)
-{
-	span path[MAXDEPTH];
-
-	for (int k = 0; k < depth; k++) {
-		path[k].p = lv[k].key;
-		path[k].n = lv[k].n;
-	}
-	return sink_event(s, line, path, depth, is_map, v, vn, is_null);
-}
-
 /*
- * The YAML subset of spec.h, line by line. lv[] holds the keys from the
- * top to the current one with their indentation; `pending` says the last
- * key had no value on its line, so it opens a mapping if the next key is
- * deeper, and is null otherwise.
+ * The YAML subset of spec.h, line by line. path[] holds the keys from the
+ * top to the current one (copied in keys[]), with their indentation and
+ * line; `pending` says the last key had no value on its line, so it opens
+ * a mapping if the next key is deeper, and is null otherwise.
  */
 static int
 read_yaml(sink *s, const char *buf, size_t len)
 {
-	ylevel lv[MAXDEPTH];
-	int depth = 0, pending = 0, started = 0, content = 0, ended = 0;
+	span path[MAXDEPTH];
+	char keys[MAXDEPTH][KEYMAX + 1];
+	int ind[MAXDEPTH], lines[MAXDEPTH];
+	/* doc: 1 after "---", 2 after "..." (nothing may follow) */
+	int depth = 0, pending = 0, doc = 0, content = 0;
 	int line = 0;
 	char val[SPEC_KEYTPL_MAX + 2];
 	const char *p = buf, *end = buf + len;
 
-	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *le = eol ? eol : end, *c, *q, *ke;
 		char key[KEYMAX + 1];
 		size_t kn, vn;
-		int indent, is_null;
+		int indent, is_null, deeper;
 
 		line++;
 		if (le > p && le[-1] == '\r')
@@ -935,31 +825,30 @@ read_yaml(sink *s, const char *buf, size_t len)
 			;
 		indent = (int)(c - p);
 		p = eol ? eol + 1 : end;
-		for (q = c; q < le && (*q == ' ' || *q == '\t'); q++)
-			;
+		q = skip_blank(c, le);
 		if (q == le || *q == '#')
 			continue;                       /* blank or comment */
 		if (q != c)
 			return ylfail(s, line, "tab in indentation");
-		if (memchr(c, '\0', (size_t)(le - c)) != NULL ||
-		    memchr(c, '\r', (size_t)(le - c)) != NULL)
-			return ylfail(s, line, "NUL or CR inside a line");
-		if (ended)
+		for (q = c; q < le; q++)
+			if (*q == '\0' || *q == '\r')
+				return ylfail(s, line, "NUL or CR inside a line");
+		if (doc == 2)
 			return ylfail(s, line, "text after the document end"
 			    " (...)");
-		if (indent == 0 && le - c >= 3 && (memcmp(c, "---", 3) == 0 ||
-		    memcmp(c, "...", 3) == 0) && (le - c == 3 || c[3] == ' ' ||
-		    c[3] == '\t')) {
+		if (indent == 0 && le - c >= 3 && (*c == '-' || *c == '.') &&
+		    c[1] == *c && c[2] == *c && (le - c == 3 ||
+		    is_blank(c[3]))) {
 			if (*c == '.') {
-				ended = 1;
+				doc = 2;
 				if (!y_rest_blank(c + 3, le))
 					return ylfail(s, line, "text after ...");
 				continue;
 			}
-			if (started || content)
+			if (doc || content)
 				return ylfail(s, line, "several documents are"
 				    " not supported");
-			started = 1;
+			doc = 1;
 			if (!y_rest_blank(c + 3, le))
 				return ylfail(s, line, "text after --- is not"
 				    " supported: start the mapping on the next"
@@ -967,7 +856,7 @@ read_yaml(sink *s, const char *buf, size_t len)
 			continue;
 		}
 		if (indent == 0 && *c == '%') {
-			if (started || content)
+			if (doc || content)
 				return ylfail(s, line, "directive inside the"
 				    " document");
 			continue;
@@ -975,11 +864,10 @@ read_yaml(sink *s, const char *buf, size_t len)
 
 		/* the key */
 		if (*c == '"' || *c == '\'') {
-			if ((*c == '"' ? y_dquoted : y_squoted)(s, line, c, le,
-			    key, sizeof key, &kn, &ke) < 0)
+			if (y_quoted(s, line, c, le, key, sizeof key, &kn,
+			    &ke) < 0)
 				return -1;
-			while (ke < le && (*ke == ' ' || *ke == '\t'))
-				ke++;
+			ke = skip_blank(ke, le);
 			if (ke >= le || *ke != ':')
 				return ylfail(s, line, "expected ':' after the"
 				    " key");
@@ -991,72 +879,54 @@ read_yaml(sink *s, const char *buf, size_t len)
 				return ylfail(s, line, "expected 'key: value'"
 				    " (flow style, anchors, tags and complex"
 				    " keys are not supported)");
-			for (ke = c; ke < le; ke++) {
-				if (*ke == ':' && (ke + 1 == le || ke[1] == ' ' ||
-				    ke[1] == '\t'))
-					break;
-				if (*ke == '#' && (ke[-1] == ' ' ||
-				    ke[-1] == '\t')) {
-					ke = le;
-					break;
-				}
-			}
-			if (ke >= le)
+			ke = y_plain(c, le);
+			if (ke == le || *ke != ':')
 				return ylfail(s, line, "expected 'key: value'"
 				    " (multi-line scalars are not supported)");
 			kn = (size_t)(ke - c);
-			while (kn > 0 && (c[kn - 1] == ' ' || c[kn - 1] == '\t'))
+			while (kn > 0 && is_blank(c[kn - 1]))
 				kn--;
 			if (kn > KEYMAX)
 				return ylfail(s, line, "key too long");
 			memcpy(key, c, kn);
 			key[kn] = '\0';
 		}
-		if (ke + 1 < le && ke[1] != ' ' && ke[1] != '\t')
+		if (ke + 1 < le && !is_blank(ke[1]))
 			return ylfail(s, line, "expected ': ' after the key");
 
 		/* where the key sits: under the open key, or a sibling */
-		if (pending && indent > lv[depth - 1].indent) {
-			if (depth == MAXDEPTH)
-				return ylfail(s, line, "nesting too deep");
-			if (y_path(s, lv, depth, lv[depth - 1].line, 1, NULL, 0,
-			    0) < 0)
-				return -1;
-		} else {
-			if (pending && y_path(s, lv, depth, lv[depth - 1].line,
-			    0, "", 0, 1) < 0)
-				return -1;
-			if (content) {
-				while (depth > 0 && lv[depth - 1].indent > indent)
-					depth--;
-				if (depth == 0 || lv[depth - 1].indent != indent)
-					return ylfail(s, line, "bad indentation"
-					    " (multi-line scalars are not"
-					    " supported)");
+		deeper = pending && indent > ind[depth - 1];
+		if (deeper && depth == MAXDEPTH)
+			return ylfail(s, line, "nesting too deep");
+		if (pending && sink_event(s, lines[depth - 1], path, depth,
+		    deeper, "", 0, !deeper) < 0)
+			return -1;
+		if (!deeper && content) {
+			while (depth > 0 && ind[depth - 1] > indent)
 				depth--;
-			}
+			if (depth == 0 || ind[depth - 1] != indent)
+				return ylfail(s, line, "bad indentation"
+				    " (multi-line scalars are not supported)");
+			depth--;
 		}
 		content = 1;
-		lv[depth].indent = indent;
-		lv[depth].line = line;
-		memcpy(lv[depth].key, key, kn + 1);
-		lv[depth].n = kn;
+		ind[depth] = indent;
+		lines[depth] = line;
+		memcpy(keys[depth], key, kn + 1);
+		path[depth].p = keys[depth];
+		path[depth].n = kn;
 		depth++;
 
-		/* the value */
-		for (c = ke + 1; c < le && (*c == ' ' || *c == '\t'); c++)
-			;
-		if (c == le || *c == '#') {
-			pending = 1;
+		/* the value: ke[1] is blank, so a '#' after it starts a comment */
+		pending = y_rest_blank(ke + 1, le);
+		if (pending)
 			continue;
-		}
-		pending = 0;
-		if (y_scalar(s, line, c, le, val, sizeof val, &vn, &is_null) < 0)
-			return -1;
-		if (y_path(s, lv, depth, line, 0, val, vn, is_null) < 0)
+		if (y_scalar(s, line, skip_blank(ke + 1, le), le, val,
+		    sizeof val, &vn, &is_null) < 0 ||
+		    sink_event(s, line, path, depth, 0, val, vn, is_null) < 0)
 			return -1;
 	}
-	if (pending && y_path(s, lv, depth, lv[depth - 1].line, 0, "", 0,
+	if (pending && sink_event(s, lines[depth - 1], path, depth, 0, "", 0,
 	    1) < 0)
 		return -1;
 	return 0;
@@ -1075,43 +945,36 @@ j_walk(sink *s, const char *buf, const json_val *obj, span *path,
 	long n;
 
 	while ((r = json_next(obj, &it, &k, &v)) == 1) {
+		const char *vp = v.p;
+		int is_map = v.type == JSON_OBJECT, is_null = v.type == JSON_NULL;
+
 		line = line_of(buf, (size_t)(k.p - buf));
 		n = json_string(&k, keys[depth], KEYMAX + 1, 0);
 		if (n < 0)
 			return ylfail(s, line, "key too long, or holds \\u0000");
 		path[depth].p = keys[depth];
 		path[depth].n = (size_t)n;
-		switch (v.type) {
-		case JSON_OBJECT:
-			if (sink_event(s, line, path, depth + 1, 1, NULL, 0, 0) < 0)
-				return -1;
-			if (depth + 1 >= MAXDEPTH)
-				return ylfail(s, line, "nesting too deep");
-			if (j_walk(s, buf, &v, path, keys, depth + 1) < 0)
-				return -1;
-			break;
-		case JSON_STRING:
+		n = (long)v.len;
+		if (v.type == JSON_STRING) {
 			n = json_string(&v, val, sizeof val, 0);
 			if (n < 0)
 				return ylfail(s, line, "value too long, or"
 				    " holds \\u0000");
-			if (sink_event(s, line, path, depth + 1, 0, val,
-			    (size_t)n, 0) < 0)
-				return -1;
-			break;
-		case JSON_NUMBER:
-			if (sink_event(s, line, path, depth + 1, 0, v.p, v.len,
-			    0) < 0)
-				return -1;
-			break;
-		case JSON_NULL:
-			if (sink_event(s, line, path, depth + 1, 0, "", 0, 1) < 0)
-				return -1;
-			break;
-		default:
+			vp = val;
+		} else if (is_null)
+			n = 0;
+		else if (!is_map && v.type != JSON_NUMBER)
 			return sink_fail(s, line, "expected a string or a"
-			    " mapping at", path, depth + 1, NULL);
-		}
+			    " mapping at", path, depth + 1, "");
+		if (sink_event(s, line, path, depth + 1, is_map, vp,
+		    (size_t)n, is_null) < 0)
+			return -1;
+		if (!is_map)
+			continue;
+		if (depth + 1 >= MAXDEPTH)
+			return ylfail(s, line, "nesting too deep");
+		if (j_walk(s, buf, &v, path, keys, depth + 1) < 0)
+			return -1;
 	}
 	return r < 0 ? ylfail(s, line_of(buf, (size_t)(obj->p - buf)),
 	    "malformed JSON") : 0;
@@ -1138,24 +1001,19 @@ spec_read_buf(const char *name, const char *buf, size_t len,
     spec_target *t, s3p_err *err)
 {
 	sink s;
-	size_t k = 0;
+	size_t bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	size_t k = bom;
 
 	memset(&s, 0, sizeof s);
 	s.name = name;
 	s.err = err;
 	spec_target_init(&s.t);
-	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		k = 3;
 	while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' ||
 	    buf[k] == '\r'))
 		k++;
-	if (k < len && buf[k] == '{') {
-		/* from the line start, so that line numbers count right */
-		size_t bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ?
-		    3 : 0;
-		if (read_json(&s, buf + bom, len - bom) < 0)
-			return -1;
-	} else if (read_yaml(&s, buf, len) < 0)
+	/* JSON from the line start, so that line numbers count right */
+	if ((k < len && buf[k] == '{' ? read_json : read_yaml)(&s, buf + bom,
+	    len - bom) < 0)
 		return -1;
 	if (!s.have_type)
 		return err_set(err, S3P_EUSAGE,
@@ -1170,158 +1028,97 @@ spec_read_file(const char *path, spec_target *t, s3p_err *err)
 {
 	char buf[SPEC_FILE_MAX + 1];
 	size_t len = 0;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 
-	if (fd < 0)
-		return err_set(err, S3P_EUSAGE, "spec file %s: %s", path,
-		    strerror(errno));
-	while (len < sizeof buf) {
+	while (fd >= 0 && len < sizeof buf) {
 		r = read(fd, buf + len, sizeof buf - len);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			return err_set(err, S3P_EUSAGE, "spec file %s: %s",
-			    path, strerror(e));
-		}
-		if (r == 0)
+		if (r <= 0)
 			break;
 		len += (size_t)r;
 	}
-	close(fd);
-	if (len > SPEC_FILE_MAX)
-		return err_set(err, S3P_EUSAGE,
-		    "spec file %s: larger than %d bytes", path, SPEC_FILE_MAX);
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 || r < 0 || len > SPEC_FILE_MAX)
+		return err_set(err, S3P_EUSAGE, "spec file %s: %s", path,
+		    len > SPEC_FILE_MAX ? "larger than " STR(SPEC_FILE_MAX)
+		    " bytes" : strerror(e));
 	return spec_read_buf(path, buf, len, t, err);
 }
 
 /* ---- the published result spec: SPEC section 7 --------------------------- */
 
-/* A JSON string, RFC 8259 section 7. */
-static void
-put_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-
-	putc('"', f);
-	for (size_t k = 0; k < n;) {
-		unsigned c = p[k];
-		int len;
-
-		switch (c) {
-		case '"': fputs("\\\"", f); k++; continue;
-		case '\\': fputs("\\\\", f); k++; continue;
-		case '\b': fputs("\\b", f); k++; continue;
-		case '\f': fputs("\\f", f); k++; continue;
-		case '\n': fputs("\\n", f); k++; continue;
-		case '\r': fputs("\\r", f); k++; continue;
-		case '\t': fputs("\\t", f); k++; continue;
-		}
-		if (c < 0x20) {
-			fmt_fprintf(f, "\\u%04x", c);
-			k++;
-			continue;
-		}
-		len = json_utf8_seq(p + k, n - k);
-		if (len == 0) {
-			fputs("\\ufffd", f);
-			k++;
-			continue;
-		}
-		fwrite(p + k, 1, (size_t)len, f);
-		k += (size_t)len;
-	}
-	putc('"', f);
-}
-
-static uint32_t
-utf8_decode(const unsigned char *p, int len)
-{
-	static const unsigned char mask[5] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
-	uint32_t cp = p[0] & mask[len];
-
-	for (int k = 1; k < len; k++)
-		cp = (cp << 6) | (p[k] & 0x3F);
-	return cp;
-}
-
 /*
- * A YAML double-quoted scalar (YAML 1.2 section 7.3.1): escapes what YAML
- * does not take raw (C0 and C1 controls, DEL), and the characters a
- * reader would take for line breaks or a byte order mark.
+ * A string, double-quoted. JSON (RFC 8259 section 7): the short escapes
+ * where there is one, other control bytes as \u00XX. YAML (YAML 1.2
+ * section 7.3.1): escapes what YAML does not take raw (C0 and C1 controls,
+ * DEL), and the characters a reader would take for line breaks or a byte
+ * order mark. A byte that is not UTF-8 is U+FFFD in both.
  */
 static void
-put_yaml_str(FILE *f, const char *s)
+put_str(FILE *f, const char *s, int yaml)
 {
+	/* JSON's short escapes: the control byte, then its letter */
+	static const char shortesc[] = "\bb\ff\nn\rr\tt";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p);
 
-	putc('"', f);
+	fputc('"', f);
 	for (size_t k = 0; k < n;) {
 		unsigned c = p[k];
-		uint32_t cp;
-		int len;
+		const char *e = NULL;
+		uint32_t cp = 0xFFFD;
+		int len = json_utf8_seq(p + k, n - k);
 
-		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc((int)c, f);
-			k++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7F) {
-			fmt_fprintf(f, "\\x%02X", c);
-			k++;
-			continue;
-		}
-		len = json_utf8_seq(p + k, n - k);
-		if (len == 0) {
-			fputs("\\uFFFD", f);
-			k++;
-			continue;
-		}
-		cp = utf8_decode(p + k, len);
-		if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
-		    cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
-			fmt_fprintf(f, "\\u%04X", (unsigned)cp);
+		/* the lead byte's bits under its length prefix (none at 1) */
+		if (len > 0)
+			cp = c & (0x7Fu >> (len - 1));
+		for (int i = 1; i < len; i++)
+			cp = (cp << 6) | (p[k + i] & 0x3F);
+		/* a control byte matches a control, never a letter */
+		if (c < 0x20 && !yaml)
+			e = memchr(shortesc, (int)c, sizeof shortesc - 1);
+		if (c == '"' || c == '\\' || e != NULL)
+			fmt_fprintf(f, "\\%c", e != NULL ? e[1] : (int)c);
+		else if (len == 0 || cp < 0x20 || (yaml && ((cp >= 0x7F &&
+		    cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+		    cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)))
+			fmt_fprintf(f, !yaml ? "\\u%04x" : cp < 0x80 ? "\\x%02X" :
+			    "\\u%04X", (unsigned)cp);
 		else
 			fwrite(p + k, 1, (size_t)len, f);
-		k += (size_t)len;
+		k += len > 0 ? (size_t)len : 1;
 	}
-	putc('"', f);
+	fputc('"', f);
 }
 
 int
 spec_write_result(FILE *out, const spec_result *r, int yaml)
 {
-	const char *names[7] = { "Bucket", "Key", "Region", "Endpoint",
-	    "VersionID", "ChecksumSHA256", "ContentSHA256" };
-	const char *vals[7] = { r->bucket, r->key, r->region, r->endpoint,
-	    r->version_id, r->checksum_sha256, r->content_sha256 };
+	/* SPEC section 7's order: each '%' is the next string, '#' the size */
+	static const char json[] = "{\"Type\":%,\"Params\":{\"Bucket\":%,"
+	    "\"Key\":%,\"Region\":%,\"Endpoint\":%,\"VersionID\":%,"
+	    "\"ChecksumSHA256\":%,\"ContentSHA256\":%,\"Size\":#}}\n";
+	static const char yml[] = "Type: %\nParams:\n  Bucket: %\n  Key: %\n"
+	    "  Region: %\n  Endpoint: %\n  VersionID: %\n  ChecksumSHA256: %\n"
+	    "  ContentSHA256: %\n  Size: #\n";
+	const char *vals[8] = { r->type ? r->type : "s3", r->bucket, r->key,
+	    r->region, r->endpoint, r->version_id, r->checksum_sha256,
+	    r->content_sha256 };
+	int k = 0;
 
 	if (r->encoding == SPEC_PLAIN)
-		vals[5] = vals[6] = "";
-	if (yaml) {
-		fputs("Type: ", out);
-		put_yaml_str(out, r->type ? r->type : "s3");
-		fputs("\nParams:\n", out);
-		for (int k = 0; k < 7; k++) {
-			fmt_fprintf(out, "  %s: ", names[k]);
-			put_yaml_str(out, vals[k]);
-			putc('\n', out);
-		}
-		fmt_fprintf(out, "  Size: %llu\n", (unsigned long long)r->size);
-	} else {
-		fputs("{\"Type\":", out);
-		put_json_str(out, r->type ? r->type : "s3");
-		fputs(",\"Params\":{", out);
-		for (int k = 0; k < 7; k++) {
-			fmt_fprintf(out, "%s\"%s\":", k ? "," : "", names[k]);
-			put_json_str(out, vals[k]);
-		}
-		fmt_fprintf(out, ",\"Size\":%llu}}\n", (unsigned long long)r->size);
+		vals[6] = vals[7] = "";
+	for (const char *t = yaml ? yml : json; *t != '\0'; t++) {
+		if (*t == '%')
+			put_str(out, vals[k++], yaml);
+		else if (*t == '#')
+			fmt_fprintf(out, "%llu", (unsigned long long)r->size);
+		else
+			fputc(*t, out);
 	}
 	if (fflush(out) != 0 || ferror(out))
 		return -1;
