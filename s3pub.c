@@ -6,14 +6,14 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,110 +30,272 @@
 #include "s3.h"
 #include "sha256.h"
 #include "spec.h"
-#include "text.h"
 
 #define DEFAULT_PART_SIZE (64ULL << 20)
 
-static const char usage_text[] =
-"usage: s3pub publish [options] DIR TARGET\n"
-"       s3pub publish [options] --spec FILE DIR\n"
+/*
+ * Each command's help starts with its own usage lines: usage_text holds
+ * them once, each command's after the 7 bytes of "usage: " or of the
+ * indent, in the order of cmd_names.
+ */
+#define USAGE_PUBLISH \
+"s3pub publish [options] DIR TARGET\n" \
+"       s3pub publish [options] --spec FILE DIR\n" \
 "       s3pub publish [options] --presigned-url URL DIR\n"
-"       s3pub presign [options] s3://BUCKET/KEY\n"
-"       s3pub get [options] SOURCE DIR\n"
-"       s3pub archive [options] DIR > FILE.tar.gz\n"
+#define USAGE_PRESIGN "s3pub presign [options] s3://BUCKET/KEY\n"
+#define USAGE_GET     "s3pub get [options] SOURCE DIR\n"
+#define USAGE_ARCHIVE "s3pub archive [options] DIR > FILE.tar.gz\n"
+
+static const char usage_text[] =
+"usage: " USAGE_PUBLISH
+"       " USAGE_PRESIGN
+"       " USAGE_GET
+"       " USAGE_ARCHIVE
 "       s3pub version | --help | COMMAND --help\n"
 "\n"
 "TARGET: s3://BUCKET/KEY[,opt=endpoint=URL][,opt=region=R][,opt=encoding=gzip|plain]\n"
 "Run 's3pub COMMAND --help' for a command's options; README.md has the rest.\n";
 
-static const char publish_help[] =
-"usage: s3pub publish [options] DIR TARGET\n"
-"       s3pub publish [options] --spec FILE DIR\n"
-"       s3pub publish [options] --presigned-url URL DIR\n"
+static const unsigned char usage_len[] = {
+	sizeof USAGE_PUBLISH - 1, sizeof USAGE_PRESIGN - 1,
+	sizeof USAGE_GET - 1, sizeof USAGE_ARCHIVE - 1
+};
+
+/*
+ * The rest of each command's help, NUL-separated, in the order of
+ * cmd_names. A tab stands for the spaces up to column 24, where the
+ * options' descriptions start (put_help).
+ */
+static const char help_text[] =
+/* publish */
 "Publishes DIR: one .tar.gz object (encoding gzip, the default) or one\n"
 "object per file under KEY/ (encoding plain); prints the result spec.\n"
 "\n"
-"  --spec FILE           the Publisher spec, YAML or JSON (as Bacalhau writes it)\n"
-"  --endpoint URL        S3 endpoint (default: AWS_ENDPOINT_URL_S3,\n"
-"                        AWS_ENDPOINT_URL, else AWS for the region)\n"
-"  --region R            (default: AWS_REGION, AWS_DEFAULT_REGION, profile,\n"
-"                        endpoint, else us-east-1)\n"
+"  --spec FILE\tthe Publisher spec, YAML or JSON (as Bacalhau writes it)\n"
+"  --endpoint URL\tS3 endpoint (default: AWS_ENDPOINT_URL_S3,\n"
+"\tAWS_ENDPOINT_URL, else AWS for the region)\n"
+"  --region R\t(default: AWS_REGION, AWS_DEFAULT_REGION, profile,\n"
+"\tendpoint, else us-east-1)\n"
 "  --encoding gzip|plain\n"
 "  --job-id ID, --execution-id ID, --node-id ID\n"
-"                        values of {jobID} {executionID} {nodeID} (default:\n"
-"                        BACALHAU_JOB_ID, BACALHAU_EXECUTION_ID, BACALHAU_NODE_ID)\n"
-"  --dry-run             no network: print the spec it would publish\n"
-"  --part-size SIZE      multipart above this size (default 64MiB, min 5MiB)\n"
-"  --jobs N              plain mode: parallel uploads (default 4)\n"
+"\tvalues of {jobID} {executionID} {nodeID} (default:\n"
+"\tBACALHAU_JOB_ID, BACALHAU_EXECUTION_ID, BACALHAU_NODE_ID)\n"
+"  --dry-run\tno network: print the spec it would publish\n"
+"  --part-size SIZE\tmultipart above this size (default 64MiB, min 5MiB)\n"
+"  --jobs N\tplain mode: parallel uploads (default 4)\n"
 "  --checksum, --no-checksum\n"
-"                        send x-amz-checksum-sha256 (default: AWS endpoints only)\n"
-"  --retries N           attempts per request (default 5)\n"
+"\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
+"  --retries N\tattempts per request (default 5)\n"
 "  --path-style, --virtual-hosted\n"
-"  --profile NAME        credentials/config profile (default: AWS_PROFILE, default)\n"
-"  --no-sign-request     anonymous requests\n"
-"  --ca-file FILE        trust anchors (default: AWS_CA_BUNDLE, SSL_CERT_FILE,\n"
-"                        the system bundle)\n"
-"  --insecure            do not verify TLS certificates\n"
-"  --connect-timeout S   (default 10)   --timeout S   idle time-out (default 60)\n"
-"  --output json|yaml    the result spec's form (default json)\n"
-"  --quiet, --verbose\n";
-
-static const char presign_help[] =
-"usage: s3pub presign [options] s3://BUCKET/KEY\n"
+"  --profile NAME\tcredentials/config profile (default: AWS_PROFILE, default)\n"
+"  --no-sign-request\tanonymous requests\n"
+"  --ca-file FILE\ttrust anchors (default: AWS_CA_BUNDLE, SSL_CERT_FILE,\n"
+"\tthe system bundle)\n"
+"  --insecure\tdo not verify TLS certificates\n"
+"  --connect-timeout S\t(default 10)   --timeout S   idle time-out (default 60)\n"
+"  --output json|yaml\tthe result spec's form (default json)\n"
+"  --quiet, --verbose\n"
+"\0"
+/* presign */
 "Prints a presigned URL (SigV4 query string).\n"
 "\n"
-"  --expires SECONDS     1 to 604800 (default 3600)\n"
-"  --method GET|PUT      (default GET)\n"
-"  --endpoint URL, --region R, --profile NAME, --path-style, --virtual-hosted\n";
-
-static const char get_help[] =
-"usage: s3pub get [options] SOURCE DIR\n"
+"  --expires SECONDS\t1 to 604800 (default 3600)\n"
+"  --method GET|PUT\t(default GET)\n"
+"  --endpoint URL, --region R, --profile NAME, --path-style, --virtual-hosted\n"
+"\0"
+/* get */
 "Downloads SOURCE into DIR: s3://BUCKET/KEY (signed), s3://BUCKET/PREFIX/\n"
 "(every object under it), or an http(s):// presigned URL (sent as is).\n"
 "A key or URL path ending in .tar.gz or .tgz is unpacked into DIR; anything\n"
 "else is saved as DIR/NAME. Nothing is left in DIR when a check fails.\n"
 "\n"
-"  --checksum-sha256 B64 the expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
-"  --content-sha256 HEX  the expected SHA-256 (hex, the spec's ContentSHA256)\n"
-"  --force               overwrite existing files in DIR\n"
+"  --checksum-sha256 B64\tthe expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
+"  --content-sha256 HEX\tthe expected SHA-256 (hex, the spec's ContentSHA256)\n"
+"  --force\toverwrite existing files in DIR\n"
 "  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
 "  --path-style, --virtual-hosted, --ca-file FILE, --insecure,\n"
 "  --connect-timeout S, --timeout S, --retries N, --quiet, --verbose\n"
-"                        as for publish (s3pub publish --help)\n";
-
-static const char archive_help[] =
-"usage: s3pub archive [options] DIR > FILE.tar.gz\n"
+"\tas for publish (s3pub publish --help)\n"
+"\0"
+/* archive */
 "Writes the exact bytes 'publish' would upload (refuses a terminal).\n";
 
-/* Everything the options can say. */
+/*
+ * Everything the options can say. The fields options set come first: the
+ * option table holds their offsets in one byte.
+ */
 typedef struct {
 	const char *spec_file;
 	const char *presigned_url;
-	int dry_run;
+	const char *profile;
+	const char *ca_file;
+	const char *execution_id, *job_id, *node_id;
+	const char *checksum_b64, *content_hex;  /* get */
 	uint64_t part_size;
+	int dry_run;
 	int checksum;                   /* -1: by endpoint */
 	int attempts;
 	int path_style, virtual_hosted;
-	const char *profile;
 	int no_sign;
-	const char *ca_file;
 	int insecure;
 	int connect_timeout, timeout;
 	int yaml;
 	int quiet, verbose;
-	const char *execution_id, *job_id, *node_id;
-	unsigned long expires;
-	const char *method;
-	const char *checksum_b64, *content_hex;  /* get */
+	int expires;
+	int put;                        /* presign --method PUT */
 	int force;                      /* get */
 	int jobs;
-	spec_target opt;                /* endpoint, region, encoding given */
 	const char *pos[8];
 	int npos;
+	spec_target opt;                /* endpoint, region, encoding given */
 } options;
 
-static int verbose_on;
-static int publish_presigned(options *o);
+/*
+ * The options, one table: name, how the value is read, the commands that
+ * take it (C_*), the field, and a number whose meaning depends on the kind
+ * (O_FLAG: the value stored; otherwise the message, W_*, for a bad value).
+ */
+enum { C_PUBLISH = 1, C_PRESIGN = 2, C_GET = 4, C_ARCHIVE = 8 };
+enum { O_FLAG, O_STR, O_INT, O_SIZE, O_CHOICE, O_SHA, O_SPEC };
+enum {
+	W_RETRIES, W_JOBS, W_SECONDS, W_EXPIRES,        /* O_INT: int_max[] */
+	W_SIZE, W_MINPART, W_OUTPUT, W_METHOD, W_B64, W_HEX
+};
+
+#define P C_PUBLISH
+#define S C_PRESIGN
+#define G C_GET
+#define OFF(f) offsetof(options, f)
+#define OPTIONS(X) \
+	X("spec",            O_STR,    P,         OFF(spec_file), 0) \
+	X("presigned-url",   O_STR,    P,         OFF(presigned_url), 0) \
+	X("dry-run",         O_FLAG,   P,         OFF(dry_run), 1) \
+	X("part-size",       O_SIZE,   P,         OFF(part_size), W_SIZE) \
+	X("checksum",        O_FLAG,   P,         OFF(checksum), 1) \
+	X("no-checksum",     O_FLAG,   P,         OFF(checksum), 0) \
+	X("retries",         O_INT,    P|G,       OFF(attempts), W_RETRIES) \
+	X("jobs",            O_INT,    P,         OFF(jobs), W_JOBS) \
+	X("path-style",      O_FLAG,   P|S|G,     OFF(path_style), 1) \
+	X("virtual-hosted",  O_FLAG,   P|S|G,     OFF(virtual_hosted), 1) \
+	X("profile",         O_STR,    P|S|G,     OFF(profile), 0) \
+	X("no-sign-request", O_FLAG,   P|G,       OFF(no_sign), 1) \
+	X("ca-file",         O_STR,    P|G,       OFF(ca_file), 0) \
+	X("insecure",        O_FLAG,   P|G,       OFF(insecure), 1) \
+	X("connect-timeout", O_INT,    P|G,       OFF(connect_timeout), W_SECONDS) \
+	X("timeout",         O_INT,    P|G,       OFF(timeout), W_SECONDS) \
+	X("output",          O_CHOICE, P,         OFF(yaml), W_OUTPUT) \
+	X("quiet",           O_FLAG,   P|G|C_ARCHIVE, OFF(quiet), 1) \
+	X("verbose",         O_FLAG,   P|S|G,     OFF(verbose), 1) \
+	X("execution-id",    O_STR,    P,         OFF(execution_id), 0) \
+	X("job-id",          O_STR,    P,         OFF(job_id), 0) \
+	X("node-id",         O_STR,    P,         OFF(node_id), 0) \
+	X("expires",         O_INT,    S,         OFF(expires), W_EXPIRES) \
+	X("method",          O_CHOICE, S,         OFF(put), W_METHOD) \
+	X("checksum-sha256", O_SHA,    G,         OFF(checksum_b64), W_B64) \
+	X("content-sha256",  O_SHA,    G,         OFF(content_hex), W_HEX) \
+	X("force",           O_FLAG,   G,         OFF(force), 1) \
+	X("endpoint",        O_SPEC,   P|S|G,     0, 0) \
+	X("region",          O_SPEC,   P|S|G,     0, 0) \
+	X("encoding",        O_SPEC,   P,         0, 0)
+#define OPT_NAME(n, k, c, o, a) n "\0"
+#define OPT_DEF(n, k, c, o, a) { k, c, o, a },
+
+static const char opt_names[] = OPTIONS(OPT_NAME);
+static const struct {
+	unsigned char kind, cmds, off, arg;
+} opt_defs[] = { OPTIONS(OPT_DEF) };
+#undef P
+#undef S
+#undef G
+
+/* After "--NAME 'VALUE': ". O_CHOICE reads its two words from here. */
+static const char opt_why[] =
+	"a number of attempts from 1 to 100\0"
+	"parallel uploads from 1 to 64\0"
+	"seconds from 1 to 86400\0"
+	"seconds from 1 to 604800 (7 days)\0"
+	"not a size (e.g. 64MiB)\0"
+	"at least 5MiB (S3's minimum part)\0"
+	"json or yaml\0"
+	"GET or PUT\0"
+	"the base64 of a SHA-256 (44 characters)\0"
+	"64 hex digits";
+static const uint32_t int_max[] = { 100, 64, 86400, 604800 };
+
+/*
+ * Three character sets in one: base64 [0, 65), bucket names of other
+ * servers than AWS [3, 68), hex digits [43, 65).
+ */
+static const char charset[] =
+    "+/=GHIJKLMNOPQRSTUVWXYZghijklmnopqrstuvwxyzABCDEFabcdef0123456789._-";
+
+/* How many bytes at the start of s are among the n bytes at set. */
+static size_t
+span(const char *s, const char *set, size_t n)
+{
+	size_t i = 0;
+
+	while (s[i] != '\0' && memchr(set, s[i], n) != NULL)
+		i++;
+	return i;
+}
+
+/* Writes help text, each tab as the spaces up to column 24. */
+static void
+put_help(const char *s)
+{
+	char line[128];
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\t')
+			line[n++] = *s;
+		else
+			while (n < 24)
+				line[n++] = ' ';
+		if (*s == '\n' || n > sizeof line - 24) {
+			fwrite(line, 1, n, stdout);
+			n = 0;
+		}
+	}
+}
+
+/* The i-th string of a NUL-separated list. */
+static const char *
+str_at(const char *s, int i)
+{
+	while (i-- > 0)
+		s += strlen(s) + 1;
+	return s;
+}
+
+/* Where `name` stands in a NUL-separated list, or -1. */
+static int
+str_index(const char *list, const char *name)
+{
+	for (int i = 0; *list != '\0'; i++, list += strlen(list) + 1)
+		if (strcmp(list, name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * The state of the one command a process runs: its client, credentials,
+ * and where requests go. The client points at the others for the whole
+ * run (cx.region at pl.region).
+ */
+typedef struct {
+	char region[64];
+	char endpoint[1024];
+	int endpoint_custom;            /* not AWS's default */
+} place;
+
+static http_client hc;
+static s3_client s3c;
+static creds cred;
+static creds_ctx cx;
+static place pl;
+static psurl presigned;         /* get or publish with a presigned URL */
 
 static void
 log_line(void *ctx, const char *line)
@@ -151,13 +313,6 @@ warn_line(void *ctx, const char *msg)
 		fmt_fprintf(stderr, "s3pub: warning: %s\n", msg);
 }
 
-static int
-fail(const s3p_err *e)
-{
-	fmt_fprintf(stderr, "s3pub: %s\n", e->msg[0] ? e->msg : "failed");
-	return e->status ? e->status : 1;
-}
-
 /*
  * SIGINT/SIGTERM during a publish: the handler only records the signal;
  * s3.c notices it at its next wait or read (s3_client.cancel), aborts a
@@ -166,45 +321,60 @@ fail(const s3p_err *e)
  */
 static volatile sig_atomic_t got_signal;
 
+/*
+ * No SA_RESTART: poll() and nanosleep() return EINTR. The handler runs
+ * with the other signals blocked, so that a second SIGINT or SIGTERM
+ * waits for the handlers to be reset. sigaction and sigfillset are
+ * async-signal-safe (POSIX).
+ */
+static void
+set_handler(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigfillset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
 static void
 on_signal(int sig)
 {
 	if (got_signal == 0)
 		got_signal = sig;
-	signal(SIGINT, SIG_DFL);        /* async-signal-safe (POSIX) */
-	signal(SIGTERM, SIG_DFL);
+	set_handler(SIGINT, SIG_DFL);
+	set_handler(SIGTERM, SIG_DFL);
 }
 
-/* No SA_RESTART: poll() and nanosleep() return EINTR. A signal ignored
- * at start (nohup, a background job of sh) stays ignored. */
+/* A signal ignored at start (nohup, a background job of sh) stays ignored. */
+static void
+catch_signal(int sig)
+{
+	struct sigaction old;
+
+	if (sigaction(sig, NULL, &old) != 0 || old.sa_handler != SIG_IGN)
+		set_handler(sig, on_signal);
+}
+
 static void
 catch_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM };
-
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		struct sigaction sa, old;
-
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			continue;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaddset(&sa.sa_mask, SIGINT);
-		sigaddset(&sa.sa_mask, SIGTERM);
-		sigaction(sigs[i], &sa, NULL);
-	}
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
 }
 
-/* fail(), or 128 + the signal that stopped the run. */
+/* The one line on stderr and the exit status: 128 + the signal that
+ * stopped the run, else the error's. */
 static int
-fail_or_signal(const s3p_err *e)
+fail(const s3p_err *e)
 {
-	if (got_signal == 0)
-		return fail(e);
-	fmt_fprintf(stderr, "s3pub: %s: %s\n", got_signal == SIGINT ? "SIGINT" :
-	    "SIGTERM", e->msg[0] ? e->msg : "interrupted");
-	return 128 + got_signal;
+	int sig = got_signal;
+
+	fmt_fprintf(stderr, "s3pub: %s%s\n",
+	    sig == 0 ? "" : sig == SIGINT ? "SIGINT: " : "SIGTERM: ",
+	    e->msg[0] ? e->msg : sig ? "interrupted" : "failed");
+	return sig ? 128 + sig : e->status ? e->status : 1;
 }
 
 /* "5MiB", "64M", "1048576": bytes. */
@@ -220,19 +390,20 @@ parse_size(const char *s, uint64_t *out)
 	if (end == s || errno != 0 || *s == '-')
 		return -1;
 	if (*end != '\0') {
-		static const struct { const char *s; uint64_t m; } u[] = {
-			{ "k", 1ULL << 10 }, { "kib", 1ULL << 10 }, { "kb", 1000 },
-			{ "m", 1ULL << 20 }, { "mib", 1ULL << 20 }, { "mb", 1000000 },
-			{ "g", 1ULL << 30 }, { "gib", 1ULL << 30 }, { "gb", 1000000000 },
-			{ "b", 1 }
+		static const char units[] = "k\0kib\0kb\0m\0mib\0mb\0g\0gib\0gb\0b\0";
+		static const uint32_t mult[] = {
+			1 << 10, 1 << 10, 1000, 1 << 20, 1 << 20, 1000000,
+			1 << 30, 1 << 30, 1000000000, 1
 		};
+		const char *u = units;
 		size_t i;
-		for (i = 0; i < sizeof u / sizeof u[0]; i++)
-			if (strcasecmp(end, u[i].s) == 0)
+
+		for (i = 0; *u != '\0'; i++, u += strlen(u) + 1)
+			if (strcasecmp(end, u) == 0)
 				break;
-		if (i == sizeof u / sizeof u[0])
+		if (*u == '\0')
 			return -1;
-		mul = u[i].m;
+		mul = mult[i];
 	}
 	if (v > UINT64_MAX / mul)
 		return -1;
@@ -240,28 +411,15 @@ parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int
-parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /*
- * Options of every command; `allowed` lists the ones the command takes.
- * Returns 0, -1 with err set, or 1 for --help.
+ * Options of the command `cmd` (a C_* bit). Returns 0, -1 with err set,
+ * or 1 for --help.
  */
 static int
-parse_options(int argc, char **argv, options *o, const char *allowed,
-    s3p_err *err)
+parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 {
+	int rest = 0;
+
 	memset(o, 0, sizeof *o);
 	o->part_size = DEFAULT_PART_SIZE;
 	o->checksum = -1;
@@ -269,29 +427,24 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 	o->connect_timeout = 10;
 	o->timeout = 60;
 	o->expires = 3600;
-	o->method = "GET";
 	o->jobs = 4;
 	spec_target_init(&o->opt);
 
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		char name[64];
-		const char *val = NULL;
-		const char *eq;
+		const char *a = argv[i], *val = NULL, *eq, *w;
+		char name[64], *end, *f;
+		int k, why;
 		long n;
+		size_t l;
 
-		if (strcmp(a, "--") == 0) {
-			for (i++; i < argc; i++) {
-				if (o->npos >= (int)(sizeof o->pos / sizeof o->pos[0]))
-					return err_set(err, S3P_EUSAGE, "too many arguments");
-				o->pos[o->npos++] = argv[i];
-			}
-			break;
-		}
-		if (a[0] != '-' || a[1] == '\0') {
+		if (rest || a[0] != '-' || a[1] == '\0') {
 			if (o->npos >= (int)(sizeof o->pos / sizeof o->pos[0]))
 				return err_set(err, S3P_EUSAGE, "too many arguments");
 			o->pos[o->npos++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			rest = 1;
 			continue;
 		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
@@ -300,96 +453,71 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 			return err_set(err, S3P_EUSAGE, "unknown option '%s'", a);
 		eq = strchr(a, '=');
 		fmt_snprintf(name, sizeof name, "%.*s", (int)(eq ? (size_t)(eq - a - 2) : strlen(a + 2)), a + 2);
-		{
-			/* is it one of this command's options, and takes it a value? */
-			char flag[70], valued[70];
-			fmt_snprintf(flag, sizeof flag, " %s ", name);
-			fmt_snprintf(valued, sizeof valued, " %s= ", name);
-			if (text_str(allowed, valued) != NULL) {
-				if (eq != NULL)
-					val = eq + 1;
-				else if (i + 1 < argc)
-					val = argv[++i];
-				else
-					return err_set(err, S3P_EUSAGE,
-					    "option '--%s' needs a value", name);
-			} else if (text_str(allowed, flag) == NULL)
-				return err_set(err, S3P_EUSAGE, "unknown option '--%s'", name);
-			else if (eq != NULL)
+		k = str_index(opt_names, name);
+		if (k < 0 || !(opt_defs[k].cmds & cmd))
+			return err_set(err, S3P_EUSAGE, "unknown option '--%s'", name);
+		if (opt_defs[k].kind == O_FLAG) {
+			if (eq != NULL)
 				return err_set(err, S3P_EUSAGE,
 				    "option '--%s' takes no value", name);
-		}
+		} else if (eq != NULL)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return err_set(err, S3P_EUSAGE,
+			    "option '--%s' needs a value", name);
 
-#define IS(s) (strcmp(name, s) == 0)
-		if (IS("spec")) o->spec_file = val;
-		else if (IS("presigned-url")) o->presigned_url = val;
-		else if (IS("dry-run")) o->dry_run = 1;
-		else if (IS("part-size")) {
+		f = (char *)o + opt_defs[k].off;
+		why = opt_defs[k].arg;
+		switch (opt_defs[k].kind) {
+		case O_FLAG:
+			*(int *)f = why;
+			continue;
+		case O_STR:
+			*(const char **)f = val;
+			continue;
+		case O_INT:
+			errno = 0;
+			n = strtol(val, &end, 10);
+			if (end == val || *end != '\0' || errno != 0 || n < 1 ||
+			    n > (long)int_max[why])
+				break;
+			*(int *)f = (int)n;
+			continue;
+		case O_SIZE:
 			if (parse_size(val, &o->part_size) < 0)
-				return err_set(err, S3P_EUSAGE,
-				    "--part-size '%s': not a size (e.g. 64MiB)", val);
+				break;
+			why = W_MINPART;
 			if (o->part_size < S3_MIN_PART)
-				return err_set(err, S3P_EUSAGE,
-				    "--part-size '%s': at least 5MiB (S3's minimum part)", val);
-		} else if (IS("checksum")) o->checksum = 1;
-		else if (IS("no-checksum")) o->checksum = 0;
-		else if (IS("retries")) {
-			if (parse_int(val, 1, 100, &n) < 0)
-				return err_set(err, S3P_EUSAGE,
-				    "--retries '%s': a number of attempts from 1 to 100", val);
-			o->attempts = (int)n;
-		} else if (IS("jobs")) {
-			if (parse_int(val, 1, 64, &n) < 0)
-				return err_set(err, S3P_EUSAGE,
-				    "--jobs '%s': parallel uploads from 1 to 64", val);
-			o->jobs = (int)n;
-		} else if (IS("path-style")) o->path_style = 1;
-		else if (IS("virtual-hosted")) o->virtual_hosted = 1;
-		else if (IS("profile")) o->profile = val;
-		else if (IS("no-sign-request")) o->no_sign = 1;
-		else if (IS("ca-file")) o->ca_file = val;
-		else if (IS("insecure")) o->insecure = 1;
-		else if (IS("connect-timeout") || IS("timeout")) {
-			if (parse_int(val, 1, 86400, &n) < 0)
-				return err_set(err, S3P_EUSAGE,
-				    "--%s '%s': seconds from 1 to 86400", name, val);
-			*(IS("timeout") ? &o->timeout : &o->connect_timeout) = (int)n;
-		} else if (IS("output")) {
-			if (strcmp(val, "json") == 0) o->yaml = 0;
-			else if (strcmp(val, "yaml") == 0) o->yaml = 1;
-			else return err_set(err, S3P_EUSAGE,
-			    "--output '%s': json or yaml", val);
-		} else if (IS("quiet")) o->quiet = 1;
-		else if (IS("verbose")) o->verbose = verbose_on = 1;
-		else if (IS("execution-id")) o->execution_id = val;
-		else if (IS("job-id")) o->job_id = val;
-		else if (IS("node-id")) o->node_id = val;
-		else if (IS("expires")) {
-			if (parse_int(val, 1, 604800, &n) < 0)
-				return err_set(err, S3P_EUSAGE,
-				    "--expires '%s': seconds from 1 to 604800 (7 days)", val);
-			o->expires = (unsigned long)n;
-		} else if (IS("method")) {
-			if (strcmp(val, "GET") != 0 && strcmp(val, "PUT") != 0)
-				return err_set(err, S3P_EUSAGE, "--method '%s': GET or PUT", val);
-			o->method = val;
-		} else if (IS("checksum-sha256")) {
-			if (strlen(val) != 44 || val[43] != '=' ||
-			    strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != 44)
-				return err_set(err, S3P_EUSAGE,
-				    "--checksum-sha256 '%s': the base64 of a SHA-256 (44 characters)", val);
-			o->checksum_b64 = val;
-		} else if (IS("content-sha256")) {
-			if (strlen(val) != 64 || strspn(val, "0123456789abcdefABCDEF") != 64)
-				return err_set(err, S3P_EUSAGE,
-				    "--content-sha256 '%s': 64 hex digits", val);
-			o->content_hex = val;
-		} else if (IS("force")) o->force = 1;
-		else if (IS("endpoint") || IS("region") || IS("encoding")) {
+				break;
+			continue;
+		case O_CHOICE:
+			/* "A or B": A stores 0, B stores 1 */
+			w = str_at(opt_why, why);
+			l = (size_t)(strchr(w, ' ') - w);
+			if (strncmp(val, w, l) == 0 && val[l] == '\0')
+				*(int *)f = 0;
+			else if (strcmp(val, w + l + 4) == 0)
+				*(int *)f = 1;
+			else
+				break;
+			continue;
+		case O_SHA:     /* base64 with its '=' pad, or hex */
+			l = why == W_B64 ? 44 : 64;
+			if (strlen(val) != l || (l == 44 && val[43] != '=') ||
+			    span(val, l == 44 ? charset : charset + 43,
+			    l == 44 ? 65 : 22) != l)
+				break;
+			*(const char **)f = val;
+			continue;
+		default:        /* O_SPEC */
 			if (spec_set(&o->opt, name, val, err) < 0)
 				return -1;
+			continue;
 		}
-#undef IS
+		return err_set(err, S3P_EUSAGE, "--%s '%s': %s", name, val,
+		    str_at(opt_why, why));
 	}
 	if (o->path_style && o->virtual_hosted)
 		return err_set(err, S3P_EUSAGE,
@@ -402,75 +530,77 @@ parse_options(int argc, char **argv, options *o, const char *allowed,
 /* ---------------------------------------------------------------- */
 /* Where requests go: SPEC section 4's region and endpoint order. */
 
-typedef struct {
-	char region[64];
-	char endpoint[1024];
-	int endpoint_custom;            /* not AWS's default */
-} place;
+/* The first of the variables (NUL-separated) set and not empty, or NULL. */
+static const char *
+env_first(const char *names)
+{
+	for (; *names != '\0'; names += strlen(names) + 1) {
+		const char *v = getenv(names);
+		if (v != NULL && *v)
+			return v;
+	}
+	return NULL;
+}
 
+/*
+ * The credential chain's context, the region and endpoint into pl, and
+ * the bucket checked (when not NULL). --dry-run reads no profile.
+ */
 static int
-resolve_place(const spec_target *t, creds_ctx *cx, place *p, s3p_err *err)
+resolve_place(const options *o, const spec_target *t, const char *bucket,
+    s3p_err *err)
 {
 	const char *v;
 	char buf[1024];
+	size_t n;
 	int rc;
 
-	p->endpoint[0] = p->region[0] = '\0';
-	if (t->set & SPEC_SET_ENDPOINT)
-		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", t->endpoint);
-	else if ((v = getenv("AWS_ENDPOINT_URL_S3")) != NULL && *v)
-		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
-	else if ((v = getenv("AWS_ENDPOINT_URL")) != NULL && *v)
-		fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", v);
-	else if (cx != NULL) {
-		rc = creds_profile_value(cx, "s3", "endpoint_url", buf, sizeof buf, err);
+	if (creds_init(&cx, o->profile, err) < 0)
+		return -1;
+	v = (t->set & SPEC_SET_ENDPOINT) ? t->endpoint :
+	    env_first("AWS_ENDPOINT_URL_S3\0AWS_ENDPOINT_URL\0");
+	if (v == NULL && !o->dry_run) {
+		rc = creds_profile_value(&cx, "s3", "endpoint_url", buf, sizeof buf, err);
 		if (rc == 0)
-			rc = creds_profile_value(cx, NULL, "endpoint_url", buf,
+			rc = creds_profile_value(&cx, NULL, "endpoint_url", buf,
 			    sizeof buf, err);
 		if (rc < 0)
 			return -1;
 		if (rc == 1)
-			fmt_snprintf(p->endpoint, sizeof p->endpoint, "%s", buf);
+			v = buf;
 	}
+	fmt_snprintf(pl.endpoint, sizeof pl.endpoint, "%s", v ? v : "");
 
-	if (t->set & SPEC_SET_REGION)
-		fmt_snprintf(p->region, sizeof p->region, "%s", t->region);
-	else if ((v = getenv("AWS_REGION")) != NULL && *v)
-		fmt_snprintf(p->region, sizeof p->region, "%s", v);
-	else if ((v = getenv("AWS_DEFAULT_REGION")) != NULL && *v)
-		fmt_snprintf(p->region, sizeof p->region, "%s", v);
-	else if (cx != NULL &&
-	    (rc = creds_profile_value(cx, NULL, "region", buf, sizeof buf, err)) != 0) {
+	v = (t->set & SPEC_SET_REGION) ? t->region :
+	    env_first("AWS_REGION\0AWS_DEFAULT_REGION\0");
+	if (v == NULL && !o->dry_run &&
+	    (rc = creds_profile_value(&cx, NULL, "region", buf, sizeof buf, err)) != 0) {
 		if (rc < 0)
 			return -1;
-		fmt_snprintf(p->region, sizeof p->region, "%.63s", buf);
+		v = buf;
 	}
-	if (p->region[0] == '\0' && p->endpoint[0] != '\0')
-		s3_region_from_endpoint(p->endpoint, p->region, sizeof p->region);
-	if (p->region[0] == '\0')
-		strcpy(p->region, "us-east-1");
+	fmt_snprintf(pl.region, sizeof pl.region, "%s", v ? v : "");
+	if (pl.region[0] == '\0' && pl.endpoint[0] != '\0')
+		s3_region_from_endpoint(pl.endpoint, pl.region, sizeof pl.region);
+	if (pl.region[0] == '\0')
+		strcpy(pl.region, "us-east-1");
 
-	p->endpoint_custom = p->endpoint[0] != '\0';
-	if (!p->endpoint_custom)
-		s3_endpoint_default(p->region, p->endpoint, sizeof p->endpoint);
-	return 0;
-}
+	pl.endpoint_custom = pl.endpoint[0] != '\0';
+	if (!pl.endpoint_custom)
+		s3_endpoint_default(pl.region, pl.endpoint, sizeof pl.endpoint);
+	cx.region = pl.region;
 
-/*
- * AWS buckets follow today's naming rules. Other servers (Ceph, MinIO,
- * Swift) may hold older names with capitals or '_': accept what botocore
- * accepts there ([A-Za-z0-9._-], 1 to 255 bytes), as the AWS CLI would.
- */
-static int
-check_bucket(const char *bucket, const place *pl, s3p_err *err)
-{
-	size_t n = strlen(bucket);
-
-	if (spec_bucket_valid(bucket) != SPEC_BUCKET_INVALID)
+	/*
+	 * AWS buckets follow today's naming rules. Other servers (Ceph, MinIO,
+	 * Swift) may hold older names with capitals or '_': accept what
+	 * botocore accepts there ([A-Za-z0-9._-], 1 to 255 bytes), as the AWS
+	 * CLI would.
+	 */
+	if (bucket == NULL || spec_bucket_valid(bucket) != SPEC_BUCKET_INVALID)
 		return 0;
-	if (pl->endpoint_custom && n >= 1 && n <= 255 &&
-	    strspn(bucket, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") == n)
+	n = strlen(bucket);
+	if (pl.endpoint_custom && n >= 1 && n <= 255 &&
+	    span(bucket, charset + 3, 65) == n)
 		return 0;
 	return err_set(err, S3P_EUSAGE,
 	    "'%s': invalid bucket name (S3 bucket naming rules)", bucket);
@@ -478,6 +608,15 @@ check_bucket(const char *bucket, const place *pl, s3p_err *err)
 
 /* ---------------------------------------------------------------- */
 /* Progress on a terminal: bytes, percent, rate, ETA. */
+
+/* isatty() as musl has it, through the ioctl() the resolver links anyway */
+static int
+is_terminal(int fd)
+{
+	struct winsize ws;
+
+	return ioctl(fd, TIOCGWINSZ, &ws) == 0;
+}
 
 typedef struct {
 	int on;
@@ -527,7 +666,7 @@ progress_draw(progress *p, int final)
 		fmt_fprintf(stderr, " ETA %llu s", (unsigned long long)
 		    ((p->total - p->done + rate / 2) / rate));
 	if (final)
-		fputc('\n', stderr);
+		fmt_fprintf(stderr, "\n");
 }
 
 static void
@@ -572,15 +711,6 @@ open_archive(const char *dir, options *o, archive **ap, s3p_err *err)
 	return archive_open(ap, dir, &ao, err);
 }
 
-/* Placeholders' values: options, else BACALHAU_* variables. */
-static void
-resolve_ids(const options *o, spec_ids *ids)
-{
-	ids->execution_id = o->execution_id ? o->execution_id : getenv("BACALHAU_EXECUTION_ID");
-	ids->job_id = o->job_id ? o->job_id : getenv("BACALHAU_JOB_ID");
-	ids->node_id = o->node_id ? o->node_id : getenv("BACALHAU_NODE_ID");
-}
-
 static int
 write_all(int fd, const void *buf, size_t len, s3p_err *err)
 {
@@ -601,33 +731,24 @@ write_all(int fd, const void *buf, size_t len, s3p_err *err)
 
 /* s3pub archive DIR: the exact bytes publish would upload. */
 static int
-cmd_archive(int argc, char **argv)
+cmd_archive(options *o)
 {
 	static unsigned char buf[65536];
-	options o;
 	archive *a = NULL;
 	s3p_err err;
 	uint64_t size, off;
-	int rc;
 
 	err_clear(&err);
-	rc = parse_options(argc, argv, &o, " quiet ", &err);
-	if (rc == 1) {
-		fputs(archive_help, stdout);
-		return 0;
-	}
-	if (rc < 0)
-		return fail(&err);
-	if (o.npos != 1) {
+	if (o->npos != 1) {
 		err_set(&err, S3P_EUSAGE, "archive takes one DIR (see s3pub archive --help)");
 		return fail(&err);
 	}
-	if (isatty(STDOUT_FILENO)) {
+	if (is_terminal(STDOUT_FILENO)) {
 		err_set(&err, S3P_EUSAGE,
 		    "archive: refusing to write binary data to a terminal; redirect stdout");
 		return fail(&err);
 	}
-	if (open_archive(o.pos[0], &o, &a, &err) < 0)
+	if (open_archive(o->pos[0], o, &a, &err) < 0)
 		return fail(&err);
 	size = archive_size(a);
 	for (off = 0; off < size;) {
@@ -643,61 +764,14 @@ cmd_archive(int argc, char **argv)
 	return 0;
 }
 
-/* Credentials for commands that sign (not for --no-sign-request). */
+/*
+ * An http and s3 client from the options, signing with `cred`. A plain
+ * mode worker (s0 not NULL) shares the trust anchors already loaded and
+ * takes what s0 has learnt or been given since its set-up.
+ */
 static int
-get_creds(options *o, creds_ctx *cx, creds *c, time_t now, s3p_err *err)
-{
-	if (o->no_sign) {
-		creds_anonymous(c);
-		return 0;
-	}
-	if (creds_resolve(cx, c, now, err) < 0)
-		return -1;
-	if (o->verbose)
-		fmt_fprintf(stderr, "s3pub: credentials from %s (access key %.4s...)\n",
-		    c->source, c->access_key_id);
-	return 0;
-}
-
-static int
-setup_client(options *o, const place *pl, const char *bucket, http_client *hc,
-    s3_client *s, creds *c, creds_ctx *cx, s3p_err *err)
-{
-	http_options ho;
-
-	memset(&ho, 0, sizeof ho);
-	ho.connect_timeout_ms = o->connect_timeout * 1000;
-	ho.timeout_ms = o->timeout * 1000;
-	ho.ca_file = o->ca_file;
-	ho.insecure = o->insecure;
-	if (o->verbose) {
-		ho.log = log_line;
-	}
-	if (o->insecure)
-		fmt_fprintf(stderr, "%s\n", TLS_INSECURE_WARNING);
-	if (http_client_init(hc, &ho, err) < 0)
-		return -1;
-	if (s3_client_init(s, hc, c, pl->endpoint, pl->region, err) < 0)
-		return -1;
-	s->cred_ctx = o->no_sign ? NULL : cx;
-	s->attempts = o->attempts;
-	s->cancel = &got_signal;
-	if (o->checksum >= 0)
-		s->checksum = o->checksum;
-	if (o->verbose)
-		s->log = log_line;
-	s->virtual_hosted = o->virtual_hosted ? 1 : o->path_style ? 0 :
-	    s3_use_virtual_hosted(s, bucket);
-	if (s->virtual_hosted && spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID)
-		return err_set(err, S3P_EUSAGE,
-		    "bucket '%s' cannot be a host name: use --path-style", bucket);
-	return 0;
-}
-
-/* Another connection like s0 (plain mode's --jobs), signing with c. */
-static int
-setup_worker(options *o, const place *pl, const char *bucket, http_client *hc,
-    s3_client *s, creds *c, const tls_anchors *anchors, const s3_client *s0,
+setup_client(const options *o, const char *bucket, http_client *h,
+    s3_client *s, const tls_anchors *anchors, const s3_client *s0,
     s3p_err *err)
 {
 	http_options ho;
@@ -710,68 +784,98 @@ setup_worker(options *o, const place *pl, const char *bucket, http_client *hc,
 	ho.insecure = o->insecure;
 	if (o->verbose)
 		ho.log = log_line;
-	if (http_client_init(hc, &ho, err) < 0 ||
-	    s3_client_init(s, hc, c, pl->endpoint, pl->region, err) < 0)
+	if (o->insecure && s0 == NULL)
+		fmt_fprintf(stderr, "%s\n", TLS_INSECURE_WARNING);
+	if (http_client_init(h, &ho, err) < 0 ||
+	    s3_client_init(s, h, &cred, pl.endpoint, pl.region, err) < 0)
 		return -1;
-	s->attempts = s0->attempts;
-	s->cancel = s0->cancel;
-	s->checksum = s0->checksum;
-	s->virtual_hosted = s0->virtual_hosted;
-	s->clock_offset = s0->clock_offset;
-	s->log = s0->log;
-	s->progress = s0->progress;
-	s->progress_ctx = s0->progress_ctx;
-	(void)bucket;
+	s->cred_ctx = o->no_sign ? NULL : &cx;
+	s->attempts = o->attempts;
+	s->cancel = &got_signal;
+	if (o->checksum >= 0)
+		s->checksum = o->checksum;
+	if (o->verbose)
+		s->log = log_line;
+	s->virtual_hosted = o->virtual_hosted ? 1 : o->path_style ? 0 :
+	    s3_use_virtual_hosted(s, bucket);
+	if (s0 != NULL) {
+		s->clock_offset = s0->clock_offset;
+		s->progress = s0->progress;
+		s->progress_ctx = s0->progress_ctx;
+		s->cred_mu = s0->cred_mu;
+	}
+	if (s->virtual_hosted && spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID)
+		return err_set(err, S3P_EUSAGE,
+		    "bucket '%s' cannot be a host name: use --path-style", bucket);
 	return 0;
 }
 
+/* Credentials (none with --no-sign-request), then the client. */
 static int
-cmd_presign(int argc, char **argv)
+connect_client(const options *o, const char *bucket, time_t now, s3p_err *err)
 {
-	options o;
+	if (o->no_sign)
+		creds_anonymous(&cred);
+	else if (creds_resolve(&cx, &cred, now, err) < 0)
+		return -1;
+	else if (o->verbose)
+		fmt_fprintf(stderr, "s3pub: credentials from %s (access key %.4s...)\n",
+		    cred.source, cred.access_key_id);
+	return setup_client(o, bucket, &hc, &s3c, NULL, NULL, err);
+}
+
+/*
+ * An unsigned client for the URL in `presigned`: the endpoint is the
+ * URL's origin, path style (the URL is sent as is anyway).
+ */
+static int
+setup_presigned(options *o, s3p_err *err)
+{
+	fmt_snprintf(pl.endpoint, sizeof pl.endpoint, "%s", presigned.origin);
+	fmt_snprintf(pl.region, sizeof pl.region, "%s",
+	    presigned.region[0] ? presigned.region : "us-east-1");
+	creds_anonymous(&cred);
+	o->no_sign = 1;
+	o->path_style = 1;
+	o->virtual_hosted = 0;
+	return setup_client(o, presigned.bucket, &hc, &s3c, NULL, NULL, err);
+}
+
+/* The end of a command that may have opened a client. */
+static int
+close_client(int rc)
+{
+	s3_client_close(&s3c);
+	http_client_close(&hc);
+	return rc;
+}
+
+static int
+cmd_presign(options *o)
+{
 	s3p_err err;
 	char bucket[SPEC_BUCKET_MAX + 1], key[SPEC_KEYTPL_MAX + 1], url[20000];
-	creds_ctx cx;
-	static creds c;
-	place pl;
-	static http_client hc;
-	static s3_client s;
-	int rc;
 
 	err_clear(&err);
-	rc = parse_options(argc, argv, &o,
-	    " expires= method= endpoint= region= profile= path-style virtual-hosted verbose ",
-	    &err);
-	if (rc == 1) {
-		fputs(presign_help, stdout);
-		return 0;
-	}
-	if (rc < 0)
-		return fail(&err);
-	if (o.npos != 1) {
+	if (o->npos != 1) {
 		err_set(&err, S3P_EUSAGE, "presign takes one s3://BUCKET/KEY");
-		return fail(&err);
+		goto fail;
 	}
-	if (spec_s3_uri(o.pos[0], bucket, sizeof bucket, key, sizeof key, &err) < 0)
-		return fail(&err);
+	if (spec_s3_uri(o->pos[0], bucket, sizeof bucket, key, sizeof key, &err) < 0)
+		goto fail;
 	if (key[0] == '\0') {
-		err_set(&err, S3P_EUSAGE, "'%s': no key after the bucket", o.pos[0]);
-		return fail(&err);
+		err_set(&err, S3P_EUSAGE, "'%s': no key after the bucket", o->pos[0]);
+		goto fail;
 	}
-	if (creds_init(&cx, o.profile, &err) < 0 ||
-	    resolve_place(&o.opt, &cx, &pl, &err) < 0 ||
-	    check_bucket(bucket, &pl, &err) < 0)
-		return fail(&err);
-	cx.region = pl.region;
-	if (get_creds(&o, &cx, &c, s3p_now(), &err) < 0)
-		return fail(&err);
-	if (setup_client(&o, &pl, bucket, &hc, &s, &c, &cx, &err) < 0 ||
-	    s3_presign(&s, o.method, bucket, key, o.expires, url, sizeof url, &err) < 0)
-		return fail(&err);
+	if (resolve_place(o, &o->opt, bucket, &err) < 0 ||
+	    connect_client(o, bucket, s3p_now(), &err) < 0 ||
+	    s3_presign(&s3c, o->put ? "PUT" : "GET", bucket, key,
+	    (unsigned long)o->expires, url, sizeof url, &err) < 0)
+		goto fail;
 	fmt_printf("%s\n", url);
-	s3_client_close(&s);
-	http_client_close(&hc);
-	return 0;
+	return close_client(0);
+fail:
+	return close_client(fail(&err));
 }
 
 /* Hash pass of the whole archive: what --dry-run prints. */
@@ -803,9 +907,10 @@ typedef struct plain_run plain_run;
 
 typedef struct {
 	plain_run *run;
-	s3_client *s;
-	http_client *hc;
+	s3_client *s;                   /* &s3c, else own */
 	pthread_t tid;
+	s3_client own;
+	http_client own_hc;
 } plain_worker;
 
 struct plain_run {
@@ -890,9 +995,8 @@ plain_work(void *arg)
 }
 
 static int
-publish_plain(options *o, const place *pl, const char *bucket,
-    const char *prefix, archive *a, s3_client *s0, creds *c, uint64_t *bytes,
-    s3p_err *err)
+publish_plain(const options *o, const char *bucket, const char *prefix,
+    archive *a, uint64_t *bytes, s3p_err *err)
 {
 	plain_run run;
 	plain_worker *w;
@@ -915,31 +1019,25 @@ publish_plain(options *o, const place *pl, const char *bucket,
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
 	/* one bundle of trust anchors for every connection */
-	if (jobs > 1 && s0->endpoint.https && !o->insecure) {
+	if (jobs > 1 && s3c.endpoint.https && !o->insecure) {
 		if (tls_anchors_load(&anchors, o->ca_file, err) < 0)
 			goto out;
 		have_anchors = 1;
 	}
-	for (int j = 0; j < jobs; j++) {
+	/* every worker signs with the one set of credentials, which any of
+	 * them refreshes (under cred_mu) when it nears expiry */
+	s3c.cred_mu = &cred_mu;
+	w[0].run = &run;
+	w[0].s = &s3c;
+	for (int j = 1; j < jobs; j++) {
 		w[j].run = &run;
-		if (j == 0) {
-			w[j].s = s0;
-			continue;
-		}
-		w[j].hc = calloc(1, sizeof *w[j].hc);
-		w[j].s = calloc(1, sizeof *w[j].s);
-		if (w[j].hc == NULL || w[j].s == NULL ||
-		    setup_worker(o, pl, bucket, w[j].hc, w[j].s, c,
-		    have_anchors ? &anchors : NULL, s0, err) < 0) {
-			jobs = j;       /* those set up so far */
+		w[j].s = &w[j].own;
+		if (setup_client(o, bucket, &w[j].own_hc, w[j].s,
+		    have_anchors ? &anchors : NULL, &s3c, err) < 0) {
+			jobs = j + 1;   /* those set up so far, in part or whole */
 			goto out;
 		}
-		/* every worker signs with the one set of credentials, which
-		 * any of them refreshes (under cred_mu) when it nears expiry */
-		w[j].s->cred_ctx = s0->cred_ctx;
-		w[j].s->cred_mu = &cred_mu;
 	}
-	s0->cred_mu = &cred_mu;
 	for (int j = 1; j < jobs; j++) {
 		if (pthread_create(&w[j].tid, NULL, plain_work, &w[j]) != 0)
 			break;
@@ -948,10 +1046,10 @@ publish_plain(options *o, const place *pl, const char *bucket,
 	plain_work(&w[0]);
 	for (int j = 1; j <= started; j++)
 		pthread_join(w[j].tid, NULL);
-	s0->cred_mu = NULL;
 	if (run.failed)
 		*err = run.err;
 out:
+	s3c.cred_mu = NULL;
 	if (run.failed || err->status != 0) {
 		/* nothing that looks like a complete result stays behind */
 		unsigned long removed = 0;
@@ -963,7 +1061,7 @@ out:
 				continue;
 			archive_entry_get(a, i, &e);
 			fmt_snprintf(k, sizeof k, "%s%s", prefix, e.path);
-			if (s3_delete(s0, bucket, k, &derr) == 0)
+			if (s3_delete(&s3c, bucket, k, &derr) == 0)
 				removed++;
 		}
 		if (removed > 0) {
@@ -975,12 +1073,8 @@ out:
 		}
 	}
 	for (int j = 1; j < jobs; j++) {
-		if (w[j].s != NULL && w[j].s->scratch != NULL)
-			s3_client_close(w[j].s);
-		if (w[j].hc != NULL)
-			http_client_close(w[j].hc);
-		free(w[j].s);
-		free(w[j].hc);
+		s3_client_close(&w[j].own);
+		http_client_close(&w[j].own_hc);
 	}
 	if (have_anchors)
 		tls_anchors_free(&anchors);
@@ -991,86 +1085,98 @@ out:
 	return err->status != 0 ? -1 : 0;
 }
 
+/*
+ * publish --presigned-url URL DIR (managed mode): the archive PUT to a URL
+ * presigned by someone else; no credentials here. A presigned URL signs
+ * only the host, so the body goes with an unsigned Content-MD5 that the
+ * server checks (BadDigest when the body changed on the way).
+ */
 static int
-cmd_publish(int argc, char **argv)
+publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 {
-	options o;
+	char md5[25];
+	http_header h;
+
+	if (o->npos != 1)
+		return err_set(err, S3P_EUSAGE, "with --presigned-url, publish takes one DIR");
+	if (o->spec_file != NULL || o->dry_run ||
+	    ((o->opt.set & SPEC_SET_ENCODING) && o->opt.encoding == SPEC_PLAIN))
+		return err_set(err, S3P_EUSAGE, "--presigned-url uploads one archive: "
+		    "no --spec, --dry-run or plain encoding with it");
+	if (psurl_parse(o->presigned_url, &presigned, err) < 0)
+		return -1;
+	if (presigned.bucket[0] == '\0')
+		return err_set(err, S3P_EUSAGE, "--presigned-url '%s': no bucket and key in it "
+		    "(BUCKET.s3.../KEY or /BUCKET/KEY)", presigned.name);
+	if (open_archive(o->pos[0], o, a, err) < 0)
+		return -1;
+	catch_signals();
+	if (setup_presigned(o, err) < 0 ||
+	    psurl_md5_b64(archive_reader, *a, archive_size(*a), md5, err) < 0)
+		return -1;
+	h.name = "Content-MD5";
+	h.value = md5;
+	return s3_put_url(&s3c, &presigned.url, presigned.name, archive_reader,
+	    *a, archive_size(*a), &h, 1, pr, err);
+}
+
+static int
+cmd_publish(options *o)
+{
+	static progress pg;
+	static s3_put_result pr;
 	s3p_err err;
 	spec_target t;
 	spec_ids ids;
-	char key[SPEC_KEY_MAX + 1];
-	creds_ctx cx;
-	static creds c;
-	place pl;
-	static http_client hc;
-	static s3_client s;
-	archive *a = NULL;
 	spec_result res;
-	const char *dir;
+	char key[SPEC_KEY_MAX + 1], hex[65], b64[48];
+	archive *a = NULL;
 	time_t now;
-	int rc;
+	int rc = 0;
 
 	err_clear(&err);
-	rc = parse_options(argc, argv, &o,
-	    " spec= presigned-url= dry-run part-size= checksum no-checksum retries= "
-	    "path-style virtual-hosted profile= no-sign-request ca-file= insecure "
-	    "connect-timeout= timeout= output= quiet verbose execution-id= job-id= "
-	    "node-id= endpoint= region= encoding= jobs= ", &err);
-	if (rc == 1) {
-		fputs(publish_help, stdout);
-		return 0;
+	memset(&res, 0, sizeof res);
+	if (o->presigned_url != NULL) {
+		if (publish_presigned(o, &a, &pr, &err) < 0)
+			goto fail;
+		res.bucket = presigned.bucket;
+		res.key = presigned.key;
+		res.region = presigned.region;
+		res.endpoint = presigned.endpoint;
+		goto put;
 	}
-	if (rc < 0)
-		return fail(&err);
-	if (o.presigned_url != NULL)
-		return publish_presigned(&o);
 
 	/* the target: --spec FILE, then TARGET, then options override */
 	spec_target_init(&t);
-	if (o.spec_file != NULL) {
-		if (o.npos != 1) {
-			err_set(&err, S3P_EUSAGE, "with --spec, publish takes one DIR");
-			return fail(&err);
-		}
-		if (spec_read_file(o.spec_file, &t, &err) < 0)
-			return fail(&err);
-	} else {
-		if (o.npos != 2) {
-			err_set(&err, S3P_EUSAGE, "publish takes DIR and TARGET "
-			    "(see s3pub publish --help)");
-			return fail(&err);
-		}
-		if (spec_parse_target(o.pos[1], &t, &err) < 0)
-			return fail(&err);
+	if (o->npos != (o->spec_file != NULL ? 1 : 2)) {
+		err_set(&err, S3P_EUSAGE, o->spec_file != NULL ?
+		    "with --spec, publish takes one DIR" :
+		    "publish takes DIR and TARGET (see s3pub publish --help)");
+		goto fail;
 	}
-	dir = o.pos[0];
-	spec_merge(&t, &o.opt);
+	if ((o->spec_file != NULL ? spec_read_file(o->spec_file, &t, &err) :
+	    spec_parse_target(o->pos[1], &t, &err)) < 0)
+		goto fail;
+	spec_merge(&t, &o->opt);
 	if (spec_check_required(&t, &err) < 0)
-		return fail(&err);
-	resolve_ids(&o, &ids);
+		goto fail;
+	/* placeholders' values: options, else BACALHAU_* variables */
+	ids.execution_id = o->execution_id ? o->execution_id : getenv("BACALHAU_EXECUTION_ID");
+	ids.job_id = o->job_id ? o->job_id : getenv("BACALHAU_JOB_ID");
+	ids.node_id = o->node_id ? o->node_id : getenv("BACALHAU_NODE_ID");
 	now = s3p_now();
-	if (spec_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, &err) < 0)
-		return fail(&err);
+	if (spec_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, &err) < 0 ||
+	    resolve_place(o, &t, t.bucket, &err) < 0 ||
+	    open_archive(o->pos[0], o, &a, &err) < 0)
+		goto fail;
 
-	if (creds_init(&cx, o.profile, &err) < 0 ||
-	    resolve_place(&t, o.dry_run ? NULL : &cx, &pl, &err) < 0 ||
-	    check_bucket(t.bucket, &pl, &err) < 0)
-		return fail(&err);
-	cx.region = pl.region;
-
-	if (open_archive(dir, &o, &a, &err) < 0)
-		return fail(&err);
-
-	memset(&res, 0, sizeof res);
-	res.type = "s3";
 	res.bucket = t.bucket;
 	res.key = key;
 	res.region = pl.region;
 	res.endpoint = pl.endpoint;
 	res.encoding = t.encoding;
 
-	if (o.dry_run) {
-		char hex[65] = "", b64[48] = "";
+	if (o->dry_run) {
 		if (t.encoding == SPEC_PLAIN) {
 			/* keys and sizes, one per line */
 			for (size_t i = 0; i < archive_count(a); i++) {
@@ -1080,245 +1186,120 @@ cmd_publish(int argc, char **argv)
 					fmt_printf("%s%s\t%llu\n", key, e.path,
 					    (unsigned long long)e.size);
 			}
-			archive_close(a);
-			return 0;
+			goto out;
 		}
-		if (hash_archive(a, hex, b64, &err) < 0) {
-			archive_close(a);
-			return fail(&err);
-		}
+		if (hash_archive(a, hex, b64, &err) < 0)
+			goto fail;
 		res.content_sha256 = hex;
 		res.checksum_sha256 = b64;
 		res.size = archive_size(a);
-		archive_close(a);
-		return spec_write_result(stdout, &res, o.yaml) < 0 ? 2 : 0;
+		goto write;
 	}
 
 	catch_signals();
-	if (get_creds(&o, &cx, &c, now, &err) < 0 ||
-	    setup_client(&o, &pl, t.bucket, &hc, &s, &c, &cx, &err) < 0) {
-		archive_close(a);
-		return fail_or_signal(&err);
+	if (connect_client(o, t.bucket, now, &err) < 0)
+		goto fail;
+	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
+	pthread_mutex_init(&pg.mu, NULL);
+	if (pg.on) {
+		s3c.progress = progress_add;
+		s3c.progress_ctx = &pg;
+		clock_gettime(CLOCK_MONOTONIC, &pg.start);
 	}
-	{
-		static progress pg;
-		static s3_put_result pr;
-		pg.on = isatty(STDERR_FILENO) && !o.quiet && !o.verbose;
-		pthread_mutex_init(&pg.mu, NULL);
-		if (pg.on) {
-			s.progress = progress_add;
-			s.progress_ctx = &pg;
-			clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	if (t.encoding == SPEC_GZIP) {
+		pg.total = archive_size(a);
+		if (s3_upload(&s3c, t.bucket, key, archive_reader, a,
+		    archive_size(a), o->part_size, "application/gzip", &pr,
+		    &err) < 0)
+			goto failed;
+	} else {
+		for (size_t i = 0; i < archive_count(a); i++) {
+			archive_entry e;
+			archive_entry_get(a, i, &e);
+			if (e.type == ARCHIVE_FILE)
+				pg.total += e.size;
 		}
-		if (t.encoding == SPEC_GZIP) {
-			pg.total = archive_size(a);
-			if (s3_upload(&s, t.bucket, key, archive_reader, a,
-			    archive_size(a), o.part_size, "application/gzip", &pr,
-			    &err) < 0)
-				goto failed;
-			res.version_id = pr.version_id;
-			res.checksum_sha256 = pr.checksum_sha256;
-			res.content_sha256 = pr.content_sha256;
-			res.size = pr.size;
-		} else {
-			for (size_t i = 0; i < archive_count(a); i++) {
-				archive_entry e;
-				archive_entry_get(a, i, &e);
-				if (e.type == ARCHIVE_FILE)
-					pg.total += e.size;
-			}
-			if (publish_plain(&o, &pl, t.bucket, key, a, &s, &c, &res.size,
-			    &err) < 0)
-				goto failed;
-		}
-		if (pg.on)
-			progress_draw(&pg, 1);
+		if (publish_plain(o, t.bucket, key, a, &res.size, &err) < 0)
+			goto failed;
 	}
-	res.region = s.region;
-	res.endpoint = s.endpoint_str;
-	archive_close(a);
-	rc = spec_write_result(stdout, &res, o.yaml);
-	s3_client_close(&s);
-	http_client_close(&hc);
-	return rc < 0 ? 2 : 0;
-
-failed:
-	if (isatty(STDERR_FILENO) && !o.quiet && !o.verbose)
-		fputc('\n', stderr);
-	archive_close(a);
-	s3_client_close(&s);
-	http_client_close(&hc);
-	return fail_or_signal(&err);
-}
-
-/*
- * Sets up an unsigned client for a presigned URL: the endpoint is the
- * URL's origin, path style (the URL is sent as is anyway).
- */
-static int
-setup_presigned(options *o, const psurl *ps, http_client *hc, s3_client *s,
-    creds *c, s3p_err *err)
-{
-	place pl;
-
-	memset(&pl, 0, sizeof pl);
-	fmt_snprintf(pl.endpoint, sizeof pl.endpoint, "%s", ps->origin);
-	fmt_snprintf(pl.region, sizeof pl.region, "%s", ps->region[0] ? ps->region : "us-east-1");
-	creds_anonymous(c);
-	o->no_sign = 1;
-	o->path_style = 1;
-	o->virtual_hosted = 0;
-	return setup_client(o, &pl, ps->bucket, hc, s, c, NULL, err);
-}
-
-/*
- * publish --presigned-url URL DIR (managed mode): the archive PUT to a URL
- * presigned by someone else; no credentials here. A presigned URL signs
- * only the host, so the body goes with an unsigned Content-MD5 that the
- * server checks (BadDigest when the body changed on the way).
- */
-static int
-publish_presigned(options *o)
-{
-	static http_client hc;
-	static s3_client s;
-	static creds c;
-	static psurl ps;
-	static s3_put_result pr;
-	s3p_err err;
-	archive *a = NULL;
-	spec_result res;
-	char md5[25];
-	http_header h[1];
-	int rc;
-
-	err_clear(&err);
-	if (o->npos != 1) {
-		err_set(&err, S3P_EUSAGE, "with --presigned-url, publish takes one DIR");
-		return fail(&err);
-	}
-	if (o->spec_file != NULL || o->dry_run ||
-	    ((o->opt.set & SPEC_SET_ENCODING) && o->opt.encoding == SPEC_PLAIN)) {
-		err_set(&err, S3P_EUSAGE, "--presigned-url uploads one archive: "
-		    "no --spec, --dry-run or plain encoding with it");
-		return fail(&err);
-	}
-	if (psurl_parse(o->presigned_url, &ps, &err) < 0)
-		return fail(&err);
-	if (ps.bucket[0] == '\0') {
-		err_set(&err, S3P_EUSAGE, "--presigned-url '%s': no bucket and key in it "
-		    "(BUCKET.s3.../KEY or /BUCKET/KEY)", ps.name);
-		return fail(&err);
-	}
-	if (open_archive(o->pos[0], o, &a, &err) < 0)
-		return fail(&err);
-	catch_signals();
-	if (setup_presigned(o, &ps, &hc, &s, &c, &err) < 0 ||
-	    psurl_md5_b64(archive_reader, a, archive_size(a), md5, &err) < 0)
-		goto failed;
-	h[0].name = "Content-MD5";
-	h[0].value = md5;
-	if (s3_put_url(&s, &ps.url, ps.name, archive_reader, a, archive_size(a),
-	    h, 1, &pr, &err) < 0)
-		goto failed;
-	memset(&res, 0, sizeof res);
-	res.type = "s3";
-	res.bucket = ps.bucket;
-	res.key = ps.key;
-	res.region = ps.region;
-	res.endpoint = ps.endpoint;
+	if (pg.on)
+		progress_draw(&pg, 1);
+	res.region = s3c.region;
+	res.endpoint = s3c.endpoint_str;
+	if (t.encoding == SPEC_PLAIN)
+		goto write;
+put:
 	res.version_id = pr.version_id;
 	res.checksum_sha256 = pr.checksum_sha256;
 	res.content_sha256 = pr.content_sha256;
 	res.size = pr.size;
-	res.encoding = SPEC_GZIP;
+write:
+	if (spec_write_result(stdout, &res, o->yaml) < 0)
+		rc = 2;
+out:
 	archive_close(a);
-	rc = spec_write_result(stdout, &res, o->yaml);
-	s3_client_close(&s);
-	http_client_close(&hc);
-	return rc < 0 ? 2 : 0;
+	return close_client(rc);
+
 failed:
-	archive_close(a);
-	s3_client_close(&s);
-	http_client_close(&hc);
-	return fail_or_signal(&err);
+	if (pg.on)
+		fmt_fprintf(stderr, "\n");
+fail:
+	rc = fail(&err);
+	goto out;
 }
 
 /* s3pub get SOURCE DIR (SPEC section 8); the work is fetch.c's. */
 static int
-cmd_get(int argc, char **argv)
+cmd_get(options *o)
 {
-	static http_client hc;
-	static s3_client s;
-	static creds c;
-	static psurl ps;
 	static fetch_result fr;
 	char bucket[SPEC_BUCKET_MAX + 1], key[SPEC_KEYTPL_MAX + 1];
-	options o;
 	s3p_err err;
 	fetch_opts fo;
-	creds_ctx cx;
-	place pl;
-	const char *src;
-	int rc;
+	const char *src = o->pos[0];
 
 	err_clear(&err);
-	rc = parse_options(argc, argv, &o,
-	    " checksum-sha256= content-sha256= force endpoint= region= profile= "
-	    "no-sign-request path-style virtual-hosted ca-file= insecure "
-	    "connect-timeout= timeout= retries= quiet verbose ", &err);
-	if (rc == 1) {
-		fputs(get_help, stdout);
-		return 0;
-	}
-	if (rc < 0)
-		return fail(&err);
-	if (o.npos != 2) {
+	if (o->npos != 2) {
 		err_set(&err, S3P_EUSAGE, "get takes SOURCE and DIR (see s3pub get --help)");
-		return fail(&err);
+		goto fail;
 	}
-	src = o.pos[0];
 	memset(&fo, 0, sizeof fo);
-	fo.dir = o.pos[1];
-	fo.force = o.force;
-	fo.checksum_b64 = o.checksum_b64;
-	fo.content_hex = o.content_hex;
+	fo.dir = o->pos[1];
+	fo.force = o->force;
+	fo.checksum_b64 = o->checksum_b64;
+	fo.content_hex = o->content_hex;
 	catch_signals();
 	if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0) {
-		if (psurl_parse(src, &ps, &err) < 0 ||
-		    setup_presigned(&o, &ps, &hc, &s, &c, &err) < 0 ||
-		    fetch_object(&s, NULL, NULL, &ps.url, ps.name, ps.path, &fo, &fr,
-		    &err) < 0)
-			goto failed;
+		if (psurl_parse(src, &presigned, &err) < 0 ||
+		    setup_presigned(o, &err) < 0 ||
+		    fetch_object(&s3c, NULL, NULL, &presigned.url, presigned.name,
+		    presigned.path, &fo, &fr, &err) < 0)
+			goto fail;
 	} else {
 		if (spec_s3_uri(src, bucket, sizeof bucket, key, sizeof key, &err) < 0)
-			return fail(&err);
+			goto fail;
 		if (spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID) {
 			err_set(&err, S3P_EUSAGE,
 			    "'%s': invalid bucket name (S3 bucket naming rules)", bucket);
-			return fail(&err);
+			goto fail;
 		}
-		if (creds_init(&cx, o.profile, &err) < 0 ||
-		    resolve_place(&o.opt, &cx, &pl, &err) < 0)
-			return fail(&err);
-		cx.region = pl.region;
-		if (get_creds(&o, &cx, &c, s3p_now(), &err) < 0 ||
-		    setup_client(&o, &pl, bucket, &hc, &s, &c, &cx, &err) < 0)
-			goto failed;
+		if (resolve_place(o, &o->opt, NULL, &err) < 0 ||
+		    connect_client(o, bucket, s3p_now(), &err) < 0)
+			goto fail;
 		if (key[0] == '\0' || key[strlen(key) - 1] == '/') {
 			if (fo.checksum_b64 || fo.content_hex) {
 				err_set(&err, S3P_EUSAGE, "--checksum-sha256 and --content-sha256 "
 				    "check one object, not a prefix");
-				goto failed;
+				goto fail;
 			}
-			if (fetch_prefix(&s, bucket, key, &fo, &fr, &err) < 0)
-				goto failed;
-		} else if (fetch_object(&s, bucket, key, NULL, NULL, key, &fo, &fr,
+			if (fetch_prefix(&s3c, bucket, key, &fo, &fr, &err) < 0)
+				goto fail;
+		} else if (fetch_object(&s3c, bucket, key, NULL, NULL, key, &fo, &fr,
 		    &err) < 0) {
-			goto failed;
+			goto fail;
 		}
 	}
-	if (!o.quiet) {
+	if (!o->quiet) {
 		if (fr.objects == 1)
 			fmt_fprintf(stderr, "s3pub: %s into %s: %llu bytes, SHA-256 %s, %lu %s\n",
 			    fr.archive ? "unpacked" : "saved", fo.dir,
@@ -1328,41 +1309,46 @@ cmd_get(int argc, char **argv)
 			fmt_fprintf(stderr, "s3pub: saved %lu objects into %s: %llu bytes\n",
 			    fr.objects, fo.dir, (unsigned long long)fr.bytes);
 	}
-	s3_client_close(&s);
-	http_client_close(&hc);
-	return 0;
-failed:
-	s3_client_close(&s);
-	http_client_close(&hc);
-	return fail_or_signal(&err);
+	return close_client(0);
+fail:
+	return close_client(fail(&err));
 }
 
-static int
-cmd_version(void)
-{
-	fmt_printf("s3pub %s (sha256: %s, crc32: %s, TLS: BearSSL 0.6)\n",
-	    S3PUB_VERSION, sha256_backend(), crc32_backend());
-	return 0;
-}
+/* The commands with options, in the order of usage_text; then the others. */
+static const char cmd_names[] =
+    "publish\0presign\0get\0archive\0version\0--version\0help\0--help\0-h\0";
+static int (*const cmd_run[])(options *) = {
+	cmd_publish, cmd_presign, cmd_get, cmd_archive
+};
 
 int
 main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
+	const char *u = usage_text + 7;
+	options o;
+	s3p_err err;
+	int c = str_index(cmd_names, cmd), rc;
 
-	signal(SIGPIPE, SIG_IGN);
-	if (strcmp(cmd, "publish") == 0)
-		return cmd_publish(argc - 2, argv + 2);
-	if (strcmp(cmd, "presign") == 0)
-		return cmd_presign(argc - 2, argv + 2);
-	if (strcmp(cmd, "archive") == 0)
-		return cmd_archive(argc - 2, argv + 2);
-	if (strcmp(cmd, "get") == 0)
-		return cmd_get(argc - 2, argv + 2);
-	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0)
-		return cmd_version();
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
-	    strcmp(cmd, "-h") == 0) {
+	set_handler(SIGPIPE, SIG_IGN);
+	if (c >= 0 && c < 4) {
+		rc = parse_options(argc - 2, argv + 2, &o, 1u << c, &err);
+		if (rc < 0)
+			return fail(&err);
+		if (rc == 0)
+			return cmd_run[c](&o);
+		for (int i = 0; i < c; i++)
+			u += usage_len[i] + 7;
+		fmt_printf("usage: %.*s", (int)usage_len[c], u);
+		put_help(str_at(help_text, c));
+		return 0;
+	}
+	if (c == 4 || c == 5) {
+		fmt_printf("s3pub %s (sha256: %s, crc32: %s, TLS: BearSSL 0.6)\n",
+		    S3PUB_VERSION, sha256_backend(), crc32_backend());
+		return 0;
+	}
+	if (c > 5) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
