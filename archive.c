@@ -115,15 +115,18 @@ cmp_child(const void *x, const void *y, void *names)
 	return strcmp(level_names + a->key, level_names + b->key);
 }
 
+/* An input error naming a path under DIR, with errno's text: fmt has
+ * three %s, DIR, path and that text. */
 static int
-pool_add(archive *a, const char *s, size_t len)
+sys_err(const archive *a, s3p_err *err, const char *fmt, const char *path)
 {
-	if (grow((void **)&a->pool, &a->pool_cap, a->pool_len + len + 1, 1) < 0)
-		return -1;
-	memcpy(a->pool + a->pool_len, s, len);
-	a->pool[a->pool_len + len] = 0;
-	a->pool_len += len + 1;
-	return 0;
+	return err_set(err, S3P_EINPUT, fmt, a->dir, path, strerror(errno));
+}
+
+static int
+oom(const archive *a, s3p_err *err)
+{
+	return err_set(err, S3P_EINPUT, "out of memory walking '%s'", a->dir);
 }
 
 static int64_t
@@ -154,25 +157,29 @@ add_entry(archive *a, const char *path, size_t plen, const struct child *st,
 {
 	char link[TAR_PATH_MAX + 1];
 	ssize_t llen = 0;
+	size_t str = a->pool_len;
 	struct ent *e;
 	tar_entry t;
 
 	if (S_ISLNK(st->mode)) {
 		llen = readlinkat(a->dirfd, path, link, sizeof link);
 		if (llen < 0)
-			return err_set(err, S3P_EINPUT, "cannot read link '%s/%s': %s",
-			    a->dir, path, strerror(errno));
+			return sys_err(a, err, "cannot read link '%s/%s': %s", path);
 		if ((size_t)llen > TAR_PATH_MAX)
 			return err_set(err, S3P_EINPUT, "link target of '%s/%s' too long",
 			    a->dir, path);
 	}
-	if (grow((void **)&a->ents, &a->cap, a->n + 1, sizeof *a->ents) < 0)
-		return err_set(err, S3P_EINPUT, "out of memory walking '%s'", a->dir);
+	/* the pool gets "path NUL link NUL" (path is NUL-terminated) */
+	if (grow((void **)&a->ents, &a->cap, a->n + 1, sizeof *a->ents) < 0 ||
+	    grow((void **)&a->pool, &a->pool_cap, str + plen + (size_t)llen + 2,
+	    1) < 0)
+		return oom(a, err);
+	memcpy(a->pool + str, path, plen + 1);
+	memcpy(a->pool + str + plen + 1, link, (size_t)llen);
+	a->pool[str + plen + 1 + (size_t)llen] = 0;
+	a->pool_len = str + plen + (size_t)llen + 2;
 	e = &a->ents[a->n];
-	memset(e, 0, sizeof *e);
-	e->str = a->pool_len;
-	if (pool_add(a, path, plen) < 0 || pool_add(a, link, (size_t)llen) < 0)
-		return err_set(err, S3P_EINPUT, "out of memory walking '%s'", a->dir);
+	e->str = str;
 	e->type = S_ISDIR(st->mode) ? TAR_DIR : S_ISLNK(st->mode) ?
 	    TAR_SYMLINK : TAR_REG;
 	e->size = e->type == TAR_REG ? st->size : 0;
@@ -192,13 +199,13 @@ add_entry(archive *a, const char *path, size_t plen, const struct child *st,
 }
 
 static void
-warn(const archive_opts *o, const char *fmt, const char *dir, const char *path)
+warn(const archive_opts *o, const char *kind, const char *dir, const char *path)
 {
 	char msg[TAR_PATH_MAX + 256];
 
 	if (o == NULL || o->warn == NULL)
 		return;
-	fmt_snprintf(msg, sizeof msg, fmt, dir, path);
+	fmt_snprintf(msg, sizeof msg, "skipping %s '%s/%s'", kind, dir, path);
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
@@ -215,19 +222,14 @@ walk(archive *a, char *path, size_t plen, const archive_opts *o, s3p_err *err)
 {
 	struct level lv = { 0 };
 	struct dirent *d;
-	DIR *dp;
+	DIR *dp = NULL;
 	int fd, rc = -1;
 
 	path[plen] = 0;
 	fd = openat(a->dirfd, plen ? path : ".",
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
-		err_set(err, S3P_EINPUT, "cannot read directory '%s/%s': %s",
-		    a->dir, path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	if (fd < 0 || (dp = fdopendir(fd)) == NULL)
+		goto read_err;
 	for (;;) {
 		size_t nlen;
 		struct child *c;
@@ -235,19 +237,18 @@ walk(archive *a, char *path, size_t plen, const archive_opts *o, s3p_err *err)
 
 		errno = 0;
 		if ((d = readdir(dp)) == NULL) {
-			if (errno != 0) {
-				err_set(err, S3P_EINPUT, "cannot read directory '%s/%s': %s",
-				    a->dir, path, strerror(errno));
-				goto out;
-			}
+			if (errno != 0)
+				goto read_err;
 			break;
 		}
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+		/* "." and ".." */
+		if (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
+		    (d->d_name[1] == '.' && d->d_name[2] == '\0')))
 			continue;
 		nlen = strlen(d->d_name);
 		if (grow((void **)&lv.c, &lv.cap, lv.n + 1, sizeof *lv.c) < 0 ||
 		    grow((void **)&lv.names, &lv.lcap, lv.len + nlen + 2, 1) < 0) {
-			err_set(err, S3P_EINPUT, "out of memory walking '%s'", a->dir);
+			oom(a, err);
 			goto out;
 		}
 		c = &lv.c[lv.n];
@@ -274,6 +275,7 @@ walk(archive *a, char *path, size_t plen, const archive_opts *o, s3p_err *err)
 	}
 	closedir(dp);
 	dp = NULL;
+	fd = -1;
 
 	if (lv.n > 1)
 		qsort_r(lv.c, lv.n, sizeof *lv.c, cmp_child, lv.names);
@@ -290,8 +292,7 @@ walk(archive *a, char *path, size_t plen, const archive_opts *o, s3p_err *err)
 		}
 		memcpy(path + plen, key, klen + 1);
 		if (!S_ISDIR(m) && !S_ISREG(m) && !S_ISLNK(m)) {
-			warn(o, S_ISFIFO(m) ? "skipping FIFO '%s/%s'" : S_ISSOCK(m) ?
-			    "skipping socket '%s/%s'" : "skipping device '%s/%s'",
+			warn(o, S_ISFIFO(m) ? "FIFO" : S_ISSOCK(m) ? "socket" : "device",
 			    a->dir, path);
 			continue;
 		}
@@ -302,9 +303,14 @@ walk(archive *a, char *path, size_t plen, const archive_opts *o, s3p_err *err)
 		path[plen] = 0;
 	}
 	rc = 0;
+	goto out;
+read_err:
+	sys_err(a, err, "cannot read directory '%s/%s': %s", path);
 out:
 	if (dp != NULL)
 		closedir(dp);
+	else if (fd >= 0)
+		close(fd);
 	free(lv.c);
 	free(lv.names);
 	return rc;
@@ -316,12 +322,11 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 {
 	char path[TAR_PATH_MAX + 2];
 	struct stat st;
-	archive *a;
+	archive *a = NULL;
 
 	*ap = NULL;
 	if (stat(dir, &st) < 0)
-		return err_set(err, S3P_EINPUT, "cannot open directory '%s': %s",
-		    dir, strerror(errno));
+		goto cannot_open;
 	if (!S_ISDIR(st.st_mode))
 		return err_set(err, S3P_EINPUT, "'%s' is not a directory", dir);
 	a = calloc(1, sizeof *a);
@@ -337,16 +342,10 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 	for (size_t l = strlen(a->dir); l > 1 && a->dir[l - 1] == '/'; l--)
 		a->dir[l - 1] = 0;
 	a->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (a->dirfd < 0) {
-		err_set(err, S3P_EINPUT, "cannot open directory '%s': %s", dir,
-		    strerror(errno));
-		archive_close(a);
-		return -1;
-	}
-	if (walk(a, path, 0, opts, err) < 0) {
-		archive_close(a);
-		return -1;
-	}
+	if (a->dirfd < 0)
+		goto cannot_open;
+	if (walk(a, path, 0, opts, err) < 0)
+		goto fail;
 	a->tar_size += TAR_END_SIZE;
 	a->gz_size = gzip_stored_size(a->tar_size);
 	/* the plan is final: give back the slack of the doubling */
@@ -360,6 +359,12 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 	}
 	*ap = a;
 	return 0;
+cannot_open:
+	err_set(err, S3P_EINPUT, "cannot open directory '%s': %s", dir,
+	    strerror(errno));
+fail:
+	archive_close(a);
+	return -1;
 }
 
 void
@@ -399,15 +404,16 @@ archive_count(const archive *a)
 void
 archive_entry_get(const archive *a, size_t index, archive_entry *e)
 {
-	const struct ent *p = &a->ents[index];
+	tar_entry t;
 
-	e->path = a->pool + p->str;
-	e->link = e->path + p->path_len + 1;
-	e->type = p->type == TAR_DIR ? ARCHIVE_DIR : p->type == TAR_SYMLINK ?
+	to_tar_entry(a, &a->ents[index], &t);
+	e->path = t.path;
+	e->link = t.link;
+	e->type = t.type == TAR_DIR ? ARCHIVE_DIR : t.type == TAR_SYMLINK ?
 	    ARCHIVE_SYMLINK : ARCHIVE_FILE;
-	e->size = p->size;
-	e->mode = p->mode;
-	e->mtime = clamp_mtime(a, p->mtime);
+	e->size = t.size;
+	e->mode = t.mode;
+	e->mtime = t.mtime;
 }
 
 /* ---- reading files ---- */
@@ -435,8 +441,7 @@ empty_check(const archive *a, const struct ent *e, s3p_err *err)
 	struct stat st;
 
 	if (fstatat(a->dirfd, a->pool + e->str, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return err_set(err, S3P_EINPUT, "cannot stat '%s/%s': %s", a->dir,
-		    a->pool + e->str, strerror(errno));
+		return sys_err(a, err, "cannot stat '%s/%s': %s", a->pool + e->str);
 	return changed(e, &st) ? changed_err(a, e, err) : 0;
 }
 
@@ -456,8 +461,7 @@ file_read(archive *a, size_t i, uint64_t off, unsigned char *buf, size_t len,
 		a->fd = openat(a->dirfd, path,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (a->fd < 0)
-			return err_set(err, S3P_EINPUT, "cannot open '%s/%s': %s",
-			    a->dir, path, strerror(errno));
+			return sys_err(a, err, "cannot open '%s/%s': %s", path);
 		a->fd_idx = i;
 		if (fstat(a->fd, &st) < 0 || changed(e, &st))
 			goto fail_changed;
@@ -467,8 +471,7 @@ file_read(archive *a, size_t i, uint64_t off, unsigned char *buf, size_t len,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			err_set(err, S3P_EINPUT, "cannot read '%s/%s': %s", a->dir,
-			    path, strerror(errno));
+			sys_err(a, err, "cannot read '%s/%s': %s", path);
 			goto fail;
 		}
 		if (r == 0)
@@ -571,6 +574,21 @@ tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
+/* tar_read, and the running CRC when the range continues it. */
+static int
+tar_read_crc(archive *a, uint64_t u, unsigned char *buf, size_t n,
+    s3p_err *err)
+{
+	if (tar_read(a, u, buf, n, err) < 0)
+		return -1;
+	if (u <= a->crc_pos && a->crc_pos < u + n) {
+		size_t skip = (size_t)(a->crc_pos - u);
+		a->crc = crc32_update(a->crc, buf + skip, n - skip);
+		a->crc_pos = u + n;
+	}
+	return 0;
+}
+
 /* Completes the running CRC with an internal pass over the rest. */
 static int
 finish_crc(archive *a, s3p_err *err)
@@ -581,10 +599,8 @@ finish_crc(archive *a, s3p_err *err)
 
 		if (a->scratch == NULL && (a->scratch = malloc(CRC_CHUNK)) == NULL)
 			return err_set(err, S3P_EINPUT, "out of memory");
-		if (tar_read(a, a->crc_pos, a->scratch, n, err) < 0)
+		if (tar_read_crc(a, a->crc_pos, a->scratch, n, err) < 0)
 			return -1;
-		a->crc = crc32_update(a->crc, a->scratch, n);
-		a->crc_pos += n;
 	}
 	return 0;
 }
@@ -607,14 +623,8 @@ archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
 		if (s.kind == GZIP_SPAN_FRAMING) {
 			memcpy(p, s.bytes + s.skip, n);
 		} else if (s.kind == GZIP_SPAN_DATA) {
-			if (tar_read(a, s.in_off, p, n, err) < 0)
+			if (tar_read_crc(a, s.in_off, p, n, err) < 0)
 				return -1;
-			/* the running CRC, when this range continues it */
-			if (s.in_off <= a->crc_pos && a->crc_pos < s.in_off + n) {
-				size_t skip = (size_t)(a->crc_pos - s.in_off);
-				a->crc = crc32_update(a->crc, p + skip, n - skip);
-				a->crc_pos = s.in_off + n;
-			}
 		} else {
 			unsigned char t[GZIP_TRAILER_SIZE];
 

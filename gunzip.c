@@ -4,9 +4,10 @@
  * A small state machine over the member layout:
  *   header (10 bytes) [XLEN, extra] [name NUL] [comment NUL] [CRC16]
  *   deflate data (inflate.c)   trailer: CRC32, ISIZE (little-endian)
- * Fixed-size pieces collect into `piece`; variable fields are skipped byte
- * by byte, so no header field is ever held whole.
+ * Fixed-size pieces collect into `piece` a byte at a time; variable fields
+ * are skipped as they come, so no header field is ever held whole.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "crc32.h"
@@ -39,15 +40,9 @@ member_out(void *ctx, const unsigned char *buf, size_t len)
 void
 gunzip_init(gunzip_ctx *g, inflate_out_fn out, void *out_ctx)
 {
-	g->state = ST_HEADER;
-	g->err = 0;
-	g->flg = 0;
-	g->have = 0;
-	g->xlen = 0;
-	g->hcrc = 0;
-	g->crc = 0;
-	g->size = 0;
-	g->members = 0;
+	/* every field from state to members (ST_HEADER is 0); z is set up
+	 * by each member */
+	memset(&g->state, 0, offsetof(gunzip_ctx, out) - offsetof(gunzip_ctx, state));
 	g->out = out;
 	g->out_ctx = out_ctx;
 }
@@ -70,140 +65,119 @@ le32(const unsigned char *p)
 static int
 next_field(const gunzip_ctx *g, int state)
 {
-	if (state < ST_XLEN && (g->flg & FEXTRA))
-		return ST_XLEN;
-	if (state < ST_NAME && (g->flg & FNAME))
-		return ST_NAME;
-	if (state < ST_COMMENT && (g->flg & FCOMMENT))
-		return ST_COMMENT;
-	if (state < ST_HCRC && (g->flg & FHCRC))
-		return ST_HCRC;
-	return ST_DATA;
-}
+	static const unsigned char flag[ST_DATA] = {
+		0, FEXTRA, 0, FNAME, FCOMMENT, FHCRC
+	};
 
-/* Consumes header bytes into the header CRC. */
-static void
-hdr_bytes(gunzip_ctx *g, const unsigned char *p, size_t n)
-{
-	g->hcrc = crc32_update(g->hcrc, p, n);
+	while (++state < ST_DATA && !(g->flg & flag[state]))
+		;
+	return state;
 }
 
 int
 gunzip_feed(gunzip_ctx *g, const void *data, size_t len)
 {
 	const unsigned char *in = data, *end = in + len;
+	int code;
 
 	if (g->err)
 		return g->err;
 	while (in < end) {
-		size_t n;
+		int st = g->state, done;
+		size_t n, want, left = (size_t)(end - in);
 		const unsigned char *nul;
 		long used;
 
-		switch (g->state) {
-		case ST_HEADER:
-			n = (size_t)(end - in) < 10 - g->have ? (size_t)(end - in) : 10 - g->have;
-			memcpy(g->piece + g->have, in, n);
-			if (g->have == 0)
-				g->hcrc = 0;
-			hdr_bytes(g, in, n);
-			/* check the magic as early as it arrives */
-			if (g->piece[0] != 0x1f || (g->have + n >= 2 && g->piece[1] != 0x8b))
-				return fail(g, GUNZIP_EMAGIC);
-			g->have += (unsigned)n;
-			in += n;
-			if (g->have < 10)
-				break;
-			if (g->piece[2] != 8)
-				return fail(g, GUNZIP_EMETHOD);
-			if (g->piece[3] & FRESERVED)
-				return fail(g, GUNZIP_EFLAGS);
-			g->flg = g->piece[3];
-			g->have = 0;
-			g->state = next_field(g, ST_HEADER);
-			break;
-
-		case ST_XLEN:
-			n = (size_t)(end - in) < 2 - g->have ? (size_t)(end - in) : 2 - g->have;
-			memcpy(g->piece + g->have, in, n);
-			hdr_bytes(g, in, n);
-			g->have += (unsigned)n;
-			in += n;
-			if (g->have < 2)
-				break;
-			g->xlen = (unsigned)g->piece[0] | (unsigned)g->piece[1] << 8;
-			g->have = 0;
-			g->state = ST_EXTRA;
-			/* fall through */
+		switch (st) {
 		case ST_EXTRA:
-			n = (size_t)(end - in) < g->xlen ? (size_t)(end - in) : g->xlen;
-			hdr_bytes(g, in, n);
-			in += n;
-			g->xlen -= (unsigned)n;
-			if (g->xlen == 0)
-				g->state = next_field(g, ST_EXTRA);
-			break;
-
 		case ST_NAME:
 		case ST_COMMENT:
-			nul = memchr(in, 0, (size_t)(end - in));
-			n = nul ? (size_t)(nul - in) + 1 : (size_t)(end - in);
-			hdr_bytes(g, in, n);
+			/* skipped, into the header CRC: FEXTRA by its length,
+			 * FNAME and FCOMMENT to their NUL */
+			if (st == ST_EXTRA) {
+				n = left < g->xlen ? left : g->xlen;
+				g->xlen -= (unsigned)n;
+				done = g->xlen == 0;
+			} else {
+				nul = memchr(in, 0, left);
+				n = nul ? (size_t)(nul - in) + 1 : left;
+				done = nul != NULL;
+			}
+			g->hcrc = crc32_update(g->hcrc, in, n);
 			in += n;
-			if (nul != NULL)
-				g->state = next_field(g, g->state);
-			break;
-
-		case ST_HCRC:
-			n = (size_t)(end - in) < 2 - g->have ? (size_t)(end - in) : 2 - g->have;
-			memcpy(g->piece + g->have, in, n);
-			g->have += (unsigned)n;
-			in += n;
-			if (g->have < 2)
-				break;
-			if (((unsigned)g->piece[0] | (unsigned)g->piece[1] << 8) !=
-			    (g->hcrc & 0xffff))
-				return fail(g, GUNZIP_EHCRC);
-			g->have = 0;
-			g->state = ST_DATA;
+			if (done)
+				g->state = next_field(g, st);
 			break;
 
 		case ST_DATA:
-			if (g->have == 0) {
-				/* first data byte: start the member's stream */
+			used = inflate_feed(&g->z, in, left);
+			if (used < 0) {
+				code = (int)used;
+				goto fail;
+			}
+			in += used;
+			if (inflate_done(&g->z))
+				g->state = ST_TRAILER;
+			break;
+
+		default:
+			/* the fixed pieces, a byte at a time: header, XLEN, CRC16,
+			 * trailer */
+			want = st == ST_HEADER ? 10 : st == ST_TRAILER ? 8 : 2;
+			g->piece[g->have] = *in++;
+			/* check the magic as early as it arrives */
+			code = GUNZIP_EMAGIC;
+			if (st == ST_HEADER && g->have < 2 &&
+			    g->piece[g->have] != (g->have ? 0x8b : 0x1f))
+				goto fail;
+			if (++g->have < want)
+				break;
+			g->have = 0;
+			/* the header CRC covers the header and XLEN (and what
+			 * ST_EXTRA, ST_NAME, ST_COMMENT add) */
+			if (st < ST_HCRC)
+				g->hcrc = crc32_update(st == ST_HEADER ? 0 : g->hcrc,
+				    g->piece, want);
+			if (st == ST_HEADER) {
+				code = GUNZIP_EMETHOD;
+				if (g->piece[2] != 8)
+					goto fail;
+				code = GUNZIP_EFLAGS;
+				if (g->piece[3] & FRESERVED)
+					goto fail;
+				g->flg = g->piece[3];
+				/* a fresh stream for the member's data (the
+				 * optional fields before it do not touch it) */
 				inflate_init(&g->z, member_out, g);
 				g->crc = 0;
 				g->size = 0;
-				g->have = 1;
+				st = next_field(g, ST_HEADER);
+			} else if (st == ST_XLEN) {
+				g->xlen = (unsigned)g->piece[0] | (unsigned)g->piece[1] << 8;
+				st = g->xlen ? ST_EXTRA : next_field(g, ST_EXTRA);
+			} else if (st == ST_HCRC) {
+				code = GUNZIP_EHCRC;
+				if (((unsigned)g->piece[0] | (unsigned)g->piece[1] << 8) !=
+				    (g->hcrc & 0xffff))
+					goto fail;
+				st = ST_DATA;
+			} else {
+				code = GUNZIP_ECRC;
+				if (le32(g->piece) != g->crc)
+					goto fail;
+				code = GUNZIP_EISIZE;
+				if (le32(g->piece + 4) != (uint32_t)g->size)
+					goto fail;
+				g->members++;
+				st = ST_HEADER;
 			}
-			used = inflate_feed(&g->z, in, (size_t)(end - in));
-			if (used < 0)
-				return fail(g, (int)used);
-			in += used;
-			if (inflate_done(&g->z)) {
-				g->have = 0;
-				g->state = ST_TRAILER;
-			}
-			break;
-
-		case ST_TRAILER:
-			n = (size_t)(end - in) < 8 - g->have ? (size_t)(end - in) : 8 - g->have;
-			memcpy(g->piece + g->have, in, n);
-			g->have += (unsigned)n;
-			in += n;
-			if (g->have < 8)
-				break;
-			if (le32(g->piece) != g->crc)
-				return fail(g, GUNZIP_ECRC);
-			if (le32(g->piece + 4) != (uint32_t)g->size)
-				return fail(g, GUNZIP_EISIZE);
-			g->members++;
-			g->have = 0;
-			g->state = ST_HEADER;
+			g->state = st;
 			break;
 		}
 	}
 	return 0;
+fail:
+	return fail(g, code);
 }
 
 int
@@ -225,15 +199,20 @@ gunzip_members(const gunzip_ctx *g)
 const char *
 gunzip_strerror(int code)
 {
-	switch (code) {
-	case GUNZIP_EMAGIC: return "not in gzip format (bad magic)";
-	case GUNZIP_EMETHOD: return "unknown gzip compression method";
-	case GUNZIP_EFLAGS: return "reserved gzip header flags set";
-	case GUNZIP_EHCRC: return "gzip header CRC mismatch";
-	case GUNZIP_ECRC: return "gzip CRC-32 mismatch";
-	case GUNZIP_EISIZE: return "gzip length (ISIZE) mismatch";
-	case GUNZIP_ETRUNC: return "gzip data cut short";
-	case GUNZIP_EEMPTY: return "no gzip data";
-	default: return inflate_strerror(code);
-	}
+	/* GUNZIP_EMAGIC down to GUNZIP_EEMPTY, in order */
+	const char *s = "not in gzip format (bad magic)\0"
+	    "unknown gzip compression method\0"
+	    "reserved gzip header flags set\0"
+	    "gzip header CRC mismatch\0"
+	    "gzip CRC-32 mismatch\0"
+	    "gzip length (ISIZE) mismatch\0"
+	    "gzip data cut short\0"
+	    "no gzip data";
+
+	if (code > GUNZIP_EMAGIC || code < GUNZIP_EEMPTY)
+		return inflate_strerror(code);
+	for (; code < GUNZIP_EMAGIC; code++)
+		while (*s++ != '\0')
+			;
+	return s;
 }

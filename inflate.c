@@ -18,6 +18,7 @@
  * bytes not yet handed to out(). When it fills up to 64 KiB, its head is
  * flushed and the last 32 KiB moved to the front, so a match never wraps.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "inflate.h"
@@ -47,23 +48,6 @@ enum {
 
 enum { T_CODES, T_LENS, T_DISTS };
 
-static const uint16_t len_base[29] = {
-	3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
-	35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258
-};
-static const uint8_t len_extra[29] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
-	3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0
-};
-static const uint16_t dist_base[30] = {
-	1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
-	257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
-	8193, 12289, 16385, 24577
-};
-static const uint8_t dist_extra[30] = {
-	0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
-	7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13
-};
 /* RFC 1951 section 3.2.7: the order of the code-length code lengths */
 static const uint8_t cl_order[19] = {
 	16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
@@ -75,53 +59,33 @@ entry(unsigned val, unsigned op, unsigned bits)
 	return (uint32_t)val << 16 | (uint32_t)op << 8 | bits;
 }
 
-/* What symbol `sym` of a code of kind `type` decodes to. */
-static uint32_t
-sym_entry(int type, unsigned sym, unsigned bits)
-{
-	if (type == T_CODES)
-		return entry(sym, OP_LIT, bits);
-	if (type == T_LENS) {
-		if (sym < 256)
-			return entry(sym, OP_LIT, bits);
-		if (sym == 256)
-			return entry(0, OP_EOB, bits);
-		if (sym < 286)
-			return entry(len_base[sym - 257],
-			    OP_BASE | len_extra[sym - 257], bits);
-		return entry(0, OP_BADSYM, bits);
-	}
-	if (sym < 30)
-		return entry(dist_base[sym], OP_BASE | dist_extra[sym], bits);
-	return entry(0, OP_BADSYM, bits);
-}
-
-static unsigned
-reverse(unsigned code, unsigned len)
-{
-	unsigned r = 0;
-
-	while (len-- > 0) {
-		r = (r << 1) | (code & 1);
-		code >>= 1;
-	}
-	return r;
-}
-
 /*
  * Builds the decoding table of the canonical Huffman code with lengths
  * lens[0..n) (RFC 1951 section 3.2.2) into table[0..cap). Returns 0, -1
  * when the code is over-subscribed, -2 when incomplete (allowed only for a
  * single code of length 1 of the literal/length or distance code), -3 when
  * it does not fit (cannot happen: cap is zlib's ENOUGH).
+ *
+ * As zlib's inflate_table: the codes in canonical order (by length, then
+ * symbol), each one's bit-reversed value `huff` counted up backwards; a
+ * code longer than the root goes in the sub-table of its root prefix,
+ * sized when the prefix first comes by the codes left to place.
  */
 static int
 build(const uint16_t *lens, unsigned n, int type, unsigned root,
     uint32_t *table, unsigned cap)
 {
-	unsigned count[16] = { 0 }, next[16];
-	uint16_t sorted[320], code[320];
-	unsigned sym, len, max, i, used, prefix = ~0u, sub = 0, subbase = 0;
+	unsigned count[16] = { 0 }, offs[16];
+	uint32_t sorted[320];   /* entries (bits: code length), by length */
+	unsigned sym, len, max, i, used, huff, sub, subbase, low;
+	/*
+	 * The bases of section 3.2.5 follow a rule, so they are computed, not
+	 * kept in tables: from `first`, 2^(g+1) codes without extra bits
+	 * (lengths 3..10: g = 2; distances 1..4: g = 1), then 2^g codes for
+	 * each count x of extra bits, a base stepping by 2^x.
+	 */
+	unsigned first = type == T_LENS ? 257 : 0, g = type == T_LENS ? 2 : 1;
+	unsigned base = type == T_LENS ? 3 : 1;
 	int left;
 
 	for (sym = 0; sym < n; sym++)
@@ -144,62 +108,81 @@ build(const uint16_t *lens, unsigned n, int type, unsigned root,
 	if (left > 0 && (type == T_CODES || max != 1))
 		return -2;
 
-	/* canonical codes (section 3.2.2 step 2), symbols sorted by length */
-	next[1] = 0;
+	/* symbols sorted by length (section 3.2.2 step 2) */
+	offs[1] = 0;
 	for (len = 1; len < 15; len++)
-		next[len + 1] = (next[len] + count[len]) << 1;
-	{
-		unsigned offs[16];
-		offs[1] = 0;
-		for (len = 1; len < 15; len++)
-			offs[len + 1] = offs[len] + count[len];
-		for (sym = 0; sym < n; sym++)
-			if (lens[sym] != 0) {
-				sorted[offs[lens[sym]]] = (uint16_t)sym;
-				code[offs[lens[sym]]++] = (uint16_t)next[lens[sym]]++;
-			}
+		offs[len + 1] = offs[len] + count[len];
+	for (sym = 0; sym < n; sym++) {
+		uint32_t se;
+
+		i = sym - first;
+		if (type != T_DISTS && sym < 256)
+			se = entry(sym, OP_LIT, 0);
+		else if (sym == 256)
+			se = entry(0, OP_EOB, 0);
+		else if (sym == 285)
+			se = entry(258, OP_BASE, 0);
+		else if (i >= 31 - g)   /* lit/len 286, 287; distance 30, 31 */
+			se = entry(0, OP_BADSYM, 0);
+		else {
+			unsigned x = i < 2u << g ? 0 : (i >> g) - 1;
+			se = entry(base, OP_BASE | x, 0);
+			base += 1u << x;
+		}
+		len = lens[sym];
+		if (len != 0)
+			sorted[offs[len]++] = se | len;
 	}
 
 	used = 1u << root;
+	huff = 0;
+	sub = root;             /* bits of the table being filled */
+	subbase = 0;
+	low = ~0u;
 	for (i = 0; i < n - count[0]; i++) {
-		unsigned s = sorted[i], l = lens[s];
-		unsigned rev = reverse(code[i], l);
-		if (l <= root) {
-			for (unsigned k = rev; k < (1u << root); k += 1u << l)
-				table[k] = sym_entry(type, s, l);
-			continue;
+		unsigned skip = 0, incr;        /* bits the table skips */
+		len = sorted[i] & 0xff;
+		if (len > root) {
+			skip = root;
+			if ((huff & ((1u << root) - 1)) != low) {
+				/* a new sub-table: as many bits as the codes
+				 * left need to fill it */
+				low = huff & ((1u << root) - 1);
+				sub = len - root;
+				left = 1 << sub;
+				while (sub + root < max) {
+					left -= (int)count[sub + root];
+					if (left <= 0)
+						break;
+					sub++;
+					left <<= 1;
+				}
+				subbase = used;
+				used += 1u << sub;
+				if (used > cap)
+					return -3;
+				for (unsigned k = 0; k < (1u << sub); k++)
+					table[subbase + k] = entry(0, OP_INVALID, 1);
+				table[low] = entry(subbase, OP_LINK | sub, root);
+			}
 		}
-		/* longer than the root: a sub-table per root prefix. Codes of
-		 * one prefix are consecutive in canonical order, the last the
-		 * longest: that length sizes the sub-table. */
-		if ((rev & ((1u << root) - 1)) != prefix) {
-			unsigned j = i, maxl = l;
-			prefix = rev & ((1u << root) - 1);
-			while (j + 1 < n - count[0] &&
-			    (code[j + 1] >> (lens[sorted[j + 1]] - root)) ==
-			    (code[i] >> (l - root)))
-				maxl = lens[sorted[++j]];
-			sub = maxl - root;
-			subbase = used;
-			used += 1u << sub;
-			if (used > cap)
-				return -3;
-			for (unsigned k = 0; k < (1u << sub); k++)
-				table[subbase + k] = entry(0, OP_INVALID, 1);
-			table[prefix] = entry(subbase, OP_LINK | sub, root);
-		}
-		for (unsigned k = rev >> root; k < (1u << sub); k += 1u << (l - root))
-			table[subbase + k] = sym_entry(type, s, l - root);
+		for (unsigned k = huff >> skip; k < (1u << sub); k += 1u << (len - skip))
+			table[subbase + k] = (sorted[i] & ~0xffu) | (len - skip);
+		/* the next code, bit-reversed: add 1 from the top bit down */
+		incr = 1u << (len - 1);
+		while (huff & incr)
+			incr >>= 1;
+		huff = incr ? (huff & (incr - 1)) + incr : 0;
+		count[len]--;
 	}
 	return 0;
 }
 
-/* Loads input bytes into the bit buffer, up to 56..63 bits. */
-static inline void
-refill(inflate_ctx *z, const unsigned char **pin, const unsigned char *end)
+/* Loads input bytes into the bit buffer, up to 56..63 bits; returns where
+ * the input goes on. */
+static inline const unsigned char *
+refill(inflate_ctx *z, const unsigned char *in, const unsigned char *end)
 {
-	const unsigned char *in = *pin;
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (end - in >= 8) {
 		/* whole bytes that fit; the rest of v is the same bits that
@@ -209,15 +192,14 @@ refill(inflate_ctx *z, const unsigned char **pin, const unsigned char *end)
 		z->bitbuf |= v << z->bitcnt;
 		in += (63 - z->bitcnt) >> 3;
 		z->bitcnt |= 56;
-		*pin = in;
-		return;
+		return in;
 	}
 #endif
 	while (z->bitcnt <= 55 && in < end) {
 		z->bitbuf |= (uint64_t)*in++ << z->bitcnt;
 		z->bitcnt += 8;
 	}
-	*pin = in;
+	return in;
 }
 
 static inline void
@@ -228,11 +210,11 @@ drop(inflate_ctx *z, unsigned n)
 }
 
 /*
- * Decodes one code of `t` from the bit buffer: 1 with *out the entry
- * (bits: the code's whole length), 0 when more bits are needed.
+ * Decodes one code of `t` from the bit buffer: its entry (bits: the code's
+ * whole length, never 0), or 0 when more bits are needed.
  */
-static inline int
-lookup(const inflate_ctx *z, const uint32_t *t, unsigned root, uint32_t *out)
+static inline uint32_t
+lookup(const inflate_ctx *z, const uint32_t *t, unsigned root)
 {
 	uint32_t e = t[z->bitbuf & ((1u << root) - 1)];
 	unsigned n = e & 0xff;
@@ -243,10 +225,7 @@ lookup(const inflate_ctx *z, const uint32_t *t, unsigned root, uint32_t *out)
 		n = root + (e & 0xff);
 		e = (e & ~0xffu) | n;
 	}
-	if (n > z->bitcnt)
-		return 0;
-	*out = e;
-	return 1;
+	return n > z->bitcnt ? 0 : e;
 }
 
 static int
@@ -305,13 +284,8 @@ copy_match(unsigned char *d, unsigned dist, unsigned len)
 void
 inflate_init(inflate_ctx *z, inflate_out_fn out, void *out_ctx)
 {
-	z->bitbuf = 0;
-	z->bitcnt = 0;
-	z->state = ST_HEAD;
-	z->last = 0;
-	z->err = 0;
-	z->left = z->len = z->extra = 0;
-	z->nlen = z->ndist = z->ncode = z->have = 0;
+	/* the header fields up to the tables (ST_HEAD is 0) */
+	memset(z, 0, offsetof(inflate_ctx, lens));
 	z->wpos = z->wflushed = 0;
 	z->total_out = 0;
 	z->out = out;
@@ -324,10 +298,9 @@ build_fixed(inflate_ctx *z)
 {
 	unsigned i;
 
-	for (i = 0; i < 144; i++) z->lens[i] = 8;
-	for (; i < 256; i++) z->lens[i] = 9;
-	for (; i < 280; i++) z->lens[i] = 7;
-	for (; i < 288; i++) z->lens[i] = 8;
+	/* 8 bits for 0-143, 9 for 144-255, 7 for 256-279, 8 for 280-287 */
+	for (i = 0; i < 288; i++)
+		z->lens[i] = (uint16_t)(8 + (i >= 144) - 2 * (i >= 256) + (i >= 280));
 	build(z->lens, 288, T_LENS, LEN_ROOT, z->lencode, INFLATE_LENS_MAX);
 	for (i = 0; i < 32; i++) z->lens[i] = 5;
 	build(z->lens, 32, T_DISTS, DIST_ROOT, z->distcode, INFLATE_DISTS_MAX);
@@ -343,7 +316,7 @@ do_dist(inflate_ctx *z)
 	uint32_t e;
 	unsigned op, n, x, dist;
 
-	if (!lookup(z, z->distcode, DIST_ROOT, &e))
+	if ((e = lookup(z, z->distcode, DIST_ROOT)) == 0)
 		return 0;
 	op = (e >> 8) & 0xff;
 	n = e & 0xff;
@@ -366,45 +339,43 @@ inflate_feed(inflate_ctx *z, const void *data, size_t len)
 {
 	const unsigned char *in = data, *end = in + len;
 	uint32_t e;
+	unsigned btype;
 	int rc;
 
 	if (z->err)
 		return z->err;
-	if (z->state == ST_DONE)
-		return 0;
+	/* after the end, ST_DONE goes to done: nothing taken, nothing out */
 	for (;;) {
 		switch (z->state) {
 		case ST_HEAD:
-			refill(z, &in, end);
+			in = refill(z, in, end);
 			if (z->bitcnt < 3)
 				goto more;
 			z->last = (int)(z->bitbuf & 1);
-			switch ((z->bitbuf >> 1) & 3) {
-			case 0:
-				drop(z, 3);
+			btype = (unsigned)(z->bitbuf >> 1) & 3;
+			rc = INFLATE_EBTYPE;
+			if (btype == 3)
+				goto fail;
+			drop(z, 3);
+			if (btype == 0) {
 				drop(z, z->bitcnt & 7);     /* to a byte boundary */
 				z->state = ST_STORED;
-				break;
-			case 1:
-				drop(z, 3);
+			} else if (btype == 1) {
 				build_fixed(z);
 				z->state = ST_CODES;
-				break;
-			case 2:
-				drop(z, 3);
+			} else {
 				z->state = ST_TABLE;
-				break;
-			default:
-				return fail(z, INFLATE_EBTYPE);
 			}
 			break;
 
 		case ST_STORED:             /* section 3.2.4 */
-			refill(z, &in, end);
+			in = refill(z, in, end);
 			if (z->bitcnt < 32)
 				goto more;
-			if ((z->bitbuf & 0xffff) != (~(z->bitbuf >> 16) & 0xffff))
-				return fail(z, INFLATE_ESTORED);
+			if ((z->bitbuf & 0xffff) != (~(z->bitbuf >> 16) & 0xffff)) {
+				rc = INFLATE_ESTORED;
+				goto fail;
+			}
 			z->left = (unsigned)(z->bitbuf & 0xffff);
 			drop(z, 32);
 			z->state = ST_COPY;
@@ -436,47 +407,52 @@ inflate_feed(inflate_ctx *z, const void *data, size_t len)
 				in += n;
 				z->left -= (unsigned)n;
 			}
+			/* ST_DONE goes to done */
 			z->state = z->last ? ST_DONE : ST_HEAD;
-			if (z->state == ST_DONE)
-				goto done;
 			break;
 
 		case ST_TABLE:              /* section 3.2.7 */
-			refill(z, &in, end);
+			in = refill(z, in, end);
 			if (z->bitcnt < 14)
 				goto more;
 			z->nlen = 257 + (unsigned)(z->bitbuf & 31);
 			z->ndist = 1 + (unsigned)((z->bitbuf >> 5) & 31);
 			z->ncode = 4 + (unsigned)((z->bitbuf >> 10) & 15);
 			drop(z, 14);
-			if (z->nlen > 286 || z->ndist > 30)
-				return fail(z, INFLATE_ECOUNTS);
+			if (z->nlen > 286 || z->ndist > 30) {
+				rc = INFLATE_ECOUNTS;
+				goto fail;
+			}
 			z->have = 0;
+			/* the code lengths not given are 0 */
+			memset(z->lens, 0, 19 * sizeof z->lens[0]);
 			z->state = ST_CLENS;
 			/* fall through */
 		case ST_CLENS:
 			while (z->have < z->ncode) {
-				refill(z, &in, end);
+				in = refill(z, in, end);
 				if (z->bitcnt < 3)
 					goto more;
 				z->lens[cl_order[z->have++]] = (uint16_t)(z->bitbuf & 7);
 				drop(z, 3);
 			}
-			while (z->have < 19)
-				z->lens[cl_order[z->have++]] = 0;
-			if (build(z->lens, 19, T_CODES, CL_ROOT, z->clcode, 128) != 0)
-				return fail(z, INFLATE_ECLCODE);
+			if (build(z->lens, 19, T_CODES, CL_ROOT, z->clcode, 128) != 0) {
+				rc = INFLATE_ECLCODE;
+				goto fail;
+			}
 			z->have = 0;
 			z->state = ST_CODELENS;
 			/* fall through */
 		case ST_CODELENS:
 			while (z->have < z->nlen + z->ndist) {
 				unsigned sym, n, x, rep, val;
-				refill(z, &in, end);
-				if (!lookup(z, z->clcode, CL_ROOT, &e))
+				in = refill(z, in, end);
+				if ((e = lookup(z, z->clcode, CL_ROOT)) == 0)
 					goto more;
-				if (((e >> 8) & 0xff) != OP_LIT)
-					return fail(z, INFLATE_EBADCODE);
+				if (((e >> 8) & 0xff) != OP_LIT) {
+					rc = INFLATE_EBADCODE;
+					goto fail;
+				}
 				sym = e >> 16;
 				n = e & 0xff;
 				if (sym < 16) {
@@ -485,42 +461,44 @@ inflate_feed(inflate_ctx *z, const void *data, size_t len)
 					continue;
 				}
 				/* 16: copy the previous length 3-6 times (2 bits);
-				 * 17: 3-10 zeros (3 bits); 18: 11-138 zeros (7 bits) */
-				x = sym == 16 ? 2 : sym == 17 ? 3 : 7;
+				 * 17: 3-10 zeros (3 bits); 18: 11-138 zeros (7 bits):
+				 * extra bits and base are nibbles of 0x732, 0xb33 */
+				x = (0x732u >> (sym - 16) * 4) & 15;
 				if (z->bitcnt < n + x)
 					goto more;
-				rep = (sym == 18 ? 11 : 3) +
+				rep = ((0xb33u >> (sym - 16) * 4) & 15) +
 				    (unsigned)((z->bitbuf >> n) & ((1u << x) - 1));
-				if (sym == 16) {
-					if (z->have == 0)
-						return fail(z, INFLATE_ENOPREV);
-					val = z->lens[z->have - 1];
-				} else {
-					val = 0;
-				}
+				rc = INFLATE_ENOPREV;
+				if (sym == 16 && z->have == 0)
+					goto fail;
+				val = sym == 16 ? z->lens[z->have - 1] : 0;
 				drop(z, n + x);
+				rc = INFLATE_EREPEAT;
 				if (z->have + rep > z->nlen + z->ndist)
-					return fail(z, INFLATE_EREPEAT);
+					goto fail;
 				while (rep-- > 0)
 					z->lens[z->have++] = (uint16_t)val;
 			}
+			rc = INFLATE_ENOEOB;
 			if (z->lens[256] == 0)
-				return fail(z, INFLATE_ENOEOB);
+				goto fail;
+			rc = INFLATE_ELITCODE;
 			if (build(z->lens, z->nlen, T_LENS, LEN_ROOT, z->lencode,
 			    INFLATE_LENS_MAX) != 0)
-				return fail(z, INFLATE_ELITCODE);
+				goto fail;
+			rc = INFLATE_EDISTCODE;
 			if (build(z->lens + z->nlen, z->ndist, T_DISTS, DIST_ROOT,
 			    z->distcode, INFLATE_DISTS_MAX) != 0)
-				return fail(z, INFLATE_EDISTCODE);
+				goto fail;
 			z->state = ST_CODES;
 			/* fall through */
 		case ST_CODES:              /* section 3.2.5 */
 			for (;;) {
 				unsigned op, n, x;
-				refill(z, &in, end);
+				in = refill(z, in, end);
 				if (z->wpos >= LIMIT && slide(z) < 0)
 					return z->err;
-				if (!lookup(z, z->lencode, LEN_ROOT, &e))
+				if ((e = lookup(z, z->lencode, LEN_ROOT)) == 0)
 					goto more;
 				op = (e >> 8) & 0xff;
 				n = e & 0xff;
@@ -541,6 +519,7 @@ inflate_feed(inflate_ctx *z, const void *data, size_t len)
 					goto more;
 				z->len = (e >> 16) + (unsigned)((z->bitbuf >> n) & ((1u << x) - 1));
 				drop(z, n + x);
+			dist:
 				rc = do_dist(z);
 				if (rc < 0)
 					return rc;
@@ -549,40 +528,35 @@ inflate_feed(inflate_ctx *z, const void *data, size_t len)
 					goto more;
 				}
 			}
+			/* ST_DONE goes to done */
 			z->state = z->last ? ST_DONE : ST_HEAD;
-			if (z->state == ST_DONE)
-				goto done;
 			break;
 
 		case ST_DIST:
-			refill(z, &in, end);
-			rc = do_dist(z);
-			if (rc < 0)
-				return rc;
-			if (rc == 0)
-				goto more;
+			/* the match's distance: into the loop of ST_CODES at
+			 * its do_dist(), the one copy of it */
+			in = refill(z, in, end);
 			z->state = ST_CODES;
-			break;
+			goto dist;
 
 		default:
 			goto done;
 		}
 	}
 
+done:
+	/* give back the whole bytes read past the stream's end */
+	in -= z->bitcnt >> 3;
+	z->bitbuf = 0;
+	z->bitcnt = 0;
 more:
 	/* every input byte is in the bit buffer or the window */
 	if (flush(z) < 0)
 		return z->err;
 	return (long)(in - (const unsigned char *)data);
 
-done:
-	if (flush(z) < 0)
-		return z->err;
-	/* give back the whole bytes read past the stream's end */
-	in -= z->bitcnt >> 3;
-	z->bitbuf = 0;
-	z->bitcnt = 0;
-	return (long)(in - (const unsigned char *)data);
+fail:
+	return fail(z, rc);
 }
 
 int
@@ -610,22 +584,28 @@ inflate_total_out(const inflate_ctx *z)
 const char *
 inflate_strerror(int code)
 {
-	switch (code) {
-	case 0: return "no error";
-	case INFLATE_EBTYPE: return "invalid block type";
-	case INFLATE_ESTORED: return "stored block length does not match its complement";
-	case INFLATE_ECOUNTS: return "too many length or distance codes";
-	case INFLATE_ECLCODE: return "invalid code-length code";
-	case INFLATE_ENOPREV: return "length repeat with no previous length";
-	case INFLATE_EREPEAT: return "length repeat past the end of the lengths";
-	case INFLATE_ENOEOB: return "no end-of-block code";
-	case INFLATE_ELITCODE: return "invalid literal/length code";
-	case INFLATE_EDISTCODE: return "invalid distance code";
-	case INFLATE_EBADCODE: return "invalid code in the compressed data";
-	case INFLATE_EBADSYM: return "invalid literal/length or distance symbol";
-	case INFLATE_EFAR: return "distance too far back";
-	case INFLATE_EOUT: return "output refused";
-	case INFLATE_ETRUNC: return "compressed data cut short";
-	default: return "unknown inflate error";
-	}
+	/* 0 down to INFLATE_ETRUNC, in order, then any other code */
+	const char *s = "no error\0"
+	    "invalid block type\0"
+	    "stored block length does not match its complement\0"
+	    "too many length or distance codes\0"
+	    "invalid code-length code\0"
+	    "length repeat with no previous length\0"
+	    "length repeat past the end of the lengths\0"
+	    "no end-of-block code\0"
+	    "invalid literal/length code\0"
+	    "invalid distance code\0"
+	    "invalid code in the compressed data\0"
+	    "invalid literal/length or distance symbol\0"
+	    "distance too far back\0"
+	    "output refused\0"
+	    "compressed data cut short\0"
+	    "unknown inflate error";
+
+	if (code > 0 || code < INFLATE_ETRUNC)
+		code = INFLATE_ETRUNC - 1;
+	for (; code < 0; code++)
+		while (*s++ != '\0')
+			;
+	return s;
 }

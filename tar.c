@@ -3,10 +3,7 @@
  */
 #include "tar.h"
 
-#include <stdio.h>
 #include <string.h>
-
-#include "fmt.h"
 
 /* Largest values of the ustar numeric fields (octal digits, NUL ended). */
 #define OCT7_MAX 07777777ull              /* mode, uid, gid: 7 digits */
@@ -66,31 +63,35 @@ put_octal(unsigned char *f, size_t width, uint64_t v)
 		f[i] = (unsigned char)('0' + (v & 7));
 }
 
-static int
-mtime_fits(int64_t t)
+/* The decimal digits of v at out (20 at most); returns their count. */
+static size_t
+put_dec(char *out, uint64_t v)
 {
-	return t >= 0 && (uint64_t)t <= OCT11_MAX;
+	size_t n = 1;
+
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	for (size_t i = n; i-- > 0; v /= 10)
+		out[i] = (char)('0' + v % 10);
+	return n;
 }
 
 /* One pax record "LEN KEY=VALUE\n", where LEN counts the whole record,
- * its own digits included. Writes it at out (if not NULL); returns LEN. */
+ * its own digits included. Writes it at out + at (if out is not NULL);
+ * returns LEN. */
 static size_t
-pax_record(unsigned char *out, const char *key, const char *val, size_t vlen)
+pax_record(unsigned char *out, size_t at, const char *key, const char *val,
+    size_t vlen)
 {
-	size_t klen = strlen(key), body = 1 + klen + 1 + vlen + 1, n, d;
-	char num[24];
+	size_t klen = strlen(key), body = 1 + klen + 1 + vlen + 1, d = 1;
 
-	/* the number of digits of the total, which includes those digits */
-	n = body + 1;
-	for (;;) {
-		d = (size_t)fmt_snprintf(num, sizeof num, "%zu", n);
-		if (d + body == n)
-			break;
-		n = d + body;
-	}
+	/* the total includes its own d digits: the fewest d with
+	 * body + d < 10^d */
+	for (size_t p = 10; body + d >= p; p *= 10)
+		d++;
 	if (out != NULL) {
-		memcpy(out, num, d);
-		out += d;
+		out += at;
+		out += put_dec((char *)out, body + d);
 		*out++ = ' ';
 		memcpy(out, key, klen);
 		out += klen;
@@ -99,7 +100,7 @@ pax_record(unsigned char *out, const char *key, const char *val, size_t vlen)
 		out += vlen;
 		*out = '\n';
 	}
-	return n;
+	return body + d;
 }
 
 /* The pax records for e (written when out is not NULL); returns their
@@ -107,33 +108,41 @@ pax_record(unsigned char *out, const char *key, const char *val, size_t vlen)
 static size_t
 pax_data(const tar_entry *e, unsigned char *out)
 {
+	static const char keys[6][9] = {
+		"path", "linkpath", "size", "mtime", "uid", "gid"
+	};
+	/* the numbers in record order; a negative mtime is over OCT11_MAX
+	 * as unsigned */
+	const uint64_t num[4] = { e->size, (uint64_t)e->mtime, e->uid, e->gid };
 	size_t n = 0;
-	char num[24];
-	int len;
 
-#define ADD(key, val, vlen) \
-	(n += pax_record(out != NULL ? out + n : NULL, key, val, vlen))
-	if (split_path(e->path, e->path_len) < 0)
-		ADD("path", e->path, e->path_len);
-	if (e->type == TAR_SYMLINK && e->link_len > 100)
-		ADD("linkpath", e->link, e->link_len);
-	if (e->size > OCT11_MAX) {
-		len = fmt_snprintf(num, sizeof num, "%llu", (unsigned long long)e->size);
-		ADD("size", num, (size_t)len);
+	for (int i = 0; i < 6; i++) {
+		char dec[21];
+		const char *val = dec;
+		size_t len = 0;
+
+		if (i == 0) {
+			if (split_path(e->path, e->path_len) >= 0)
+				continue;
+			val = e->path;
+			len = e->path_len;
+		} else if (i == 1) {
+			if (e->type != TAR_SYMLINK || e->link_len <= 100)
+				continue;
+			val = e->link;
+			len = e->link_len;
+		} else {
+			uint64_t v = num[i - 2];
+			if (v <= (i < 4 ? OCT11_MAX : OCT7_MAX))
+				continue;
+			if (i == 3 && e->mtime < 0) {
+				dec[len++] = '-';
+				v = -v;
+			}
+			len += put_dec(dec + len, v);
+		}
+		n += pax_record(out, n, keys[i], val, len);
 	}
-	if (!mtime_fits(e->mtime)) {
-		len = fmt_snprintf(num, sizeof num, "%lld", (long long)e->mtime);
-		ADD("mtime", num, (size_t)len);
-	}
-	if (e->uid > OCT7_MAX) {
-		len = fmt_snprintf(num, sizeof num, "%llu", (unsigned long long)e->uid);
-		ADD("uid", num, (size_t)len);
-	}
-	if (e->gid > OCT7_MAX) {
-		len = fmt_snprintf(num, sizeof num, "%llu", (unsigned long long)e->gid);
-		ADD("gid", num, (size_t)len);
-	}
-#undef ADD
 	return n;
 }
 
@@ -145,82 +154,73 @@ tar_header_size(const tar_entry *e)
 	return TAR_BLOCK + (pax != 0 ? TAR_BLOCK + (size_t)tar_padded(pax) : 0);
 }
 
+/*
+ * The rest of a header whose names are written: mode, uid, gid, size,
+ * mtime from v (a value over its field is written as 0: pax carries it),
+ * typeflag, magic, version, devmajor/devminor 0, then the checksum.
+ */
 static void
-checksum(unsigned char *h)
+finish(unsigned char *h, const uint64_t v[5], int typeflag)
 {
+	unsigned char *f = h + H_MODE;
 	unsigned sum = 0;
 
+	for (int i = 0; i < 5; i++) {
+		size_t w = i < 3 ? 8 : 12;
+
+		put_octal(f, w, v[i] < 1ull << 3 * (w - 1) ? v[i] : 0);
+		f += w;
+	}
+	h[H_TYPEFLAG] = (unsigned char)typeflag;
+	memcpy(h + H_MAGIC, "ustar\0" "00", 8);
+	memcpy(h + H_DEVMAJOR, "0000000\0" "0000000", 16);
 	/* the checksum field counts as eight spaces */
 	memset(h + H_CHKSUM, ' ', 8);
 	for (int i = 0; i < TAR_BLOCK; i++)
 		sum += h[i];
-	/* six octal digits, NUL, space (as every tar writes it) */
+	/* six octal digits, NUL, and the last space stays (as every tar
+	 * writes it) */
 	put_octal(h + H_CHKSUM, 7, sum);
-	h[H_CHKSUM + 7] = ' ';
-}
-
-static void
-ustar_common(unsigned char *h, int typeflag)
-{
-	h[H_TYPEFLAG] = (unsigned char)typeflag;
-	memcpy(h + H_MAGIC, "ustar", 6);        /* "ustar\0" */
-	memcpy(h + H_VERSION, "00", 2);
-	put_octal(h + H_DEVMAJOR, 8, 0);
-	put_octal(h + H_DEVMINOR, 8, 0);
 }
 
 void
 tar_header(const tar_entry *e, unsigned char *out)
 {
-	size_t pax = pax_data(e, NULL), n;
-	unsigned char *h;
+	size_t pax = pax_data(e, NULL), padded = (size_t)tar_padded(pax);
 	long split;
 
+	memset(out, 0, TAR_BLOCK + (pax != 0 ? TAR_BLOCK + padded : 0));
 	if (pax != 0) {
 		/* the 'x' header, named after the entry's basename */
+		const uint64_t v[5] = { 0644, 0, 0, pax, 0 };
 		const char *base = e->path, *end = e->path + e->path_len;
-		size_t blen;
 
 		if (end > base && end[-1] == '/')
 			end--;
 		for (const char *p = base; p < end; p++)
 			if (*p == '/')
 				base = p + 1;
-		blen = (size_t)(end - base);
-		memset(out, 0, TAR_BLOCK);
 		memcpy(out, "PaxHeaders/", 11);
-		n = utf8_cut(base, blen, 100 - 11);
-		memcpy(out + 11, base, n);
-		put_octal(out + H_MODE, 8, 0644);
-		put_octal(out + H_UID, 8, 0);
-		put_octal(out + H_GID, 8, 0);
-		put_octal(out + H_SIZE, 12, pax);
-		put_octal(out + H_MTIME, 12, 0);
-		ustar_common(out, 'x');
-		checksum(out);
+		memcpy(out + 11, base, utf8_cut(base, (size_t)(end - base), 100 - 11));
+		finish(out, v, 'x');
 		out += TAR_BLOCK;
-		memset(out, 0, (size_t)tar_padded(pax));
 		pax_data(e, out);
-		out += tar_padded(pax);
+		out += padded;
 	}
 
-	h = out;
-	memset(h, 0, TAR_BLOCK);
 	split = split_path(e->path, e->path_len);
 	if (split > 0) {
-		memcpy(h + H_PREFIX, e->path, (size_t)split);
-		memcpy(h + H_NAME, e->path + split + 1, e->path_len - (size_t)split - 1);
+		memcpy(out + H_PREFIX, e->path, (size_t)split);
+		memcpy(out + H_NAME, e->path + split + 1, e->path_len - (size_t)split - 1);
 	} else {
 		/* whole path, or a stand-in cut for a path carried by pax */
-		memcpy(h + H_NAME, e->path, utf8_cut(e->path, e->path_len, 100));
+		memcpy(out + H_NAME, e->path, utf8_cut(e->path, e->path_len, 100));
 	}
-	put_octal(h + H_MODE, 8, e->mode & 07777);
-	put_octal(h + H_UID, 8, e->uid <= OCT7_MAX ? e->uid : 0);
-	put_octal(h + H_GID, 8, e->gid <= OCT7_MAX ? e->gid : 0);
-	put_octal(h + H_SIZE, 12, e->size <= OCT11_MAX ? e->size : 0);
-	put_octal(h + H_MTIME, 12, mtime_fits(e->mtime) ? (uint64_t)e->mtime : 0);
 	if (e->type == TAR_SYMLINK)
-		memcpy(h + H_LINKNAME, e->link, utf8_cut(e->link, e->link_len, 100));
-	ustar_common(h, e->type);
-	checksum(h);
+		memcpy(out + H_LINKNAME, e->link, utf8_cut(e->link, e->link_len, 100));
+	{
+		const uint64_t v[5] = { e->mode & 07777, e->uid, e->gid, e->size,
+		    (uint64_t)e->mtime };
+		finish(out, v, e->type);
+	}
 }

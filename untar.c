@@ -22,7 +22,7 @@
 
 #include "untar.h"
 
-enum { S_HDR, S_DATA, S_PAD, S_END, S_FAIL };
+enum { S_HDR, S_DATA, S_END, S_FAIL };
 enum { M_SINK, M_LONGNAME, M_LONGLINK, M_PAX, M_SKIP };
 enum { PX_LEN, PX_KEY, PX_VAL, PX_IGNORE };
 enum { PV_NONE, PV_PATH, PV_LINK, PV_SIZE, PV_MTIME };
@@ -33,9 +33,8 @@ enum { PV_NONE, PV_PATH, PV_LINK, PV_SIZE, PV_MTIME };
 void
 untar_init(untar_ctx *t, const untar_sink *sink)
 {
-	memset(t, 0, sizeof *t);
+	memset(t, 0, sizeof *t);       /* state S_HDR */
 	t->sink = *sink;
-	t->state = S_HDR;
 }
 
 unsigned long
@@ -52,6 +51,40 @@ bad(untar_ctx *t, s3p_err *err, const char *what)
 	    t->entries);
 }
 
+/* What a sink callback returned: below 0 stops the reader for good. */
+static int
+sink_rc(untar_ctx *t, int rc)
+{
+	if (rc >= 0)
+		return 0;
+	t->state = S_FAIL;
+	return -1;
+}
+
+static int
+sink_end(untar_ctx *t, s3p_err *err)
+{
+	return t->sink.end ? sink_rc(t, t->sink.end(t->sink.ctx, err)) : 0;
+}
+
+/* Sets *why (what is wrong) and returns -1. */
+static int
+set_why(const char **why, const char *what)
+{
+	*why = what;
+	return -1;
+}
+
+/* The string after the i-th NUL of a list of strings. */
+static const char *
+nth(const char *s, int i)
+{
+	while (i-- > 0)
+		while (*s++ != '\0')
+			;
+	return s;
+}
+
 /*
  * A numeric field: octal digits with leading spaces and a space or NUL
  * after them, or GNU base-256 (first byte 0x80, or 0xff for negative).
@@ -65,17 +98,16 @@ parse_num(const unsigned char *p, size_t n, uint64_t *v, int *neg)
 
 	*neg = 0;
 	if (p[0] & 0x80) {
-		int negative = (p[0] & 0x40) != 0;
-		x = (negative ? ~p[0] : p[0]) & 0x3f;
+		/* two's complement: a negative number's bytes inverted, plus 1 */
+		unsigned m = p[0] & 0x40 ? 0xff : 0;
+		x = (p[0] ^ m) & 0x3f;
 		for (i = 1; i < n; i++) {
 			if (x >> 55)
 				return -1;
-			x = x << 8 | ((negative ? ~p[i] : p[i]) & 0xff);
+			x = x << 8 | (p[i] ^ m);
 		}
-		if (negative)
-			x += 1;
-		*neg = negative;
-		*v = x;
+		*neg = m & 1;
+		*v = x + (m & 1);
 		return 0;
 	}
 	while (i < n && p[i] == ' ')
@@ -92,16 +124,15 @@ parse_num(const unsigned char *p, size_t n, uint64_t *v, int *neg)
 	return 0;
 }
 
-/* A field of n bytes, NUL-terminated or not, appended to out. */
-static void
-field(char *out, size_t outsz, const unsigned char *p, size_t n)
+/* A field of up to n bytes, NUL-terminated or not, copied to out; returns
+ * the end of the copy (header fields always fit the path buffers). */
+static char *
+field(char *out, const unsigned char *p, size_t n)
 {
-	size_t have = strlen(out), len = strnlen((const char *)p, n);
-
-	if (have + len >= outsz)
-		len = outsz - 1 - have;
-	memcpy(out + have, p, len);
-	out[have + len] = '\0';
+	while (n-- > 0 && *p != '\0')
+		*out++ = (char)*p++;
+	*out = '\0';
+	return out;
 }
 
 static int
@@ -140,102 +171,95 @@ parse_dec(const char *s, int allow_frac, int64_t *out)
 	return 0;
 }
 
+/*
+ * The reader's steps below return what is wrong with the archive (for
+ * bad(), called once by untar_feed), or NULL.
+ */
+
 /* A complete pax record's value: into the overrides for the next entry. */
-static int
-pax_apply(untar_ctx *t, s3p_err *err)
+static const char *
+pax_apply(untar_ctx *t)
 {
+	int w = t->px_which;
 	int64_t v;
 
 	t->tmp[t->px_vallen] = '\0';
-	switch (t->px_which) {
-	case PV_PATH:
-		memcpy(t->path, t->tmp, t->px_vallen + 1);
-		t->has_path = 1;
-		break;
-	case PV_LINK:
-		memcpy(t->link, t->tmp, t->px_vallen + 1);
-		t->has_link = 1;
-		break;
-	case PV_SIZE:
-		if (parse_dec(t->tmp, 0, &v) < 0)
-			return bad(t, err, "bad pax size");
-		t->pax_size = (uint64_t)v;
-		t->has_size = 1;
-		break;
-	case PV_MTIME:
-		if (parse_dec(t->tmp, 1, &v) < 0)
-			return bad(t, err, "bad pax mtime");
-		t->pax_mtime = v;
-		t->has_mtime = 1;
-		break;
+	if (w == PV_PATH || w == PV_LINK) {
+		memcpy(w == PV_PATH ? t->path : t->link, t->tmp, t->px_vallen + 1);
+		*(w == PV_PATH ? &t->has_path : &t->has_link) = 1;
+	} else if (w != PV_NONE) {
+		if (parse_dec(t->tmp, w == PV_MTIME, &v) < 0)
+			return w == PV_MTIME ? "bad pax mtime" : "bad pax size";
+		if (w == PV_MTIME) {
+			t->pax_mtime = v;
+			t->has_mtime = 1;
+		} else {
+			t->pax_size = (uint64_t)v;
+			t->has_size = 1;
+		}
 	}
-	return 0;
+	return NULL;
 }
 
 /* pax extended header data ("LEN KEY=VALUE\n" records), a byte at a time. */
-static int
-pax_byte(untar_ctx *t, unsigned char c, s3p_err *err)
+static const char *
+pax_byte(untar_ctx *t, unsigned char c)
 {
 	switch (t->px_state) {
 	case PX_LEN:
 		if (c == '\0' && t->px_used == 0) {
 			t->px_state = PX_IGNORE;        /* NUL padding */
-			return 0;
+			return NULL;
 		}
 		t->px_used++;
 		if (c >= '0' && c <= '9') {
 			t->px_len = t->px_len * 10 + (c - '0');
-			if (t->px_len > (1u << 24))
-				return bad(t, err, "pax record too long");
-			return 0;
+			return t->px_len > (1u << 24) ? "pax record too long" : NULL;
 		}
 		if (c != ' ' || t->px_len == 0)
-			return bad(t, err, "bad pax record length");
+			return "bad pax record length";
 		t->px_keylen = 0;
 		t->px_state = PX_KEY;
-		return 0;
+		return NULL;
 	case PX_KEY:
 		t->px_used++;
 		if (t->px_used >= t->px_len)
-			return bad(t, err, "pax record without '='");
+			return "pax record without '='";
 		if (c != '=') {
 			if (t->px_keylen < sizeof t->px_key - 1)
 				t->px_key[t->px_keylen] = (char)c;
 			t->px_keylen++;
-			return 0;
+			return NULL;
 		}
 		t->px_which = PV_NONE;
 		if (t->px_keylen >= 10 && memcmp(t->px_key, "GNU.sparse", 10) == 0)
 			t->sparse = 1;
 		if (!t->px_global && t->px_keylen < sizeof t->px_key) {
 			t->px_key[t->px_keylen] = '\0';
-			if (strcmp(t->px_key, "path") == 0) t->px_which = PV_PATH;
-			else if (strcmp(t->px_key, "linkpath") == 0) t->px_which = PV_LINK;
-			else if (strcmp(t->px_key, "size") == 0) t->px_which = PV_SIZE;
-			else if (strcmp(t->px_key, "mtime") == 0) t->px_which = PV_MTIME;
+			for (int w = PV_PATH; w <= PV_MTIME; w++)
+				if (strcmp(t->px_key, nth("path\0linkpath\0size\0mtime",
+				    w - PV_PATH)) == 0)
+					t->px_which = w;
 		}
 		t->px_vallen = 0;
 		t->px_state = PX_VAL;
-		return 0;
+		return NULL;
 	case PX_VAL:
 		t->px_used++;
 		if (t->px_used == t->px_len) {
-			if (c != '\n')
-				return bad(t, err, "pax record does not end in a newline");
-			if (pax_apply(t, err) < 0)
-				return -1;
 			t->px_len = t->px_used = 0;
 			t->px_state = PX_LEN;
-			return 0;
+			return c != '\n' ? "pax record does not end in a newline" :
+			    pax_apply(t);
 		}
 		if (t->px_which != PV_NONE) {
 			if (t->px_vallen >= UNTAR_PATH_MAX)
-				return bad(t, err, "pax value over 4096 bytes");
+				return "pax value over 4096 bytes";
 			t->tmp[t->px_vallen++] = (char)c;
 		}
-		return 0;
+		return NULL;
 	default:
-		return 0;
+		return NULL;
 	}
 }
 
@@ -252,18 +276,20 @@ entry_type(char tf)
 	}
 }
 
+/* A header block: 0, or -1 with *why set (NULL: a sink callback failed). */
 static int
-header(untar_ctx *t, s3p_err *err)
+header(untar_ctx *t, s3p_err *err, const char **why)
 {
+	/* the numeric fields, in the order they are checked */
+	static const unsigned char num_off[4] = { 148, 124, 136, 100 };
 	const unsigned char *b = t->block;
-	uint64_t chk, size, mtime, mode, usum = 0;
+	uint64_t v[4], usum = 0;        /* checksum, size, mtime, mode */
 	int64_t ssum = 0;
-	int neg, nneg;
+	int neg[4];
 	char tf = (char)b[156];
 	int kind;
 
 	if (all_zero(b)) {
-		t->ended = 1;
 		t->state = S_END;
 		return 0;
 	}
@@ -272,21 +298,17 @@ header(untar_ctx *t, s3p_err *err)
 		usum += c;
 		ssum += (signed char)c;
 	}
-	if (parse_num(b + 148, 8, &chk, &neg) < 0 ||
-	    (chk != usum && (int64_t)chk != ssum))
-		return bad(t, err, "bad header checksum");
-	if (parse_num(b + 124, 12, &size, &neg) < 0 || neg)
-		return bad(t, err, "bad size field");
-	if (parse_num(b + 136, 12, &mtime, &nneg) < 0)
-		return bad(t, err, "bad mtime field");
-	if (parse_num(b + 100, 8, &mode, &neg) < 0)
-		return bad(t, err, "bad mode field");
+	for (int i = 0; i < 4; i++)
+		if (parse_num(b + num_off[i], i == 1 || i == 2 ? 12 : 8, &v[i],
+		    &neg[i]) < 0 || (i == 0 && v[0] != usum &&
+		    (int64_t)v[0] != ssum) || (i == 1 && neg[1]))
+			return set_why(why, nth("bad header checksum\0bad size field\0"
+			    "bad mtime field\0bad mode field", i));
 
-	t->left = size;
-	t->collect = 0;
+	t->left = v[1];
 	if (tf == 'L' || tf == 'K') {
-		if (size > UNTAR_PATH_MAX)
-			return bad(t, err, "GNU long name over 4096 bytes");
+		if (v[1] > UNTAR_PATH_MAX)
+			return set_why(why, "GNU long name over 4096 bytes");
 		kind = tf == 'L' ? M_LONGNAME : M_LONGLINK;
 		t->longlen = 0;
 	} else if (tf == 'x' || tf == 'g') {
@@ -298,76 +320,73 @@ header(untar_ctx *t, s3p_err *err)
 		kind = M_SKIP;                  /* volume label */
 	} else {
 		untar_entry e;
-		int ustar = memcmp(b + 257, "ustar\0", 6) == 0;
-		memset(&e, 0, sizeof e);
 		if (!t->has_path) {
-			t->path[0] = '\0';
-			if (ustar && b[345] != '\0') {
-				field(t->path, sizeof t->path, b + 345, 155);
-				field(t->path, sizeof t->path, (const unsigned char *)"/", 1);
+			char *p = t->path;
+			if (memcmp(b + 257, "ustar\0", 6) == 0 && b[345] != '\0') {
+				p = field(p, b + 345, 155);
+				*p++ = '/';
 			}
-			field(t->path, sizeof t->path, b, 100);
+			field(p, b, 100);
 		}
-		if (!t->has_link) {
-			t->link[0] = '\0';
-			field(t->link, sizeof t->link, b + 157, 100);
-		}
+		if (!t->has_link)
+			field(t->link, b + 157, 100);
 		if (t->has_size)
-			size = t->left = t->pax_size;
+			v[1] = t->left = t->pax_size;
 		e.typeflag = tf;
 		e.type = t->sparse ? UNTAR_UNSUPPORTED : entry_type(tf);
 		e.path = t->path;
 		e.linkpath = t->link;
-		e.mode = (unsigned)(mode & 07777);
+		e.mode = (unsigned)(v[3] & 07777);
 		e.mtime = t->has_mtime ? t->pax_mtime :
-		    nneg ? -(int64_t)mtime : (int64_t)mtime;
-		e.size = e.type == UNTAR_FILE ? size : 0;
+		    neg[2] ? -(int64_t)v[2] : (int64_t)v[2];
+		e.size = e.type == UNTAR_FILE ? v[1] : 0;
 		t->has_path = t->has_link = t->has_size = t->has_mtime = 0;
 		t->sparse = 0;
 		t->entries++;
 		if (t->path[0] == '\0')
-			return bad(t, err, "an entry with an empty name");
-		if (t->sink.entry && t->sink.entry(t->sink.ctx, &e, err) < 0) {
-			t->state = S_FAIL;
+			return set_why(why, "an entry with an empty name");
+		if (t->sink.entry && sink_rc(t, t->sink.entry(t->sink.ctx, &e, err)) < 0)
 			return -1;
-		}
 		kind = e.type == UNTAR_FILE ? M_SINK : M_SKIP;
-		if (kind == M_SKIP && t->sink.end && t->sink.end(t->sink.ctx, err) < 0) {
-			t->state = S_FAIL;
+		if (kind == M_SKIP && sink_end(t, err) < 0)
 			return -1;
-		}
 	}
 	t->collect = kind;
-	t->pad = (unsigned)((512 - size % 512) % 512);
+	t->pad = (unsigned)((512 - v[1] % 512) % 512);
 	t->state = S_DATA;
 	return 0;
 }
 
-/* The member's data is complete. */
+/* The member's data is complete: as header(). */
 static int
-member_end(untar_ctx *t, s3p_err *err)
+member_end(untar_ctx *t, s3p_err *err, const char **why)
 {
 	switch (t->collect) {
 	case M_SINK:
-		if (t->sink.end && t->sink.end(t->sink.ctx, err) < 0) {
-			t->state = S_FAIL;
+		if (sink_end(t, err) < 0)
 			return -1;
-		}
 		break;
 	case M_LONGNAME:
-		t->path[t->longlen] = '\0';
-		t->has_path = 1;
-		break;
 	case M_LONGLINK:
-		t->link[t->longlen] = '\0';
-		t->has_link = 1;
+		if (t->collect == M_LONGNAME) {
+			t->path[t->longlen] = '\0';
+			t->has_path = 1;
+		} else {
+			t->link[t->longlen] = '\0';
+			t->has_link = 1;
+		}
 		break;
 	case M_PAX:
 		if (t->px_state != PX_IGNORE && (t->px_state != PX_LEN || t->px_used != 0))
-			return bad(t, err, "pax header cut short");
+			return set_why(why, "pax header cut short");
 		break;
 	}
-	t->state = t->pad ? S_PAD : S_HDR;
+	/* the padding is skipped as a member's data of its own */
+	t->left = t->pad;
+	t->pad = 0;
+	t->collect = M_SKIP;
+	if (t->left == 0)
+		t->state = S_HDR;
 	return 0;
 }
 
@@ -375,9 +394,10 @@ int
 untar_feed(untar_ctx *t, const void *data, size_t len, s3p_err *err)
 {
 	const unsigned char *in = data;
+	const char *why = NULL;
 
 	if (t->state == S_FAIL)
-		return err_set(err, S3P_EINTEGRITY, "tar: reading after an error");
+		goto dead;
 	while (len > 0 || (t->state == S_DATA && t->left == 0)) {
 		size_t n;
 		switch (t->state) {
@@ -389,23 +409,22 @@ untar_feed(untar_ctx *t, const void *data, size_t len, s3p_err *err)
 			len -= n;
 			if (t->have == 512) {
 				t->have = 0;
-				if (header(t, err) < 0)
-					return -1;
+				if (header(t, err, &why) < 0)
+					goto fail;
 			}
 			break;
 		case S_DATA:
 			if (t->left == 0) {
-				if (member_end(t, err) < 0)
-					return -1;
+				if (member_end(t, err, &why) < 0)
+					goto fail;
 				break;
 			}
 			n = t->left < len ? (size_t)t->left : len;
 			switch (t->collect) {
 			case M_SINK:
-				if (t->sink.data && t->sink.data(t->sink.ctx, in, n, err) < 0) {
-					t->state = S_FAIL;
+				if (t->sink.data && sink_rc(t, t->sink.data(t->sink.ctx,
+				    in, n, err)) < 0)
 					return -1;
-				}
 				break;
 			case M_LONGNAME:
 			case M_LONGLINK:
@@ -415,30 +434,24 @@ untar_feed(untar_ctx *t, const void *data, size_t len, s3p_err *err)
 				break;
 			case M_PAX:
 				for (size_t i = 0; i < n; i++)
-					if (pax_byte(t, in[i], err) < 0)
-						return -1;
+					if ((why = pax_byte(t, in[i])) != NULL)
+						goto fail;
 				break;
 			}
 			t->left -= n;
 			in += n;
 			len -= n;
 			break;
-		case S_PAD:
-			n = t->pad < len ? t->pad : len;
-			t->pad -= (unsigned)n;
-			in += n;
-			len -= n;
-			if (t->pad == 0)
-				t->state = S_HDR;
-			break;
 		case S_END:
-			len = 0;                /* after the end: ignored */
-			break;
+			return 0;               /* after the end: ignored */
 		default:
+		dead:
 			return err_set(err, S3P_EINTEGRITY, "tar: reading after an error");
 		}
 	}
 	return 0;
+fail:
+	return why != NULL ? bad(t, err, why) : -1;
 }
 
 int
@@ -457,78 +470,66 @@ untar_finish(untar_ctx *t, s3p_err *err)
 /* ---------------------------------------------------------------- */
 /* Path checks */
 
+/*
+ * The checks of both: `s` is normalized into out when out is not NULL (a
+ * path), else checked as the target of a symbolic link `depth` levels
+ * below the root.
+ */
+static int
+check_path(const char *s, char *out, size_t outsz, int depth,
+    const char **why)
+{
+	size_t o = 0, n;
+	int ups = 0;            /* -1 once a name was seen */
+
+	if (s[0] == '/')
+		return set_why(why, out ? "absolute path" :
+		    "symbolic link to an absolute path");
+	for (; *s; s += n + (s[n] == '/')) {
+		n = (size_t)(strchrnul(s, '/') - s);
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (out)
+				return set_why(why, "'..' component");
+			/* a '..' after a name could climb out through a link */
+			if (ups < 0)
+				return set_why(why, "symbolic link target with '..' after a name");
+			if (++ups > depth)
+				return set_why(why, "symbolic link pointing outside the directory");
+			continue;
+		}
+		ups = -1;
+		if (out) {
+			if (o + (o > 0) + n + 1 > outsz)
+				return set_why(why, "path too long");
+			if (o > 0)
+				out[o++] = '/';
+			memcpy(out + o, s, n);
+			o += n;
+		}
+	}
+	if (out)
+		out[o] = '\0';
+	return 0;
+}
+
 int
 untar_safe_path(const char *in, char *out, size_t outsz, const char **why)
 {
-	size_t o = 0;
-
-	if (in[0] == '/') {
-		*why = "absolute path";
-		return -1;
-	}
-	while (*in) {
-		const char *e = strchr(in, '/');
-		size_t n = e ? (size_t)(e - in) : strlen(in);
-		if (n == 2 && in[0] == '.' && in[1] == '.') {
-			*why = "'..' component";
-			return -1;
-		}
-		if (n > 0 && !(n == 1 && in[0] == '.')) {
-			if (o + (o > 0) + n + 1 > outsz) {
-				*why = "path too long";
-				return -1;
-			}
-			if (o > 0)
-				out[o++] = '/';
-			memcpy(out + o, in, n);
-			o += n;
-		}
-		in += n;
-		if (*in == '/')
-			in++;
-	}
-	out[o] = '\0';
-	return 0;
+	return check_path(in, out, outsz, 0, why);
 }
 
 int
 untar_safe_symlink(const char *path, const char *target, const char **why)
 {
-	unsigned depth = 0, ups = 0;
-	int named = 0;
+	int depth = 0;
 
 	for (const char *p = path; *p; p++)
-		if (*p == '/')
-			depth++;
-	if (target[0] == '\0') {
-		*why = "symbolic link with an empty target";
-		return -1;
-	}
-	if (target[0] == '/') {
-		*why = "symbolic link to an absolute path";
-		return -1;
-	}
-	while (*target) {
-		const char *e = strchr(target, '/');
-		size_t n = e ? (size_t)(e - target) : strlen(target);
-		if (n == 2 && target[0] == '.' && target[1] == '.') {
-			/* a '..' after a name could climb out through a link */
-			if (named) {
-				*why = "symbolic link target with '..' after a name";
-				return -1;
-			}
-			if (++ups > depth) {
-				*why = "symbolic link pointing outside the directory";
-				return -1;
-			}
-		} else if (n > 0 && !(n == 1 && target[0] == '.')) {
-			named = 1;
-		}
-		target += n;
-		if (*target == '/')
-			target++;
-	}
-	return 0;
+		depth += *p == '/';
+	if (target[0] == '\0')
+		return set_why(why, "symbolic link with an empty target");
+	return check_path(target, NULL, 0, depth, why);
 }
 
 /* ---------------------------------------------------------------- */
@@ -547,12 +548,12 @@ shown(const char *s, char *buf, size_t sz)
 }
 
 static int
-refuse(s3p_err *err, const char *name, const char *why)
+refuse(s3p_err *err, const char *name, const char *pre, const char *why)
 {
 	char b[300];
 
-	return err_set(err, S3P_EINTEGRITY, "refusing entry '%s': %s",
-	    shown(name, b, sizeof b), why);
+	return err_set(err, S3P_EINTEGRITY, "refusing entry '%s': %s%s",
+	    shown(name, b, sizeof b), pre, why);
 }
 
 static int
@@ -563,6 +564,21 @@ local_err(s3p_err *err, const untar_x *x, const char *path, const char *what)
 
 	return err_set(err, S3P_EINPUT, "%s '%s/%s': %s", what, x->dir,
 	    shown(path, b, sizeof b), strerror(e));
+}
+
+/* A directory under fd, never through a symbolic link. */
+static int
+open_dir(int fd, const char *name)
+{
+	return openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* "." and "..", which readdir gives and a walk skips. */
+static int
+is_dot(const char *name)
+{
+	return name[0] == '.' && (name[1] == '\0' ||
+	    (name[1] == '.' && name[2] == '\0'));
 }
 
 /*
@@ -592,7 +608,7 @@ walk(const untar_x *x, int base, const char *rel, int create, const char **leaf,
 		n = (size_t)(e - p);
 		memcpy(comp, p, n);
 		comp[n] = '\0';
-		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		nfd = open_dir(fd, comp);
 		if (nfd < 0 && errno == ENOENT && create) {
 			/* a directory the archive does not list: 0777 less the
 			 * umask, as tar makes it */
@@ -600,7 +616,7 @@ walk(const untar_x *x, int base, const char *rel, int create, const char **leaf,
 				close(fd);
 				return local_err(err, x, rel, "creating a directory for");
 			}
-			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			nfd = open_dir(fd, comp);
 		}
 		if (nfd < 0) {
 			struct stat st;
@@ -617,7 +633,7 @@ walk(const untar_x *x, int base, const char *rel, int create, const char **leaf,
 				    "its path goes through the symbolic link '%.*s'" :
 				    "'%.*s' in its path is not a directory",
 				    (int)(e - rel), shown(rel, b, sizeof b));
-				return refuse(err, name, why);
+				return refuse(err, name, "", why);
 			}
 			close(fd);
 			errno = saved;
@@ -633,7 +649,7 @@ walk(const untar_x *x, int base, const char *rel, int create, const char **leaf,
 static void
 rm_tree(int fd, const char *name, int depth)
 {
-	int dfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dfd = open_dir(fd, name);
 	DIR *d;
 	struct dirent *de;
 
@@ -642,11 +658,9 @@ rm_tree(int fd, const char *name, int depth)
 		return;
 	}
 	if (depth < 512 && (d = fdopendir(dfd)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			rm_tree(dirfd(d), de->d_name, depth + 1);
-		}
+		while ((de = readdir(d)) != NULL)
+			if (!is_dot(de->d_name))
+				rm_tree(dirfd(d), de->d_name, depth + 1);
 		closedir(d);
 	} else {
 		close(dfd);
@@ -658,6 +672,9 @@ int
 untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 {
 	static unsigned counter;
+	/* each failure is "...'DIR'...: why" */
+	const char *fmt = "creating '%s': %s";
+	int dfd = -1;
 
 	memset(x, 0, sizeof *x);
 	x->fd = -1;
@@ -667,19 +684,19 @@ untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 	if (mkdir(dir, 0755) == 0)
 		x->created = 1;
 	else if (errno != EEXIST)
-		return err_set(err, S3P_EINPUT, "creating '%s': %s", dir, strerror(errno));
-	x->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (x->dirfd < 0)
-		return err_set(err, S3P_EINPUT, "'%s': %s", dir, strerror(errno));
+		goto fail;
+	fmt = "'%s': %s";
+	x->dirfd = dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		goto fail;
 	for (int i = 0; i < 100; i++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		fmt_snprintf(x->stage, sizeof x->stage, ".s3pub-get-%08lx",
 		    ((unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 12) ^
 		    (++counter * 2654435761u)) & 0xffffffffUL);
-		if (mkdirat(x->dirfd, x->stage, 0700) == 0) {
-			x->stagefd = openat(x->dirfd, x->stage,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (mkdirat(dfd, x->stage, 0700) == 0) {
+			x->stagefd = open_dir(dfd, x->stage);
 			if (x->stagefd >= 0)
 				return 0;
 			break;
@@ -687,9 +704,11 @@ untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 		if (errno != EEXIST)
 			break;
 	}
-	err_set(err, S3P_EINPUT, "creating a staging directory in '%s': %s", dir,
-	    strerror(errno));
-	close(x->dirfd);
+	fmt = "creating a staging directory in '%s': %s";
+fail:
+	err_set(err, S3P_EINPUT, fmt, dir, strerror(errno));
+	if (dfd >= 0)
+		close(dfd);
 	return -1;
 }
 
@@ -705,38 +724,24 @@ untar_x_sink(untar_x *x, untar_sink *sink)
 static int
 remember_dir(untar_x *x, const char *rel, unsigned mode, int64_t mtime, s3p_err *err)
 {
+	untar_dirattr *d;
+
 	if (x->ndirs == x->capdirs) {
 		size_t cap = x->capdirs ? 2 * x->capdirs : 64;
-		untar_dirattr *d = realloc(x->dirs, cap * sizeof *d);
-		if (d == NULL)
-			return err_set(err, S3P_EINPUT, "out of memory");
+		if ((d = realloc(x->dirs, cap * sizeof *d)) == NULL)
+			goto oom;
 		x->dirs = d;
 		x->capdirs = cap;
 	}
-	x->dirs[x->ndirs].path = strdup(rel);
-	if (x->dirs[x->ndirs].path == NULL)
-		return err_set(err, S3P_EINPUT, "out of memory");
-	x->dirs[x->ndirs].mode = mode;
-	x->dirs[x->ndirs].mtime = mtime;
+	d = &x->dirs[x->ndirs];
+	if ((d->path = strdup(rel)) == NULL)
+		goto oom;
+	d->mode = mode;
+	d->mtime = mtime;
 	x->ndirs++;
 	return 0;
-}
-
-/* Makes room for a new `leaf` in pfd: an earlier entry of the same name
- * (a later member replaces it, as tar does) unless it is a directory. */
-static int
-make_room(const untar_x *x, int pfd, const char *leaf, const char *rel,
-    const char *name, s3p_err *err)
-{
-	struct stat st;
-
-	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return local_err(err, x, rel, "checking");
-	if (S_ISDIR(st.st_mode))
-		return refuse(err, name, "a directory of that name came before it");
-	if (unlinkat(pfd, leaf, 0) < 0)
-		return local_err(err, x, rel, "replacing");
-	return 0;
+oom:
+	return err_set(err, S3P_EINPUT, "out of memory");
 }
 
 static void
@@ -748,126 +753,135 @@ set_times(struct timespec ts[2], int64_t mtime)
 	ts[1].tv_nsec = mtime < 0 ? UTIME_OMIT : 0;
 }
 
+/* Mode, then mtime (-1: left as is) of the open fd: 0, or -1 at the first
+ * that fails. */
+static int
+set_attrs(int fd, unsigned mode, int64_t mtime)
+{
+	struct timespec ts[2];
+
+	set_times(ts, mtime);
+	return fchmod(fd, mode) < 0 || futimens(fd, ts) < 0 ? -1 : 0;
+}
+
 int
 untar_x_entry(void *ctx, const untar_entry *e, s3p_err *err)
 {
 	untar_x *x = ctx;
 	char rel[UNTAR_PATH_MAX + 1], trel[UNTAR_PATH_MAX + 1];
-	const char *why, *leaf, *tleaf;
-	int pfd, tfd, rc;
+	const char *why, *what, *leaf, *tleaf = NULL, *pre = "";
+	int pfd = -1, tfd = -1, rc = 0, type = e->type;
 	struct timespec ts[2];
 	struct stat st;
 
 	x->fd = -1;
 	if (untar_safe_path(e->path, rel, sizeof rel, &why) < 0)
-		return refuse(err, e->path, why);
-	if (e->type == UNTAR_DEVICE)
-		return refuse(err, e->path, "device node or FIFO");
-	if (e->type == UNTAR_UNSUPPORTED)
-		return refuse(err, e->path, "unsupported entry type (GNU sparse or multi-volume)");
+		goto refused;
+	why = "device node or FIFO";
+	if (type == UNTAR_DEVICE)
+		goto refused;
+	why = "unsupported entry type (GNU sparse or multi-volume)";
+	if (type == UNTAR_UNSUPPORTED)
+		goto refused;
 	if (rel[0] == '\0') {
-		if (e->type != UNTAR_DIR)
-			return refuse(err, e->path, "the root is not a directory");
+		why = "the root is not a directory";
+		if (type != UNTAR_DIR)
+			goto refused;
 		x->root_set = 1;
 		x->root_mode = e->mode;
 		x->root_mtime = e->mtime;
 		return 0;
 	}
-	if (e->type == UNTAR_SYMLINK &&
+	if (type == UNTAR_SYMLINK &&
 	    untar_safe_symlink(rel, e->linkpath, &why) < 0)
-		return refuse(err, e->path, why);
-	if (e->type == UNTAR_HARDLINK) {
-		if (untar_safe_path(e->linkpath, trel, sizeof trel, &why) < 0) {
-			char w[100];
-			fmt_snprintf(w, sizeof w, "hard link target: %s", why);
-			return refuse(err, e->path, w);
-		}
+		goto refused;
+	if (type == UNTAR_HARDLINK) {
+		pre = "hard link target: ";
+		if (untar_safe_path(e->linkpath, trel, sizeof trel, &why) < 0)
+			goto refused;
+		pre = "";
+		why = "hard link to the root";
 		if (trel[0] == '\0')
-			return refuse(err, e->path, "hard link to the root");
+			goto refused;
 	}
 
 	pfd = walk(x, x->stagefd, rel, 1, &leaf, e->path, err);
 	if (pfd < 0)
 		return -1;
-	rc = 0;
-	switch (e->type) {
-	case UNTAR_DIR:
-		if (mkdirat(pfd, leaf, 0700) < 0) {
-			if (errno != EEXIST ||
-			    fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-				rc = local_err(err, x, rel, "creating directory");
-				break;
-			}
-			if (!S_ISDIR(st.st_mode) &&
-			    (unlinkat(pfd, leaf, 0) < 0 || mkdirat(pfd, leaf, 0700) < 0)) {
-				rc = local_err(err, x, rel, "creating directory");
-				break;
-			}
-		}
+	if (type == UNTAR_DIR) {
+		what = "creating directory";
+		if (mkdirat(pfd, leaf, 0700) < 0 && (errno != EEXIST ||
+		    fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (!S_ISDIR(st.st_mode) && (unlinkat(pfd, leaf, 0) < 0 ||
+		    mkdirat(pfd, leaf, 0700) < 0))))
+			goto failed;
 		rc = remember_dir(x, rel, e->mode, e->mtime, err);
-		break;
-	case UNTAR_FILE:
-		for (int i = 0; i < 2; i++) {
-			x->fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-			    O_CLOEXEC, 0600);
-			if (x->fd >= 0 || errno != EEXIST || i == 1)
-				break;
-			if ((rc = make_room(x, pfd, leaf, rel, e->path, err)) < 0)
-				break;
-		}
-		if (rc == 0 && x->fd < 0)
-			rc = local_err(err, x, rel, "creating");
-		fmt_snprintf(x->cur, sizeof x->cur, "%s", rel);
+		goto out;
+	}
+	if (type == UNTAR_HARDLINK) {
+		tfd = walk(x, x->stagefd, trel, 0, &tleaf, e->path, err);
+		why = "hard link to a name that is not an earlier entry";
+		if (tfd == -2 || (tfd >= 0 &&
+		    fstatat(tfd, tleaf, &st, AT_SYMLINK_NOFOLLOW) < 0))
+			goto refused;
+		rc = -1;
+		if (tfd < 0)
+			goto out;
+		why = "hard link to a directory";
+		if (S_ISDIR(st.st_mode))
+			goto refused;
+		rc = 0;
+	}
+	if (type == UNTAR_FILE) {
+		strcpy(x->cur, rel);
 		x->cur_mode = e->mode;
 		x->cur_mtime = e->mtime;
-		break;
-	case UNTAR_SYMLINK:
-		for (int i = 0; i < 2; i++) {
+	}
+	/* a file or a link; where an earlier entry has the name, a second try
+	 * once it is removed */
+	for (int i = 0;; i++) {
+		if (type == UNTAR_FILE) {
+			x->fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0600);
+			if (x->fd >= 0)
+				break;
+		} else if (type == UNTAR_SYMLINK) {
 			if (symlinkat(e->linkpath, pfd, leaf) == 0) {
 				set_times(ts, e->mtime);
 				utimensat(pfd, leaf, ts, AT_SYMLINK_NOFOLLOW);
 				break;
 			}
-			if (errno != EEXIST || i == 1) {
-				rc = local_err(err, x, rel, "creating symbolic link");
-				break;
-			}
-			if ((rc = make_room(x, pfd, leaf, rel, e->path, err)) < 0)
-				break;
-		}
-		break;
-	case UNTAR_HARDLINK:
-		tfd = walk(x, x->stagefd, trel, 0, &tleaf, e->path, err);
-		if (tfd == -2 || (tfd >= 0 &&
-		    fstatat(tfd, tleaf, &st, AT_SYMLINK_NOFOLLOW) < 0)) {
-			if (tfd >= 0)
-				close(tfd);
-			rc = refuse(err, e->path, "hard link to a name that is not an earlier entry");
+		} else if (linkat(tfd, tleaf, pfd, leaf, 0) == 0) {
 			break;
 		}
-		if (tfd < 0) {
-			rc = -1;
-			break;
+		if (errno != EEXIST || i == 1) {
+			what = nth("creating\0creating symbolic link\0creating hard link",
+			    type == UNTAR_FILE ? 0 : type - UNTAR_DIR);
+			goto failed;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			close(tfd);
-			rc = refuse(err, e->path, "hard link to a directory");
-			break;
-		}
-		for (int i = 0; i < 2; i++) {
-			if (linkat(tfd, tleaf, pfd, leaf, 0) == 0)
-				break;
-			if (errno != EEXIST || i == 1) {
-				rc = local_err(err, x, rel, "creating hard link");
-				break;
-			}
-			if ((rc = make_room(x, pfd, leaf, rel, e->path, err)) < 0)
-				break;
-		}
-		close(tfd);
-		break;
+		/* room for a later member of the same name (as tar does),
+		 * unless the earlier one is a directory */
+		what = "checking";
+		if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			goto failed;
+		why = "a directory of that name came before it";
+		if (S_ISDIR(st.st_mode))
+			goto refused;
+		what = "replacing";
+		if (unlinkat(pfd, leaf, 0) < 0)
+			goto failed;
 	}
-	close(pfd);
+	goto out;
+refused:
+	rc = refuse(err, e->path, pre, why);
+	goto out;
+failed:
+	rc = local_err(err, x, rel, what);
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (pfd >= 0)
+		close(pfd);
 	return rc;
 }
 
@@ -887,7 +901,6 @@ untar_x_data(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
 			return local_err(err, x, x->cur, "writing");
 		buf += n;
 		len -= (size_t)n;
-		x->bytes += (uint64_t)n;
 	}
 	return 0;
 }
@@ -896,21 +909,22 @@ int
 untar_x_end(void *ctx, s3p_err *err)
 {
 	untar_x *x = ctx;
-	struct timespec ts[2];
 	int fd = x->fd;
+	const char *what = "setting mode and time of";
 
 	if (fd < 0)
 		return 0;
 	x->fd = -1;
-	set_times(ts, x->cur_mtime);
-	if (fchmod(fd, x->cur_mode & 0777) < 0 || futimens(fd, ts) < 0) {
+	if (set_attrs(fd, x->cur_mode & 0777, x->cur_mtime) < 0) {
 		close(fd);
-		return local_err(err, x, x->cur, "setting mode and time of");
+		goto fail;
 	}
+	what = "writing";
 	if (close(fd) < 0)
-		return local_err(err, x, x->cur, "writing");
-	x->files++;
+		goto fail;
 	return 0;
+fail:
+	return local_err(err, x, x->cur, what);
 }
 
 static void
@@ -952,8 +966,11 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 {
 	DIR *d;
 	struct dirent *de;
-	int fd = dup(src), rc = 0;
+	int fd, rc = 0;
 
+	/* a dup shares the offset of the last pass: back to the start */
+	lseek(src, 0, SEEK_SET);
+	fd = dup(src);
 	if (depth > 256)
 		return err_set(err, S3P_EINPUT, "'%s/%s': directories nested too deep",
 		    x->dir, rel);
@@ -962,29 +979,23 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 			close(fd);
 		return local_err(err, x, rel, "reading");
 	}
-	rewinddir(d);           /* a dup shares the offset of the last pass */
 	while (rc == 0 && (de = readdir(d)) != NULL) {
+		const char *name = de->d_name, *what = NULL;
 		struct stat ss, ds;
 		char path[UNTAR_PATH_MAX + 300];
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		int move = 0;
+
+		if (is_dot(name))
 			continue;
-		fmt_snprintf(path, sizeof path, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
-		if (fstatat(src, de->d_name, &ss, AT_SYMLINK_NOFOLLOW) < 0) {
-			rc = local_err(err, x, path, "reading");
-			break;
-		}
-		if (fstatat(dst, de->d_name, &ds, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno != ENOENT) {
-				rc = local_err(err, x, path, "checking");
-			} else if (pass == 1 &&
-			    renameat(src, de->d_name, dst, de->d_name) < 0) {
-				rc = local_err(err, x, path, "moving into place");
-			}
-			continue;
-		}
-		if (S_ISDIR(ss.st_mode) && S_ISDIR(ds.st_mode)) {
-			int s2 = openat(src, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int d2 = openat(dst, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fmt_snprintf(path, sizeof path, "%s%s%s", rel, rel[0] ? "/" : "", name);
+		if (fstatat(src, name, &ss, AT_SYMLINK_NOFOLLOW) < 0) {
+			what = "reading";
+		} else if (fstatat(dst, name, &ds, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT)
+				what = "checking";
+			move = pass;
+		} else if (S_ISDIR(ss.st_mode) && S_ISDIR(ds.st_mode)) {
+			int s2 = open_dir(src, name), d2 = open_dir(dst, name);
 			if (s2 < 0 || d2 < 0)
 				rc = local_err(err, x, path, "opening");
 			else
@@ -994,29 +1005,23 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 			if (d2 >= 0)
 				close(d2);
 			if (rc == 0 && pass == 1)
-				unlinkat(src, de->d_name, AT_REMOVEDIR);
-			continue;
-		}
-		if (!x->force) {
+				unlinkat(src, name, AT_REMOVEDIR);
+		} else if (!x->force || S_ISDIR(ds.st_mode)) {
 			char b[300];
-			rc = err_set(err, S3P_EINPUT,
-			    "'%s/%s' already exists (--force overwrites it)", x->dir,
-			    shown(path, b, sizeof b));
-			break;
-		}
-		if (S_ISDIR(ds.st_mode)) {
-			char b[300];
-			rc = err_set(err, S3P_EINPUT,
+			rc = err_set(err, S3P_EINPUT, !x->force ?
+			    "'%s/%s' already exists (--force overwrites it)" :
 			    "'%s/%s' is a directory: not replaced by a file, even with --force",
 			    x->dir, shown(path, b, sizeof b));
-			break;
+		} else if (pass == 1 && S_ISDIR(ss.st_mode) &&
+		    unlinkat(dst, name, 0) < 0) {
+			what = "replacing";
+		} else {
+			move = pass;
 		}
-		if (pass == 1) {
-			if (S_ISDIR(ss.st_mode) && unlinkat(dst, de->d_name, 0) < 0)
-				rc = local_err(err, x, path, "replacing");
-			else if (renameat(src, de->d_name, dst, de->d_name) < 0)
-				rc = local_err(err, x, path, "moving into place");
-		}
+		if (what == NULL && move && renameat(src, name, dst, name) < 0)
+			what = "moving into place";
+		if (what != NULL)
+			rc = local_err(err, x, path, what);
 	}
 	closedir(d);
 	return rc;
@@ -1025,17 +1030,16 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 int
 untar_x_commit(untar_x *x, s3p_err *err)
 {
-	struct timespec ts[2];
-
 	if (x->fd >= 0) {
 		untar_x_abort(x);
 		return err_set(err, S3P_EINTEGRITY, "a file was cut short");
 	}
-	if (merge(x, x->stagefd, x->dirfd, "", 0, 0, err) < 0 ||
-	    merge(x, x->stagefd, x->dirfd, "", 1, 0, err) < 0) {
-		untar_x_abort(x);
-		return -1;
-	}
+	/* pass 0 checks every entry, pass 1 moves */
+	for (int pass = 0; pass < 2; pass++)
+		if (merge(x, x->stagefd, x->dirfd, "", pass, 0, err) < 0) {
+			untar_x_abort(x);
+			return -1;
+		}
 	close(x->stagefd);
 	x->stagefd = -1;
 	unlinkat(x->dirfd, x->stage, AT_REMOVEDIR);
@@ -1046,20 +1050,15 @@ untar_x_commit(untar_x *x, s3p_err *err)
 		int dfd;
 		if (pfd < 0)
 			continue;
-		dfd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		dfd = open_dir(pfd, leaf);
 		close(pfd);
 		if (dfd < 0)
 			continue;
-		set_times(ts, x->dirs[i].mtime);
-		fchmod(dfd, x->dirs[i].mode & 01777);
-		futimens(dfd, ts);
+		set_attrs(dfd, x->dirs[i].mode & 01777, x->dirs[i].mtime);
 		close(dfd);
 	}
-	if (x->root_set && x->created) {
-		set_times(ts, x->root_mtime);
-		fchmod(x->dirfd, x->root_mode & 01777);
-		futimens(x->dirfd, ts);
-	}
+	if (x->root_set && x->created)
+		set_attrs(x->dirfd, x->root_mode & 01777, x->root_mtime);
 	err_clear(err);
 	close(x->dirfd);
 	x->dirfd = -1;
