@@ -30,7 +30,7 @@ SMALL   := -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie
 # one load segment for code and read-only data: no page padding between
 # them. -z norelro: musl applies RELRO only in its dynamic loader; in a
 # static binary it does nothing but pad the file up to a page boundary.
-SMALL_LD := -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro
+SMALL_LD := -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,common-page-size=64
 BR_MUSL := $(BUILD)/bearssl-musl
 BR_HOST := $(BUILD)/bearssl-host
 

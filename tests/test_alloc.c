@@ -115,7 +115,7 @@ growth(void)
 	/* one element at a time past the small limit: mremap, no copy storm */
 	p = NULL;
 	n = 0;
-	for (size_t i = 0; i < 300000 && ok; i++) {
+	for (uint64_t i = 0; i < 300000 && ok; i++) {
 		q = alloc_realloc(p, n + 8);
 		if (q == NULL)
 			ok = 0;
@@ -124,8 +124,8 @@ growth(void)
 		memcpy(p + n, &i, 8);
 		n += 8;
 	}
-	for (size_t i = 0; i < 300000 && ok; i++) {
-		size_t v;
+	for (uint64_t i = 0; i < 300000 && ok; i++) {
+		uint64_t v;
 
 		memcpy(&v, p + 8 * i, 8);
 		ok = v == i;
