@@ -1311,8 +1311,27 @@ typedef struct {
 	size_t len;
 	int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err);
 	void *ctx;
-	char token[2048];       /* the next page's continuation token */
+	char token[2048];       /* this page's continuation token */
+	char next[2048];        /* the next page's, from this page's answer */
+	int truncated;          /* this page's answer said IsTruncated true */
 } list_state;
+
+/*
+ * IsTruncated and NextContinuationToken stand before the first <Contents>
+ * in the answers of AWS and radosgw, after the last in others: look for
+ * them in every part of the window that is about to be dropped, and in the
+ * tail.
+ */
+static void
+list_note(list_state *ls, size_t n)
+{
+	char t[16], tok[sizeof ls->next];
+
+	if (s3_xml_text(ls->buf, n, "IsTruncated", t, sizeof t) == 1)
+		ls->truncated = strcmp(t, "true") == 0;
+	if (s3_xml_text(ls->buf, n, "NextContinuationToken", tok, sizeof tok) == 1)
+		memcpy(ls->next, tok, sizeof tok);
+}
 
 /* Drops the window's bytes before p. */
 static void
@@ -1342,6 +1361,8 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 		    (close = text_str(open, "</Contents>")) != NULL) {
 			char key[1100], size[32];
 			size_t el = (size_t)(close - open);
+
+			list_note(ls, (size_t)(open - ls->buf));
 			if (s3_xml_text(open, el, "Key", key, sizeof key) != 1 ||
 			    s3_xml_text(open, el, "Size", size, sizeof size) != 1)
 				return ERR(err, S3P_ESERVER,
@@ -1357,6 +1378,7 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 				return ERR(err, S3P_ESERVER,
 				    "ListObjectsV2: an element longer than %d bytes",
 				    LIST_WINDOW);
+			list_note(ls, (size_t)(keep - ls->buf));
 			list_drop(ls, keep);
 		}
 	}
@@ -1380,9 +1402,10 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 		sigv4_pair q[3] = { { "list-type", "2" }, { "prefix", prefix },
 		    { "continuation-token", ls->token } };
 		s3_op op;
-		char trunc[16];
 
 		ls->len = 0;
+		ls->truncated = 0;
+		ls->next[0] = '\0';
 		op_init(&op, "GET", "ListObjectsV2", bucket, NULL);
 		op.query = q;
 		op.nquery = ls->token[0] != '\0' ? 3 : 2;
@@ -1391,13 +1414,13 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 		if (s3_do(s, &op, err) < 0)
 			break;
 		/* what is left in the window is the answer's tail */
-		s3_xml_text(ls->buf, ls->len, "IsTruncated", trunc, sizeof trunc);
-		if (strcmp(trunc, "true") != 0) {
+		list_note(ls, ls->len);
+		if (!ls->truncated) {
 			rc = 0;
 			break;
 		}
-		if (s3_xml_text(ls->buf, ls->len, "NextContinuationToken", ls->token,
-		    sizeof ls->token) != 1 || ls->token[0] == '\0') {
+		memcpy(ls->token, ls->next, sizeof ls->token);
+		if (ls->token[0] == '\0') {
 			err_set(err, S3P_ESERVER, "ListObjectsV2 s3://%s/%s: "
 			    "truncated answer without a continuation token", bucket, prefix);
 			break;

@@ -90,6 +90,16 @@ suite() {
 	while read -r f; do cmp -s "$TREE/$f" "$TMP/p/$f" || okfiles=0; done <"$TMP/want.list"
 	check_eq "$srv: prefix: each file equals its object" "$okfiles" 1
 
+	# more keys than one ListObjectsV2 page (1,000): every page is fetched
+	mkdir -p "$TMP/many"
+	i=0; while [ $i -lt 1003 ]; do echo "$i" >"$TMP/many/f$i"; i=$((i + 1)); done
+	with_keys "$srv" "$S3PUB" publish $ca --jobs 8 "$TMP/many" \
+		"s3://$b/many/,opt=endpoint=$ep,opt=encoding=plain" >/dev/null 2>"$TMP/err"
+	rm -rf "$TMP/m"
+	$G "s3://$b/many/" "$TMP/m" 2>"$TMP/err"
+	check_eq "$srv: prefix of 1,003 keys (two list pages): all fetched" \
+		"$(ls "$TMP/m" 2>/dev/null | wc -l)" 1003
+
 	# a plain object (not .tar.gz) is saved as DIR/NAME
 	rm -rf "$TMP/f"
 	$G "s3://$b/plain/outputs/blob.bin" "$TMP/f" 2>"$TMP/err"
