@@ -65,6 +65,9 @@ for t in $TARGETS; do
 	else
 		not_ok "$t: $bin is a static, stripped $mach executable: $(echo "$hdr" | grep -E 'Machine|INTERP|DYNAMIC|\.symtab' | tr '\n' ' ')"
 	fi
+	# the size goal of issues 2 and 9
+	sz=$(wc -c <"$bin" | tr -d ' ')
+	check_eq "$t: stripped size under 250,000 bytes ($sz)" "$([ "$sz" -lt 250000 ] && echo yes)" yes
 	if [ "$t" = armv7 ]; then
 		attrs=$(arm-linux-gnueabihf-readelf -A "$bin" 2>&1)
 		if echo "$attrs" | grep -q 'Tag_CPU_arch: v7$' && echo "$attrs" | grep -q 'Tag_ABI_VFP_args: VFP registers'; then

@@ -7,6 +7,16 @@ AK=AKIAIOSFODNN7EXAMPLE
 SK=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 keys() { env AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$@"; }
 
+# --- the binary: static, stripped, under the size goal of issue 2
+if [ "$S3PUB" = ./s3pub ] || [ "$S3PUB" = "$(pwd)/s3pub" ]; then
+	hdr=$(readelf -hlSW "$S3PUB" 2>&1)
+	sz=$(wc -c <"$S3PUB" | tr -d ' ')
+	check_eq "./s3pub is static and stripped" \
+		"$(echo "$hdr" | grep -cE 'INTERP|DYNAMIC|\.symtab')" 0
+	check_eq "./s3pub: stripped size under 250,000 bytes ($sz)" \
+		"$([ "$sz" -lt 250000 ] && echo yes)" yes
+fi
+
 # --- version and help
 check "version names the SHA-256 back-end" sh -c "'$S3PUB' version | grep -Eq '^s3pub [0-9.]+ .*sha256: (sha-ni|armv8-sha2|portable)'"
 check "--help shows the commands" sh -c "'$S3PUB' --help | grep -q 'presign'"
