@@ -243,7 +243,7 @@ render(sink *s, const char *f, va_list ap)
 			case L_LL: u = va_arg(ap, unsigned long long); break;
 			case L_Z: u = va_arg(ap, size_t); break;
 			case L_J: u = va_arg(ap, uintmax_t); break;
-			case L_T: u = (uintmax_t)va_arg(ap, ptrdiff_t); break;
+			case L_T: u = (size_t)va_arg(ap, ptrdiff_t); break;
 			default: u = va_arg(ap, unsigned); break;
 			}
 			emit_integer(s, u,
