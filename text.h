@@ -1,6 +1,6 @@
 /*
- * text.h: finding a string in bytes, for the units that scan small server
- * answers (S3 and STS XML) and options.
+ * text.h: finding a string in bytes, and reading a number, for the units
+ * that scan small server answers (S3 and STS XML, headers) and options.
  *
  * Why not strstr and memmem: musl's are two-way string matchers, 2.5 KB of
  * code between them, built for long haystacks. Ours are a few KB at most
@@ -10,6 +10,7 @@
 #define S3PUB_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The first place the C string `needle` stands in the `len` bytes at
@@ -20,5 +21,14 @@ char *text_find(const char *hay, size_t len, const char *needle);
 
 /* The same in a C string: strstr(hay, needle). */
 char *text_str(const char *hay, const char *needle);
+
+/*
+ * The number written in digits of `base` (10 or 16, either case) at the
+ * start of s, into *v: returns the end of the digits (s itself when there
+ * are none), or NULL when the value does not fit in 64 bits. No sign, no
+ * blanks: "-1" and " 1" have no digits. (libc's strtoull would bring
+ * musl's general integer scanner, 2.4 KB.)
+ */
+const char *text_num(const char *s, unsigned base, uint64_t *v);
 
 #endif

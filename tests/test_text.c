@@ -6,6 +6,7 @@
 #include "../text.h"
 #include "unit.h"
 
+#include <errno.h>
 #include <stdint.h>
 
 int
@@ -46,5 +47,37 @@ main(void)
 	    text_str("", "") != NULL && text_str("", "a") == NULL &&
 	    text_find("<Error>", 6, "<Error>") == NULL,
 	    "empty needle, empty haystack, a match cut by the length");
+
+	/* text_num against strtoull (the oracle) on random digit strings */
+	{
+		int bad_num = 0;
+		for (int i = 0; i < 100000; i++) {
+			char s[40], *end;
+			unsigned base = i & 1 ? 16 : 10;
+			size_t n = (size_t)(rand() % 24);
+			uint64_t v = 0;
+			const char *e;
+			unsigned long long want;
+			for (size_t k = 0; k < n; k++)
+				s[k] = "0123456789abcdefABCDEFz-+ "[rand() % (base == 16 ? 26 : 13)];
+			s[n] = '\0';
+			if (s[0] == ' ' || s[0] == '-' || s[0] == '+')
+				s[0] = '7';     /* strtoull skips these; text_num does not */
+			errno = 0;
+			want = strtoull(s, &end, (int)base);
+			e = text_num(s, base, &v);
+			if (errno == ERANGE ? e != NULL :
+			    (e != end || (e != s && v != want)))
+				bad_num++;
+		}
+		t_ok(bad_num == 0, "text_num agrees with strtoull on 100000 "
+		    "strings, bases 10 and 16, overflow included (%d differ)",
+		    bad_num);
+		t_ok(text_num("-1", 10, &(uint64_t){ 0 }) != NULL &&
+		    *text_num("-1", 10, &(uint64_t){ 0 }) == '-' &&
+		    text_num("18446744073709551615", 10, &(uint64_t){ 0 }) != NULL &&
+		    text_num("18446744073709551616", 10, &(uint64_t){ 0 }) == NULL,
+		    "text_num: no sign; 2^64-1 fits, 2^64 does not");
+	}
 	return t_done();
 }
