@@ -1,0 +1,672 @@
+/*
+ * deflate.c: independent deflate blocks. See deflate.h; RFC 1951 for the
+ * format (section 3.2.5 for the length and distance codes, 3.2.7 dynamic
+ * Huffman codes, 3.2.4 stored blocks).
+ *
+ * The pieces, in the order data goes through them: an incompressibility
+ * test (sampled), the match finder (hash chains, greedy or lazy) filling
+ * the symbol buffer, then per buffer of symbols the choice of a block form
+ * by its exact size in bits, and the bit writer.
+ */
+#include "deflate.h"
+
+#include <string.h>
+
+#define MIN_MATCH 3
+#define MAX_MATCH 258
+#define STORED_MAX 65535
+
+/* A symbol: a literal (< 256), or LEN_FLAG | length << 16 | distance. */
+#define LEN_FLAG 0x80000000u
+
+/* Per level: how hard the match finder looks (as gzip's table). */
+static const struct {
+	uint16_t chain;         /* candidates tried at most */
+	uint16_t nice;          /* a match this long ends the search */
+	uint16_t lazy;          /* lazy levels: no second look past this */
+	uint8_t greedy;
+} params[10] = {
+	{ 0, 0, 0, 1 },
+	{ 4, 8, 0, 1 }, { 8, 16, 0, 1 }, { 32, 32, 0, 1 },
+	{ 16, 16, 4, 0 }, { 32, 32, 16, 0 }, { 128, 128, 16, 0 },
+	{ 256, 128, 32, 0 }, { 1024, 258, 128, 0 }, { 4096, 258, 258, 0 }
+};
+
+/* Length codes 257..285: base length and extra bits (3.2.5). */
+static const uint16_t len_base[29] = {
+	3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51,
+	59, 67, 83, 99, 115, 131, 163, 195, 227, 258
+};
+static const uint8_t len_extra[29] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4,
+	4, 5, 5, 5, 5, 0
+};
+/* Distance codes 0..29: base distance and extra bits. */
+static const uint16_t dist_base[30] = {
+	1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385,
+	513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577
+};
+/* The code-length code's order of transmission (3.2.7). */
+static const uint8_t cl_order[19] = {
+	16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
+};
+
+static unsigned
+dist_extra(unsigned code)
+{
+	return code < 4 ? 0 : (code - 2) / 2;
+}
+
+/* The length code (0..28, for 257..285) of a match length. */
+static unsigned
+len_code(unsigned len)
+{
+	unsigned c = 0;
+
+	while (c < 28 && len_base[c + 1] <= len)
+		c++;
+	return c;
+}
+
+/* The distance code of a distance 1..32768. */
+static unsigned
+dist_code(unsigned d)
+{
+	unsigned c = 0;
+
+	while (c < 29 && dist_base[c + 1] <= d)
+		c++;
+	return c;
+}
+
+/* ---- bits ---- */
+
+typedef struct {
+	unsigned char *out;
+	size_t pos;
+	uint64_t buf;
+	unsigned n;             /* bits in buf */
+} bits;
+
+static void
+put_bits(bits *b, uint32_t v, unsigned n)
+{
+	b->buf |= (uint64_t)v << b->n;
+	b->n += n;
+	while (b->n >= 8) {
+		b->out[b->pos++] = (unsigned char)b->buf;
+		b->buf >>= 8;
+		b->n -= 8;
+	}
+}
+
+/* Pads to a byte with zero bits. */
+static void
+align(bits *b)
+{
+	if (b->n > 0)
+		put_bits(b, 0, 8 - b->n);
+}
+
+/* ---- Huffman codes ---- */
+
+/*
+ * Code lengths for freq[0..n) limited to `limit` bits, into len[]:
+ * Moffat and Katajainen's in-place minimum-redundancy lengths over the
+ * symbols sorted by frequency, then the lengths over the limit folded
+ * back (the Kraft sum repaired from the longest codes up), then handed
+ * out to the symbols from the rarest. Symbols of frequency 0 get 0. At
+ * least two symbols always get a code (a lone code would be 1 bit anyway,
+ * and some inflaters want a complete code).
+ */
+static void
+huff_lengths(const uint16_t *freq, unsigned n, unsigned limit, uint8_t *len)
+{
+	uint32_t a[288];
+	uint16_t sym[288];
+	unsigned count[33] = { 0 }, m = 0, used = 0, forced;
+
+	for (unsigned i = 0; i < n; i++) {
+		len[i] = 0;
+		if (freq[i] != 0)
+			used++;
+	}
+	forced = used < 2 ? 2 - used : 0;
+	/* sorted by frequency, ties by symbol: insertion sort, n <= 288 */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned f = freq[i], j;
+		if (f == 0) {
+			if (forced == 0)
+				continue;
+			forced--;
+			f = 1;          /* one of the two codes always given */
+		}
+		for (j = m; j > 0 && a[j - 1] > f; j--) {
+			a[j] = a[j - 1];
+			sym[j] = sym[j - 1];
+		}
+		a[j] = f;
+		sym[j] = (uint16_t)i;
+		m++;
+	}
+	if (m < 2)
+		return;         /* n < 2: never asked */
+	/* in-place minimum redundancy (the tree's internal nodes in a[]) */
+	{
+		int root = 0, leaf = 2, next, avail, depth, u;
+		a[0] += a[1];
+		for (next = 1; next < (int)m - 1; next++) {
+			if (leaf >= (int)m || a[root] < a[leaf]) {
+				a[next] = a[root];
+				a[root++] = (uint32_t)next;
+			} else
+				a[next] = a[leaf++];
+			if (leaf >= (int)m || (root < next && a[root] < a[leaf])) {
+				a[next] += a[root];
+				a[root++] = (uint32_t)next;
+			} else
+				a[next] += a[leaf++];
+		}
+		a[m - 2] = 0;
+		for (next = (int)m - 3; next >= 0; next--)
+			a[next] = a[a[next]] + 1;
+		avail = 1;
+		u = depth = 0;
+		root = (int)m - 2;
+		next = (int)m - 1;
+		while (avail > 0) {
+			while (root >= 0 && (int)a[root] == depth) {
+				u++;
+				root--;
+			}
+			while (avail > u) {
+				count[depth < 32 ? depth : 32]++;
+				next--;
+				avail--;
+			}
+			avail = 2 * u;
+			depth++;
+			u = 0;
+		}
+	}
+	/* fold lengths over the limit back under it, keeping Kraft's sum 1 */
+	{
+		uint32_t total = 0;
+		for (unsigned i = limit + 1; i <= 32; i++) {
+			count[limit] += count[i];
+			count[i] = 0;
+		}
+		for (unsigned i = limit; i > 0; i--)
+			total += count[i] << (limit - i);
+		while (total > (1u << limit)) {
+			count[limit]--;
+			for (unsigned i = limit - 1; i > 0; i--)
+				if (count[i] != 0) {
+					count[i]--;
+					count[i + 1] += 2;
+					break;
+				}
+			total--;
+		}
+	}
+	/* the longest codes to the rarest symbols */
+	for (unsigned l = limit, i = 0; l > 0; l--)
+		for (unsigned k = count[l]; k > 0; k--)
+			len[sym[i++]] = (uint8_t)l;
+}
+
+/* Canonical codes from lengths (3.2.2), bit-reversed for LSB-first. */
+static void
+huff_codes(const uint8_t *len, unsigned n, uint16_t *code)
+{
+	unsigned count[16] = { 0 }, next[16], c = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		count[len[i]]++;
+	count[0] = 0;
+	for (unsigned l = 1; l < 16; l++) {
+		c = (c + count[l - 1]) << 1;
+		next[l] = c;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		unsigned v, r = 0;
+		if (len[i] == 0)
+			continue;
+		v = next[len[i]]++;
+		for (unsigned k = 0; k < len[i]; k++, v >>= 1)
+			r = (r << 1) | (v & 1);
+		code[i] = (uint16_t)r;
+	}
+}
+
+/* ---- the code-length code (3.2.7) ---- */
+
+/*
+ * The run-length form of the literal/length then distance lengths: each
+ * item is a code 0..18 in bits 0..4 and its extra value from bit 8.
+ */
+static unsigned
+cl_runs(const uint8_t *lens, unsigned n, uint16_t *items, uint16_t *freq)
+{
+	unsigned k = 0;
+
+	memset(freq, 0, 19 * sizeof *freq);
+	for (unsigned i = 0; i < n;) {
+		unsigned l = lens[i], run = 1;
+		while (i + run < n && lens[i + run] == l)
+			run++;
+		i += run;
+		if (l == 0) {
+			while (run >= 11) {
+				unsigned r = run > 138 ? 138 : run;
+				items[k++] = (uint16_t)(18 | (r - 11) << 8);
+				freq[18]++;
+				run -= r;
+			}
+			if (run >= 3) {
+				items[k++] = (uint16_t)(17 | (run - 3) << 8);
+				freq[17]++;
+				run = 0;
+			}
+		} else {
+			items[k++] = (uint16_t)l;
+			freq[l]++;
+			run--;
+			while (run >= 3) {
+				unsigned r = run > 6 ? 6 : run;
+				items[k++] = (uint16_t)(16 | (r - 3) << 8);
+				freq[16]++;
+				run -= r;
+			}
+		}
+		for (; run > 0; run--) {
+			items[k++] = (uint16_t)l;
+			freq[l]++;
+		}
+	}
+	return k;
+}
+
+/* ---- blocks ---- */
+
+/* Everything a dynamic block's header needs, with its size in bits. */
+typedef struct {
+	unsigned hlit, hdist, hclen, nitems;
+	uint16_t items[288 + 32];
+	uint8_t cllen[19];
+	uint16_t clcode[19];
+} dyn_header;
+
+static const uint8_t cl_extra[3] = { 2, 3, 7 };
+
+static uint64_t
+dyn_header_build(deflate_ctx *c, dyn_header *h)
+{
+	uint8_t lens[288 + 32];
+	uint16_t clfreq[19];
+	uint64_t cost;
+
+	h->hlit = 286;
+	while (h->hlit > 257 && c->llen[h->hlit - 1] == 0)
+		h->hlit--;
+	h->hdist = 30;
+	while (h->hdist > 1 && c->dlen[h->hdist - 1] == 0)
+		h->hdist--;
+	memcpy(lens, c->llen, h->hlit);
+	memcpy(lens + h->hlit, c->dlen, h->hdist);
+	h->nitems = cl_runs(lens, h->hlit + h->hdist, h->items, clfreq);
+	huff_lengths(clfreq, 19, 7, h->cllen);
+	huff_codes(h->cllen, 19, h->clcode);
+	h->hclen = 19;
+	while (h->hclen > 4 && h->cllen[cl_order[h->hclen - 1]] == 0)
+		h->hclen--;
+	cost = 3 + 5 + 5 + 4 + 3 * (uint64_t)h->hclen;
+	for (unsigned i = 0; i < 19; i++)
+		cost += (uint64_t)clfreq[i] * (h->cllen[i] +
+		    (i >= 16 ? cl_extra[i - 16] : 0));
+	return cost;
+}
+
+/* Bits of the block's symbols under code lengths ll/dl (no header). */
+static uint64_t
+symbol_bits(const deflate_ctx *c, const uint8_t *ll, const uint8_t *dl)
+{
+	uint64_t bitsum = 0;
+
+	for (unsigned i = 0; i < 286; i++)
+		bitsum += (uint64_t)c->lfreq[i] * (ll[i] +
+		    (i > 256 ? len_extra[i - 257] : 0));
+	for (unsigned i = 0; i < 30; i++)
+		bitsum += (uint64_t)c->dfreq[i] * (dl[i] + dist_extra(i));
+	return bitsum;
+}
+
+/* The block's symbols and its end, with the codes in c. */
+static void
+put_symbols(deflate_ctx *c, bits *b, size_t nsym)
+{
+	for (size_t i = 0; i < nsym; i++) {
+		uint32_t s = c->sym[i];
+		if (!(s & LEN_FLAG)) {
+			put_bits(b, c->lcode[s], c->llen[s]);
+		} else {
+			unsigned len = (s >> 16) & 0x1ff, d = s & 0xffff;
+			unsigned lc = len_code(len), dc = dist_code(d);
+			put_bits(b, c->lcode[257 + lc], c->llen[257 + lc]);
+			put_bits(b, len - len_base[lc], len_extra[lc]);
+			put_bits(b, c->dcode[dc], c->dlen[dc]);
+			put_bits(b, d - dist_base[dc], dist_extra(dc));
+		}
+	}
+	put_bits(b, c->lcode[256], c->llen[256]);
+}
+
+/* Stored blocks for in[0..n), the last one with BFINAL when `last`. */
+static void
+put_stored(bits *b, const unsigned char *in, size_t n, int last)
+{
+	do {
+		size_t k = n < STORED_MAX ? n : STORED_MAX;
+		put_bits(b, last && k == n, 3);
+		align(b);
+		put_bits(b, (uint32_t)k, 16);
+		put_bits(b, (uint32_t)~k & 0xffff, 16);
+		memcpy(b->out + b->pos, in, k);
+		b->pos += k;
+		in += k;
+		n -= k;
+	} while (n > 0);
+}
+
+/* Bits stored blocks for n bytes take, from a writer with `pending` bits. */
+static uint64_t
+stored_bits(size_t n, unsigned pending)
+{
+	uint64_t blocks = n == 0 ? 1 : (n + STORED_MAX - 1) / STORED_MAX;
+
+	/* the first header's 3 bits and its padding, LEN and NLEN, the
+	 * bytes; each further block a byte of header, LEN and NLEN */
+	return 3 + (8 - (pending + 3) % 8) % 8 + 32 + 8 * (uint64_t)n +
+	    (blocks - 1) * 40;
+}
+
+/*
+ * Ends a deflate block of nsym symbols over in[0..n): dynamic Huffman or
+ * stored, whichever is smaller (fixed Huffman wins only for blocks of a
+ * few hundred bytes: not worth its code where blocks hold 16,384 symbols
+ * but the last). `limit`: the writer must stay at or under this many
+ * bytes, else 0 is returned (the caller stores the whole input).
+ */
+static int
+flush_block(deflate_ctx *c, bits *b, const unsigned char *in, size_t n,
+    size_t nsym, int last, size_t limit)
+{
+	dyn_header h;
+	uint64_t dyn, sto, best;
+
+	c->lfreq[256] = 1;
+	huff_lengths(c->lfreq, 286, 15, c->llen);
+	huff_lengths(c->dfreq, 30, 15, c->dlen);
+	dyn = dyn_header_build(c, &h) + symbol_bits(c, c->llen, c->dlen);
+	sto = stored_bits(n, b->n);
+	best = sto < dyn ? sto : dyn;
+	if (b->pos + (b->n + best + 7) / 8 > limit)
+		return 0;
+	if (best == sto) {
+		put_stored(b, in, n, last);
+	} else {
+		huff_codes(c->llen, 286, c->lcode);
+		huff_codes(c->dlen, 30, c->dcode);
+		put_bits(b, (uint32_t)last | 2u << 1, 3);
+		put_bits(b, h.hlit - 257, 5);
+		put_bits(b, h.hdist - 1, 5);
+		put_bits(b, h.hclen - 4, 4);
+		for (unsigned i = 0; i < h.hclen; i++)
+			put_bits(b, h.cllen[cl_order[i]], 3);
+		for (unsigned i = 0; i < h.nitems; i++) {
+			unsigned code = h.items[i] & 31, extra = h.items[i] >> 8;
+			put_bits(b, h.clcode[code], h.cllen[code]);
+			if (code >= 16)
+				put_bits(b, extra, cl_extra[code - 16]);
+		}
+		put_symbols(c, b, nsym);
+	}
+	memset(c->lfreq, 0, sizeof c->lfreq);
+	memset(c->dfreq, 0, sizeof c->dfreq);
+	return 1;
+}
+
+/* ---- matches ---- */
+
+static uint32_t
+hash3(const unsigned char *p)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+
+	return (v * 0x9E3779B1u) >> (32 - DEFLATE_HASH_BITS);
+}
+
+/* Bytes in common at a and b, at most max. */
+static unsigned
+common(const unsigned char *a, const unsigned char *b, unsigned max)
+{
+	unsigned n = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (n + 8 <= max) {
+		uint64_t x, y;
+		memcpy(&x, a + n, 8);
+		memcpy(&y, b + n, 8);
+		if (x != y)
+			return n + (unsigned)__builtin_ctzll(x ^ y) / 8;
+		n += 8;
+	}
+#endif
+	while (n < max && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* Adds position p (p + 3 <= n) to its hash chain. */
+static void
+insert(deflate_ctx *c, const unsigned char *in, size_t p)
+{
+	uint32_t h = hash3(in + p), old = c->head[h];
+
+	c->prev[p & (DEFLATE_WSIZE - 1)] = (uint16_t)(old != 0 &&
+	    p - (old - 1) < DEFLATE_WSIZE ? p - (old - 1) : 0);
+	c->head[h] = (uint32_t)p + 1;
+}
+
+/*
+ * The longest match for p among the earlier positions of its chain (p
+ * already inserted), longer than `best`: its length (0: none), distance
+ * in *dist.
+ */
+static unsigned
+longest(const deflate_ctx *c, const unsigned char *in, size_t n, size_t p,
+    unsigned best, unsigned chain, unsigned nice, unsigned *dist)
+{
+	unsigned max = n - p < MAX_MATCH ? (unsigned)(n - p) : MAX_MATCH;
+	unsigned found = 0;
+	size_t cand = p;
+
+	if (max < MIN_MATCH || best >= max)
+		return 0;
+	if (nice > max)
+		nice = max;
+	while (chain-- > 0) {
+		unsigned d = c->prev[cand & (DEFLATE_WSIZE - 1)], l;
+		if (d == 0 || p - (cand - d) > DEFLATE_WSIZE)
+			break;
+		cand -= d;
+		if (in[cand + best] != in[p + best] || in[cand] != in[p])
+			continue;
+		l = common(in + cand, in + p, max);
+		if (l > best && l >= MIN_MATCH) {
+			best = found = l;
+			*dist = (unsigned)(p - cand);
+			if (l >= nice)
+				break;
+		}
+	}
+	return found;
+}
+
+static void
+add_literal(deflate_ctx *c, size_t *nsym, unsigned char v)
+{
+	c->sym[(*nsym)++] = v;
+	c->lfreq[v]++;
+}
+
+static void
+add_match(deflate_ctx *c, size_t *nsym, unsigned len, unsigned dist)
+{
+	c->sym[(*nsym)++] = LEN_FLAG | (uint32_t)len << 16 | dist;
+	c->lfreq[257 + len_code(len)]++;
+	c->dfreq[dist_code(dist)]++;
+}
+
+/*
+ * Whether in[0..n) looks incompressible: a byte histogram of a sample
+ * close to flat, and almost no repeats within the window at sampled
+ * positions. Costs about a sixteenth of a pass over the block.
+ */
+static int
+looks_random(const unsigned char *in, size_t n)
+{
+	uint32_t hist[256] = { 0 }, seen[1024] = { 0 };
+	size_t sampled = 0, probes = 0, repeats = 0;
+
+	if (n < 4096)
+		return 0;
+	for (size_t p = 0; p + 256 <= n; p += 4096) {
+		for (size_t i = 0; i < 256; i++)
+			hist[in[p + i]]++;
+		sampled += 256;
+	}
+	for (unsigned i = 0; i < 256; i++)
+		if (hist[i] == 0 || hist[i] > 2 * sampled / 256 + 8)
+			return 0;
+	/* repeats of 8 bytes within 32 KiB, every 61st position */
+	for (size_t p = 0; p + 8 <= n; p += 61) {
+		uint64_t v;
+		uint32_t h, q;
+		memcpy(&v, in + p, 8);
+		h = (uint32_t)((v * 0x9E3779B97F4A7C15u) >> 54);
+		q = seen[h];
+		if (q != 0 && p - (q - 1) <= DEFLATE_WSIZE &&
+		    memcmp(in + q - 1, in + p, 8) == 0)
+			repeats++;
+		seen[h] = (uint32_t)p + 1;
+		probes++;
+	}
+	return repeats * 100 < probes;
+}
+
+void
+deflate_init(deflate_ctx *c, int level)
+{
+	c->level = level < 1 ? 1 : level > 9 ? 9 : level;
+}
+
+size_t
+deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
+    unsigned char *out)
+{
+	unsigned chain = params[c->level].chain, nice = params[c->level].nice;
+	unsigned lazy = params[c->level].lazy;
+	int greedy = params[c->level].greedy;
+	/* stored whole: the size never to pass */
+	size_t limit = n + 5 * ((n + STORED_MAX - 1) / STORED_MAX);
+	bits b = { out, 0, 0, 0 };
+	size_t p = 0, start = 0, nsym = 0;
+	unsigned prev_len = 0, prev_dist = 0;
+	int have_prev = 0;
+
+	final = final != 0;     /* it becomes the BFINAL bit */
+	if (n == 0) {
+		if (final)
+			put_bits(&b, 1 | 1 << 1, 3 + 7);  /* fixed, EOB only */
+		align(&b);
+		return b.pos;
+	}
+	if (looks_random(in, n))
+		goto store;
+	/* nothing of an earlier call may reach this one's matches */
+	memset(c->head, 0, sizeof c->head);
+	memset(c->prev, 0, sizeof c->prev);
+	memset(c->lfreq, 0, sizeof c->lfreq);
+	memset(c->dfreq, 0, sizeof c->dfreq);
+	while (p < n) {
+		unsigned len = 0, dist = 0;
+
+		if (p + MIN_MATCH <= n) {
+			insert(c, in, p);
+			if (greedy || prev_len < lazy)
+				len = longest(c, in, n, p, greedy ? 2 :
+				    (prev_len > 2 ? prev_len : 2),
+				    prev_len >= 32 ? chain / 4 : chain, nice, &dist);
+		}
+		if (greedy) {
+			if (len >= MIN_MATCH) {
+				add_match(c, &nsym, len, dist);
+				/* the match's other positions join the chains */
+				for (size_t e = p + len; ++p < e;)
+					if (p + MIN_MATCH <= n)
+						insert(c, in, p);
+			} else
+				add_literal(c, &nsym, in[p++]);
+		} else if (have_prev && len <= prev_len) {
+			/* the match found one byte back is the better one */
+			size_t e = p - 1 + prev_len;
+			add_match(c, &nsym, prev_len, prev_dist);
+			while (++p < e)
+				if (p + MIN_MATCH <= n)
+					insert(c, in, p);
+			have_prev = 0;
+			prev_len = 0;
+		} else {
+			if (have_prev)
+				add_literal(c, &nsym, in[p - 1]);
+			have_prev = len >= MIN_MATCH;
+			if (!have_prev)
+				add_literal(c, &nsym, in[p]);
+			prev_len = len;
+			prev_dist = dist;
+			p++;
+		}
+		/*
+		 * A full symbol buffer ends a deflate block; a match still
+		 * pending (lazy: found at p - 1) goes to the next one.
+		 */
+		if (nsym >= DEFLATE_SYMS - 2) {
+			size_t end = have_prev ? p - 1 : p;
+			if (!flush_block(c, &b, in + start, end - start, nsym,
+			    final && end == n, limit))
+				goto store;
+			start = end;
+			nsym = 0;
+		}
+	}
+	/* (no match is pending here: one cannot start in the last 2 bytes) */
+	if (nsym > 0 || start < n) {
+		if (!flush_block(c, &b, in + start, n - start, nsym, final, limit))
+			goto store;
+	}
+	if (!final && b.n > 0) {
+		/* an empty stored block byte-aligns the stream (sync flush) */
+		put_bits(&b, 0, 3);
+		align(&b);
+		put_bits(&b, 0, 16);
+		put_bits(&b, 0xffff, 16);
+	}
+	align(&b);
+	if (b.pos <= limit)
+		return b.pos;
+store:
+	b = (bits){ out, 0, 0, 0 };
+	put_stored(&b, in, n, final);
+	return b.pos;
+}
