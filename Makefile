@@ -130,9 +130,13 @@ X_CC_aarch64    := aarch64-linux-gnu-gcc
 X_SPECS_aarch64 := /usr/lib/aarch64-linux-musl/musl-gcc.specs
 X_CC_armv7      := arm-linux-gnueabihf-gcc
 X_SPECS_armv7   := /usr/lib/arm-linux-musleabihf/musl-gcc.specs
-# X_ARCH_<target>: code-generation flags of one target (none today;
-# aarch64's -mcmodel=tiny saves 6 KB but its +-1 MiB reach does not cover
-# the unit tests' large buffers)
+# X_ARCH_<target>: code-generation flags of one target (none today).
+# X_BIN_ARCH_<target>: those of the product binary only: aarch64's
+# -mcmodel=tiny (adr instead of adrp+add pairs) saves 6 KB, but its +-1 MiB
+# reach does not cover the unit tests' large buffers, so the binary's
+# objects are compiled a second time (build/CROSS/bin/) and the tests link
+# the first ones.
+X_BIN_ARCH_aarch64 := -mcmodel=tiny
 ifneq ($(CROSS),)
 X_CC    := $(X_CC_$(CROSS))
 ifeq ($(X_CC),)
@@ -143,11 +147,12 @@ X_SPECS := $(X_SPECS_$(CROSS))
 X_DIR   := $(BUILD)/$(CROSS)
 X_BR    := $(BUILD)/bearssl-$(CROSS)
 X_ARCH  := $(X_ARCH_$(CROSS))
+X_BIN_ARCH := $(X_BIN_ARCH_$(CROSS))
 X_CFLAGS := -specs $(X_SPECS) $(X_ARCH) $(filter-out -I$(BR_MUSL)/inc,$(MUSL_CFLAGS)) -I$(X_BR)/inc
 X_LDFLAGS := -static -Wl,--gc-sections $(SMALL_LD)
 X_TESTS := $(TESTS:tests/%.c=$(X_DIR)/test/%)
 
-$(X_DIR)/s3pub: $(X_DIR)/obj/s3pub.o $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
+$(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(X_DIR)/bin/libs3pub.a $(X_BR)/libbearssl.a
 	$(X_CC) -specs $(X_SPECS) $(X_LDFLAGS) -s -o $@ $^
 	@echo "$@: $$(wc -c < $@) bytes, stripped, static"
 $(X_BR)/libbearssl.a: | $(BUILD)/.build-deps
@@ -160,11 +165,17 @@ $(X_DIR)/obj/%.o: %.c $(X_BR)/libbearssl.a
 	$(X_CC) $(X_CFLAGS) $(UNIT_OPT) -MMD -MP -c -o $@ $<
 $(X_DIR)/libs3pub.a: $(UNITS:%.c=$(X_DIR)/obj/%.o)
 	rm -f $@ && $(X_AR) rcs $@ $^
+$(HOT_UNITS:%=$(X_DIR)/bin/%.o): UNIT_OPT := -Os
+$(X_DIR)/bin/%.o: %.c $(X_BR)/libbearssl.a
+	@mkdir -p $(@D)
+	$(X_CC) $(X_CFLAGS) $(X_BIN_ARCH) $(UNIT_OPT) -MMD -MP -c -o $@ $<
+$(X_DIR)/bin/libs3pub.a: $(UNITS:%.c=$(X_DIR)/bin/%.o)
+	rm -f $@ && $(X_AR) rcs $@ $^
 $(X_DIR)/test/test_%: tests/test_%.c tests/unit.h $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
 	@mkdir -p $(@D)
 	$(X_CC) $(X_CFLAGS) $(X_LDFLAGS) -o $@ $< $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
 cross-build: $(X_DIR)/s3pub $(X_TESTS)
--include $(wildcard $(X_DIR)/obj/*.d)
+-include $(wildcard $(X_DIR)/obj/*.d $(X_DIR)/bin/*.d)
 endif
 
 # both targets, their unit tests and an end-to-end publish under qemu-user

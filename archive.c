@@ -32,6 +32,7 @@
 #include "fmt.h"
 #include "gzip.h"
 #include "tar.h"
+#include "zblocks.h"
 
 #define CRC_CHUNK (64 * 1024)
 
@@ -64,6 +65,7 @@ struct archive {
 	uint64_t crc_pos;       /* the running CRC covers ustar [0, crc_pos) */
 	uint32_t crc;
 	unsigned char *scratch; /* CRC_CHUNK bytes, for the internal pass */
+	zblocks *z;             /* levels 1..9; NULL at level 0 */
 	unsigned char hdr[TAR_HEADER_MAX];
 };
 
@@ -316,6 +318,10 @@ out:
 	return rc;
 }
 
+static int block_read(void *ctx, uint64_t u, void *buf, size_t len,
+    s3p_err *err);
+static void block_changed(void *ctx, uint64_t u, uint64_t len, s3p_err *err);
+
 int
 archive_open(archive **ap, const char *dir, const archive_opts *opts,
     s3p_err *err)
@@ -348,6 +354,13 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 		goto fail;
 	a->tar_size += TAR_END_SIZE;
 	a->gz_size = gzip_stored_size(a->tar_size);
+	if (opts != NULL && opts->level > 0) {
+		zblocks_opts zo = { a->tar_size, opts->level, opts->jobs,
+		    block_read, block_changed, a };
+		if (zblocks_open(&a->z, &zo, err) < 0)
+			goto fail;
+		a->gz_size = 0;         /* known after the scan */
+	}
 	/* the plan is final: give back the slack of the doubling */
 	if (a->n > 0) {
 		void *p = realloc(a->ents, a->n * sizeof *a->ents);
@@ -380,6 +393,7 @@ archive_close(archive *a)
 	free(a->pool);
 	free(a->scratch);
 	free(a->dir);
+	zblocks_close(a->z);
 	free(a);
 }
 
@@ -387,6 +401,15 @@ uint64_t
 archive_size(const archive *a)
 {
 	return a->gz_size;
+}
+
+uint64_t
+archive_size_bound(const archive *a)
+{
+	if (a->z == NULL)
+		return a->gz_size;
+	return GZIP_HEADER_SIZE + zblocks_bound(a->tar_size) +
+	    GZIP_TRAILER_SIZE;
 }
 
 uint64_t
@@ -605,15 +628,132 @@ finish_crc(archive *a, s3p_err *err)
 	return 0;
 }
 
+/* ---- levels 1..9: the member around zblocks' deflate stream ---- */
+
+/* zblocks' input: the ustar stream (the CRC comes from zblocks). */
+static int
+block_read(void *ctx, uint64_t u, void *buf, size_t len, s3p_err *err)
+{
+	return tar_read(ctx, u, buf, len, err);
+}
+
+/*
+ * The error for ustar [u, u+len) whose bytes differ from the scan's: the
+ * file whose data lies there, or the first and last of several (a change
+ * that kept size and mtime shows only as different bytes of the block).
+ */
+static void
+block_changed(void *ctx, uint64_t u, uint64_t len, s3p_err *err)
+{
+	archive *a = ctx;
+	size_t i = u < a->tar_size - TAR_END_SIZE ? find_entry(a, u) : a->n;
+	const struct ent *first = NULL, *last = NULL;
+	size_t n = 0;
+
+	for (; i < a->n && a->ents[i].off < u + len; i++) {
+		const struct ent *e = &a->ents[i];
+		if (e->type == TAR_REG && e->size > 0 &&
+		    e->off + e->hdr_len + e->size > u) {
+			first = first != NULL ? first : e;
+			last = e;
+			n++;
+		}
+	}
+	if (n == 1)
+		err_set(err, S3P_EINPUT, "'%s/%s' changed while being archived "
+		    "(its bytes differ from the first pass)", a->dir,
+		    a->pool + first->str);
+	else if (n > 1)
+		err_set(err, S3P_EINPUT, "a file changed while being archived: "
+		    "one of the %zu from '%s/%s' to '%s/%s' (their bytes differ "
+		    "from the first pass)", n, a->dir, a->pool + first->str,
+		    a->dir, a->pool + last->str);
+	else
+		err_set(err, S3P_EINPUT, "'%s': the archive changed while being "
+		    "sent (ustar bytes %llu..%llu differ from the first pass)",
+		    a->dir, (unsigned long long)u, (unsigned long long)(u + len));
+}
+
+struct scan_sink {
+	archive_sink_fn sink;
+	void *ctx;
+};
+
+static int
+scan_sink(void *ctx, const void *data, size_t len, s3p_err *err)
+{
+	struct scan_sink *ss = ctx;
+
+	return ss->sink != NULL ? ss->sink(ss->ctx, data, len, err) : 0;
+}
+
+int
+archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
+    const volatile sig_atomic_t *cancel, s3p_err *err)
+{
+	struct scan_sink ss = { sink, sink_ctx };
+	unsigned char h[GZIP_HEADER_SIZE], t[GZIP_TRAILER_SIZE];
+
+	if (a->z == NULL)
+		return 0;
+	gzip_header(h);
+	if (scan_sink(&ss, h, sizeof h, err) < 0 ||
+	    zblocks_scan(a->z, scan_sink, &ss, cancel, err) < 0)
+		return -1;
+	gzip_trailer(zblocks_crc(a->z), a->tar_size, t);
+	if (scan_sink(&ss, t, sizeof t, err) < 0)
+		return -1;
+	a->gz_size = GZIP_HEADER_SIZE + zblocks_size(a->z) + GZIP_TRAILER_SIZE;
+	return 0;
+}
+
+/* archive_read at levels 1..9: header, zblocks' stream, trailer. */
+static int
+member_read(archive *a, uint64_t off, unsigned char *p, size_t len,
+    s3p_err *err)
+{
+	uint64_t body = a->gz_size - GZIP_TRAILER_SIZE;
+	unsigned char piece[GZIP_HEADER_SIZE];
+
+	while (len > 0) {
+		size_t n, skip;
+
+		if (off < GZIP_HEADER_SIZE || off >= body) {
+			skip = (size_t)(off < GZIP_HEADER_SIZE ? off : off - body);
+			if (off < GZIP_HEADER_SIZE)
+				gzip_header(piece);
+			else
+				gzip_trailer(zblocks_crc(a->z), a->tar_size, piece);
+			n = (off < GZIP_HEADER_SIZE ? GZIP_HEADER_SIZE :
+			    GZIP_TRAILER_SIZE) - skip;
+			n = n < len ? n : len;
+			memcpy(p, piece + skip, n);
+		} else {
+			n = body - off < len ? (size_t)(body - off) : len;
+			if (zblocks_read(a->z, off - GZIP_HEADER_SIZE, p, n,
+			    err) < 0)
+				return -1;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int
 archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
 {
 	unsigned char *p = buf;
 
+	if (a->z != NULL && a->gz_size == 0)
+		return err_set(err, S3P_EUSAGE, "archive_read before archive_scan");
 	if (offset > a->gz_size || len > a->gz_size - offset)
 		return err_set(err, S3P_EUSAGE, "archive_read: range %llu+%zu "
 		    "beyond the archive's %llu bytes", (unsigned long long)offset,
 		    len, (unsigned long long)a->gz_size);
+	if (a->z != NULL)
+		return member_read(a, offset, p, len, err);
 	while (len > 0) {
 		gzip_span s;
 		size_t n;

@@ -40,6 +40,10 @@
  * it without a warning). The gzip member (gzip.h): 10-byte header with
  * MTIME 0, no name, XFL 0, OS 255 (unknown: the bytes do not depend on the
  * host), stored blocks of at most 65,535 bytes, CRC-32 and ISIZE trailer.
+ * At levels 1..9 the same member holds, instead of stored blocks, the
+ * ustar stream compressed as independent blocks (zblocks.h): the bytes
+ * depend only on the files, the level and DEFLATE_BLOCK, never on the
+ * thread count.
  *
  * Change detection: each time a file is opened for its content it is
  * fstat'ed and compared with the walk (regular file, size, mtime to the
@@ -53,12 +57,14 @@
  * with an internal pass over the rest of the ustar stream (re-reading those
  * files). Once known it is kept: later passes reuse it.
  *
- * An archive is used by one thread at a time; reads may come in any order
+ * An archive is used by one thread at a time (its compressing threads read
+ * files one at a time, on its behalf); reads may come in any order
  * and may repeat (multipart retries).
  */
 #ifndef S3PUB_ARCHIVE_H
 #define S3PUB_ARCHIVE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +81,13 @@ typedef struct {
 	/* Called once per skipped entry with one line naming it; may be NULL. */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	/*
+	 * 0: stored deflate blocks (the sizes follow from the walk). 1..9:
+	 * compressed as independent blocks (zblocks.h), sizes known after
+	 * archive_scan().
+	 */
+	int level;
+	unsigned jobs;          /* level > 0: compressing threads (<= 1: none) */
 } archive_opts;
 
 /* Entry types. */
@@ -97,16 +110,42 @@ typedef struct {
 int archive_open(archive **ap, const char *dir, const archive_opts *opts,
     s3p_err *err);
 
-/* Exact byte size of the .tar.gz, from the plan alone. */
+/*
+ * Exact byte size of the .tar.gz: from the plan alone at level 0; at
+ * levels 1..9 only after archive_scan() (0 before).
+ */
 uint64_t archive_size(const archive *a);
+
+/*
+ * An upper bound of archive_size() known from the plan alone, at every
+ * level (equal to it at level 0): what part sizes are chosen from.
+ */
+uint64_t archive_size_bound(const archive *a);
+
+/* Gets the .tar.gz in order during archive_scan(); 0, or -1 to stop. */
+typedef int (*archive_sink_fn)(void *ctx, const void *data, size_t len,
+    s3p_err *err);
+
+/*
+ * Levels 1..9: the compression pass. Compresses every block of the ustar
+ * stream (on opts->jobs threads), records each block's compressed size,
+ * and gives the whole .tar.gz, from its first byte to its last, to `sink`
+ * (may be NULL). After it archive_size() is exact and archive_read()
+ * serves any range by compressing the blocks again. `cancel` as in
+ * zblocks_scan. Level 0: returns 0 at once; the sink is not called.
+ */
+int archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
+    const volatile sig_atomic_t *cancel, s3p_err *err);
 
 /* Byte size of the ustar stream inside it (what zcat prints). */
 uint64_t archive_tar_size(const archive *a);
 
 /*
  * Writes bytes [offset, offset+len) of the .tar.gz to `buf`. The range
- * must lie within archive_size() (else S3P_EUSAGE). Returns 0, or -1 with
- * `err` set (S3P_EINPUT naming the file that changed or could not be read).
+ * must lie within archive_size() (else S3P_EUSAGE; at levels 1..9 also
+ * before archive_scan). Returns 0, or -1 with `err` set (S3P_EINPUT naming
+ * the file that changed or could not be read; at levels 1..9 also a file
+ * whose bytes differ from what archive_scan compressed).
  */
 int archive_read(archive *a, uint64_t offset, void *buf, size_t len,
     s3p_err *err);

@@ -173,3 +173,91 @@ hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 	free(r);
 	return rc;
 }
+
+/* ---- hashpass_memo ---- */
+
+void
+hashpass_memo_init(hashpass_memo *m, uint64_t slice)
+{
+	memset(m, 0, sizeof *m);
+	m->slice = slice;
+	sha256_init(&m->whole);
+	sha256_init(&m->cur);
+}
+
+/* Closes the slice in m->cur. */
+static int
+memo_push(hashpass_memo *m, s3p_err *err)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 16;
+		void *p = realloc(m->digests, cap * sizeof *m->digests);
+		if (p == NULL)
+			return err_set(err, S3P_EINPUT, "out of memory");
+		m->digests = p;
+		m->cap = cap;
+	}
+	sha256_final(&m->cur, m->digests[m->n++]);
+	sha256_init(&m->cur);
+	return 0;
+}
+
+int
+hashpass_memo_add(void *ctx, const void *data, size_t len, s3p_err *err)
+{
+	hashpass_memo *m = ctx;
+	const unsigned char *p = data;
+
+	sha256_update(&m->whole, p, len);
+	while (m->slice != 0 && len > 0) {
+		uint64_t room = m->slice - m->pos % m->slice;
+		size_t n = room < len ? (size_t)room : len;
+
+		sha256_update(&m->cur, p, n);
+		m->pos += n;
+		p += n;
+		len -= n;
+		if (m->pos % m->slice == 0 && memo_push(m, err) < 0)
+			return -1;
+	}
+	m->pos += len;          /* slice 0: only counted */
+	return 0;
+}
+
+int
+hashpass_memo_final(hashpass_memo *m, s3p_err *err)
+{
+	if (m->slice != 0 && (m->pos % m->slice != 0 || m->pos == 0) &&
+	    memo_push(m, err) < 0)
+		return -1;
+	sha256_final(&m->whole, m->whole_digest);
+	m->final = 1;
+	return 0;
+}
+
+int
+hashpass_memo_get(void *ctx, uint64_t off, uint64_t len,
+    unsigned char out[SHA256_SIZE])
+{
+	const hashpass_memo *m = ctx;
+	const unsigned char *d = NULL;
+
+	if (!m->final)
+		return 0;
+	if (off == 0 && len == m->pos)
+		d = m->whole_digest;
+	else if (m->slice != 0 && off % m->slice == 0 && off / m->slice < m->n &&
+	    len == (m->pos - off < m->slice ? m->pos - off : m->slice))
+		d = m->digests[off / m->slice];
+	if (d == NULL)
+		return 0;
+	memcpy(out, d, SHA256_SIZE);
+	return 1;
+}
+
+void
+hashpass_memo_free(hashpass_memo *m)
+{
+	free(m->digests);
+	m->digests = NULL;
+}

@@ -41,4 +41,39 @@ int hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
     sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
     s3p_err *err);
 
+/*
+ * What a pass that produced a body once, in order, learnt of its hashes
+ * (archive_scan's compression pass): the SHA-256 of the whole body and of
+ * each slice of `slice` bytes (the parts of a multipart upload; the last
+ * slice may be shorter). hashpass_memo_get() then answers for exactly
+ * those ranges, so the upload needs no hash pass of its own. Memory: 32
+ * bytes per slice.
+ */
+typedef struct {
+	sha256_ctx whole, cur;
+	uint64_t slice, pos;            /* pos: bytes seen */
+	unsigned char (*digests)[SHA256_SIZE];
+	size_t n, cap;                  /* slices done, room */
+	unsigned char whole_digest[SHA256_SIZE];
+	int final;
+} hashpass_memo;
+
+/* Starts empty; slice 0: the whole body only. */
+void hashpass_memo_init(hashpass_memo *m, uint64_t slice);
+
+/* The next bytes of the body (an archive_sink_fn); -1: out of memory. */
+int hashpass_memo_add(void *m, const void *data, size_t len, s3p_err *err);
+
+/* The body is complete: the last slice and the whole are final. */
+int hashpass_memo_final(hashpass_memo *m, s3p_err *err);
+
+/*
+ * The SHA-256 of [off, off+len) when it is the whole body or one slice
+ * (after hashpass_memo_final): 1 and `out` written; else 0.
+ */
+int hashpass_memo_get(void *m, uint64_t off, uint64_t len,
+    unsigned char out[SHA256_SIZE]);
+
+void hashpass_memo_free(hashpass_memo *m);
+
 #endif

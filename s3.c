@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bearssl_hash.h>
+
 #include "clock.h"
 #include "fmt.h"
 #include "hashpass.h"
@@ -267,9 +269,9 @@ s3_xml_text(const char *xml, size_t len, const char *name, char *out,
 			} else if (q - p > 3 && p[1] == '#') {
 				/* &#NN; or &#xHH; (ASCII only: S3 uses them for quotes) */
 				int hex = p[2] == 'x';
-				char *x;
-				long v = strtol(p + 2 + hex, &x, hex ? 16 : 10);
-				if (x < q && *x == ';' && v > 0 && v < 128) {
+				uint64_t v;
+				const char *x = text_num(p + 2 + hex, hex ? 16 : 10, &v);
+				if (x != NULL && x < q && *x == ';' && v > 0 && v < 128) {
 					c = (char)v;
 					p = x;
 				}
@@ -699,7 +701,7 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 				out += size[i];
 			}
 			if ((v = http_header_get(rs, "Content-Length")) != NULL)
-				r->info.size = strtoull(v, NULL, 10);
+				text_num(v, 10, &r->info.size);
 		}
 		logf_(s, "%s %s -> %d%s", op->what, obj, rs->status,
 		    attempt > 1 ? " (retry)" : "");
@@ -758,7 +760,8 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 		final = !((rs->status >= 500 && rs->status <= 504 &&
 		    rs->status != 501) || rs->status == 429 || (cls & CODE_RETRY));
 		err_set(err,
-		    rs->status == 403 || (cls & CODE_REFUSED) ? S3P_EREFUSED :
+		    rs->status == 403 || rs->status == 412 ||
+		    (cls & CODE_REFUSED) ? S3P_EREFUSED :
 		    cls & CODE_DIGEST ? S3P_EINTEGRITY : S3P_ESERVER,
 		    "%s %s at %s: HTTP %d%s%s%s%s%s%s%s", op->what, obj, host,
 		    rs->status, WHEN(cd[0], " "), cd, WHEN(msg[0], ": "), msg,
@@ -772,10 +775,10 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 		}
 		{
 			const char *ra = http_header_get(rs, "Retry-After");
-			if (ra != NULL && ra[0] >= '0' && ra[0] <= '9') {
-				wait = strtol(ra, NULL, 10) * 1000;
-				if (wait > BACKOFF_CAP_MS)
-					wait = BACKOFF_CAP_MS;
+			uint64_t secs;
+			if (ra != NULL && text_num(ra, 10, &secs) != ra) {
+				wait = secs > BACKOFF_CAP_MS / 1000 ? BACKOFF_CAP_MS :
+				    (long)secs * 1000;
 			} else
 				wait = backoff_ms(attempt);
 		}
@@ -825,6 +828,26 @@ reply_info(const s3_reply *r, s3_put_result *res)
 }
 
 /*
+ * Whether the server refused If-None-Match itself (Swift's s3api: 501
+ * NotImplemented on PutObject, 400 InvalidRequest on
+ * CompleteMultipartUpload): then the HEAD before the upload is the only
+ * guard, the request goes again without it, and so do later ones.
+ */
+static int
+conditional_refused(s3_client *s, const s3p_err *err)
+{
+	int st = s->scratch->rs.status;
+
+	if (!s->no_overwrite || s->unconditional || !(st == 501 || (st == 400 &&
+	    text_str(err->msg, " InvalidRequest") != NULL)))
+		return 0;
+	logf_(s, "the server does not take If-None-Match (%s): --no-overwrite "
+	    "is guarded by the HEAD before the upload only", err->msg);
+	s->unconditional = 1;
+	return 1;
+}
+
+/*
  * One PutObject: hash pass, then the send with that hash. `body` names the
  * object (bucket/key, or a presigned `url` sent as is, unsigned) and the
  * body; `extra` holds what a presigner allows (e.g. Content-MD5).
@@ -850,6 +873,8 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 	if (s->checksum && op.url == NULL)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-sha256",
 		    res->local_checksum };
+	if (s->no_overwrite && !s->unconditional && op.url == NULL)
+		hdrs[nh++] = (http_header){ "if-none-match", "*" };
 	for (size_t i = 0; i < nextra && nh < sizeof hdrs / sizeof hdrs[0]; i++)
 		hdrs[nh++] = extra[i];
 
@@ -857,7 +882,12 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 	op.nhdrs = nh;
 	op.payload_hash = res->content_sha256;
 	op.body_always = 1;
-	if ((rc = s3_do(s, &op, err)) < 0)
+	if ((rc = s3_do(s, &op, err)) < 0 && conditional_refused(s, err) &&
+	    nh > 0 && strcmp(hdrs[nh - 1].name, "if-none-match") == 0) {
+		op.nhdrs--;
+		rc = s3_do(s, &op, err);
+	}
+	if (rc < 0)
 		return rc;
 	reply_info(r, res);
 	res->size = op.body_len;
@@ -868,6 +898,7 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 typedef struct {
 	char etag[80];
 	unsigned char sha[SHA256_SIZE];
+	unsigned char kept;             /* on the server already (resumed) */
 } part_done;
 
 /* CompleteMultipartUpload's body, generated on demand (no buffer). */
@@ -1041,10 +1072,17 @@ part_hash_join(part_hasher *ph, int stop)
 	return ph->rc;
 }
 
-/* A multipart upload of `body` (as put_single's), parts of part_size. */
+static int resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
+    unsigned nparts, part_done *parts, char *upload_id, size_t idsz,
+    s3p_err *err);
+
+/*
+ * A multipart upload of `body` (as put_single's), parts of part_size;
+ * `may_resume`: an upload left open for the key may be continued.
+ */
 static int
 put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
-    const char *ctype, s3_put_result *res, s3p_err *err)
+    const char *ctype, int may_resume, s3_put_result *res, s3p_err *err)
 {
 	const char *bucket = body->bucket, *key = body->key;
 	uint64_t len = body->body_len;
@@ -1062,7 +1100,7 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	complete_body cb;
 	locked_src src;
 	int src_ready = 0;
-	int rc = -1;
+	int rc = -1, resumed;
 
 	part_size = s3_part_size(len, part_size);
 	nparts = (unsigned)((len + part_size - 1) / part_size);
@@ -1071,12 +1109,21 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		    "the archive is %llu bytes: over S3's 5 TiB object limit",
 		    (unsigned long long)len);
 
-	/* CreateMultipartUpload */
+	parts = calloc(nparts, sizeof *parts);
+	if (parts == NULL)
+		return ERR(err, S3P_EINPUT, "out of memory for %u parts", nparts);
+	/* an upload of this key left open by an earlier run, or a new one */
+	resumed = may_resume || s->fresh ? resume_find(s, body, part_size,
+	    nparts, parts, upload_id, sizeof upload_id, err) : 0;
+	if (resumed < 0) {
+		free(parts);
+		return -1;
+	}
 	if (ctype != NULL)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
 	if (s->checksum)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-algorithm", "SHA256" };
-	{
+	if (!resumed) {
 		sigv4_pair cq[1] = { { "uploads", NULL } };
 		op_init(&op, "POST", "CreateMultipartUpload", bucket, key);
 		op.query = cq;
@@ -1084,22 +1131,20 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		op.hdrs = hdrs;
 		op.nhdrs = nh;
 		op.body_always = 1;
-		if (s3_do(s, &op, err) < 0)
+		if (s3_do(s, &op, err) < 0) {
+			free(parts);
 			return -1;
+		}
 		if (s3_xml_text(r->body, r->body_len, "UploadId", upload_id,
-		    sizeof upload_id) != 1 || upload_id[0] == '\0')
-			return ERR(err, S3P_ESERVER,
-			    "CreateMultipartUpload s3://%s/%s: no UploadId in the answer",
-			    bucket, key);
+		    sizeof upload_id) != 1 || upload_id[0] == '\0') {
+			free(parts);
+			return ERR(err, S3P_ESERVER, "CreateMultipartUpload "
+			    "s3://%s/%s: no UploadId in the answer", bucket, key);
+		}
 	}
 	logf_(s, "multipart upload %s: %u parts of %llu bytes", upload_id,
 	    nparts, (unsigned long long)part_size);
 
-	parts = calloc(nparts, sizeof *parts);
-	if (parts == NULL) {
-		err_set(err, S3P_EINPUT, "out of memory for %u parts", nparts);
-		goto fail;
-	}
 	sha256_init(&whole);
 	src.read = body->read;
 	src.ctx = body->read_ctx;
@@ -1136,12 +1181,19 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		op.read_ctx = &src;
 		op.body_off = off;
 		op.body_len = plen;
-		rc = s3_do(s, &op, err);
-		if (rc == 0 && (r->info.etag[0] == '\0' ||
-		    strlen(r->info.etag) >= sizeof parts[i].etag))
-			rc = err_set(err, S3P_ESERVER,
-			    "UploadPart %u of s3://%s/%s: %s ETag", i + 1, bucket,
-			    key, r->info.etag[0] ? "overlong" : "no");
+		if (parts[i].kept) {
+			/* on the server already: hashed above, not sent again */
+			rc = 0;
+			if (s->progress != NULL)
+				s->progress(s->progress_ctx, plen);
+		} else {
+			rc = s3_do(s, &op, err);
+			if (rc == 0 && (r->info.etag[0] == '\0' ||
+			    strlen(r->info.etag) >= sizeof parts[i].etag))
+				rc = err_set(err, S3P_ESERVER,
+				    "UploadPart %u of s3://%s/%s: %s ETag", i + 1,
+				    bucket, key, r->info.etag[0] ? "overlong" : "no");
+		}
 		/* the next part's hash: waited for, or stopped after a failure */
 		if (have_next && part_hash_join(&next, rc < 0) < 0 && rc == 0) {
 			*err = next.err;
@@ -1149,7 +1201,8 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		}
 		if (rc < 0)
 			goto fail;
-		strcpy(parts[i].etag, r->info.etag);
+		if (!parts[i].kept)
+			strcpy(parts[i].etag, r->info.etag);
 		if (cancelled(s, NULL)) {
 			err_set(err, S3P_ENET, "interrupted");
 			goto fail;
@@ -1167,7 +1220,8 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	}
 	{
 		char chex[65];
-		http_header ct[1] = { { "content-type", "application/xml" } };
+		http_header ct[2] = { { "content-type", "application/xml" },
+		    { "if-none-match", "*" } };
 		if (hash_body(complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
 		    err) < 0)
 			goto fail;
@@ -1180,8 +1234,13 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		op.read_ctx = &cb;
 		op.body_len = cb.len;
 		op.hdrs = ct;
-		op.nhdrs = 1;
-		if ((rc = s3_do(s, &op, err)) < 0)
+		op.nhdrs = s->no_overwrite && !s->unconditional ? 2 : 1;
+		if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs == 2 &&
+		    conditional_refused(s, err)) {
+			op.nhdrs = 1;
+			rc = s3_do(s, &op, err);
+		}
+		if (rc < 0)
 			goto fail;
 	}
 	/* the whole object's ETag and checksum are in the answer's XML */
@@ -1211,8 +1270,35 @@ fail:
 	free(parts);
 	if (src_ready)
 		pthread_mutex_destroy(&src.mu);
-	abort_upload(s, bucket, key, upload_id, err);
+	if (s->keep_partial && cancelled(s, NULL)) {
+		char was[sizeof err->msg];
+		memcpy(was, err->msg, sizeof was);
+		err_set(err, err->status, "%s; multipart upload %s left open for "
+		    "a later run to resume (--keep-partial)", was, upload_id);
+	} else
+		abort_upload(s, bucket, key, upload_id, err);
 	return rc == -2 ? -2 : -1;
+}
+
+/*
+ * --no-overwrite's first guard (If-None-Match is the second, where the
+ * server honours it): a HEAD of the key; found, the upload is refused.
+ */
+static int
+refuse_existing(s3_client *s, const char *bucket, const char *key,
+    s3p_err *err)
+{
+	s3_op op;
+	s3p_err e;
+
+	op_init(&op, "HEAD", "HeadObject", bucket, key);
+	if (s3_do(s, &op, &e) == 0)
+		return ERR(err, S3P_EREFUSED, "s3://%s/%s exists (--no-overwrite): "
+		    "nothing written", bucket, key);
+	if (s->scratch->rs.status == 404)
+		return 0;
+	*err = e;
+	return -1;
 }
 
 int
@@ -1228,17 +1314,23 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 	body.read = read;
 	body.read_ctx = read_ctx;
 	body.body_len = len;
+	if (s->no_overwrite && refuse_existing(s, bucket, key, err) < 0)
+		return -1;
 	for (int pass = 1;; pass++) {
 		memset(res, 0, sizeof *res);
 		if (len <= part_size && len <= S3_MAX_PART)
 			rc = put_single(s, &body, content_type, NULL, 0, res,
 			    err);
 		else
-			rc = put_multipart(s, &body, part_size, content_type, res,
-			    err);
+			rc = put_multipart(s, &body, part_size, content_type,
+			    s->resume && pass == 1, res, err);
 		if (rc >= 0)
 			return 0;
 		memcpy(was, err->msg, sizeof was);
+		/* If-None-Match refused: the object appeared meanwhile */
+		if (s->no_overwrite && s->scratch->rs.status == 412)
+			return ERR(err, S3P_EREFUSED, "s3://%s/%s exists "
+			    "(--no-overwrite): nothing written; %s", bucket, key, was);
 		if (cancelled(s, NULL)) {
 			/* hash_body's message names no object */
 			if (strncmp(was, "interrupted", 11) == 0)
@@ -1302,35 +1394,50 @@ s3_put_url(s3_client *s, const http_url *url, const char *url_name,
 }
 
 /*
- * ListObjectsV2 answers can be large (1,000 keys of up to 1 KiB): parse
- * each <Contents> element as it arrives, in a bounded window.
+ * Listings (ListObjectsV2, ListMultipartUploads, ListParts) can be large
+ * (1,000 entries of up to 1 KiB): each <elem> element is handed over as it
+ * arrives, in a bounded window, and the pages are followed.
  */
 #define LIST_WINDOW 65536
+#define LIST_TOKEN 2048
+
+/* One kind of listing: its element, fixed query, and page markers. */
+typedef struct {
+	const char *what;               /* "ListObjectsV2": for messages */
+	const char *elem;               /* "Contents" */
+	const char *marks[2];           /* the answer's next-page fields */
+	const char *params[2];          /* the query parameters they go to */
+	int nmarks;
+} list_kind;
+
 typedef struct {
 	char buf[LIST_WINDOW + 1];
 	size_t len;
-	int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err);
+	const list_kind *kind;
+	int (*each)(void *ctx, const char *el, size_t len, s3p_err *err);
 	void *ctx;
-	char token[2048];       /* this page's continuation token */
-	char next[2048];        /* the next page's, from this page's answer */
-	int truncated;          /* this page's answer said IsTruncated true */
+	char mark[2][LIST_TOKEN];       /* this page's markers */
+	char next[2][LIST_TOKEN];       /* the next page's, from this answer */
+	int truncated;                  /* this page's answer said IsTruncated */
 } list_state;
 
 /*
- * IsTruncated and NextContinuationToken stand before the first <Contents>
- * in the answers of AWS and radosgw, after the last in others: look for
- * them in every part of the window that is about to be dropped, and in the
+ * IsTruncated and the next-page markers stand before the first element in
+ * the answers of AWS and radosgw, after the last in others: look for them
+ * in every part of the window that is about to be dropped, and in the
  * tail.
  */
 static void
 list_note(list_state *ls, size_t n)
 {
-	char t[16], tok[sizeof ls->next];
+	char t[16], tok[LIST_TOKEN];
 
 	if (s3_xml_text(ls->buf, n, "IsTruncated", t, sizeof t) == 1)
 		ls->truncated = strcmp(t, "true") == 0;
-	if (s3_xml_text(ls->buf, n, "NextContinuationToken", tok, sizeof tok) == 1)
-		memcpy(ls->next, tok, sizeof tok);
+	for (int i = 0; i < ls->kind->nmarks; i++)
+		if (s3_xml_text(ls->buf, n, ls->kind->marks[i], tok,
+		    sizeof tok) == 1)
+			memcpy(ls->next[i], tok, sizeof tok);
 }
 
 /* Drops the window's bytes before p. */
@@ -1347,7 +1454,10 @@ static int
 list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 {
 	list_state *ls = ctx;
+	char open_tag[32], close_tag[32];
 
+	fmt_snprintf(open_tag, sizeof open_tag, "<%s>", ls->kind->elem);
+	fmt_snprintf(close_tag, sizeof close_tag, "</%s>", ls->kind->elem);
 	while (len > 0) {
 		size_t n = LIST_WINDOW - ls->len < len ? LIST_WINDOW - ls->len : len;
 		char *open, *close;
@@ -1356,28 +1466,21 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 		ls->buf[ls->len] = '\0';
 		data += n;
 		len -= n;
-		/* hand over every complete <Contents> element */
-		while ((open = text_str(ls->buf, "<Contents>")) != NULL &&
-		    (close = text_str(open, "</Contents>")) != NULL) {
-			char key[1100], size[32];
-			size_t el = (size_t)(close - open);
-
+		/* hand over every complete element */
+		while ((open = text_str(ls->buf, open_tag)) != NULL &&
+		    (close = text_str(open, close_tag)) != NULL) {
 			list_note(ls, (size_t)(open - ls->buf));
-			if (s3_xml_text(open, el, "Key", key, sizeof key) != 1 ||
-			    s3_xml_text(open, el, "Size", size, sizeof size) != 1)
-				return ERR(err, S3P_ESERVER,
-				    "ListObjectsV2: a <Contents> without Key or Size");
-			if (ls->fn(ls->ctx, key, strtoull(size, NULL, 10), err) < 0)
+			if (ls->each(ls->ctx, open, (size_t)(close - open), err) < 0)
 				return -1;
-			list_drop(ls, close + strlen("</Contents>"));
+			list_drop(ls, close + strlen(close_tag));
 		}
 		if (ls->len == LIST_WINDOW) {
 			/* no element end in a full window: keep only the tail */
-			char *keep = text_str(ls->buf, "<Contents>");
+			char *keep = text_str(ls->buf, open_tag);
 			if (keep == NULL || keep == ls->buf)
 				return ERR(err, S3P_ESERVER,
-				    "ListObjectsV2: an element longer than %d bytes",
-				    LIST_WINDOW);
+				    "%s: an element longer than %d bytes",
+				    ls->kind->what, LIST_WINDOW);
 			list_note(ls, (size_t)(keep - ls->buf));
 			list_drop(ls, keep);
 		}
@@ -1385,9 +1488,14 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 	return 0;
 }
 
-int
-s3_list(s3_client *s, const char *bucket, const char *prefix,
-    int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
+/*
+ * Every page of a listing of bucket (key: ListParts' object, else NULL)
+ * with the fixed query q (room for kind->nmarks more pairs after nq).
+ */
+static int
+list_all(s3_client *s, const list_kind *kind, const char *bucket,
+    const char *key, sigv4_pair *q, size_t nq,
+    int (*each)(void *ctx, const char *el, size_t len, s3p_err *err),
     void *ctx, s3p_err *err)
 {
 	list_state *ls = malloc(sizeof *ls);
@@ -1395,20 +1503,24 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 
 	if (ls == NULL)
 		return ERR(err, S3P_EINPUT, "out of memory");
-	ls->fn = fn;
+	ls->kind = kind;
+	ls->each = each;
 	ls->ctx = ctx;
-	ls->token[0] = '\0';
+	memset(ls->mark, 0, sizeof ls->mark);
 	for (;;) {
-		sigv4_pair q[3] = { { "list-type", "2" }, { "prefix", prefix },
-		    { "continuation-token", ls->token } };
+		size_t n = nq;
 		s3_op op;
 
+		/* the markers of a page after the first (empty ones left out) */
+		for (int i = 0; i < kind->nmarks; i++)
+			if (ls->mark[i][0] != '\0')
+				q[n++] = (sigv4_pair){ kind->params[i], ls->mark[i] };
 		ls->len = 0;
 		ls->truncated = 0;
-		ls->next[0] = '\0';
-		op_init(&op, "GET", "ListObjectsV2", bucket, NULL);
+		memset(ls->next, 0, sizeof ls->next);
+		op_init(&op, "GET", kind->what, bucket, key);
 		op.query = q;
-		op.nquery = ls->token[0] != '\0' ? 3 : 2;
+		op.nquery = n;
 		op.sink = list_sink;
 		op.sink_ctx = ls;
 		if (s3_do(s, &op, err) < 0)
@@ -1419,15 +1531,50 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 			rc = 0;
 			break;
 		}
-		memcpy(ls->token, ls->next, sizeof ls->token);
-		if (ls->token[0] == '\0') {
-			err_set(err, S3P_ESERVER, "ListObjectsV2 s3://%s/%s: "
-			    "truncated answer without a continuation token", bucket, prefix);
+		memcpy(ls->mark, ls->next, sizeof ls->mark);
+		if (ls->mark[0][0] == '\0') {
+			err_set(err, S3P_ESERVER, "%s s3://%s/%s: truncated answer "
+			    "without a next-page marker", kind->what, bucket,
+			    key != NULL ? key : (const char *)q[nq - 1].value);
 			break;
 		}
 	}
 	free(ls);
 	return rc;
+}
+
+typedef struct {
+	int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err);
+	void *ctx;
+} object_each;
+
+static int
+object_el(void *ctx, const char *el, size_t len, s3p_err *err)
+{
+	object_each *oe = ctx;
+	char key[1100], size[32];
+
+	if (s3_xml_text(el, len, "Key", key, sizeof key) != 1 ||
+	    s3_xml_text(el, len, "Size", size, sizeof size) != 1)
+		return ERR(err, S3P_ESERVER,
+		    "ListObjectsV2: a <Contents> without Key or Size");
+	uint64_t n = 0;
+
+	text_num(size, 10, &n);
+	return oe->fn(oe->ctx, key, n, err);
+}
+
+int
+s3_list(s3_client *s, const char *bucket, const char *prefix,
+    int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
+    void *ctx, s3p_err *err)
+{
+	static const list_kind objects = { "ListObjectsV2", "Contents",
+	    { "NextContinuationToken" }, { "continuation-token" }, 1 };
+	sigv4_pair q[3] = { { "list-type", "2" }, { "prefix", prefix } };
+	object_each oe = { fn, ctx };
+
+	return list_all(s, &objects, bucket, NULL, q, 2, object_el, &oe, err);
 }
 
 int
@@ -1479,4 +1626,227 @@ s3_presign(s3_client *s, const char *method, const char *bucket,
 	if (n < 0 || (size_t)n >= outsz)
 		return ERR(err, S3P_EUSAGE, "presigned URL too long");
 	return n;
+}
+
+/* ---------------------------------------------------------------- */
+/* Resuming a multipart upload (s3.h: Resuming) */
+
+#define RESUME_UPLOADS 16       /* uploads of one key looked at, at most */
+
+typedef struct {
+	char id[512];
+	char initiated[40];     /* ISO 8601, UTC: sorts as text */
+} upload_seen;
+
+typedef struct {
+	const char *key;
+	upload_seen *up;
+	unsigned n;
+} uploads_ctx;
+
+static int
+upload_el(void *ctx, const char *el, size_t len, s3p_err *err)
+{
+	uploads_ctx *u = ctx;
+	char key[1100];
+	upload_seen *us = &u->up[u->n];
+
+	(void)err;
+	/* the listing is by prefix: this very key only */
+	if (u->n == RESUME_UPLOADS ||
+	    s3_xml_text(el, len, "Key", key, sizeof key) != 1 ||
+	    strcmp(key, u->key) != 0 ||
+	    s3_xml_text(el, len, "UploadId", us->id, sizeof us->id) != 1 ||
+	    us->id[0] == '\0')
+		return 0;
+	if (s3_xml_text(el, len, "Initiated", us->initiated,
+	    sizeof us->initiated) != 1)
+		us->initiated[0] = '\0';
+	u->n++;
+	return 0;
+}
+
+typedef struct {
+	part_done *parts;
+	unsigned nparts;
+	uint64_t part_size, len;
+	char (*checksum)[48];   /* the server's ChecksumSHA256 per part, or "" */
+	unsigned listed;        /* parts of the right number and size */
+} parts_ctx;
+
+static int
+part_el(void *ctx, const char *el, size_t len, s3p_err *err)
+{
+	parts_ctx *pc = ctx;
+	char num[16], size[32], etag[sizeof pc->parts->etag], ck[48];
+	uint64_t n, want, got;
+
+	if (s3_xml_text(el, len, "PartNumber", num, sizeof num) != 1 ||
+	    s3_xml_text(el, len, "Size", size, sizeof size) != 1 ||
+	    s3_xml_text(el, len, "ETag", etag, sizeof etag) != 1)
+		return 0;
+	if (text_num(num, 10, &n) == NULL || n < 1 || n > pc->nparts)
+		return 0;
+	want = pc->len - (n - 1) * pc->part_size < pc->part_size ?
+	    pc->len - (n - 1) * pc->part_size : pc->part_size;
+	if (text_num(size, 10, &got) == NULL || got != want)
+		return 0;
+	memcpy(pc->parts[n - 1].etag, etag, sizeof etag);
+	pc->listed++;
+	if (s3_xml_text(el, len, "ChecksumSHA256", ck, sizeof ck) == 1 &&
+	    ck[0] != '\0') {
+		if (pc->checksum == NULL &&
+		    (pc->checksum = calloc(pc->nparts, sizeof *pc->checksum)) == NULL)
+			return ERR(err, S3P_EINPUT, "out of memory");
+		memcpy(pc->checksum[n - 1], ck, sizeof ck);
+	}
+	return 0;
+}
+
+/* The hex MD5 of body bytes [off, off+len): a part's ETag. */
+static int
+part_md5(s3_client *s, const s3_op *body, uint64_t off, uint64_t len,
+    char hex[33], s3p_err *err)
+{
+	unsigned char *buf = malloc(HASHPASS_CHUNK), d[br_md5_SIZE];
+	br_md5_context m;
+
+	if (buf == NULL)
+		return ERR(err, S3P_EINPUT, "out of memory");
+	br_md5_init(&m);
+	while (len > 0) {
+		size_t n = len < HASHPASS_CHUNK ? (size_t)len : HASHPASS_CHUNK;
+		if (cancelled(s, NULL) || body->read(body->read_ctx, off, buf, n,
+		    err) < 0) {
+			free(buf);
+			return cancelled(s, NULL) ? ERR(err, S3P_ENET, "interrupted") : -1;
+		}
+		br_md5_update(&m, buf, n);
+		off += n;
+		len -= n;
+	}
+	free(buf);
+	br_md5_out(&m, d);
+	for (int i = 0; i < br_md5_SIZE; i++)
+		fmt_snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
+/*
+ * The parts of upload `id` that hold what we would send now: kept (and
+ * counted in s->resumed); the others cleared. Returns how many are kept.
+ */
+static int
+keep_parts(s3_client *s, const s3_op *body, const char *id,
+    uint64_t part_size, unsigned nparts, part_done *parts, s3p_err *err)
+{
+	static const list_kind list_parts = { "ListParts", "Part",
+	    { "NextPartNumberMarker" }, { "part-number-marker" }, 1 };
+	sigv4_pair q[2] = { { "uploadId", id } };
+	parts_ctx pc = { parts, nparts, part_size, body->body_len, NULL, 0 };
+	int kept = 0;
+
+	memset(parts, 0, nparts * sizeof *parts);
+	if (list_all(s, &list_parts, body->bucket, body->key, q, 1, part_el, &pc,
+	    err) < 0) {
+		free(pc.checksum);
+		return -1;
+	}
+	for (unsigned i = 0; i < nparts && pc.listed > 0; i++) {
+		uint64_t off = (uint64_t)i * part_size;
+		uint64_t plen = body->body_len - off < part_size ?
+		    body->body_len - off : part_size;
+		char got[48], *etag = parts[i].etag;
+		size_t el;
+		int same;
+
+		if (etag[0] == '\0')
+			continue;
+		if (pc.checksum != NULL && pc.checksum[i][0] != '\0') {
+			unsigned char d[SHA256_SIZE];
+			if (hash_body(body->read, body->read_ctx, off, plen, NULL, d,
+			    s->cancel, err) < 0)
+				goto fail;
+			s3_base64(d, sizeof d, got);
+			same = strcmp(got, pc.checksum[i]) == 0;
+		} else {
+			if (part_md5(s, body, off, plen, got, err) < 0)
+				goto fail;
+			/* "md5hex", quotes and all (ETags are quoted) */
+			if (etag[0] == '"')
+				etag++;
+			el = strlen(etag);
+			if (el > 0 && etag[el - 1] == '"')
+				el--;
+			same = el == 32 && strncasecmp(etag, got, 32) == 0;
+		}
+		if (same) {
+			parts[i].kept = 1;
+			s->resumed += plen;
+			kept++;
+		} else
+			parts[i].etag[0] = '\0';
+	}
+	free(pc.checksum);
+	return kept;
+fail:
+	free(pc.checksum);
+	return -1;
+}
+
+static int
+resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
+    unsigned nparts, part_done *parts, char *upload_id, size_t idsz,
+    s3p_err *err)
+{
+	static const list_kind uploads = { "ListMultipartUploads", "Upload",
+	    { "NextKeyMarker", "NextUploadIdMarker" },
+	    { "key-marker", "upload-id-marker" }, 2 };
+	sigv4_pair q[4] = { { "uploads", NULL }, { "prefix", body->key } };
+	uploads_ctx u = { body->key, NULL, 0 };
+	int chosen = -1, kept = 0;
+
+	if ((u.up = malloc(RESUME_UPLOADS * sizeof *u.up)) == NULL)
+		return ERR(err, S3P_EINPUT, "out of memory");
+	if (list_all(s, &uploads, body->bucket, NULL, q, 2, upload_el, &u,
+	    err) < 0) {
+		free(u.up);
+		return -1;
+	}
+	/* newest first (insertion sort: a handful) */
+	for (unsigned i = 1; i < u.n; i++)
+		for (unsigned j = i; j > 0 && strcmp(u.up[j - 1].initiated,
+		    u.up[j].initiated) < 0; j--) {
+			upload_seen t = u.up[j];
+			u.up[j] = u.up[j - 1];
+			u.up[j - 1] = t;
+		}
+	for (unsigned i = 0; !s->fresh && chosen < 0 && i < u.n; i++) {
+		kept = keep_parts(s, body, u.up[i].id, part_size, nparts, parts,
+		    err);
+		if (kept < 0) {
+			free(u.up);
+			return -1;
+		}
+		logf_(s, "multipart upload %s left open: %d of its parts hold "
+		    "what we send", u.up[i].id, kept);
+		if (kept > 0)
+			chosen = (int)i;
+	}
+	if (chosen < 0)
+		memset(parts, 0, nparts * sizeof *parts);
+	/* with one continued (or --no-resume), the others of the key go */
+	for (unsigned i = 0; i < u.n && (chosen >= 0 || s->fresh); i++)
+		if ((int)i != chosen) {
+			s3p_err e;
+			err_clear(&e);
+			abort_upload(s, body->bucket, body->key, u.up[i].id, &e);
+		}
+	if (chosen >= 0) {
+		fmt_snprintf(upload_id, idsz, "%s", u.up[chosen].id);
+		logf_(s, "resuming multipart upload %s: %d of %u parts already "
+		    "uploaded", upload_id, kept, nparts);
+	}
+	free(u.up);
+	return chosen >= 0;
 }

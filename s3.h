@@ -56,7 +56,31 @@
  *
  * After any failure of a multipart upload, the message says
  * "; multipart upload aborted", or that the abort failed and the upload is
- * left open (naming its id).
+ * left open (naming its id). With keep_partial, an upload stopped by a
+ * signal is not aborted but left open for a later run to resume (the
+ * message says so).
+ *
+ * No overwrite (s3_client.no_overwrite): s3_upload first sends a HEAD of
+ * the key and refuses (S3P_EREFUSED, nothing written) when it exists; then
+ * PutObject and CompleteMultipartUpload carry If-None-Match: *, so that a
+ * server that honours it refuses (412, S3P_EREFUSED) an object written
+ * meanwhile. A server that ignores the header, or refuses it (501, or 400
+ * InvalidRequest: the request is then sent again without it), is guarded
+ * by the HEAD only.
+ *
+ * Resuming (s3_client.resume, issue 15): before CreateMultipartUpload,
+ * ListMultipartUploads (prefix: the key, every page) finds the uploads in
+ * progress for exactly this key, newest first, and ListParts (every page)
+ * what each holds. A part is kept only when its size is the size of our
+ * part with that number and its ETag is the MD5 of the bytes we would send
+ * now (computed only for those parts, and only when such an upload
+ * exists), or its ChecksumSHA256 is our part's. The newest upload with a
+ * kept part is continued: only the other parts are sent, then
+ * CompleteMultipartUpload lists them all; the other uploads of the key are
+ * aborted. Uploads with no kept part are left alone (they may be another
+ * writer's). s3_client.fresh aborts every upload of the key first instead.
+ * The whole object's SHA-256 is still computed over every byte, so a
+ * resumed object never mixes two trees unnoticed.
  *
  * An s3_client is used by one thread at a time; several clients (each with
  * its own http_client) may run in parallel threads.
@@ -110,6 +134,12 @@ typedef struct {
 	s3_progress_fn progress;
 	void *progress_ctx;
 	unsigned long requests;     /* HTTP requests sent (tests) */
+	int resume;                 /* multipart: resume an upload left open */
+	int fresh;                  /* multipart: abort those left open first */
+	int keep_partial;           /* on a signal: leave the upload open */
+	int no_overwrite;           /* s3_upload never replaces an object */
+	int unconditional;          /* the server refused If-None-Match */
+	uint64_t resumed;           /* bytes found already uploaded (progress) */
 	const volatile sig_atomic_t *cancel; /* NULL, or set by a signal: stop */
 	struct s3_scratch *scratch; /* private: one request's buffers */
 } s3_client;

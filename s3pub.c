@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,8 +31,15 @@
 #include "s3.h"
 #include "sha256.h"
 #include "spec.h"
+#include "text.h"
 
 #define DEFAULT_PART_SIZE (64ULL << 20)
+/*
+ * The default gzip level (README, "Compression": text results shrink about
+ * as much as with gzip -6, random data costs little more than stored).
+ */
+#define DEFAULT_COMPRESS 6
+#define DEFAULT_COMPRESS_STR "6"
 
 /*
  * Each command's help starts with its own usage lines: usage_text holds
@@ -81,8 +89,16 @@ static const char help_text[] =
 "\tvalues of {jobID} {executionID} {nodeID} (default:\n"
 "\tBACALHAU_JOB_ID, BACALHAU_EXECUTION_ID, BACALHAU_NODE_ID)\n"
 "  --dry-run\tno network: print the spec it would publish\n"
+"  --compress LEVEL\tgzip level: 0 stored, 1 fastest .. 9 smallest\n"
+"\t(default " DEFAULT_COMPRESS_STR ")\n"
 "  --part-size SIZE\tmultipart above this size (default 64MiB, min 5MiB)\n"
-"  --jobs N\tplain mode: parallel uploads (default 4)\n"
+"  --jobs N\tplain mode: parallel uploads (default 4); gzip: compressing\n"
+"\tthreads (default: the cores, at most 4)\n"
+"  --no-resume\tdo not continue a multipart upload left open for the\n"
+"\tkey by an interrupted run: abort it and start afresh\n"
+"  --keep-partial\ton SIGINT/SIGTERM leave the multipart upload open\n"
+"\t(a rerun resumes it) instead of aborting it\n"
+"  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n"
 "  --checksum, --no-checksum\n"
 "\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
 "  --retries N\tattempts per request (default 5)\n"
@@ -118,7 +134,9 @@ static const char help_text[] =
 "\tas for publish (s3pub publish --help)\n"
 "\0"
 /* archive */
-"Writes the exact bytes 'publish' would upload (refuses a terminal).\n";
+"Writes the exact bytes 'publish' would upload (refuses a terminal).\n"
+"\n"
+"  --compress LEVEL, --jobs N\tas for publish\n";
 
 /*
  * Everything the options can say. The fields options set come first: the
@@ -144,7 +162,9 @@ typedef struct {
 	int expires;
 	int put;                        /* presign --method PUT */
 	int force;                      /* get */
-	int jobs;
+	int jobs;                       /* 0: not given */
+	int no_resume, keep_partial, no_overwrite;
+	int compress;                   /* deflate level, 0: stored */
 	const char *pos[8];
 	int npos;
 	spec_target opt;                /* endpoint, region, encoding given */
@@ -158,7 +178,7 @@ typedef struct {
 enum { C_PUBLISH = 1, C_PRESIGN = 2, C_GET = 4, C_ARCHIVE = 8 };
 enum { O_FLAG, O_STR, O_INT, O_SIZE, O_CHOICE, O_SHA, O_SPEC };
 enum {
-	W_RETRIES, W_JOBS, W_SECONDS, W_EXPIRES,        /* O_INT: int_max[] */
+	W_RETRIES, W_JOBS, W_SECONDS, W_EXPIRES, W_LEVEL, /* O_INT: int_max[] */
 	W_SIZE, W_MINPART, W_OUTPUT, W_METHOD, W_B64, W_HEX
 };
 
@@ -174,7 +194,11 @@ enum {
 	X("checksum",        O_FLAG,   P,         OFF(checksum), 1) \
 	X("no-checksum",     O_FLAG,   P,         OFF(checksum), 0) \
 	X("retries",         O_INT,    P|G,       OFF(attempts), W_RETRIES) \
-	X("jobs",            O_INT,    P,         OFF(jobs), W_JOBS) \
+	X("jobs",            O_INT,    P|C_ARCHIVE, OFF(jobs), W_JOBS) \
+	X("compress",        O_INT,    P|C_ARCHIVE, OFF(compress), W_LEVEL) \
+	X("no-resume",       O_FLAG,   P,         OFF(no_resume), 1) \
+	X("keep-partial",    O_FLAG,   P,         OFF(keep_partial), 1) \
+	X("no-overwrite",    O_FLAG,   P,         OFF(no_overwrite), 1) \
 	X("path-style",      O_FLAG,   P|S|G,     OFF(path_style), 1) \
 	X("virtual-hosted",  O_FLAG,   P|S|G,     OFF(virtual_hosted), 1) \
 	X("profile",         O_STR,    P|S|G,     OFF(profile), 0) \
@@ -214,13 +238,14 @@ static const char opt_why[] =
 	"parallel uploads from 1 to 64\0"
 	"seconds from 1 to 86400\0"
 	"seconds from 1 to 604800 (7 days)\0"
+	"a level from 0 (stored) to 9\0"
 	"not a size (e.g. 64MiB)\0"
 	"at least 5MiB (S3's minimum part)\0"
 	"json or yaml\0"
 	"GET or PUT\0"
 	"the base64 of a SHA-256 (44 characters)\0"
 	"64 hex digits";
-static const uint32_t int_max[] = { 100, 64, 86400, 604800 };
+static const uint32_t int_max[] = { 100, 64, 86400, 604800, 9 };
 
 /*
  * Three character sets in one: base64 [0, 65), bucket names of other
@@ -381,13 +406,11 @@ fail(const s3p_err *e)
 static int
 parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1;
+	const char *end;
+	uint64_t v, mul = 1;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno != 0 || *s == '-')
+	end = text_num(s, 10, &v);
+	if (end == NULL || end == s)
 		return -1;
 	if (*end != '\0') {
 		static const char units[] = "k\0kib\0kb\0m\0mib\0mb\0g\0gib\0gb\0b\0";
@@ -427,14 +450,14 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 	o->connect_timeout = 10;
 	o->timeout = 60;
 	o->expires = 3600;
-	o->jobs = 4;
+	o->compress = DEFAULT_COMPRESS;
 	spec_target_init(&o->opt);
 
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *val = NULL, *eq, *w;
-		char name[64], *end, *f;
+		const char *a = argv[i], *val = NULL, *eq, *w, *end;
+		char name[64], *f;
 		int k, why;
-		long n;
+		uint64_t n;
 		size_t l;
 
 		if (rest || a[0] != '-' || a[1] == '\0') {
@@ -478,10 +501,9 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 			*(const char **)f = val;
 			continue;
 		case O_INT:
-			errno = 0;
-			n = strtol(val, &end, 10);
-			if (end == val || *end != '\0' || errno != 0 || n < 1 ||
-			    n > (long)int_max[why])
+			end = text_num(val, 10, &n);
+			if (end == NULL || end == val || *end != '\0' ||
+			    n < (why == W_LEVEL ? 0u : 1u) || n > int_max[why])
 				break;
 			*(int *)f = (int)n;
 			continue;
@@ -654,7 +676,9 @@ progress_draw(progress *p, int final)
 		return;
 	p->last = now;
 	ms = elapsed_ms(&p->start, &now);
-	rate = ms > 0 ? p->done * 1000 / ms : 0;          /* bytes per second */
+	/* bytes per second sent (parts found on the server came at once) */
+	rate = ms > 0 && p->done > s3c.resumed ?
+	    (p->done - s3c.resumed) * 1000 / ms : 0;
 	done = mib_tenths(p->done);
 	total = mib_tenths(p->total);
 	speed = mib_tenths(rate);
@@ -662,6 +686,10 @@ progress_draw(progress *p, int final)
 	    "%llu.%llu MiB/s", done / 10, done % 10, total / 10, total % 10,
 	    p->total ? (unsigned long long)(p->done * 100 / p->total) : 100ULL,
 	    speed / 10, speed % 10);
+	if (s3c.resumed > 0) {
+		unsigned long long r = mib_tenths(s3c.resumed);
+		fmt_fprintf(stderr, ", %llu.%llu MiB found uploaded", r / 10, r % 10);
+	}
 	if (!final && rate > 0 && p->done < p->total)
 		fmt_fprintf(stderr, " ETA %llu s", (unsigned long long)
 		    ((p->total - p->done + rate / 2) / rate));
@@ -688,8 +716,26 @@ archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 	return archive_read(ctx, off, buf, len, err);
 }
 
+/*
+ * Compressing threads: --jobs, else the cores this process may run on (at
+ * most 4: memory). sched_getaffinity, not sysconf: musl's sysconf is 1 KB.
+ */
+static unsigned
+compress_jobs(const options *o)
+{
+	cpu_set_t set;
+	int n;
+
+	if (o->jobs > 0)
+		return (unsigned)o->jobs;
+	n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+}
+
+/* DIR's archive; `level` 0 (stored, and plain mode) or --compress. */
 static int
-open_archive(const char *dir, options *o, archive **ap, s3p_err *err)
+open_archive(const char *dir, options *o, int level, archive **ap,
+    s3p_err *err)
 {
 	archive_opts ao;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -697,17 +743,17 @@ open_archive(const char *dir, options *o, archive **ap, s3p_err *err)
 	memset(&ao, 0, sizeof ao);
 	ao.source_date_epoch = -1;
 	if (sde != NULL && *sde != '\0') {
-		char *end;
-		long long v;
-		errno = 0;
-		v = strtoll(sde, &end, 10);
-		if (*end != '\0' || errno != 0 || v < 0)
+		uint64_t v;
+		const char *end = text_num(sde, 10, &v);
+		if (end == NULL || *end != '\0' || v > INT64_MAX)
 			return err_set(err, S3P_EUSAGE,
 			    "SOURCE_DATE_EPOCH '%s': not a number of seconds", sde);
-		ao.source_date_epoch = v;
+		ao.source_date_epoch = (int64_t)v;
 	}
 	ao.warn = warn_line;
 	ao.warn_ctx = o;
+	ao.level = level;
+	ao.jobs = compress_jobs(o);
 	return archive_open(ap, dir, &ao, err);
 }
 
@@ -729,6 +775,13 @@ write_all(int fd, const void *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
+static int
+write_sink(void *ctx, const void *data, size_t len, s3p_err *err)
+{
+	(void)ctx;
+	return write_all(STDOUT_FILENO, data, len, err);
+}
+
 /* s3pub archive DIR: the exact bytes publish would upload. */
 static int
 cmd_archive(options *o)
@@ -748,8 +801,14 @@ cmd_archive(options *o)
 		    "archive: refusing to write binary data to a terminal; redirect stdout");
 		return fail(&err);
 	}
-	if (open_archive(o->pos[0], o, &a, &err) < 0)
+	if (open_archive(o->pos[0], o, o->compress, &a, &err) < 0)
 		return fail(&err);
+	if (o->compress > 0) {
+		/* the compression pass writes the archive as it goes */
+		int rc = archive_scan(a, write_sink, NULL, NULL, &err);
+		archive_close(a);
+		return rc < 0 ? fail(&err) : 0;
+	}
 	size = archive_size(a);
 	for (off = 0; off < size;) {
 		size_t n = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
@@ -878,18 +937,41 @@ fail:
 	return close_client(fail(&err));
 }
 
-/* Hash pass of the whole archive: what --dry-run prints. */
+/*
+ * The compression pass (levels 1..9): the archive's sizes and, in the same
+ * pass, the hashes of the whole and of each slice of `slice` bytes.
+ */
 static int
-hash_archive(archive *a, char hex[65], char b64[48], s3p_err *err)
+scan_archive(archive *a, uint64_t slice, hashpass_memo *memo, s3p_err *err)
 {
-	sha256_ctx h;
-	unsigned char d[SHA256_SIZE];
-
-	sha256_init(&h);
-	if (hashpass_run(archive_reader, a, 0, archive_size(a), &h, NULL,
-	    &got_signal, err) < 0)
+	hashpass_memo_init(memo, slice);
+	if (archive_scan(a, hashpass_memo_add, memo, &got_signal, err) < 0)
 		return -1;
-	sha256_final(&h, d);
+	return hashpass_memo_final(memo, err);
+}
+
+/* The SHA-256 of the whole archive: what --dry-run prints. */
+static int
+hash_archive(const options *o, archive *a, char hex[65], char b64[48],
+    s3p_err *err)
+{
+	unsigned char d[SHA256_SIZE];
+	int rc = 0;
+
+	if (o->compress > 0) {
+		hashpass_memo memo;
+		if ((rc = scan_archive(a, 0, &memo, err)) == 0)
+			memcpy(d, memo.whole_digest, sizeof d);
+		hashpass_memo_free(&memo);
+	} else {
+		sha256_ctx h;
+		sha256_init(&h);
+		rc = hashpass_run(archive_reader, a, 0, archive_size(a), &h, NULL,
+		    &got_signal, err);
+		sha256_final(&h, d);
+	}
+	if (rc < 0)
+		return -1;
 	sha256_hex(d, hex);
 	s3_base64(d, sizeof d, b64);
 	return 0;
@@ -1000,7 +1082,7 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 {
 	plain_run run;
 	plain_worker *w;
-	int jobs = o->jobs, started = 0;
+	int jobs = o->jobs ? o->jobs : 4, started = 0;
 	tls_anchors anchors;
 	int have_anchors = 0;
 	pthread_mutex_t cred_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -1108,9 +1190,16 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	if (presigned.bucket[0] == '\0')
 		return err_set(err, S3P_EUSAGE, "--presigned-url '%s': no bucket and key in it "
 		    "(BUCKET.s3.../KEY or /BUCKET/KEY)", presigned.name);
-	if (open_archive(o->pos[0], o, a, err) < 0)
+	if (open_archive(o->pos[0], o, o->compress, a, err) < 0)
 		return -1;
 	catch_signals();
+	if (o->compress > 0) {
+		hashpass_memo memo;
+		int rc = scan_archive(*a, 0, &memo, err);
+		hashpass_memo_free(&memo);
+		if (rc < 0)
+			return -1;
+	}
 	if (setup_presigned(o, err) < 0 ||
 	    psurl_md5_b64(archive_reader, *a, archive_size(*a), md5, err) < 0)
 		return -1;
@@ -1120,85 +1209,108 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	    *a, archive_size(*a), &h, 1, pr, err);
 }
 
-static int
-cmd_publish(options *o)
+/* The result spec's fields from what the server said of the object. */
+static void
+result_from_put(spec_result *res, const s3_put_result *pr)
 {
-	static progress pg;
-	static s3_put_result pr;
-	s3p_err err;
-	spec_target t;
-	spec_ids ids;
-	spec_result res;
-	char key[SPEC_KEY_MAX + 1], hex[65], b64[48];
-	archive *a = NULL;
-	time_t now;
+	res->version_id = pr->version_id;
+	res->checksum_sha256 = pr->checksum_sha256;
+	res->content_sha256 = pr->content_sha256;
+	res->size = pr->size;
+}
+
+/*
+ * The gzip encoding's upload: at levels 1..9 the compression pass first
+ * (sizes, and the hashes the upload then needs no pass for), parts cut
+ * at the slices it hashed.
+ */
+static int
+upload_archive(options *o, archive *a, const char *bucket, const char *key,
+    progress *pg, s3_put_result *pr, s3p_err *err)
+{
+	hashpass_memo memo;
+	uint64_t part_size = o->part_size;
 	int rc = 0;
 
-	err_clear(&err);
-	memset(&res, 0, sizeof res);
-	if (o->presigned_url != NULL) {
-		if (publish_presigned(o, &a, &pr, &err) < 0)
-			goto fail;
-		res.bucket = presigned.bucket;
-		res.key = presigned.key;
-		res.region = presigned.region;
-		res.endpoint = presigned.endpoint;
-		goto put;
+	hashpass_memo_init(&memo, 0);
+	if (o->compress > 0) {
+		part_size = s3_part_size(archive_size_bound(a), part_size);
+		rc = scan_archive(a, part_size, &memo, err);
 	}
+	pg->total = archive_size(a);
+	if (rc == 0)
+		rc = s3_upload(&s3c, bucket, key, archive_reader, a,
+		    archive_size(a), part_size, "application/gzip", pr, err);
+	hashpass_memo_free(&memo);
+	return rc;
+}
+
+/* publish DIR TARGET (or --spec FILE): the target, then the archive. */
+static int
+publish_target(options *o, spec_target *t, char *key, size_t keysz,
+    archive **a, spec_result *res, s3p_err *err)
+{
+	spec_ids ids;
+	time_t now;
 
 	/* the target: --spec FILE, then TARGET, then options override */
-	spec_target_init(&t);
-	if (o->npos != (o->spec_file != NULL ? 1 : 2)) {
-		err_set(&err, S3P_EUSAGE, o->spec_file != NULL ?
+	spec_target_init(t);
+	if (o->npos != (o->spec_file != NULL ? 1 : 2))
+		return err_set(err, S3P_EUSAGE, o->spec_file != NULL ?
 		    "with --spec, publish takes one DIR" :
 		    "publish takes DIR and TARGET (see s3pub publish --help)");
-		goto fail;
-	}
-	if ((o->spec_file != NULL ? spec_read_file(o->spec_file, &t, &err) :
-	    spec_parse_target(o->pos[1], &t, &err)) < 0)
-		goto fail;
-	spec_merge(&t, &o->opt);
-	if (spec_check_required(&t, &err) < 0)
-		goto fail;
+	if ((o->spec_file != NULL ? spec_read_file(o->spec_file, t, err) :
+	    spec_parse_target(o->pos[1], t, err)) < 0)
+		return -1;
+	spec_merge(t, &o->opt);
+	if (spec_check_required(t, err) < 0)
+		return -1;
 	/* placeholders' values: options, else BACALHAU_* variables */
 	ids.execution_id = o->execution_id ? o->execution_id : getenv("BACALHAU_EXECUTION_ID");
 	ids.job_id = o->job_id ? o->job_id : getenv("BACALHAU_JOB_ID");
 	ids.node_id = o->node_id ? o->node_id : getenv("BACALHAU_NODE_ID");
 	now = s3p_now();
-	if (spec_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, &err) < 0 ||
-	    resolve_place(o, &t, t.bucket, &err) < 0 ||
-	    open_archive(o->pos[0], o, &a, &err) < 0)
-		goto fail;
+	if (spec_expand_key(t->key, t->encoding, &ids, now, key, keysz, err) < 0 ||
+	    resolve_place(o, t, t->bucket, err) < 0 ||
+	    open_archive(o->pos[0], o, t->encoding == SPEC_GZIP ? o->compress : 0,
+	    a, err) < 0)
+		return -1;
+	res->bucket = t->bucket;
+	res->key = key;
+	res->region = pl.region;
+	res->endpoint = pl.endpoint;
+	res->encoding = t->encoding;
+	return 0;
+}
 
-	res.bucket = t.bucket;
-	res.key = key;
-	res.region = pl.region;
-	res.endpoint = pl.endpoint;
-	res.encoding = t.encoding;
-
-	if (o->dry_run) {
-		if (t.encoding == SPEC_PLAIN) {
-			/* keys and sizes, one per line */
-			for (size_t i = 0; i < archive_count(a); i++) {
-				archive_entry e;
-				archive_entry_get(a, i, &e);
-				if (e.type == ARCHIVE_FILE)
-					fmt_printf("%s%s\t%llu\n", key, e.path,
-					    (unsigned long long)e.size);
-			}
-			goto out;
-		}
-		if (hash_archive(a, hex, b64, &err) < 0)
-			goto fail;
-		res.content_sha256 = hex;
-		res.checksum_sha256 = b64;
-		res.size = archive_size(a);
-		goto write;
+/* Plain mode's --dry-run: the keys and sizes, one per line. */
+static void
+list_plain_keys(archive *a, const char *key)
+{
+	for (size_t i = 0; i < archive_count(a); i++) {
+		archive_entry e;
+		archive_entry_get(a, i, &e);
+		if (e.type == ARCHIVE_FILE)
+			fmt_printf("%s%s\t%llu\n", key, e.path,
+			    (unsigned long long)e.size);
 	}
+}
+
+/* The upload to the target; res gets what the server said. */
+static int
+publish_upload(options *o, archive *a, const char *bucket, const char *key,
+    spec_result *res, s3_put_result *pr, s3p_err *err)
+{
+	static progress pg;
+	int rc;
 
 	catch_signals();
-	if (connect_client(o, t.bucket, now, &err) < 0)
-		goto fail;
+	if (connect_client(o, bucket, s3p_now(), err) < 0)
+		return -1;
+	s3c.resume = !o->no_resume;
+	s3c.fresh = o->no_resume;
+	s3c.keep_partial = o->keep_partial;
+	s3c.no_overwrite = o->no_overwrite;
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
 	pthread_mutex_init(&pg.mu, NULL);
 	if (pg.on) {
@@ -1206,12 +1318,10 @@ cmd_publish(options *o)
 		s3c.progress_ctx = &pg;
 		clock_gettime(CLOCK_MONOTONIC, &pg.start);
 	}
-	if (t.encoding == SPEC_GZIP) {
-		pg.total = archive_size(a);
-		if (s3_upload(&s3c, t.bucket, key, archive_reader, a,
-		    archive_size(a), o->part_size, "application/gzip", &pr,
-		    &err) < 0)
-			goto failed;
+	if (res->encoding == SPEC_GZIP) {
+		rc = upload_archive(o, a, bucket, key, &pg, pr, err);
+		if (rc == 0)
+			result_from_put(res, pr);
 	} else {
 		for (size_t i = 0; i < archive_count(a); i++) {
 			archive_entry e;
@@ -1219,33 +1329,54 @@ cmd_publish(options *o)
 			if (e.type == ARCHIVE_FILE)
 				pg.total += e.size;
 		}
-		if (publish_plain(o, t.bucket, key, a, &res.size, &err) < 0)
-			goto failed;
+		rc = publish_plain(o, bucket, key, a, &res->size, err);
 	}
 	if (pg.on)
-		progress_draw(&pg, 1);
-	res.region = s3c.region;
-	res.endpoint = s3c.endpoint_str;
-	if (t.encoding == SPEC_PLAIN)
-		goto write;
-put:
-	res.version_id = pr.version_id;
-	res.checksum_sha256 = pr.checksum_sha256;
-	res.content_sha256 = pr.content_sha256;
-	res.size = pr.size;
-write:
-	if (spec_write_result(stdout, &res, o->yaml) < 0)
+		rc < 0 ? (void)fmt_fprintf(stderr, "\n") : progress_draw(&pg, 1);
+	res->region = s3c.region;
+	res->endpoint = s3c.endpoint_str;
+	return rc;
+}
+
+static int
+cmd_publish(options *o)
+{
+	static s3_put_result pr;
+	s3p_err err;
+	spec_target t;
+	spec_result res;
+	char key[SPEC_KEY_MAX + 1], hex[65], b64[48];
+	archive *a = NULL;
+	int rc, print_spec = 1;
+
+	err_clear(&err);
+	memset(&res, 0, sizeof res);
+	if (o->presigned_url != NULL) {
+		rc = publish_presigned(o, &a, &pr, &err);
+		res.bucket = presigned.bucket;
+		res.key = presigned.key;
+		res.region = presigned.region;
+		res.endpoint = presigned.endpoint;
+		result_from_put(&res, &pr);
+	} else if ((rc = publish_target(o, &t, key, sizeof key, &a, &res,
+	    &err)) < 0) {
+		/* nothing more to do */
+	} else if (!o->dry_run) {
+		rc = publish_upload(o, a, t.bucket, key, &res, &pr, &err);
+	} else if (res.encoding == SPEC_PLAIN) {
+		list_plain_keys(a, key);
+		print_spec = 0;
+	} else if ((rc = hash_archive(o, a, hex, b64, &err)) == 0) {
+		res.content_sha256 = hex;
+		res.checksum_sha256 = b64;
+		res.size = archive_size(a);
+	}
+	if (rc < 0)
+		rc = fail(&err);
+	else if (print_spec && spec_write_result(stdout, &res, o->yaml) < 0)
 		rc = 2;
-out:
 	archive_close(a);
 	return close_client(rc);
-
-failed:
-	if (pg.on)
-		fmt_fprintf(stderr, "\n");
-fail:
-	rc = fail(&err);
-	goto out;
 }
 
 /* s3pub get SOURCE DIR (SPEC section 8); the work is fetch.c's. */

@@ -13,7 +13,7 @@
 # script goes on with the next one.
 #
 # Environment:
-#   BENCH          comma-separated ids, default B1,B2,B3,B4,B5,B6,B7,B8,B9
+#   BENCH          comma-separated ids, default B1,B2,B3,B4,B5,B6,B7,B8,B9,B10
 #                  (B2 and B9 run when bench/b2_crc32.sh, bench/b9_inflate.sh
 #                  exist; B9 is issue 8's inflate benchmark, 256 MiB)
 #   BENCH_SCALE    multiplies every data size and count (default 1; 0.1 for
@@ -45,7 +45,7 @@
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 W=$ROOT/build/bench
-BENCH=${BENCH:-B1,B2,B3,B4,B5,B6,B7,B8,B9}
+BENCH=${BENCH:-B1,B2,B3,B4,B5,B6,B7,B8,B9,B10}
 SCALE=${BENCH_SCALE:-1}
 RUNS=${BENCH_RUNS:-3}
 TMO=${BENCH_TIMEOUT:-900}
@@ -234,7 +234,7 @@ STATE=$S3HOME/build/s3
 SERVERS=$S3HOME/tests/s3/servers.sh
 
 servers_up() {
-	want B4 || want B5 || want B6 || want B7 || return 0
+	want B4 || want B5 || want B6 || want B7 || want B10 || return 0
 	if [ "$S3_MODE" = private ]; then
 		mkdir -p "$S3HOME/tests/s3" "$S3HOME/scripts" || return 1
 		cp tests/s3/servers.sh tests/s3/env.sh "$S3HOME/tests/s3/" &&
@@ -507,6 +507,14 @@ b4() {
 	done
 }
 
+b10() {
+	[ -f bench/b10_compress.sh ] || { say "B10: bench/b10_compress.sh absent: skipped"; return; }
+	make_trees || say "B10: no random tree (data failed)"
+	B10_SCALE=$SCALE B10_RUNS=$RUNS B10_BUCKET=${RGW_UP:+$BUCKET} \
+		sh bench/b10_compress.sh "$T512" >>"$TABLE" ||
+		row B10 "compression" failed - - -
+}
+
 b5() {
 	make_trees || { row B5 "peak RSS" "failed (data)" - - -; return; }
 	asz=$("$S3PUB" archive "$T1G" | wc -c)
@@ -599,9 +607,9 @@ for id in B1 B2 B9 B8 B3; do
 	echo "== $id"
 	"b${id#B}"
 done
-if want B4 || want B5 || want B6 || want B7; then
+if want B4 || want B5 || want B6 || want B7 || want B10; then
 	servers_up || say "S3 servers unavailable"
-	for id in B4 B5 B6 B7; do
+	for id in B4 B5 B6 B7 B10; do
 		want $id || continue
 		echo "== $id"
 		"b${id#B}"

@@ -50,11 +50,20 @@ if [ ! -s "$TMP/proxy.port" ]; then
 fi
 PEP=http://127.0.0.1:$(cat "$TMP/proxy.port")
 
-# trees: small (one PutObject) and 12 MiB (three 5 MiB parts)
+# trees: small (one PutObject) and big: 8 MiB random and 12 MiB of text,
+# about 11.5 MiB once compressed (three 5 MiB parts, cut inside compressed
+# blocks: every retry regenerates its part by compressing again)
 mkdir -p "$TMP/small/sub" "$TMP/big"
 head -c 300000 /dev/urandom >"$TMP/small/data.bin"
 printf 'hello\n' >"$TMP/small/sub/a.txt"
-head -c $((12 * 1024 * 1024)) /dev/urandom >"$TMP/big/data.bin"
+head -c $((8 * 1024 * 1024)) /dev/urandom >"$TMP/big/data.bin"
+python3 -c '
+import random, sys
+r = random.Random(7)
+with open(sys.argv[1], "w") as f:
+    while f.tell() < 12 * 1024 * 1024:
+        f.write("%d,node-%03d,%.3f,%s\n" % (r.randrange(10**9), r.randrange(999), r.random(), r.choice(["ok", "warn"])))
+' "$TMP/big/log.csv"
 printf 'x\n' >"$TMP/big/b.txt"
 WANT_small=$("$S3PUB" archive "$TMP/small" | sha256sum | cut -d' ' -f1)
 WANT_big=$("$S3PUB" archive "$TMP/big" | sha256sum | cut -d' ' -f1)
@@ -266,9 +275,10 @@ skew 2h "$(date -u -d '+2 hours' +%Y%m%dT%H%M%SZ)" "$TMP/small"
 check_eq "skew 2h: one refusal (403), then 200" \
 	"$(proxy_py 'print(" ".join(str(e.get("status")) for e in L))')" "403 200"
 skew 10y "$(date -u -d '-10 years' +%Y%m%dT%H%M%SZ)" "$TMP/big" --part-size 5MiB
-# the offset is kept: one refusal, then Create, 3 parts, Complete
+# the offset is kept: one refusal (the first request), then every other
+# (the uploads list, Create, the parts, Complete) succeeds
 check_eq "skew 10y multipart: the offset is kept for the run (one 403)" \
-	"$(proxy_py 'print(" ".join(str(e.get("status")) for e in L))')" "403 200 200 200 200 200"
+	"$(proxy_py 'print(L[0].get("status"), sum(e.get("status") == 403 for e in L), all(e.get("status") in (200, 403) for e in L), len(L) >= 6)')" "403 1 True True"
 rm -rf "$TMP/dl" && mkdir -p "$TMP/dl"
 aws_s3 rgw s3 cp "s3://$B/skew-2h.tar.gz" "$TMP/dl/2h" >/dev/null 2>&1
 aws_s3 rgw s3 cp "s3://$B/skew-10y.tar.gz" "$TMP/dl/10y" >/dev/null 2>&1

@@ -33,6 +33,23 @@ mkdir -p "$TMP/big"
 head -c $((23 * 1024 * 1024)) /dev/urandom >"$TMP/big/data.bin"
 printf 'x\n' >"$TMP/big/small.txt"
 
+# about 30 MB of text results: compressed (issue 14) to 2 parts of 5 MiB
+TEXT=$TMP/text
+python3 - "$TEXT" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+rnd = random.Random(15)
+os.makedirs(root + "/logs")
+with open(root + "/sensors.csv", "w") as f:
+    for i in range(400000):
+        f.write("2026-12-05T%02d:%02d:%02d,node-%03d,%.2f,%.1f,%s\n" % (i // 3600 % 24,
+            i // 60 % 60, i % 60, rnd.randrange(300), rnd.gauss(20, 4), rnd.uniform(10, 90),
+            rnd.choice(["ok", "ok", "warn"])))
+with open(root + "/logs/train.log", "w") as f:
+    for i in range(120000):
+        f.write("epoch=%d step=%d loss=%.5f lr=%.1e\n" % (i // 1000, i, rnd.random(), 1e-3))
+PY
+
 suite() {
 	srv=$1
 	s3_use "$srv" || { skip "$srv: server not up"; return; }
@@ -136,6 +153,44 @@ EOF
 	check_eq "$srv: multipart ContentSHA256 is the whole object's" \
 		"$(json_field "$TMP/spec6.json" ContentSHA256 2>/dev/null)" "$(sha256sum <"$TMP/mp.tgz" | cut -d' ' -f1)"
 	check_eq "$srv: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
+
+	# compressed multipart (issue 14): parts cut in the compressed stream,
+	# their hashes from the compression pass, the object 's3pub archive'
+	with_keys "$srv" "$S3PUB" publish $ca --part-size 5MiB "$TEXT" "s3://$b/text,opt=endpoint=$ep" \
+		>"$TMP/spec7.json" 2>"$TMP/err"
+	rc=$?
+	check_eq "$srv: compressed multipart publish exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+	"$S3PUB" archive "$TEXT" >"$TMP/text.tgz"
+	tsz=$(wc -c <"$TMP/text.tgz" | tr -d ' ')
+	nparts=$(( (tsz + 5242879) / 5242880 ))
+	etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key text.tar.gz --query ETag --output text 2>/dev/null)
+	case $etag in *-$nparts\"|*-$nparts) ok "$srv: compressed multipart ETag ends in -$nparts ($etag, $tsz bytes)" ;;
+	*) not_ok "$srv: compressed multipart ETag '$etag', want $nparts parts of $tsz bytes" ;; esac
+	check "$srv: the text tree compresses to under a quarter ($tsz bytes)" \
+		test "$((tsz * 4))" -lt "$(du -sb "$TEXT" | cut -f1)"
+	aws_s3 "$srv" s3 cp "s3://$b/text.tar.gz" "$TMP/text-dl.tgz" >/dev/null 2>&1
+	check "$srv: compressed multipart object equals 's3pub archive'" cmp "$TMP/text-dl.tgz" "$TMP/text.tgz"
+	check_eq "$srv: compressed multipart ContentSHA256" \
+		"$(json_field "$TMP/spec7.json" ContentSHA256 2>/dev/null)" "$(sha256sum <"$TMP/text.tgz" | cut -d' ' -f1)"
+	check_eq "$srv: compressed multipart Size" "$(json_field "$TMP/spec7.json" Size 2>/dev/null)" "$tsz"
+	rm -rf "$TMP/tx" && mkdir -p "$TMP/tx"
+	check "$srv: GNU tar unpacks the compressed object to the tree" \
+		sh -c "tar -xzf '$TMP/text-dl.tgz' -C '$TMP/tx' && diff -r '$TEXT' '$TMP/tx'"
+	rm -rf "$TMP/tg"
+	with_keys "$srv" "$S3PUB" get $ca --endpoint "$ep" --content-sha256 "$(sha256sum <"$TMP/text.tgz" | cut -d' ' -f1)" \
+		"s3://$b/text.tar.gz" "$TMP/tg" >/dev/null 2>"$TMP/err"
+	rc=$?
+	check "$srv: s3pub get unpacks the compressed object to the tree (exit $rc: $(head -c 200 "$TMP/err"))" \
+		diff -r "$TEXT" "$TMP/tg"
+	# --compress 0: today's stored member, byte for byte
+	with_keys "$srv" "$S3PUB" publish $ca --compress 0 "$TREE" "s3://$b/stored,opt=endpoint=$ep" \
+		>/dev/null 2>"$TMP/err"
+	rc=$?
+	check_eq "$srv: --compress 0 publish exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+	aws_s3 "$srv" s3 cp "s3://$b/stored.tar.gz" "$TMP/stored.tgz" >/dev/null 2>&1
+	check "$srv: --compress 0 object equals 's3pub archive --compress 0'" \
+		sh -c "'$S3PUB' archive --compress 0 '$TREE' | cmp - '$TMP/stored.tgz'"
+	check_eq "$srv: no multipart upload left open after the compressed ones" "$(list_uploads "$srv" "$b")" ""
 
 	# refusals: exit status, one line naming the S3 code, nothing left
 	rb=$(new_bucket "$srv")

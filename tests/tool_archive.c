@@ -52,7 +52,7 @@ put(const void *p, size_t n)
 int
 main(int argc, char **argv)
 {
-	archive_opts o = { -1, warn_cb, NULL };
+	archive_opts o = { .source_date_epoch = -1, .warn = warn_cb };
 	const char *after = NULL, *rev = NULL, *dir = NULL;
 	int want_size = 0, want_tar = 0, list = 0;
 	const char *file = NULL;

@@ -1,0 +1,404 @@
+/*
+ * zblocks.c: independent deflate blocks, produced ahead by worker threads
+ * and read back by offset. See zblocks.h.
+ *
+ * Slots: (workers + 1) output buffers, each holding one block's compressed
+ * bytes or waiting for them. The reader asks for block b: the slot that has
+ * (or will have) b is kept, and the free ones are given to b+1, b+2, ...
+ * so the workers stay ahead of a reader that goes forward. A slot the
+ * reader holds (the block it copies from) is never reused under it.
+ */
+#include "zblocks.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crc32.h"
+#include "deflate.h"
+
+/* A checkpoint (the output offset of block i) every CKPT_EVERY blocks. */
+#define CKPT_EVERY 64
+#define OUT_MAX DEFLATE_BOUND(DEFLATE_BLOCK)
+
+enum slot_state { SLOT_FREE, SLOT_WANTED, SLOT_BUSY, SLOT_DONE, SLOT_FAILED };
+
+struct slot {
+	enum slot_state state;
+	uint64_t block;
+	size_t len;             /* compressed bytes in out */
+	uint32_t crc;           /* CRC-32 of the block's input */
+	unsigned char *out;
+	s3p_err err;            /* SLOT_FAILED: the input function's error */
+};
+
+/* What one compressing thread owns. */
+struct worker {
+	zblocks *z;
+	pthread_t th;
+	deflate_ctx *dc;
+	unsigned char *in;
+};
+
+struct zblocks {
+	zblocks_opts o;
+	uint64_t nblocks;
+	/* the table: sizes and input CRCs per block, offsets per checkpoint */
+	uint32_t *size, *crc;
+	uint64_t *ckpt;
+	uint64_t total;
+	uint32_t in_crc;
+	int scanned;
+
+	pthread_mutex_t mu;     /* slots, quit */
+	pthread_mutex_t io;     /* one input read at a time */
+	pthread_cond_t work;    /* a slot became SLOT_WANTED, or quit */
+	pthread_cond_t done;    /* a slot became SLOT_DONE or SLOT_FAILED */
+	int quit;
+	struct slot *slots;
+	unsigned nslots;
+	struct worker *w;
+	unsigned nworkers, started;
+};
+
+/* Input bytes of block b. */
+static size_t
+block_len(const zblocks *z, uint64_t b)
+{
+	uint64_t off = b * DEFLATE_BLOCK, left = z->o.in_size - off;
+
+	return left < DEFLATE_BLOCK ? (size_t)left : DEFLATE_BLOCK;
+}
+
+/* Reads and compresses block s->block with w's context and buffer. */
+static void
+compress_slot(zblocks *z, struct worker *w, struct slot *s, uint64_t b)
+{
+	size_t n = block_len(z, b);
+	int rc;
+
+	pthread_mutex_lock(&z->io);
+	rc = z->o.read(z->o.ctx, b * DEFLATE_BLOCK, w->in, n, &s->err);
+	pthread_mutex_unlock(&z->io);
+	if (rc < 0) {
+		s->state = SLOT_FAILED;
+		return;
+	}
+	s->crc = crc32_update(0, w->in, n);
+	deflate_init(w->dc, z->o.level);
+	s->len = deflate_block(w->dc, w->in, n, b + 1 == z->nblocks, s->out);
+	s->state = SLOT_DONE;
+}
+
+/* The wanted slot with the lowest block (the reader needs it first). */
+static struct slot *
+next_wanted(zblocks *z)
+{
+	struct slot *best = NULL;
+
+	for (unsigned i = 0; i < z->nslots; i++)
+		if (z->slots[i].state == SLOT_WANTED &&
+		    (best == NULL || z->slots[i].block < best->block))
+			best = &z->slots[i];
+	return best;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	zblocks *z = w->z;
+
+	pthread_mutex_lock(&z->mu);
+	for (;;) {
+		struct slot *s, tmp;
+
+		while (!z->quit && (s = next_wanted(z)) == NULL)
+			pthread_cond_wait(&z->work, &z->mu);
+		if (z->quit)
+			break;
+		s->state = SLOT_BUSY;
+		tmp = *s;
+		pthread_mutex_unlock(&z->mu);
+		/* the slot's buffer is ours while BUSY: nobody else writes it */
+		compress_slot(z, w, &tmp, tmp.block);
+		pthread_mutex_lock(&z->mu);
+		*s = tmp;
+		pthread_cond_broadcast(&z->done);
+	}
+	pthread_mutex_unlock(&z->mu);
+	return NULL;
+}
+
+static void
+free_worker(struct worker *w)
+{
+	free(w->dc);
+	free(w->in);
+}
+
+static int
+oom(s3p_err *err)
+{
+	return err_set(err, S3P_EINPUT, "out of memory for compression");
+}
+
+int
+zblocks_open(zblocks **zp, const zblocks_opts *o, s3p_err *err)
+{
+	zblocks *z;
+	unsigned jobs = o->jobs > 1 ? o->jobs : 1;
+
+	*zp = NULL;
+	if ((z = calloc(1, sizeof *z)) == NULL)
+		return oom(err);
+	z->o = *o;
+	/* an empty input is still one (empty, final) block */
+	z->nblocks = o->in_size == 0 ? 1 :
+	    (o->in_size + DEFLATE_BLOCK - 1) / DEFLATE_BLOCK;
+	z->nworkers = jobs;
+	z->nslots = jobs + 1;
+	pthread_mutex_init(&z->mu, NULL);
+	pthread_mutex_init(&z->io, NULL);
+	pthread_cond_init(&z->work, NULL);
+	pthread_cond_init(&z->done, NULL);
+	*zp = z;
+	if (z->nblocks > SIZE_MAX / sizeof *z->size ||
+	    (z->size = malloc(z->nblocks * sizeof *z->size)) == NULL ||
+	    (z->crc = malloc(z->nblocks * sizeof *z->crc)) == NULL ||
+	    (z->ckpt = malloc((z->nblocks / CKPT_EVERY + 1) *
+	    sizeof *z->ckpt)) == NULL ||
+	    (z->slots = calloc(z->nslots, sizeof *z->slots)) == NULL ||
+	    (z->w = calloc(jobs, sizeof *z->w)) == NULL)
+		goto fail;
+	for (unsigned i = 0; i < z->nslots; i++)
+		if ((z->slots[i].out = malloc(OUT_MAX)) == NULL)
+			goto fail;
+	return 0;
+fail:
+	zblocks_close(z);
+	*zp = NULL;
+	return oom(err);
+}
+
+/* Starts the workers (first use). */
+static int
+start(zblocks *z, s3p_err *err)
+{
+	for (; z->started < z->nworkers; z->started++) {
+		struct worker *w = &z->w[z->started];
+		w->z = z;
+		if ((w->dc = malloc(sizeof *w->dc)) == NULL ||
+		    (w->in = malloc(DEFLATE_BLOCK)) == NULL) {
+			free_worker(w);
+			return oom(err);
+		}
+		if (pthread_create(&w->th, NULL, worker_main, w)) {
+			free_worker(w);
+			return err_set(err, S3P_EINPUT,
+			    "cannot start a compression thread");
+		}
+	}
+	return 0;
+}
+
+/* Whether a slot holding block `b` is still of use to a reader now at `at`. */
+static int
+useful(const zblocks *z, uint64_t b, uint64_t at)
+{
+	return b >= at && b < at + z->nslots;
+}
+
+/*
+ * Under z->mu: the slot that holds (or will hold) block b, and the next
+ * blocks asked for in the slots left; NULL when no slot can take b now.
+ */
+static struct slot *
+want_blocks(zblocks *z, uint64_t b)
+{
+	struct slot *s = NULL;
+
+	for (uint64_t want = b; want < z->nblocks && useful(z, want, b); want++) {
+		struct slot *have = NULL, *spare = NULL;
+		for (unsigned i = 0; i < z->nslots; i++) {
+			struct slot *t = &z->slots[i];
+			if (t->state != SLOT_FREE && t->block == want)
+				have = t;
+			else if (t->state != SLOT_BUSY && (t->state ==
+			    SLOT_FREE || !useful(z, t->block, b)))
+				spare = t;
+		}
+		if (have == NULL && spare == NULL)
+			break;
+		if (have == NULL) {
+			spare->state = SLOT_WANTED;
+			spare->block = want;
+			pthread_cond_signal(&z->work);
+		}
+		if (want == b)
+			s = have != NULL ? have : spare;
+	}
+	return s;
+}
+
+/*
+ * The slot holding block b, compressed; asks for the following blocks too.
+ * The returned slot is held (not reused) until the next call.
+ */
+static struct slot *
+get_block(zblocks *z, uint64_t b, s3p_err *err)
+{
+	struct slot *s = NULL;
+
+	if (start(z, err) < 0)
+		return NULL;
+	pthread_mutex_lock(&z->mu);
+	/*
+	 * b and the next ones: keep what is there, ask for what is not. When
+	 * every slot is busy with blocks the reader left behind (it went
+	 * back), wait for one to finish.
+	 */
+	while ((s = want_blocks(z, b)) == NULL)
+		pthread_cond_wait(&z->done, &z->mu);
+	while (s->state == SLOT_WANTED || s->state == SLOT_BUSY)
+		pthread_cond_wait(&z->done, &z->mu);
+	pthread_mutex_unlock(&z->mu);
+	if (s->state == SLOT_FAILED) {
+		*err = s->err;
+		s->state = SLOT_FREE;   /* asked again: read again */
+		return NULL;
+	}
+	return s;
+}
+
+int
+zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
+    const volatile sig_atomic_t *cancel, s3p_err *err)
+{
+	uint64_t off = 0;
+
+	z->scanned = 0;
+	z->in_crc = 0;
+	for (uint64_t b = 0; b < z->nblocks; b++) {
+		struct slot *s;
+
+		if (cancel != NULL && *cancel)
+			return err_set(err, S3P_ENET, "interrupted");
+		if ((s = get_block(z, b, err)) == NULL)
+			return -1;
+		if (b % CKPT_EVERY == 0)
+			z->ckpt[b / CKPT_EVERY] = off;
+		z->size[b] = (uint32_t)s->len;
+		z->crc[b] = s->crc;
+		z->in_crc = crc32_combine(z->in_crc, s->crc, block_len(z, b));
+		off += s->len;
+		if (sink != NULL && sink(sink_ctx, s->out, s->len, err) < 0)
+			return -1;
+	}
+	z->total = off;
+	z->scanned = 1;
+	return 0;
+}
+
+uint64_t
+zblocks_bound(uint64_t in_size)
+{
+	uint64_t full = in_size / DEFLATE_BLOCK, last = in_size % DEFLATE_BLOCK;
+
+	/* every block at its worst: stored, with deflate.h's framing */
+	return full * DEFLATE_BOUND((uint64_t)DEFLATE_BLOCK) + DEFLATE_BOUND(last);
+}
+
+uint64_t
+zblocks_size(const zblocks *z)
+{
+	return z->total;
+}
+
+uint32_t
+zblocks_crc(const zblocks *z)
+{
+	return z->in_crc;
+}
+
+/* The block holding output offset off (< total), and where it starts. */
+static uint64_t
+find_block(const zblocks *z, uint64_t off, uint64_t *start)
+{
+	size_t lo = 0, hi = (size_t)((z->nblocks - 1) / CKPT_EVERY) + 1;
+	uint64_t b, pos;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (z->ckpt[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	b = (uint64_t)lo * CKPT_EVERY;
+	pos = z->ckpt[lo];
+	/* empty blocks (size 0) are skipped: they hold no byte */
+	while (pos + z->size[b] <= off) {
+		pos += z->size[b];
+		b++;
+	}
+	*start = pos;
+	return b;
+}
+
+int
+zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	unsigned char *p = buf;
+
+	if (!z->scanned || off > z->total || len > z->total - off)
+		return err_set(err, S3P_EUSAGE, "zblocks_read: range %llu+%zu "
+		    "beyond the stream", (unsigned long long)off, len);
+	while (len > 0) {
+		uint64_t start, b = find_block(z, off, &start);
+		struct slot *s = get_block(z, b, err);
+		size_t n, skip;
+
+		if (s == NULL)
+			return -1;
+		if (s->len != z->size[b] || s->crc != z->crc[b]) {
+			z->o.changed(z->o.ctx, b * DEFLATE_BLOCK, block_len(z, b),
+			    err);
+			return -1;
+		}
+		skip = (size_t)(off - start);
+		n = s->len - skip < len ? s->len - skip : len;
+		memcpy(p, s->out + skip, n);
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+void
+zblocks_close(zblocks *z)
+{
+	if (z == NULL)
+		return;
+	pthread_mutex_lock(&z->mu);
+	z->quit = 1;
+	pthread_cond_broadcast(&z->work);
+	pthread_mutex_unlock(&z->mu);
+	for (unsigned i = 0; i < z->started; i++) {
+		pthread_join(z->w[i].th, NULL);
+		free_worker(&z->w[i]);
+	}
+	for (unsigned i = 0; z->slots != NULL && i < z->nslots; i++)
+		free(z->slots[i].out);
+	pthread_mutex_destroy(&z->mu);
+	pthread_mutex_destroy(&z->io);
+	pthread_cond_destroy(&z->work);
+	pthread_cond_destroy(&z->done);
+	free(z->slots);
+	free(z->w);
+	free(z->size);
+	free(z->crc);
+	free(z->ckpt);
+	free(z);
+}

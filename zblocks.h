@@ -1,0 +1,98 @@
+/*
+ * zblocks.h: a stream compressed as independent deflate blocks, any byte
+ * range of it produced again on demand (issue 14).
+ *
+ * The input (the ustar stream, read through a caller's function) is cut
+ * into blocks of DEFLATE_BLOCK bytes; deflate.h compresses each one with no
+ * reference to the others, ending byte-aligned, the last one with BFINAL.
+ * So the compressed bytes of block i depend only on block i's input and the
+ * level, and their concatenation is one raw deflate stream (RFC 1951) that
+ * every inflater reads. Nothing depends on the thread count.
+ *
+ * Two passes, as the rest of s3pub:
+ *   - the scan (zblocks_scan) compresses every block in order and hands
+ *     each one's output to a sink (the hash pass hashes it, `archive`
+ *     writes it). It records, per block, the compressed size and the
+ *     CRC-32 of the input: 8 bytes a block, plus 8 every 64 blocks.
+ *   - reads (zblocks_read) map an output offset to its block through that
+ *     table and compress the block again. A regenerated block whose size
+ *     or input CRC differs from the scan's means the input changed between
+ *     the passes: the caller's `changed` function names what changed.
+ *
+ * Threads: `jobs` (at least 1) worker threads compress blocks ahead of
+ * the reader (the block asked for and the next ones), each with its own
+ * deflate context and input buffer; the reader waits only for the block it
+ * needs. The input function is called from the workers, one call at a
+ * time (under a lock), never concurrently. A zblocks is used by one
+ * thread at a time.
+ *
+ * Memory: jobs x (deflate context + DEFLATE_BLOCK input) + (jobs + 1) x
+ * DEFLATE_BOUND(DEFLATE_BLOCK) output slots, plus the table; all freed by
+ * zblocks_close.
+ */
+#ifndef S3PUB_ZBLOCKS_H
+#define S3PUB_ZBLOCKS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct zblocks zblocks;
+
+/* Writes exactly len input bytes at off; 0, or -1 with err set. */
+typedef int (*zblocks_read_fn)(void *ctx, uint64_t off, void *buf,
+    size_t len, s3p_err *err);
+
+/* Sets err for input bytes [off, off+len) that changed since the scan. */
+typedef void (*zblocks_changed_fn)(void *ctx, uint64_t off, uint64_t len,
+    s3p_err *err);
+
+/* Gets the compressed stream in order during the scan; 0, or -1 to stop. */
+typedef int (*zblocks_sink_fn)(void *ctx, const void *data, size_t len,
+    s3p_err *err);
+
+typedef struct {
+	uint64_t in_size;           /* bytes of input */
+	int level;                  /* deflate level, 1..9 */
+	unsigned jobs;              /* compressing threads (0 counts as 1) */
+	zblocks_read_fn read;
+	zblocks_changed_fn changed;
+	void *ctx;                  /* for read and changed */
+} zblocks_opts;
+
+/*
+ * Sets up (no thread is started, nothing is read yet). Returns 0, or -1
+ * with err set (out of memory).
+ */
+int zblocks_open(zblocks **zp, const zblocks_opts *o, s3p_err *err);
+
+/*
+ * The scan: compresses every block in order, gives the output to sink
+ * (may be NULL), records the table. `cancel` (may be NULL) is polled
+ * between blocks: once set, the scan stops with S3P_ENET "interrupted".
+ * May be called again (a fresh scan: the table is rebuilt).
+ */
+int zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
+    const volatile sig_atomic_t *cancel, s3p_err *err);
+
+/* The most bytes the deflate stream of in_size input bytes can take. */
+uint64_t zblocks_bound(uint64_t in_size);
+
+/* After a scan: bytes of the deflate stream, and the input's CRC-32. */
+uint64_t zblocks_size(const zblocks *z);
+uint32_t zblocks_crc(const zblocks *z);
+
+/*
+ * Bytes [off, off+len) of the deflate stream (after a scan; else, or out
+ * of range, S3P_EUSAGE). Returns 0, or -1 with err set: the input
+ * function's error, or the `changed` function's.
+ */
+int zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len,
+    s3p_err *err);
+
+/* Stops the workers, frees everything. NULL is fine. */
+void zblocks_close(zblocks *z);
+
+#endif
