@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "fmt.h"
 #include "text.h"
 
@@ -719,39 +720,31 @@ static int
 tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
     const volatile sig_atomic_t *cancel, http_response *rs, s3p_err *err)
 {
-	struct addrinfo hints, *res, *ai;
-	char ps[8], addr[INET6_ADDRSTRLEN];
-	int fd = -1, e = 0, timed_out = 0, r;
+	dns_addr addrs[DNS_MAX_ADDRS];
+	char addr[INET6_ADDRSTRLEN], why[128];
+	int fd = -1, e = 0, timed_out = 0, r, na;
 	int cto = c->o.connect_timeout_ms;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
-	fmt_snprintf(ps, sizeof ps, "%u", port);
-	r = getaddrinfo(host, ps, &hints, &res);
-	if (r == EAI_NONAME || r == EAI_ADDRFAMILY) {
-		hints.ai_flags = 0;     /* loopback-only machines */
-		r = getaddrinfo(host, ps, &hints, &res);
-	}
-	if (r != 0) {
+	na = dns_resolve(host, port, addrs, cancel, why, sizeof why);
+	if (na < 0) {
 		rs->fail = HTTP_FAIL_RESOLVE;
 		return err_set(err, S3P_ENET, "%s: cannot resolve host name: %s",
-		    who, r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+		    who, why);
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	for (int i = 0; i < na; i++) {
+		const struct sockaddr *sa = (const struct sockaddr *)&addrs[i].sa;
 		socklen_t sl = sizeof e;
 		int one = 1;
 
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK
-		    | SOCK_CLOEXEC, ai->ai_protocol);
+		fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			e = errno;
 			continue;
 		}
-		format_addr(ai->ai_addr, addr, sizeof addr);
+		format_addr(sa, addr, sizeof addr);
 		logf_(c, "* connecting to %s port %u (%s)", host, port, addr);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if (connect(fd, sa, addrs[i].len) == 0)
 			e = 0;
 		else if (errno != EINPROGRESS)
 			e = errno;
@@ -769,7 +762,6 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
 	if (fd < 0) {
 		rs->fail = HTTP_FAIL_CONNECT;
 		if (timed_out && e == ETIMEDOUT) {

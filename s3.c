@@ -56,6 +56,8 @@ typedef struct {
 	const char *what;               /* "PutObject", ... for messages */
 	const http_url *url;            /* presigned: sent as is, unsigned */
 	const char *url_name;           /* how messages name it */
+	s3_hash_fn known;               /* the body's hashes known, or NULL */
+	void *known_ctx;
 	int no_cancel;                  /* runs even after a cancel (abort) */
 	int attempts;                   /* 0: s->attempts */
 } s3_op;
@@ -863,7 +865,9 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 	s3_op op = *body;
 	int rc;
 
-	if (hash_body(op.read, op.read_ctx, 0, op.body_len, NULL, d, s->cancel,
+	if ((op.known == NULL ||
+	    !op.known(op.known_ctx, 0, op.body_len, d)) &&
+	    hash_body(op.read, op.read_ctx, 0, op.body_len, NULL, d, s->cancel,
 	    err) < 0)
 		return -1;
 	sha256_hex(d, res->content_sha256);
@@ -1100,7 +1104,8 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	complete_body cb;
 	locked_src src;
 	int src_ready = 0;
-	int rc = -1, resumed;
+	int rc = -1, resumed, known;
+	unsigned char dwhole[SHA256_SIZE];      /* the whole object's SHA-256 */
 
 	part_size = s3_part_size(len, part_size);
 	nparts = (unsigned)((len + part_size - 1) / part_size);
@@ -1150,9 +1155,18 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	src.ctx = body->read_ctx;
 	pthread_mutex_init(&src.mu, NULL);
 	src_ready = 1;
-	/* part 1's hash here; each later one while its predecessor is sent */
-	if (hash_body(locked_read, &src, 0, len < part_size ? len : part_size,
-	    &whole, parts[0].sha, s->cancel, err) < 0)
+	/* every hash known already (the compression pass): no hash pass */
+	known = body->known != NULL && body->known(body->known_ctx, 0, len,
+	    dwhole);
+	for (unsigned i = 0; known && i < nparts; i++) {
+		uint64_t off = (uint64_t)i * part_size;
+		known = body->known(body->known_ctx, off, len - off < part_size ?
+		    len - off : part_size, parts[i].sha);
+	}
+	/* else part 1's hash here; each later one while its predecessor is
+	 * sent */
+	if (!known && hash_body(locked_read, &src, 0, len < part_size ? len :
+	    part_size, &whole, parts[0].sha, s->cancel, err) < 0)
 		goto fail;
 	for (unsigned i = 0; i < nparts; i++) {
 		uint64_t off = (uint64_t)i * part_size;
@@ -1160,7 +1174,7 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		char phex[65], pb64[48];
 		http_header ph[1] = { { "x-amz-checksum-sha256", pb64 } };
 		part_hasher next;
-		int have_next = i + 1 < nparts;
+		int have_next = !known && i + 1 < nparts;
 
 		if (have_next) {
 			uint64_t noff = off + plen;
@@ -1249,8 +1263,9 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
 	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
-	sha256_final(&whole, d);
-	sha256_hex(d, res->content_sha256);
+	if (!known)
+		sha256_final(&whole, dwhole);
+	sha256_hex(dwhole, res->content_sha256);
 	/* the composite checksum S3 computes: SHA-256 of the parts' digests */
 	sha256_init(&whole);
 	for (unsigned i = 0; i < nparts; i++)
@@ -1303,8 +1318,9 @@ refuse_existing(s3_client *s, const char *bucket, const char *key,
 
 int
 s3_upload(s3_client *s, const char *bucket, const char *key,
-    s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
-    const char *content_type, s3_put_result *res, s3p_err *err)
+    s3_read_fn read, void *read_ctx, s3_hash_fn known, void *known_ctx,
+    uint64_t len, uint64_t part_size, const char *content_type,
+    s3_put_result *res, s3p_err *err)
 {
 	char was[sizeof err->msg];
 	s3_op body;
@@ -1317,6 +1333,9 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 	if (s->no_overwrite && refuse_existing(s, bucket, key, err) < 0)
 		return -1;
 	for (int pass = 1;; pass++) {
+		/* a second pass hashes again: the known hashes were refused */
+		body.known = pass == 1 ? known : NULL;
+		body.known_ctx = known_ctx;
 		memset(res, 0, sizeof *res);
 		if (len <= part_size && len <= S3_MAX_PART)
 			rc = put_single(s, &body, content_type, NULL, 0, res,

@@ -111,6 +111,14 @@
 typedef int (*s3_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len,
     s3p_err *err);
 
+/*
+ * The SHA-256 of body bytes [offset, offset+len) when the caller knows it
+ * already (a pass that produced the body hashed it): 1 and `out` written,
+ * or 0 (then s3 hashes the range itself).
+ */
+typedef int (*s3_hash_fn)(void *ctx, uint64_t offset, uint64_t len,
+    unsigned char out[SHA256_SIZE]);
+
 /* Progress: `sent` more bytes of request bodies left (send passes only). */
 typedef void (*s3_progress_fn)(void *ctx, uint64_t sent);
 
@@ -197,11 +205,15 @@ typedef struct {
  * needed so that there are at most 10,000 (each part hashed, then sent,
  * then retried alone when it fails; the upload is aborted when it fails for
  * good: no orphan parts). part_size is clamped to [5 MiB, 5 GiB] for
- * multipart. content_type may be NULL.
+ * multipart. content_type may be NULL. `known` (may be NULL) gives the
+ * hashes of the whole body and of the parts when the caller has them:
+ * with all of them there is no hash pass (only on the first try: after a
+ * BadDigest the body is hashed again).
  */
 int s3_upload(s3_client *s, const char *bucket, const char *key,
-    s3_read_fn read, void *read_ctx, uint64_t len, uint64_t part_size,
-    const char *content_type, s3_put_result *res, s3p_err *err);
+    s3_read_fn read, void *read_ctx, s3_hash_fn known, void *known_ctx,
+    uint64_t len, uint64_t part_size, const char *content_type,
+    s3_put_result *res, s3p_err *err);
 
 /* The part size s3_upload uses for len bytes and a wished part_size. */
 uint64_t s3_part_size(uint64_t len, uint64_t part_size);

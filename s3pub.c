@@ -1058,7 +1058,8 @@ plain_work(void *arg)
 		if (fmt_snprintf(k, sizeof k, "%s%s", run->prefix, e.path) >= (int)sizeof k)
 			err_set(&err, S3P_EUSAGE, "the key for '%s' is %zu bytes, over "
 			    "S3's 1024", e.path, strlen(run->prefix) + strlen(e.path));
-		else if (s3_upload(w->s, run->bucket, k, plain_reader, &ps, e.size,
+		else if (s3_upload(w->s, run->bucket, k, plain_reader, &ps, NULL,
+		    NULL, e.size,
 		    run->o->part_size, NULL, &pr, &err) == 0) {
 			pthread_mutex_lock(&run->mu);
 			run->done[i] = 1;
@@ -1240,6 +1241,7 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 	pg->total = archive_size(a);
 	if (rc == 0)
 		rc = s3_upload(&s3c, bucket, key, archive_reader, a,
+		    o->compress > 0 ? hashpass_memo_get : NULL, &memo,
 		    archive_size(a), part_size, "application/gzip", pr, err);
 	hashpass_memo_free(&memo);
 	return rc;

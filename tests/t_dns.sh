@@ -1,0 +1,86 @@
+#!/bin/sh
+# The stub resolver (dns.c) against a real DNS server (tests/dns_stub.py,
+# an independent implementation in python) and real files: s3pub runs
+# chrooted in a root of its own (the static binary, etc/hosts,
+# etc/resolv.conf), so only those files decide. What it resolved shows in
+# --verbose ("connecting to NAME port P (ADDRESS)"; port 9 is closed, the
+# connection is refused after the name is resolved), what it asked in the
+# stub's log ("query NAME TYPE"). Needs root (chroot, port 53).
+. tests/lib.sh
+[ "$(id -u)" = 0 ] || { skip "t_dns: not root (chroot, port 53)"; exit 0; }
+if ! python3 tests/dns_stub.py --check 2>"$TMP/dns.err"; then
+	skip "t_dns: port 53 on 127.0.0.53: $(head -c 200 "$TMP/dns.err")"
+	exit 0
+fi
+R=$TMP/root
+mkdir -p "$R/etc" "$R/tmp"
+cp "$S3PUB" "$R/s3pub"
+
+python3 tests/dns_stub.py minio.lab.example 127.0.0.9 >"$TMP/dns.log" 2>&1 &
+DNS=$!
+trap 'kill $DNS 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	grep -q ready "$TMP/dns.log" 2>/dev/null && break
+	sleep 0.3
+done
+
+# resolve NAME: s3pub's verbose log and status (RC), in the root
+resolve() {
+	: >"$TMP/dns.log.mark"
+	cp "$TMP/dns.log" "$TMP/dns.before"
+	chroot "$R" /s3pub get --verbose --retries 1 --connect-timeout 2 --no-sign-request \
+		--endpoint "http://$1:9" s3://bucket1/k /tmp/out >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	# the questions asked during this run only
+	tail -n +$(($(wc -l <"$TMP/dns.before") + 1)) "$TMP/dns.log" >"$TMP/asked"
+}
+connected() { grep -o "connecting to [^ ]* port 9 ([^)]*)" "$TMP/err" | sed 's/.*(//; s/)//' | tr '\n' ' ' | sed 's/ $//'; }
+
+# /etc/hosts decides first, without a question
+printf '127.0.0.7 db.local db\n::1 db\n# 127.0.0.8 db\n' >"$R/etc/hosts"
+echo "nameserver 127.0.0.53" >"$R/etc/resolv.conf"
+resolve db
+check_eq "hosts: both lines naming it, IPv4 first" "$(connected)" "127.0.0.7 ::1"
+check_eq "hosts: no DNS question asked" "$(wc -l <"$TMP/asked" | tr -d ' ')" 0
+
+# DNS: A and AAAA asked; the A answer used
+resolve minio.lab.example
+check_eq "DNS: the server's A record" "$(connected)" "127.0.0.9"
+check "DNS: A and AAAA asked" sh -c "grep -q 'query minio.lab.example 1' '$TMP/asked' && grep -q 'query minio.lab.example 28' '$TMP/asked'"
+
+# search: a short name tries the search domains first (ndots 1)
+printf 'nameserver 127.0.0.53\nsearch other.example lab.example\n' >"$R/etc/resolv.conf"
+resolve minio
+check_eq "search: minio found as minio.lab.example" "$(connected)" "127.0.0.9"
+check_eq "search: the domains in order, then found" \
+	"$(grep -o 'query [^ ]* 1' "$TMP/asked" | cut -d' ' -f2 | tr '\n' ' ')" \
+	"minio.other.example minio.lab.example "
+# a name with a trailing dot: itself only
+resolve minio.
+check "absolute name: NXDOMAIN, no search" sh -c "grep -q 'cannot resolve host name: no such host' '$TMP/err' && ! grep -q 'lab.example' '$TMP/asked'"
+# ndots: with ndots:2 a one-dot name tries the search list first
+printf 'nameserver 127.0.0.53\nsearch lab.example\noptions ndots:2\n' >"$R/etc/resolv.conf"
+resolve minio.lab
+check_eq "ndots:2: minio.lab.lab.example asked before minio.lab" \
+	"$(grep -o 'query [^ ]* 1' "$TMP/asked" | cut -d' ' -f2 | tr '\n' ' ')" \
+	"minio.lab.lab.example minio.lab "
+# a name nobody knows
+resolve nothere.example
+check "NXDOMAIN: 'no such host', exit 3" sh -c "[ $RC = 3 ] && grep -q 'cannot resolve host name: no such host' '$TMP/err'"
+# a server that is not there: refused at once, not after the time-out
+printf 'nameserver 127.0.0.54\n' >"$R/etc/resolv.conf"
+t0=$(date +%s)
+resolve minio.lab.example
+check "no server listening: refused at once ($(($(date +%s) - t0)) s)" \
+	sh -c "grep -q 'no name server answers (connection refused)' '$TMP/err' && [ $(($(date +%s) - t0)) -le 2 ]"
+# a second server answers when the first is out
+printf 'nameserver 127.0.0.54\nnameserver 127.0.0.53\n' >"$R/etc/resolv.conf"
+resolve minio.lab.example
+check_eq "two servers, the first out: the second answers" "$(connected)" "127.0.0.9"
+# literals need nothing
+rm -f "$R/etc/resolv.conf" "$R/etc/hosts"
+resolve 127.0.0.5
+check_eq "an IPv4 literal, no files" "$(connected)" "127.0.0.5"
+resolve '[::1]'
+check_eq "an IPv6 literal, no files" "$(connected)" "::1"
+exit 0
