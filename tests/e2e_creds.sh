@@ -119,7 +119,8 @@ publish_as "IMDS short-lived credentials" short1 AWS_EC2_METADATA_DISABLED=false
 	AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SRV_PORT"
 env -u AWS_ACCESS_KEY_ID AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SRV_PORT" \
 	"$S3PUB" publish --part-size 5MiB "$TMP/big" "s3://$B/short2,opt=endpoint=$EP" >/dev/null 2>"$TMP/err"
-check_eq "IMDS short-lived: multipart publish exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+rc=$?
+check_eq "IMDS short-lived: multipart publish exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 n=$(grep -c 'GET /latest/meta-data/iam/security-credentials/role1' "$SRV_LOG")
 if [ "$n" -ge 4 ]; then ok "IMDS short-lived: credentials fetched again during the upload ($n times)"
 else not_ok "IMDS short-lived: credentials fetched $n times, want a refresh per part"; fi
@@ -129,7 +130,8 @@ mkdir -p "$TMP/many" && for i in $(seq 1 30); do printf 'f%s\n' "$i" >"$TMP/many
 : >"$SRV_LOG"
 env -u AWS_ACCESS_KEY_ID AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SRV_PORT" \
 	"$S3PUB" publish --jobs 3 "$TMP/many" "s3://$B/plainshort,opt=endpoint=$EP,opt=encoding=plain" >/dev/null 2>"$TMP/err"
-check_eq "IMDS short-lived, plain --jobs 3: exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+rc=$?
+check_eq "IMDS short-lived, plain --jobs 3: exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 n=$(grep -c 'GET /latest/meta-data/iam/security-credentials/role1' "$SRV_LOG")
 # the 120 s credentials are always inside the 5-minute refresh window, so
 # every one of the 30 PUTs, whichever worker sends it, refreshes them first

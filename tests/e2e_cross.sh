@@ -164,12 +164,20 @@ for t in $TARGETS; do
 done
 
 # ---- end to end: emulated publishes to the local radosgw ----
+STARTED=""
 if ! sh tests/s3/servers.sh status >/dev/null 2>&1; then
-	echo "# the local S3 servers are down: starting them" >&2
+	echo "# the local S3 servers are down: starting them (and stopping them at the end)" >&2
+	STARTED=1
 	sh tests/s3/servers.sh install start >"$TMP/servers.log" 2>&1 ||
 		echo "# servers.sh start failed: $(tail -n 5 "$TMP/servers.log")" >&2
 fi
 . tests/s3/lib.sh
+# servers found running are someone else's (make test's, a developer's):
+# left alone; the ones started here are stopped (after s3/lib.sh's clean-up)
+if [ -n "$STARTED" ]; then
+	trap 's3_cleanup; sh tests/s3/servers.sh stop >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+	trap 's3_cleanup; sh tests/s3/servers.sh stop >/dev/null 2>&1; rm -rf "$TMP"; exit 1' INT TERM
+fi
 sh scripts/need.sh awscli:aws python3:python3 >&2 || exit 1
 if ! s3_up rgw; then
 	not_ok "cross: the local radosgw is up (sh tests/s3/servers.sh status)"

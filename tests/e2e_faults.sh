@@ -214,7 +214,8 @@ done
 set_rules '{"method": "PUT", "query": "partNumber=2", "action": "500"}, {"method": "DELETE", "times": 1, "action": "503"}'
 with_keys rgw "$S3PUB" publish --retries 2 --part-size 5MiB "$TMP/big" "s3://$B/abort-retried,opt=endpoint=$PEP" \
 	>"$TMP/out" 2>"$TMP/err"
-check_eq "abort retried: exit 5 ($(head -c 300 "$TMP/err"))" "$?" 5
+rc=$?
+check_eq "abort retried: exit 5 ($(head -c 300 "$TMP/err"))" "$rc" 5
 check_eq "abort retried: DELETE answered 503, then 204" \
 	"$(proxy_py 'print(" ".join(str(e.get("status", e["action"])) for e in L if e["method"] == "DELETE"))')" "503 204"
 check_eq "abort retried: no multipart upload left open" "$(list_uploads rgw "$B")" ""
@@ -239,7 +240,8 @@ region_case() {
 	set_rules "$_rule"
 	with_keys rgw "$S3PUB" publish "$@" "$_dir" "s3://$B/region-$_name,opt=endpoint=$PEP" \
 		>"$TMP/out" 2>"$TMP/err"
-	check_eq "region $_name: publishes ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "region $_name: publishes ($(head -c 200 "$TMP/err"))" "$rc" 0
 	check_eq "region $_name: the result spec names $_region" \
 		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"]["Region"])' "$TMP/out" 2>&1)" "$_region"
 	check_eq "region $_name: signed for us-east-1, then for $_region only" \
@@ -266,7 +268,8 @@ skew() {
 	: >"$TMP/proxy.log"
 	with_keys rgw env S3PUB_FAKE_TIME="$_fake" "$S3PUB" publish --verbose "$@" "$_dir" \
 		"s3://$B/skew-$_name,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
-	check_eq "skew $_name ($_fake): publishes ($(grep -v '^s3pub: [<>*]' "$TMP/err" | tail -n 1 | cut -c1-200))" "$?" 0
+	rc=$?
+	check_eq "skew $_name ($_fake): publishes ($(grep -v '^s3pub: [<>*]' "$TMP/err" | tail -n 1 | cut -c1-200))" "$rc" 0
 	grep -q 'clock: server time differs by' "$TMP/err" &&
 		ok "skew $_name: --verbose reports the clock offset" ||
 		not_ok "skew $_name: no clock offset reported"
@@ -395,7 +398,8 @@ if sh scripts/need.sh valgrind:valgrind >&2 && [ -f build/bearssl-host/libbearss
 				--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 				"$TMP/s3pub-vg" publish $_ps "$_d" "s3://$B/vg-$v,opt=endpoint=$RGW_ENDPOINT" \
 				>"$TMP/out" 2>"$TMP/err"
-			check_eq "valgrind $v: publish exits 0, no memcheck error or definite leak ($(head -c 400 "$TMP/err"))" "$?" 0
+			rc=$?
+			check_eq "valgrind $v: publish exits 0, no memcheck error or definite leak ($(head -c 400 "$TMP/err"))" "$rc" 0
 		done
 		# a failing run too (retries, then the error path's clean-up)
 		set_rules '{"method": "PUT", "query": "partNumber=2", "action": "500"}'
@@ -403,7 +407,8 @@ if sh scripts/need.sh valgrind:valgrind >&2 && [ -f build/bearssl-host/libbearss
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 			"$TMP/s3pub-vg" publish --retries 2 --part-size 5MiB "$TMP/big" "s3://$B/vg-fail,opt=endpoint=$PEP" \
 			>"$TMP/out" 2>"$TMP/err"
-		check_eq "valgrind: a failing multipart publish exits 5 with no memcheck error ($(head -c 400 "$TMP/err"))" "$?" 5
+		rc=$?
+		check_eq "valgrind: a failing multipart publish exits 5 with no memcheck error ($(head -c 400 "$TMP/err"))" "$rc" 5
 	else
 		not_ok "valgrind: building the glibc binary failed: $(head -c 300 "$TMP/cc.err")"
 	fi

@@ -45,14 +45,16 @@ suite() {
 	hex=$(json_field "$TMP/spec.json" ContentSHA256 2>/dev/null)
 	rm -rf "$TMP/o1"
 	$G "s3://$b/runs/r1.tar.gz" "$TMP/o1" 2>"$TMP/err"
-	check_eq "$srv: get s3://.../r1.tar.gz exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "$srv: get s3://.../r1.tar.gz exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 	check "$srv: publish -> get (signed) equals the tree" same_tree "$TREE" "$TMP/o1"
 
 	# via a presigned GET URL: no credentials at all
 	url=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" "s3://$b/runs/r1.tar.gz")
 	rm -rf "$TMP/o2"
 	"$S3PUB" get $ca "$url" "$TMP/o2" 2>"$TMP/err"
-	check_eq "$srv: get PRESIGNED-URL exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "$srv: get PRESIGNED-URL exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 	check "$srv: publish -> presign -> get equals the tree" same_tree "$TREE" "$TMP/o2"
 
 	# checksums: the right ones pass, a wrong one is exit 6 and nothing left
@@ -82,7 +84,8 @@ suite() {
 		>/dev/null 2>"$TMP/err"
 	rm -rf "$TMP/p"
 	$G "s3://$b/plain/" "$TMP/p" 2>"$TMP/err"
-	check_eq "$srv: get s3://.../plain/ exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "$srv: get s3://.../plain/ exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 	( cd "$TREE" && find . -type f | sort ) >"$TMP/want.list"
 	( cd "$TMP/p" && find . -type f | sort ) >"$TMP/got.list"
 	check "$srv: prefix: one file per object, the same paths" cmp -s "$TMP/want.list" "$TMP/got.list"
@@ -142,7 +145,8 @@ PY
 	# managed mode: publish --presigned-url, no credentials
 	put=$(with_keys "$srv" "$S3PUB" presign --endpoint "$ep" --method PUT "s3://$b/managed/job 1+&.tar.gz")
 	"$S3PUB" publish $ca --verbose --presigned-url "$put" "$TREE" >"$TMP/mspec.json" 2>"$TMP/merr"
-	check_eq "$srv: publish --presigned-url exits 0 ($(grep -v '^s3pub: [<>*]' "$TMP/merr" | head -c 200))" "$?" 0
+	rc=$?
+	check_eq "$srv: publish --presigned-url exits 0 ($(grep -v '^s3pub: [<>*]' "$TMP/merr" | head -c 200))" "$rc" 0
 	check_eq "$srv: ... spec Bucket from the URL" "$(json_field "$TMP/mspec.json" Bucket 2>/dev/null)" "$b"
 	check_eq "$srv: ... spec Key from the URL, percent-decoded" "$(json_field "$TMP/mspec.json" Key 2>/dev/null)" "managed/job 1+&.tar.gz"
 	check_eq "$srv: ... spec Region from X-Amz-Credential" "$(json_field "$TMP/mspec.json" Region 2>/dev/null)" "us-east-1"

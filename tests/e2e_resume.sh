@@ -213,10 +213,12 @@ suite() {
 	check_eq "$srv: --no-overwrite: the object is unchanged" "$(sha256sum <"$TMP/obj" | cut -d' ' -f1)" \
 		"$("$S3PUB" archive "$TMP/small" | sha256sum | cut -d' ' -f1)"
 	with_keys "$srv" "$S3PUB" publish --no-overwrite "$TMP/small" "s3://$B/no-new,opt=endpoint=$S3_EP" >/dev/null 2>"$TMP/err"
-	check_eq "$srv: --no-overwrite on a new key: one PutObject ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "$srv: --no-overwrite on a new key: one PutObject ($(head -c 200 "$TMP/err"))" "$rc" 0
 	with_keys "$srv" "$S3PUB" publish --no-overwrite --part-size 5MiB "$TMP/mid" \
 		"s3://$B/no-mp,opt=endpoint=$S3_EP" >/dev/null 2>"$TMP/err"
-	check_eq "$srv: --no-overwrite on a new key: multipart ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "$srv: --no-overwrite on a new key: multipart ($(head -c 200 "$TMP/err"))" "$rc" 0
 	expect_exit "$srv: --no-overwrite, multipart, existing key: exit 4" 4 'exists \(--no-overwrite\)' \
 		with_keys "$srv" "$S3PUB" publish --no-overwrite --part-size 5MiB "$TMP/mid" "s3://$B/no-mp,opt=endpoint=$S3_EP"
 	# what the server does with the header itself (README, --no-overwrite)

@@ -3,8 +3,8 @@
 # Runs each test (a program or a script), shows its "ok"/"not ok" lines and
 # counts them; ends with the line "N passed, N failed" (and skipped) and
 # exits non-zero when anything failed. A test that exits non-zero without
-# having reported a failure (a crash, a sanitizer report) counts as one
-# failure under its own name. Logs: build/test-logs/NAME.log.
+# having reported a failure (a crash, a sanitizer report), or that reports
+# no check at all, counts as one failure under its own name. Logs: build/test-logs/NAME.log.
 LOGS=${LOGS:-build/test-logs}
 mkdir -p "$LOGS"
 passed=0 failed=${PRE_FAILED:-0} skipped=0
@@ -26,6 +26,10 @@ for t in "$@"; do
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $name exited with status $rc (see $log):"
 		tail -n 15 "$log" | sed 's/^/#   /'
+		f=1
+	elif [ $((p + s + f)) -eq 0 ]; then
+		# a test that said nothing proved nothing (as t_done does for C)
+		echo "not ok - $name reported no check at all (see $log)"
 		f=1
 	elif [ "$f" -ne 0 ]; then
 		echo "#   details: $log"

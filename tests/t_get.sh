@@ -70,7 +70,8 @@ nothing() { [ ! -e "$1" ] || [ -z "$(ls -A "$1")" ]; }
 
 rm -rf "$TMP/o"
 "$S3PUB" get --retries 1 "$U/goodsum.tar.gz?X-Amz-Signature=x" "$TMP/o" 2>"$TMP/err"
-check_eq "the server's x-amz-checksum-sha256 matches: exit 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+rc=$?
+check_eq "the server's x-amz-checksum-sha256 matches: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 check "... unpacked equal to the tree" same "$TMP/o"
 rm -rf "$TMP/o"
 expect_exit "a wrong x-amz-checksum-sha256 from the server -> 6" 6 "x-amz-checksum-sha256" \

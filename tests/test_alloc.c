@@ -49,8 +49,7 @@ sizes(void)
 	}
 	t_ok(!why[0], "malloc: 24 sizes from 0 to 1 MiB: aligned, big enough, "
 	    "the next power of two at most%s%s", why[0] ? ": " : "", why);
-	alloc_free(NULL);
-	t_ok(1, "free(NULL) is a no-op");
+	alloc_free(NULL);       /* a no-op: a crash would end the test here */
 }
 
 static void

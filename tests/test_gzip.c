@@ -52,11 +52,15 @@ main(void)
 	uint32_t s = 99;
 
 	/* the oracle (a fresh Debian 12 may lack it); run from the repo root */
-	if (system("sh scripts/need.sh python3:python3 gzip:gzip >&2") != 0)
-		t_skip("scripts/need.sh could not install python3:python3 gzip:gzip");
+	int oracle = system("sh scripts/need.sh python3:python3 gzip:gzip >&2") == 0;
 
-	if (!t_ok(mkdtemp(dir) != NULL, "temporary directory"))
+	if (!oracle)
+		t_skip("python3 zlib and gzip -t: scripts/need.sh could not "
+		    "install them (the layout checks still run)");
+	if (mkdtemp(dir) == NULL) {
+		t_ok(0, "cannot make a temporary directory");
 		return t_done();
+	}
 	snprintf(gz, sizeof gz, "%s/x.gz", dir);
 	snprintf(raw, sizeof raw, "%s/x", dir);
 	for (size_t i = 0; i < MAXN; i++) {
@@ -74,10 +78,12 @@ main(void)
 		gzip_stored_encode(in, n, out);
 		write_file(gz, out, total);
 		write_file(raw, in, n);
-		t_ok(python_inflates(gz, raw) == 0,
-		    "n=%zu: python3 zlib inflates it to the input (CRC, ISIZE checked)", n);
-		snprintf(cmd, sizeof cmd, "gzip -t %s", gz);
-		t_ok(system(cmd) == 0, "n=%zu: gzip -t accepts it", n);
+		if (oracle) {
+			t_ok(python_inflates(gz, raw) == 0, "n=%zu: python3 zlib "
+			    "inflates it to the input (CRC, ISIZE checked)", n);
+			snprintf(cmd, sizeof cmd, "gzip -t %s", gz);
+			t_ok(system(cmd) == 0, "n=%zu: gzip -t accepts it", n);
+		}
 		t_ok(memcmp(out, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10) == 0,
 		    "n=%zu: header: MTIME 0, no name, XFL 0, OS 255", n);
 		/* the last block header: BFINAL set, LEN = the rest */

@@ -20,6 +20,7 @@
 
 static int t_failures;
 static int t_count;
+static int t_skips;
 
 __attribute__((format(printf, 2, 3), unused)) static int
 t_ok(int cond, const char *fmt, ...)
@@ -43,6 +44,7 @@ t_skip(const char *fmt, ...)
 {
 	va_list ap;
 
+	t_skips++;
 	fputs("ok - ", stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
@@ -71,7 +73,9 @@ t_data_dir(void)
 __attribute__((unused)) static int
 t_done(void)
 {
-	if (t_count == 0) {
+	/* a test that skipped everything said so; one that did nothing at
+	 * all is broken */
+	if (t_count == 0 && t_skips == 0) {
 		printf("not ok - no check was run\n");
 		return 1;
 	}
