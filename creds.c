@@ -1656,7 +1656,12 @@ imds_start(creds_ctx *cx, imds *m, char *why, size_t whysz, s3p_err *err)
 	}
 	if (r != 200)
 		return net_fail(err, "IMDS", " ", url, r);
-	trim(m->token);
+	{
+		/* trim() skips leading blanks by returning a later pointer:
+		 * move the token back to the start of its buffer */
+		char *t = trim(m->token);
+		memmove(m->token, t, strlen(t) + 1);
+	}
 	if (m->token[0] == '\0' || !printable(m->token))
 		return err_set(err, S3P_ESERVER, "IMDS %s: malformed token", url);
 	return 1;
@@ -1750,7 +1755,10 @@ creds_imds_region(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 	if (imds_get(cx, &m, "/latest/meta-data/placement/region", &rs,
 	    &e2) != 200)
 		return 0;
-	trim(buf);
+	{
+		char *t = trim(buf);
+		memmove(buf, t, strlen(t) + 1);
+	}
 	if (!region_ok(buf))
 		return err_set(err, S3P_ESERVER,
 		    "IMDS placement/region: malformed region");

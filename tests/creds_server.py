@@ -14,7 +14,7 @@ protocols:
   X-aws-ec2-metadata-token (401 otherwise); .../iam/security-credentials/
   lists the role, .../ROLE gives the JSON document.
   Modes: imds, imds-v1 (token PUT answers 405, GETs answer without a
-  token), imds-403, imds-norole, imds-role404, imds-slow (token answer after
+  token), imds-blank (the token with blanks around it), imds-403, imds-norole, imds-role404, imds-slow (token answer after
   3 s), imds-badjson, imds-short (credentials expire in 120 s, a new key id
   on each fetch), imds-expired.
 
@@ -113,6 +113,9 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(400, "")
         if MODE == "imds-slow":
             time.sleep(3)
+        if MODE == "imds-blank":
+            # blanks around the token: a client must send it trimmed
+            return self.send(200, " \t" + TOKEN + " \r\n")
         self.send(200, TOKEN)
 
     def do_GET(self):

@@ -53,6 +53,14 @@ check_eq "imds: token PUT, then list, then role, each with the token" \
 	"PUT /latest/api/token X-aws-ec2-metadata-token-ttl-seconds=set|GET /latest/meta-data/iam/security-credentials/ X-aws-ec2-metadata-token=set|GET /latest/meta-data/iam/security-credentials/role1 X-aws-ec2-metadata-token=set|"
 if grep -q "$(python3 tests/creds_server.py secret imds)" "$TMP/out" "$TMP/err"; then
 	not_ok "imds: the secret is never printed"; else ok "imds: the secret is never printed"; fi
+# the token with blanks around it is trimmed, then used (a regression:
+# the leading blanks were kept and the token refused as "malformed")
+start imds-blank
+export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$PORT
+run
+check_eq "imds: a token with blanks around it is trimmed and used ($(head -c 200 "$TMP/err"))" "$(field source)" imds
+start imds
+export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:$PORT
 "$TOOL" -v >/dev/null 2>"$TMP/verr"
 if grep -q "credentials: from imds" "$TMP/verr" && ! grep -q "$(python3 tests/creds_server.py secret imds)" "$TMP/verr" \
 	&& ! grep -q "AQAEAtokenFromTheLocalIMDS" "$TMP/verr"; then
