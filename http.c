@@ -783,10 +783,8 @@ tcp_connect(http_client *c, const char *host, unsigned port, const char *who,
 static int
 basic_auth(const char *ui, size_t n, char *out, size_t cap)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned char raw[256];
-	size_t rl = 0, o;
+	size_t rl = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)ui[i], h, l;
@@ -803,18 +801,7 @@ basic_auth(const char *ui, size_t n, char *out, size_t cap)
 	if (6 + (rl + 2) / 3 * 4 + 1 > cap)
 		return -1;
 	memcpy(out, "Basic ", 6);
-	o = 6;
-	for (size_t i = 0; i < rl; i += 3) {
-		unsigned v = (unsigned)raw[i] << 16;
-
-		if (i + 1 < rl)
-			v |= (unsigned)raw[i + 1] << 8;
-		if (i + 2 < rl)
-			v |= raw[i + 2];
-		for (int j = 0; j < 4; j++)
-			out[o++] = i + j <= rl ? b64[(v >> (18 - 6 * j)) & 63] : '=';
-	}
-	out[o] = '\0';
+	text_base64(raw, rl, out + 6);
 	return 0;
 }
 

@@ -95,21 +95,7 @@ struct s3_scratch {
 void
 s3_base64(const unsigned char *in, size_t len, char *out)
 {
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-	/* n bytes left give n + 1 digits (4 when n > 2), then '=' */
-	for (size_t i = 0; i < len; i += 3) {
-		size_t n = len - i;
-		unsigned v = (unsigned)in[i] << 16;
-		if (n > 1)
-			v |= (unsigned)in[i + 1] << 8;
-		if (n > 2)
-			v |= in[i + 2];
-		for (size_t k = 0; k < 4; k++)
-			*out++ = k <= n ? tab[(v >> (18 - 6 * k)) & 63] : '=';
-	}
-	*out = '\0';
+	text_base64(in, len, out);
 }
 
 int
@@ -509,9 +495,10 @@ backoff_ms(int attempt)
 }
 
 /*
- * The S3 error codes that decide what follows (s3.h: Retries, Errors), as
- * one string table: a pointer table would cost 8 bytes a name. The first
- * three are also the codes given to answers without a body.
+ * The S3 error codes that decide what follows (s3.h: Retries, Errors),
+ * each with what it means. (An answer without a body is given the code
+ * its status implies: 404 NoSuchBucket/NoSuchKey, 403 AccessDenied, 301
+ * PermanentRedirect.)
  */
 #define CODE_RETRY      0x01    /* tried again */
 #define CODE_SKEW       0x02    /* the clock is wrong */
@@ -520,31 +507,37 @@ backoff_ms(int attempt)
 #define CODE_DIGEST     0x10    /* S3P_EINTEGRITY */
 #define CODE_CHANGED    0x20    /* the body changed: s3_upload starts again */
 
-static const char code_names[] =
-    "NoSuchBucket\0AccessDenied\0PermanentRedirect\0"
-    "SlowDown\0RequestTimeout\0InternalError\0ServiceUnavailable\0"
-    "OperationAborted\0RequestTimeTooSkewed\0AuthorizationHeaderMalformed\0"
-    "BadDigest\0XAmzContentSHA256Mismatch\0InvalidDigest\0";
-static const unsigned char code_flags[] = {
-	CODE_REFUSED, CODE_REFUSED, CODE_MOVED,
-	CODE_RETRY, CODE_RETRY, CODE_RETRY, CODE_RETRY, CODE_RETRY,
-	CODE_SKEW, CODE_MOVED,
-	CODE_DIGEST | CODE_CHANGED, CODE_DIGEST | CODE_CHANGED, CODE_DIGEST
+static const struct {
+	const char *name;
+	unsigned char flags;
+} codes[] = {
+	{ "NoSuchBucket", CODE_REFUSED }, { "AccessDenied", CODE_REFUSED },
+	{ "PermanentRedirect", CODE_MOVED },
+	{ "SlowDown", CODE_RETRY }, { "RequestTimeout", CODE_RETRY },
+	{ "InternalError", CODE_RETRY }, { "ServiceUnavailable", CODE_RETRY },
+	{ "OperationAborted", CODE_RETRY },
+	{ "RequestTimeTooSkewed", CODE_SKEW },
+	{ "AuthorizationHeaderMalformed", CODE_MOVED },
+	{ "BadDigest", CODE_DIGEST | CODE_CHANGED },
+	{ "XAmzContentSHA256Mismatch", CODE_DIGEST | CODE_CHANGED },
+	{ "InvalidDigest", CODE_DIGEST },
 };
-#define NO_SUCH_BUCKET          code_names
-#define ACCESS_DENIED           (NO_SUCH_BUCKET + sizeof "NoSuchBucket")
-#define PERMANENT_REDIRECT      (ACCESS_DENIED + sizeof "AccessDenied")
 
 static unsigned
 code_class(const char *code)
 {
-	const char *n = code_names;
-
-	for (size_t i = 0; *n != '\0'; i++, n += strlen(n) + 1)
-		if (strcmp(code, n) == 0)
-			return code_flags[i];
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (strcmp(code, codes[i].name) == 0)
+			return codes[i].flags;
 	return 0;
 }
+
+/*
+ * What s3_do, put_single and put_multipart return when the server refused
+ * the body as changed (BadDigest, XAmzContentSHA256Mismatch): s3_upload
+ * then starts again from a fresh hash pass. Other failures are -1.
+ */
+#define S3_BODY_CHANGED (-2)
 
 static void
 object_name(const s3_op *op, char *out, size_t outsz)
@@ -714,9 +707,9 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 			return 0;
 		if (code[0] == '\0')
 			/* HEAD and some proxies answer without a body */
-			cd = rs->status == 404 ? (op->key ? "NoSuchKey" : NO_SUCH_BUCKET) :
-			    rs->status == 403 ? ACCESS_DENIED :
-			    rs->status == 301 ? PERMANENT_REDIRECT : "";
+			cd = rs->status == 404 ? (op->key ? "NoSuchKey" :
+			    "NoSuchBucket") : rs->status == 403 ? "AccessDenied" :
+			    rs->status == 301 ? "PermanentRedirect" : "";
 		cls = code_class(cd);
 
 		/* a wrong clock: take the server's (SPEC section 4) */
@@ -773,7 +766,7 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 				logf_(s, "%s %s: giving up after %d attempts", op->method,
 				    obj, attempt);
 			/* the body changed under us: s3_upload starts again */
-			return cls & CODE_CHANGED ? -2 : -1;
+			return cls & CODE_CHANGED ? S3_BODY_CHANGED : -1;
 		}
 		{
 			const char *ra = http_header_get(rs, "Retry-After");
@@ -1292,7 +1285,7 @@ fail:
 		    "a later run to resume (--keep-partial)", was, upload_id);
 	} else
 		abort_upload(s, bucket, key, upload_id, err);
-	return rc == -2 ? -2 : -1;
+	return rc == S3_BODY_CHANGED ? S3_BODY_CHANGED : -1;
 }
 
 /*
@@ -1356,7 +1349,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 				err_set(err, S3P_ENET, "s3://%s/%s: %s", bucket, key, was);
 			return -1;
 		}
-		if (rc != -2)
+		if (rc != S3_BODY_CHANGED)
 			return -1;
 		/* BadDigest: the data changed between hashing and sending */
 		if (pass == 2)

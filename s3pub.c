@@ -247,20 +247,20 @@ static const char opt_why[] =
 	"64 hex digits";
 static const uint32_t int_max[] = { 100, 64, 86400, 604800, 9 };
 
-/*
- * Three character sets in one: base64 [0, 65), bucket names of other
- * servers than AWS [3, 68), hex digits [43, 65).
- */
-static const char charset[] =
-    "+/=GHIJKLMNOPQRSTUVWXYZghijklmnopqrstuvwxyzABCDEFabcdef0123456789._-";
+/* The bytes of a base64 digest, of a hex digest, of a non-AWS bucket. */
+static const char base64_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+static const char hex_chars[] = "0123456789abcdefABCDEF";
+static const char bucket_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
 
-/* How many bytes at the start of s are among the n bytes at set. */
+/* How many bytes at the start of s are in the string set. */
 static size_t
-span(const char *s, const char *set, size_t n)
+span(const char *s, const char *set)
 {
 	size_t i = 0;
 
-	while (s[i] != '\0' && memchr(set, s[i], n) != NULL)
+	while (s[i] != '\0' && strchr(set, s[i]) != NULL)
 		i++;
 	return i;
 }
@@ -528,8 +528,7 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 		case O_SHA:     /* base64 with its '=' pad, or hex */
 			l = why == W_B64 ? 44 : 64;
 			if (strlen(val) != l || (l == 44 && val[43] != '=') ||
-			    span(val, l == 44 ? charset : charset + 43,
-			    l == 44 ? 65 : 22) != l)
+			    span(val, l == 44 ? base64_chars : hex_chars) != l)
 				break;
 			*(const char **)f = val;
 			continue;
@@ -622,7 +621,7 @@ resolve_place(const options *o, const spec_target *t, const char *bucket,
 		return 0;
 	n = strlen(bucket);
 	if (pl.endpoint_custom && n >= 1 && n <= 255 &&
-	    span(bucket, charset + 3, 65) == n)
+	    span(bucket, bucket_chars) == n)
 		return 0;
 	return err_set(err, S3P_EUSAGE,
 	    "'%s': invalid bucket name (S3 bucket naming rules)", bucket);

@@ -40,3 +40,23 @@ text_num(const char *s, unsigned base, uint64_t *v)
 	*v = n;
 	return s;
 }
+
+void
+text_base64(const unsigned char *in, size_t len, char *out)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	/* n bytes left give n + 1 digits (4 when n > 2), then '=' */
+	for (size_t i = 0; i < len; i += 3) {
+		size_t n = len - i;
+		unsigned v = (unsigned)in[i] << 16;
+		if (n > 1)
+			v |= (unsigned)in[i + 1] << 8;
+		if (n > 2)
+			v |= in[i + 2];
+		for (size_t k = 0; k < 4; k++)
+			*out++ = k <= n ? tab[(v >> (18 - 6 * k)) & 63] : '=';
+	}
+	*out = '\0';
+}

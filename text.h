@@ -31,4 +31,11 @@ char *text_str(const char *hay, const char *needle);
  */
 const char *text_num(const char *s, unsigned base, uint64_t *v);
 
+/*
+ * Standard base64 (RFC 4648 section 4, '=' padded) of len bytes into out,
+ * which needs 4 * ceil(len / 3) + 1 bytes; NUL-terminated. The one
+ * encoder: checksums (s3.c) and proxy credentials (http.c).
+ */
+void text_base64(const unsigned char *in, size_t len, char *out);
+
 #endif

@@ -79,5 +79,18 @@ main(void)
 		    text_num("18446744073709551616", 10, &(uint64_t){ 0 }) == NULL,
 		    "text_num: no sign; 2^64-1 fits, 2^64 does not");
 	}
+	/* text_base64: RFC 4648 section 10's test vectors */
+	{
+		static const char *const v[][2] = { { "", "" }, { "f", "Zg==" },
+		    { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		    { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" } };
+		char out[16];
+		int bad = 0;
+		for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+			text_base64((const unsigned char *)v[i][0], strlen(v[i][0]), out);
+			bad += strcmp(out, v[i][1]) != 0;
+		}
+		t_ok(bad == 0, "text_base64: the RFC 4648 test vectors (%d differ)", bad);
+	}
 	return t_done();
 }
