@@ -12,8 +12,8 @@
  * Inside a call the input is cut into deflate blocks of at most
  * DEFLATE_SYMS symbols; each is written in whichever form is smaller:
  * dynamic Huffman (code lengths limited to 15 bits, 7 for the code-length
- * code) or stored. Matches come from 3-byte hash chains
- * over the 32 KiB window, greedy at levels 1..3, lazy at 4..9, the chain
+ * code) or stored. Matches come from hash chains of 4-byte
+ * prefixes over the 32 KiB window, greedy at levels 1..3, lazy at 4..9, the chain
  * and "nice" lengths growing with the level as in gzip.
  *
  * Never larger than stored: input that does not shrink (random bytes, or
@@ -56,6 +56,8 @@ typedef struct {
 	uint16_t lfreq[286], dfreq[30];
 	uint8_t llen[288], dlen[32];            /* the block's code lengths */
 	uint16_t lcode[288], dcode[32];         /* bit-reversed codes */
+	uint8_t len_code[259];                  /* length -> its code */
+	uint8_t dist_code[512];                 /* distance -> its code */
 } deflate_ctx;
 
 /* Level 1..9 (clamped): 1 fastest, 9 smallest, as gzip's. */
