@@ -145,7 +145,8 @@ EOF
 	# multipart: 23 MiB in 5 MiB parts: ETag -5, object equal
 	with_keys "$srv" "$S3PUB" publish $ca --part-size 5MiB "$TMP/big" "s3://$b/mp,opt=endpoint=$ep" \
 		>"$TMP/spec6.json" 2>"$TMP/err"
-	check_eq "$srv: multipart publish exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "$srv: multipart publish exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 	etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key mp.tar.gz --query ETag --output text 2>/dev/null)
 	case $etag in *-5\"|*-5) ok "$srv: multipart ETag ends in -5 ($etag)" ;; *) not_ok "$srv: multipart ETag '$etag'" ;; esac
 	aws_s3 "$srv" s3 cp "s3://$b/mp.tar.gz" "$TMP/mp.tgz" >/dev/null 2>&1
@@ -254,9 +255,11 @@ suite swift
 if s3_use rgw-tls; then
 	b=$(new_bucket rgw)
 	with_keys rgw "$S3PUB" publish --ca-file "$RGW_CA" "$TREE" "s3://$b/tls,opt=endpoint=$RGW_TLS_ENDPOINT" >"$TMP/t.json" 2>"$TMP/err"
-	check_eq "rgw-tls: publish over HTTPS with --ca-file ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "rgw-tls: publish over HTTPS with --ca-file ($(head -c 200 "$TMP/err"))" "$rc" 0
 	with_keys rgw "$S3PUB" publish --ca-file "$RGW_CA" "$TREE" "s3://$b/tls-ip,opt=endpoint=$RGW_TLS_IP_ENDPOINT" >"$TMP/t.json" 2>"$TMP/err"
-	check_eq "rgw-tls: publish to an IP endpoint (iPAddress SAN) ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "rgw-tls: publish to an IP endpoint (iPAddress SAN) ($(head -c 200 "$TMP/err"))" "$rc" 0
 	expect_exit "rgw-tls: an unknown CA is refused -> 3" 3 'certificate|trust' \
 		with_keys rgw "$S3PUB" publish --retries 1 --ca-file /etc/ssl/certs/ca-certificates.crt "$TREE" "s3://$b/tls2,opt=endpoint=$RGW_TLS_ENDPOINT"
 	aws_s3 rgw s3 cp "s3://$b/tls.tar.gz" "$TMP/tls.tgz" >/dev/null 2>&1
@@ -284,7 +287,8 @@ for srv in rgw swift; do
 	port=${S3_EP##*:}
 	with_keys "$srv" env HTTP_PROXY="http://127.0.0.1:$(cat "$TMP/pport")" "$S3PUB" publish --virtual-hosted \
 		"$TREE" "s3://$b/vh,opt=endpoint=http://localhost:$port" >/dev/null 2>"$TMP/err"
-	check_eq "$srv: --virtual-hosted through HTTP_PROXY exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "$srv: --virtual-hosted through HTTP_PROXY exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 	check "$srv: the request went to $b.localhost" grep -q "^PUT http://$b.localhost:$port/vh.tar.gz " "$TMP/proxy.log"
 	check "$srv: the object is there" aws_s3 "$srv" s3api head-object --bucket "$b" --key vh.tar.gz
 done
