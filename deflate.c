@@ -19,22 +19,26 @@
 /* A symbol: a literal (< 256), or LEN_FLAG | length << 16 | distance. */
 #define LEN_FLAG 0x80000000u
 
-/* Per level: how hard the match finder looks (as gzip's table). */
 /*
  * Per level: how hard the match finder looks. Measured on text results
- * (bench B10): with chains of 4-byte prefixes, level 6 here gives gzip
- * -6's bytes with a tenth of its chain length.
+ * (bench B10): with chains of 4-byte prefixes, a tenth of gzip's chain
+ * lengths gives gzip's bytes.
  */
 static const struct {
 	uint16_t chain;         /* candidates tried at most */
 	uint16_t nice;          /* a match this long ends the search */
-	uint16_t lazy;          /* lazy levels: no second look past this */
+	uint16_t good;          /* lazy: a match this long quarters the
+				   second look's chain */
+	uint16_t lazy;          /* lazy: no second look past this length;
+				   greedy: matches longer than this are not
+				   added to the chains past their start */
 	uint8_t greedy;
 } params[10] = {
-	{ 0, 0, 0, 1 },
-	{ 4, 8, 0, 1 }, { 6, 16, 0, 1 }, { 12, 32, 0, 1 },
-	{ 4, 16, 258, 0 }, { 8, 32, 258, 0 }, { 12, 32, 258, 0 },
-	{ 32, 64, 258, 0 }, { 128, 258, 258, 0 }, { 1024, 258, 258, 0 }
+	{ 0, 0, 0, 0, 1 },
+	{ 4, 8, 0, 8, 1 }, { 8, 16, 0, 16, 1 },
+	{ 4, 16, 4, 258, 0 }, { 6, 32, 8, 258, 0 }, { 8, 32, 8, 258, 0 },
+	{ 10, 32, 8, 258, 0 }, { 32, 64, 32, 258, 0 },
+	{ 128, 258, 64, 258, 0 }, { 1024, 258, 258, 258, 0 }
 };
 
 /* Length codes 257..285: base length and extra bits (3.2.5). */
@@ -62,29 +66,7 @@ dist_extra(unsigned code)
 	return code < 4 ? 0 : (code - 2) / 2;
 }
 
-/* The length code (0..28, for 257..285) of a match length: a search. */
-static unsigned
-len_code_search(unsigned len)
-{
-	unsigned c = 0;
-
-	while (c < 28 && len_base[c + 1] <= len)
-		c++;
-	return c;
-}
-
-/* The distance code of a distance 1..32768: a search. */
-static unsigned
-dist_code_search(unsigned d)
-{
-	unsigned c = 0;
-
-	while (c < 29 && dist_base[c + 1] <= d)
-		c++;
-	return c;
-}
-
-/* The same two from the context's tables (filled by deflate_init). */
+/* The code of a length, of a distance: tables that deflate_init fills. */
 static unsigned
 len_code(const deflate_ctx *c, unsigned len)
 {
@@ -99,11 +81,16 @@ dist_code(const deflate_ctx *c, unsigned d)
 
 /* ---- bits ---- */
 
+/*
+ * The bit writer: LSB first (3.1.1), whole 32-bit words written as soon as
+ * they are complete, so a code costs a shift and an or. Bits above n in
+ * buf are always 0 (every value fits its width).
+ */
 typedef struct {
 	unsigned char *out;
 	size_t pos;
 	uint64_t buf;
-	unsigned n;             /* bits in buf */
+	unsigned n;             /* bits in buf, < 32 between calls */
 } bits;
 
 static void
@@ -111,19 +98,26 @@ put_bits(bits *b, uint32_t v, unsigned n)
 {
 	b->buf |= (uint64_t)v << b->n;
 	b->n += n;
-	while (b->n >= 8) {
-		b->out[b->pos++] = (unsigned char)b->buf;
-		b->buf >>= 8;
-		b->n -= 8;
+	if (b->n >= 32) {
+		unsigned char *o = b->out + b->pos;
+		o[0] = (unsigned char)b->buf;
+		o[1] = (unsigned char)(b->buf >> 8);
+		o[2] = (unsigned char)(b->buf >> 16);
+		o[3] = (unsigned char)(b->buf >> 24);
+		b->pos += 4;
+		b->buf >>= 32;
+		b->n -= 32;
 	}
 }
 
-/* Pads to a byte with zero bits. */
+/* Pads to a byte with zero bits and writes every pending byte. */
 static void
 align(bits *b)
 {
-	if (b->n > 0)
-		put_bits(b, 0, 8 - b->n);
+	for (b->n = (b->n + 7) & ~7u; b->n > 0; b->n -= 8) {
+		b->out[b->pos++] = (unsigned char)b->buf;
+		b->buf >>= 8;
+	}
 }
 
 /* ---- Huffman codes ---- */
@@ -368,12 +362,15 @@ put_symbols(deflate_ctx *c, bits *b, size_t nsym)
 		if (!(s & LEN_FLAG)) {
 			put_bits(b, c->lcode[s], c->llen[s]);
 		} else {
+			/* each code with its extra bits: at most 15 + 13 */
 			unsigned len = (s >> 16) & 0x1ff, d = s & 0xffff;
 			unsigned lc = len_code(c, len), dc = dist_code(c, d);
-			put_bits(b, c->lcode[257 + lc], c->llen[257 + lc]);
-			put_bits(b, len - len_base[lc], len_extra[lc]);
-			put_bits(b, c->dcode[dc], c->dlen[dc]);
-			put_bits(b, d - dist_base[dc], dist_extra(dc));
+			put_bits(b, c->lcode[257 + lc] |
+			    (len - len_base[lc]) << c->llen[257 + lc],
+			    c->llen[257 + lc] + len_extra[lc]);
+			put_bits(b, c->dcode[dc] |
+			    (d - dist_base[dc]) << c->dlen[dc],
+			    c->dlen[dc] + dist_extra(dc));
 		}
 	}
 	put_bits(b, c->lcode[256], c->llen[256]);
@@ -408,45 +405,68 @@ stored_bits(size_t n, unsigned pending)
 	    (blocks - 1) * 40;
 }
 
+/* The fixed Huffman code's lengths (3.2.6): literal/length, distance. */
+static void
+fixed_lengths(uint8_t *ll, uint8_t *dl)
+{
+	for (unsigned i = 0; i < 288; i++)
+		ll[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
+	memset(dl, 5, 32);
+}
+
 /*
- * Ends a deflate block of nsym symbols over in[0..n): dynamic Huffman or
- * stored, whichever is smaller (fixed Huffman wins only for blocks of a
- * few hundred bytes: not worth its code where blocks hold 16,384 symbols
- * but the last). `limit`: the writer must stay at or under this many
- * bytes, else 0 is returned (the caller stores the whole input).
+ * Ends a deflate block of nsym symbols over in[0..n): dynamic Huffman,
+ * fixed Huffman or stored, whichever is smallest, by exact sizes in bits
+ * (fixed wins for short blocks, where a dynamic header does not pay).
+ * `limit`: the writer must stay at or under this many bytes, else 0 is
+ * returned (the caller stores the whole input).
  */
 static int
 flush_block(deflate_ctx *c, bits *b, const unsigned char *in, size_t n,
     size_t nsym, int last, size_t limit)
 {
 	dyn_header h;
-	uint64_t dyn, sto, best;
+	uint8_t fll[288], fdl[32];
+	uint64_t dyn, fix, sto, best;
 
 	c->lfreq[256] = 1;
 	huff_lengths(c->lfreq, 286, 15, c->llen);
 	huff_lengths(c->dfreq, 30, 15, c->dlen);
+	/* never-used 286, 287, 30 and 31: no code (a fixed block's lengths
+	 * may be left there, and they would shift the canonical codes) */
+	c->llen[286] = c->llen[287] = c->dlen[30] = c->dlen[31] = 0;
+	fixed_lengths(fll, fdl);
 	dyn = dyn_header_build(c, &h) + symbol_bits(c, c->llen, c->dlen);
+	fix = 3 + symbol_bits(c, fll, fdl);
 	sto = stored_bits(n, b->n);
 	best = sto < dyn ? sto : dyn;
+	best = fix < best ? fix : best;
 	if (b->pos + (b->n + best + 7) / 8 > limit)
 		return 0;
 	if (best == sto) {
 		put_stored(b, in, n, last);
 	} else {
-		huff_codes(c->llen, 286, c->lcode);
-		huff_codes(c->dlen, 30, c->dcode);
-		put_bits(b, (uint32_t)last | 2u << 1, 3);
-		put_bits(b, h.hlit - 257, 5);
-		put_bits(b, h.hdist - 1, 5);
-		put_bits(b, h.hclen - 4, 4);
-		for (unsigned i = 0; i < h.hclen; i++)
-			put_bits(b, h.cllen[cl_order[i]], 3);
-		for (unsigned i = 0; i < h.nitems; i++) {
-			unsigned code = h.items[i] & 31, extra = h.items[i] >> 8;
-			put_bits(b, h.clcode[code], h.cllen[code]);
-			if (code >= 16)
-				put_bits(b, extra, cl_extra[code - 16]);
+		if (best == fix) {
+			memcpy(c->llen, fll, sizeof fll);
+			memcpy(c->dlen, fdl, sizeof fdl);
+			put_bits(b, (uint32_t)last | 1u << 1, 3);
+		} else {
+			put_bits(b, (uint32_t)last | 2u << 1, 3);
+			put_bits(b, h.hlit - 257, 5);
+			put_bits(b, h.hdist - 1, 5);
+			put_bits(b, h.hclen - 4, 4);
+			for (unsigned i = 0; i < h.hclen; i++)
+				put_bits(b, h.cllen[cl_order[i]], 3);
+			for (unsigned i = 0; i < h.nitems; i++) {
+				unsigned code = h.items[i] & 31;
+				put_bits(b, h.clcode[code], h.cllen[code]);
+				if (code >= 16)
+					put_bits(b, h.items[i] >> 8,
+					    cl_extra[code - 16]);
+			}
 		}
+		huff_codes(c->llen, 288, c->lcode);
+		huff_codes(c->dlen, 32, c->dcode);
 		put_symbols(c, b, nsym);
 	}
 	memset(c->lfreq, 0, sizeof c->lfreq);
@@ -456,6 +476,21 @@ flush_block(deflate_ctx *c, bits *b, const unsigned char *in, size_t n,
 
 /* ---- matches ---- */
 
+/* The 4 bytes at p as a little-endian number (the same on every target). */
+static uint32_t
+get32(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t v;
+
+	memcpy(&v, p, 4);       /* one load where the order is already right */
+	return v;
+#else
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+#endif
+}
+
 /*
  * Chains link positions whose next 4 bytes hash alike: matches of 3 bytes
  * are not looked for (they rarely pay for their length and distance
@@ -464,10 +499,7 @@ flush_block(deflate_ctx *c, bits *b, const unsigned char *in, size_t n,
 static uint32_t
 hash4(const unsigned char *p)
 {
-	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-	    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-
-	return (v * 0x9E3779B1u) >> (32 - DEFLATE_HASH_BITS);
+	return (get32(p) * 0x9E3779B1u) >> (32 - DEFLATE_HASH_BITS);
 }
 
 /* Bytes in common at a and b, at most max. */
@@ -477,6 +509,7 @@ common(const unsigned char *a, const unsigned char *b, unsigned max)
 	unsigned n = 0;
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* 8 bytes at a time: the first difference is the lowest set byte */
 	while (n + 8 <= max) {
 		uint64_t x, y;
 		memcpy(&x, a + n, 8);
@@ -491,43 +524,50 @@ common(const unsigned char *a, const unsigned char *b, unsigned max)
 	return n;
 }
 
-/* Adds position p (p + 4 <= n) to its hash chain. */
+/* Adds positions from..to-1 (those with 4 bytes left of n) to the chains. */
 static void
-insert(deflate_ctx *c, const unsigned char *in, size_t p)
+insert(deflate_ctx *c, const unsigned char *in, size_t from, size_t to,
+    size_t n)
 {
-	uint32_t h = hash4(in + p), old = c->head[h];
-
-	c->prev[p & (DEFLATE_WSIZE - 1)] = (uint16_t)(old != 0 &&
-	    p - (old - 1) < DEFLATE_WSIZE ? p - (old - 1) : 0);
-	c->head[h] = (uint32_t)p + 1;
+	for (size_t p = from; p < to && p + 4 <= n; p++) {
+		uint32_t h = hash4(in + p), old = c->head[h];
+		c->prev[p & (DEFLATE_WSIZE - 1)] = (uint16_t)(old != 0 &&
+		    p - (old - 1) < DEFLATE_WSIZE ? p - (old - 1) : 0);
+		c->head[h] = (uint32_t)p + 1;
+	}
 }
 
 /*
  * The longest match for p among the earlier positions of its chain (p
- * already inserted), longer than `best`: its length (0: none), distance
- * in *dist.
+ * already inserted, 4 <= max <= bytes left), longer than `best`: its
+ * length (0: none), distance in *dist. A candidate is compared whole only
+ * when its first 4 bytes and its byte at `best` agree.
  */
 static unsigned
-longest(const deflate_ctx *c, const unsigned char *in, size_t n, size_t p,
-    unsigned best, unsigned chain, unsigned nice, unsigned *dist)
+longest(const deflate_ctx *c, const unsigned char *in, size_t p,
+    unsigned max, unsigned best, unsigned chain, unsigned nice,
+    unsigned *dist)
 {
-	unsigned max = n - p < MAX_MATCH ? (unsigned)(n - p) : MAX_MATCH;
+	const unsigned char *cur = in + p;
+	uint32_t first = get32(cur);
 	unsigned found = 0;
 	size_t cand = p;
 
-	if (max < MIN_MATCH || best >= max)
+	if (best >= max)
 		return 0;
 	if (nice > max)
 		nice = max;
 	while (chain-- > 0) {
 		unsigned d = c->prev[cand & (DEFLATE_WSIZE - 1)], l;
+		const unsigned char *m;
 		if (d == 0 || p - (cand - d) > DEFLATE_WSIZE)
 			break;
 		cand -= d;
-		if (in[cand + best] != in[p + best] || in[cand] != in[p])
+		m = in + cand;
+		if (m[best] != cur[best] || get32(m) != first)
 			continue;
-		l = common(in + cand, in + p, max);
-		if (l > best && l >= MIN_MATCH) {
+		l = 4 + common(m + 4, cur + 4, max - 4);
+		if (l > best) {
 			best = found = l;
 			*dist = (unsigned)(p - cand);
 			if (l >= nice)
@@ -552,16 +592,42 @@ add_match(deflate_ctx *c, size_t *nsym, unsigned len, unsigned dist)
 	c->dfreq[dist_code(c, dist)]++;
 }
 
+/* The 8 bytes at p as a little-endian number (the same on every target). */
+static uint64_t
+get64(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+#else
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+#endif
+}
+
+/* Non-zero when a byte of v is 0 (exact: no false positives). */
+static uint64_t
+has_zero(uint64_t v)
+{
+	return (v - 0x0101010101010101u) & ~v & 0x8080808080808080u;
+}
+
 /*
- * Whether in[0..n) looks incompressible: a byte histogram of a sample
- * close to flat, and almost no repeats within the window at sampled
- * positions. Costs about a sixteenth of a pass over the block.
+ * Whether in[0..n) looks incompressible, at several GB/s: a sampled byte
+ * histogram close to flat (every value present, none more than about
+ * twice as common as the mean), and almost no repeats within the window.
+ * Repeats are looked for at anchors: the positions holding the byte 0x5a
+ * (one in 256 of random bytes), found 8 bytes at a time. Anchors are
+ * chosen by content, so a repeat at any distance brings its anchors with
+ * it: the 8 bytes at an anchor seen before within 32 KiB is a repeat.
+ * Input whose repeats are 1/32 of its anchors or more is compressed.
  */
 static int
 looks_random(const unsigned char *in, size_t n)
 {
 	uint32_t hist[256] = { 0 }, seen[1024] = { 0 };
-	size_t sampled = 0, probes = 0, repeats = 0;
+	size_t sampled = 0, anchors = 0, repeats = 0;
 
 	if (n < 4096)
 		return 0;
@@ -573,32 +639,46 @@ looks_random(const unsigned char *in, size_t n)
 	for (unsigned i = 0; i < 256; i++)
 		if (hist[i] == 0 || hist[i] > 2 * sampled / 256 + 8)
 			return 0;
-	/* repeats of 8 bytes within 32 KiB, every 61st position */
-	for (size_t p = 0; p + 8 <= n; p += 61) {
-		uint64_t v;
-		uint32_t h, q;
-		memcpy(&v, in + p, 8);
-		h = (uint32_t)((v * 0x9E3779B97F4A7C15u) >> 54);
-		q = seen[h];
-		if (q != 0 && p - (q - 1) <= DEFLATE_WSIZE &&
-		    memcmp(in + q - 1, in + p, 8) == 0)
-			repeats++;
-		seen[h] = (uint32_t)p + 1;
-		probes++;
+	for (size_t w = 0; w + 24 <= n; w += 16) {
+		/* a byte of w's 16 is 0x5a: one of x's or y's is 0 (exact) */
+		uint64_t x = get64(in + w) ^ 0x5a5a5a5a5a5a5a5au;
+		uint64_t y = get64(in + w + 8) ^ 0x5a5a5a5a5a5a5a5au;
+		if ((has_zero(x) | has_zero(y)) == 0)
+			continue;
+		for (size_t p = w; p < w + 16; p++) {
+			uint32_t h, q;
+			if (in[p] != 0x5a)
+				continue;
+			h = (uint32_t)((get64(in + p) *
+			    0x9E3779B97F4A7C15u) >> 54);
+			q = seen[h];
+			if (q != 0 && p - (q - 1) <= DEFLATE_WSIZE &&
+			    memcmp(in + q - 1, in + p, 8) == 0)
+				repeats++;
+			seen[h] = (uint32_t)p + 1;
+			anchors++;
+		}
 	}
-	return repeats * 100 < probes;
+	return repeats * 32 < anchors;
 }
 
 void
 deflate_init(deflate_ctx *c, int level)
 {
 	c->level = level < 1 ? 1 : level > 9 ? 9 : level;
-	/* a distance over 256 has the code of its (d-1)>>7 bucket (zlib's) */
-	for (unsigned i = 0; i < 259; i++)
-		c->len_code[i] = (uint8_t)len_code_search(i);
-	for (unsigned i = 0; i < 512; i++)
-		c->dist_code[i] = (uint8_t)dist_code_search(i < 256 ? i + 1 :
-		    ((i - 256) << 7) + 1);
+	/* the codes from their bases, lengths and distances in order; a
+	 * distance over 256 has the code of its (d-1)>>7 bucket (zlib's) */
+	for (unsigned i = 0, k = 0; i < 259; i++) {
+		while (k < 28 && len_base[k + 1] <= i)
+			k++;
+		c->len_code[i] = (uint8_t)k;
+	}
+	for (unsigned i = 0, k = 0; i < 512; i++) {
+		while (k < 29 && dist_base[k + 1] <= (i < 256 ? i + 1 :
+		    ((i - 256) << 7) + 1))
+			k++;
+		c->dist_code[i] = (uint8_t)k;
+	}
 }
 
 size_t
@@ -606,7 +686,7 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
     unsigned char *out)
 {
 	unsigned chain = params[c->level].chain, nice = params[c->level].nice;
-	unsigned lazy = params[c->level].lazy;
+	unsigned good = params[c->level].good, lazy = params[c->level].lazy;
 	int greedy = params[c->level].greedy;
 	/* stored whole: the size never to pass */
 	size_t limit = n + 5 * ((n + STORED_MAX - 1) / STORED_MAX);
@@ -626,41 +706,45 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 		goto store;
 	/* nothing of an earlier call may reach this one's matches */
 	memset(c->head, 0, sizeof c->head);
-	memset(c->prev, 0, sizeof c->prev);
 	memset(c->lfreq, 0, sizeof c->lfreq);
 	memset(c->dfreq, 0, sizeof c->dfreq);
 	while (p < n) {
 		unsigned len = 0, dist = 0;
 
 		if (p + 4 <= n) {
-			insert(c, in, p);
-			if (greedy || prev_len < lazy)
-				len = longest(c, in, n, p, greedy ? 2 :
-				    (prev_len > 2 ? prev_len : 2),
-				    prev_len >= 32 ? chain / 4 : chain, nice, &dist);
+			unsigned max = n - p < MAX_MATCH ? (unsigned)(n - p) :
+			    MAX_MATCH;
+			insert(c, in, p, p + 1, n);
+			if (greedy)
+				len = longest(c, in, p, max, 3, chain, nice,
+				    &dist);
+			else if (prev_len < lazy)
+				len = longest(c, in, p, max,
+				    prev_len > 3 ? prev_len : 3,
+				    prev_len >= good ? chain / 4 : chain, nice,
+				    &dist);
 		}
 		if (greedy) {
-			if (len >= MIN_MATCH) {
+			if (len != 0) {
 				add_match(c, &nsym, len, dist);
-				/* the match's other positions join the chains */
-				for (size_t e = p + len; ++p < e;)
-					if (p + 4 <= n)
-						insert(c, in, p);
+				/* the match's other positions join the chains,
+				 * unless it is long (fast levels) */
+				if (len <= lazy)
+					insert(c, in, p + 1, p + len, n);
+				p += len;
 			} else
 				add_literal(c, &nsym, in[p++]);
 		} else if (have_prev && len <= prev_len) {
 			/* the match found one byte back is the better one */
-			size_t e = p - 1 + prev_len;
 			add_match(c, &nsym, prev_len, prev_dist);
-			while (++p < e)
-				if (p + 4 <= n)
-					insert(c, in, p);
+			insert(c, in, p + 1, p - 1 + prev_len, n);
+			p += prev_len - 1;
 			have_prev = 0;
 			prev_len = 0;
 		} else {
 			if (have_prev)
 				add_literal(c, &nsym, in[p - 1]);
-			have_prev = len >= MIN_MATCH;
+			have_prev = len != 0;
 			if (!have_prev)
 				add_literal(c, &nsym, in[p]);
 			prev_len = len;
