@@ -1,12 +1,14 @@
 /*
  * test_deflate.c: the compressor against the project's inflate (itself
  * tested against zlib and gzip in test_inflate.c and t_inflate.sh), and the
- * gzip/python oracles through t_compress.sh. Checked here: every level
- * round-trips edge inputs (empty, one byte, zeros, random, text, matches
- * of 258 and at distance 32768, runs across 32 and 64 KiB, a full block,
- * blocks concatenated as one stream), the bound holds, the bytes do not
- * depend on what the context held before, random data is stored, and the
- * stream ends byte-aligned without `final`.
+ * gzip/python oracles through t_deflate.sh and t_compress.sh. Checked
+ * here: every level round-trips edge inputs (empty, one byte, zeros, 0xff,
+ * random, text, matches of 258 and at distance 32768, runs and repeats
+ * across 32 and 64 KiB, a full block, blocks concatenated as one stream),
+ * the output never passes the stored form (deflate.h's exact bound), the
+ * bytes do not depend on what the context held before, random data is
+ * stored but random data with repeats is not, short inputs take fixed
+ * Huffman blocks, and the stream ends byte-aligned without `final`.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,6 +59,22 @@ inflates_to(const unsigned char *z, size_t n, const unsigned char *want,
 	    inflate_finish(&ic) == 0 && !c.bad && c.pos == len;
 }
 
+/* deflate.h's exact worst case: the stored form. */
+static size_t
+stored_size(size_t n)
+{
+	return n == 0 ? 2 : n + 5 * ((n + 65534) / 65535);
+}
+
+/* in[0..n): `period` random bytes, then repeated (matches at that
+ * distance, across every 32 and 64 KiB boundary). */
+static void
+fill_period(unsigned char *in, size_t n, size_t period)
+{
+	for (size_t i = 0; i < n; i++)
+		in[i] = (unsigned char)(i < period ? next() : in[i - period]);
+}
+
 static void
 fill_text(unsigned char *p, size_t n)
 {
@@ -74,7 +92,7 @@ fill_text(unsigned char *p, size_t n)
 int
 main(void)
 {
-	static deflate_ctx c1, c2;
+	static deflate_ctx c1;
 	size_t max = DEFLATE_BLOCK;
 	unsigned char *in = malloc(max), *out = malloc(DEFLATE_BOUND(max));
 	unsigned char *out2 = malloc(DEFLATE_BOUND(max));
@@ -82,46 +100,86 @@ main(void)
 	int ok;
 
 	/* edge inputs at every level */
-	for (int kind = 0; kind < 8; kind++) {
+	for (int kind = 0; kind < 12; kind++) {
 		static const char *names[] = { "empty", "one byte", "zeros",
-		    "random", "text", "258-byte matches", "distance 32768",
-		    "a run over 32 and 64 KiB" };
+		    "0xff", "random", "text", "258-byte matches",
+		    "distance 32768", "a run over 32 and 64 KiB",
+		    "a random 1000-byte period over a full block",
+		    "a random 32 KiB period: every match at distance 32768",
+		    "text, a random 40000 bytes, text" };
 		ok = 1;
 		switch (kind) {
 		case 0: n = 0; break;
 		case 1: n = 1; in[0] = 'x'; break;
 		case 2: n = max; memset(in, 0, n); break;
-		case 3: n = max; for (size_t i = 0; i < n; i++) in[i] = (unsigned char)next(); break;
-		case 4: n = max; fill_text(in, n); break;
-		case 5:
-			n = 3000;
-			for (size_t i = 0; i < n; i++)
-				in[i] = (unsigned char)(i < 300 ? next() : in[i - 300]);
-			break;
-		case 6:
+		case 3: n = max; memset(in, 0xff, n); break;
+		case 4: n = max; for (size_t i = 0; i < n; i++) in[i] = (unsigned char)next(); break;
+		case 5: n = max; fill_text(in, n); break;
+		case 6: n = 3000; fill_period(in, n, 300); break;
+		case 7:
 			/* 100 random bytes, 32668 others, the first 100 again */
 			n = 32768 + 100;
 			for (size_t i = 0; i < n; i++)
 				in[i] = (unsigned char)next();
 			memcpy(in + 32768, in, 100);
 			break;
-		default:
+		case 8:
 			n = 70000;
 			for (size_t i = 0; i < n; i++)
 				in[i] = i > 30000 && i < 68000 ? 'a' : (unsigned char)next();
+			break;
+		case 9: n = max; fill_period(in, n, 1000); break;
+		case 10: n = 3 * 32768 + 5000; fill_period(in, n, 32768); break;
+		default:
+			n = max;
+			fill_text(in, n);
+			for (size_t i = 100000; i < 140000; i++)
+				in[i] = (unsigned char)next();
 			break;
 		}
 		for (int level = 1; ok && level <= 9; level++) {
 			deflate_init(&c1, level);
 			z = deflate_block(&c1, in, n, 1, out);
-			ok = z <= DEFLATE_BOUND(n) && inflates_to(out, z, in, n);
+			ok = z <= stored_size(n) && z <= DEFLATE_BOUND(n) &&
+			    inflates_to(out, z, in, n);
 			if (!ok)
-				t_ok(0, "%s, level %d: %zu bytes do not inflate back",
-				    names[kind], level, z);
+				t_ok(0, "%s, level %d: %zu bytes (stored: %zu) or "
+				    "they do not inflate back", names[kind], level,
+				    z, stored_size(n));
 		}
-		t_ok(ok, "%s (%zu bytes): levels 1..9 inflate back, within the bound",
-		    names[kind], n);
+		t_ok(ok, "%s (%zu bytes): levels 1..9 inflate back, never "
+		    "larger than stored", names[kind], n);
 	}
+
+	/* random bytes with repeats must not pass for random: their
+	 * byte counts are flat, but the repeats compress (a regression:
+	 * the repeat probe once saw only distances that were multiples of
+	 * its sampling step) */
+	for (int k = 0; k < 3; k++) {
+		static const size_t periods[] = { 10007, 20000, 32768 };
+		size_t period = periods[k];
+		fill_period(in, max, period);
+		deflate_init(&c1, 6);
+		z = deflate_block(&c1, in, max, 1, out);
+		t_ok(z < max / 6 && inflates_to(out, z, in, max),
+		    "random bytes repeated every %zu: %zu bytes of %zu",
+		    period, z, max);
+	}
+
+	/* fixed Huffman where a dynamic header does not pay: 9-bit
+	 * literals (144..255) and a length code of 280 or more (a
+	 * regression: codes 286 and 287 left out shifted the 9-bit codes) */
+	for (size_t i = 0; i < 200; i++)
+		in[i] = (unsigned char)(i < 20 ? 150 + i * 5 : in[i - 20]);
+	ok = 1;
+	for (int level = 1; level <= 9; level++) {
+		deflate_init(&c1, level);
+		z = deflate_block(&c1, in, 200, 1, out);
+		if ((out[0] & 7) != (1 | 1 << 1) || !inflates_to(out, z, in, 200))
+			ok = 0;
+	}
+	t_ok(ok, "200 bytes, 9-bit literals, a 180-byte match: a fixed "
+	    "Huffman block at every level (%zu bytes)", z);
 
 	/* text shrinks, more at higher levels; random is stored, at the bound */
 	fill_text(in, max);
@@ -135,20 +193,43 @@ main(void)
 		in[i] = (unsigned char)next();
 	deflate_init(&c1, 6);
 	z = deflate_block(&c1, in, max, 1, out);
-	t_ok(z == max + 5 * ((max + 65534) / 65535) && (out[0] & 6) == 0,
+	t_ok(z == stored_size(max) && (out[0] & 6) == 0,
 	    "random: stored blocks, %zu bytes for %zu", z, max);
 
-	/* the bytes do not depend on what the context held before */
-	fill_text(in, max);
-	memset(&c2, 0xa5, sizeof c2);
-	deflate_init(&c2, 6);
-	z2 = deflate_block(&c2, in, max, 1, out2);
-	deflate_init(&c1, 6);
-	deflate_block(&c1, in + 1000, 5000, 0, out);    /* other input first */
-	deflate_init(&c1, 6);
-	z = deflate_block(&c1, in, max, 1, out);
-	t_ok(z == z2 && memcmp(out, out2, z) == 0,
-	    "the same bytes from a used context and from one full of garbage");
+	/*
+	 * The bytes do not depend on what the context held before: a fresh
+	 * context full of garbage (words that look like positions in the
+	 * block, as stale hash heads would), and one used on other input,
+	 * at every level: the greedy ones leave positions out of the chains.
+	 */
+	{
+		deflate_ctx *g = malloc(sizeof *g);
+		unsigned char *gb = (unsigned char *)g;
+		ok = g != NULL;
+		fill_text(in, max);
+		for (int level = 1; ok && level <= 9; level++) {
+			for (size_t i = 0; i + 4 <= sizeof *g; i += 4) {
+				uint32_t v = next() % max + 1;
+				memcpy(gb + i, &v, 4);
+			}
+			deflate_init(g, level);
+			z2 = deflate_block(g, in, max, 1, out2);
+			deflate_init(&c1, level);
+			deflate_block(&c1, in + 7, max - 7, 0, out);
+			deflate_init(&c1, level);
+			z = deflate_block(&c1, in, max, 1, out);
+			if (z != z2 || memcmp(out, out2, z) != 0)
+				ok = t_ok(0, "level %d: a used context and a "
+				    "fresh one give other bytes", level);
+		}
+		t_ok(ok, "the same bytes from a used context and from a fresh "
+		    "one full of garbage, levels 1..9");
+		/* and twice from one context, without a new deflate_init */
+		z2 = deflate_block(&c1, in, max, 1, out2);
+		t_ok(z == z2 && memcmp(out, out2, z) == 0,
+		    "the same bytes twice from one context");
+		free(g);
+	}
 
 	/* any non-zero `final` is BFINAL (a regression: 0x80 once leaked into
 	 * the block header's other bits; found by fuzz_deflate) */

@@ -1,7 +1,8 @@
 /*
  * fuzz_deflate: deflate.c on any bytes. The first byte picks the level and
- * whether the block is final; the rest is compressed, must stay within
- * DEFLATE_BOUND, and must inflate (inflate.c) back to exactly the input:
+ * whether the block is final; the rest is compressed, must never be larger
+ * than its stored form (deflate.h's exact bound, within DEFLATE_BOUND), and
+ * must inflate (inflate.c) back to exactly the input:
  * as one final block, or as a non-final block followed by an empty final
  * one (the stream the archive makes of several blocks).
  */
@@ -50,7 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size = DEFLATE_BLOCK;
 	deflate_init(&dc, level);
 	z = deflate_block(&dc, data, size, final, out);
-	if (z > DEFLATE_BOUND(size))
+	if (z > DEFLATE_BOUND(size) ||
+	    z > (size == 0 ? 2 : size + 5 * ((size + 65534) / 65535)))
 		abort();
 	if (!final) {
 		deflate_init(&dc, level);
