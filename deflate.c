@@ -614,6 +614,34 @@ has_zero(uint64_t v)
 }
 
 /*
+ * The anchors (bytes 0x5a) among the 8 at in + w, flagged in x by
+ * has_zero (the lowest flag exact, higher ones maybe false): counts them
+ * in *anchors, records them in seen[] and returns how many repeat 8 bytes
+ * seen within the window.
+ */
+static size_t
+anchors_at(const unsigned char *in, size_t w, uint64_t x, uint32_t *seen,
+    size_t *anchors)
+{
+	size_t repeats = 0;
+
+	for (; x != 0; x &= x - 1) {
+		size_t p = w + (unsigned)__builtin_ctzll(x) / 8;
+		uint32_t h, q;
+		if (in[p] != 0x5a)
+			continue;
+		h = (uint32_t)((get64(in + p) * 0x9E3779B97F4A7C15u) >> 54);
+		q = seen[h];
+		if (q != 0 && p - (q - 1) <= DEFLATE_WSIZE &&
+		    memcmp(in + q - 1, in + p, 8) == 0)
+			repeats++;
+		seen[h] = (uint32_t)p + 1;
+		(*anchors)++;
+	}
+	return repeats;
+}
+
+/*
  * Whether in[0..n) looks incompressible, at several GB/s: a sampled byte
  * histogram close to flat (every value present, none more than about
  * twice as common as the mean), and almost no repeats within the window.
@@ -626,12 +654,13 @@ has_zero(uint64_t v)
 static int
 looks_random(const unsigned char *in, size_t n)
 {
+	const uint64_t K = 0x5a5a5a5a5a5a5a5au;
 	uint32_t hist[256] = { 0 }, seen[1024] = { 0 };
 	size_t sampled = 0, anchors = 0, repeats = 0;
 
 	if (n < 4096)
 		return 0;
-	for (size_t p = 0; p + 256 <= n; p += 4096) {
+	for (size_t p = 0; p + 256 <= n; p += 8192) {
 		for (size_t i = 0; i < 256; i++)
 			hist[in[p + i]]++;
 		sampled += 256;
@@ -639,25 +668,11 @@ looks_random(const unsigned char *in, size_t n)
 	for (unsigned i = 0; i < 256; i++)
 		if (hist[i] == 0 || hist[i] > 2 * sampled / 256 + 8)
 			return 0;
-	for (size_t w = 0; w + 24 <= n; w += 16) {
-		/* a byte of w's 16 is 0x5a: one of x's or y's is 0 (exact) */
-		uint64_t x = get64(in + w) ^ 0x5a5a5a5a5a5a5a5au;
-		uint64_t y = get64(in + w + 8) ^ 0x5a5a5a5a5a5a5a5au;
-		if ((has_zero(x) | has_zero(y)) == 0)
-			continue;
-		for (size_t p = w; p < w + 16; p++) {
-			uint32_t h, q;
-			if (in[p] != 0x5a)
-				continue;
-			h = (uint32_t)((get64(in + p) *
-			    0x9E3779B97F4A7C15u) >> 54);
-			q = seen[h];
-			if (q != 0 && p - (q - 1) <= DEFLATE_WSIZE &&
-			    memcmp(in + q - 1, in + p, 8) == 0)
-				repeats++;
-			seen[h] = (uint32_t)p + 1;
-			anchors++;
-		}
+	for (size_t w = 0; w + 16 <= n; w += 8) {
+		/* the bytes 0x5a of w's 8: the zero bytes of v ^ 0x5a.. */
+		uint64_t x = has_zero(get64(in + w) ^ K);
+		if (x != 0)
+			repeats += anchors_at(in, w, x, seen, &anchors);
 	}
 	return repeats * 32 < anchors;
 }
