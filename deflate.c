@@ -4,9 +4,10 @@
  * Huffman codes, 3.2.4 stored blocks).
  *
  * The pieces, in the order data goes through them: an incompressibility
- * test (sampled), the match finder (hash chains, greedy or lazy) filling
- * the symbol buffer, then per buffer of symbols the choice of a block form
- * by its exact size in bits, and the bit writer.
+ * test (a sampled histogram, a repeat probe), the match finder (hash
+ * chains, greedy or lazy) filling the symbol buffer, then per buffer of
+ * symbols the choice of a block form by its exact size in bits, and the
+ * bit writer.
  */
 #include "deflate.h"
 
@@ -779,12 +780,12 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 			nsym = 0;
 		}
 	}
-	/* (no match is pending here: one cannot start in the last 2 bytes) */
+	/* (no match is pending here: none starts in the last 3 bytes) */
 	if (nsym > 0 || start < n) {
 		if (!flush_block(c, &b, in + start, n - start, nsym, final, limit))
 			goto store;
 	}
-	if (!final && b.n > 0) {
+	if (!final && b.n % 8 != 0) {
 		/* an empty stored block byte-aligns the stream (sync flush) */
 		put_bits(&b, 0, 3);
 		align(&b);
