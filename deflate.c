@@ -34,12 +34,17 @@ static const struct {
 				   greedy: matches longer than this are not
 				   added to the chains past their start */
 	uint8_t greedy;
+	uint8_t min;            /* shortest match looked for: 5 at the fast
+				   levels (text: a 4-byte match rarely beats
+				   4 literals, and chains of 5-byte prefixes
+				   are shorter), 4 at 7..9 */
 } params[10] = {
-	{ 0, 0, 0, 0, 1 },
-	{ 4, 8, 0, 8, 1 }, { 8, 16, 0, 16, 1 },
-	{ 4, 16, 4, 258, 0 }, { 6, 32, 8, 258, 0 }, { 8, 32, 8, 258, 0 },
-	{ 10, 32, 8, 258, 0 }, { 32, 64, 32, 258, 0 },
-	{ 128, 258, 64, 258, 0 }, { 1024, 258, 258, 258, 0 }
+	{ 0, 0, 0, 0, 1, 5 },
+	{ 4, 8, 0, 8, 1, 5 }, { 8, 16, 0, 16, 1, 5 },
+	{ 4, 16, 4, 258, 0, 5 }, { 4, 32, 8, 258, 0, 5 },
+	{ 5, 32, 8, 258, 0, 5 }, { 6, 32, 8, 258, 0, 5 },
+	{ 32, 64, 32, 258, 0, 4 }, { 128, 258, 64, 258, 0, 4 },
+	{ 1024, 258, 258, 258, 0, 4 }
 };
 
 /* Length codes 257..285: base length and extra bits (3.2.5). */
@@ -493,14 +498,19 @@ get32(const unsigned char *p)
 }
 
 /*
- * Chains link positions whose next 4 bytes hash alike: matches of 3 bytes
- * are not looked for (they rarely pay for their length and distance
- * codes), and the chains hold far fewer false candidates than with 3.
+ * Chains link positions whose next `min` bytes (4 or 5, by level) hash
+ * alike: shorter matches are not looked for (they rarely pay for their
+ * length and distance codes), and the chains hold far fewer candidates
+ * that cannot be used.
  */
 static uint32_t
-hash4(const unsigned char *p)
+hash(const unsigned char *p, unsigned min)
 {
-	return (get32(p) * 0x9E3779B1u) >> (32 - DEFLATE_HASH_BITS);
+	uint32_t v = get32(p) * 0x9E3779B1u;
+
+	if (min > 4)
+		v ^= get32(p + 1) * 0x85EBCA77u;        /* and the fifth byte */
+	return v >> (32 - DEFLATE_HASH_BITS);
 }
 
 /* Bytes in common at a and b, at most max. */
@@ -525,13 +535,14 @@ common(const unsigned char *a, const unsigned char *b, unsigned max)
 	return n;
 }
 
-/* Adds positions from..to-1 (those with 4 bytes left of n) to the chains. */
+/* Adds positions from..to-1 (those with c->min bytes left of n) to the
+ * chains. */
 static void
 insert(deflate_ctx *c, const unsigned char *in, size_t from, size_t to,
     size_t n)
 {
-	for (size_t p = from; p < to && p + 4 <= n; p++) {
-		uint32_t h = hash4(in + p), old = c->head[h];
+	for (size_t p = from; p < to && p + c->min <= n; p++) {
+		uint32_t h = hash(in + p, c->min), old = c->head[h];
 		c->prev[p & (DEFLATE_WSIZE - 1)] = (uint16_t)(old != 0 &&
 		    p - (old - 1) < DEFLATE_WSIZE ? p - (old - 1) : 0);
 		c->head[h] = (uint32_t)p + 1;
@@ -540,9 +551,9 @@ insert(deflate_ctx *c, const unsigned char *in, size_t from, size_t to,
 
 /*
  * The longest match for p among the earlier positions of its chain (p
- * already inserted, 4 <= max <= bytes left), longer than `best`: its
+ * already inserted, c->min <= max <= bytes left), longer than `best`: its
  * length (0: none), distance in *dist. A candidate is compared whole only
- * when its first 4 bytes and its byte at `best` agree.
+ * when its first c->min bytes and its byte at `best` agree.
  */
 static unsigned
 longest(const deflate_ctx *c, const unsigned char *in, size_t p,
@@ -565,9 +576,10 @@ longest(const deflate_ctx *c, const unsigned char *in, size_t p,
 			break;
 		cand -= d;
 		m = in + cand;
-		if (m[best] != cur[best] || get32(m) != first)
+		if (m[best] != cur[best] || get32(m) != first ||
+		    m[c->min - 1] != cur[c->min - 1])
 			continue;
-		l = 4 + common(m + 4, cur + 4, max - 4);
+		l = c->min + common(m + c->min, cur + c->min, max - c->min);
 		if (l > best) {
 			best = found = l;
 			*dist = (unsigned)(p - cand);
@@ -682,6 +694,7 @@ void
 deflate_init(deflate_ctx *c, int level)
 {
 	c->level = level < 1 ? 1 : level > 9 ? 9 : level;
+	c->min = params[c->level].min;
 	/* the codes from their bases, lengths and distances in order; a
 	 * distance over 256 has the code of its (d-1)>>7 bucket (zlib's) */
 	for (unsigned i = 0, k = 0; i < 259; i++) {
@@ -727,7 +740,7 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 	while (p < n) {
 		unsigned len = 0, dist = 0;
 
-		if (p + 4 <= n) {
+		if (p + c->min <= n) {
 			unsigned max = n - p < MAX_MATCH ? (unsigned)(n - p) :
 			    MAX_MATCH;
 			insert(c, in, p, p + 1, n);
