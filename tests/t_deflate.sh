@@ -122,6 +122,45 @@ gz, raw = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
 assert gz[10:-8] == raw, "the member does not hold the raw stream"' \
 	"$TMP/mixed.6.default.gz" "$TMP/mixed.6.default.raw"
 
+# the same bytes from other builds: without SIMD (x86-64 without SSE2:
+# the repeat probe's other path) and, when their cross compilers and qemu
+# are here, aarch64 (NEON) and armv7 (none)
+xbuild() { # NAME CC FLAGS...: builds $TMP/td-NAME
+	_n=$1 _cc=$2; shift 2
+	command -v "$_cc" >/dev/null 2>&1 &&
+		"$_cc" "$@" -std=c11 -Oz -D_GNU_SOURCE -I. -static -o "$TMP/td-$_n" \
+			tests/tool_deflate.c deflate.c crc32.c >"$TMP/xb.err" 2>&1
+}
+same_bytes() { # TAG RUNNER...: the runner's bytes are the native tool's
+	_tag=$1; shift
+	_bad=""
+	for name in mixed random-repeats text-262145 bytes; do
+		for level in 1 6 9; do
+			"$@" -l $level <"$IN/$name" >"$TMP/x.raw" 2>/dev/null &&
+				cmp -s "$TMP/x.raw" "$TMP/$name.$level.default.raw" ||
+				_bad="$_bad $name/$level"
+		done
+	done
+	check_eq "$_tag: the same bytes as this build's, 4 inputs x levels 1, 6, 9" "$_bad" ""
+}
+if [ "$(uname -m)" = x86_64 ] && xbuild nosimd musl-gcc -U__SSE2__; then
+	same_bytes "x86-64 without SSE2" "$TMP/td-nosimd"
+else
+	skip "x86-64 without SSE2 (not x86-64, or no musl-gcc)"
+fi
+for t in aarch64:aarch64-linux-gnu-gcc:/usr/lib/aarch64-linux-musl/musl-gcc.specs:qemu-aarch64-static \
+    armv7:arm-linux-gnueabihf-gcc:/usr/lib/arm-linux-musleabihf/musl-gcc.specs:qemu-arm-static; do
+	IFS=: read -r n cc specs qemu <<EOF
+$t
+EOF
+	if [ -f "$specs" ] && command -v "$qemu" >/dev/null 2>&1 &&
+	    xbuild "$n" "$cc" -specs "$specs"; then
+		same_bytes "$n under qemu" "$qemu" "$TMP/td-$n"
+	else
+		skip "$n: no $cc with musl, or no $qemu (sh scripts/cross-deps.sh)"
+	fi
+done
+
 # sizes: never more than stored; text as gzip -6 makes it; levels ordered
 sz() { wc -c <"$1" | tr -d ' '; }
 # each block of 262144 bytes stored in 5 blocks, the rest in its own
