@@ -1,11 +1,13 @@
 /*
  * inflate.c: RFC 1951 decompression, streaming. See inflate.h.
  *
- * Shape of puff.c (one piece per block type, every error its own code),
- * speed of table decoding: each Huffman code is looked up in a root table
- * of 2^9 (literal/length) or 2^6 (distance) entries, with one level of
- * sub-tables for longer codes (as zlib's inflate_table does, so zlib's
- * ENOUGH bounds hold).
+ * Shape of puff.c: one piece per block type (stored(), dynamic(), codes();
+ * a fixed block is codes() over build_fixed()'s tables), every error its
+ * own code; inflate_feed() only hands the input to the piece that the
+ * state names. Speed of table decoding: each Huffman code is looked up in
+ * a root table of 2^9 (literal/length) or 2^6 (distance) entries, with one
+ * level of sub-tables for longer codes (as zlib's inflate_table does, so
+ * zlib's ENOUGH bounds hold).
  *
  * Streaming: the input may stop anywhere. Bits are kept in a 64-bit buffer;
  * each item (block header, a code with its extra bits) is decoded only when
@@ -23,9 +25,15 @@
 
 #include "inflate.h"
 
+/* Where the stream stopped (z->state), by the piece that goes on there. */
 enum {
-	ST_HEAD, ST_STORED, ST_COPY, ST_TABLE, ST_CLENS, ST_CODELENS,
-	ST_CODES, ST_DIST, ST_DONE
+	ST_HEAD,                        /* header(): the next block's header */
+	ST_STORED, ST_COPY,             /* stored(): LEN/NLEN; the bytes */
+	ST_TABLE, ST_CLENS, ST_CODELENS, /* dynamic(): counts; the code-length
+	                                 * code; the code lengths */
+	ST_CODES, ST_DIST,              /* codes(): the next symbol; a match's
+	                                 * distance */
+	ST_DONE                         /* the final block ended */
 };
 
 #define LIMIT (2 * INFLATE_WSIZE)   /* slide the window when wpos gets here */
@@ -307,256 +315,319 @@ build_fixed(inflate_ctx *z)
 }
 
 /*
- * The distance of a match whose length is z->len, and the copy: 1 done,
- * 0 more input needed, < 0 error.
+ * The pieces of the decoder, one per block type (puff.c's stored(),
+ * dynamic() and codes(); fixed blocks are codes() over build_fixed()'s
+ * tables) and one for the block header. Each starts from the state it is
+ * given, reads from s->p up to s->end, and returns
+ *     STEP_NEXT  z->state moved on: the next piece follows;
+ *     STEP_MORE  the input is used up: every byte of it is in the bit
+ *                buffer or the window, and the state says where to go on;
+ *     < 0        an INFLATE_E* code, made sticky by fail().
+ * An item (a header, a code with its extra bits) is taken only when all of
+ * its bits are there, so a piece can stop before any item and go on there.
+ */
+enum { STEP_MORE = 0, STEP_NEXT = 1 };
+
+typedef struct {
+	const unsigned char *p, *end;
+} src;
+
+/* The end of a block: the next header, or the end of the stream. */
+static int
+end_block(inflate_ctx *z)
+{
+	z->state = z->last ? ST_DONE : ST_HEAD;
+	return STEP_NEXT;
+}
+
+/* Section 3.2.3: BFINAL and BTYPE. */
+static int
+header(inflate_ctx *z, src *s)
+{
+	unsigned btype;
+
+	s->p = refill(z, s->p, s->end);
+	if (z->bitcnt < 3)
+		return STEP_MORE;
+	z->last = (int)(z->bitbuf & 1);
+	btype = (unsigned)(z->bitbuf >> 1) & 3;
+	if (btype == 3)
+		return fail(z, INFLATE_EBTYPE);
+	drop(z, 3);
+	if (btype == 0) {
+		drop(z, z->bitcnt & 7);     /* to a byte boundary */
+		z->state = ST_STORED;
+	} else if (btype == 1) {
+		build_fixed(z);
+		z->state = ST_CODES;
+	} else {
+		z->state = ST_TABLE;
+	}
+	return STEP_NEXT;
+}
+
+/*
+ * Section 3.2.4: a stored block. ST_STORED: LEN and its complement NLEN;
+ * ST_COPY: the LEN bytes (z->left still to copy), as they are.
+ */
+static int
+stored(inflate_ctx *z, src *s)
+{
+	if (z->state == ST_STORED) {
+		s->p = refill(z, s->p, s->end);
+		if (z->bitcnt < 32)
+			return STEP_MORE;
+		if ((z->bitbuf & 0xffff) != (~(z->bitbuf >> 16) & 0xffff))
+			return fail(z, INFLATE_ESTORED);
+		z->left = (unsigned)(z->bitbuf & 0xffff);
+		drop(z, 32);
+		z->state = ST_COPY;
+	}
+	while (z->left > 0) {
+		size_t n;
+
+		if (z->wpos >= LIMIT && slide(z) < 0)
+			return z->err;
+		if (z->bitcnt >= 8) {
+			/* bytes the header's refill loaded: from the buffer */
+			z->win[z->wpos++] = (unsigned char)z->bitbuf;
+			drop(z, 8);
+			z->left--;
+			continue;
+		}
+		if (s->p == s->end)
+			return STEP_MORE;
+		/* the buffer is empty (bitcnt is 0 here: aligned), but refill
+		 * may have left copies of the next bytes above bitcnt; they are
+		 * taken from the input directly instead */
+		z->bitbuf = 0;
+		n = (size_t)(s->end - s->p);
+		if (n > z->left)
+			n = z->left;
+		if (n > LIMIT - z->wpos)
+			n = LIMIT - z->wpos;
+		memcpy(z->win + z->wpos, s->p, n);
+		z->wpos += n;
+		s->p += n;
+		z->left -= (unsigned)n;
+	}
+	return end_block(z);
+}
+
+/*
+ * One symbol of the code-length code into z->lens[z->have...]: a length
+ * 0..15, or a repeat (16: the previous length 3-6 times, 2 extra bits;
+ * 17: 3-10 zeros, 3 bits; 18: 11-138 zeros, 7 bits).
+ */
+static int
+code_length(inflate_ctx *z, src *s)
+{
+	uint32_t e;
+	unsigned sym, n, x, rep, val;
+
+	s->p = refill(z, s->p, s->end);
+	if ((e = lookup(z, z->clcode, CL_ROOT)) == 0)
+		return STEP_MORE;
+	if (((e >> 8) & 0xff) != OP_LIT)
+		return fail(z, INFLATE_EBADCODE);
+	sym = e >> 16;
+	n = e & 0xff;
+	if (sym < 16) {
+		drop(z, n);
+		z->lens[z->have++] = (uint16_t)sym;
+		return STEP_NEXT;
+	}
+	/* extra bits and base of 16, 17, 18: nibbles of 0x732 and 0xb33 */
+	x = (0x732u >> (sym - 16) * 4) & 15;
+	if (z->bitcnt < n + x)
+		return STEP_MORE;
+	rep = ((0xb33u >> (sym - 16) * 4) & 15) +
+	    (unsigned)((z->bitbuf >> n) & ((1u << x) - 1));
+	if (sym == 16 && z->have == 0)
+		return fail(z, INFLATE_ENOPREV);
+	val = sym == 16 ? z->lens[z->have - 1] : 0;
+	drop(z, n + x);
+	if (z->have + rep > z->nlen + z->ndist)
+		return fail(z, INFLATE_EREPEAT);
+	while (rep-- > 0)
+		z->lens[z->have++] = (uint16_t)val;
+	return STEP_NEXT;
+}
+
+/*
+ * Section 3.2.7: a dynamic block's codes. ST_TABLE: the counts HLIT,
+ * HDIST, HCLEN; ST_CLENS: the code-length code's lengths (3 bits each, in
+ * cl_order); ST_CODELENS: the literal/length and distance code lengths in
+ * that code. Then the two tables, and the block's data in codes().
+ */
+static int
+dynamic(inflate_ctx *z, src *s)
+{
+	int rc;
+
+	if (z->state == ST_TABLE) {
+		s->p = refill(z, s->p, s->end);
+		if (z->bitcnt < 14)
+			return STEP_MORE;
+		z->nlen = 257 + (unsigned)(z->bitbuf & 31);
+		z->ndist = 1 + (unsigned)((z->bitbuf >> 5) & 31);
+		z->ncode = 4 + (unsigned)((z->bitbuf >> 10) & 15);
+		drop(z, 14);
+		if (z->nlen > 286 || z->ndist > 30)
+			return fail(z, INFLATE_ECOUNTS);
+		z->have = 0;
+		/* the code lengths not given are 0 */
+		memset(z->lens, 0, 19 * sizeof z->lens[0]);
+		z->state = ST_CLENS;
+	}
+	if (z->state == ST_CLENS) {
+		while (z->have < z->ncode) {
+			s->p = refill(z, s->p, s->end);
+			if (z->bitcnt < 3)
+				return STEP_MORE;
+			z->lens[cl_order[z->have++]] = (uint16_t)(z->bitbuf & 7);
+			drop(z, 3);
+		}
+		if (build(z->lens, 19, T_CODES, CL_ROOT, z->clcode, 128) != 0)
+			return fail(z, INFLATE_ECLCODE);
+		z->have = 0;
+		z->state = ST_CODELENS;
+	}
+	while (z->have < z->nlen + z->ndist)
+		if ((rc = code_length(z, s)) != STEP_NEXT)
+			return rc;
+	if (z->lens[256] == 0)
+		return fail(z, INFLATE_ENOEOB);
+	if (build(z->lens, z->nlen, T_LENS, LEN_ROOT, z->lencode,
+	    INFLATE_LENS_MAX) != 0)
+		return fail(z, INFLATE_ELITCODE);
+	if (build(z->lens + z->nlen, z->ndist, T_DISTS, DIST_ROOT,
+	    z->distcode, INFLATE_DISTS_MAX) != 0)
+		return fail(z, INFLATE_EDISTCODE);
+	z->state = ST_CODES;
+	return STEP_NEXT;
+}
+
+/*
+ * The distance of a match whose length is z->len, and the copy: STEP_NEXT
+ * when copied, STEP_MORE when its bits are not all there yet.
  */
 static inline int
-do_dist(inflate_ctx *z)
+distance(inflate_ctx *z)
 {
 	uint32_t e;
 	unsigned op, n, x, dist;
 
 	if ((e = lookup(z, z->distcode, DIST_ROOT)) == 0)
-		return 0;
+		return STEP_MORE;
 	op = (e >> 8) & 0xff;
 	n = e & 0xff;
 	if ((op & 0xf0) != OP_BASE)
 		return fail(z, op == OP_BADSYM ? INFLATE_EBADSYM : INFLATE_EBADCODE);
 	x = op & 0x0f;
 	if (z->bitcnt < n + x)
-		return 0;
+		return STEP_MORE;
 	dist = (e >> 16) + (unsigned)((z->bitbuf >> n) & ((1u << x) - 1));
 	drop(z, n + x);
 	if (dist > z->wpos)
 		return fail(z, INFLATE_EFAR);
 	copy_match(z->win + z->wpos, dist, z->len);
 	z->wpos += z->len;
-	return 1;
+	return STEP_NEXT;
+}
+
+/*
+ * Section 3.2.5: the data of a Huffman block, fixed or dynamic alike:
+ * literals, matches (a length, then a distance) and the end of block.
+ * ST_CODES: the next symbol; ST_DIST: a match whose length (z->len) was
+ * taken, its distance next. The hot loop: one refill and one window check
+ * per symbol.
+ */
+static int
+codes(inflate_ctx *z, src *s)
+{
+	const unsigned char *in = s->p, *end = s->end;
+	int rc;
+
+	for (;;) {
+		in = refill(z, in, end);
+		if (z->state == ST_CODES) {
+			uint32_t e;
+			unsigned op, n, x;
+
+			if (z->wpos >= LIMIT && slide(z) < 0) {
+				rc = z->err;
+				break;
+			}
+			if ((e = lookup(z, z->lencode, LEN_ROOT)) == 0) {
+				rc = STEP_MORE;
+				break;
+			}
+			op = (e >> 8) & 0xff;
+			n = e & 0xff;
+			if (op == OP_LIT) {
+				drop(z, n);
+				z->win[z->wpos++] = (unsigned char)(e >> 16);
+				continue;
+			}
+			if (op == OP_EOB) {
+				drop(z, n);
+				rc = end_block(z);
+				break;
+			}
+			if ((op & 0xf0) != OP_BASE) {
+				rc = fail(z, op == OP_BADSYM ? INFLATE_EBADSYM :
+				    INFLATE_EBADCODE);
+				break;
+			}
+			x = op & 0x0f;
+			if (z->bitcnt < n + x) {
+				rc = STEP_MORE;
+				break;
+			}
+			z->len = (e >> 16) +
+			    (unsigned)((z->bitbuf >> n) & ((1u << x) - 1));
+			drop(z, n + x);
+			z->state = ST_DIST;
+		}
+		if ((rc = distance(z)) != STEP_NEXT)
+			break;
+		z->state = ST_CODES;
+	}
+	s->p = in;
+	return rc;
 }
 
 long
 inflate_feed(inflate_ctx *z, const void *data, size_t len)
 {
-	const unsigned char *in = data, *end = in + len;
-	uint32_t e;
-	unsigned btype;
-	int rc;
+	src s = { data, (const unsigned char *)data + len };
+	int rc = STEP_NEXT;
 
 	if (z->err)
 		return z->err;
-	/* after the end, ST_DONE goes to done: nothing taken, nothing out */
-	for (;;) {
-		switch (z->state) {
-		case ST_HEAD:
-			in = refill(z, in, end);
-			if (z->bitcnt < 3)
-				goto more;
-			z->last = (int)(z->bitbuf & 1);
-			btype = (unsigned)(z->bitbuf >> 1) & 3;
-			rc = INFLATE_EBTYPE;
-			if (btype == 3)
-				goto fail;
-			drop(z, 3);
-			if (btype == 0) {
-				drop(z, z->bitcnt & 7);     /* to a byte boundary */
-				z->state = ST_STORED;
-			} else if (btype == 1) {
-				build_fixed(z);
-				z->state = ST_CODES;
-			} else {
-				z->state = ST_TABLE;
-			}
-			break;
-
-		case ST_STORED:             /* section 3.2.4 */
-			in = refill(z, in, end);
-			if (z->bitcnt < 32)
-				goto more;
-			if ((z->bitbuf & 0xffff) != (~(z->bitbuf >> 16) & 0xffff)) {
-				rc = INFLATE_ESTORED;
-				goto fail;
-			}
-			z->left = (unsigned)(z->bitbuf & 0xffff);
-			drop(z, 32);
-			z->state = ST_COPY;
-			/* fall through */
-		case ST_COPY:
-			while (z->left > 0) {
-				size_t n;
-				if (z->wpos >= LIMIT && slide(z) < 0)
-					return z->err;
-				if (z->bitcnt >= 8) {
-					z->win[z->wpos++] = (unsigned char)z->bitbuf;
-					drop(z, 8);
-					z->left--;
-					continue;
-				}
-				if (in == end)
-					goto more;
-				/* the buffer is empty (bitcnt is 0 here: aligned), but
-				 * refill may have left copies of the next bytes above
-				 * bitcnt; they are taken from `in` directly instead */
-				z->bitbuf = 0;
-				n = (size_t)(end - in);
-				if (n > z->left)
-					n = z->left;
-				if (n > LIMIT - z->wpos)
-					n = LIMIT - z->wpos;
-				memcpy(z->win + z->wpos, in, n);
-				z->wpos += n;
-				in += n;
-				z->left -= (unsigned)n;
-			}
-			/* ST_DONE goes to done */
-			z->state = z->last ? ST_DONE : ST_HEAD;
-			break;
-
-		case ST_TABLE:              /* section 3.2.7 */
-			in = refill(z, in, end);
-			if (z->bitcnt < 14)
-				goto more;
-			z->nlen = 257 + (unsigned)(z->bitbuf & 31);
-			z->ndist = 1 + (unsigned)((z->bitbuf >> 5) & 31);
-			z->ncode = 4 + (unsigned)((z->bitbuf >> 10) & 15);
-			drop(z, 14);
-			if (z->nlen > 286 || z->ndist > 30) {
-				rc = INFLATE_ECOUNTS;
-				goto fail;
-			}
-			z->have = 0;
-			/* the code lengths not given are 0 */
-			memset(z->lens, 0, 19 * sizeof z->lens[0]);
-			z->state = ST_CLENS;
-			/* fall through */
-		case ST_CLENS:
-			while (z->have < z->ncode) {
-				in = refill(z, in, end);
-				if (z->bitcnt < 3)
-					goto more;
-				z->lens[cl_order[z->have++]] = (uint16_t)(z->bitbuf & 7);
-				drop(z, 3);
-			}
-			if (build(z->lens, 19, T_CODES, CL_ROOT, z->clcode, 128) != 0) {
-				rc = INFLATE_ECLCODE;
-				goto fail;
-			}
-			z->have = 0;
-			z->state = ST_CODELENS;
-			/* fall through */
-		case ST_CODELENS:
-			while (z->have < z->nlen + z->ndist) {
-				unsigned sym, n, x, rep, val;
-				in = refill(z, in, end);
-				if ((e = lookup(z, z->clcode, CL_ROOT)) == 0)
-					goto more;
-				if (((e >> 8) & 0xff) != OP_LIT) {
-					rc = INFLATE_EBADCODE;
-					goto fail;
-				}
-				sym = e >> 16;
-				n = e & 0xff;
-				if (sym < 16) {
-					drop(z, n);
-					z->lens[z->have++] = (uint16_t)sym;
-					continue;
-				}
-				/* 16: copy the previous length 3-6 times (2 bits);
-				 * 17: 3-10 zeros (3 bits); 18: 11-138 zeros (7 bits):
-				 * extra bits and base are nibbles of 0x732, 0xb33 */
-				x = (0x732u >> (sym - 16) * 4) & 15;
-				if (z->bitcnt < n + x)
-					goto more;
-				rep = ((0xb33u >> (sym - 16) * 4) & 15) +
-				    (unsigned)((z->bitbuf >> n) & ((1u << x) - 1));
-				rc = INFLATE_ENOPREV;
-				if (sym == 16 && z->have == 0)
-					goto fail;
-				val = sym == 16 ? z->lens[z->have - 1] : 0;
-				drop(z, n + x);
-				rc = INFLATE_EREPEAT;
-				if (z->have + rep > z->nlen + z->ndist)
-					goto fail;
-				while (rep-- > 0)
-					z->lens[z->have++] = (uint16_t)val;
-			}
-			rc = INFLATE_ENOEOB;
-			if (z->lens[256] == 0)
-				goto fail;
-			rc = INFLATE_ELITCODE;
-			if (build(z->lens, z->nlen, T_LENS, LEN_ROOT, z->lencode,
-			    INFLATE_LENS_MAX) != 0)
-				goto fail;
-			rc = INFLATE_EDISTCODE;
-			if (build(z->lens + z->nlen, z->ndist, T_DISTS, DIST_ROOT,
-			    z->distcode, INFLATE_DISTS_MAX) != 0)
-				goto fail;
-			z->state = ST_CODES;
-			/* fall through */
-		case ST_CODES:              /* section 3.2.5 */
-			for (;;) {
-				unsigned op, n, x;
-				in = refill(z, in, end);
-				if (z->wpos >= LIMIT && slide(z) < 0)
-					return z->err;
-				if ((e = lookup(z, z->lencode, LEN_ROOT)) == 0)
-					goto more;
-				op = (e >> 8) & 0xff;
-				n = e & 0xff;
-				if (op == OP_LIT) {
-					drop(z, n);
-					z->win[z->wpos++] = (unsigned char)(e >> 16);
-					continue;
-				}
-				if (op == OP_EOB) {
-					drop(z, n);
-					break;
-				}
-				if ((op & 0xf0) != OP_BASE)
-					return fail(z, op == OP_BADSYM ?
-					    INFLATE_EBADSYM : INFLATE_EBADCODE);
-				x = op & 0x0f;
-				if (z->bitcnt < n + x)
-					goto more;
-				z->len = (e >> 16) + (unsigned)((z->bitbuf >> n) & ((1u << x) - 1));
-				drop(z, n + x);
-			dist:
-				rc = do_dist(z);
-				if (rc < 0)
-					return rc;
-				if (rc == 0) {
-					z->state = ST_DIST;
-					goto more;
-				}
-			}
-			/* ST_DONE goes to done */
-			z->state = z->last ? ST_DONE : ST_HEAD;
-			break;
-
-		case ST_DIST:
-			/* the match's distance: into the loop of ST_CODES at
-			 * its do_dist(), the one copy of it */
-			in = refill(z, in, end);
-			z->state = ST_CODES;
-			goto dist;
-
-		default:
-			goto done;
-		}
+	while (rc == STEP_NEXT && z->state != ST_DONE) {
+		if (z->state == ST_HEAD)
+			rc = header(z, &s);
+		else if (z->state <= ST_COPY)
+			rc = stored(z, &s);
+		else if (z->state <= ST_CODELENS)
+			rc = dynamic(z, &s);
+		else
+			rc = codes(z, &s);
 	}
-
-done:
-	/* give back the whole bytes read past the stream's end */
-	in -= z->bitcnt >> 3;
-	z->bitbuf = 0;
-	z->bitcnt = 0;
-more:
-	/* every input byte is in the bit buffer or the window */
+	if (rc < 0)
+		return rc;
+	if (z->state == ST_DONE) {
+		/* give back the whole bytes read past the stream's end */
+		s.p -= z->bitcnt >> 3;
+		z->bitbuf = 0;
+		z->bitcnt = 0;
+	}
+	/* every input byte taken is in the bit buffer or the window */
 	if (flush(z) < 0)
 		return z->err;
-	return (long)(in - (const unsigned char *)data);
-
-fail:
-	return fail(z, rc);
+	return (long)(s.p - (const unsigned char *)data);
 }
 
 int

@@ -68,13 +68,14 @@ typedef struct {
 	/* all private */
 	uint64_t bitbuf;                /* bits not yet used, LSB first */
 	unsigned bitcnt;
-	int state;
+	int state;                      /* where the stream stopped (inflate.c) */
 	int last;                       /* BFINAL of the current block */
 	int err;                        /* sticky error, 0 while none */
-	unsigned left;                  /* stored bytes left; repeat count */
-	unsigned len;                   /* match length being decoded */
-	unsigned extra;                 /* extra bits wanted */
-	unsigned nlen, ndist, ncode, have;
+	unsigned left;                  /* stored block: bytes still to copy */
+	unsigned len;                   /* a match's length, its distance to come */
+	unsigned nlen, ndist, ncode;    /* dynamic block: HLIT + 257, HDIST + 1,
+	                                 * HCLEN + 4 */
+	unsigned have;                  /* code lengths read so far */
 	uint16_t lens[320];             /* code lengths being read */
 	uint32_t lencode[INFLATE_LENS_MAX];
 	uint32_t distcode[INFLATE_DISTS_MAX];

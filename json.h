@@ -96,7 +96,7 @@ int json_key_is(const json_val *key, const char *name);
 int json_int64(const json_val *v, int64_t *out);
 
 /*
- * UTF-8 helpers, shared with spec.c. json_utf8_seq: the length (1-4) of the
+ * UTF-8 helpers, shared with target.c. json_utf8_seq: the length (1-4) of the
  * well-formed UTF-8 sequence at p (at most n bytes), 0 when it is not one
  * (RFC 3629: no overlong forms, surrogates, or code points past U+10FFFF).
  * json_utf8_put: encodes cp into out, returns 1-4, or 0 for a surrogate or
@@ -106,7 +106,7 @@ int json_utf8_seq(const unsigned char *p, size_t n);
 int json_utf8_put(uint32_t cp, char out[4]);
 
 /* The value of `digits` (at most 8) hex digits at p, either case, in *out:
- * 0, or -1 when one is not a hex digit. Shared with spec.c. */
+ * 0, or -1 when one is not a hex digit. Shared with target.c. */
 int json_hex(const char *p, int digits, uint32_t *out);
 
 #endif

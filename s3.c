@@ -18,7 +18,7 @@
 #include "clock.h"
 #include "fmt.h"
 #include "hashpass.h"
-#include "spec.h"
+#include "target.h"
 #include "text.h"
 
 /*
@@ -200,7 +200,7 @@ s3_client_close(s3_client *s)
 int
 s3_use_virtual_hosted(const s3_client *s, const char *bucket)
 {
-	return s->aws && spec_bucket_valid(bucket) == SPEC_BUCKET_DNS;
+	return s->aws && target_bucket_valid(bucket) == TARGET_BUCKET_DNS;
 }
 
 uint64_t

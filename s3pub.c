@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "fetch.h"
+#include "get.h"
 #include "fmt.h"
-#include "psurl.h"
+#include "presigned.h"
 #include "clock.h"
 #include "crc32.h"
 #include "hashpass.h"
@@ -30,7 +30,7 @@
 #include "http.h"
 #include "s3.h"
 #include "sha256.h"
-#include "spec.h"
+#include "target.h"
 #include "text.h"
 
 #define DEFAULT_PART_SIZE (64ULL << 20)

@@ -1,7 +1,7 @@
 /*
  * test_json.c: the strict JSON reader (RFC 8259). Its decisions on many
  * random documents are also compared with python3's json module by
- * t_spec_oracle.sh.
+ * t_target_oracle.sh.
  */
 #include "json.h"
 

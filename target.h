@@ -1,6 +1,8 @@
 /*
- * spec.h: where the publish target comes from, and the published result
- * spec that goes out (SPEC sections 1, 2 and 7).
+ * target.h: the publish target, where it comes from and what is printed
+ * once it is published (SPEC sections 1, 2 and 7): Bacalhau's `-p` syntax,
+ * --spec files (YAML/JSON), the key rules, and the result spec written out.
+ * (Named target, not spec, so it is not confused with SPEC.md.)
  *
  * Nothing here touches the network, allocates, or keeps global state. The
  * caller owns every struct; they hold no pointer into each other and may be
@@ -10,23 +12,23 @@
  *
  * The target, how it is assembled (the caller's side):
  *
- *     spec_target t, opt;
- *     spec_target_init(&t);  spec_target_init(&opt);
- *     spec_read_file(path, &t, err)        --spec FILE, or
- *     spec_parse_target(arg, &t, err)      the positional TARGET
- *     spec_set(&opt, "region", v, err)     each command-line option
- *     spec_merge(&t, &opt)                 options override the file
- *     spec_check_required(&t, err)         Bucket and Key present
- *     ... defaults for region/endpoint where !(t.set & SPEC_SET_REGION)
- *     spec_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, err)
+ *     target t, opt;
+ *     target_init(&t);  target_init(&opt);
+ *     target_read_file(path, &t, err)      --spec FILE, or
+ *     target_parse(arg, &t, err)           the positional TARGET
+ *     target_set(&opt, "region", v, err)   each command-line option
+ *     target_merge(&t, &opt)               options override the file
+ *     target_check_required(&t, err)       Bucket and Key present
+ *     ... defaults for region/endpoint where !(t.set & TARGET_SET_REGION)
+ *     target_expand_key(t.key, t.encoding, &ids, now, key, sizeof key, err)
  *
  * Each field has a bit in `set`: a field is "set" when some source gave it
  * a non-empty value. An empty or null value in a spec file, or an empty
  * `opt=region=` in a target, leaves the field unset (so defaults apply
  * later, and an empty Bucket or Key is reported as missing).
  */
-#ifndef S3PUB_SPEC_H
-#define S3PUB_SPEC_H
+#ifndef S3PUB_TARGET_H
+#define S3PUB_TARGET_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,41 +38,41 @@
 #include "err.h"
 
 /* Encodings (SPEC section 1): gzip (the default) or plain. */
-enum { SPEC_GZIP = 0, SPEC_PLAIN = 1 };
+enum { TARGET_GZIP = 0, TARGET_PLAIN = 1 };
 
-/* Bits of spec_target.set. */
+/* Bits of target.set. */
 enum {
-	SPEC_SET_BUCKET = 1,
-	SPEC_SET_KEY = 2,
-	SPEC_SET_ENDPOINT = 4,
-	SPEC_SET_REGION = 8,
-	SPEC_SET_ENCODING = 16
+	TARGET_SET_BUCKET = 1,
+	TARGET_SET_KEY = 2,
+	TARGET_SET_ENDPOINT = 4,
+	TARGET_SET_REGION = 8,
+	TARGET_SET_ENCODING = 16
 };
 
 /*
  * Field capacities, in bytes without the NUL. A longer value is a usage
  * error naming the field, never truncated. The bucket holds 255 bytes (the
- * legacy us-east-1 limit; spec_bucket_valid() applies today's rules). The
+ * legacy us-east-1 limit; target_bucket_valid() applies today's rules). The
  * key here is the template before suffix and placeholders; the expanded key
- * has the S3 limit SPEC_KEY_MAX.
+ * has the S3 limit TARGET_KEY_MAX.
  */
-#define SPEC_BUCKET_MAX    255
-#define SPEC_KEYTPL_MAX    2047
-#define SPEC_KEY_MAX       1024
-#define SPEC_ENDPOINT_MAX  1023
-#define SPEC_REGION_MAX    63
+#define TARGET_BUCKET_MAX    255
+#define TARGET_KEYTPL_MAX    2047
+#define TARGET_KEY_MAX       1024
+#define TARGET_ENDPOINT_MAX  1023
+#define TARGET_REGION_MAX    63
 
 typedef struct {
-	char bucket[SPEC_BUCKET_MAX + 1];
-	char key[SPEC_KEYTPL_MAX + 1];      /* template: no suffix, placeholders */
-	char endpoint[SPEC_ENDPOINT_MAX + 1];
-	char region[SPEC_REGION_MAX + 1];
-	int encoding;                       /* SPEC_GZIP or SPEC_PLAIN */
-	unsigned set;                       /* SPEC_SET_* bits */
-} spec_target;
+	char bucket[TARGET_BUCKET_MAX + 1];
+	char key[TARGET_KEYTPL_MAX + 1];    /* template: no suffix, placeholders */
+	char endpoint[TARGET_ENDPOINT_MAX + 1];
+	char region[TARGET_REGION_MAX + 1];
+	int encoding;                       /* TARGET_GZIP or TARGET_PLAIN */
+	unsigned set;                       /* TARGET_SET_* bits */
+} target;
 
-/* All fields empty and unset, encoding SPEC_GZIP. */
-void spec_target_init(spec_target *t);
+/* All fields empty and unset, encoding TARGET_GZIP. */
+void target_init(target *t);
 
 /*
  * Sets one field by name, case-insensitive: "bucket", "key", "endpoint",
@@ -79,11 +81,10 @@ void spec_target_init(spec_target *t);
  * options and by the parsers below. Unknown name, bad encoding or a value
  * too long: -1 and a usage error naming the field.
  */
-int spec_set(spec_target *t, const char *name, const char *value,
-    s3p_err *err);
+int target_set(target *t, const char *name, const char *value, s3p_err *err);
 
 /* Copies into dst every field that is set in src (src overrides dst). */
-void spec_merge(spec_target *dst, const spec_target *src);
+void target_merge(target *dst, const target *src);
 
 /*
  * TARGET in Bacalhau's `-p` syntax (SPEC section 1). Fields are separated
@@ -94,7 +95,7 @@ void spec_merge(spec_target *dst, const spec_target *src);
  *                       the first '/' after BUCKET, taken literally (no
  *                       percent-decoding, '?' and '#' are key bytes, as the
  *                       AWS CLI reads s3:// URIs); "s3://B" and "s3://B/"
- *                       give an empty key (reported by spec_check_required)
+ *                       give an empty key (reported by target_check_required)
  *     s3                the non-URI form; bucket and key come as options
  * and every further field is `opt=NAME=VALUE` or `option=NAME=VALUE`
  * (prefix and NAME case-insensitive; VALUE is everything after the second
@@ -105,7 +106,7 @@ void spec_merge(spec_target *dst, const spec_target *src);
  * not cleared first; on error t is unchanged). Errors are usage errors
  * naming the offending field by its number and text.
  */
-int spec_parse_target(const char *arg, spec_target *t, s3p_err *err);
+int target_parse(const char *arg, target *t, s3p_err *err);
 
 /*
  * --spec FILE (SPEC section 1): the declarative form Bacalhau writes, YAML
@@ -139,20 +140,20 @@ int spec_parse_target(const char *arg, spec_target *t, s3p_err *err);
  * multi-line scalars, several documents.
  *
  * Errors name the file and line: "spec.yaml:4: unknown key Params.Bukcet".
- * Files larger than SPEC_FILE_MAX bytes are refused (the file is read into
+ * Files larger than TARGET_FILE_MAX bytes are refused (the file is read into
  * a buffer of that size on the stack). Fields parsed are merged into t
  * only when the whole file is good; on error t is unchanged.
  */
-#define SPEC_FILE_MAX 16384
-int spec_read_file(const char *path, spec_target *t, s3p_err *err);
+#define TARGET_FILE_MAX 16384
+int target_read_file(const char *path, target *t, s3p_err *err);
 
 /* The same over a buffer; `name` is used in messages in place of a path. */
-int spec_read_buf(const char *name, const char *buf, size_t len,
-    spec_target *t, s3p_err *err);
+int target_read_buf(const char *name, const char *buf, size_t len,
+    target *t, s3p_err *err);
 
 /* Bucket and Key both set (non-empty), else a usage error naming the
  * missing one(s). */
-int spec_check_required(const spec_target *t, s3p_err *err);
+int target_check_required(const target *t, s3p_err *err);
 
 /*
  * Splits "s3://BUCKET/KEY" (presign, get). Same rules as the URI of a
@@ -160,7 +161,7 @@ int spec_check_required(const spec_target *t, s3p_err *err);
  * or "s3://B/"). The bucket must be non-empty. Output too small, wrong
  * scheme: usage error.
  */
-int spec_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
+int target_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
     size_t ksz, s3p_err *err);
 
 /*
@@ -168,14 +169,18 @@ int spec_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
  * buckets): 3-63 bytes of lower-case letters, digits, '.' and '-'; first
  * and last byte a letter or digit; no "..", no ".-" or "-." (AWS forbids
  * them next to a dot); not shaped like an IPv4 address. Returns
- *     SPEC_BUCKET_INVALID  breaks a rule
- *     SPEC_BUCKET_DOTTED   valid, but holds dots: path style on AWS
- *                          (TLS wildcards do not match)
- *     SPEC_BUCKET_DNS      valid and one DNS label: virtual-hosted style
- *                          is possible (SPEC section 4)
+ *     TARGET_BUCKET_INVALID  breaks a rule
+ *     TARGET_BUCKET_DOTTED   valid, but holds dots: path style on AWS
+ *                            (TLS wildcards do not match)
+ *     TARGET_BUCKET_DNS      valid and one DNS label: virtual-hosted style
+ *                            is possible (SPEC section 4)
  */
-enum { SPEC_BUCKET_INVALID = 0, SPEC_BUCKET_DOTTED = 1, SPEC_BUCKET_DNS = 2 };
-int spec_bucket_valid(const char *bucket);
+enum {
+	TARGET_BUCKET_INVALID = 0,
+	TARGET_BUCKET_DOTTED = 1,
+	TARGET_BUCKET_DNS = 2
+};
+int target_bucket_valid(const char *bucket);
 
 /*
  * The values of the {executionID}, {jobID} and {nodeID} placeholders. The
@@ -186,28 +191,28 @@ typedef struct {
 	const char *execution_id;
 	const char *job_id;
 	const char *node_id;
-} spec_ids;
+} target_ids;
 
 /*
  * The key rules of SPEC section 2, in their order:
- *  1. suffix: SPEC_GZIP appends ".tar.gz" unless the template already ends
- *     with it; SPEC_PLAIN appends "/" unless it already ends with "/".
+ *  1. suffix: TARGET_GZIP appends ".tar.gz" unless the template already ends
+ *     with it; TARGET_PLAIN appends "/" unless it already ends with "/".
  *  2. placeholders, exact spelling (case-sensitive, as Bacalhau's
  *     strings.Replace): {executionID} {jobID} {nodeID} from ids (one with
  *     no value is a usage error naming it and its option/variable), {date}
  *     YYYYMMDD and {time} HHMMSS, both from the one instant `now`, in UTC.
  *     Any other {...} text is left as it is. Values are inserted once: a
  *     value that itself holds "{date}" is not expanded again.
- * The result must be at most SPEC_KEY_MAX bytes, and valid UTF-8 (S3 keys
+ * The result must be at most TARGET_KEY_MAX bytes, and valid UTF-8 (S3 keys
  * are UTF-8), else a usage error. `out` must hold outsz bytes; outsz of
- * SPEC_KEY_MAX + 1 is always enough.
+ * TARGET_KEY_MAX + 1 is always enough.
  */
-int spec_expand_key(const char *key, int encoding, const spec_ids *ids,
+int target_expand_key(const char *key, int encoding, const target_ids *ids,
     time_t now, char *out, size_t outsz, s3p_err *err);
 
 /*
  * The published result spec (SPEC section 7). Strings are the caller's;
- * NULL is printed as "". type NULL means "s3". With encoding SPEC_PLAIN the
+ * NULL is printed as "". type NULL means "s3". With encoding TARGET_PLAIN the
  * two checksums are printed empty whatever they hold, and key is the
  * prefix.
  */
@@ -222,7 +227,7 @@ typedef struct {
 	const char *content_sha256;   /* hex SHA-256 of the whole object */
 	uint64_t size;
 	int encoding;
-} spec_result;
+} target_result;
 
 /*
  * Writes one document to `out`:
@@ -238,6 +243,6 @@ typedef struct {
  * The stream is flushed. Returns 0, or -1 when writing to `out` failed
  * (fflush or ferror).
  */
-int spec_write_result(FILE *out, const spec_result *r, int yaml);
+int target_write_result(FILE *out, const target_result *r, int yaml);
 
 #endif

@@ -1,15 +1,15 @@
 /*
- * fuzz_spec.c: the --spec file reader (YAML subset and JSON) on arbitrary
- * bytes. Besides the sanitizers, it checks that what was read survives a
- * round trip: printed as a result spec (JSON and YAML) and read back, the
- * fields are the same. Seed corpus: tests/fuzz/spec/.
+ * fuzz_target_file.c: the --spec file reader of target.c (YAML subset and
+ * JSON) on arbitrary bytes. Besides the sanitizers, it checks that what was
+ * read survives a round trip: printed as a result spec (JSON and YAML) and
+ * read back, the fields are the same. Seed corpus: tests/fuzz/target_file/.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
-#include "spec.h"
+#include "target.h"
 
 static int
 utf8_ok(const char *s)
@@ -25,24 +25,24 @@ utf8_ok(const char *s)
 }
 
 static void
-round_trip(const spec_target *t, int yaml)
+round_trip(const target *t, int yaml)
 {
 	static char buf[65536];
-	spec_result r = { NULL, t->bucket, t->key, t->region, t->endpoint,
+	target_result r = { NULL, t->bucket, t->key, t->region, t->endpoint,
 	    "v", "", "", 1, t->encoding };
-	spec_target back;
+	target back;
 	s3p_err err;
 	FILE *f = fmemopen(buf, sizeof buf, "w");
 	long n;
 
 	if (f == NULL)
 		abort();
-	if (spec_write_result(f, &r, yaml) < 0)
+	if (target_write_result(f, &r, yaml) < 0)
 		abort();
 	n = ftell(f);
 	fclose(f);
-	spec_target_init(&back);
-	if (spec_read_buf("rt", buf, (size_t)n, &back, &err) < 0) {
+	target_init(&back);
+	if (target_read_buf("rt", buf, (size_t)n, &back, &err) < 0) {
 		fprintf(stderr, "round trip refused: %s\n%.*s", err.msg, (int)n,
 		    buf);
 		abort();
@@ -58,19 +58,19 @@ round_trip(const spec_target *t, int yaml)
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	spec_target t;
+	target t;
 	s3p_err err;
 
-	spec_target_init(&t);
+	target_init(&t);
 	err_clear(&err);
-	if (spec_read_buf("f", (const char *)data, size, &t, &err) < 0) {
+	if (target_read_buf("f", (const char *)data, size, &t, &err) < 0) {
 		if (err.status != S3P_EUSAGE || err.msg[0] == '\0')
 			abort();
 		return 0;
 	}
-	if (strlen(t.bucket) > SPEC_BUCKET_MAX || strlen(t.key) > SPEC_KEYTPL_MAX
-	    || strlen(t.endpoint) > SPEC_ENDPOINT_MAX ||
-	    strlen(t.region) > SPEC_REGION_MAX)
+	if (strlen(t.bucket) > TARGET_BUCKET_MAX || strlen(t.key) > TARGET_KEYTPL_MAX
+	    || strlen(t.endpoint) > TARGET_ENDPOINT_MAX ||
+	    strlen(t.region) > TARGET_REGION_MAX)
 		abort();
 	if (utf8_ok(t.bucket) && utf8_ok(t.key) && utf8_ok(t.region) &&
 	    utf8_ok(t.endpoint)) {

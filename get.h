@@ -1,5 +1,5 @@
 /*
- * fetch.h: the requester's download (SPEC section 8): an object or every
+ * get.h: the requester's download (SPEC section 8): an object or every
  * object under a prefix, streamed from s3_get() into DIR.
  *
  * The body flows one way: http -> SHA-256 -> (gunzip -> untar | file) ->
@@ -8,7 +8,7 @@
  * Nothing is buffered whole: memory is the contexts (about 110 KiB, static)
  * plus the extractor's list of directories.
  *
- * fetch_object(): an object whose name (key, or the URL's decoded path)
+ * get_object(): an object whose name (key, or the URL's decoded path)
  * ends in ".tar.gz" or ".tgz" is unpacked into DIR (gzip members checked,
  * tar refusals of untar.h); anything else is saved as DIR/BASENAME (mode
  * 0644). The SHA-256 of the body is compared with o->checksum_b64 and
@@ -17,14 +17,14 @@
  * parts, not the body: not comparable). A mismatch is S3P_EINTEGRITY and
  * leaves nothing in DIR.
  *
- * fetch_prefix(): every object under bucket/prefix (ListObjectsV2, all
+ * get_prefix(): every object under bucket/prefix (ListObjectsV2, all
  * pages; the keys are kept in an unlinked temporary file, not in memory),
  * each saved as DIR/REST (REST: the key after the prefix, with the rules of
  * untar_safe_path(): no absolute path, no '..'); keys ending in '/' become
  * directories. All or nothing: moved into DIR after the last object.
  */
-#ifndef S3PUB_FETCH_H
-#define S3PUB_FETCH_H
+#ifndef S3PUB_GET_H
+#define S3PUB_GET_H
 
 #include <stdint.h>
 
@@ -37,7 +37,7 @@ typedef struct {
 	int force;                  /* overwrite existing files */
 	const char *checksum_b64;   /* expected base64 SHA-256, or NULL */
 	const char *content_hex;    /* expected hex SHA-256, or NULL */
-} fetch_opts;
+} get_opts;
 
 typedef struct {
 	uint64_t bytes;             /* body bytes received */
@@ -47,21 +47,21 @@ typedef struct {
 	char content_sha256[65];    /* of the (last) object */
 	char checksum_sha256[96];   /* base64 of the same */
 	char server_checksum[96];   /* what the server sent, else "" */
-} fetch_result;
+} get_result;
 
 /* 1 when `name` ends in ".tar.gz" or ".tgz" (any case). */
-int fetch_is_archive(const char *name);
+int get_is_archive(const char *name);
 
 /*
  * Downloads bucket/key (url NULL), or `url` as is (presigned; url_name
  * names it in messages), whose object name is `name`, into o->dir.
  */
-int fetch_object(s3_client *s, const char *bucket, const char *key,
+int get_object(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, const char *name,
-    const fetch_opts *o, fetch_result *r, s3p_err *err);
+    const get_opts *o, get_result *r, s3p_err *err);
 
 /* Downloads every object under bucket/prefix into o->dir. */
-int fetch_prefix(s3_client *s, const char *bucket, const char *prefix,
-    const fetch_opts *o, fetch_result *r, s3p_err *err);
+int get_prefix(s3_client *s, const char *bucket, const char *prefix,
+    const get_opts *o, get_result *r, s3p_err *err);
 
 #endif

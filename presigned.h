@@ -1,7 +1,7 @@
 /*
- * psurl.h: presigned URLs as the requester and managed mode see them.
+ * presigned.h: presigned URLs as the requester and managed mode see them.
  *
- * psurl_parse() reads an http(s) URL made by `s3pub presign`, the AWS SDKs
+ * presigned_parse() reads an http(s) URL made by `s3pub presign`, the AWS SDKs
  * or the CLI: the bucket and key from a virtual-hosted host
  * (BUCKET.s3.REGION.amazonaws.com, BUCKET.s3-REGION..., BUCKET.s3.dualstack
  * ...: the host holds ".s3." or ".s3-" after the bucket; BUCKET.localhost;
@@ -15,13 +15,13 @@
  * (scheme://host[:port], the bucket kept); and a name for messages that
  * never holds the query (the signature).
  *
- * psurl_md5_b64() is the Content-MD5 of a body: a presigned URL signs only
+ * presigned_md5_b64() is the Content-MD5 of a body: a presigned URL signs only
  * the host, so the body has no SigV4 hash; an unsigned Content-MD5 header
  * still makes S3 (and radosgw, Swift's s3api) refuse a body that changed on
  * the way (BadDigest), see README "Integrity of presigned uploads".
  */
-#ifndef S3PUB_PSURL_H
-#define S3PUB_PSURL_H
+#ifndef S3PUB_PRESIGNED_H
+#define S3PUB_PRESIGNED_H
 
 #include <stdint.h>
 
@@ -38,23 +38,23 @@ typedef struct {
 	char endpoint[600];
 	char origin[600];
 	char name[1500];        /* scheme://authority/path, no query */
-} psurl;
+} presigned_info;
 
 /*
  * 0, or -1 with err set (S3P_EUSAGE: not an http(s) URL, a bad %XX, too
  * long). bucket and key are "" when the URL has none (a URL to download
  * from needs only a path; an upload needs both: the caller checks).
  */
-int psurl_parse(const char *s, psurl *p, s3p_err *err);
+int presigned_parse(const char *s, presigned_info *p, s3p_err *err);
 
 /*
  * Percent-decodes in into out (outsz bytes with the NUL); -1 when a
  * %XX is malformed or decodes to NUL, or when it does not fit.
  */
-int psurl_decode(const char *in, size_t inlen, char *out, size_t outsz);
+int presigned_decode(const char *in, size_t inlen, char *out, size_t outsz);
 
 /* Base64 MD5 of len bytes of read (out: 25 bytes). 0, or -1 with err set. */
-int psurl_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25],
+int presigned_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25],
     s3p_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * fetch.c: download and unpack (SPEC section 8). See fetch.h.
+ * get.c: download and unpack (SPEC section 8). See get.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "fetch.h"
+#include "get.h"
 #include "fmt.h"
 #include "gunzip.h"
 #include "sha256.h"
@@ -30,14 +30,14 @@ typedef struct {
 	/* the download's, for get_one() */
 	s3_client *s3;
 	const char *bucket;
-	const fetch_opts *o;
-	fetch_result *r;
+	const get_opts *o;
+	get_result *r;
 } state;
 
 static state st;
 
 int
-fetch_is_archive(const char *name)
+get_is_archive(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -91,8 +91,8 @@ mismatch(const state *s, const char *got, const char *who, const char *want,
 
 /* The body's digest against what was expected. */
 static int
-verify(state *s, const fetch_opts *o, const s3_put_result *info,
-    fetch_result *r, s3p_err *err)
+verify(state *s, const get_opts *o, const s3_put_result *info,
+    get_result *r, s3p_err *err)
 {
 	unsigned char d[SHA256_SIZE];
 
@@ -139,7 +139,7 @@ get_one(const char *key, const http_url *url, const char *url_name,
     const char *name, const char *path, s3p_err *err)
 {
 	static s3_put_result info;
-	fetch_result *r = st.r;
+	get_result *r = st.r;
 	untar_sink ts;
 	int rc;
 
@@ -174,7 +174,7 @@ get_one(const char *key, const http_url *url, const char *url_name,
 
 /* Sets up a download into o->dir; r is cleared. */
 static void
-start(s3_client *s, const char *bucket, const fetch_opts *o, fetch_result *r)
+start(s3_client *s, const char *bucket, const get_opts *o, get_result *r)
 {
 	memset(r, 0, sizeof *r);
 	st.s3 = s;
@@ -184,9 +184,9 @@ start(s3_client *s, const char *bucket, const fetch_opts *o, fetch_result *r)
 }
 
 int
-fetch_object(s3_client *s, const char *bucket, const char *key,
+get_object(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, const char *name,
-    const fetch_opts *o, fetch_result *r, s3p_err *err)
+    const get_opts *o, get_result *r, s3p_err *err)
 {
 	const char *base = name;
 
@@ -194,7 +194,7 @@ fetch_object(s3_client *s, const char *bucket, const char *key,
 		if (*p == '/')
 			base = p + 1;
 	start(s, bucket, o, r);
-	r->archive = fetch_is_archive(name);
+	r->archive = get_is_archive(name);
 	/* "", "." and ".." name no file */
 	if (!r->archive && (base[0] == '\0' || (base[0] == '.' &&
 	    (base[1] == '\0' || (base[1] == '.' && base[2] == '\0')))))
@@ -255,8 +255,8 @@ key_file(void)
 }
 
 int
-fetch_prefix(s3_client *s, const char *bucket, const char *prefix,
-    const fetch_opts *o, fetch_result *r, s3p_err *err)
+get_prefix(s3_client *s, const char *bucket, const char *prefix,
+    const get_opts *o, get_result *r, s3p_err *err)
 {
 	key_list l = { -1, 0 };
 	/* s3_list's keys are under 1,100 bytes */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t_spec_oracle.sh: the spec unit against python3's json and yaml modules
+# t_target_oracle.sh: target.c against python3's json and yaml modules
 # (independent readers and writers):
 #  - the result spec s3pub prints (SPEC section 7), JSON and YAML, for
 #    tricky and random strings, parses back to exactly the values given;
@@ -8,9 +8,9 @@
 #  - the JSON reader accepts exactly what python's strict json does, and
 #    unescapes strings to the same text, over random and mutated documents.
 . tests/lib.sh
-TOOL=${TOOL_SPEC:-build/tools/tool_spec}
+TOOL=${TOOL_TARGET:-build/tools/tool_target}
 if [ ! -x "$TOOL" ]; then
-	not_ok "spec oracle: $TOOL missing (make build/tools/tool_spec)"
+	not_ok "target oracle: $TOOL missing (make build/tools/tool_target)"
 	exit 0
 fi
 PY=python3
@@ -20,7 +20,7 @@ if ! $PY -c 'import yaml' 2>/dev/null; then
 	PY=/usr/bin/python3
 fi
 if ! $PY -c 'import yaml' 2>/dev/null; then
-	not_ok "spec oracle: python3 yaml module unavailable"
+	not_ok "target oracle: python3 yaml module unavailable"
 	exit 0
 fi
 
@@ -274,7 +274,7 @@ for b1 in range(0x80, 0x100):
 p = subprocess.run([tool, "jsonlines"], capture_output=True,
                    input=b"".join(d.hex().encode() + b"\n" for d in docs))
 lines = p.stdout.decode().splitlines()
-check("tool_spec jsonlines answered every document",
+check("tool_target jsonlines answered every document",
       p.returncode == 0 and len(lines) == len(docs),
       "rc %d, %d answers for %d documents" % (p.returncode, len(lines),
                                                len(docs)))

@@ -1,9 +1,9 @@
 /*
- * test_spec.c: the target syntax, spec files, bucket names, key rules and
+ * test_target.c: the target syntax, spec files, bucket names, key rules and
  * the result spec (SPEC sections 1, 2, 7). The result spec's escaping is
- * also checked against python3's json and yaml modules by t_spec_oracle.sh.
+ * also checked against python3's json and yaml modules by t_target_oracle.sh.
  */
-#include "spec.h"
+#include "target.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +14,20 @@
 
 /* Parses a target; returns 0/-1 and leaves the message in err. */
 static int
-target(const char *arg, spec_target *t, s3p_err *err)
+parse_arg(const char *arg, target *t, s3p_err *err)
 {
-	spec_target_init(t);
+	target_init(t);
 	err_clear(err);
-	return spec_parse_target(arg, t, err);
+	return target_parse(arg, t, err);
 }
 
 static void
 target_ok(const char *arg, const char *bucket, const char *key,
     const char *endpoint, const char *region, int encoding, unsigned set)
 {
-	spec_target t;
+	target t;
 	s3p_err err;
-	int r = target(arg, &t, &err);
+	int r = parse_arg(arg, &t, &err);
 
 	t_ok(r == 0 && strcmp(t.bucket, bucket) == 0 &&
 	    strcmp(t.key, key) == 0 && strcmp(t.endpoint, endpoint) == 0 &&
@@ -42,53 +42,53 @@ target_ok(const char *arg, const char *bucket, const char *key,
 static void
 target_bad(const char *arg, const char *want)
 {
-	spec_target t;
+	target t;
 	s3p_err err;
-	int r = target(arg, &t, &err);
+	int r = parse_arg(arg, &t, &err);
 
 	t_ok(r < 0 && err.status == S3P_EUSAGE && strstr(err.msg, want),
 	    "bad target \"%s\": r=%d status=%d msg \"%s\" (want \"%s\")", arg,
 	    r, err.status, err.msg, want);
 }
 
-enum { B = SPEC_SET_BUCKET, K = SPEC_SET_KEY, E = SPEC_SET_ENDPOINT,
-	R = SPEC_SET_REGION, N = SPEC_SET_ENCODING };
+enum { B = TARGET_SET_BUCKET, K = TARGET_SET_KEY, E = TARGET_SET_ENDPOINT,
+	R = TARGET_SET_REGION, N = TARGET_SET_ENCODING };
 
 static void
 test_targets(void)
 {
-	spec_target t, o;
+	target t, o;
 	s3p_err err;
 
-	target_ok("s3://bucket/key", "bucket", "key", "", "", SPEC_GZIP, B | K);
+	target_ok("s3://bucket/key", "bucket", "key", "", "", TARGET_GZIP, B | K);
 	target_ok("S3://bucket/a/b/c.tar.gz", "bucket", "a/b/c.tar.gz", "", "",
-	    SPEC_GZIP, B | K);
+	    TARGET_GZIP, B | K);
 	target_ok("s3://b1/results/{jobID}/{date}/", "b1",
-	    "results/{jobID}/{date}/", "", "", SPEC_GZIP, B | K);
+	    "results/{jobID}/{date}/", "", "", TARGET_GZIP, B | K);
 	target_ok("s3://bkt/k,opt=region=eu-west-1,opt=endpoint=http://h:9000,"
 	    "opt=encoding=plain", "bkt", "k", "http://h:9000", "eu-west-1",
-	    SPEC_PLAIN, B | K | E | R | N);
+	    TARGET_PLAIN, B | K | E | R | N);
 	target_ok("s3://bkt/k,OPTION=Region=us-east-2,Opt=ENCODING=GZIP", "bkt",
-	    "k", "", "us-east-2", SPEC_GZIP, B | K | R | N);
-	target_ok("s3,opt=bucket=bb,opt=key=kk", "bb", "kk", "", "", SPEC_GZIP,
+	    "k", "", "us-east-2", TARGET_GZIP, B | K | R | N);
+	target_ok("s3,opt=bucket=bb,opt=key=kk", "bb", "kk", "", "", TARGET_GZIP,
 	    B | K);
 	target_ok("S3,option=key=x/y,option=bucket=bb,opt=region=r", "bb",
-	    "x/y", "", "r", SPEC_GZIP, B | K | R);
+	    "x/y", "", "r", TARGET_GZIP, B | K | R);
 	/* values keep every '=' after the second one */
 	target_ok("s3,opt=bucket=b,opt=key=a=b==c", "b", "a=b==c", "", "",
-	    SPEC_GZIP, B | K);
+	    TARGET_GZIP, B | K);
 	target_ok("s3://b/k,opt=endpoint=https://h/?x=1", "b", "k",
-	    "https://h/?x=1", "", SPEC_GZIP, B | K | E);
+	    "https://h/?x=1", "", TARGET_GZIP, B | K | E);
 	/* the key is literal: no percent-decoding, ? and # are key bytes */
-	target_ok("s3://b/a%20b?c#d", "b", "a%20b?c#d", "", "", SPEC_GZIP,
+	target_ok("s3://b/a%20b?c#d", "b", "a%20b?c#d", "", "", TARGET_GZIP,
 	    B | K);
-	target_ok("s3://b//lead", "b", "/lead", "", "", SPEC_GZIP, B | K);
-	/* empty key and bucket parse (unset), spec_check_required reports */
-	target_ok("s3://b", "b", "", "", "", SPEC_GZIP, B);
-	target_ok("s3://b/", "b", "", "", "", SPEC_GZIP, B);
-	target_ok("s3:///k", "", "k", "", "", SPEC_GZIP, K);
-	target_ok("s3", "", "", "", "", SPEC_GZIP, 0);
-	target_ok("s3://b/k,opt=region=", "b", "k", "", "", SPEC_GZIP, B | K);
+	target_ok("s3://b//lead", "b", "/lead", "", "", TARGET_GZIP, B | K);
+	/* empty key and bucket parse (unset), target_check_required reports */
+	target_ok("s3://b", "b", "", "", "", TARGET_GZIP, B);
+	target_ok("s3://b/", "b", "", "", "", TARGET_GZIP, B);
+	target_ok("s3:///k", "", "k", "", "", TARGET_GZIP, K);
+	target_ok("s3", "", "", "", "", TARGET_GZIP, 0);
+	target_ok("s3://b/k,opt=region=", "b", "k", "", "", TARGET_GZIP, B | K);
 
 	target_bad("", "field 1 \"\": want s3://BUCKET/KEY or s3");
 	target_bad("http://b/k", "field 1 \"http://b/k\": want s3://BUCKET/KEY");
@@ -108,53 +108,53 @@ test_targets(void)
 	    "region too long");
 
 	/* a failed parse leaves the target as it was */
-	spec_target_init(&t);
-	spec_set(&t, "region", "keep", &err);
-	t_ok(spec_parse_target("s3://x/y,opt=bogus=1", &t, &err) < 0 &&
+	target_init(&t);
+	target_set(&t, "region", "keep", &err);
+	t_ok(target_parse("s3://x/y,opt=bogus=1", &t, &err) < 0 &&
 	    strcmp(t.region, "keep") == 0 && t.bucket[0] == '\0' &&
 	    t.set == R, "failed target leaves the struct unchanged");
 
 	/* required fields */
-	target("s3://b/k", &t, &err);
-	t_ok(spec_check_required(&t, &err) == 0, "required: bucket and key");
-	target("s3://b", &t, &err);
-	t_ok(spec_check_required(&t, &err) < 0 && err.status == S3P_EUSAGE &&
+	parse_arg("s3://b/k", &t, &err);
+	t_ok(target_check_required(&t, &err) == 0, "required: bucket and key");
+	parse_arg("s3://b", &t, &err);
+	t_ok(target_check_required(&t, &err) < 0 && err.status == S3P_EUSAGE &&
 	    strstr(err.msg, "Key is required"), "required: empty key (%s)",
 	    err.msg);
-	target("s3:///k", &t, &err);
-	t_ok(spec_check_required(&t, &err) < 0 &&
+	parse_arg("s3:///k", &t, &err);
+	t_ok(target_check_required(&t, &err) < 0 &&
 	    strstr(err.msg, "Bucket is required"), "required: empty bucket");
-	target("s3", &t, &err);
-	t_ok(spec_check_required(&t, &err) < 0 &&
+	parse_arg("s3", &t, &err);
+	t_ok(target_check_required(&t, &err) < 0 &&
 	    strstr(err.msg, "Bucket and Key are required"), "required: both");
 
 	/* options override, defaults stay unset */
-	target("s3://b/k,opt=region=file-region", &t, &err);
-	spec_target_init(&o);
-	t_ok(spec_set(&o, "Region", "cli-region", &err) == 0 &&
-	    spec_set(&o, "ENDPOINT", "http://cli", &err) == 0 &&
-	    spec_set(&o, "encoding", "Plain", &err) == 0, "spec_set");
-	spec_merge(&t, &o);
+	parse_arg("s3://b/k,opt=region=file-region", &t, &err);
+	target_init(&o);
+	t_ok(target_set(&o, "Region", "cli-region", &err) == 0 &&
+	    target_set(&o, "ENDPOINT", "http://cli", &err) == 0 &&
+	    target_set(&o, "encoding", "Plain", &err) == 0, "target_set");
+	target_merge(&t, &o);
 	t_ok(strcmp(t.region, "cli-region") == 0 &&
-	    strcmp(t.endpoint, "http://cli") == 0 && t.encoding == SPEC_PLAIN &&
+	    strcmp(t.endpoint, "http://cli") == 0 && t.encoding == TARGET_PLAIN &&
 	    strcmp(t.bucket, "b") == 0 && strcmp(t.key, "k") == 0 &&
-	    t.set == (B | K | R | E | N), "spec_merge: options override");
-	t_ok(spec_set(&o, "colour", "x", &err) < 0 &&
+	    t.set == (B | K | R | E | N), "target_merge: options override");
+	t_ok(target_set(&o, "colour", "x", &err) < 0 &&
 	    strstr(err.msg, "unknown target field \"colour\""),
-	    "spec_set unknown field: %s", err.msg);
-	t_ok(spec_set(&o, "region", "", &err) == 0 && !(o.set & R),
-	    "spec_set empty value unsets");
+	    "target_set unknown field: %s", err.msg);
+	t_ok(target_set(&o, "region", "", &err) == 0 && !(o.set & R),
+	    "target_set empty value unsets");
 
 	/* the longest key template, and one byte more */
 	{
-		char arg[SPEC_KEYTPL_MAX + 32];
+		char arg[TARGET_KEYTPL_MAX + 32];
 		strcpy(arg, "s3://b/");
-		memset(arg + 7, 'k', SPEC_KEYTPL_MAX);
-		arg[7 + SPEC_KEYTPL_MAX] = '\0';
-		t_ok(target(arg, &t, &err) == 0 &&
-		    strlen(t.key) == SPEC_KEYTPL_MAX, "key template of max size");
+		memset(arg + 7, 'k', TARGET_KEYTPL_MAX);
+		arg[7 + TARGET_KEYTPL_MAX] = '\0';
+		t_ok(parse_arg(arg, &t, &err) == 0 &&
+		    strlen(t.key) == TARGET_KEYTPL_MAX, "key template of max size");
 		strcat(arg, "k");
-		t_ok(target(arg, &t, &err) < 0 && strstr(err.msg, "key too long"),
+		t_ok(parse_arg(arg, &t, &err) < 0 && strstr(err.msg, "key too long"),
 		    "key template too long: %s", err.msg);
 	}
 }
@@ -165,25 +165,25 @@ test_uri(void)
 	char b[64], k[32];
 	s3p_err err;
 
-	t_ok(spec_s3_uri("s3://bucket/dir/obj.tar.gz", b, sizeof b, k, sizeof k,
+	t_ok(target_s3_uri("s3://bucket/dir/obj.tar.gz", b, sizeof b, k, sizeof k,
 	    &err) == 0 && strcmp(b, "bucket") == 0 &&
 	    strcmp(k, "dir/obj.tar.gz") == 0, "s3 uri");
-	t_ok(spec_s3_uri("S3://bucket", b, sizeof b, k, sizeof k, &err) == 0 &&
+	t_ok(target_s3_uri("S3://bucket", b, sizeof b, k, sizeof k, &err) == 0 &&
 	    strcmp(b, "bucket") == 0 && k[0] == '\0', "s3 uri without key");
-	t_ok(spec_s3_uri("s3://bucket/", b, sizeof b, k, sizeof k, &err) == 0 &&
+	t_ok(target_s3_uri("s3://bucket/", b, sizeof b, k, sizeof k, &err) == 0 &&
 	    k[0] == '\0', "s3 uri with empty key");
-	t_ok(spec_s3_uri("s3:///k", b, sizeof b, k, sizeof k, &err) < 0 &&
+	t_ok(target_s3_uri("s3:///k", b, sizeof b, k, sizeof k, &err) < 0 &&
 	    err.status == S3P_EUSAGE && strstr(err.msg, "no bucket"),
 	    "s3 uri: empty bucket");
-	t_ok(spec_s3_uri("https://b/k", b, sizeof b, k, sizeof k, &err) < 0 &&
+	t_ok(target_s3_uri("https://b/k", b, sizeof b, k, sizeof k, &err) < 0 &&
 	    strstr(err.msg, "not an s3://"), "s3 uri: other scheme");
-	t_ok(spec_s3_uri("s3://b/0123456789012345678901234567890123", b,
+	t_ok(target_s3_uri("s3://b/0123456789012345678901234567890123", b,
 	    sizeof b, k, sizeof k, &err) < 0 && strstr(err.msg, "key too long"),
 	    "s3 uri: key too long for the buffer");
-	t_ok(spec_s3_uri("s3://b/0123456789012345678901234567890", b,
+	t_ok(target_s3_uri("s3://b/0123456789012345678901234567890", b,
 	    sizeof b, k, sizeof k, &err) == 0 && strlen(k) == 31,
 	    "s3 uri: key that just fits");
-	t_ok(spec_s3_uri("s3://abc/k", b, 3, k, sizeof k, &err) < 0 &&
+	t_ok(target_s3_uri("s3://abc/k", b, 3, k, sizeof k, &err) < 0 &&
 	    strstr(err.msg, "bucket name too long"), "s3 uri: bucket too long");
 }
 
@@ -194,43 +194,43 @@ test_bucket(void)
 		const char *name;
 		int want;
 	} cases[] = {
-		{ "abc", SPEC_BUCKET_DNS },
-		{ "my-task-results", SPEC_BUCKET_DNS },
-		{ "0123", SPEC_BUCKET_DNS },
-		{ "a.b.c", SPEC_BUCKET_DOTTED },
-		{ "www.example.com", SPEC_BUCKET_DOTTED },
+		{ "abc", TARGET_BUCKET_DNS },
+		{ "my-task-results", TARGET_BUCKET_DNS },
+		{ "0123", TARGET_BUCKET_DNS },
+		{ "a.b.c", TARGET_BUCKET_DOTTED },
+		{ "www.example.com", TARGET_BUCKET_DOTTED },
 		{ "123456789012345678901234567890123456789012345678901234567890123",
-		  SPEC_BUCKET_DNS },
+		  TARGET_BUCKET_DNS },
 		{ "1234567890123456789012345678901234567890123456789012345678901234",
-		  SPEC_BUCKET_INVALID },
-		{ "ab", SPEC_BUCKET_INVALID },
-		{ "", SPEC_BUCKET_INVALID },
-		{ "Abc", SPEC_BUCKET_INVALID },
-		{ "ab_c", SPEC_BUCKET_INVALID },
-		{ "-abc", SPEC_BUCKET_INVALID },
-		{ "abc-", SPEC_BUCKET_INVALID },
-		{ ".abc", SPEC_BUCKET_INVALID },
-		{ "abc.", SPEC_BUCKET_INVALID },
-		{ "a..b", SPEC_BUCKET_INVALID },
-		{ "a.-b", SPEC_BUCKET_INVALID },
-		{ "a-.b", SPEC_BUCKET_INVALID },
-		{ "a b", SPEC_BUCKET_INVALID },
-		{ "192.168.5.4", SPEC_BUCKET_INVALID },
-		{ "1.2.3.4", SPEC_BUCKET_INVALID },
-		{ "1.2.3", SPEC_BUCKET_DOTTED },
-		{ "1.2.3.4.5", SPEC_BUCKET_DOTTED },
-		{ "1234.2.3.4", SPEC_BUCKET_DOTTED },
-		{ "192.168.5.4a", SPEC_BUCKET_DOTTED },
-		{ "xn--abc", SPEC_BUCKET_INVALID },
-		{ "sthree-abc", SPEC_BUCKET_INVALID },
-		{ "abc-s3alias", SPEC_BUCKET_INVALID },
-		{ "abc--ol-s3", SPEC_BUCKET_INVALID },
-		{ "abc--x-s3", SPEC_BUCKET_INVALID },
-		{ "a--b", SPEC_BUCKET_DNS },
-		{ "caf\xc3\xa9", SPEC_BUCKET_INVALID },
+		  TARGET_BUCKET_INVALID },
+		{ "ab", TARGET_BUCKET_INVALID },
+		{ "", TARGET_BUCKET_INVALID },
+		{ "Abc", TARGET_BUCKET_INVALID },
+		{ "ab_c", TARGET_BUCKET_INVALID },
+		{ "-abc", TARGET_BUCKET_INVALID },
+		{ "abc-", TARGET_BUCKET_INVALID },
+		{ ".abc", TARGET_BUCKET_INVALID },
+		{ "abc.", TARGET_BUCKET_INVALID },
+		{ "a..b", TARGET_BUCKET_INVALID },
+		{ "a.-b", TARGET_BUCKET_INVALID },
+		{ "a-.b", TARGET_BUCKET_INVALID },
+		{ "a b", TARGET_BUCKET_INVALID },
+		{ "192.168.5.4", TARGET_BUCKET_INVALID },
+		{ "1.2.3.4", TARGET_BUCKET_INVALID },
+		{ "1.2.3", TARGET_BUCKET_DOTTED },
+		{ "1.2.3.4.5", TARGET_BUCKET_DOTTED },
+		{ "1234.2.3.4", TARGET_BUCKET_DOTTED },
+		{ "192.168.5.4a", TARGET_BUCKET_DOTTED },
+		{ "xn--abc", TARGET_BUCKET_INVALID },
+		{ "sthree-abc", TARGET_BUCKET_INVALID },
+		{ "abc-s3alias", TARGET_BUCKET_INVALID },
+		{ "abc--ol-s3", TARGET_BUCKET_INVALID },
+		{ "abc--x-s3", TARGET_BUCKET_INVALID },
+		{ "a--b", TARGET_BUCKET_DNS },
+		{ "caf\xc3\xa9", TARGET_BUCKET_INVALID },
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-		int got = spec_bucket_valid(cases[k].name);
+		int got = target_bucket_valid(cases[k].name);
 		t_ok(got == cases[k].want, "bucket \"%s\": got %d, want %d",
 		    cases[k].name, got, cases[k].want);
 	}
@@ -240,15 +240,15 @@ test_bucket(void)
 #define T_EXAMPLE ((time_t)1695737130)
 
 static void
-expand_ok(const char *tpl, int enc, const spec_ids *ids, time_t now,
+expand_ok(const char *tpl, int enc, const target_ids *ids, time_t now,
     const char *want)
 {
-	char out[SPEC_KEY_MAX + 1];
+	char out[TARGET_KEY_MAX + 1];
 	s3p_err err;
 	int r;
 
 	err_clear(&err);
-	r = spec_expand_key(tpl, enc, ids, now, out, sizeof out, &err);
+	r = target_expand_key(tpl, enc, ids, now, out, sizeof out, &err);
 	if (r < 0)
 		t_ok(0, "expand \"%s\": %s", tpl, err.msg);
 	else
@@ -256,14 +256,14 @@ expand_ok(const char *tpl, int enc, const spec_ids *ids, time_t now,
 }
 
 static void
-expand_bad(const char *tpl, int enc, const spec_ids *ids, const char *want)
+expand_bad(const char *tpl, int enc, const target_ids *ids, const char *want)
 {
-	char out[SPEC_KEY_MAX + 1];
+	char out[TARGET_KEY_MAX + 1];
 	s3p_err err;
 	int r;
 
 	err_clear(&err);
-	r = spec_expand_key(tpl, enc, ids, T_EXAMPLE, out, sizeof out, &err);
+	r = target_expand_key(tpl, enc, ids, T_EXAMPLE, out, sizeof out, &err);
 	t_ok(r < 0 && err.status == S3P_EUSAGE && strstr(err.msg, want),
 	    "expand \"%.40s\" fails: r=%d msg \"%s\" (want \"%s\")", tpl, r,
 	    err.msg, want);
@@ -272,98 +272,98 @@ expand_bad(const char *tpl, int enc, const spec_ids *ids, const char *want)
 static void
 test_keys(void)
 {
-	spec_ids ids = { "exec-1", "abc123", "node-7" };
-	spec_ids none = { NULL, "", NULL };
-	char big[SPEC_KEY_MAX + 8], out[SPEC_KEY_MAX + 1];
+	target_ids ids = { "exec-1", "abc123", "node-7" };
+	target_ids none = { NULL, "", NULL };
+	char big[TARGET_KEY_MAX + 8], out[TARGET_KEY_MAX + 1];
 	s3p_err err;
 
 	/* the SPEC example */
-	expand_ok("results/{jobID}/{date}/{time}/", SPEC_PLAIN, &ids, T_EXAMPLE,
+	expand_ok("results/{jobID}/{date}/{time}/", TARGET_PLAIN, &ids, T_EXAMPLE,
 	    "results/abc123/20230926/140530/");
-	expand_ok("results/{jobID}/{date}/{time}/", SPEC_GZIP, &ids, T_EXAMPLE,
+	expand_ok("results/{jobID}/{date}/{time}/", TARGET_GZIP, &ids, T_EXAMPLE,
 	    "results/abc123/20230926/140530/.tar.gz");
 	/* suffixes */
-	expand_ok("task123/result.tar.gz", SPEC_GZIP, &ids, T_EXAMPLE,
+	expand_ok("task123/result.tar.gz", TARGET_GZIP, &ids, T_EXAMPLE,
 	    "task123/result.tar.gz");
-	expand_ok("task123/result", SPEC_GZIP, &ids, T_EXAMPLE,
+	expand_ok("task123/result", TARGET_GZIP, &ids, T_EXAMPLE,
 	    "task123/result.tar.gz");
-	expand_ok("task123/result.tar", SPEC_GZIP, &ids, T_EXAMPLE,
+	expand_ok("task123/result.tar", TARGET_GZIP, &ids, T_EXAMPLE,
 	    "task123/result.tar.tar.gz");
-	expand_ok("task123/result.TAR.GZ", SPEC_GZIP, &ids, T_EXAMPLE,
+	expand_ok("task123/result.TAR.GZ", TARGET_GZIP, &ids, T_EXAMPLE,
 	    "task123/result.TAR.GZ.tar.gz");
-	expand_ok("prefix", SPEC_PLAIN, &ids, T_EXAMPLE, "prefix/");
-	expand_ok("prefix/", SPEC_PLAIN, &ids, T_EXAMPLE, "prefix/");
+	expand_ok("prefix", TARGET_PLAIN, &ids, T_EXAMPLE, "prefix/");
+	expand_ok("prefix/", TARGET_PLAIN, &ids, T_EXAMPLE, "prefix/");
 	/* suffix first: a value ending in ".tar.gz" or "/" does not count */
 	{
-		spec_ids odd = { "e", "j.tar.gz", "n/" };
-		expand_ok("{jobID}", SPEC_GZIP, &odd, T_EXAMPLE, "j.tar.gz.tar.gz");
-		expand_ok("x/{nodeID}", SPEC_PLAIN, &odd, T_EXAMPLE, "x/n//");
+		target_ids odd = { "e", "j.tar.gz", "n/" };
+		expand_ok("{jobID}", TARGET_GZIP, &odd, T_EXAMPLE, "j.tar.gz.tar.gz");
+		expand_ok("x/{nodeID}", TARGET_PLAIN, &odd, T_EXAMPLE, "x/n//");
 	}
 	/* every placeholder, repeated */
 	expand_ok("{executionID}/{jobID}/{nodeID}/{date}{time}/{jobID}",
-	    SPEC_GZIP, &ids, T_EXAMPLE,
+	    TARGET_GZIP, &ids, T_EXAMPLE,
 	    "exec-1/abc123/node-7/20230926140530/abc123.tar.gz");
 	/* UTC, midnight, epoch, leap day */
-	expand_ok("{date}T{time}", SPEC_PLAIN, &ids, 0, "19700101T000000/");
-	expand_ok("{date}T{time}", SPEC_PLAIN, &ids, 951782399,
+	expand_ok("{date}T{time}", TARGET_PLAIN, &ids, 0, "19700101T000000/");
+	expand_ok("{date}T{time}", TARGET_PLAIN, &ids, 951782399,
 	    "20000228T235959/");
-	expand_ok("{date}T{time}", SPEC_PLAIN, &ids, 951782400,
+	expand_ok("{date}T{time}", TARGET_PLAIN, &ids, 951782400,
 	    "20000229T000000/");
 	/* unknown placeholders and stray braces stay as written */
-	expand_ok("a/{jobid}/{JobID}/{foo}/{/}{{jobID}}", SPEC_PLAIN, &ids,
+	expand_ok("a/{jobid}/{JobID}/{foo}/{/}{{jobID}}", TARGET_PLAIN, &ids,
 	    T_EXAMPLE, "a/{jobid}/{JobID}/{foo}/{/}{abc123}/");
-	expand_ok("{date", SPEC_PLAIN, &ids, T_EXAMPLE, "{date/");
+	expand_ok("{date", TARGET_PLAIN, &ids, T_EXAMPLE, "{date/");
 	/* values are inserted once, never expanded again */
 	{
-		spec_ids tricky = { "{date}", "{jobID}", "{nodeID}" };
-		expand_ok("{executionID}-{jobID}-{nodeID}", SPEC_PLAIN, &tricky,
+		target_ids tricky = { "{date}", "{jobID}", "{nodeID}" };
+		expand_ok("{executionID}-{jobID}-{nodeID}", TARGET_PLAIN, &tricky,
 		    T_EXAMPLE, "{date}-{jobID}-{nodeID}/");
 	}
 	/* placeholders without a value */
-	expand_bad("r/{jobID}", SPEC_GZIP, &none,
+	expand_bad("r/{jobID}", TARGET_GZIP, &none,
 	    "placeholder {jobID} has no value (give --job-id or set"
 	    " BACALHAU_JOB_ID)");
-	expand_bad("r/{executionID}", SPEC_GZIP, &none,
+	expand_bad("r/{executionID}", TARGET_GZIP, &none,
 	    "placeholder {executionID} has no value (give --execution-id or"
 	    " set BACALHAU_EXECUTION_ID)");
-	expand_bad("r/{nodeID}", SPEC_GZIP, &none,
+	expand_bad("r/{nodeID}", TARGET_GZIP, &none,
 	    "{nodeID} has no value (give --node-id or set BACALHAU_NODE_ID)");
-	expand_ok("r/{date}", SPEC_GZIP, &none, T_EXAMPLE, "r/20230926.tar.gz");
+	expand_ok("r/{date}", TARGET_GZIP, &none, T_EXAMPLE, "r/20230926.tar.gz");
 	/* length: 1024 bytes after expansion is the limit */
-	memset(big, 'k', SPEC_KEY_MAX - 1);
-	big[SPEC_KEY_MAX - 1] = '\0';
-	expand_ok(big, SPEC_PLAIN, &ids, T_EXAMPLE,
-	    (big[SPEC_KEY_MAX - 1] = '/', big[SPEC_KEY_MAX] = '\0', big));
-	big[SPEC_KEY_MAX - 1] = 'k';
-	expand_bad(big, SPEC_PLAIN, &ids, "longer than 1024 bytes");
-	memset(big, 'k', SPEC_KEY_MAX - 6);
-	strcpy(big + SPEC_KEY_MAX - 6, "{date}");
-	expand_bad(big, SPEC_PLAIN, &ids, "longer than 1024 bytes");
+	memset(big, 'k', TARGET_KEY_MAX - 1);
+	big[TARGET_KEY_MAX - 1] = '\0';
+	expand_ok(big, TARGET_PLAIN, &ids, T_EXAMPLE,
+	    (big[TARGET_KEY_MAX - 1] = '/', big[TARGET_KEY_MAX] = '\0', big));
+	big[TARGET_KEY_MAX - 1] = 'k';
+	expand_bad(big, TARGET_PLAIN, &ids, "longer than 1024 bytes");
+	memset(big, 'k', TARGET_KEY_MAX - 6);
+	strcpy(big + TARGET_KEY_MAX - 6, "{date}");
+	expand_bad(big, TARGET_PLAIN, &ids, "longer than 1024 bytes");
 	/* a small output buffer is an error, never a truncation */
 	err_clear(&err);
-	t_ok(spec_expand_key("abcdef", SPEC_PLAIN, &ids, 0, out, 8, &err) == 0
+	t_ok(target_expand_key("abcdef", TARGET_PLAIN, &ids, 0, out, 8, &err) == 0
 	    && strcmp(out, "abcdef/") == 0, "small buffer that fits");
-	t_ok(spec_expand_key("abcdefg", SPEC_PLAIN, &ids, 0, out, 8, &err) < 0
+	t_ok(target_expand_key("abcdefg", TARGET_PLAIN, &ids, 0, out, 8, &err) < 0
 	    && strstr(err.msg, "longer than 7 bytes"),
 	    "buffer of 8 cannot hold 8 bytes and the NUL: %s", err.msg);
 	/* UTF-8 */
-	expand_ok("r\xc3\xa9sultats/\xf0\x9f\x90\x9f", SPEC_PLAIN, &ids,
+	expand_ok("r\xc3\xa9sultats/\xf0\x9f\x90\x9f", TARGET_PLAIN, &ids,
 	    T_EXAMPLE, "r\xc3\xa9sultats/\xf0\x9f\x90\x9f/");
-	expand_bad("bad\xff", SPEC_PLAIN, &ids, "not valid UTF-8");
-	expand_bad("bad\xc3", SPEC_GZIP, &ids, "not valid UTF-8");
+	expand_bad("bad\xff", TARGET_PLAIN, &ids, "not valid UTF-8");
+	expand_bad("bad\xc3", TARGET_GZIP, &ids, "not valid UTF-8");
 	{
-		spec_ids bad = { "x", "\xed\xa0\x80", "n" };
-		expand_bad("{jobID}", SPEC_PLAIN, &bad, "not valid UTF-8");
+		target_ids bad = { "x", "\xed\xa0\x80", "n" };
+		expand_bad("{jobID}", TARGET_PLAIN, &bad, "not valid UTF-8");
 	}
 }
 
 /* Reads a spec from a string; 0/-1, message in err. */
 static int
-spec_str(const char *text, spec_target *t, s3p_err *err)
+spec_str(const char *text, target *t, s3p_err *err)
 {
-	spec_target_init(t);
+	target_init(t);
 	err_clear(err);
-	return spec_read_buf("spec.yaml", text, strlen(text), t, err);
+	return target_read_buf("spec.yaml", text, strlen(text), t, err);
 }
 
 static void
@@ -371,7 +371,7 @@ spec_ok(const char *name, const char *text, const char *bucket,
     const char *key, const char *endpoint, const char *region, int enc,
     unsigned set)
 {
-	spec_target t;
+	target t;
 	s3p_err err;
 	int r = spec_str(text, &t, &err);
 
@@ -386,7 +386,7 @@ spec_ok(const char *name, const char *text, const char *bucket,
 static void
 spec_bad(const char *name, const char *text, const char *want)
 {
-	spec_target t;
+	target t;
 	s3p_err err;
 	int r = spec_str(text, &t, &err);
 
@@ -411,11 +411,11 @@ test_spec_yaml(void)
 	    "    Region: \"us-west-2\"\n"
 	    "    Encoding: \"gzip\"\n",
 	    "my-task-results", "task123/result.tar.gz",
-	    "https://s3.us-west-2.amazonaws.com", "us-west-2", SPEC_GZIP, ALL);
+	    "https://s3.us-west-2.amazonaws.com", "us-west-2", TARGET_GZIP, ALL);
 	spec_ok("flat, plain scalars, lower-case keys",
 	    "type: s3\nparams:\n  bucket: b1\n  key: results/{jobID}/\n"
 	    "  encoding: plain\n",
-	    "b1", "results/{jobID}/", "", "", SPEC_PLAIN, B | K | N);
+	    "b1", "results/{jobID}/", "", "", TARGET_PLAIN, B | K | N);
 	spec_ok("comments, blank lines, ---, CRLF, BOM, 4-space indent",
 	    "\xEF\xBB\xBF# a comment\r\n%YAML 1.2\r\n---   # start\r\n\r\n"
 	    "PUBLISHER:   # the publisher\r\n"
@@ -427,7 +427,7 @@ test_spec_yaml(void)
 	    "        KEY: k # comment\r\n"
 	    "        ENDPOINT: http://host:9000/path#frag\r\n"
 	    "...\r\n# trailing comment\r\n",
-	    "b#1", "k", "http://host:9000/path#frag", "", SPEC_GZIP, B | K | E);
+	    "b#1", "k", "http://host:9000/path#frag", "", TARGET_GZIP, B | K | E);
 	spec_ok("quoting and escapes",
 	    "Type: s3\n"
 	    "Params:\n"
@@ -436,30 +436,30 @@ test_spec_yaml(void)
 	    "  Region: \"\"\n"
 	    "  Endpoint: ~\n"
 	    "  Encoding: null\n",
-	    "it's", "a\"b\\c\tdA\xc3\xa9\xf0\x9f\x90\x9f/ e", "", "", SPEC_GZIP,
+	    "it's", "a\"b\\c\tdA\xc3\xa9\xf0\x9f\x90\x9f/ e", "", "", TARGET_GZIP,
 	    B | K);
 	spec_ok("the result spec read back",
 	    "Type: \"s3\"\nParams:\n  Bucket: \"b\"\n  Key: \"k.tar.gz\"\n"
 	    "  Region: \"us-east-1\"\n  Endpoint: \"http://x\"\n"
 	    "  VersionID: \"v\"\n  ChecksumSHA256: \"\"\n"
 	    "  ContentSHA256: \"ab\"\n  Size: 12\n",
-	    "b", "k.tar.gz", "http://x", "us-east-1", SPEC_GZIP, B | K | E | R);
+	    "b", "k.tar.gz", "http://x", "us-east-1", TARGET_GZIP, B | K | E | R);
 	spec_ok("Params empty", "Publisher:\n  Type: s3\n  Params:\n", "", "",
-	    "", "", SPEC_GZIP, 0);
+	    "", "", TARGET_GZIP, 0);
 	spec_ok("Params before Type, key order free",
 	    "Publisher:\n  Params:\n    Key: k\n    Bucket: b\n  Type: s3\n",
-	    "b", "k", "", "", SPEC_GZIP, B | K);
+	    "b", "k", "", "", TARGET_GZIP, B | K);
 	spec_ok("indented document",
 	    "  Type: s3\n  Params:\n     Bucket: b\n", "b", "", "", "",
-	    SPEC_GZIP, B);
+	    TARGET_GZIP, B);
 	spec_ok("plain scalar with inner colon and quotes",
 	    "Type: s3\nParams:\n  Key: a:b 'c' \"d\"\n", "", "a:b 'c' \"d\"",
-	    "", "", SPEC_GZIP, K);
+	    "", "", TARGET_GZIP, K);
 	spec_ok("quoted keys, space before the colon",
 	    "\"Type\" : s3\n'Params'\t:\n  \"Bucket\"  :   b\n", "b", "", "",
-	    "", SPEC_GZIP, B);
+	    "", TARGET_GZIP, B);
 	spec_ok("numbers are text", "Type: s3\nParams:\n  Bucket: 12345\n",
-	    "12345", "", "", "", SPEC_GZIP, B);
+	    "12345", "", "", "", TARGET_GZIP, B);
 
 	spec_bad("unknown Params key", "Publisher:\n  Type: s3\n  Params:\n"
 	    "    Bucket: b\n    Bukcet: c\n",
@@ -542,22 +542,22 @@ test_spec_yaml(void)
 	{
 		/* a NUL inside the buffer: strlen would stop; use the length */
 		static const char text[] = "Type: s3\nParams:\n  Bucket: a\0b\n";
-		spec_target t;
+		target t;
 		s3p_err err;
-		spec_target_init(&t);
-		t_ok(spec_read_buf("x.yaml", text, sizeof text - 1, &t, &err) < 0
+		target_init(&t);
+		t_ok(target_read_buf("x.yaml", text, sizeof text - 1, &t, &err) < 0
 		    && strstr(err.msg, "x.yaml:3: NUL"), "NUL byte in a line: %s",
 		    err.msg);
 	}
 	/* merge: a spec file does not clear what it does not set */
 	{
-		spec_target t;
+		target t;
 		s3p_err err;
-		spec_target_init(&t);
-		spec_set(&t, "region", "r0", &err);
+		target_init(&t);
+		target_set(&t, "region", "r0", &err);
 		const char *text = "Type: s3\nParams:\n  Region: ~\n"
 		    "  Bucket: b\n";
-		t_ok(spec_read_buf("m.yaml", text, strlen(text), &t, &err) == 0 &&
+		t_ok(target_read_buf("m.yaml", text, strlen(text), &t, &err) == 0 &&
 		    strcmp(t.region, "r0") == 0 && strcmp(t.bucket, "b") == 0,
 		    "spec file merges into the target");
 	}
@@ -570,13 +570,13 @@ test_spec_json(void)
 	    "{\"Publisher\":{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"b\","
 	    "\"Key\":\"k\\u00e9\\ud83d\\udc1f\",\"Endpoint\":\"http://h\","
 	    "\"Region\":\"r\",\"Encoding\":\"PLAIN\"}}}",
-	    "b", "k\xc3\xa9\xf0\x9f\x90\x9f", "http://h", "r", SPEC_PLAIN,
+	    "b", "k\xc3\xa9\xf0\x9f\x90\x9f", "http://h", "r", TARGET_PLAIN,
 	    B | K | E | R | N);
 	spec_ok("JSON flat with whitespace, result fields",
 	    "  \n{\n  \"type\": \"S3\",\n  \"params\": {\n    \"bucket\": \"b\",\n"
 	    "    \"key\": \"k\", \"Size\": 123, \"VersionID\": null,\n"
 	    "    \"region\": null\n  }\n}\n",
-	    "b", "k", "", "", SPEC_GZIP, B | K);
+	    "b", "k", "", "", TARGET_GZIP, B | K);
 	spec_bad("JSON unknown key",
 	    "{\"Type\":\"s3\",\n\"Params\":{\n\"Bukcet\":\"b\"}}",
 	    "spec.yaml:3: unknown key Params.Bukcet");
@@ -599,15 +599,15 @@ test_spec_json(void)
 	    "\n\n{\"Type\":\"s3\",\n\"Params\":{\"Bucket\":1,\"X\":2}}",
 	    "spec.yaml:4: unknown key Params.X");
 	spec_ok("JSON with a BOM", "\xEF\xBB\xBF {\"Type\":\"s3\"}", "", "", "",
-	    "", SPEC_GZIP, 0);
+	    "", TARGET_GZIP, 0);
 	spec_bad("JSON text after", "{\"Type\":\"s3\"} x", "text after the value");
 }
 
 static void
 test_spec_file(void)
 {
-	char path[] = "/tmp/test_spec.XXXXXX";
-	spec_target t;
+	char path[] = "/tmp/test_target.XXXXXX";
+	target t;
 	s3p_err err;
 	int fd = mkstemp(path);
 	FILE *f;
@@ -620,38 +620,38 @@ test_spec_file(void)
 	fputs("Publisher:\n  Type: s3\n  Params:\n    Bucket: fb\n"
 	    "    Key: fk\n    Bukcet: x\n", f);
 	fclose(f);
-	spec_target_init(&t);
-	t_ok(spec_read_file(path, &t, &err) < 0 && strncmp(err.msg, path,
+	target_init(&t);
+	t_ok(target_read_file(path, &t, &err) < 0 && strncmp(err.msg, path,
 	    strlen(path)) == 0 && strstr(err.msg, ":6: unknown key"),
 	    "spec file: error names the file and line: %s", err.msg);
 	f = fopen(path, "w");
 	fputs("{\"Publisher\":{\"Type\":\"s3\",\"Params\":{\"Bucket\":\"fb\","
 	    "\"Key\":\"fk\"}}}", f);
 	fclose(f);
-	spec_target_init(&t);
-	t_ok(spec_read_file(path, &t, &err) == 0 && strcmp(t.bucket, "fb") == 0
+	target_init(&t);
+	t_ok(target_read_file(path, &t, &err) == 0 && strcmp(t.bucket, "fb") == 0
 	    && strcmp(t.key, "fk") == 0, "spec file: JSON");
 	f = fopen(path, "w");
-	for (int k = 0; k <= SPEC_FILE_MAX / 10; k++)
+	for (int k = 0; k <= TARGET_FILE_MAX / 10; k++)
 		fputs("#23456789\n", f);
 	fclose(f);
-	t_ok(spec_read_file(path, &t, &err) < 0 && strstr(err.msg, "larger than"),
+	t_ok(target_read_file(path, &t, &err) < 0 && strstr(err.msg, "larger than"),
 	    "spec file: too large: %s", err.msg);
 	unlink(path);
-	t_ok(spec_read_file(path, &t, &err) < 0 && err.status == S3P_EUSAGE &&
+	t_ok(target_read_file(path, &t, &err) < 0 && err.status == S3P_EUSAGE &&
 	    strstr(err.msg, "No such file"), "spec file: missing: %s", err.msg);
 }
 
 /* Writes a result to a string. */
 static const char *
-result_str(const spec_result *r, int yaml)
+result_str(const target_result *r, int yaml)
 {
 	static char buf[8192];
 	FILE *f = fmemopen(buf, sizeof buf, "w");
 
 	if (f == NULL)
 		return "";
-	if (spec_write_result(f, r, yaml) < 0)
+	if (target_write_result(f, r, yaml) < 0)
 		strcpy(buf, "write failed");
 	fclose(f);
 	return buf;
@@ -660,12 +660,12 @@ result_str(const spec_result *r, int yaml)
 static void
 test_result(void)
 {
-	spec_result r = {
+	target_result r = {
 		NULL, "my-task-results", "task123/result.tar.gz", "us-west-2",
 		"https://s3.us-west-2.amazonaws.com", "3/L4kqtJlcpXroDTDmJ+rm",
 		"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
 		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		12345, SPEC_GZIP
+		12345, TARGET_GZIP
 	};
 
 	t_streq(result_str(&r, 0),
@@ -684,7 +684,7 @@ test_result(void)
 	    "  ChecksumSHA256: \"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=\"\n"
 	    "  ContentSHA256: \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c"
 	    "d15d6c15b0f00a08\"\n  Size: 12345\n", "result YAML");
-	r.encoding = SPEC_PLAIN;
+	r.encoding = TARGET_PLAIN;
 	r.key = "prefix/";
 	r.version_id = NULL;
 	r.size = 18446744073709551615ull;
@@ -694,7 +694,7 @@ test_result(void)
 	    "\"Endpoint\":\"https://s3.us-west-2.amazonaws.com\","
 	    "\"VersionID\":\"\",\"ChecksumSHA256\":\"\",\"ContentSHA256\":\"\","
 	    "\"Size\":18446744073709551615}}\n", "result JSON, plain mode");
-	r.encoding = SPEC_GZIP;
+	r.encoding = TARGET_GZIP;
 	r.bucket = "q\"b\\s/\x01\x1f\x7f\n\r\t\b\f";
 	r.key = "caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x90\x9f \xc2\x85 \xff!";
 	r.region = r.endpoint = r.checksum_sha256 = r.content_sha256 = "";
@@ -713,21 +713,21 @@ test_result(void)
 	    "  ContentSHA256: \"\"\n  Size: 0\n", "result YAML escaping");
 	/* the YAML output reads back through our own reader */
 	{
-		spec_target t;
+		target t;
 		s3p_err err;
 		const char *y;
 		r.bucket = "b";
 		r.key = "k\t\"\\\xc2\x85\xe2\x80\xa9";
 		r.region = "us-east-1";
 		y = result_str(&r, 1);
-		spec_target_init(&t);
-		t_ok(spec_read_buf("out.yaml", y, strlen(y), &t, &err) == 0 &&
+		target_init(&t);
+		t_ok(target_read_buf("out.yaml", y, strlen(y), &t, &err) == 0 &&
 		    strcmp(t.key, r.key) == 0 && strcmp(t.bucket, "b") == 0 &&
 		    strcmp(t.region, "us-east-1") == 0,
 		    "result YAML reads back: %s", err.msg);
 		y = result_str(&r, 0);
-		spec_target_init(&t);
-		t_ok(spec_read_buf("out.json", y, strlen(y), &t, &err) == 0 &&
+		target_init(&t);
+		t_ok(target_read_buf("out.json", y, strlen(y), &t, &err) == 0 &&
 		    strcmp(t.key, r.key) == 0, "result JSON reads back: %s",
 		    err.msg);
 	}
@@ -737,7 +737,7 @@ test_result(void)
 		if (f == NULL)
 			t_skip("result write error: no /dev/full");
 		else {
-			t_ok(spec_write_result(f, &r, 0) < 0,
+			t_ok(target_write_result(f, &r, 0) < 0,
 			    "result write error reported");
 			fclose(f);
 		}

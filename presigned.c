@@ -1,5 +1,5 @@
 /*
- * psurl.c: presigned URL parsing and Content-MD5. See psurl.h.
+ * presigned.c: presigned URL parsing and Content-MD5. See presigned.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "fmt.h"
 #include "text.h"
 
-#include "psurl.h"
+#include "presigned.h"
 
 /* err_set(), then -1 not as a tail call: one epilogue (see s3.c) */
 #define ERR(...) (err_set(__VA_ARGS__), -1)
@@ -26,7 +26,7 @@ hexval(int c)
 }
 
 int
-psurl_decode(const char *in, size_t inlen, char *out, size_t outsz)
+presigned_decode(const char *in, size_t inlen, char *out, size_t outsz)
 {
 	size_t o = 0;
 
@@ -53,7 +53,7 @@ psurl_decode(const char *in, size_t inlen, char *out, size_t outsz)
 }
 
 int
-psurl_parse(const char *s, psurl *p, s3p_err *err)
+presigned_parse(const char *s, presigned_info *p, s3p_err *err)
 {
 	char path[HTTP_TARGET_MAX], auth[HTTP_HOST_MAX + 16];
 	const char *q, *t, *vh, *scheme, *from, *key, *ep = auth, *why;
@@ -72,7 +72,7 @@ psurl_parse(const char *s, psurl *p, s3p_err *err)
 	fmt_snprintf(p->origin, sizeof p->origin, "%s://%s", scheme, auth);
 	fmt_snprintf(p->name, sizeof p->name, "%s%.*s", p->origin,
 	    (int)(plen > 1200 ? 1200 : plen), t);
-	if (psurl_decode(t, plen, path, sizeof path) < 0)
+	if (presigned_decode(t, plen, path, sizeof path) < 0)
 		return ERR(err, S3P_EUSAGE, "URL '%s': bad percent-encoding in the path",
 		    p->name);
 	if (strlen(path + 1) >= sizeof p->path)
@@ -124,7 +124,7 @@ psurl_parse(const char *s, psurl *p, s3p_err *err)
 		if (strcasecmp(v, cred) != 0)
 			continue;
 		f += sizeof cred;
-		if (psurl_decode(f, strcspn(f, "&"), v, sizeof v) < 0)
+		if (presigned_decode(f, strcspn(f, "&"), v, sizeof v) < 0)
 			break;
 		r = strchr(v, '/');
 		if (r && (r = strchr(r + 1, '/')) != NULL) {
@@ -138,7 +138,7 @@ psurl_parse(const char *s, psurl *p, s3p_err *err)
 }
 
 int
-psurl_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25], s3p_err *err)
+presigned_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25], s3p_err *err)
 {
 	static unsigned char buf[65536];
 	br_md5_context m;

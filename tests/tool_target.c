@@ -1,15 +1,15 @@
 /*
- * tool_spec.c: the spec unit on the command line, for script tests
- * (t_spec_oracle.sh) and for a look by hand.
+ * tool_target.c: the target unit on the command line, for script tests
+ * (t_target_oracle.sh) and for a look by hand.
  *
- *   tool_spec [-x] target ARG        parse a -p TARGET, print the fields
- *   tool_spec [-x] file PATH         read a --spec file, print the fields
- *   tool_spec [-x] expand KEY gzip|plain EPOCH [JOB [EXEC [NODE]]]
- *   tool_spec result json|yaml gzip|plain BUCKET KEY REGION ENDPOINT
- *             VERSION CHECKSUM CONTENT SIZE
- *   tool_spec jsonlines              stdin: one hex-encoded document a
- *             line; stdout: "bad" or "ok TYPE" (+ " HEX" of the unescaped
- *             value when the document is a string)
+ *   tool_target [-x] target ARG      parse a -p TARGET, print the fields
+ *   tool_target [-x] file PATH       read a --spec file, print the fields
+ *   tool_target [-x] expand KEY gzip|plain EPOCH [JOB [EXEC [NODE]]]
+ *   tool_target result json|yaml gzip|plain BUCKET KEY REGION ENDPOINT
+ *               VERSION CHECKSUM CONTENT SIZE
+ *   tool_target jsonlines            stdin: one hex-encoded document a
+ *               line; stdout: "bad" or "ok TYPE" (+ " HEX" of the unescaped
+ *               value when the document is a string)
  *
  * Fields print as name=value lines; with -x the values are in hex (exact
  * bytes whatever they hold). Errors: the message on stderr, exit status 1.
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "spec.h"
+#include "target.h"
 
 static int hex;
 
@@ -36,13 +36,13 @@ put_value(const char *name, const char *v, size_t n)
 }
 
 static void
-print_target(const spec_target *t)
+print_target(const target *t)
 {
 	put_value("bucket", t->bucket, strlen(t->bucket));
 	put_value("key", t->key, strlen(t->key));
 	put_value("endpoint", t->endpoint, strlen(t->endpoint));
 	put_value("region", t->region, strlen(t->region));
-	printf("encoding=%s\nset=%u\n", t->encoding == SPEC_PLAIN ? "plain" :
+	printf("encoding=%s\nset=%u\n", t->encoding == TARGET_PLAIN ? "plain" :
 	    "gzip", t->set);
 }
 
@@ -74,7 +74,7 @@ jsonlines(void)
 		json_val v;
 		line[strcspn(line, "\r\n")] = '\0';
 		if (unhex(line, doc, sizeof doc, &n) < 0) {
-			fprintf(stderr, "tool_spec: bad hex line\n");
+			fprintf(stderr, "tool_target: bad hex line\n");
 			return 1;
 		}
 		if (json_check(doc, n, NULL, NULL) < 0) {
@@ -103,7 +103,7 @@ jsonlines(void)
 int
 main(int argc, char **argv)
 {
-	spec_target t;
+	target t;
 	s3p_err err;
 
 	if (argc > 1 && strcmp(argv[1], "-x") == 0) {
@@ -113,42 +113,42 @@ main(int argc, char **argv)
 	}
 	if (argc < 2)
 		goto usage;
-	spec_target_init(&t);
+	target_init(&t);
 	err_clear(&err);
 	if (strcmp(argv[1], "target") == 0 && argc == 3) {
-		if (spec_parse_target(argv[2], &t, &err) < 0)
+		if (target_parse(argv[2], &t, &err) < 0)
 			goto fail;
 		print_target(&t);
 		return 0;
 	}
 	if (strcmp(argv[1], "file") == 0 && argc == 3) {
-		if (spec_read_file(argv[2], &t, &err) < 0)
+		if (target_read_file(argv[2], &t, &err) < 0)
 			goto fail;
 		print_target(&t);
 		return 0;
 	}
 	if (strcmp(argv[1], "expand") == 0 && argc >= 5 && argc <= 8) {
-		spec_ids ids = { argc > 6 ? argv[6] : NULL,
+		target_ids ids = { argc > 6 ? argv[6] : NULL,
 		    argc > 5 ? argv[5] : NULL, argc > 7 ? argv[7] : NULL };
-		char out[SPEC_KEY_MAX + 1];
-		if (spec_expand_key(argv[2], strcmp(argv[3], "plain") == 0 ?
-		    SPEC_PLAIN : SPEC_GZIP, &ids, (time_t)strtoll(argv[4], NULL,
+		char out[TARGET_KEY_MAX + 1];
+		if (target_expand_key(argv[2], strcmp(argv[3], "plain") == 0 ?
+		    TARGET_PLAIN : TARGET_GZIP, &ids, (time_t)strtoll(argv[4], NULL,
 		    10), out, sizeof out, &err) < 0)
 			goto fail;
 		put_value("key", out, strlen(out));
 		return 0;
 	}
 	if (strcmp(argv[1], "result") == 0 && argc == 12) {
-		spec_result r = { NULL, argv[4], argv[5], argv[6], argv[7],
+		target_result r = { NULL, argv[4], argv[5], argv[6], argv[7],
 		    argv[8], argv[9], argv[10], strtoull(argv[11], NULL, 10),
-		    strcmp(argv[3], "plain") == 0 ? SPEC_PLAIN : SPEC_GZIP };
-		return spec_write_result(stdout, &r, strcmp(argv[2], "yaml") == 0)
+		    strcmp(argv[3], "plain") == 0 ? TARGET_PLAIN : TARGET_GZIP };
+		return target_write_result(stdout, &r, strcmp(argv[2], "yaml") == 0)
 		    < 0;
 	}
 	if (strcmp(argv[1], "jsonlines") == 0 && argc == 2)
 		return jsonlines();
 usage:
-	fprintf(stderr, "usage: see the comment at the top of tests/tool_spec.c\n");
+	fprintf(stderr, "usage: see the comment at the top of tests/tool_target.c\n");
 	return 2;
 fail:
 	fprintf(stderr, "%s\n", err.msg);

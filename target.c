@@ -1,9 +1,9 @@
 /*
- * spec.c: the publish target (Bacalhau's -p syntax and --spec files), the
+ * target.c: the publish target (Bacalhau's -p syntax and --spec files), the
  * key rules, and the published result spec. SPEC sections 1, 2 and 7; the
- * contract is in spec.h.
+ * contract is in target.h.
  */
-#include "spec.h"
+#include "target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,30 +54,30 @@ nth(const char *list, int k)
 /* ---- the target -------------------------------------------------------- */
 
 void
-spec_target_init(spec_target *t)
+target_init(target *t)
 {
 	memset(t, 0, sizeof *t);
-	t->encoding = SPEC_GZIP;
+	t->encoding = TARGET_GZIP;
 }
 
 /*
- * The fields, lower case, in the order of their SPEC_SET_* bits (field k
+ * The fields, lower case, in the order of their TARGET_SET_* bits (field k
  * has bit 1 << k), then the result-spec fields that a spec file's Params
- * may hold and that are ignored (spec.h).
+ * may hold and that are ignored (target.h).
  */
 static const char names[] =
     "bucket\0key\0endpoint\0region\0encoding\0"
     "versionid\0checksumsha256\0contentsha256\0size";
 enum { NFIELDS = 5, NNAMES = 9, F_ENCODING = 4 };
 
-/* The buffers in spec_target of the fields (encoding has none). */
+/* The buffers in target of the fields (encoding has none). */
 static const struct {
 	unsigned short off, cap;
 } fbuf[NFIELDS] = {
-	{ offsetof(spec_target, bucket), SPEC_BUCKET_MAX },
-	{ offsetof(spec_target, key), SPEC_KEYTPL_MAX },
-	{ offsetof(spec_target, endpoint), SPEC_ENDPOINT_MAX },
-	{ offsetof(spec_target, region), SPEC_REGION_MAX }
+	{ offsetof(target, bucket), TARGET_BUCKET_MAX },
+	{ offsetof(target, key), TARGET_KEYTPL_MAX },
+	{ offsetof(target, endpoint), TARGET_ENDPOINT_MAX },
+	{ offsetof(target, region), TARGET_REGION_MAX }
 };
 
 /* The index of name[0, n) among the first `count` strings of list, or -1. */
@@ -92,12 +92,12 @@ find(const char *list, int count, const char *name, size_t n)
 
 /* Sets field k from value[0, n) (not NUL-terminated). */
 static int
-field_set(spec_target *t, int k, const char *value, size_t n,
+field_set(target *t, int k, const char *value, size_t n,
     s3p_err *err)
 {
 	const char *name = nth(names, k);
 	char *dst = (char *)t + fbuf[k].off;
-	int enc = SPEC_GZIP;
+	int enc = TARGET_GZIP;
 
 	if (k == F_ENCODING) {
 		if (n > 0 && !ieq(value, n, "gzip")) {
@@ -105,7 +105,7 @@ field_set(spec_target *t, int k, const char *value, size_t n,
 				return err_set(err, S3P_EUSAGE,
 				    "encoding \"%.*s\": want gzip or plain",
 				    (int)(n > 64 ? 64 : n), value);
-			enc = SPEC_PLAIN;
+			enc = TARGET_PLAIN;
 		}
 		t->encoding = enc;
 	} else if (n > fbuf[k].cap)
@@ -126,7 +126,7 @@ field_set(spec_target *t, int k, const char *value, size_t n,
 }
 
 int
-spec_set(spec_target *t, const char *name, const char *value, s3p_err *err)
+target_set(target *t, const char *name, const char *value, s3p_err *err)
 {
 	int k = find(names, NFIELDS, name, strlen(name));
 
@@ -138,7 +138,7 @@ spec_set(spec_target *t, const char *name, const char *value, s3p_err *err)
 }
 
 void
-spec_merge(spec_target *dst, const spec_target *src)
+target_merge(target *dst, const target *src)
 {
 	for (int k = 0; k < NFIELDS; k++) {
 		if (!(src->set & 1u << k))
@@ -153,10 +153,10 @@ spec_merge(spec_target *dst, const spec_target *src)
 }
 
 int
-spec_check_required(const spec_target *t, s3p_err *err)
+target_check_required(const target *t, s3p_err *err)
 {
-	int nb = !(t->set & SPEC_SET_BUCKET) || t->bucket[0] == '\0';
-	int nk = !(t->set & SPEC_SET_KEY) || t->key[0] == '\0';
+	int nb = !(t->set & TARGET_SET_BUCKET) || t->bucket[0] == '\0';
+	int nk = !(t->set & TARGET_SET_KEY) || t->key[0] == '\0';
 
 	if (nb && nk)
 		return err_set(err, S3P_EUSAGE,
@@ -192,7 +192,7 @@ split_uri(const char *u, size_t n, const char **b, size_t *bn,
 }
 
 int
-spec_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
+target_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
     size_t ksz, s3p_err *err)
 {
 	const char *b, *k;
@@ -216,7 +216,7 @@ spec_s3_uri(const char *uri, char *bucket, size_t bsz, char *key,
 
 /* field_set() for field `idx` of a target, whose number the message says. */
 static int
-target_set(spec_target *t, int k, const char *v, size_t n, int idx,
+arg_field_set(target *t, int k, const char *v, size_t n, int idx,
     s3p_err *err)
 {
 	s3p_err e;
@@ -229,7 +229,7 @@ target_set(spec_target *t, int k, const char *v, size_t n, int idx,
 
 /* One field after the first of a target, f[0, n), number idx, into t. */
 static int
-target_field(const char *f, size_t n, int idx, spec_target *t,
+arg_field(const char *f, size_t n, int idx, target *t,
     unsigned *given, s3p_err *err)
 {
 	const char *eq, *name = NULL, *val;
@@ -262,13 +262,13 @@ target_field(const char *f, size_t n, int idx, spec_target *t,
 		return err_set(err, S3P_EUSAGE,
 		    "target: field %d: %s given twice", idx, nth(names, k));
 	*given |= 1u << k;
-	return target_set(t, k, val, (size_t)(f + n - val), idx, err);
+	return arg_field_set(t, k, val, (size_t)(f + n - val), idx, err);
 }
 
 int
-spec_parse_target(const char *arg, spec_target *t, s3p_err *err)
+target_parse(const char *arg, target *t, s3p_err *err)
 {
-	spec_target tmp = *t;
+	target tmp = *t;
 	unsigned given = 0;
 	const char *f = arg, *comma, *b, *k;
 	size_t n, bn, kn;
@@ -277,13 +277,13 @@ spec_parse_target(const char *arg, spec_target *t, s3p_err *err)
 		comma = strchr(f, ',');
 		n = comma ? (size_t)(comma - f) : strlen(f);
 		if (idx > 1) {
-			if (target_field(f, n, idx, &tmp, &given, err) < 0)
+			if (arg_field(f, n, idx, &tmp, &given, err) < 0)
 				return -1;
 		} else if (split_uri(f, n, &b, &bn, &k, &kn) == 0) {
-			if (target_set(&tmp, 0, b, bn, 1, err) < 0 ||
-			    target_set(&tmp, 1, k, kn, 1, err) < 0)
+			if (arg_field_set(&tmp, 0, b, bn, 1, err) < 0 ||
+			    arg_field_set(&tmp, 1, k, kn, 1, err) < 0)
 				return -1;
-			given = SPEC_SET_BUCKET | SPEC_SET_KEY;
+			given = TARGET_SET_BUCKET | TARGET_SET_KEY;
 		} else if (!ieq(f, n, "s3"))
 			return err_set(err, S3P_EUSAGE,
 			    "target: field 1 \"%.*s\": want s3://BUCKET/KEY or"
@@ -312,7 +312,7 @@ has_suffix(const char *s, size_t n, const char *suf)
 }
 
 int
-spec_bucket_valid(const char *b)
+target_bucket_valid(const char *b)
 {
 	/* reserved by AWS (access points, S3 Express, Object Lambda): '<'
 	 * marks a prefix, '>' a suffix */
@@ -322,9 +322,9 @@ spec_bucket_valid(const char *b)
 	int dots = 0, run = 0, longest = 0, digits_only = 1;
 
 	if (n < 3 || n > 63)
-		return SPEC_BUCKET_INVALID;
+		return TARGET_BUCKET_INVALID;
 	if (!is_alnum((unsigned char)b[0]) || !is_alnum((unsigned char)b[n - 1]))
-		return SPEC_BUCKET_INVALID;
+		return TARGET_BUCKET_INVALID;
 	for (size_t k = 0; k < n; k++) {
 		unsigned c = (unsigned char)b[k];
 		if (c == '.') {
@@ -333,11 +333,11 @@ spec_bucket_valid(const char *b)
 			/* "..", ".-" and "-." cannot make DNS labels */
 			if (b[k + 1] == '.' || b[k + 1] == '-' ||
 			    (k > 0 && b[k - 1] == '-'))
-				return SPEC_BUCKET_INVALID;
+				return TARGET_BUCKET_INVALID;
 			continue;
 		}
 		if (c != '-' && !is_alnum(c))
-			return SPEC_BUCKET_INVALID;
+			return TARGET_BUCKET_INVALID;
 		if (c - '0' > 9)
 			digits_only = 0;
 		if (++run > longest)
@@ -346,14 +346,14 @@ spec_bucket_valid(const char *b)
 	/* shaped like an IPv4 address: four groups of 1-3 digits (the
 	 * checks above leave no group empty) */
 	if (digits_only && dots == 3 && longest <= 3)
-		return SPEC_BUCKET_INVALID;
+		return TARGET_BUCKET_INVALID;
 	for (int k = 0; k < 5; k++) {
 		const char *r = nth(reserved, k);
 		size_t m = strlen(r + 1);
 		if (n >= m && memcmp(b + (*r == '<' ? 0 : n - m), r + 1, m) == 0)
-			return SPEC_BUCKET_INVALID;
+			return TARGET_BUCKET_INVALID;
 	}
-	return dots ? SPEC_BUCKET_DOTTED : SPEC_BUCKET_DNS;
+	return dots ? TARGET_BUCKET_DOTTED : TARGET_BUCKET_DNS;
 }
 
 /* ---- keys: SPEC section 2 ----------------------------------------------- */
@@ -377,7 +377,7 @@ oput(obuf *o, const char *s, size_t n)
 }
 
 int
-spec_expand_key(const char *key, int encoding, const spec_ids *ids,
+target_expand_key(const char *key, int encoding, const target_ids *ids,
     time_t now, char *out, size_t outsz, s3p_err *err)
 {
 	/* the placeholders without their braces: three ids, then the clock */
@@ -386,7 +386,7 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 	static const char give[] = "execution-id\0EXECUTION_ID\0job-id\0JOB_ID\0"
 	    "node-id\0NODE_ID";
 	const char *idv[3] = { ids->execution_id, ids->job_id, ids->node_id };
-	char tpl[SPEC_KEYTPL_MAX + 16], dt[15];
+	char tpl[TARGET_KEYTPL_MAX + 16], dt[15];
 	size_t n = strlen(key);
 	s3p_utc tm;
 	int have_tm = 0;
@@ -394,11 +394,11 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 
 	if (outsz == 0)
 		return err_set(err, S3P_EUSAGE, "key: no room");
-	if (n > SPEC_KEYTPL_MAX)
+	if (n > TARGET_KEYTPL_MAX)
 		return err_set(err, S3P_EUSAGE, "key too long: %zu bytes", n);
 	/* 1. suffix first, so that a placeholder value never decides it */
 	memcpy(tpl, key, n + 1);
-	if (encoding == SPEC_PLAIN) {
+	if (encoding == TARGET_PLAIN) {
 		if (n == 0 || key[n - 1] != '/')
 			memcpy(tpl + n, "/", 2);
 	} else if (!has_suffix(key, n, ".tar.gz"))
@@ -406,7 +406,7 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 
 	/* 2. placeholders, each value inserted once */
 	o.p = out;
-	o.cap = (outsz - 1 < SPEC_KEY_MAX ? outsz - 1 : SPEC_KEY_MAX);
+	o.cap = (outsz - 1 < TARGET_KEY_MAX ? outsz - 1 : TARGET_KEY_MAX);
 	o.len = 0;
 	o.over = 0;
 	for (const char *p = tpl; *p;) {
@@ -478,7 +478,7 @@ spec_expand_key(const char *key, int encoding, const spec_ids *ids,
 
 typedef struct {
 	const char *name;         /* file name for messages */
-	spec_target t;            /* what was read; merged at the end */
+	target t;                 /* what was read; merged at the end */
 	int shape;                /* 0 unknown, 1 Publisher: {...}, 2 flat */
 	int have_type;
 	unsigned seen;            /* SEEN_* bits, to refuse duplicates */
@@ -794,7 +794,7 @@ y_scalar(sink *s, int line, const char *p, const char *end, char *out,
 
 
 /*
- * The YAML subset of spec.h, line by line. path[] holds the keys from the
+ * The YAML subset of target.h, line by line. path[] holds the keys from the
  * top to the current one (copied in keys[]), with their indentation and
  * line; `pending` says the last key had no value on its line, so it opens
  * a mapping if the next key is deeper, and is null otherwise.
@@ -808,7 +808,7 @@ read_yaml(sink *s, const char *buf, size_t len)
 	/* doc: 1 after "---", 2 after "..." (nothing may follow) */
 	int depth = 0, pending = 0, doc = 0, content = 0;
 	int line = 0;
-	char val[SPEC_KEYTPL_MAX + 2];
+	char val[TARGET_KEYTPL_MAX + 2];
 	const char *p = buf, *end = buf + len;
 
 	while (p < end) {
@@ -938,7 +938,7 @@ static int
 j_walk(sink *s, const char *buf, const json_val *obj, span *path,
     char (*keys)[KEYMAX + 1], int depth)
 {
-	char val[SPEC_KEYTPL_MAX + 2];
+	char val[TARGET_KEYTPL_MAX + 2];
 	json_val k, v;
 	json_iter it = { 0 };
 	int r, line;
@@ -997,8 +997,8 @@ read_json(sink *s, const char *buf, size_t len)
 }
 
 int
-spec_read_buf(const char *name, const char *buf, size_t len,
-    spec_target *t, s3p_err *err)
+target_read_buf(const char *name, const char *buf, size_t len,
+    target *t, s3p_err *err)
 {
 	sink s;
 	size_t bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
@@ -1007,7 +1007,7 @@ spec_read_buf(const char *name, const char *buf, size_t len,
 	memset(&s, 0, sizeof s);
 	s.name = name;
 	s.err = err;
-	spec_target_init(&s.t);
+	target_init(&s.t);
 	while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' ||
 	    buf[k] == '\r'))
 		k++;
@@ -1019,14 +1019,14 @@ spec_read_buf(const char *name, const char *buf, size_t len,
 		return err_set(err, S3P_EUSAGE,
 		    "%s: no publisher Type (want Publisher: Type: s3, Params:"
 		    " ...)", name);
-	spec_merge(t, &s.t);
+	target_merge(t, &s.t);
 	return 0;
 }
 
 int
-spec_read_file(const char *path, spec_target *t, s3p_err *err)
+target_read_file(const char *path, target *t, s3p_err *err)
 {
-	char buf[SPEC_FILE_MAX + 1];
+	char buf[TARGET_FILE_MAX + 1];
 	size_t len = 0;
 	ssize_t r = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
@@ -1042,11 +1042,11 @@ spec_read_file(const char *path, spec_target *t, s3p_err *err)
 	e = errno;
 	if (fd >= 0)
 		close(fd);
-	if (fd < 0 || r < 0 || len > SPEC_FILE_MAX)
+	if (fd < 0 || r < 0 || len > TARGET_FILE_MAX)
 		return err_set(err, S3P_EUSAGE, "spec file %s: %s", path,
-		    len > SPEC_FILE_MAX ? "larger than " STR(SPEC_FILE_MAX)
+		    len > TARGET_FILE_MAX ? "larger than " STR(TARGET_FILE_MAX)
 		    " bytes" : strerror(e));
-	return spec_read_buf(path, buf, len, t, err);
+	return target_read_buf(path, buf, len, t, err);
 }
 
 /* ---- the published result spec: SPEC section 7 --------------------------- */
@@ -1096,7 +1096,7 @@ put_str(FILE *f, const char *s, int yaml)
 }
 
 int
-spec_write_result(FILE *out, const spec_result *r, int yaml)
+target_write_result(FILE *out, const target_result *r, int yaml)
 {
 	/* SPEC section 7's order: each '%' is the next string, '#' the size */
 	static const char json[] = "{\"Type\":%,\"Params\":{\"Bucket\":%,"
@@ -1110,7 +1110,7 @@ spec_write_result(FILE *out, const spec_result *r, int yaml)
 	    r->content_sha256 };
 	int k = 0;
 
-	if (r->encoding == SPEC_PLAIN)
+	if (r->encoding == TARGET_PLAIN)
 		vals[6] = vals[7] = "";
 	for (const char *t = yaml ? yml : json; *t != '\0'; t++) {
 		if (*t == '%')
