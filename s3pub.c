@@ -167,7 +167,7 @@ typedef struct {
 	int compress;                   /* deflate level, 0: stored */
 	const char *pos[8];
 	int npos;
-	spec_target opt;                /* endpoint, region, encoding given */
+	target opt;                     /* endpoint, region, encoding given */
 } options;
 
 /*
@@ -320,7 +320,7 @@ static s3_client s3c;
 static creds cred;
 static creds_ctx cx;
 static place pl;
-static psurl presigned;         /* get or publish with a presigned URL */
+static presigned_info presigned; /* get or publish with a presigned URL */
 
 static void
 log_line(void *ctx, const char *line)
@@ -451,7 +451,7 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 	o->timeout = 60;
 	o->expires = 3600;
 	o->compress = DEFAULT_COMPRESS;
-	spec_target_init(&o->opt);
+	target_init(&o->opt);
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = NULL, *eq, *w, *end;
@@ -533,7 +533,7 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 			*(const char **)f = val;
 			continue;
 		default:        /* O_SPEC */
-			if (spec_set(&o->opt, name, val, err) < 0)
+			if (target_set(&o->opt, name, val, err) < 0)
 				return -1;
 			continue;
 		}
@@ -568,7 +568,7 @@ env_first(const char *names)
  * the bucket checked (when not NULL). --dry-run reads no profile.
  */
 static int
-resolve_place(const options *o, const spec_target *t, const char *bucket,
+resolve_place(const options *o, const target *t, const char *bucket,
     s3p_err *err)
 {
 	const char *v;
@@ -578,7 +578,7 @@ resolve_place(const options *o, const spec_target *t, const char *bucket,
 
 	if (creds_init(&cx, o->profile, err) < 0)
 		return -1;
-	v = (t->set & SPEC_SET_ENDPOINT) ? t->endpoint :
+	v = (t->set & TARGET_SET_ENDPOINT) ? t->endpoint :
 	    env_first("AWS_ENDPOINT_URL_S3\0AWS_ENDPOINT_URL\0");
 	if (v == NULL && !o->dry_run) {
 		rc = creds_profile_value(&cx, "s3", "endpoint_url", buf, sizeof buf, err);
@@ -592,7 +592,7 @@ resolve_place(const options *o, const spec_target *t, const char *bucket,
 	}
 	fmt_snprintf(pl.endpoint, sizeof pl.endpoint, "%s", v ? v : "");
 
-	v = (t->set & SPEC_SET_REGION) ? t->region :
+	v = (t->set & TARGET_SET_REGION) ? t->region :
 	    env_first("AWS_REGION\0AWS_DEFAULT_REGION\0");
 	if (v == NULL && !o->dry_run &&
 	    (rc = creds_profile_value(&cx, NULL, "region", buf, sizeof buf, err)) != 0) {
@@ -617,7 +617,7 @@ resolve_place(const options *o, const spec_target *t, const char *bucket,
 	 * botocore accepts there ([A-Za-z0-9._-], 1 to 255 bytes), as the AWS
 	 * CLI would.
 	 */
-	if (bucket == NULL || spec_bucket_valid(bucket) != SPEC_BUCKET_INVALID)
+	if (bucket == NULL || target_bucket_valid(bucket) != TARGET_BUCKET_INVALID)
 		return 0;
 	n = strlen(bucket);
 	if (pl.endpoint_custom && n >= 1 && n <= 255 &&
@@ -862,7 +862,7 @@ setup_client(const options *o, const char *bucket, http_client *h,
 		s->progress_ctx = s0->progress_ctx;
 		s->cred_mu = s0->cred_mu;
 	}
-	if (s->virtual_hosted && spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID)
+	if (s->virtual_hosted && target_bucket_valid(bucket) == TARGET_BUCKET_INVALID)
 		return err_set(err, S3P_EUSAGE,
 		    "bucket '%s' cannot be a host name: use --path-style", bucket);
 	return 0;
@@ -912,14 +912,14 @@ static int
 cmd_presign(options *o)
 {
 	s3p_err err;
-	char bucket[SPEC_BUCKET_MAX + 1], key[SPEC_KEYTPL_MAX + 1], url[20000];
+	char bucket[TARGET_BUCKET_MAX + 1], key[TARGET_KEYTPL_MAX + 1], url[20000];
 
 	err_clear(&err);
 	if (o->npos != 1) {
 		err_set(&err, S3P_EUSAGE, "presign takes one s3://BUCKET/KEY");
 		goto fail;
 	}
-	if (spec_s3_uri(o->pos[0], bucket, sizeof bucket, key, sizeof key, &err) < 0)
+	if (target_s3_uri(o->pos[0], bucket, sizeof bucket, key, sizeof key, &err) < 0)
 		goto fail;
 	if (key[0] == '\0') {
 		err_set(&err, S3P_EUSAGE, "'%s': no key after the bucket", o->pos[0]);
@@ -1031,7 +1031,7 @@ plain_work(void *arg)
 
 	for (;;) {
 		archive_entry e;
-		char k[SPEC_KEY_MAX + 1];
+		char k[TARGET_KEY_MAX + 1];
 		s3_put_result pr;
 		s3p_err err;
 		plain_src ps;
@@ -1137,7 +1137,7 @@ out:
 		unsigned long removed = 0;
 		for (size_t i = 0; i < archive_count(a); i++) {
 			archive_entry e;
-			char k[SPEC_KEY_MAX + 1];
+			char k[TARGET_KEY_MAX + 1];
 			s3p_err derr;
 			if (!run.done[i])
 				continue;
@@ -1182,10 +1182,10 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	if (o->npos != 1)
 		return err_set(err, S3P_EUSAGE, "with --presigned-url, publish takes one DIR");
 	if (o->spec_file != NULL || o->dry_run ||
-	    ((o->opt.set & SPEC_SET_ENCODING) && o->opt.encoding == SPEC_PLAIN))
+	    ((o->opt.set & TARGET_SET_ENCODING) && o->opt.encoding == TARGET_PLAIN))
 		return err_set(err, S3P_EUSAGE, "--presigned-url uploads one archive: "
 		    "no --spec, --dry-run or plain encoding with it");
-	if (psurl_parse(o->presigned_url, &presigned, err) < 0)
+	if (presigned_parse(o->presigned_url, &presigned, err) < 0)
 		return -1;
 	if (presigned.bucket[0] == '\0')
 		return err_set(err, S3P_EUSAGE, "--presigned-url '%s': no bucket and key in it "
@@ -1201,7 +1201,7 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 			return -1;
 	}
 	if (setup_presigned(o, err) < 0 ||
-	    psurl_md5_b64(archive_reader, *a, archive_size(*a), md5, err) < 0)
+	    presigned_md5_b64(archive_reader, *a, archive_size(*a), md5, err) < 0)
 		return -1;
 	h.name = "Content-MD5";
 	h.value = md5;
@@ -1211,7 +1211,7 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 
 /* The result spec's fields from what the server said of the object. */
 static void
-result_from_put(spec_result *res, const s3_put_result *pr)
+result_from_put(target_result *res, const s3_put_result *pr)
 {
 	res->version_id = pr->version_id;
 	res->checksum_sha256 = pr->checksum_sha256;
@@ -1248,32 +1248,32 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 
 /* publish DIR TARGET (or --spec FILE): the target, then the archive. */
 static int
-publish_target(options *o, spec_target *t, char *key, size_t keysz,
-    archive **a, spec_result *res, s3p_err *err)
+publish_target(options *o, target *t, char *key, size_t keysz,
+    archive **a, target_result *res, s3p_err *err)
 {
-	spec_ids ids;
+	target_ids ids;
 	time_t now;
 
 	/* the target: --spec FILE, then TARGET, then options override */
-	spec_target_init(t);
+	target_init(t);
 	if (o->npos != (o->spec_file != NULL ? 1 : 2))
 		return err_set(err, S3P_EUSAGE, o->spec_file != NULL ?
 		    "with --spec, publish takes one DIR" :
 		    "publish takes DIR and TARGET (see s3pub publish --help)");
-	if ((o->spec_file != NULL ? spec_read_file(o->spec_file, t, err) :
-	    spec_parse_target(o->pos[1], t, err)) < 0)
+	if ((o->spec_file != NULL ? target_read_file(o->spec_file, t, err) :
+	    target_parse(o->pos[1], t, err)) < 0)
 		return -1;
-	spec_merge(t, &o->opt);
-	if (spec_check_required(t, err) < 0)
+	target_merge(t, &o->opt);
+	if (target_check_required(t, err) < 0)
 		return -1;
 	/* placeholders' values: options, else BACALHAU_* variables */
 	ids.execution_id = o->execution_id ? o->execution_id : getenv("BACALHAU_EXECUTION_ID");
 	ids.job_id = o->job_id ? o->job_id : getenv("BACALHAU_JOB_ID");
 	ids.node_id = o->node_id ? o->node_id : getenv("BACALHAU_NODE_ID");
 	now = s3p_now();
-	if (spec_expand_key(t->key, t->encoding, &ids, now, key, keysz, err) < 0 ||
+	if (target_expand_key(t->key, t->encoding, &ids, now, key, keysz, err) < 0 ||
 	    resolve_place(o, t, t->bucket, err) < 0 ||
-	    open_archive(o->pos[0], o, t->encoding == SPEC_GZIP ? o->compress : 0,
+	    open_archive(o->pos[0], o, t->encoding == TARGET_GZIP ? o->compress : 0,
 	    a, err) < 0)
 		return -1;
 	res->bucket = t->bucket;
@@ -1300,7 +1300,7 @@ list_plain_keys(archive *a, const char *key)
 /* The upload to the target; res gets what the server said. */
 static int
 publish_upload(options *o, archive *a, const char *bucket, const char *key,
-    spec_result *res, s3_put_result *pr, s3p_err *err)
+    target_result *res, s3_put_result *pr, s3p_err *err)
 {
 	static progress pg;
 	int rc;
@@ -1319,7 +1319,7 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 		s3c.progress_ctx = &pg;
 		clock_gettime(CLOCK_MONOTONIC, &pg.start);
 	}
-	if (res->encoding == SPEC_GZIP) {
+	if (res->encoding == TARGET_GZIP) {
 		rc = upload_archive(o, a, bucket, key, &pg, pr, err);
 		if (rc == 0)
 			result_from_put(res, pr);
@@ -1344,9 +1344,9 @@ cmd_publish(options *o)
 {
 	static s3_put_result pr;
 	s3p_err err;
-	spec_target t;
-	spec_result res;
-	char key[SPEC_KEY_MAX + 1], hex[65], b64[48];
+	target t;
+	target_result res;
+	char key[TARGET_KEY_MAX + 1], hex[65], b64[48];
 	archive *a = NULL;
 	int rc, print_spec = 1;
 
@@ -1364,7 +1364,7 @@ cmd_publish(options *o)
 		/* nothing more to do */
 	} else if (!o->dry_run) {
 		rc = publish_upload(o, a, t.bucket, key, &res, &pr, &err);
-	} else if (res.encoding == SPEC_PLAIN) {
+	} else if (res.encoding == TARGET_PLAIN) {
 		list_plain_keys(a, key);
 		print_spec = 0;
 	} else if ((rc = hash_archive(o, a, hex, b64, &err)) == 0) {
@@ -1374,20 +1374,20 @@ cmd_publish(options *o)
 	}
 	if (rc < 0)
 		rc = fail(&err);
-	else if (print_spec && spec_write_result(stdout, &res, o->yaml) < 0)
+	else if (print_spec && target_write_result(stdout, &res, o->yaml) < 0)
 		rc = 2;
 	archive_close(a);
 	return close_client(rc);
 }
 
-/* s3pub get SOURCE DIR (SPEC section 8); the work is fetch.c's. */
+/* s3pub get SOURCE DIR (SPEC section 8); the work is get.c's. */
 static int
 cmd_get(options *o)
 {
-	static fetch_result fr;
-	char bucket[SPEC_BUCKET_MAX + 1], key[SPEC_KEYTPL_MAX + 1];
+	static get_result fr;
+	char bucket[TARGET_BUCKET_MAX + 1], key[TARGET_KEYTPL_MAX + 1];
 	s3p_err err;
-	fetch_opts fo;
+	get_opts fo;
 	const char *src = o->pos[0];
 
 	err_clear(&err);
@@ -1402,15 +1402,15 @@ cmd_get(options *o)
 	fo.content_hex = o->content_hex;
 	catch_signals();
 	if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0) {
-		if (psurl_parse(src, &presigned, &err) < 0 ||
+		if (presigned_parse(src, &presigned, &err) < 0 ||
 		    setup_presigned(o, &err) < 0 ||
-		    fetch_object(&s3c, NULL, NULL, &presigned.url, presigned.name,
+		    get_object(&s3c, NULL, NULL, &presigned.url, presigned.name,
 		    presigned.path, &fo, &fr, &err) < 0)
 			goto fail;
 	} else {
-		if (spec_s3_uri(src, bucket, sizeof bucket, key, sizeof key, &err) < 0)
+		if (target_s3_uri(src, bucket, sizeof bucket, key, sizeof key, &err) < 0)
 			goto fail;
-		if (spec_bucket_valid(bucket) == SPEC_BUCKET_INVALID) {
+		if (target_bucket_valid(bucket) == TARGET_BUCKET_INVALID) {
 			err_set(&err, S3P_EUSAGE,
 			    "'%s': invalid bucket name (S3 bucket naming rules)", bucket);
 			goto fail;
@@ -1424,9 +1424,9 @@ cmd_get(options *o)
 				    "check one object, not a prefix");
 				goto fail;
 			}
-			if (fetch_prefix(&s3c, bucket, key, &fo, &fr, &err) < 0)
+			if (get_prefix(&s3c, bucket, key, &fo, &fr, &err) < 0)
 				goto fail;
-		} else if (fetch_object(&s3c, bucket, key, NULL, NULL, key, &fo, &fr,
+		} else if (get_object(&s3c, bucket, key, NULL, NULL, key, &fo, &fr,
 		    &err) < 0) {
 			goto fail;
 		}
