@@ -1117,219 +1117,290 @@ static int resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
     unsigned nparts, part_done *parts, char *upload_id, size_t idsz,
     s3p_err *err);
 
-/*
- * A multipart upload of `body` (as put_single's), parts of part_size;
- * `may_resume`: an upload left open for the key may be continued.
- */
-static int
-put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
-    const char *ctype, int may_resume, s3_put_result *res, s3p_err *err)
-{
-	const char *bucket = body->bucket, *key = body->key;
-	uint64_t len = body->body_len;
-	s3_reply *r = &s->scratch->reply;
-	char upload_id[512], num[16];
-	sha256_ctx whole;
-	unsigned char d[SHA256_SIZE];
+/* A multipart upload in progress: what its steps share. */
+typedef struct {
+	const s3_op *body;              /* bucket, key, the body */
+	uint64_t part_size;
 	unsigned nparts;
-	part_done *parts = NULL;
-	http_header hdrs[3];
+	part_done *parts;               /* nparts */
+	char upload_id[512];
+	locked_src src;                 /* the body, one reader at a time */
+	int known;                      /* every hash given by body->known */
+	sha256_ctx whole;               /* the object's hash, fed in order */
+	unsigned char dwhole[SHA256_SIZE]; /* its digest, when known */
+} multipart;
+
+/* The length of part i (from 0): part_size, but the last. */
+static uint64_t
+part_len(const multipart *m, unsigned i)
+{
+	uint64_t left = m->body->body_len - (uint64_t)i * m->part_size;
+
+	return left < m->part_size ? left : m->part_size;
+}
+
+/* CreateMultipartUpload: a new upload's id in m->upload_id. */
+static int
+mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
+{
+	s3_reply *r = &s->scratch->reply;
+	sigv4_pair q[1] = { { "uploads", NULL } };
+	http_header hdrs[2];
 	size_t nh = 0;
-	/* UploadPart's query; CompleteMultipartUpload's is its tail */
-	sigv4_pair q[2] = { { "partNumber", num }, { "uploadId", upload_id } };
 	s3_op op;
-	complete_body cb;
-	locked_src src;
-	int src_ready = 0;
-	int rc = -1, resumed, known;
-	unsigned char dwhole[SHA256_SIZE];      /* the whole object's SHA-256 */
 
-	part_size = s3_part_size(len, part_size);
-	nparts = (unsigned)((len + part_size - 1) / part_size);
-	if (len > S3_MAX_OBJECT)
-		return ERR(err, S3P_EINPUT,
-		    "the archive is %llu bytes: over S3's 5 TiB object limit",
-		    (unsigned long long)len);
-
-	parts = calloc(nparts, sizeof *parts);
-	if (parts == NULL)
-		return ERR(err, S3P_EINPUT, "out of memory for %u parts", nparts);
-	/* an upload of this key left open by an earlier run, or a new one */
-	resumed = may_resume || s->fresh ? resume_find(s, body, part_size,
-	    nparts, parts, upload_id, sizeof upload_id, err) : 0;
-	if (resumed < 0) {
-		free(parts);
-		return -1;
-	}
 	if (ctype != NULL)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
 	if (s->checksum)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-algorithm", "SHA256" };
-	if (!resumed) {
-		sigv4_pair cq[1] = { { "uploads", NULL } };
-		op_init(&op, "POST", "CreateMultipartUpload", bucket, key);
-		op.query = cq;
-		op.nquery = 1;
-		op.hdrs = hdrs;
-		op.nhdrs = nh;
-		op.body_always = 1;
-		if (s3_do(s, &op, err) < 0) {
-			free(parts);
-			return -1;
-		}
-		if (s3_xml_text(r->body, r->body_len, "UploadId", upload_id,
-		    sizeof upload_id) != 1 || upload_id[0] == '\0') {
-			free(parts);
-			return ERR(err, S3P_ESERVER, "CreateMultipartUpload "
-			    "s3://%s/%s: no UploadId in the answer", bucket, key);
-		}
-	}
-	logf_(s, "multipart upload %s: %u parts of %llu bytes", upload_id,
-	    nparts, (unsigned long long)part_size);
+	op_init(&op, "POST", "CreateMultipartUpload", m->body->bucket,
+	    m->body->key);
+	op.query = q;
+	op.nquery = 1;
+	op.hdrs = hdrs;
+	op.nhdrs = nh;
+	op.body_always = 1;
+	if (s3_do(s, &op, err) < 0)
+		return -1;
+	if (s3_xml_text(r->body, r->body_len, "UploadId", m->upload_id,
+	    sizeof m->upload_id) != 1 || m->upload_id[0] == '\0')
+		return ERR(err, S3P_ESERVER, "CreateMultipartUpload s3://%s/%s: "
+		    "no UploadId in the answer", m->body->bucket, m->body->key);
+	return 0;
+}
 
-	sha256_init(&whole);
-	src.read = body->read;
-	src.ctx = body->read_ctx;
-	pthread_mutex_init(&src.mu, NULL);
-	src_ready = 1;
-	/* every hash known already (the compression pass): no hash pass */
-	known = body->known != NULL && body->known(body->known_ctx, 0, len,
-	    dwhole);
-	for (unsigned i = 0; known && i < nparts; i++) {
-		uint64_t off = (uint64_t)i * part_size;
-		known = body->known(body->known_ctx, off, len - off < part_size ?
-		    len - off : part_size, parts[i].sha);
+/*
+ * Whether the caller knows every hash already (the compression pass
+ * computed them): the whole object's into m->dwhole, each part's into
+ * m->parts; then there is no hash pass.
+ */
+static int
+mp_known(multipart *m)
+{
+	const s3_op *b = m->body;
+	int known = b->known != NULL && b->known(b->known_ctx, 0, b->body_len,
+	    m->dwhole);
+
+	for (unsigned i = 0; known && i < m->nparts; i++)
+		known = b->known(b->known_ctx, (uint64_t)i * m->part_size,
+		    part_len(m, i), m->parts[i].sha);
+	return known;
+}
+
+/*
+ * UploadPart of part i (from 0), its hash computed: its ETag into
+ * m->parts. A part kept from an upload left open is not sent again, only
+ * counted. Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
+{
+	s3_reply *r = &s->scratch->reply;
+	part_done *p = &m->parts[i];
+	const char *bucket = m->body->bucket, *key = m->body->key;
+	char num[16], phex[65], pb64[48];
+	sigv4_pair q[2] = { { "partNumber", num }, { "uploadId", m->upload_id } };
+	http_header ph[1] = { { "x-amz-checksum-sha256", pb64 } };
+	s3_op op;
+	int rc;
+
+	if (p->kept) {
+		if (s->progress != NULL)
+			s->progress(s->progress_ctx, part_len(m, i));
+		return 0;
 	}
-	/* else part 1's hash here; each later one while its predecessor is
-	 * sent */
-	if (!known && hash_body(locked_read, &src, 0, len < part_size ? len :
-	    part_size, &whole, parts[0].sha, s->cancel, err) < 0)
-		goto fail;
-	for (unsigned i = 0; i < nparts; i++) {
-		uint64_t off = (uint64_t)i * part_size;
-		uint64_t plen = len - off < part_size ? len - off : part_size;
-		char phex[65], pb64[48];
-		http_header ph[1] = { { "x-amz-checksum-sha256", pb64 } };
+	sha256_hex(p->sha, phex);
+	s3_base64(p->sha, SHA256_SIZE, pb64);
+	fmt_snprintf(num, sizeof num, "%u", i + 1);
+	op_init(&op, "PUT", "UploadPart", bucket, key);
+	op.query = q;
+	op.nquery = 2;
+	op.hdrs = ph;
+	op.nhdrs = s->checksum ? 1 : 0;
+	op.payload_hash = phex;
+	op.read = locked_read;
+	op.read_ctx = &m->src;
+	op.body_off = (uint64_t)i * m->part_size;
+	op.body_len = part_len(m, i);
+	if ((rc = s3_do(s, &op, err)) < 0)
+		return rc;
+	if (r->info.etag[0] == '\0' || strlen(r->info.etag) >= sizeof p->etag)
+		return ERR(err, S3P_ESERVER, "UploadPart %u of s3://%s/%s: %s ETag",
+		    i + 1, bucket, key, r->info.etag[0] ? "overlong" : "no");
+	strcpy(p->etag, r->info.etag);
+	return 0;
+}
+
+/*
+ * Every part, in order, hashed then sent: part 1's hash here, each later
+ * one on a thread while its predecessor is sent (none when m->known).
+ * Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+mp_parts(s3_client *s, multipart *m, s3p_err *err)
+{
+	if (!m->known && hash_body(locked_read, &m->src, 0, part_len(m, 0),
+	    &m->whole, m->parts[0].sha, s->cancel, err) < 0)
+		return -1;
+	for (unsigned i = 0; i < m->nparts; i++) {
 		part_hasher next;
-		int have_next = !known && i + 1 < nparts;
+		int have_next = !m->known && i + 1 < m->nparts;
+		int rc;
 
-		if (have_next) {
-			uint64_t noff = off + plen;
-			uint64_t nlen = len - noff < part_size ? len - noff : part_size;
-			part_hash_start(&next, &src, noff, nlen, &whole,
-			    parts[i + 1].sha);
-		}
-		sha256_hex(parts[i].sha, phex);
-		s3_base64(parts[i].sha, SHA256_SIZE, pb64);
-		fmt_snprintf(num, sizeof num, "%u", i + 1);
-		op_init(&op, "PUT", "UploadPart", bucket, key);
-		op.query = q;
-		op.nquery = 2;
-		op.hdrs = ph;
-		op.nhdrs = s->checksum ? 1 : 0;
-		op.payload_hash = phex;
-		op.read = locked_read;
-		op.read_ctx = &src;
-		op.body_off = off;
-		op.body_len = plen;
-		if (parts[i].kept) {
-			/* on the server already: hashed above, not sent again */
-			rc = 0;
-			if (s->progress != NULL)
-				s->progress(s->progress_ctx, plen);
-		} else {
-			rc = s3_do(s, &op, err);
-			if (rc == 0 && (r->info.etag[0] == '\0' ||
-			    strlen(r->info.etag) >= sizeof parts[i].etag))
-				rc = err_set(err, S3P_ESERVER,
-				    "UploadPart %u of s3://%s/%s: %s ETag", i + 1,
-				    bucket, key, r->info.etag[0] ? "overlong" : "no");
-		}
+		if (have_next)
+			part_hash_start(&next, &m->src, (uint64_t)(i + 1) *
+			    m->part_size, part_len(m, i + 1), &m->whole,
+			    m->parts[i + 1].sha);
+		rc = mp_send_part(s, m, i, err);
 		/* the next part's hash: waited for, or stopped after a failure */
 		if (have_next && part_hash_join(&next, rc < 0) < 0 && rc == 0) {
 			*err = next.err;
 			rc = -1;
 		}
 		if (rc < 0)
-			goto fail;
-		if (!parts[i].kept)
-			strcpy(parts[i].etag, r->info.etag);
-		if (cancelled(s, NULL)) {
-			err_set(err, S3P_ENET, "interrupted");
-			goto fail;
-		}
+			return rc;
+		if (cancelled(s, NULL))
+			return ERR(err, S3P_ENET, "interrupted");
 	}
+	return 0;
+}
 
-	/* CompleteMultipartUpload, its body hashed then sent like the parts */
-	cb.parts = parts;
-	cb.n = nparts;
-	cb.checksum = s->checksum;
-	cb.len = sizeof complete_head - 1 + sizeof complete_tail - 1;
-	for (unsigned i = 0; i < nparts; i++) {
+/*
+ * CompleteMultipartUpload, its body hashed then sent like the parts.
+ * Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+mp_complete(s3_client *s, multipart *m, s3p_err *err)
+{
+	sigv4_pair q[1] = { { "uploadId", m->upload_id } };
+	http_header ct[2] = { { "content-type", "application/xml" },
+	    { "if-none-match", "*" } };
+	complete_body cb = { m->parts, m->nparts, s->checksum,
+	    sizeof complete_head - 1 + sizeof complete_tail - 1 };
+	unsigned char d[SHA256_SIZE];
+	char chex[65];
+	s3_op op;
+	int rc;
+
+	for (unsigned i = 0; i < m->nparts; i++) {
 		char ent[400];
 		cb.len += (uint64_t)complete_entry(&cb, i, ent, sizeof ent);
 	}
-	{
-		char chex[65];
-		http_header ct[2] = { { "content-type", "application/xml" },
-		    { "if-none-match", "*" } };
-		if (hash_body(complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
-		    err) < 0)
-			goto fail;
-		sha256_hex(d, chex);
-		op_init(&op, "POST", "CompleteMultipartUpload", bucket, key);
-		op.query = q + 1;
-		op.nquery = 1;
-		op.payload_hash = chex;
-		op.read = complete_read;
-		op.read_ctx = &cb;
-		op.body_len = cb.len;
-		op.hdrs = ct;
-		op.nhdrs = s->no_overwrite && !s->unconditional ? 2 : 1;
-		if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs == 2 &&
-		    conditional_refused(s, err)) {
-			op.nhdrs = 1;
-			rc = s3_do(s, &op, err);
-		}
-		if (rc < 0)
-			goto fail;
+	if (hash_body(complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
+	    err) < 0)
+		return -1;
+	sha256_hex(d, chex);
+	op_init(&op, "POST", "CompleteMultipartUpload", m->body->bucket,
+	    m->body->key);
+	op.query = q;
+	op.nquery = 1;
+	op.payload_hash = chex;
+	op.read = complete_read;
+	op.read_ctx = &cb;
+	op.body_len = cb.len;
+	op.hdrs = ct;
+	op.nhdrs = s->no_overwrite && !s->unconditional ? 2 : 1;
+	if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs == 2 &&
+	    conditional_refused(s, err)) {
+		op.nhdrs = 1;
+		rc = s3_do(s, &op, err);
 	}
+	return rc;
+}
+
+/* What the completed upload wrote: CompleteMultipartUpload's answer. */
+static void
+mp_result(s3_client *s, multipart *m, s3_put_result *res)
+{
+	s3_reply *r = &s->scratch->reply;
+	unsigned char d[SHA256_SIZE];
+	sha256_ctx h;
+
 	/* the whole object's ETag and checksum are in the answer's XML */
 	s3_xml_text(r->body, r->body_len, "ETag", res->etag, sizeof res->etag);
 	if (s3_xml_text(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
 	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
-	if (!known)
-		sha256_final(&whole, dwhole);
-	sha256_hex(dwhole, res->content_sha256);
+	if (!m->known)
+		sha256_final(&m->whole, m->dwhole);
+	sha256_hex(m->dwhole, res->content_sha256);
 	/* the composite checksum S3 computes: SHA-256 of the parts' digests */
-	sha256_init(&whole);
-	for (unsigned i = 0; i < nparts; i++)
-		sha256_update(&whole, parts[i].sha, SHA256_SIZE);
-	sha256_final(&whole, d);
+	sha256_init(&h);
+	for (unsigned i = 0; i < m->nparts; i++)
+		sha256_update(&h, m->parts[i].sha, SHA256_SIZE);
+	sha256_final(&h, d);
 	s3_base64(d, sizeof d, res->local_checksum);
 	/* after the 44 digits of 32 bytes */
 	fmt_snprintf(res->local_checksum + 44, sizeof res->local_checksum - 44,
-	    "-%u", nparts);
-	res->size = len;
-	res->parts = nparts;
-	free(parts);
-	pthread_mutex_destroy(&src.mu);
-	return 0;
+	    "-%u", m->nparts);
+	res->size = m->body->body_len;
+	res->parts = m->nparts;
+}
 
-fail:
-	free(parts);
-	if (src_ready)
-		pthread_mutex_destroy(&src.mu);
-	if (s->keep_partial && cancelled(s, NULL)) {
-		char was[sizeof err->msg];
-		memcpy(was, err->msg, sizeof was);
-		err_set(err, err->status, "%s; multipart upload %s left open for "
-		    "a later run to resume (--keep-partial)", was, upload_id);
-	} else
-		abort_upload(s, bucket, key, upload_id, err);
-	return rc == S3_BODY_CHANGED ? S3_BODY_CHANGED : -1;
+/*
+ * After a failure (err holds it): the upload is aborted, or, stopped by a
+ * signal with --keep-partial, left open for a later run to resume.
+ */
+static void
+mp_abandon(s3_client *s, multipart *m, s3p_err *err)
+{
+	char was[sizeof err->msg];
+
+	if (!s->keep_partial || !cancelled(s, NULL)) {
+		abort_upload(s, m->body->bucket, m->body->key, m->upload_id, err);
+		return;
+	}
+	memcpy(was, err->msg, sizeof was);
+	err_set(err, err->status, "%s; multipart upload %s left open for a "
+	    "later run to resume (--keep-partial)", was, m->upload_id);
+}
+
+/*
+ * A multipart upload of `body` (as put_single's), parts of part_size;
+ * `may_resume`: an upload left open for the key may be continued. An
+ * upload found (s3.h: Resuming) or created, its parts sent, then
+ * completed; after a failure, aborted. Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
+    const char *ctype, int may_resume, s3_put_result *res, s3p_err *err)
+{
+	multipart m = { .body = body };
+	uint64_t len = body->body_len;
+	int rc;
+
+	m.part_size = s3_part_size(len, part_size);
+	m.nparts = (unsigned)((len + m.part_size - 1) / m.part_size);
+	if (len > S3_MAX_OBJECT)
+		return ERR(err, S3P_EINPUT,
+		    "the archive is %llu bytes: over S3's 5 TiB object limit",
+		    (unsigned long long)len);
+	if ((m.parts = calloc(m.nparts, sizeof *m.parts)) == NULL)
+		return ERR(err, S3P_EINPUT, "out of memory for %u parts", m.nparts);
+	/* an upload of this key left open by an earlier run, or a new one */
+	rc = may_resume || s->fresh ? resume_find(s, body, m.part_size,
+	    m.nparts, m.parts, m.upload_id, sizeof m.upload_id, err) : 0;
+	if (rc < 0 || (rc == 0 && mp_create(s, &m, ctype, err) < 0)) {
+		free(m.parts);
+		return -1;
+	}
+	logf_(s, "multipart upload %s: %u parts of %llu bytes", m.upload_id,
+	    m.nparts, (unsigned long long)m.part_size);
+
+	sha256_init(&m.whole);
+	m.src.read = body->read;
+	m.src.ctx = body->read_ctx;
+	pthread_mutex_init(&m.src.mu, NULL);
+	m.known = mp_known(&m);
+	if ((rc = mp_parts(s, &m, err)) == 0 &&
+	    (rc = mp_complete(s, &m, err)) == 0)
+		mp_result(s, &m, res);
+	else
+		mp_abandon(s, &m, err);
+	pthread_mutex_destroy(&m.src.mu);
+	free(m.parts);
+	return rc == 0 || rc == S3_BODY_CHANGED ? rc : -1;
 }
 
 /*
