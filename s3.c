@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "fmt.h"
 #include "hashpass.h"
+#include "s3_decide.h"
 #include "target.h"
 #include "text.h"
 
@@ -28,9 +29,6 @@
  */
 #define ERR(...) (err_set(__VA_ARGS__), -1)
 
-#define BACKOFF_BASE_MS 200
-#define BACKOFF_CAP_MS  20000
-#define SKEW_LIMIT      300         /* seconds: a 403 past this is skew */
 #define REPLY_BODY_MAX  16384       /* error and small XML answers */
 #define HASH_CHUNK      65536
 
@@ -69,15 +67,6 @@ typedef struct {
 	char body[REPLY_BODY_MAX + 1];  /* NUL-terminated */
 	size_t body_len;
 } s3_reply;
-
-/* The answer's three headers, stored in a row from info.etag on. */
-static const char reply_headers[] =
-    "ETag\0x-amz-version-id\0x-amz-checksum-sha256";
-#define REPLY_STRINGS (sizeof ((s3_put_result *)0)->etag + \
-    sizeof ((s3_put_result *)0)->version_id + \
-    sizeof ((s3_put_result *)0)->checksum_sha256)
-_Static_assert(offsetof(s3_put_result, content_sha256) -
-    offsetof(s3_put_result, etag) == REPLY_STRINGS, "s3_put_result's order");
 
 /*
  * Per-client scratch: the large buffers of one request in flight. Kept
@@ -436,37 +425,6 @@ body_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
-/* RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to seconds. */
-static int
-parse_http_date(const char *v, time_t *out)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	/* '9': a digit of the next number (day, year, hour, minute, second);
-	 * '*': not checked; anything else: itself */
-	static const char form[] = "***,*99*****9999*99*99*99 GMT";
-	int f[5] = { 0 }, n = 0, m;
-
-	/* no sscanf: it would pull musl's scanf (and float parsing) into a
-	 * binary that must stay small */
-	if (v == NULL || strlen(v) != sizeof form - 1)
-		return -1;
-	for (int i = 0; form[i] != '\0'; i++) {
-		if (form[i] == '9') {
-			if (v[i] < '0' || v[i] > '9')
-				return -1;
-			f[n] = f[n] * 10 + (v[i] - '0');
-			n += form[i + 1] != '9';
-		} else if (form[i] != '*' && form[i] != v[i])
-			return -1;
-	}
-	for (m = 0; m < 12 && memcmp(months + 3 * m, v + 8, 3) != 0; m++)
-		;
-	if (m == 12)
-		return -1;
-	*out = s3p_utc_to_time(&(s3p_utc){ f[1], m + 1, f[0], f[2], f[3], f[4] });
-	return 0;
-}
-
 /* Sleeps ms, or less when a signal sets *cancel (may be NULL). */
 static void
 sleep_ms(long ms, const volatile sig_atomic_t *cancel)
@@ -478,58 +436,15 @@ sleep_ms(long ms, const volatile sig_atomic_t *cancel)
 			break;
 }
 
-/* Full jitter: a uniform wait in [0, min(cap, base * 2^attempt)). */
-static long
-backoff_ms(int attempt)
+/* A random number for the back-off's jitter. */
+static unsigned
+jitter(void)
 {
-	long top = BACKOFF_BASE_MS;
 	unsigned r = 0;
 
-	for (int i = 1; i < attempt && top < BACKOFF_CAP_MS; i++)
-		top *= 2;
-	if (top > BACKOFF_CAP_MS)
-		top = BACKOFF_CAP_MS;
 	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
 		r = (unsigned)rand();
-	return (long)(r % (unsigned)top);
-}
-
-/*
- * The S3 error codes that decide what follows (s3.h: Retries, Errors),
- * each with what it means. (An answer without a body is given the code
- * its status implies: 404 NoSuchBucket/NoSuchKey, 403 AccessDenied, 301
- * PermanentRedirect.)
- */
-#define CODE_RETRY      0x01    /* tried again */
-#define CODE_SKEW       0x02    /* the clock is wrong */
-#define CODE_MOVED      0x04    /* the bucket is in another region */
-#define CODE_REFUSED    0x08    /* S3P_EREFUSED */
-#define CODE_DIGEST     0x10    /* S3P_EINTEGRITY */
-#define CODE_CHANGED    0x20    /* the body changed: s3_upload starts again */
-
-static const struct {
-	const char *name;
-	unsigned char flags;
-} codes[] = {
-	{ "NoSuchBucket", CODE_REFUSED }, { "AccessDenied", CODE_REFUSED },
-	{ "PermanentRedirect", CODE_MOVED },
-	{ "SlowDown", CODE_RETRY }, { "RequestTimeout", CODE_RETRY },
-	{ "InternalError", CODE_RETRY }, { "ServiceUnavailable", CODE_RETRY },
-	{ "OperationAborted", CODE_RETRY },
-	{ "RequestTimeTooSkewed", CODE_SKEW },
-	{ "AuthorizationHeaderMalformed", CODE_MOVED },
-	{ "BadDigest", CODE_DIGEST | CODE_CHANGED },
-	{ "XAmzContentSHA256Mismatch", CODE_DIGEST | CODE_CHANGED },
-	{ "InvalidDigest", CODE_DIGEST },
-};
-
-static unsigned
-code_class(const char *code)
-{
-	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-		if (strcmp(code, codes[i].name) == 0)
-			return codes[i].flags;
-	return 0;
+	return r;
 }
 
 /*
@@ -550,239 +465,365 @@ object_name(const s3_op *op, char *out, size_t outsz)
 	    op->key ? "/" : "", op->key ? op->key : "");
 }
 
-/* Sends op, with retries; s->scratch->reply holds the last try's answer. */
+/*
+ * One s3_do() call: the request, its tries so far, and the buffers of the
+ * try in flight (kept here for the messages that follow it).
+ */
+typedef struct {
+	const s3_op *op;
+	char obj[1200];                 /* "s3://bucket/key": for messages */
+	int attempt;                    /* this try's number, from 1 */
+	int attempts;                   /* tries in all, at most */
+	int skew_fixed;                 /* the clock was corrected (once) */
+	const volatile sig_atomic_t *cancel; /* NULL: runs after a cancel too */
+	/* the try in flight */
+	time_t signed_at;               /* the clock it is signed with */
+	int delivered;                  /* the caller's sink got bytes */
+	http_url url;
+	char path[HTTP_TARGET_MAX];     /* decoded: what is signed */
+	char host[HTTP_HOST_MAX + 8];
+	char amz_date[17];
+	char auth[1024];
+	http_header hh[24];
+	size_t nhh;
+} s3_call;
+
+/* A failed answer: its error document's fields and what its code means. */
+typedef struct {
+	char code[128], msg[512], rid[128], region[64];
+	const char *cd;                 /* code, or the one the status implies */
+	unsigned cls;                   /* S3_CODE_* of cd */
+} s3_answer;
+
+/*
+ * The credentials a request signs with: refreshed first when they expire
+ * soon, then, when plain mode's workers share them (cred_mu), copied
+ * under the lock, so that one thread refreshes them at a time and each
+ * request signs with a snapshot. NULL (err set) when they expired and
+ * could not be refreshed.
+ */
+static const creds *
+signing_creds(s3_client *s, time_t now, s3p_err *err)
+{
+	const creds *cr = s->cred;
+	s3p_err rerr;
+
+	if (s->cred_mu != NULL)
+		pthread_mutex_lock(s->cred_mu);
+	if (s->cred_ctx != NULL && creds_refresh_needed(s->cred, now) &&
+	    creds_refresh(s->cred_ctx, s->cred, now, &rerr) < 0) {
+		if (creds_expired(s->cred, now)) {
+			*err = rerr;
+			cr = NULL;
+		} else
+			logf_(s, "credentials: refresh failed, still valid: %s",
+			    rerr.msg);
+	}
+	if (cr != NULL && s->cred_mu != NULL) {
+		s->scratch->cred_snap = *s->cred;
+		cr = &s->scratch->cred_snap;
+	}
+	if (s->cred_mu != NULL)
+		pthread_mutex_unlock(s->cred_mu);
+	return cr;
+}
+
+/*
+ * The headers of the try in flight (c->url built): x-amz-content-sha256
+ * and x-amz-date (not for a presigned URL), the op's own, then, signed
+ * with cr, the session token and Authorization. Signed: host,
+ * x-amz-content-sha256 and the op's headers (s3.h: Requests).
+ */
+static int
+sign_try(s3_client *s, s3_call *c, const creds *cr, s3p_err *err)
+{
+	const s3_op *op = c->op;
+	const char *phash = op->payload_hash ? op->payload_hash : SIGV4_EMPTY_SHA256;
+	char stamp[9];
+	sigv4_pair sh[24];
+	size_t nsh = 0;
+
+	sigv4_format_time(c->signed_at, c->amz_date, stamp);
+	c->nhh = 0;
+	sh[nsh++] = (sigv4_pair){ "host", c->host };
+	sh[nsh++] = (sigv4_pair){ "x-amz-content-sha256", phash };
+	if (op->url == NULL) {
+		c->hh[c->nhh++] = (http_header){ "x-amz-content-sha256", phash };
+		c->hh[c->nhh++] = (http_header){ "x-amz-date", c->amz_date };
+	}
+	for (size_t i = 0; i < op->nhdrs && nsh < 20; i++) {
+		sh[nsh++] = (sigv4_pair){ op->hdrs[i].name, op->hdrs[i].value };
+		c->hh[c->nhh++] = op->hdrs[i];
+	}
+	if (op->url != NULL || cr->anonymous)
+		return 0;
+	{
+		sigv4_scope sc = {
+			cr->access_key_id, cr->secret_access_key,
+			cr->session_token, s->region, "s3", c->amz_date
+		};
+		sigv4_request sr = {
+			.method = op->method, .path = c->path,
+			.query = op->query, .nquery = op->nquery,
+			.headers = sh, .nheaders = nsh, .payload_hash = phash
+		};
+		if (sigv4_sign_header(&s->key, &sc, &sr, c->auth, sizeof c->auth,
+		    NULL) < 0)
+			return ERR(err, S3P_EUSAGE,
+			    "%s %s: cannot sign the request", op->method, c->obj);
+	}
+	if (cr->session_token[0] != '\0')
+		c->hh[c->nhh++] = (http_header){ "x-amz-security-token",
+		    cr->session_token };
+	c->hh[c->nhh++] = (http_header){ "Authorization", c->auth };
+	return 0;
+}
+
+/*
+ * One try: signed, sent, and its answer read into s->scratch (rs, and
+ * reply: a 2xx body goes to op->sink instead when it has one). Returns 0
+ * with an answer, 1 without one (err says why), -1 when it cannot be
+ * sent at all (err set).
+ */
+static int
+send_try(s3_client *s, s3_call *c, s3p_err *err)
+{
+	const s3_op *op = c->op;
+	const creds *cr = s->cred;
+	body_src src = { s, op, 0 };
+	body_dst dst = { op, &s->scratch->rs, &s->scratch->reply, 0 };
+	http_request rq;
+	int rc;
+
+	if (build_url(s, op, &c->url, c->path, c->host, err) < 0)
+		return -1;
+	c->signed_at = s3p_now() + s->clock_offset;
+	if (op->url == NULL && !s->cred->anonymous &&
+	    (cr = signing_creds(s, c->signed_at, err)) == NULL)
+		return -1;
+	if (sign_try(s, c, cr, err) < 0)
+		return -1;
+
+	memset(&rq, 0, sizeof rq);
+	rq.method = op->method;
+	rq.url = &c->url;
+	rq.headers = c->hh;
+	rq.nheaders = c->nhh;
+	if (op->read != NULL || op->body_always) {
+		rq.body = op->read != NULL ? body_read : NULL;
+		rq.body_ctx = &src;
+		rq.body_len = op->body_len;
+		rq.expect_continue = op->body_len > 0;
+	}
+	rq.sink = body_sink;
+	rq.sink_ctx = &dst;
+	rq.cancel = c->cancel;
+	s->requests++;
+	rc = http_request_do(s->http, &rq, &s->scratch->rs, err);
+	c->delivered = dst.delivered;
+	return rc < 0 ? 1 : 0;
+}
+
+/*
+ * A try without an answer (err says why): 1 when it is final (err then
+ * names the operation when it was the last attempt), 0 when another try
+ * may follow.
+ */
+static int
+no_answer_final(s3_client *s, const s3_call *c, s3p_err *err)
+{
+	char why[sizeof err->msg];
+
+	if (s3_no_answer_final(s->scratch->rs.fail, err->status, c->delivered))
+		return 1;
+	logf_(s, "%s %s: attempt %d of %d failed: %s", c->op->method, c->obj,
+	    c->attempt, c->attempts, err->msg);
+	if (c->attempt < c->attempts)
+		return 0;
+	/* name the operation: http's message names the host */
+	memcpy(why, err->msg, sizeof why);
+	err_set(err, err->status, "%s %s: %s (%d attempt%s)", c->op->what,
+	    c->obj, why, c->attempt, c->attempt > 1 ? "s" : "");
+	return 1;
+}
+
+/* Copies the value of header `name` (r is zero: "" without it). */
+static void
+copy_header(const http_response *rs, const char *name, char *out,
+    size_t outsz)
+{
+	const char *v = http_header_get(rs, name);
+
+	if (v != NULL)
+		fmt_snprintf(out, outsz, "%s", v);
+}
+
+/* What s3_reply keeps of an answer's headers. */
+static void
+keep_headers(const http_response *rs, s3_reply *r)
+{
+	const char *v;
+
+	copy_header(rs, "ETag", r->info.etag, sizeof r->info.etag);
+	copy_header(rs, "x-amz-version-id", r->info.version_id,
+	    sizeof r->info.version_id);
+	copy_header(rs, "x-amz-checksum-sha256", r->info.checksum_sha256,
+	    sizeof r->info.checksum_sha256);
+	if ((v = http_header_get(rs, "Content-Length")) != NULL)
+		text_num(v, 10, &r->info.size);
+}
+
+/*
+ * 1 when an answer is a success; else 0 and `a` says what failed. A 2xx
+ * may fail too: CompleteMultipartUpload may answer 200 with an <Error>.
+ */
+static int
+classify(const http_response *rs, const s3_reply *r, const s3_op *op,
+    s3_answer *a)
+{
+	if (!s3_parse_error(r->body, r->body_len, a->code, sizeof a->code,
+	    a->msg, sizeof a->msg, a->rid, sizeof a->rid, a->region,
+	    sizeof a->region) && rs->status >= 200 && rs->status < 300)
+		return 1;
+	a->cd = a->code[0] != '\0' ? a->code :
+	    s3_status_code(rs->status, op->key != NULL);
+	a->cls = s3_code_class(a->cd);
+	return 0;
+}
+
+/*
+ * A wrong clock (SPEC section 4): once per request, the server's Date
+ * sets s->clock_offset. 1 when it did: the request is signed again.
+ */
+static int
+fix_clock(s3_client *s, s3_call *c, const s3_answer *a)
+{
+	long off;
+
+	if (c->skew_fixed || !s3_skew(s->scratch->rs.status, a->cls,
+	    http_header_get(&s->scratch->rs, "Date"), c->signed_at, s3p_now(),
+	    &off))
+		return 0;
+	s->clock_offset = off;
+	c->skew_fixed = 1;
+	logf_(s, "clock: server time differs by %ld s; signing with the "
+	    "server's clock", off);
+	return 1;
+}
+
+/*
+ * The bucket lives in another region: once per client, s->region (and an
+ * AWS endpoint that names a region) switch to it. 1 when they did: the
+ * request is signed again; 0 when not; -1 (err set) on a bad endpoint.
+ */
+static int
+follow_region(s3_client *s, s3_answer *a, s3p_err *err)
+{
+	char ep[1024], was[sizeof s->region];
+
+	if (s->redirected || !s3_moved(s->scratch->rs.status, a->cls,
+	    http_header_get(&s->scratch->rs, "x-amz-bucket-region"), a->region,
+	    sizeof a->region, s->region))
+		return 0;
+	logf_(s, "region: the bucket is in %s, not %s", a->region, s->region);
+	memcpy(s->region, a->region, sizeof s->region);
+	s->redirected = 1;
+	if (!s->aws || s3_region_from_endpoint(s->endpoint_str, was,
+	    sizeof was) < 0)
+		return 1;
+	s3_endpoint_default(s->region, ep, sizeof ep);
+	if (http_url_parse(ep, &s->endpoint, err) < 0)
+		return -1;
+	memcpy(s->endpoint_str, ep, sizeof s->endpoint_str);
+	return 1;
+}
+
+/*
+ * A failed answer into err (s3.h: Errors). 1 when no try follows: the
+ * failure is final, or this was the last attempt.
+ */
+static int
+answer_final(s3_client *s, const s3_call *c, const s3_answer *a,
+    s3p_err *err)
+{
+	int status = s->scratch->rs.status;
+	int final = !s3_retryable(status, a->cls);
+	const char *cd = a->cd;
+
+	err_set(err, s3_exit_class(status, a->cls),
+	    "%s %s at %s: HTTP %d%s%s%s%s%s%s%s", c->op->what, c->obj, c->host,
+	    status, WHEN(cd[0], " "), cd, WHEN(a->msg[0], ": "), a->msg,
+	    WHEN(a->rid[0], " (request id "), a->rid, WHEN(a->rid[0], ")"));
+	if (!final && c->attempt >= c->attempts)
+		logf_(s, "%s %s: giving up after %d attempts", c->op->method,
+		    c->obj, c->attempt);
+	return final || c->attempt >= c->attempts;
+}
+
+/* The wait before the next try after a failed answer (err says which). */
+static void
+back_off(s3_client *s, const s3_call *c, const s3p_err *err)
+{
+	long wait = s3_retry_wait(http_header_get(&s->scratch->rs,
+	    "Retry-After"), c->attempt, jitter());
+
+	logf_(s, "%s %s: attempt %d of %d: %s; again in %ld ms", c->op->method,
+	    c->obj, c->attempt, c->attempts, err->msg, wait);
+	sleep_ms(wait, c->cancel);
+}
+
+/*
+ * Sends op until an answer settles it (s3.h: Retries): each try is signed
+ * and sent, its answer classified; a wrong clock or region is corrected
+ * and the request sent again (not counted as a try); a failure that may
+ * pass is tried again after a wait. s->scratch->reply holds the last
+ * try's answer. Returns 0, -1 (err set), or S3_BODY_CHANGED.
+ */
 static int
 s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 {
-	http_response *rs = &s->scratch->rs;
 	s3_reply *r = &s->scratch->reply;
-	char path[HTTP_TARGET_MAX], obj[1200];
-	int skew_fixed = 0;
-	int attempts = op->attempts > 0 ? op->attempts : s->attempts;
-	/* NULL when op runs after a cancel too (cancelled()) */
-	const volatile sig_atomic_t *cancel = op->no_cancel ? NULL : s->cancel;
+	s3_call call = { .op = op, .attempt = 1,
+	    .attempts = op->attempts > 0 ? op->attempts : s->attempts,
+	    .cancel = op->no_cancel ? NULL : s->cancel }, *c = &call;
+	s3_answer a;
+	int rc;
 
-	object_name(op, obj, sizeof obj);
-	for (int attempt = 1;; attempt++) {
-		http_url u;
-		char amz_date[17], stamp[9], auth[1024], host[HTTP_HOST_MAX + 8];
-		const char *phash = op->payload_hash ? op->payload_hash : SIGV4_EMPTY_SHA256;
-		sigv4_pair sh[24];
-		http_header hh[24];
-		size_t nsh = 0, nhh = 0;
-		time_t now;
-		body_src src = { s, op, 0 };
-		body_dst dst = { op, rs, r, 0 };
-		http_request rq;
-		int rc, final = 0;
-		unsigned cls;
-		char code[128], msg[512], rid[128], region[64];
-		const char *cd = code;  /* the code, or the status's own */
-		long wait;
-		const creds *cr;
-
+	object_name(op, c->obj, sizeof c->obj);
+	for (;;) {
 		memset(r, 0, sizeof *r);
-		if (cancel != NULL && *cancel)
-			goto interrupted;
-		if (build_url(s, op, &u, path, host, err) < 0)
+		if (c->cancel != NULL && *c->cancel)
+			break;
+		if ((rc = send_try(s, c, err)) < 0)
 			return -1;
-		now = s3p_now() + s->clock_offset;
-		cr = s->cred;
-		if (op->url == NULL && !s->cred->anonymous) {
-			/*
-			 * Credentials shared by plain mode's workers: one refreshes
-			 * them at a time, and each request signs with a snapshot.
-			 */
-			if (s->cred_mu != NULL)
-				pthread_mutex_lock(s->cred_mu);
-			if (s->cred_ctx != NULL && creds_refresh_needed(s->cred, now)) {
-				s3p_err rerr;
-				if (creds_refresh(s->cred_ctx, s->cred, now, &rerr) < 0) {
-					if (creds_expired(s->cred, now)) {
-						if (s->cred_mu != NULL)
-							pthread_mutex_unlock(s->cred_mu);
-						*err = rerr;
-						return -1;
-					}
-					logf_(s, "credentials: refresh failed, still valid: %s",
-					    rerr.msg);
-				}
-			}
-			if (s->cred_mu != NULL) {
-				s->scratch->cred_snap = *s->cred;
-				cr = &s->scratch->cred_snap;
-				pthread_mutex_unlock(s->cred_mu);
-			}
-		}
-		sigv4_format_time(now, amz_date, stamp);
-
-		/* signed: host, x-amz-content-sha256, x-amz-date, token, x-amz-* */
-		sh[nsh++] = (sigv4_pair){ "host", host };
-		sh[nsh++] = (sigv4_pair){ "x-amz-content-sha256", phash };
-		if (op->url == NULL) {
-			hh[nhh++] = (http_header){ "x-amz-content-sha256", phash };
-			hh[nhh++] = (http_header){ "x-amz-date", amz_date };
-		}
-		for (size_t i = 0; i < op->nhdrs && nsh < 20; i++) {
-			sh[nsh++] = (sigv4_pair){ op->hdrs[i].name, op->hdrs[i].value };
-			hh[nhh++] = op->hdrs[i];
-		}
-		if (op->url == NULL && !cr->anonymous) {
-			sigv4_scope sc = {
-				cr->access_key_id, cr->secret_access_key,
-				cr->session_token, s->region, "s3", amz_date
-			};
-			sigv4_request sr = {
-				.method = op->method, .path = path,
-				.query = op->query, .nquery = op->nquery,
-				.headers = sh, .nheaders = nsh, .payload_hash = phash
-			};
-			if (sigv4_sign_header(&s->key, &sc, &sr, auth, sizeof auth, NULL) < 0)
-				return ERR(err, S3P_EUSAGE,
-				    "%s %s: cannot sign the request", op->method, obj);
-			if (cr->session_token[0] != '\0')
-				hh[nhh++] = (http_header){ "x-amz-security-token",
-				    cr->session_token };
-			hh[nhh++] = (http_header){ "Authorization", auth };
-		}
-
-		memset(&rq, 0, sizeof rq);
-		rq.method = op->method;
-		rq.url = &u;
-		rq.headers = hh;
-		rq.nheaders = nhh;
-		if (op->read != NULL || op->body_always) {
-			rq.body = op->read != NULL ? body_read : NULL;
-			rq.body_ctx = &src;
-			rq.body_len = op->body_len;
-			rq.expect_continue = op->body_len > 0;
-		}
-		rq.sink = body_sink;
-		rq.sink_ctx = &dst;
-		rq.cancel = cancel;
-		s->requests++;
-		rc = http_request_do(s->http, &rq, rs, err);
-		if (rc < 0) {
-			/* no usable answer */
-			char why[sizeof err->msg];
-			if (cancel != NULL && *cancel)
-				goto interrupted;
-			if (rs->fail == HTTP_FAIL_CERT || rs->fail == HTTP_FAIL_READER ||
-			    rs->fail == HTTP_FAIL_SINK || err->status == S3P_EUSAGE ||
-			    err->status == S3P_EINPUT || dst.delivered)
+		if (rc > 0) {
+			if (c->cancel != NULL && *c->cancel)
+				break;
+			if (no_answer_final(s, c, err))
 				return -1;
-			logf_(s, "%s %s: attempt %d of %d failed: %s", op->method,
-			    obj, attempt, attempts, err->msg);
-			if (attempt >= attempts) {
-				/* name the operation: http's message names the host */
-				memcpy(why, err->msg, sizeof why);
-				return ERR(err, err->status, "%s %s: %s (%d attempt%s)",
-				    op->what, obj, why, attempt, attempt > 1 ? "s" : "");
-			}
-			sleep_ms(backoff_ms(attempt), cancel);
+			sleep_ms(s3_backoff_ms(c->attempt, jitter()), c->cancel);
+			c->attempt++;
 			continue;
 		}
-		{
-			static const unsigned short size[] = {
-				sizeof r->info.etag, sizeof r->info.version_id,
-				sizeof r->info.checksum_sha256
-			};
-			const char *n = reply_headers, *v;
-			char *out = r->info.etag;
-			for (int i = 0; i < 3; i++, n += strlen(n) + 1) {
-				/* r is zero: "" without the header */
-				if ((v = http_header_get(rs, n)) != NULL)
-					fmt_snprintf(out, size[i], "%s", v);
-				out += size[i];
-			}
-			if ((v = http_header_get(rs, "Content-Length")) != NULL)
-				text_num(v, 10, &r->info.size);
-		}
-		logf_(s, "%s %s -> %d%s", op->what, obj, rs->status,
-		    attempt > 1 ? " (retry)" : "");
-		/* CompleteMultipartUpload may answer 200 with an <Error> */
-		if (!s3_parse_error(r->body, r->body_len, code, sizeof code,
-		    msg, sizeof msg, rid, sizeof rid, region, sizeof region) &&
-		    rs->status >= 200 && rs->status < 300)
+		keep_headers(&s->scratch->rs, r);
+		logf_(s, "%s %s -> %d%s", op->what, c->obj, s->scratch->rs.status,
+		    c->attempt > 1 ? " (retry)" : "");
+		if (classify(&s->scratch->rs, r, op, &a))
 			return 0;
-		if (code[0] == '\0')
-			/* HEAD and some proxies answer without a body */
-			cd = rs->status == 404 ? (op->key ? "NoSuchKey" :
-			    "NoSuchBucket") : rs->status == 403 ? "AccessDenied" :
-			    rs->status == 301 ? "PermanentRedirect" : "";
-		cls = code_class(cd);
-
-		/* a wrong clock: take the server's (SPEC section 4) */
-		if (!skew_fixed && ((cls & CODE_SKEW) || rs->status == 403)) {
-			time_t server;
-			if (parse_http_date(http_header_get(rs, "Date"), &server) == 0) {
-				long off = (long)(server - s3p_now());
-				long diff = (long)(server - now);
-				if ((cls & CODE_SKEW) ||
-				    diff > SKEW_LIMIT || diff < -SKEW_LIMIT) {
-					s->clock_offset = off;
-					skew_fixed = 1;
-					logf_(s, "clock: server time differs by %ld s; "
-					    "signing with the server's clock", off);
-					attempt--;
-					continue;
-				}
-			}
+		if (fix_clock(s, c, &a))
+			continue;
+		if ((rc = follow_region(s, &a, err)) != 0) {
+			if (rc < 0)
+				return -1;
+			continue;
 		}
-		/* the bucket lives in another region: follow once */
-		if (!s->redirected && (rs->status == 301 || (cls & CODE_MOVED))) {
-			const char *hr = http_header_get(rs, "x-amz-bucket-region");
-			if (hr != NULL)
-				fmt_snprintf(region, sizeof region, "%s", hr);
-			if (region[0] != '\0' && strcmp(region, s->region) != 0) {
-				logf_(s, "region: the bucket is in %s, not %s", region, s->region);
-				memcpy(s->region, region, sizeof s->region);
-				s->redirected = 1;
-				if (s->aws && s3_region_from_endpoint(s->endpoint_str,
-				    region, sizeof region) == 0) {
-					char ep[1024];
-					s3_endpoint_default(s->region, ep, sizeof ep);
-					if (http_url_parse(ep, &s->endpoint, err) < 0)
-						return -1;
-					memcpy(s->endpoint_str, ep,
-					    sizeof s->endpoint_str);
-				}
-				attempt--;
-				continue;
-			}
-		}
-
-		final = !((rs->status >= 500 && rs->status <= 504 &&
-		    rs->status != 501) || rs->status == 429 || (cls & CODE_RETRY));
-		err_set(err,
-		    rs->status == 403 || rs->status == 412 ||
-		    (cls & CODE_REFUSED) ? S3P_EREFUSED :
-		    cls & CODE_DIGEST ? S3P_EINTEGRITY : S3P_ESERVER,
-		    "%s %s at %s: HTTP %d%s%s%s%s%s%s%s", op->what, obj, host,
-		    rs->status, WHEN(cd[0], " "), cd, WHEN(msg[0], ": "), msg,
-		    WHEN(rid[0], " (request id "), rid, WHEN(rid[0], ")"));
-		if (final || attempt >= attempts) {
-			if (!final)
-				logf_(s, "%s %s: giving up after %d attempts", op->method,
-				    obj, attempt);
+		if (answer_final(s, c, &a, err))
 			/* the body changed under us: s3_upload starts again */
-			return cls & CODE_CHANGED ? S3_BODY_CHANGED : -1;
-		}
-		{
-			const char *ra = http_header_get(rs, "Retry-After");
-			uint64_t secs;
-			if (ra != NULL && text_num(ra, 10, &secs) != ra) {
-				wait = secs > BACKOFF_CAP_MS / 1000 ? BACKOFF_CAP_MS :
-				    (long)secs * 1000;
-			} else
-				wait = backoff_ms(attempt);
-		}
-		logf_(s, "%s %s: attempt %d of %d: %s; again in %ld ms",
-		    op->method, obj, attempt, attempts, err->msg, wait);
-		sleep_ms(wait, cancel);
+			return a.cls & S3_CODE_CHANGED ? S3_BODY_CHANGED : -1;
+		back_off(s, c, err);
+		c->attempt++;
 	}
-interrupted:
-	return ERR(err, S3P_ENET, "%s %s: interrupted", op->what, obj);
+	return ERR(err, S3P_ENET, "%s %s: interrupted", op->what, c->obj);
 }
 
 /* A request's common fields, the rest zero. Not inlined: nine callers. */
@@ -819,7 +860,10 @@ hash_body(s3_read_fn read, void *ctx, uint64_t off, uint64_t len,
 static void
 reply_info(const s3_reply *r, s3_put_result *res)
 {
-	memcpy(res->etag, r->info.etag, REPLY_STRINGS);
+	memcpy(res->etag, r->info.etag, sizeof res->etag);
+	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
+	memcpy(res->checksum_sha256, r->info.checksum_sha256,
+	    sizeof res->checksum_sha256);
 }
 
 /*
@@ -1073,219 +1117,290 @@ static int resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
     unsigned nparts, part_done *parts, char *upload_id, size_t idsz,
     s3p_err *err);
 
-/*
- * A multipart upload of `body` (as put_single's), parts of part_size;
- * `may_resume`: an upload left open for the key may be continued.
- */
-static int
-put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
-    const char *ctype, int may_resume, s3_put_result *res, s3p_err *err)
-{
-	const char *bucket = body->bucket, *key = body->key;
-	uint64_t len = body->body_len;
-	s3_reply *r = &s->scratch->reply;
-	char upload_id[512], num[16];
-	sha256_ctx whole;
-	unsigned char d[SHA256_SIZE];
+/* A multipart upload in progress: what its steps share. */
+typedef struct {
+	const s3_op *body;              /* bucket, key, the body */
+	uint64_t part_size;
 	unsigned nparts;
-	part_done *parts = NULL;
-	http_header hdrs[3];
+	part_done *parts;               /* nparts */
+	char upload_id[512];
+	locked_src src;                 /* the body, one reader at a time */
+	int known;                      /* every hash given by body->known */
+	sha256_ctx whole;               /* the object's hash, fed in order */
+	unsigned char dwhole[SHA256_SIZE]; /* its digest, when known */
+} multipart;
+
+/* The length of part i (from 0): part_size, but the last. */
+static uint64_t
+part_len(const multipart *m, unsigned i)
+{
+	uint64_t left = m->body->body_len - (uint64_t)i * m->part_size;
+
+	return left < m->part_size ? left : m->part_size;
+}
+
+/* CreateMultipartUpload: a new upload's id in m->upload_id. */
+static int
+mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
+{
+	s3_reply *r = &s->scratch->reply;
+	sigv4_pair q[1] = { { "uploads", NULL } };
+	http_header hdrs[2];
 	size_t nh = 0;
-	/* UploadPart's query; CompleteMultipartUpload's is its tail */
-	sigv4_pair q[2] = { { "partNumber", num }, { "uploadId", upload_id } };
 	s3_op op;
-	complete_body cb;
-	locked_src src;
-	int src_ready = 0;
-	int rc = -1, resumed, known;
-	unsigned char dwhole[SHA256_SIZE];      /* the whole object's SHA-256 */
 
-	part_size = s3_part_size(len, part_size);
-	nparts = (unsigned)((len + part_size - 1) / part_size);
-	if (len > S3_MAX_OBJECT)
-		return ERR(err, S3P_EINPUT,
-		    "the archive is %llu bytes: over S3's 5 TiB object limit",
-		    (unsigned long long)len);
-
-	parts = calloc(nparts, sizeof *parts);
-	if (parts == NULL)
-		return ERR(err, S3P_EINPUT, "out of memory for %u parts", nparts);
-	/* an upload of this key left open by an earlier run, or a new one */
-	resumed = may_resume || s->fresh ? resume_find(s, body, part_size,
-	    nparts, parts, upload_id, sizeof upload_id, err) : 0;
-	if (resumed < 0) {
-		free(parts);
-		return -1;
-	}
 	if (ctype != NULL)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
 	if (s->checksum)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-algorithm", "SHA256" };
-	if (!resumed) {
-		sigv4_pair cq[1] = { { "uploads", NULL } };
-		op_init(&op, "POST", "CreateMultipartUpload", bucket, key);
-		op.query = cq;
-		op.nquery = 1;
-		op.hdrs = hdrs;
-		op.nhdrs = nh;
-		op.body_always = 1;
-		if (s3_do(s, &op, err) < 0) {
-			free(parts);
-			return -1;
-		}
-		if (s3_xml_text(r->body, r->body_len, "UploadId", upload_id,
-		    sizeof upload_id) != 1 || upload_id[0] == '\0') {
-			free(parts);
-			return ERR(err, S3P_ESERVER, "CreateMultipartUpload "
-			    "s3://%s/%s: no UploadId in the answer", bucket, key);
-		}
-	}
-	logf_(s, "multipart upload %s: %u parts of %llu bytes", upload_id,
-	    nparts, (unsigned long long)part_size);
+	op_init(&op, "POST", "CreateMultipartUpload", m->body->bucket,
+	    m->body->key);
+	op.query = q;
+	op.nquery = 1;
+	op.hdrs = hdrs;
+	op.nhdrs = nh;
+	op.body_always = 1;
+	if (s3_do(s, &op, err) < 0)
+		return -1;
+	if (s3_xml_text(r->body, r->body_len, "UploadId", m->upload_id,
+	    sizeof m->upload_id) != 1 || m->upload_id[0] == '\0')
+		return ERR(err, S3P_ESERVER, "CreateMultipartUpload s3://%s/%s: "
+		    "no UploadId in the answer", m->body->bucket, m->body->key);
+	return 0;
+}
 
-	sha256_init(&whole);
-	src.read = body->read;
-	src.ctx = body->read_ctx;
-	pthread_mutex_init(&src.mu, NULL);
-	src_ready = 1;
-	/* every hash known already (the compression pass): no hash pass */
-	known = body->known != NULL && body->known(body->known_ctx, 0, len,
-	    dwhole);
-	for (unsigned i = 0; known && i < nparts; i++) {
-		uint64_t off = (uint64_t)i * part_size;
-		known = body->known(body->known_ctx, off, len - off < part_size ?
-		    len - off : part_size, parts[i].sha);
+/*
+ * Whether the caller knows every hash already (the compression pass
+ * computed them): the whole object's into m->dwhole, each part's into
+ * m->parts; then there is no hash pass.
+ */
+static int
+mp_known(multipart *m)
+{
+	const s3_op *b = m->body;
+	int known = b->known != NULL && b->known(b->known_ctx, 0, b->body_len,
+	    m->dwhole);
+
+	for (unsigned i = 0; known && i < m->nparts; i++)
+		known = b->known(b->known_ctx, (uint64_t)i * m->part_size,
+		    part_len(m, i), m->parts[i].sha);
+	return known;
+}
+
+/*
+ * UploadPart of part i (from 0), its hash computed: its ETag into
+ * m->parts. A part kept from an upload left open is not sent again, only
+ * counted. Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
+{
+	s3_reply *r = &s->scratch->reply;
+	part_done *p = &m->parts[i];
+	const char *bucket = m->body->bucket, *key = m->body->key;
+	char num[16], phex[65], pb64[48];
+	sigv4_pair q[2] = { { "partNumber", num }, { "uploadId", m->upload_id } };
+	http_header ph[1] = { { "x-amz-checksum-sha256", pb64 } };
+	s3_op op;
+	int rc;
+
+	if (p->kept) {
+		if (s->progress != NULL)
+			s->progress(s->progress_ctx, part_len(m, i));
+		return 0;
 	}
-	/* else part 1's hash here; each later one while its predecessor is
-	 * sent */
-	if (!known && hash_body(locked_read, &src, 0, len < part_size ? len :
-	    part_size, &whole, parts[0].sha, s->cancel, err) < 0)
-		goto fail;
-	for (unsigned i = 0; i < nparts; i++) {
-		uint64_t off = (uint64_t)i * part_size;
-		uint64_t plen = len - off < part_size ? len - off : part_size;
-		char phex[65], pb64[48];
-		http_header ph[1] = { { "x-amz-checksum-sha256", pb64 } };
+	sha256_hex(p->sha, phex);
+	s3_base64(p->sha, SHA256_SIZE, pb64);
+	fmt_snprintf(num, sizeof num, "%u", i + 1);
+	op_init(&op, "PUT", "UploadPart", bucket, key);
+	op.query = q;
+	op.nquery = 2;
+	op.hdrs = ph;
+	op.nhdrs = s->checksum ? 1 : 0;
+	op.payload_hash = phex;
+	op.read = locked_read;
+	op.read_ctx = &m->src;
+	op.body_off = (uint64_t)i * m->part_size;
+	op.body_len = part_len(m, i);
+	if ((rc = s3_do(s, &op, err)) < 0)
+		return rc;
+	if (r->info.etag[0] == '\0' || strlen(r->info.etag) >= sizeof p->etag)
+		return ERR(err, S3P_ESERVER, "UploadPart %u of s3://%s/%s: %s ETag",
+		    i + 1, bucket, key, r->info.etag[0] ? "overlong" : "no");
+	strcpy(p->etag, r->info.etag);
+	return 0;
+}
+
+/*
+ * Every part, in order, hashed then sent: part 1's hash here, each later
+ * one on a thread while its predecessor is sent (none when m->known).
+ * Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+mp_parts(s3_client *s, multipart *m, s3p_err *err)
+{
+	if (!m->known && hash_body(locked_read, &m->src, 0, part_len(m, 0),
+	    &m->whole, m->parts[0].sha, s->cancel, err) < 0)
+		return -1;
+	for (unsigned i = 0; i < m->nparts; i++) {
 		part_hasher next;
-		int have_next = !known && i + 1 < nparts;
+		int have_next = !m->known && i + 1 < m->nparts;
+		int rc;
 
-		if (have_next) {
-			uint64_t noff = off + plen;
-			uint64_t nlen = len - noff < part_size ? len - noff : part_size;
-			part_hash_start(&next, &src, noff, nlen, &whole,
-			    parts[i + 1].sha);
-		}
-		sha256_hex(parts[i].sha, phex);
-		s3_base64(parts[i].sha, SHA256_SIZE, pb64);
-		fmt_snprintf(num, sizeof num, "%u", i + 1);
-		op_init(&op, "PUT", "UploadPart", bucket, key);
-		op.query = q;
-		op.nquery = 2;
-		op.hdrs = ph;
-		op.nhdrs = s->checksum ? 1 : 0;
-		op.payload_hash = phex;
-		op.read = locked_read;
-		op.read_ctx = &src;
-		op.body_off = off;
-		op.body_len = plen;
-		if (parts[i].kept) {
-			/* on the server already: hashed above, not sent again */
-			rc = 0;
-			if (s->progress != NULL)
-				s->progress(s->progress_ctx, plen);
-		} else {
-			rc = s3_do(s, &op, err);
-			if (rc == 0 && (r->info.etag[0] == '\0' ||
-			    strlen(r->info.etag) >= sizeof parts[i].etag))
-				rc = err_set(err, S3P_ESERVER,
-				    "UploadPart %u of s3://%s/%s: %s ETag", i + 1,
-				    bucket, key, r->info.etag[0] ? "overlong" : "no");
-		}
+		if (have_next)
+			part_hash_start(&next, &m->src, (uint64_t)(i + 1) *
+			    m->part_size, part_len(m, i + 1), &m->whole,
+			    m->parts[i + 1].sha);
+		rc = mp_send_part(s, m, i, err);
 		/* the next part's hash: waited for, or stopped after a failure */
 		if (have_next && part_hash_join(&next, rc < 0) < 0 && rc == 0) {
 			*err = next.err;
 			rc = -1;
 		}
 		if (rc < 0)
-			goto fail;
-		if (!parts[i].kept)
-			strcpy(parts[i].etag, r->info.etag);
-		if (cancelled(s, NULL)) {
-			err_set(err, S3P_ENET, "interrupted");
-			goto fail;
-		}
+			return rc;
+		if (cancelled(s, NULL))
+			return ERR(err, S3P_ENET, "interrupted");
 	}
+	return 0;
+}
 
-	/* CompleteMultipartUpload, its body hashed then sent like the parts */
-	cb.parts = parts;
-	cb.n = nparts;
-	cb.checksum = s->checksum;
-	cb.len = sizeof complete_head - 1 + sizeof complete_tail - 1;
-	for (unsigned i = 0; i < nparts; i++) {
+/*
+ * CompleteMultipartUpload, its body hashed then sent like the parts.
+ * Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+mp_complete(s3_client *s, multipart *m, s3p_err *err)
+{
+	sigv4_pair q[1] = { { "uploadId", m->upload_id } };
+	http_header ct[2] = { { "content-type", "application/xml" },
+	    { "if-none-match", "*" } };
+	complete_body cb = { m->parts, m->nparts, s->checksum,
+	    sizeof complete_head - 1 + sizeof complete_tail - 1 };
+	unsigned char d[SHA256_SIZE];
+	char chex[65];
+	s3_op op;
+	int rc;
+
+	for (unsigned i = 0; i < m->nparts; i++) {
 		char ent[400];
 		cb.len += (uint64_t)complete_entry(&cb, i, ent, sizeof ent);
 	}
-	{
-		char chex[65];
-		http_header ct[2] = { { "content-type", "application/xml" },
-		    { "if-none-match", "*" } };
-		if (hash_body(complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
-		    err) < 0)
-			goto fail;
-		sha256_hex(d, chex);
-		op_init(&op, "POST", "CompleteMultipartUpload", bucket, key);
-		op.query = q + 1;
-		op.nquery = 1;
-		op.payload_hash = chex;
-		op.read = complete_read;
-		op.read_ctx = &cb;
-		op.body_len = cb.len;
-		op.hdrs = ct;
-		op.nhdrs = s->no_overwrite && !s->unconditional ? 2 : 1;
-		if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs == 2 &&
-		    conditional_refused(s, err)) {
-			op.nhdrs = 1;
-			rc = s3_do(s, &op, err);
-		}
-		if (rc < 0)
-			goto fail;
+	if (hash_body(complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
+	    err) < 0)
+		return -1;
+	sha256_hex(d, chex);
+	op_init(&op, "POST", "CompleteMultipartUpload", m->body->bucket,
+	    m->body->key);
+	op.query = q;
+	op.nquery = 1;
+	op.payload_hash = chex;
+	op.read = complete_read;
+	op.read_ctx = &cb;
+	op.body_len = cb.len;
+	op.hdrs = ct;
+	op.nhdrs = s->no_overwrite && !s->unconditional ? 2 : 1;
+	if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs == 2 &&
+	    conditional_refused(s, err)) {
+		op.nhdrs = 1;
+		rc = s3_do(s, &op, err);
 	}
+	return rc;
+}
+
+/* What the completed upload wrote: CompleteMultipartUpload's answer. */
+static void
+mp_result(s3_client *s, multipart *m, s3_put_result *res)
+{
+	s3_reply *r = &s->scratch->reply;
+	unsigned char d[SHA256_SIZE];
+	sha256_ctx h;
+
 	/* the whole object's ETag and checksum are in the answer's XML */
 	s3_xml_text(r->body, r->body_len, "ETag", res->etag, sizeof res->etag);
 	if (s3_xml_text(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
 	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
-	if (!known)
-		sha256_final(&whole, dwhole);
-	sha256_hex(dwhole, res->content_sha256);
+	if (!m->known)
+		sha256_final(&m->whole, m->dwhole);
+	sha256_hex(m->dwhole, res->content_sha256);
 	/* the composite checksum S3 computes: SHA-256 of the parts' digests */
-	sha256_init(&whole);
-	for (unsigned i = 0; i < nparts; i++)
-		sha256_update(&whole, parts[i].sha, SHA256_SIZE);
-	sha256_final(&whole, d);
+	sha256_init(&h);
+	for (unsigned i = 0; i < m->nparts; i++)
+		sha256_update(&h, m->parts[i].sha, SHA256_SIZE);
+	sha256_final(&h, d);
 	s3_base64(d, sizeof d, res->local_checksum);
 	/* after the 44 digits of 32 bytes */
 	fmt_snprintf(res->local_checksum + 44, sizeof res->local_checksum - 44,
-	    "-%u", nparts);
-	res->size = len;
-	res->parts = nparts;
-	free(parts);
-	pthread_mutex_destroy(&src.mu);
-	return 0;
+	    "-%u", m->nparts);
+	res->size = m->body->body_len;
+	res->parts = m->nparts;
+}
 
-fail:
-	free(parts);
-	if (src_ready)
-		pthread_mutex_destroy(&src.mu);
-	if (s->keep_partial && cancelled(s, NULL)) {
-		char was[sizeof err->msg];
-		memcpy(was, err->msg, sizeof was);
-		err_set(err, err->status, "%s; multipart upload %s left open for "
-		    "a later run to resume (--keep-partial)", was, upload_id);
-	} else
-		abort_upload(s, bucket, key, upload_id, err);
-	return rc == S3_BODY_CHANGED ? S3_BODY_CHANGED : -1;
+/*
+ * After a failure (err holds it): the upload is aborted, or, stopped by a
+ * signal with --keep-partial, left open for a later run to resume.
+ */
+static void
+mp_abandon(s3_client *s, multipart *m, s3p_err *err)
+{
+	char was[sizeof err->msg];
+
+	if (!s->keep_partial || !cancelled(s, NULL)) {
+		abort_upload(s, m->body->bucket, m->body->key, m->upload_id, err);
+		return;
+	}
+	memcpy(was, err->msg, sizeof was);
+	err_set(err, err->status, "%s; multipart upload %s left open for a "
+	    "later run to resume (--keep-partial)", was, m->upload_id);
+}
+
+/*
+ * A multipart upload of `body` (as put_single's), parts of part_size;
+ * `may_resume`: an upload left open for the key may be continued. An
+ * upload found (s3.h: Resuming) or created, its parts sent, then
+ * completed; after a failure, aborted. Returns 0, -1 or S3_BODY_CHANGED.
+ */
+static int
+put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
+    const char *ctype, int may_resume, s3_put_result *res, s3p_err *err)
+{
+	multipart m = { .body = body };
+	uint64_t len = body->body_len;
+	int rc;
+
+	m.part_size = s3_part_size(len, part_size);
+	m.nparts = (unsigned)((len + m.part_size - 1) / m.part_size);
+	if (len > S3_MAX_OBJECT)
+		return ERR(err, S3P_EINPUT,
+		    "the archive is %llu bytes: over S3's 5 TiB object limit",
+		    (unsigned long long)len);
+	if ((m.parts = calloc(m.nparts, sizeof *m.parts)) == NULL)
+		return ERR(err, S3P_EINPUT, "out of memory for %u parts", m.nparts);
+	/* an upload of this key left open by an earlier run, or a new one */
+	rc = may_resume || s->fresh ? resume_find(s, body, m.part_size,
+	    m.nparts, m.parts, m.upload_id, sizeof m.upload_id, err) : 0;
+	if (rc < 0 || (rc == 0 && mp_create(s, &m, ctype, err) < 0)) {
+		free(m.parts);
+		return -1;
+	}
+	logf_(s, "multipart upload %s: %u parts of %llu bytes", m.upload_id,
+	    m.nparts, (unsigned long long)m.part_size);
+
+	sha256_init(&m.whole);
+	m.src.read = body->read;
+	m.src.ctx = body->read_ctx;
+	pthread_mutex_init(&m.src.mu, NULL);
+	m.known = mp_known(&m);
+	if ((rc = mp_parts(s, &m, err)) == 0 &&
+	    (rc = mp_complete(s, &m, err)) == 0)
+		mp_result(s, &m, res);
+	else
+		mp_abandon(s, &m, err);
+	pthread_mutex_destroy(&m.src.mu);
+	free(m.parts);
+	return rc == 0 || rc == S3_BODY_CHANGED ? rc : -1;
 }
 
 /*

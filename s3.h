@@ -30,7 +30,8 @@
  * AuthorizationHeaderMalformed or a 301 naming another region (header
  * x-amz-bucket-region or <Region>) switch `region` once, and the AWS
  * endpoint with it. A certificate refusal, a local read error and every
- * other 4xx are final at once.
+ * other 4xx are final at once. (s3_decide.h makes each of these decisions
+ * from the answer alone; s3_do keeps the count and the once-only flags.)
  *
  * Errors: one line naming the operation and object ("PUT s3://b/k"), the
  * host, the HTTP status, and the S3 Code, Message and RequestId when the

@@ -3,13 +3,16 @@
  * fields of listings and of CompleteMultipartUpload's answer) on any
  * bytes: s3_parse_error and s3_xml_text must stay in their buffers, end,
  * and return a value they document; a value they return 1 for is
- * NUL-terminated within its room.
+ * NUL-terminated within its room. The same bytes as a header value go to
+ * the decisions that read one (s3_decide.h): Date, Retry-After (a wait
+ * within [0, 20 s]) and x-amz-bucket-region (cut to its room).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "s3.h"
+#include "s3_decide.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,6 +36,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		r = s3_xml_text(xml, size, names[i], out, (size_t)(1 + size % sizeof out));
 		if (r < -1 || r > 1 || (r == 1 && strlen(out) >= sizeof out))
+			abort();
+	}
+	{
+		time_t t;
+		long off = 0, w;
+		char reg[16] = "";
+		if ((r = s3_http_date(xml, &t)) != 0 && r != -1)
+			abort();
+		r = s3_skew(403, 0, xml, 0, 0, &off);
+		if (r != 0 && r != 1)
+			abort();
+		w = s3_retry_wait(xml, (int)(size % 12), (unsigned)size * 2654435761u);
+		if (w < 0 || w > S3_BACKOFF_CAP_MS)
+			abort();
+		r = s3_moved(301, 0, xml, reg, sizeof reg, "us-east-1");
+		if ((r != 0 && r != 1) || strlen(reg) >= sizeof reg)
 			abort();
 	}
 	free(xml);
