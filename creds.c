@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,73 +83,11 @@ copy(char *out, size_t outsz, const char *s, size_t n)
 	return 0;
 }
 
-static int
-is_blank(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\v' || ch == '\f';
-}
-
-static int
-lower(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-/* Case-insensitive (ASCII) comparison of a[0..n) and b[0..n). */
-static int
-same_ci(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
-/* Case-insensitive comparison of s[0..n) with the string z. */
-static int
-eq_ci(const char *s, size_t n, const char *z)
-{
-	return strlen(z) == n && same_ci(s, z, n);
-}
-
-/*
- * The variable's value v is z, in any case; NULL is not. The NULs are
- * compared too: the first difference stops the comparison.
- */
-static int
-is_ci(const char *v, const char *z)
-{
-	return v != NULL && same_ci(v, z, strlen(z) + 1);
-}
-
 /* s[0..n) (no NUL in it) is the string z. */
 static int
 eq(const char *s, size_t n, const char *z)
 {
 	return strncmp(s, z, n) == 0 && z[n] == '\0';
-}
-
-/*
- * Credentials go into HTTP headers and the signature: printable ASCII
- * without blanks only (a stray newline would inject a header).
- */
-static int
-printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return 0;
-	return 1;
-}
-
-/* 1 when s holds a control character (a header or a log line breaker). */
-static int
-has_ctl(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
 }
 
 static int
@@ -158,8 +97,8 @@ check_creds(const creds *c, const char *what, s3p_err *err)
 		return err_set(err, S3P_EUSAGE, "%s: empty access key id", what);
 	if (c->secret_access_key[0] == '\0')
 		return err_set(err, S3P_EUSAGE, "%s: empty secret access key", what);
-	if (!printable(c->access_key_id) || !printable(c->secret_access_key) ||
-	    !printable(c->session_token))
+	if (!text_visible(c->access_key_id) || !text_visible(c->secret_access_key) ||
+	    !text_visible(c->session_token))
 		return err_set(err, S3P_EUSAGE,
 		    "%s: credentials hold blanks or control characters", what);
 	return 0;
@@ -169,21 +108,6 @@ static void
 set_source(creds *c, const char *s)
 {
 	fmt_snprintf(c->source, sizeof c->source, "%s", s);
-}
-
-/* Strips blanks and line ends at both ends, in place. */
-static char *
-trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r' || s[n - 1] == '\n'))
-		s[--n] = '\0';
-	return s;
 }
 
 /*
@@ -352,7 +276,7 @@ fnv(uint32_t h, const char *s, size_t n, int fold)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		h = (h ^ (unsigned char)(fold ? lower(ch) : ch)) * 16777619u;
+		h = (h ^ (unsigned char)(fold ? text_lower(ch) : ch)) * 16777619u;
 	}
 	return h;
 }
@@ -374,7 +298,7 @@ set_put(ini_set *s, size_t a_off, size_t a_len, size_t b_off, size_t b_len,
 	    i = (i + 1) & (s->cap - 1))
 		if (e->h == h && e->a_len == a_len && e->b_len == b_len &&
 		    memcmp(s->buf + e->a_off, s->buf + a_off, a_len) == 0 &&
-		    same_ci(s->buf + e->b_off, s->buf + b_off, b_len))
+		    strncasecmp(s->buf + e->b_off, s->buf + b_off, b_len) == 0)
 			return 1;
 	if (add)
 		*e = (ini_ent){ h, (uint32_t)a_off, (uint32_t)a_len,
@@ -451,10 +375,10 @@ split(const char *s, size_t n, int colon, size_t *kl)
 		i++;
 	if (i == n)
 		return 0;
-	for (k = i; k > 0 && is_blank((unsigned char)s[k - 1]); k--)
+	for (k = i; k > 0 && text_blank((unsigned char)s[k - 1]); k--)
 		;
 	*kl = k;
-	for (i++; i < n && is_blank((unsigned char)s[i]); i++)
+	for (i++; i < n && text_blank((unsigned char)s[i]); i++)
 		;
 	return i;
 }
@@ -633,7 +557,7 @@ opt_start(ini_q *q, const char *s, size_t n, size_t indent)
 	q->opt_key[1] = kl;
 	q->opt_cap = 0;
 	q->pending = 0;
-	if (eq_ci(s, kl, want)) {
+	if (text_ieq(s, kl, want)) {
 		if (q->in_target) {
 			q->target_seen = 1;
 			q->opt_cap = 2;
@@ -760,10 +684,10 @@ ini_scan(ini_q *qp, const char *buf, size_t len, char *out,
 			i++;        /* '\n' */
 		}
 		s = ls;
-		while (s < le && is_blank((unsigned char)buf[s]))
+		while (s < le && text_blank((unsigned char)buf[s]))
 			s++;
 		e = le;
-		while (e > s && is_blank((unsigned char)buf[e - 1]))
+		while (e > s && text_blank((unsigned char)buf[e - 1]))
 			e--;
 		if (s == e) {
 			/* empty_lines_in_values: kept inside a value */
@@ -1032,7 +956,7 @@ creds_parse_json(const char *buf, size_t len, int kind, const char *what,
 			return -1;
 		if (r == 1 && strcmp(tmp, "Success") != 0)
 			return err_set(err, st, "%s: Code is \"%s\", not \"Success\"",
-			    what, printable(tmp) ? tmp : "?");
+			    what, text_visible(tmp) ? tmp : "?");
 	}
 	for (int i = 0; i < 3; i++) {
 		const char *name = fields[i].name;
@@ -1060,48 +984,6 @@ creds_parse_json(const char *buf, size_t len, int kind, const char *what,
 /* ------------------------------------------------------------------ */
 /* STS XML                                                              */
 
-/* The text of the first <tag>...</tag> inside [s, e), entities decoded. */
-static int
-xml_text(const char *s, const char *e, const char *tag, char *out,
-    size_t outsz)
-{
-	static const char ents[5][6] = { "amp;", "lt;", "gt;", "quot;", "apos;" };
-	char t[64];             /* "</tag>"; "<tag>" at t + 1 while t[1] is '<' */
-	const char *p, *q;
-	size_t n = 0, tl;
-
-	tl = (size_t)fmt_snprintf(t, sizeof t, "</%s>", tag);
-	t[1] = '<';
-	p = text_find(s, (size_t)(e - s), t + 1);
-	if (p == NULL)
-		return 0;
-	p += tl - 1;
-	t[1] = '/';
-	q = text_find(p, (size_t)(e - p), t);
-	if (q == NULL)
-		return -1;
-	while (p < q) {
-		char ch = *p++;
-		if (ch == '&') {
-			size_t k, l = 0;
-			for (k = 0; k < 5; k++) {
-				l = strlen(ents[k]);
-				if ((size_t)(q - p) >= l && memcmp(p, ents[k], l) == 0)
-					break;
-			}
-			if (k == 5)
-				return -1;
-			ch = "&<>\"'"[k];
-			p += l;
-		}
-		if (n + 1 >= outsz)
-			return -1;
-		out[n++] = ch;
-	}
-	out[n] = '\0';
-	return 1;
-}
-
 int
 creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 {
@@ -1114,9 +996,9 @@ creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 	if (text_find(buf, len, "<ErrorResponse") != NULL ||
 	    text_find(buf, len, "<Error>") != NULL) {
 		char code[128], msg[512];
-		if (xml_text(buf, e, "Code", code, sizeof code) != 1)
+		if (text_xml(buf, len, "Code", code, sizeof code) != 1)
 			fmt_snprintf(code, sizeof code, "unknown");
-		if (xml_text(buf, e, "Message", msg, sizeof msg) != 1)
+		if (text_xml(buf, len, "Message", msg, sizeof msg) != 1)
 			msg[0] = '\0';
 		return err_set(err, S3P_EREFUSED, "%s: %s%s%s", sts, code,
 		    msg[0] ? ": " : "", msg);
@@ -1129,7 +1011,8 @@ creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 	if (ce == NULL)
 		return err_set(err, S3P_ESERVER, "%s: malformed answer", sts);
 	for (int i = 0; i < 4; i++)
-		if (xml_text(cs, ce, i < 3 ? fields[i].name : "Expiration",
+		if (text_xml(cs, (size_t)(ce - cs),
+		    i < 3 ? fields[i].name : "Expiration",
 		    i < 3 ? (char *)c + fields[i].off : tmp,
 		    i < 3 ? fields[i].size : sizeof tmp) != 1) {
 			clear_keys(c);
@@ -1137,7 +1020,7 @@ creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err)
 			    "SecretAccessKey, SessionToken or Expiration missing or "
 			    "too long", sts);
 		}
-	if (creds_parse_time(trim(tmp), &c->expiration) < 0 || c->expiration == 0)
+	if (creds_parse_time(text_trim(tmp), &c->expiration) < 0 || c->expiration == 0)
 		return err_set(err, S3P_ESERVER, "%s: bad Expiration", sts);
 	return check_parsed(c, sts, S3P_ESERVER, err);
 }
@@ -1401,7 +1284,7 @@ sts_endpoint(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 		region = "";    /* https://sts.amazonaws.com */
 	} else if (!region_ok(region)) {
 		return err_set(err, S3P_EUSAGE, "bad region '%s' for STS",
-		    printable(region) ? region : "?");
+		    text_visible(region) ? region : "?");
 	}
 	fmt_snprintf(out, outsz, "https://sts%s%s.amazonaws.com%s",
 	    region[0] ? "." : "", region,
@@ -1445,7 +1328,7 @@ sts_assume(creds_ctx *cx, const char *role_arn, const char *token_file,
 	fm.len = sizeof form - 1;
 	vals[0] = role_arn;
 	vals[1] = session_name;
-	vals[2] = trim(token);
+	vals[2] = text_trim(token);
 	if (form_put(&fm, "RoleArn\0RoleSessionName\0WebIdentityToken", vals,
 	    3) < 0) {
 		r = err_set(err, S3P_EUSAGE, "STS: role ARN or session name too long");
@@ -1559,12 +1442,12 @@ src_container(creds_ctx *cx, creds *c, s3p_err *err)
 			if (read_file(tokfile, TOKEN_FILE_MAX, &tok, &tlen,
 			    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", err) < 0)
 				return -1;
-			h[1].value = trim(tok);
+			h[1].value = text_trim(tok);
 		} else if (tokenv != NULL) {
 			h[1].value = tokenv;
 		}
 		if (h[1].value != NULL) {
-			if (has_ctl(h[1].value)) {
+			if (text_has_ctl(h[1].value)) {
 				free(tok);
 				return err_set(err, S3P_EUSAGE, "container "
 				    "authorization token holds a control character");
@@ -1621,12 +1504,12 @@ imds_start(creds_ctx *cx, imds *m, char *why, size_t whysz, s3p_err *err)
 	s3p_err e2;
 
 	memset(m, 0, sizeof *m);
-	if (is_ci(v, "true")) {
+	if (v != NULL && strcasecmp(v, "true") == 0) {
 		fmt_snprintf(why, whysz, "IMDS (disabled)");
 		return 0;
 	}
 	if (ep == NULL)
-		ep = is_ci(mode, "ipv6") ?
+		ep = mode != NULL && strcasecmp(mode, "ipv6") == 0 ?
 		    "http://[fd00:ec2::254]" : "http://169.254.169.254";
 	n = strlen(ep);
 	while (n > 0 && ep[n - 1] == '/')
@@ -1656,13 +1539,8 @@ imds_start(creds_ctx *cx, imds *m, char *why, size_t whysz, s3p_err *err)
 	}
 	if (r != 200)
 		return net_fail(err, "IMDS", " ", url, r);
-	{
-		/* trim() skips leading blanks by returning a later pointer:
-		 * move the token back to the start of its buffer */
-		char *t = trim(m->token);
-		memmove(m->token, t, strlen(t) + 1);
-	}
-	if (m->token[0] == '\0' || !printable(m->token))
+	text_trim(m->token);    /* in place: the token starts the buffer */
+	if (m->token[0] == '\0' || !text_visible(m->token))
 		return err_set(err, S3P_ESERVER, "IMDS %s: malformed token", url);
 	return 1;
 }
@@ -1717,9 +1595,9 @@ src_imds(creds_ctx *cx, creds *c, char *why, size_t whysz, s3p_err *err)
 			break;
 		/* the first line is the role name */
 		rs.buf[strcspn(rs.buf, "\r\n")] = '\0';
-		t = trim(rs.buf);
+		t = text_trim(rs.buf);
 		if (copy(role, sizeof role, t, strlen(t)) < 0 ||
-		    role[0] == '\0' || !printable(role) ||
+		    role[0] == '\0' || !text_visible(role) ||
 		    role[strcspn(role, "/?%")] != '\0') {
 			err_set(err, S3P_ESERVER, "IMDS %s: malformed role name", p);
 			goto out;
@@ -1755,10 +1633,7 @@ creds_imds_region(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 	if (imds_get(cx, &m, "/latest/meta-data/placement/region", &rs,
 	    &e2) != 200)
 		return 0;
-	{
-		char *t = trim(buf);
-		memmove(buf, t, strlen(t) + 1);
-	}
+	text_trim(buf);
 	if (!region_ok(buf))
 		return err_set(err, S3P_ESERVER,
 		    "IMDS placement/region: malformed region");
@@ -2073,7 +1948,7 @@ creds_init(creds_ctx *cx, const char *profile_option, s3p_err *err)
 	}
 	if (p[0] == '\0')
 		return err_set(err, S3P_EUSAGE, "empty profile name");
-	if (has_ctl(p))
+	if (text_has_ctl(p))
 		return err_set(err, S3P_EUSAGE, "profile name holds a control "
 		    "character");
 	if (copy(cx->profile, sizeof cx->profile, p, strlen(p)) < 0)
