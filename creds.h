@@ -58,35 +58,19 @@
  * Network failures of the metadata services are S3P_ENET, refusals
  * S3P_EREFUSED, malformed answers S3P_ESERVER.
  *
- * INI files are read as botocore reads them (Python's RawConfigParser):
- *   - a line whose first non-blank character is '#' or ';' is a comment;
- *     there are NO inline comments: "region = us-east-1 # x" has the value
- *     "us-east-1 # x", exactly as the AWS CLI sees it;
- *   - "key = value" or "key: value" (the first '=' or ':' splits), blanks
- *     around both trimmed; keys are case-insensitive (lower-cased), section
- *     names and values are not;
- *   - a line indented deeper than its key's line continues the value; a
- *     key with an empty value followed by such lines is a sub-section
- *     ("s3 =" then "  endpoint_url = ..."), its keys split on the first '='
- *     and kept in their case;
- *   - keys of a [DEFAULT] section apply to every section;
- *   - CR LF and lone CR end lines too; a UTF-8 byte-order mark is skipped.
- * Errors, "FILE:LINE: what" with S3P_EUSAGE: a section header without its
- * ']', a key before any section, a line that is neither comment, header
- * nor key, a sub-section line without '=', bytes that are not text (NUL and
- * other control characters, invalid UTF-8), a key repeated within a
- * section, a section header repeated (configparser's strict mode: anywhere
- * in the file, whichever profile is read). A profile named with --profile
- * or AWS_PROFILE that
- * neither file holds is an error naming both files; the "default" profile
- * may be absent. A file that does not exist is no error; one that exists
- * but cannot be read is.
+ * The files are INI as botocore reads them (creds_ini.h has the rules);
+ * errors name "FILE:LINE". A profile named with --profile or AWS_PROFILE
+ * that neither file holds is an error naming both files; the "default"
+ * profile may be absent. A file that does not exist is no error; one that
+ * exists but cannot be read is.
  *
- * credential_process: the command runs with /bin/sh -c, stdin from
- * /dev/null, stderr passed through, stdout read (at most 64 KiB) as JSON:
- * {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?,
- * "Expiration"? (ISO 8601)}. A non-zero exit or a signal is an error
- * naming the profile and the status.
+ * credential_process runs with /bin/sh -c and prints the JSON document of
+ * creds_parse.h (creds_proc.h says how it is run).
+ *
+ * The units: creds.c the chain and the profile files, creds_ini.c the INI
+ * reader, creds_parse.c the JSON and XML documents, creds_net.c STS,
+ * containers and IMDS over HTTP, creds_proc.c credential_process,
+ * creds_io.c their environment, files and log.
  *
  * Secrets (secret key, session token, web identity token) never appear in
  * an error message nor in a log line. The log callback gets one line per
@@ -206,59 +190,5 @@ int creds_refresh(creds_ctx *cx, creds *c, time_t now, s3p_err *err);
  */
 int creds_profile_value(creds_ctx *cx, const char *sub, const char *key,
     char *out, size_t outsz, s3p_err *err);
-
-/*
- * The region from IMDSv2 (/latest/meta-data/placement/region), the last
- * region source: call it only when no other gives one. Same settings and
- * time-outs as the IMDS credential source. Returns 1 with the region, 0
- * when IMDS is disabled or unreachable (not an error: the caller falls
- * back to us-east-1), -1 with err set on a malformed answer.
- */
-int creds_imds_region(creds_ctx *cx, char *out, size_t outsz, s3p_err *err);
-
-/* ---- parsers, public for the tests and the fuzz targets ---- */
-
-/*
- * Looks up `key` (and `sub`, as creds_profile_value) in the section
- * named exactly `section` of INI text `buf` (`len` bytes; NULs are
- * rejected as binary), checking the whole text as described above; `name`
- * names the file in messages. Returns 1 found, 0 absent, -1 with err set.
- * "key =" with nothing after it is found, with the value "" (botocore's
- * empty string: in the credentials file it hides the config file's value;
- * creds_profile_value() then says absent).
- * `*section_found` (may be NULL) is set to 1 when the section exists.
- * `config_style` 1 matches "[profile NAME]" (and "[default]" for
- * "default") as the config file does; 0 matches "[NAME]" only.
- */
-int creds_ini_lookup(const char *buf, size_t len, const char *name,
-    const char *section, int config_style, const char *sub, const char *key,
-    char *out, size_t outsz, int *section_found, s3p_err *err);
-
-/* Which JSON document creds_parse_json() reads. */
-enum {
-	CREDS_JSON_PROCESS,     /* credential_process: Version 1, SessionToken */
-	CREDS_JSON_CONTAINER,   /* container endpoint: Token */
-	CREDS_JSON_IMDS         /* IMDS: Code "Success", Token */
-};
-
-/*
- * Parses a credential JSON document of kind `kind` into `c` (source left
- * as it was). `what` names the origin in messages. Returns 0, or -1 with
- * err set (S3P_ESERVER; S3P_EUSAGE for CREDS_JSON_PROCESS).
- */
-int creds_parse_json(const char *buf, size_t len, int kind, const char *what,
-    creds *c, s3p_err *err);
-
-/*
- * Parses an STS AssumeRoleWithWebIdentity answer (XML): the Credentials
- * element, or the ErrorResponse's Code and Message into err (S3P_EREFUSED).
- */
-int creds_parse_sts_xml(const char *buf, size_t len, creds *c, s3p_err *err);
-
-/*
- * ISO 8601 UTC time as the services write it: "2024-05-01T12:00:00Z",
- * fractional seconds and "+00:00"-style offsets accepted. 0 or -1.
- */
-int creds_parse_time(const char *s, time_t *out);
 
 #endif

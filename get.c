@@ -13,6 +13,7 @@
 #include "fmt.h"
 #include "gunzip.h"
 #include "sha256.h"
+#include "text.h"
 #include "untar.h"
 
 /* err_set(), then -1 not as a tail call: one epilogue (see s3.c) */
@@ -98,7 +99,7 @@ verify(state *s, const get_opts *o, const s3_put_result *info,
 
 	sha256_final(&s->h, d);
 	sha256_hex(d, r->content_sha256);
-	s3_base64(d, sizeof d, r->checksum_sha256);
+	text_base64(d, sizeof d, r->checksum_sha256);
 	memcpy(r->server_checksum, info->checksum_sha256,
 	    sizeof r->server_checksum);
 	if (o->checksum_b64 && strcmp(o->checksum_b64, r->checksum_sha256) != 0)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,29 +49,6 @@ struct http_conn {
 
 /* ---- small string helpers ---- */
 
-static int
-lc(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int
-ieq(const char *a, const char *b)
-{
-	while (*a && lc((unsigned char)*a) == lc((unsigned char)*b))
-		a++, b++;
-	return *a == '\0' && *b == '\0';
-}
-
-static int
-ieqn(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (lc((unsigned char)a[i]) != lc((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 /* Does the comma-separated value hold `tok` (any case)? */
 static int
 has_token(const char *v, const char *tok)
@@ -80,8 +58,8 @@ has_token(const char *v, const char *tok)
 	while (v != NULL && *v) {
 		while (*v == ' ' || *v == '\t' || *v == ',')
 			v++;
-		if (ieqn(v, tok, n) && (v[n] == '\0' || v[n] == ',' || v[n] == ' '
-		    || v[n] == '\t'))
+		if (strncasecmp(v, tok, n) == 0 && (v[n] == '\0' || v[n] == ',' ||
+		    v[n] == ' ' || v[n] == '\t'))
 			return 1;
 		v = strchr(v, ',');
 	}
@@ -110,10 +88,10 @@ http_url_parse(const char *s, http_url *u, s3p_err *err)
 
 	memset(u, 0, sizeof *u);
 	url_quote(s, q, sizeof q);
-	if (ieqn(s, "https://", 8)) {
+	if (strncasecmp(s, "https://", 8) == 0) {
 		u->https = 1;
 		p = s + 8;
-	} else if (ieqn(s, "http://", 7)) {
+	} else if (strncasecmp(s, "http://", 7) == 0) {
 		p = s + 7;
 	} else {
 		why = "the scheme must be http:// or https://";
@@ -160,7 +138,7 @@ http_url_parse(const char *s, http_url *u, s3p_err *err)
 		goto bad;
 	why = "bad character in host name";
 	for (size_t i = 0; i < n; i++) {
-		int c = lc((unsigned char)h[i]);
+		int c = text_lower((unsigned char)h[i]);
 
 		if (u->host_ip != 6 && !((c >= 'a' && c <= 'z')
 		    || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
@@ -322,7 +300,7 @@ const char *
 http_header_get(const http_response *rs, const char *name)
 {
 	for (size_t i = 0; i < rs->nhdr; i++)
-		if (ieq(rs->hdr[i].name, name))
+		if (strcasecmp(rs->hdr[i].name, name) == 0)
 			return rs->hdr[i].value;
 	return NULL;
 }
@@ -333,18 +311,18 @@ http_body_framing(const http_response *rs, const char *method, uint64_t *len,
 {
 	const char *te = NULL, *cl = NULL;
 
-	if (ieq(method, "HEAD") || rs->status < 200 || rs->status == 204
-	    || rs->status == 304)
+	if (strcasecmp(method, "HEAD") == 0 || rs->status < 200 ||
+	    rs->status == 204 || rs->status == 304)
 		return 0;
 	for (size_t i = 0; i < rs->nhdr; i++) {
 		const char *n = rs->hdr[i].name, *v = rs->hdr[i].value;
 
-		if (ieq(n, "Transfer-Encoding")) {
+		if (strcasecmp(n, "Transfer-Encoding") == 0) {
 			if (te != NULL)
 				return malformed(host, "two Transfer-Encoding headers",
 				    err);
 			te = v;
-		} else if (ieq(n, "Content-Length")) {
+		} else if (strcasecmp(n, "Content-Length") == 0) {
 			if (cl != NULL && strcmp(cl, v) != 0)
 				return malformed(host, "conflicting Content-Length "
 				    "headers", err);
@@ -352,7 +330,7 @@ http_body_framing(const http_response *rs, const char *method, uint64_t *len,
 		}
 	}
 	if (te != NULL) {
-		if (!ieq(te, "chunked"))
+		if (strcasecmp(te, "chunked") != 0)
 			return err_set(err, S3P_ENET, "%s: unsupported "
 			    "Transfer-Encoding '%.40s'", host, te);
 		return 2;
@@ -398,7 +376,7 @@ hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = lc(c);
+	c = text_lower(c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
@@ -836,7 +814,7 @@ proxy_from_env(http_proxy *px, const char *lower, const char *upper,
 	/* messages never quote the value: it may hold a password */
 	if (text_str(v, "://") == NULL)
 		a = v;
-	else if (ieqn(v, "http://", 7))
+	else if (strncasecmp(v, "http://", 7) == 0)
 		a = v + 7;
 	else
 		goto bad;
@@ -890,7 +868,7 @@ no_proxy_match(const char *list, const char *host)
 		if (n > 0 && *p == '.')
 			p++, n--;
 		if (n > 0 && (n == hl || (hl > n && host[hl - n - 1] == '.'))
-		    && ieqn(host + hl - n, p, n))
+		    && strncasecmp(host + hl - n, p, n) == 0)
 			return 1;
 		p = e;
 	}
@@ -1125,15 +1103,16 @@ read_body(http_client *c, http_conn *k, const http_request *rq,
 static int
 is_secret_header(const char *n)
 {
-	return ieq(n, "Authorization") || ieq(n, "X-Amz-Security-Token")
-	    || ieq(n, "Proxy-Authorization");
+	return strcasecmp(n, "Authorization") == 0 ||
+	    strcasecmp(n, "X-Amz-Security-Token") == 0 ||
+	    strcasecmp(n, "Proxy-Authorization") == 0;
 }
 
 static int
 find_header(const http_request *rq, const char *name)
 {
 	for (size_t i = 0; i < rq->nheaders; i++)
-		if (ieq(rq->headers[i].name, name))
+		if (strcasecmp(rq->headers[i].name, name) == 0)
 			return 1;
 	return 0;
 }
@@ -1156,8 +1135,9 @@ build_head(http_client *c, const http_request *rq, int absolute,
 	const http_url *u = rq->url;
 	char auth[HTTP_HOST_MAX + 16], num[24];
 	int has_body = rq->body != NULL;
-	int need_cl = (has_body || ieq(rq->method, "PUT")
-	    || ieq(rq->method, "POST")) && !find_header(rq, "Content-Length");
+	int need_cl = (has_body || strcasecmp(rq->method, "PUT") == 0 ||
+	    strcasecmp(rq->method, "POST") == 0) &&
+	    !find_header(rq, "Content-Length");
 	const char *pauth = absolute ? c->proxy_http.auth : "";
 	const char *sch = absolute ? "http://" : "", *aa = absolute ? auth : "";
 	size_t cap = strlen(rq->method) + strlen(u->target) + 2 * sizeof auth

@@ -153,6 +153,6 @@ presigned_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25], s3p_er
 		off += n;
 	}
 	br_md5_out(&m, d);
-	s3_base64(d, sizeof d, out);
+	text_base64(d, sizeof d, out);
 	return 0;
 }

@@ -81,12 +81,6 @@ struct s3_scratch {
 
 /* ---------------------------------------------------------------- */
 
-void
-s3_base64(const unsigned char *in, size_t len, char *out)
-{
-	text_base64(in, len, out);
-}
-
 int
 s3_is_aws_host(const char *host)
 {
@@ -103,21 +97,13 @@ s3_endpoint_default(const char *region, char *out, size_t outsz)
 	return n < 0 || (size_t)n >= outsz ? -1 : n;
 }
 
-/*
- * The length of p when s starts with it in any case (p is lower-case),
- * else 0: strncasecmp would bring its own copy of musl's for this file.
- */
+/* The length of p when s starts with it in any case, else 0. */
 static size_t
 lead(const char *s, const char *p)
 {
-	size_t n;
+	size_t n = strlen(p);
 
-	for (n = 0; p[n] != '\0'; n++) {
-		unsigned char c = (unsigned char)s[n];
-		if (((unsigned)c - 'A' < 26 ? c | 0x20 : c) != (unsigned char)p[n])
-			return 0;
-	}
-	return n;
+	return strncasecmp(s, p, n) == 0 ? n : 0;
 }
 
 int
@@ -206,61 +192,7 @@ s3_part_size(uint64_t len, uint64_t part_size)
 }
 
 /* ---------------------------------------------------------------- */
-/* XML: S3's answers are small and flat; a search for <name> suffices. */
-
-/* The predefined entities, each followed by the character it stands for. */
-static const char xml_ent[] = "&amp;&\0&lt;<\0&gt;>\0&quot;\"\0&apos;'\0";
-
-int
-s3_xml_text(const char *xml, size_t len, const char *name, char *out,
-    size_t outsz)
-{
-	char tag[64];
-	const char *p, *q;
-	size_t o = 0;
-	int tl = fmt_snprintf(tag, sizeof tag, "</%s>", name);
-
-	if (outsz > 0)
-		out[0] = '\0';
-	/* tag + 1 with a '<' for its '/' is the open tag */
-	tag[1] = '<';
-	if ((p = text_find(xml, len, tag + 1)) == NULL)
-		return 0;
-	p += tl - 1;
-	tag[1] = '/';
-	if ((q = text_find(p, (size_t)(xml + len - p), tag)) == NULL)
-		return 0;
-	for (; p < q; p++) {
-		char c = *p;
-		if (c == '&') {
-			const char *e;
-			size_t el = 0;
-			for (e = xml_ent; *e != '\0'; e += el + 2) {
-				el = strlen(e) - 1;
-				if ((size_t)(q - p) >= el && memcmp(p, e, el) == 0)
-					break;
-			}
-			if (*e != '\0') {
-				c = e[el];
-				p += el - 1;
-			} else if (q - p > 3 && p[1] == '#') {
-				/* &#NN; or &#xHH; (ASCII only: S3 uses them for quotes) */
-				int hex = p[2] == 'x';
-				uint64_t v;
-				const char *x = text_num(p + 2 + hex, hex ? 16 : 10, &v);
-				if (x != NULL && x < q && *x == ';' && v > 0 && v < 128) {
-					c = (char)v;
-					p = x;
-				}
-			}
-		}
-		if (o + 1 >= outsz)
-			return -1;
-		out[o++] = c;
-		out[o] = '\0';
-	}
-	return 1;
-}
+/* XML: S3's answers are small and flat; text_xml's search suffices. */
 
 int
 s3_parse_error(const char *xml, size_t len, char *code, size_t codesz,
@@ -272,10 +204,10 @@ s3_parse_error(const char *xml, size_t len, char *code, size_t codesz,
 	/* without an <Error>, nothing is searched and every field is "" */
 	len = e != NULL ? len - (size_t)(e - xml) : 0;
 	e = e != NULL ? e : xml;
-	s3_xml_text(e, len, "Code", code, codesz);
-	s3_xml_text(e, len, "Message", message, msgsz);
-	s3_xml_text(e, len, "RequestId", request_id, ridsz);
-	s3_xml_text(e, len, "Region", region, regionsz);
+	text_xml(e, len, "Code", code, codesz);
+	text_xml(e, len, "Message", message, msgsz);
+	text_xml(e, len, "RequestId", request_id, ridsz);
+	text_xml(e, len, "Region", region, regionsz);
 	return len != 0;
 }
 
@@ -908,7 +840,7 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 	    err) < 0)
 		return -1;
 	sha256_hex(d, res->content_sha256);
-	s3_base64(d, sizeof d, res->local_checksum);
+	text_base64(d, sizeof d, res->local_checksum);
 	if (ctype != NULL)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
 	if (s->checksum && op.url == NULL)
@@ -969,7 +901,7 @@ complete_entry(const complete_body *cb, unsigned i, char *out, size_t outsz)
 	}
 	etag[o] = '\0';
 	if (cb->checksum)
-		s3_base64(cb->parts[i].sha, SHA256_SIZE, b64);
+		text_base64(cb->parts[i].sha, SHA256_SIZE, b64);
 	return fmt_snprintf(out, outsz,
 	    "<Part><PartNumber>%u</PartNumber><ETag>%s</ETag>%s%s%s</Part>",
 	    i + 1, etag, cb->checksum ? "<ChecksumSHA256>" : "", b64,
@@ -1162,7 +1094,7 @@ mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
 	op.body_always = 1;
 	if (s3_do(s, &op, err) < 0)
 		return -1;
-	if (s3_xml_text(r->body, r->body_len, "UploadId", m->upload_id,
+	if (text_xml(r->body, r->body_len, "UploadId", m->upload_id,
 	    sizeof m->upload_id) != 1 || m->upload_id[0] == '\0')
 		return ERR(err, S3P_ESERVER, "CreateMultipartUpload s3://%s/%s: "
 		    "no UploadId in the answer", m->body->bucket, m->body->key);
@@ -1210,7 +1142,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
 		return 0;
 	}
 	sha256_hex(p->sha, phex);
-	s3_base64(p->sha, SHA256_SIZE, pb64);
+	text_base64(p->sha, SHA256_SIZE, pb64);
 	fmt_snprintf(num, sizeof num, "%u", i + 1);
 	op_init(&op, "PUT", "UploadPart", bucket, key);
 	op.query = q;
@@ -1317,8 +1249,8 @@ mp_result(s3_client *s, multipart *m, s3_put_result *res)
 	sha256_ctx h;
 
 	/* the whole object's ETag and checksum are in the answer's XML */
-	s3_xml_text(r->body, r->body_len, "ETag", res->etag, sizeof res->etag);
-	if (s3_xml_text(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
+	text_xml(r->body, r->body_len, "ETag", res->etag, sizeof res->etag);
+	if (text_xml(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
 	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
@@ -1330,7 +1262,7 @@ mp_result(s3_client *s, multipart *m, s3_put_result *res)
 	for (unsigned i = 0; i < m->nparts; i++)
 		sha256_update(&h, m->parts[i].sha, SHA256_SIZE);
 	sha256_final(&h, d);
-	s3_base64(d, sizeof d, res->local_checksum);
+	text_base64(d, sizeof d, res->local_checksum);
 	/* after the 44 digits of 32 bytes */
 	fmt_snprintf(res->local_checksum + 44, sizeof res->local_checksum - 44,
 	    "-%u", m->nparts);
@@ -1559,10 +1491,10 @@ list_note(list_state *ls, size_t n)
 {
 	char t[16], tok[LIST_TOKEN];
 
-	if (s3_xml_text(ls->buf, n, "IsTruncated", t, sizeof t) == 1)
+	if (text_xml(ls->buf, n, "IsTruncated", t, sizeof t) == 1)
 		ls->truncated = strcmp(t, "true") == 0;
 	for (int i = 0; i < ls->kind->nmarks; i++)
-		if (s3_xml_text(ls->buf, n, ls->kind->marks[i], tok,
+		if (text_xml(ls->buf, n, ls->kind->marks[i], tok,
 		    sizeof tok) == 1)
 			memcpy(ls->next[i], tok, sizeof tok);
 }
@@ -1681,8 +1613,8 @@ object_el(void *ctx, const char *el, size_t len, s3p_err *err)
 	object_each *oe = ctx;
 	char key[1100], size[32];
 
-	if (s3_xml_text(el, len, "Key", key, sizeof key) != 1 ||
-	    s3_xml_text(el, len, "Size", size, sizeof size) != 1)
+	if (text_xml(el, len, "Key", key, sizeof key) != 1 ||
+	    text_xml(el, len, "Size", size, sizeof size) != 1)
 		return ERR(err, S3P_ESERVER,
 		    "ListObjectsV2: a <Contents> without Key or Size");
 	uint64_t n = 0;
@@ -1781,12 +1713,12 @@ upload_el(void *ctx, const char *el, size_t len, s3p_err *err)
 	(void)err;
 	/* the listing is by prefix: this very key only */
 	if (u->n == RESUME_UPLOADS ||
-	    s3_xml_text(el, len, "Key", key, sizeof key) != 1 ||
+	    text_xml(el, len, "Key", key, sizeof key) != 1 ||
 	    strcmp(key, u->key) != 0 ||
-	    s3_xml_text(el, len, "UploadId", us->id, sizeof us->id) != 1 ||
+	    text_xml(el, len, "UploadId", us->id, sizeof us->id) != 1 ||
 	    us->id[0] == '\0')
 		return 0;
-	if (s3_xml_text(el, len, "Initiated", us->initiated,
+	if (text_xml(el, len, "Initiated", us->initiated,
 	    sizeof us->initiated) != 1)
 		us->initiated[0] = '\0';
 	u->n++;
@@ -1808,9 +1740,9 @@ part_el(void *ctx, const char *el, size_t len, s3p_err *err)
 	char num[16], size[32], etag[sizeof pc->parts->etag], ck[48];
 	uint64_t n, want, got;
 
-	if (s3_xml_text(el, len, "PartNumber", num, sizeof num) != 1 ||
-	    s3_xml_text(el, len, "Size", size, sizeof size) != 1 ||
-	    s3_xml_text(el, len, "ETag", etag, sizeof etag) != 1)
+	if (text_xml(el, len, "PartNumber", num, sizeof num) != 1 ||
+	    text_xml(el, len, "Size", size, sizeof size) != 1 ||
+	    text_xml(el, len, "ETag", etag, sizeof etag) != 1)
 		return 0;
 	if (text_num(num, 10, &n) == NULL || n < 1 || n > pc->nparts)
 		return 0;
@@ -1820,7 +1752,7 @@ part_el(void *ctx, const char *el, size_t len, s3p_err *err)
 		return 0;
 	memcpy(pc->parts[n - 1].etag, etag, sizeof etag);
 	pc->listed++;
-	if (s3_xml_text(el, len, "ChecksumSHA256", ck, sizeof ck) == 1 &&
+	if (text_xml(el, len, "ChecksumSHA256", ck, sizeof ck) == 1 &&
 	    ck[0] != '\0') {
 		if (pc->checksum == NULL &&
 		    (pc->checksum = calloc(pc->nparts, sizeof *pc->checksum)) == NULL)
@@ -1894,7 +1826,7 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 			if (hash_body(body->read, body->read_ctx, off, plen, NULL, d,
 			    s->cancel, err) < 0)
 				goto fail;
-			s3_base64(d, sizeof d, got);
+			text_base64(d, sizeof d, got);
 			same = strcmp(got, pc.checksum[i]) == 0;
 		} else {
 			if (part_md5(s, body, off, plen, got, err) < 0)

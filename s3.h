@@ -186,9 +186,6 @@ int s3_is_aws_host(const char *host);
  */
 int s3_use_virtual_hosted(const s3_client *s, const char *bucket);
 
-/* Standard base64 of len bytes (RFC 4648, padded); out needs 4*ceil(len/3)+1. */
-void s3_base64(const unsigned char *in, size_t len, char *out);
-
 /* What the server said about an object written. */
 typedef struct {
 	char etag[128];
@@ -263,19 +260,12 @@ int s3_presign(s3_client *s, const char *method, const char *bucket,
 
 /*
  * Parses an S3 error document (<Error><Code>..</Code><Message>..</Message>
- * <RequestId>..</RequestId>...): copies each element's text (entities
- * decoded) when present, "" otherwise. Also <Region> (redirects) and
- * <ServerTime> are not needed. Returns 1 when an <Error> element was found.
+ * <RequestId>..</RequestId>...): copies each element's text (text_xml:
+ * entities decoded) when present and it fits, "" otherwise. Also <Region>
+ * (redirects); <ServerTime> is not needed. Returns 1 when an <Error> element was found.
  */
 int s3_parse_error(const char *xml, size_t len, char *code, size_t codesz,
     char *message, size_t msgsz, char *request_id, size_t ridsz,
     char *region, size_t regionsz);
-
-/*
- * The text of the first element <name>...</name> in xml (entities decoded),
- * into out. Returns 1 when found, 0 when not, -1 when it does not fit.
- */
-int s3_xml_text(const char *xml, size_t len, const char *name, char *out,
-    size_t outsz);
 
 #endif

@@ -972,7 +972,7 @@ hash_archive(const options *o, archive *a, char hex[65], char b64[48],
 	if (rc < 0)
 		return -1;
 	sha256_hex(d, hex);
-	s3_base64(d, sizeof d, b64);
+	text_base64(d, sizeof d, b64);
 	return 0;
 }
 

@@ -20,10 +20,12 @@
 
 #include "clock.h"
 #include "fmt.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define NONE SIZE_MAX
 
@@ -47,12 +49,6 @@ unreserved(unsigned char c)
 	};
 
 	return c < 128 && (set[c >> 3] >> (c & 7) & 1);
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
 /* ---- the sink ---- */
@@ -165,7 +161,7 @@ put_encoded_n(struct sink *s, const char *p, size_t n, int how)
 	for (; n > 0; n--, p++) {
 		c = (unsigned char)*p;
 		if (how & E_LOWER)
-			c = lower(c);
+			c = (unsigned char)text_lower(c);
 		if ((how & E_RAW) || unreserved(c) || (c == '/' && (how & E_SLASH)))
 			putch(s, c);
 		else
@@ -228,20 +224,6 @@ enc_cmp(const char *a, const char *b)
 		if (ca != cb)
 			return ca < cb ? -1 : 1;
 	} while (ca != -1);
-	return 0;
-}
-
-static int
-lcase_cmp(const char *a, const char *b)
-{
-	unsigned char ca, cb;
-
-	do {
-		ca = lower((unsigned char)*a++);
-		cb = lower((unsigned char)*b++);
-		if (ca != cb)
-			return ca < cb ? -1 : 1;
-	} while (ca != '\0');
 	return 0;
 }
 
@@ -367,7 +349,7 @@ listed(const struct hdrs *hs, const char *name)
 	size_t i;
 
 	for (i = 0; i < hs->n; i++)
-		if (lcase_cmp(hs->h[i].name, name) == 0)
+		if (strcasecmp(hs->h[i].name, name) == 0)
 			return 1;
 	return 0;
 }
@@ -401,9 +383,9 @@ hdr_next(const struct hdrs *hs, const char *prev)
 
 	for (i = 0; i < hs->n + hs->nextra; i++) {
 		name = hdr_at(hs, i)->name;
-		if (prev != NULL && lcase_cmp(name, prev) <= 0)
+		if (prev != NULL && strcasecmp(name, prev) <= 0)
 			continue;
-		if (best == NONE || lcase_cmp(name, hdr_at(hs, best)->name) < 0)
+		if (best == NONE || strcasecmp(name, hdr_at(hs, best)->name) < 0)
 			best = i;
 	}
 	return best;
@@ -442,7 +424,7 @@ put_canonical_headers(struct sink *s, const struct hdrs *hs)
 		putch(s, ':');
 		first = 1;
 		for (j = 0; j < hs->n + hs->nextra; j++) {
-			if (lcase_cmp(hdr_at(hs, j)->name, prev) != 0)
+			if (strcasecmp(hdr_at(hs, j)->name, prev) != 0)
 				continue;
 			if (!first)
 				putch(s, ',');

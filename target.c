@@ -13,34 +13,10 @@
 #include "clock.h"
 #include "fmt.h"
 #include "json.h"
+#include "text.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
-
-static unsigned
-lower(unsigned c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* ASCII case-insensitive equality of s[0, n) and the NUL-terminated w. */
-static int
-ieq(const char *s, size_t n, const char *w)
-{
-	size_t k;
-
-	for (k = 0; k < n; k++)
-		if (w[k] == '\0' || lower((unsigned char)s[k]) !=
-		    lower((unsigned char)w[k]))
-			return 0;
-	return w[k] == '\0';
-}
-
-static int
-is_blank(int c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* String k (0-based) of a list of NUL-terminated strings. */
 static const char *
@@ -85,7 +61,7 @@ static int
 find(const char *list, int count, const char *name, size_t n)
 {
 	for (int k = 0; k < count; k++)
-		if (ieq(name, n, nth(list, k)))
+		if (text_ieq(name, n, nth(list, k)))
 			return k;
 	return -1;
 }
@@ -100,8 +76,8 @@ field_set(target *t, int k, const char *value, size_t n,
 	int enc = TARGET_GZIP;
 
 	if (k == F_ENCODING) {
-		if (n > 0 && !ieq(value, n, "gzip")) {
-			if (!ieq(value, n, "plain"))
+		if (n > 0 && !text_ieq(value, n, "gzip")) {
+			if (!text_ieq(value, n, "plain"))
 				return err_set(err, S3P_EUSAGE,
 				    "encoding \"%.*s\": want gzip or plain",
 				    (int)(n > 64 ? 64 : n), value);
@@ -181,7 +157,7 @@ split_uri(const char *u, size_t n, const char **b, size_t *bn,
 {
 	const char *slash;
 
-	if (n < 5 || !ieq(u, 5, "s3://"))
+	if (n < 5 || !text_ieq(u, 5, "s3://"))
 		return -1;
 	*b = u + 5;
 	slash = memchr(*b, '/', n - 5);
@@ -240,8 +216,8 @@ arg_field(const char *f, size_t n, int idx, target *t,
 		return err_set(err, S3P_EUSAGE,
 		    "target: field %d is empty", idx);
 	eq = memchr(f, '=', n);
-	if (eq != NULL && (ieq(f, (size_t)(eq - f), "opt") ||
-	    ieq(f, (size_t)(eq - f), "option"))) {
+	if (eq != NULL && (text_ieq(f, (size_t)(eq - f), "opt") ||
+	    text_ieq(f, (size_t)(eq - f), "option"))) {
 		name = eq + 1;
 		eq = memchr(name, '=', (size_t)(f + n - name));
 	} else
@@ -284,7 +260,7 @@ target_parse(const char *arg, target *t, s3p_err *err)
 			    arg_field_set(&tmp, 1, k, kn, 1, err) < 0)
 				return -1;
 			given = TARGET_SET_BUCKET | TARGET_SET_KEY;
-		} else if (!ieq(f, n, "s3"))
+		} else if (!text_ieq(f, n, "s3"))
 			return err_set(err, S3P_EUSAGE,
 			    "target: field 1 \"%.*s\": want s3://BUCKET/KEY or"
 			    " s3", (int)(n > 200 ? 200 : n), f);
@@ -540,7 +516,7 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 	if (depth == 0)
 		return 0;
 	/* which of the two shapes, decided by the first top-level key */
-	if (ieq(path[0].p, path[0].n, "publisher")) {
+	if (text_ieq(path[0].p, path[0].n, "publisher")) {
 		if (s->shape == 2) {
 			why = "unexpected key";
 			extra = " (next to Type/Params)";
@@ -549,8 +525,8 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 		s->shape = 1;
 		rel = path + 1;
 		rdepth = depth - 1;
-	} else if (ieq(path[0].p, path[0].n, "type") ||
-	    ieq(path[0].p, path[0].n, "params")) {
+	} else if (text_ieq(path[0].p, path[0].n, "type") ||
+	    text_ieq(path[0].p, path[0].n, "params")) {
 		if (s->shape == 1) {
 			why = "unexpected key";
 			extra = " (next to Publisher)";
@@ -566,11 +542,11 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 	fdepth = depth;
 	if (rdepth == 0)
 		bit = SEEN_PUBLISHER;
-	else if (ieq(rel[0].p, rel[0].n, "type")) {
+	else if (text_ieq(rel[0].p, rel[0].n, "type")) {
 		bit = SEEN_TYPE;
 		if (rdepth > 1)
 			goto fail;
-	} else if (ieq(rel[0].p, rel[0].n, "params")) {
+	} else if (text_ieq(rel[0].p, rel[0].n, "params")) {
 		bit = SEEN_PARAMS;
 		if (rdepth > 2)
 			goto fail;
@@ -598,7 +574,7 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 		goto fail;
 	}
 	if (bit == SEEN_TYPE) {
-		if (is_null || !ieq(v, vn, "s3"))
+		if (is_null || !text_ieq(v, vn, "s3"))
 			return err_set(s->err, S3P_EUSAGE,
 			    "%s:%d: publisher Type \"%.*s\" is not s3", s->name,
 			    line, (int)(vn > 64 ? 64 : vn), is_null ? "" : v);
@@ -636,7 +612,7 @@ line_of(const char *buf, size_t off)
 static const char *
 skip_blank(const char *p, const char *end)
 {
-	while (p < end && is_blank(*p))
+	while (p < end && text_blank(*p))
 		p++;
 	return p;
 }
@@ -659,8 +635,8 @@ static const char *
 y_plain(const char *p, const char *end)
 {
 	for (; p < end; p++)
-		if ((*p == ':' && (p + 1 == end || is_blank(p[1]))) ||
-		    (*p == '#' && is_blank(p[-1])))
+		if ((*p == ':' && (p + 1 == end || text_blank(p[1]))) ||
+		    (*p == '#' && text_blank(p[-1])))
 			break;
 	return p;
 }
@@ -771,14 +747,14 @@ y_scalar(sink *s, int line, const char *p, const char *end, char *out,
 	if (e != NULL)
 		return ylfail(s, line, nth(ind_msgs, ind_msg[e - ind] - '0'));
 	if ((*p == '-' || *p == '?' || *p == ':') && (p + 1 == end ||
-	    is_blank(p[1])))
+	    text_blank(p[1])))
 		return ylfail(s, line, "sequences and complex keys are not"
 		    " supported");
 	q = y_plain(p, end);
 	if (q < end && *q == ':')
 		return ylfail(s, line, "': ' inside a plain value: quote the"
 		    " value (nested mappings go on the next line)");
-	while (q > p && is_blank(q[-1]))
+	while (q > p && text_blank(q[-1]))
 		q--;
 	if ((size_t)(q - p) >= cap)
 		return ylfail(s, line, "value too long");
@@ -838,7 +814,7 @@ read_yaml(sink *s, const char *buf, size_t len)
 			    " (...)");
 		if (indent == 0 && le - c >= 3 && (*c == '-' || *c == '.') &&
 		    c[1] == *c && c[2] == *c && (le - c == 3 ||
-		    is_blank(c[3]))) {
+		    text_blank(c[3]))) {
 			if (*c == '.') {
 				doc = 2;
 				if (!y_rest_blank(c + 3, le))
@@ -884,14 +860,14 @@ read_yaml(sink *s, const char *buf, size_t len)
 				return ylfail(s, line, "expected 'key: value'"
 				    " (multi-line scalars are not supported)");
 			kn = (size_t)(ke - c);
-			while (kn > 0 && is_blank(c[kn - 1]))
+			while (kn > 0 && text_blank(c[kn - 1]))
 				kn--;
 			if (kn > KEYMAX)
 				return ylfail(s, line, "key too long");
 			memcpy(key, c, kn);
 			key[kn] = '\0';
 		}
-		if (ke + 1 < le && !is_blank(ke[1]))
+		if (ke + 1 < le && !text_blank(ke[1]))
 			return ylfail(s, line, "expected ': ' after the key");
 
 		/* where the key sits: under the open key, or a sibling */

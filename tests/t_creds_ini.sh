@@ -1,8 +1,9 @@
 #!/bin/sh
-# t_creds_ini.sh: the INI reader of creds.c against botocore itself (the
-# AWS CLI's library, the oracle): for hand-written files and 400 generated
-# ones, the profile's region, endpoint_url and s3 endpoint_url as s3pub
-# reads them (build/tools/tool_creds --value) must equal what botocore's
+# t_creds_ini.sh: the INI reader (creds_ini.c, through creds.c's profile
+# files) against botocore itself (the AWS CLI's library, the oracle): for
+# hand-written files and 400 generated ones, the profile's region,
+# endpoint_url and s3 endpoint_url as s3pub reads them
+# (build/tools/tool_creds --value) must equal what botocore's
 # Session.get_scoped_config() gives, errors included.
 . tests/lib.sh
 TOOL=${TOOL:-build/tools/tool_creds}

@@ -1,12 +1,12 @@
 /*
- * test_creds.c: creds.c without a network. The INI reader on each rule of
- * botocore's RawConfigParser (creds.h) and on every malformed file, with the
- * "FILE:LINE:" of its message; the chain's precedence between environment,
- * files and profiles; credential_process through small sh scripts; the
- * credential JSON and STS XML parsers; expiry and refresh.
+ * test_creds.c: creds.c without a network. The chain's precedence between
+ * environment, files and profiles; credential_process (creds_proc.c)
+ * through small sh scripts; expiry and refresh.
  *
- * (tests/t_creds_ini.sh compares the INI reader with botocore itself;
- * tests/t_creds_network.sh covers IMDS, containers and STS.)
+ * (test_creds_ini.c tests the INI reader, test_creds_parse.c the
+ * documents; tests/t_creds_ini.sh compares the profile files' reading with
+ * botocore itself; tests/t_creds_network.sh covers IMDS, containers and
+ * STS, creds_net.c.)
  */
 #include "creds.h"
 #include "unit.h"
@@ -18,178 +18,6 @@
 #include <unistd.h>
 
 static char dir[256];
-
-/* ---- INI ---- */
-
-/* Looks key (sub) up in text; returns the value, "<absent>" or "<error>". */
-static const char *
-look(const char *text, const char *section, int config, const char *sub,
-    const char *key, s3p_err *e)
-{
-	static char out[512];
-	int r;
-
-	err_clear(e);
-	r = creds_ini_lookup(text, strlen(text), "f.ini", section, config, sub,
-	    key, out, sizeof out, NULL, e);
-	if (r < 0)
-		return "<error>";
-	return r ? out : "<absent>";
-}
-
-static void
-val(const char *name, const char *text, const char *section, int config,
-    const char *sub, const char *key, const char *want)
-{
-	s3p_err e;
-	const char *got = look(text, section, config, sub, key, &e);
-
-	if (strcmp(got, "<error>") == 0)
-		t_ok(0, "ini: %s: error %s", name, e.msg);
-	else
-		t_streq(got, want, name);
-}
-
-/* A malformed text: the message must start with the expected "f.ini:N:". */
-static void
-bad(const char *name, const char *text, const char *want_prefix)
-{
-	s3p_err e;
-	const char *got = look(text, "default", 0, NULL, "region", &e);
-
-	if (strcmp(got, "<error>") != 0) {
-		t_ok(0, "ini malformed: %s: accepted (value %s)", name, got);
-		return;
-	}
-	t_ok(strncmp(e.msg, want_prefix, strlen(want_prefix)) == 0 &&
-	    e.status == S3P_EUSAGE, "ini malformed: %s: \"%s\"", name, e.msg);
-}
-
-static void
-test_ini(void)
-{
-	const char *t;
-
-	t = "[default]\nregion=us-west-2\n";
-	val("plain key", t, "default", 0, NULL, "region", "us-west-2");
-	val("absent key", t, "default", 0, NULL, "output", "<absent>");
-	val("absent section", t, "other", 0, NULL, "region", "<absent>");
-	t = "[default]\n  region   =   eu-west-1   \n";
-	val("blanks around = and indented key", t, "default", 0, NULL, "region",
-	    "eu-west-1");
-	t = "[default]\nregion: ap-south-1\n";
-	val("':' delimiter", t, "default", 0, NULL, "region", "ap-south-1");
-	t = "[default]\nsecret = a:b=c\n";
-	val("first delimiter splits", t, "default", 0, NULL, "secret", "a:b=c");
-	t = "[default]\nREGION = sa-east-1\n";
-	val("keys are case-insensitive", t, "default", 0, NULL, "region",
-	    "sa-east-1");
-	t = "[Default]\nregion = x\n";
-	val("section names are case-sensitive", t, "default", 0, NULL, "region",
-	    "<absent>");
-	t = "# comment\n; other\n[default]\n  # indented comment\nregion = r1 # not a comment\n";
-	val("no inline comments (botocore)", t, "default", 0, NULL, "region",
-	    "r1 # not a comment");
-	t = "[default]\nregion = r1 ;x\n";
-	val("no inline ';' comments", t, "default", 0, NULL, "region", "r1 ;x");
-	t = "[default]\nregion = a\n  b\n\n  c\nx = 1\n";
-	val("continuation lines joined with newlines", t, "default", 0, NULL,
-	    "region", "a\nb\n\nc");
-	t = "[default]\ns3 =\n  endpoint_url = http://h:9000\n  Addressing_Style = path\n"
-	    "region = r\n";
-	val("sub-section key", t, "default", 0, "s3", "endpoint_url",
-	    "http://h:9000");
-	val("sub-section keys keep their case", t, "default", 0, "s3",
-	    "addressing_style", "<absent>");
-	val("sub-section key, exact case", t, "default", 0, "s3",
-	    "Addressing_Style", "path");
-	val("key after a sub-section", t, "default", 0, NULL, "region", "r");
-	val("sub-section is no plain value", t, "default", 0, NULL, "s3",
-	    "<absent>");
-	t = "[default]\ns3 =\n  # c\n\n  endpoint_url=http://a\n";
-	val("comment and blank line inside a sub-section", t, "default", 0, "s3",
-	    "endpoint_url", "http://a");
-	t = "[default]\nregion =\nx = 1\n";
-	val("'key =' alone is the empty string", t, "default", 0, NULL, "region", "");
-	t = "[default]\ns3 = x\n";
-	val("plain value is no sub-section", t, "default", 0, "s3",
-	    "endpoint_url", "<absent>");
-	t = "[DEFAULT]\nregion = d\n[default]\nother = 1\n[p]\nregion = own\n";
-	val("[DEFAULT] applies to every section", t, "default", 0, NULL,
-	    "region", "d");
-	val("a section's own key beats [DEFAULT]", t, "p", 0, NULL, "region",
-	    "own");
-	val("[DEFAULT] alone makes no section", t, "zz", 0, NULL, "region",
-	    "<absent>");
-	t = "[profile dev]\nregion = r-dev\n[dev]\nregion = wrong\n";
-	val("config style: [profile NAME]", t, "dev", 1, NULL, "region", "r-dev");
-	val("credentials style: [NAME]", t, "dev", 0, NULL, "region", "wrong");
-	t = "[default]\nregion = r-default\n";
-	val("config style: [default]", t, "default", 1, NULL, "region",
-	    "r-default");
-	t = "[default]\nregion = a\n[profile default]\nregion = b\n";
-	val("config style: the later of [default], [profile default] wins", t,
-	    "default", 1, NULL, "region", "b");
-	t = "[profile \"my prof\"]\nregion = q\n[profile   sp  ]\nregion = s\n";
-	val("config style: quoted name (shlex)", t, "my prof", 1, NULL, "region",
-	    "q");
-	val("config style: extra blanks", t, "sp", 1, NULL, "region", "s");
-	t = "[profile a b]\nregion = q\n";
-	val("config style: three words is no profile", t, "a", 1, NULL,
-	    "region", "<absent>");
-	t = "[default] trailing\nregion = tr\n";
-	val("text after ']' ignored (configparser)", t, "default", 0, NULL,
-	    "region", "tr");
-	t = "\xEF\xBB\xBF[default]\r\nregion = crlf\r\n";
-	val("BOM and CR LF", t, "default", 0, NULL, "region", "crlf");
-	t = "[default]\rregion = cr\r";
-	val("lone CR ends lines", t, "default", 0, NULL, "region", "cr");
-	t = "[default]\nregion = caf\xC3\xA9\n";
-	val("UTF-8 value", t, "default", 0, NULL, "region", "caf\xC3\xA9");
-
-	bad("unterminated section header", "[default]\nregion = x\n[profile y\n",
-	    "f.ini:3: unterminated section header");
-	bad("unterminated first header", "[default\nregion = x\n",
-	    "f.ini:1: unterminated section header");
-	bad("empty header", "[]\n", "f.ini:1: unterminated");
-	bad("key outside any section", "region = x\n[default]\n",
-	    "f.ini:1: key outside any [section]");
-	bad("key after comments, outside any section", "# c\n\nregion = x\n",
-	    "f.ini:3: key outside");
-	bad("line without '='", "[default]\njust words\n", "f.ini:2: not a 'key = value'");
-	bad("empty key", "[default]\n= value\n", "f.ini:2: empty key");
-	bad("binary garbage", "[default]\n\x01\x02\x7f\x1b[0m\n", "f.ini:2: not text");
-	bad("invalid UTF-8", "[default]\nregion = \xff\xfe\n", "f.ini:2: not text (invalid UTF-8)");
-	bad("overlong UTF-8", "[x]\n\n\nk = \xC0\xAF\n", "f.ini:4: not text");
-	bad("sub-section line without '='", "[default]\ns3 =\n  endpoint_url\n",
-	    "f.ini:3: sub-section line without '='");
-	bad("sub-section error in another section",
-	    "[other]\ns3 =\n  junk\n[default]\n", "f.ini:3:");
-	bad("key repeated", "[default]\nregion = a\nREGION = b\n",
-	    "f.ini:3: key 'REGION' repeated");
-	bad("section repeated", "[default]\n[x]\n[default]\n",
-	    "f.ini:3: section [default] repeated");
-
-	{
-		/* NUL inside the buffer is binary even where strlen stops */
-		static const char nul[] = "[default]\nregion = a\n\0\n";
-		s3p_err e;
-		char out[64];
-		int r = creds_ini_lookup(nul, sizeof nul - 1, "n.ini", "default", 0,
-		    NULL, "region", out, sizeof out, NULL, &e);
-		t_ok(r < 0 && strncmp(e.msg, "n.ini:3: not text", 17) == 0,
-		    "ini malformed: NUL on its own line: %s", r < 0 ? e.msg : "accepted");
-	}
-	{
-		s3p_err e;
-		char out[4];
-		int r = creds_ini_lookup("[d]\nk = 12345\n", 14, "s.ini", "d", 0, NULL,
-		    "k", out, sizeof out, NULL, &e);
-		t_ok(r < 0 && strstr(e.msg, "s.ini:2: value of 'k' too long") != NULL,
-		    "ini: value longer than the buffer is an error: %s",
-		    r < 0 ? e.msg : "accepted");
-	}
-}
 
 /* ---- files, environment, profiles ---- */
 
@@ -464,7 +292,6 @@ test_expiry(void)
 	creds c;
 	creds_ctx cx;
 	s3p_err e;
-	time_t t;
 	int st;
 
 	memset(&c, 0, sizeof c);
@@ -481,16 +308,6 @@ test_expiry(void)
 	t_ok(c.anonymous && strcmp(c.source, "anonymous") == 0 &&
 	    !creds_refresh_needed(&c, 0), "anonymous");
 
-	t_ok(creds_parse_time("2024-05-01T12:00:00Z", &t) == 0 && t == 1714564800,
-	    "time: Z");
-	t_ok(creds_parse_time("2024-05-01T12:00:00.123Z", &t) == 0 && t == 1714564800,
-	    "time: fraction");
-	t_ok(creds_parse_time("2024-05-01T14:00:00+02:00", &t) == 0 && t == 1714564800,
-	    "time: offset");
-	t_ok(creds_parse_time("2024-05-01T12:00:00", &t) < 0 &&
-	    creds_parse_time("2024-13-01T12:00:00Z", &t) < 0 &&
-	    creds_parse_time("2024-05-01T12:00:00Zx", &t) < 0 &&
-	    creds_parse_time("", &t) < 0, "time: malformed refused");
 
 	/* refresh re-runs the same credential_process */
 	clean_env();
@@ -528,62 +345,6 @@ test_expiry(void)
 	clean_env();
 }
 
-/* ---- JSON and XML ---- */
-
-static void
-test_parsers(void)
-{
-	creds c;
-	s3p_err e;
-	const char *j;
-
-	j = "{\"Code\":\"Success\",\"LastUpdated\":\"2024-05-01T11:00:00Z\","
-	    "\"Type\":\"AWS-HMAC\",\"AccessKeyId\":\"ASIA1\",\"SecretAccessKey\":"
-	    "\"s\\/x\",\"Token\":\"t\",\"Expiration\":\"2024-05-01T12:00:00Z\"}";
-	t_ok(creds_parse_json(j, strlen(j), CREDS_JSON_IMDS, "imds", &c, &e) == 0 &&
-	    strcmp(c.access_key_id, "ASIA1") == 0 &&
-	    strcmp(c.secret_access_key, "s/x") == 0 &&
-	    strcmp(c.session_token, "t") == 0 && c.expiration == 1714564800,
-	    "json: IMDS document");
-	j = "{\"Code\":\"Failure\",\"AccessKeyId\":\"a\",\"SecretAccessKey\":\"b\"}";
-	t_ok(creds_parse_json(j, strlen(j), CREDS_JSON_IMDS, "imds", &c, &e) < 0 &&
-	    strstr(e.msg, "not \"Success\"") && e.status == S3P_ESERVER,
-	    "json: IMDS Code Failure refused");
-	j = "{\"AccessKeyId\":\"a\",\"SecretAccessKey\":\"b\",\"Token\":\"c\","
-	    "\"RoleArn\":\"arn\",\"Expiration\":\"2024-05-01T12:00:00Z\"}";
-	t_ok(creds_parse_json(j, strlen(j), CREDS_JSON_CONTAINER, "ctr", &c, &e) == 0 &&
-	    strcmp(c.session_token, "c") == 0, "json: container document");
-	j = "{\"AccessKeyId\":\"a\",\"SecretAccessKey\":\"b\",\"Expiration\":\"soon\"}";
-	t_ok(creds_parse_json(j, strlen(j), CREDS_JSON_CONTAINER, "ctr", &c, &e) < 0 &&
-	    strstr(e.msg, "ISO 8601"), "json: bad Expiration refused");
-	j = "[1,2]";
-	t_ok(creds_parse_json(j, strlen(j), CREDS_JSON_CONTAINER, "ctr", &c, &e) < 0,
-	    "json: not an object");
-	j = "{\"AccessKeyId\":\"a\",\"SecretAccessKey\":\"b\\nX-Evil: 1\"}";
-	t_ok(creds_parse_json(j, strlen(j), CREDS_JSON_CONTAINER, "ctr", &c, &e) < 0,
-	    "json: newline in a secret refused (header injection)");
-
-	j = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/"
-	    "doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult><Credentials>"
-	    "<SessionToken>tok&amp;en</SessionToken><SecretAccessKey>sec"
-	    "</SecretAccessKey><Expiration>2024-05-01T12:00:00Z</Expiration>"
-	    "<AccessKeyId>ASIASTS</AccessKeyId></Credentials>"
-	    "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
-	t_ok(creds_parse_sts_xml(j, strlen(j), &c, &e) == 0 &&
-	    strcmp(c.access_key_id, "ASIASTS") == 0 &&
-	    strcmp(c.session_token, "tok&en") == 0 && c.expiration == 1714564800,
-	    "sts xml: credentials");
-	j = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken"
-	    "</Code><Message>Token expired</Message></Error></ErrorResponse>";
-	t_ok(creds_parse_sts_xml(j, strlen(j), &c, &e) < 0 &&
-	    e.status == S3P_EREFUSED &&
-	    strstr(e.msg, "InvalidIdentityToken: Token expired") != NULL,
-	    "sts xml: error response: %s", e.msg);
-	j = "<Credentials><AccessKeyId>a</AccessKeyId></Credentials>";
-	t_ok(creds_parse_sts_xml(j, strlen(j), &c, &e) < 0 &&
-	    e.status == S3P_ESERVER, "sts xml: incomplete credentials");
-}
-
 int
 main(void)
 {
@@ -592,10 +353,8 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	test_ini();
 	test_chain();
 	test_expiry();
-	test_parsers();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -1,15 +1,14 @@
 /*
  * test_s3.c: what s3.c reads from servers and decides without a network:
- * the error document (the S3 API reference's "Error Responses" example),
- * XML text with the five predefined entities and character references
- * (XML 1.0 sections 4.1 and 4.6), part sizes within S3's limits (10,000
- * parts, 5 MiB..5 GiB), AWS endpoints and their regions, and the URLs
- * of requests (path and virtual-hosted style, an endpoint's path prefix,
- * keys encoded) as s3_presign() writes them: the AWS documentation's
- * presigned URL example (SigV4 "Authenticating Requests: Using Query
- * Parameters") is the oracle of the virtual-hosted form. What follows an
- * answer (retries, clock, region) is decided in s3_decide.c
- * (test_s3_decide.c); requests themselves are tested end to end
+ * the error document (the S3 API reference's "Error Responses" example;
+ * its fields are read by text_xml, tested in test_text.c), part sizes
+ * within S3's limits (10,000 parts, 5 MiB..5 GiB), AWS endpoints and
+ * their regions, and the URLs of requests (path and virtual-hosted style,
+ * an endpoint's path prefix, keys encoded) as s3_presign() writes them:
+ * the AWS documentation's presigned URL example (SigV4 "Authenticating
+ * Requests: Using Query Parameters") is the oracle of the virtual-hosted
+ * form. What follows an answer (retries, clock, region) is decided in
+ * s3_decide.c (test_s3_decide.c); requests themselves are tested end to end
  * (e2e_faults.sh) against radosgw through a fault-injecting proxy.
  */
 #include <stdlib.h>
@@ -141,23 +140,6 @@ main(void)
 	t_ok(s3_parse_error("<html>Bad Gateway</html>", 24, code, sizeof code,
 	    msg, sizeof msg, rid, sizeof rid, region, sizeof region) == 0 &&
 	    code[0] == '\0', "not an error document: 0, fields empty");
-
-	/* XML text: entities, references, absence, room */
-	t_ok(s3_xml_text("<ETag>&quot;abc&quot;</ETag>", 28, "ETag", out,
-	    sizeof out) == 1 && strcmp(out, "\"abc\"") == 0,
-	    "xml text: &quot; decoded (ETags are quoted)");
-	t_ok(s3_xml_text("<K>a&amp;b&lt;c&gt;d&apos;e&#34;f&#x41;</K>", 43, "K",
-	    out, sizeof out) == 1 && strcmp(out, "a&b<c>d'e\"fA") == 0,
-	    "xml text: the five entities and decimal and hex references");
-	t_ok(s3_xml_text("<Key>x</Key>", 12, "UploadId", out, sizeof out) == 0,
-	    "xml text: an absent element is 0");
-	t_ok(s3_xml_text("<Key>0123456789</Key>", 21, "Key", out, 5) == -1,
-	    "xml text: a value over the room is -1, never cut");
-	t_ok(s3_xml_text("<Key>first</Key><Key>second</Key>", 33, "Key", out,
-	    sizeof out) == 1 && strcmp(out, "first") == 0,
-	    "xml text: the first element of that name");
-	t_ok(s3_xml_text("<Key>abc</Key>", 10, "Key", out, sizeof out) != 1,
-	    "xml text: an element cut by the length is not read");
 
 	/* part sizes */
 	t_ok(s3_part_size(100, 1) == S3_MIN_PART, "part size: at least 5 MiB");

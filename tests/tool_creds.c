@@ -16,6 +16,7 @@
  * -v sends the resolver's log lines to stderr.
  */
 #include "creds.h"
+#include "creds_net.h"
 #include "sha256.h"
 
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /*
  * fuzz_creds_json.c: libFuzzer target for the credential documents of
- * creds.c: the JSON of credential_process, the container endpoint and
- * IMDS, the STS AssumeRoleWithWebIdentity XML, and ISO 8601 times. Any
+ * creds_parse.c: the JSON of credential_process, the container endpoint
+ * and IMDS, the STS AssumeRoleWithWebIdentity XML, and ISO 8601 times. Any
  * input: no crash; accepted credentials are NUL-terminated, printable and
  * non-empty.
  */
-#include "creds.h"
+#include "creds_parse.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 /*
- * fuzz_ini.c: libFuzzer target for creds.c's INI reader (botocore's rules,
- * creds.h). Any input: no crash, no read outside it, a value always
- * NUL-terminated within its buffer, and an error always names "f:LINE:"
- * or the file.
+ * fuzz_ini.c: libFuzzer target for creds_ini.c's INI reader (botocore's
+ * rules, creds_ini.h). Any input: no crash, no read outside it, a value
+ * always NUL-terminated within its buffer, and an error always names
+ * "f:LINE:" or the file.
  */
-#include "creds.h"
+#include "creds_ini.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,11 +1,12 @@
 /*
  * fuzz_s3_xml: what s3.c reads from a server's XML (error documents, the
  * fields of listings and of CompleteMultipartUpload's answer) on any
- * bytes: s3_parse_error and s3_xml_text must stay in their buffers, end,
- * and return a value they document; a value they return 1 for is
- * NUL-terminated within its room. The same bytes as a header value go to
- * the decisions that read one (s3_decide.h): Date, Retry-After (a wait
- * within [0, 20 s]) and x-amz-bucket-region (cut to its room).
+ * bytes: s3_parse_error and text_xml must stay in their buffers, end,
+ * and return a value they document; a value text_xml returns 1 for is
+ * NUL-terminated within its room, and out is "" otherwise. The same bytes
+ * as a header value go to the decisions that read one (s3_decide.h): Date,
+ * Retry-After (a wait within [0, 20 s]) and x-amz-bucket-region (cut to
+ * its room).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "s3.h"
 #include "s3_decide.h"
+#include "text.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,8 +36,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strlen(code) >= sizeof code || strlen(region) >= sizeof region)
 		abort();
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		r = s3_xml_text(xml, size, names[i], out, (size_t)(1 + size % sizeof out));
-		if (r < -1 || r > 1 || (r == 1 && strlen(out) >= sizeof out))
+		size_t room = 1 + size % sizeof out;
+		r = text_xml(xml, size, names[i], out, room);
+		if (r < -1 || r > 1 || strlen(out) >= room || (r != 1 && out[0]))
 			abort();
 	}
 	{
