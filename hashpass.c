@@ -74,6 +74,16 @@ reader(void *arg)
 	return NULL;
 }
 
+/* The part's hash and the whole object's in one pass over the bytes. */
+static void
+hash_chunk(sha256_ctx *a, sha256_ctx *b, const void *p, size_t n)
+{
+	if (b != NULL)
+		sha256x2_update(a, b, p, n);
+	else
+		sha256_update(a, p, n);
+}
+
 static int
 inline_pass(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
     sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
@@ -87,9 +97,7 @@ inline_pass(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 			return err_set(err, S3P_ENET, "interrupted while hashing");
 		if (read(ctx, off, buf, n, err) < 0)
 			return -1;
-		sha256_update(a, buf, n);
-		if (b != NULL)
-			sha256_update(b, buf, n);
+		hash_chunk(a, b, buf, n);
 		off += n;
 		len -= n;
 	}
@@ -150,9 +158,7 @@ hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 			rc = err_set(err, S3P_ENET, "interrupted while hashing");
 			break;
 		}
-		sha256_update(a, r->buf + (size_t)slot * HASHPASS_CHUNK, n);
-		if (b != NULL)
-			sha256_update(b, r->buf + (size_t)slot * HASHPASS_CHUNK, n);
+		hash_chunk(a, b, r->buf + (size_t)slot * HASHPASS_CHUNK, n);
 		done += n;
 
 		pthread_mutex_lock(&r->mu);
@@ -208,19 +214,22 @@ hashpass_memo_add(void *ctx, const void *data, size_t len, s3p_err *err)
 	hashpass_memo *m = ctx;
 	const unsigned char *p = data;
 
-	sha256_update(&m->whole, p, len);
-	while (m->slice != 0 && len > 0) {
+	if (m->slice == 0) {            /* the whole body only */
+		sha256_update(&m->whole, p, len);
+		m->pos += len;
+		return 0;
+	}
+	while (len > 0) {
 		uint64_t room = m->slice - m->pos % m->slice;
 		size_t n = room < len ? (size_t)room : len;
 
-		sha256_update(&m->cur, p, n);
+		sha256x2_update(&m->whole, &m->cur, p, n);
 		m->pos += n;
 		p += n;
 		len -= n;
 		if (m->pos % m->slice == 0 && memo_push(m, err) < 0)
 			return -1;
 	}
-	m->pos += len;          /* slice 0: only counted */
 	return 0;
 }
 
