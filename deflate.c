@@ -605,6 +605,38 @@ add_match(deflate_ctx *c, size_t *nsym, unsigned len, unsigned dist)
 	c->dfreq[dist_code(c, dist)]++;
 }
 
+/*
+ * Incompressible stretches inside a block that compresses (small random
+ * files between tar headers, an embedded image): after MISS_RUN positions
+ * in a row without a match, positions are passed over as literals without
+ * a search, more of them the longer the misses last (1 more every 8, at
+ * most 64 at once; the next match ends it). They still join the chains,
+ * so a later repeat of them is found. Text rarely goes 128 bytes without
+ * a match, so its bytes hardly change; random bytes cost a literal's
+ * bookkeeping and a chain insertion instead of a chain walk.
+ */
+#define MISS_RUN 128
+
+static void
+skip_literals(deflate_ctx *c, const unsigned char *in, size_t *p, size_t n,
+    size_t *nsym, unsigned *misses)
+{
+	size_t k;
+
+	if (++*misses <= MISS_RUN)
+		return;
+	k = (*misses - MISS_RUN) / 8;
+	k = k > 64 ? 64 : k;
+	if (k > n - *p)
+		k = n - *p;
+	if (k > DEFLATE_SYMS - 2 - *nsym)
+		k = DEFLATE_SYMS - 2 - *nsym;
+	/* in the chains still: a repeat of these bytes further on is found */
+	insert(c, in, *p, *p + k, n);
+	while (k-- > 0)
+		add_literal(c, nsym, in[(*p)++]);
+}
+
 /* The 8 bytes at p as a little-endian number (the same on every target). */
 static uint64_t
 get64(const unsigned char *p)
@@ -752,7 +784,7 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 	size_t limit = n + 5 * ((n + STORED_MAX - 1) / STORED_MAX);
 	bits b = { out, 0, 0, 0 };
 	size_t p = 0, start = 0, nsym = 0;
-	unsigned prev_len = 0, prev_dist = 0;
+	unsigned prev_len = 0, prev_dist = 0, misses = 0;
 	int have_prev = 0;
 
 	final = final != 0;     /* it becomes the BFINAL bit */
@@ -792,8 +824,11 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 				if (len <= lazy)
 					insert(c, in, p + 1, p + len, n);
 				p += len;
-			} else
+				misses = 0;
+			} else {
 				add_literal(c, &nsym, in[p++]);
+				skip_literals(c, in, &p, n, &nsym, &misses);
+			}
 		} else if (have_prev && len <= prev_len) {
 			/* the match found one byte back is the better one */
 			add_match(c, &nsym, prev_len, prev_dist);
@@ -801,6 +836,7 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 			p += prev_len - 1;
 			have_prev = 0;
 			prev_len = 0;
+			misses = 0;
 		} else {
 			if (have_prev)
 				add_literal(c, &nsym, in[p - 1]);
@@ -810,6 +846,10 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 			prev_len = len;
 			prev_dist = dist;
 			p++;
+			if (have_prev)
+				misses = 0;
+			else
+				skip_literals(c, in, &p, n, &nsym, &misses);
 		}
 		/*
 		 * A full symbol buffer ends a deflate block; a match still

@@ -93,7 +93,7 @@ static const char help_text[] =
 "\t(default " DEFAULT_COMPRESS_STR ")\n"
 "  --part-size SIZE\tmultipart above this size (default 64MiB, min 5MiB)\n"
 "  --jobs N\tplain mode: parallel uploads (default 4); gzip: compressing\n"
-"\tthreads (default: the cores, at most 4)\n"
+"\tthreads (default: the cores, at most 2)\n"
 "  --no-resume\tdo not continue a multipart upload left open for the\n"
 "\tkey by an interrupted run: abort it and start afresh\n"
 "  --keep-partial\ton SIGINT/SIGTERM leave the multipart upload open\n"
@@ -716,8 +716,11 @@ archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 }
 
 /*
- * Compressing threads: --jobs, else the cores this process may run on (at
- * most 4: memory). sched_getaffinity, not sysconf: musl's sysconf is 1 KB.
+ * Compressing threads: --jobs, else the cores this process may run on, at
+ * most 2: each thread holds about 0.75 MB (an input block, its output and
+ * a context), and two keep the peak under 2 MiB while compressing faster
+ * than an edge link sends. sched_getaffinity, not sysconf: musl's sysconf
+ * is 1 KB.
  */
 static unsigned
 compress_jobs(const options *o)
@@ -728,7 +731,7 @@ compress_jobs(const options *o)
 	if (o->jobs > 0)
 		return (unsigned)o->jobs;
 	n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+	return n < 1 ? 1 : n > 2 ? 2 : (unsigned)n;
 }
 
 /* DIR's archive; `level` 0 (stored, and plain mode) or --compress. */

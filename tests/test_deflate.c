@@ -166,6 +166,30 @@ main(void)
 		    period, z, max);
 	}
 
+	/*
+	 * Small random files between tar headers: the compressor passes
+	 * over long runs without a match (no chain walk there), yet the
+	 * bytes it passed over stay in the chains: their repeat 16 KiB on
+	 * is matched, at every level (a regression: the repeat was sent as
+	 * literals).
+	 */
+	ok = 1;
+	for (size_t i = 0; i < 16384; i++)
+		in[i] = i % 4096 < 3584 ? (unsigned char)next() : 0;
+	memcpy(in + 16384, in, 16384);
+	for (int level = 1; level <= 9; level++) {
+		deflate_init(&c1, level);
+		z = deflate_block(&c1, in, 32768, 1, out);
+		/* 14,336 random bytes, sent once, and little more */
+		if (z > 14336 + 14336 / 32 || !inflates_to(out, z, in, 32768)) {
+			t_ok(0, "random runs between zeros, level %d: %zu bytes",
+			    level, z);
+			ok = 0;
+		}
+	}
+	t_ok(ok, "random runs between zeros, repeated 16 KiB on: the repeat "
+	    "matched at levels 1..9, the zeros compressed");
+
 	/* fixed Huffman where a dynamic header does not pay: 9-bit
 	 * literals (144..255) and a length code of 280 or more (a
 	 * regression: codes 286 and 287 left out shifted the 9-bit codes) */
