@@ -131,6 +131,7 @@ static const char help_text[] =
 "\n"
 "  --checksum-sha256 B64\tthe expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
 "  --content-sha256 HEX\tthe expected SHA-256 (hex, the spec's ContentSHA256)\n"
+"  --version-id ID\tfetch this version of the object (the spec's VersionID)\n"
 "  --force\toverwrite existing files in DIR\n"
 "  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
 "  --path-style, --virtual-hosted, --ca-file FILE, --insecure,\n"
@@ -148,6 +149,7 @@ static const char help_text[] =
  */
 typedef struct {
 	const char *spec_file;
+	const char *version_id;
 	const char *presigned_url;
 	const char *profile;
 	const char *ca_file;
@@ -221,6 +223,7 @@ enum {
 	X("method",          O_CHOICE, S,         OFF(put), W_METHOD) \
 	X("checksum-sha256", O_SHA,    G,         OFF(checksum_b64), W_B64) \
 	X("content-sha256",  O_SHA,    G,         OFF(content_hex), W_HEX) \
+	X("version-id",      O_STR,    G,         OFF(version_id), 0) \
 	X("force",           O_FLAG,   G,         OFF(force), 1) \
 	X("endpoint",        O_SPEC,   P|S|G,     0, 0) \
 	X("region",          O_SPEC,   P|S|G,     0, 0) \
@@ -1408,6 +1411,7 @@ cmd_get(options *o)
 	fo.force = o->force;
 	fo.checksum_b64 = o->checksum_b64;
 	fo.content_hex = o->content_hex;
+	fo.version_id = o->version_id;
 	if (spec) {
 		/* the result spec gives the place and the digests; options win */
 		target_init(&t);
@@ -1422,6 +1426,8 @@ cmd_get(options *o)
 			fo.checksum_b64 = dg.checksum_sha256;
 		if (!fo.content_hex && dg.content_sha256[0])
 			fo.content_hex = dg.content_sha256;
+		if (!fo.version_id && dg.version_id[0])
+			fo.version_id = dg.version_id;
 		fmt_snprintf(bucket, sizeof bucket, "%s", t.bucket);
 		fmt_snprintf(key, sizeof key, "%s%s", t.key,
 		    t.encoding == TARGET_PLAIN && *t.key &&
@@ -1430,6 +1436,11 @@ cmd_get(options *o)
 	catch_signals();
 	if (!spec && (strncmp(src, "http://", 7) == 0 ||
 	    strncmp(src, "https://", 8) == 0)) {
+		if (fo.version_id) {
+			err_set(&err, S3P_EUSAGE, "--version-id needs s3://BUCKET/KEY"
+			    " (a presigned URL names its version itself)");
+			goto fail;
+		}
 		if (presigned_parse(src, &presigned, &err) < 0 ||
 		    setup_presigned(o, &err) < 0 ||
 		    get_object(&s3c, NULL, NULL, &presigned.url, presigned.name,
@@ -1448,9 +1459,9 @@ cmd_get(options *o)
 		    connect_client(o, bucket, s3p_now(), &err) < 0)
 			goto fail;
 		if (key[0] == '\0' || key[strlen(key) - 1] == '/') {
-			if (fo.checksum_b64 || fo.content_hex) {
-				err_set(&err, S3P_EUSAGE, "--checksum-sha256 and --content-sha256 "
-				    "check one object, not a prefix");
+			if (fo.checksum_b64 || fo.content_hex || fo.version_id) {
+				err_set(&err, S3P_EUSAGE, "--checksum-sha256, --content-sha256 "
+				    "and --version-id name one object, not a prefix");
 				goto fail;
 			}
 			if (get_prefix(&s3c, bucket, key, &fo, &fr, &err) < 0)
