@@ -155,7 +155,8 @@ get_one(const char *key, const http_url *url, const char *url_name,
 		gunzip_init(&st.g, to_tar, &st);
 	} else if (x_entry(UNTAR_FILE, path, 0644, err) < 0)
 		return -1;
-	if (s3_get(st.s3, st.bucket, key, url, url_name, sink, &st, &info, err) < 0)
+	if (s3_get_version(st.s3, st.bucket, key, st.o->version_id, url,
+	    url_name, sink, &st, &info, err) < 0)
 		return -1;
 	r->bytes += st.n;
 	r->objects++;

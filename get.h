@@ -37,6 +37,7 @@ typedef struct {
 	int force;                  /* overwrite existing files */
 	const char *checksum_b64;   /* expected base64 SHA-256, or NULL */
 	const char *content_hex;    /* expected hex SHA-256, or NULL */
+	const char *version_id;     /* get_object: this version, or NULL */
 } get_opts;
 
 typedef struct {

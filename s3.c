@@ -1413,13 +1413,27 @@ s3_get(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, http_sink_fn sink,
     void *sink_ctx, s3_put_result *info, s3p_err *err)
 {
+	return s3_get_version(s, bucket, key, NULL, url, url_name, sink,
+	    sink_ctx, info, err);
+}
+
+int
+s3_get_version(s3_client *s, const char *bucket, const char *key,
+    const char *version_id, const http_url *url, const char *url_name,
+    http_sink_fn sink, void *sink_ctx, s3_put_result *info, s3p_err *err)
+{
 	s3_reply *r = &s->scratch->reply;
 	static const http_header h[1] = {
 		{ "x-amz-checksum-mode", "ENABLED" }
 	};
+	sigv4_pair q[1] = { { "versionId", version_id } };
 	s3_op op;
 
 	op_init(&op, "GET", "GetObject", bucket, key);
+	if (version_id != NULL && *version_id != '\0') {
+		op.query = q;
+		op.nquery = 1;
+	}
 	op.url = url;
 	op.url_name = url_name;
 	if (url == NULL) {

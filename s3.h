@@ -228,6 +228,12 @@ int s3_get(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, http_sink_fn sink,
     void *sink_ctx, s3_put_result *info, s3p_err *err);
 
+/* The same for one version of the object: `?versionId=` (signed, part of
+ * the canonical request) when version_id is neither NULL nor "". */
+int s3_get_version(s3_client *s, const char *bucket, const char *key,
+    const char *version_id, const http_url *url, const char *url_name,
+    http_sink_fn sink, void *sink_ctx, s3_put_result *info, s3p_err *err);
+
 /*
  * PUT of `len` bytes from `read` to a presigned `url` (managed mode: no
  * credentials; s->cred may be NULL). The body is hashed first (ContentSHA256

@@ -51,7 +51,8 @@
 "       s3pub publish [options] --spec FILE DIR\n" \
 "       s3pub publish [options] --presigned-url URL DIR\n"
 #define USAGE_PRESIGN "s3pub presign [options] s3://BUCKET/KEY\n"
-#define USAGE_GET     "s3pub get [options] SOURCE DIR\n"
+#define USAGE_GET     "s3pub get [options] SOURCE DIR\n" \
+"       s3pub get [options] --spec FILE DIR\n"
 #define USAGE_ARCHIVE "s3pub archive [options] DIR > FILE.tar.gz\n"
 
 static const char usage_text[] =
@@ -122,11 +123,15 @@ static const char help_text[] =
 /* get */
 "Downloads SOURCE into DIR: s3://BUCKET/KEY (signed), s3://BUCKET/PREFIX/\n"
 "(every object under it), or an http(s):// presigned URL (sent as is).\n"
+"With --spec FILE (- = stdin) there is no SOURCE: a result spec as publish\n"
+"prints it (or Bacalhau's published result) gives Bucket, Key, Region,\n"
+"Endpoint, and its ContentSHA256/ChecksumSHA256 are checked; options win.\n"
 "A key or URL path ending in .tar.gz or .tgz is unpacked into DIR; anything\n"
 "else is saved as DIR/NAME. Nothing is left in DIR when a check fails.\n"
 "\n"
 "  --checksum-sha256 B64\tthe expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
 "  --content-sha256 HEX\tthe expected SHA-256 (hex, the spec's ContentSHA256)\n"
+"  --version-id ID\tfetch this version of the object (the spec's VersionID)\n"
 "  --force\toverwrite existing files in DIR\n"
 "  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
 "  --path-style, --virtual-hosted, --ca-file FILE, --insecure,\n"
@@ -144,6 +149,7 @@ static const char help_text[] =
  */
 typedef struct {
 	const char *spec_file;
+	const char *version_id;
 	const char *presigned_url;
 	const char *profile;
 	const char *ca_file;
@@ -187,7 +193,7 @@ enum {
 #define G C_GET
 #define OFF(f) offsetof(options, f)
 #define OPTIONS(X) \
-	X("spec",            O_STR,    P,         OFF(spec_file), 0) \
+	X("spec",            O_STR,    P|G,       OFF(spec_file), 0) \
 	X("presigned-url",   O_STR,    P,         OFF(presigned_url), 0) \
 	X("dry-run",         O_FLAG,   P,         OFF(dry_run), 1) \
 	X("part-size",       O_SIZE,   P,         OFF(part_size), W_SIZE) \
@@ -217,6 +223,7 @@ enum {
 	X("method",          O_CHOICE, S,         OFF(put), W_METHOD) \
 	X("checksum-sha256", O_SHA,    G,         OFF(checksum_b64), W_B64) \
 	X("content-sha256",  O_SHA,    G,         OFF(content_hex), W_HEX) \
+	X("version-id",      O_STR,    G,         OFF(version_id), 0) \
 	X("force",           O_FLAG,   G,         OFF(force), 1) \
 	X("endpoint",        O_SPEC,   P|S|G,     0, 0) \
 	X("region",          O_SPEC,   P|S|G,     0, 0) \
@@ -1389,29 +1396,62 @@ cmd_get(options *o)
 {
 	static get_result fr;
 	char bucket[TARGET_BUCKET_MAX + 1], key[TARGET_KEYTPL_MAX + 1];
+	static target_digests dg;
+	static target t;
 	s3p_err err;
 	get_opts fo;
 	const char *src = o->pos[0];
+	int spec = o->spec_file != NULL;
 
 	err_clear(&err);
-	if (o->npos != 2) {
-		err_set(&err, S3P_EUSAGE, "get takes SOURCE and DIR (see s3pub get --help)");
+	if (o->npos != 2 - spec) {
+		err_set(&err, S3P_EUSAGE, spec ? "get --spec FILE takes DIR only" :
+		    "get takes SOURCE and DIR (see s3pub get --help)");
 		goto fail;
 	}
 	memset(&fo, 0, sizeof fo);
-	fo.dir = o->pos[1];
+	fo.dir = o->pos[1 - spec];
 	fo.force = o->force;
 	fo.checksum_b64 = o->checksum_b64;
 	fo.content_hex = o->content_hex;
+	fo.version_id = o->version_id;
+	if (spec) {
+		/* the result spec gives the place and the digests; options win */
+		target_init(&t);
+		if (target_read_result_file(o->spec_file, &t, &dg, &err) < 0)
+			goto fail;
+		target_merge(&t, &o->opt);
+		o->opt = t;
+		if (target_check_required(&t, &err) < 0)
+			goto fail;
+		if (!fo.checksum_b64 && dg.checksum_sha256[0] &&
+		    !strchr(dg.checksum_sha256, '-'))   /* "b64-N": of parts */
+			fo.checksum_b64 = dg.checksum_sha256;
+		if (!fo.content_hex && dg.content_sha256[0])
+			fo.content_hex = dg.content_sha256;
+		if (!fo.version_id && dg.version_id[0])
+			fo.version_id = dg.version_id;
+		fmt_snprintf(bucket, sizeof bucket, "%s", t.bucket);
+		fmt_snprintf(key, sizeof key, "%s%s", t.key,
+		    t.encoding == TARGET_PLAIN && *t.key &&
+		    t.key[strlen(t.key) - 1] != '/' ? "/" : "");
+	}
 	catch_signals();
-	if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0) {
+	if (!spec && (strncmp(src, "http://", 7) == 0 ||
+	    strncmp(src, "https://", 8) == 0)) {
+		if (fo.version_id) {
+			err_set(&err, S3P_EUSAGE, "--version-id needs s3://BUCKET/KEY"
+			    " (a presigned URL names its version itself)");
+			goto fail;
+		}
 		if (presigned_parse(src, &presigned, &err) < 0 ||
 		    setup_presigned(o, &err) < 0 ||
 		    get_object(&s3c, NULL, NULL, &presigned.url, presigned.name,
 		    presigned.path, &fo, &fr, &err) < 0)
 			goto fail;
 	} else {
-		if (target_s3_uri(src, bucket, sizeof bucket, key, sizeof key, &err) < 0)
+		if (!spec && target_s3_uri(src, bucket, sizeof bucket, key,
+		    sizeof key, &err) < 0)
 			goto fail;
 		if (target_bucket_valid(bucket) == TARGET_BUCKET_INVALID) {
 			err_set(&err, S3P_EUSAGE,
@@ -1422,9 +1462,9 @@ cmd_get(options *o)
 		    connect_client(o, bucket, s3p_now(), &err) < 0)
 			goto fail;
 		if (key[0] == '\0' || key[strlen(key) - 1] == '/') {
-			if (fo.checksum_b64 || fo.content_hex) {
-				err_set(&err, S3P_EUSAGE, "--checksum-sha256 and --content-sha256 "
-				    "check one object, not a prefix");
+			if (fo.checksum_b64 || fo.content_hex || fo.version_id) {
+				err_set(&err, S3P_EUSAGE, "--checksum-sha256, --content-sha256 "
+				    "and --version-id name one object, not a prefix");
 				goto fail;
 			}
 			if (get_prefix(&s3c, bucket, key, &fo, &fr, &err) < 0)

@@ -458,6 +458,7 @@ typedef struct {
 	int shape;                /* 0 unknown, 1 Publisher: {...}, 2 flat */
 	int have_type;
 	unsigned seen;            /* SEEN_* bits, to refuse duplicates */
+	target_digests *d;        /* result fields kept here, or NULL */
 	s3p_err *err;
 } sink;
 
@@ -590,6 +591,19 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 		if (field_set(&s->t, k, is_null ? "" : v, is_null ? 0 : vn,
 		    &e) < 0)
 			return ylfail(s, line, e.msg);
+	}
+	/* VersionID, ChecksumSHA256, ContentSHA256: kept for get --spec */
+	if (s->d != NULL && k >= NFIELDS && k < NNAMES - 1 && !is_null) {
+		static const unsigned short doff[] = {
+			offsetof(target_digests, version_id),
+			offsetof(target_digests, checksum_sha256),
+			offsetof(target_digests, content_sha256)
+		}, dcap[] = { TARGET_VERSION_MAX, 95, 64 };
+		if (vn > dcap[k - NFIELDS])
+			return sink_fail(s, line, "value too long at", path,
+			    depth, "");
+		memcpy((char *)s->d + doff[k - NFIELDS], v, vn);
+		((char *)s->d + doff[k - NFIELDS])[vn] = '\0';
 	}
 	return 0;
 fail:
@@ -972,9 +986,9 @@ read_json(sink *s, const char *buf, size_t len)
 	return j_walk(s, buf, &root, path, keys, 0);
 }
 
-int
-target_read_buf(const char *name, const char *buf, size_t len,
-    target *t, s3p_err *err)
+static int
+read_buf(const char *name, const char *buf, size_t len, target *t,
+    target_digests *d, s3p_err *err)
 {
 	sink s;
 	size_t bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
@@ -983,7 +997,10 @@ target_read_buf(const char *name, const char *buf, size_t len,
 	memset(&s, 0, sizeof s);
 	s.name = name;
 	s.err = err;
+	s.d = d;
 	target_init(&s.t);
+	if (d != NULL)
+		memset(d, 0, sizeof *d);
 	while (k < len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' ||
 	    buf[k] == '\r'))
 		k++;
@@ -1000,12 +1017,27 @@ target_read_buf(const char *name, const char *buf, size_t len,
 }
 
 int
-target_read_file(const char *path, target *t, s3p_err *err)
+target_read_buf(const char *name, const char *buf, size_t len,
+    target *t, s3p_err *err)
+{
+	return read_buf(name, buf, len, t, NULL, err);
+}
+
+int
+target_read_result_buf(const char *name, const char *buf, size_t len,
+    target *t, target_digests *d, s3p_err *err)
+{
+	return read_buf(name, buf, len, t, d, err);
+}
+
+static int
+read_file(const char *path, target *t, target_digests *d, s3p_err *err)
 {
 	char buf[TARGET_FILE_MAX + 1];
 	size_t len = 0;
 	ssize_t r = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	int fd = d != NULL && strcmp(path, "-") == 0 ? dup(0) :
+	    open(path, O_RDONLY | O_CLOEXEC), e;
 
 	while (fd >= 0 && len < sizeof buf) {
 		r = read(fd, buf + len, sizeof buf - len);
@@ -1022,7 +1054,20 @@ target_read_file(const char *path, target *t, s3p_err *err)
 		return err_set(err, S3P_EUSAGE, "spec file %s: %s", path,
 		    len > TARGET_FILE_MAX ? "larger than " STR(TARGET_FILE_MAX)
 		    " bytes" : strerror(e));
-	return target_read_buf(path, buf, len, t, err);
+	return read_buf(path, buf, len, t, d, err);
+}
+
+int
+target_read_file(const char *path, target *t, s3p_err *err)
+{
+	return read_file(path, t, NULL, err);
+}
+
+int
+target_read_result_file(const char *path, target *t, target_digests *d,
+    s3p_err *err)
+{
+	return read_file(path, t, d, err);
 }
 
 /* ---- the published result spec: SPEC section 7 --------------------------- */

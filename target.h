@@ -151,6 +151,27 @@ int target_read_file(const char *path, target *t, s3p_err *err);
 int target_read_buf(const char *name, const char *buf, size_t len,
     target *t, s3p_err *err);
 
+/*
+ * get --spec (SPEC sections 7 and 8): the same reader over a published
+ * result spec (as `publish` prints it, or a Bacalhau job's published
+ * result: `Type: s3` with Params), which also keeps the result fields that
+ * target_read_file() ignores. Bucket, Key, Endpoint, Region and Encoding
+ * go into t as above; VersionID, ChecksumSHA256 and ContentSHA256 into d
+ * (each "" when absent, empty or null; d is cleared first). A value longer
+ * than its buffer is a usage error. Path "-" reads standard input.
+ */
+#define TARGET_VERSION_MAX 1023
+typedef struct {
+	char version_id[TARGET_VERSION_MAX + 1];
+	char checksum_sha256[96];     /* base64, or "base64-N" (multipart) */
+	char content_sha256[65];      /* hex */
+} target_digests;
+
+int target_read_result_file(const char *path, target *t, target_digests *d,
+    s3p_err *err);
+int target_read_result_buf(const char *name, const char *buf, size_t len,
+    target *t, target_digests *d, s3p_err *err);
+
 /* Bucket and Key both set (non-empty), else a usage error naming the
  * missing one(s). */
 int target_check_required(const target *t, s3p_err *err);
