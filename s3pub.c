@@ -1190,6 +1190,8 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	if (presigned.bucket[0] == '\0')
 		return err_set(err, S3P_EUSAGE, "--presigned-url '%s': no bucket and key in it "
 		    "(BUCKET.s3.../KEY or /BUCKET/KEY)", presigned.name);
+	if (presigned_check_upload(&presigned, err) < 0)
+		return -1;
 	if (open_archive(o->pos[0], o, o->compress, a, err) < 0)
 		return -1;
 	catch_signals();
