@@ -118,6 +118,8 @@ printf 'Publisher:\n  Type: s3\n  Params:\n    Bukcet: b\n' >"$TMP/bad.yaml"
 expect_exit "publish: malformed spec names file and line" 1 "bad.yaml:4" "$S3PUB" publish --dry-run --spec "$TMP/bad.yaml" "$T"
 expect_exit "publish: missing credentials" 1 "credentials" "$S3PUB" publish "$T" "s3://bucket/k,opt=endpoint=http://127.0.0.1:9"
 expect_exit "publish: SOURCE_DATE_EPOCH garbage" 1 "SOURCE_DATE_EPOCH" env SOURCE_DATE_EPOCH=soon "$S3PUB" publish --dry-run "$T" s3://bucket/k
+expect_exit "publish --presigned-url: an empty body's checksum in the URL is refused" 1 "x-amz-checksum-crc32=AAAAAA==, the checksum of an empty body" \
+	"$S3PUB" publish --presigned-url "http://127.0.0.1:9/b/k.tgz?x-amz-checksum-crc32=AAAAAA%3D%3D&X-Amz-Signature=abc" "$T"
 check "custom endpoint: a legacy bucket name (capitals, '_') is accepted" \
 	"$S3PUB" publish --dry-run "$T" "s3://Legacy_Bucket/k,opt=endpoint=http://127.0.0.1:9"
 expect_exit "AWS endpoint: the same name is refused" 1 "invalid bucket name" \
