@@ -30,6 +30,7 @@
 #include "http.h"
 #include "s3.h"
 #include "sha256.h"
+#include "objopts.h"
 #include "target.h"
 #include "text.h"
 
@@ -99,6 +100,11 @@ static const char help_text[] =
 "  --keep-partial\ton SIGINT/SIGTERM leave the multipart upload open\n"
 "\t(a rerun resumes it) instead of aborting it\n"
 "  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n"
+"  --storage-class CLASS\tas STANDARD_IA (A-Z and '_')\n"
+"  --sse AES256|aws:kms [--sse-kms-key-id ID]\tserver-side encryption\n"
+"  --tag K=V, --metadata K=V\tobject tags (at most 10), x-amz-meta-K\n"
+"\t(at most 8, 2 KB); both repeatable\n"
+"  --content-type TYPE\tthe archive's (default application/gzip)\n"
 "  --checksum, --no-checksum\n"
 "\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
 "  --retries N\tattempts per request (default 5)\n"
@@ -149,6 +155,7 @@ typedef struct {
 	const char *ca_file;
 	const char *execution_id, *job_id, *node_id;
 	const char *checksum_b64, *content_hex;  /* get */
+	const char *content_type;       /* publish, gzip encoding */
 	uint64_t part_size;
 	int dry_run;
 	int checksum;                   /* -1: by endpoint */
@@ -168,6 +175,7 @@ typedef struct {
 	const char *pos[8];
 	int npos;
 	target opt;                     /* endpoint, region, encoding given */
+	objopts obj;                    /* --storage-class .. --metadata */
 } options;
 
 /*
@@ -176,7 +184,7 @@ typedef struct {
  * (O_FLAG: the value stored; otherwise the message, W_*, for a bad value).
  */
 enum { C_PUBLISH = 1, C_PRESIGN = 2, C_GET = 4, C_ARCHIVE = 8 };
-enum { O_FLAG, O_STR, O_INT, O_SIZE, O_CHOICE, O_SHA, O_SPEC };
+enum { O_FLAG, O_STR, O_INT, O_SIZE, O_CHOICE, O_SHA, O_SPEC, O_OBJ };
 enum {
 	W_RETRIES, W_JOBS, W_SECONDS, W_EXPIRES, W_LEVEL, /* O_INT: int_max[] */
 	W_SIZE, W_MINPART, W_OUTPUT, W_METHOD, W_B64, W_HEX
@@ -220,7 +228,13 @@ enum {
 	X("force",           O_FLAG,   G,         OFF(force), 1) \
 	X("endpoint",        O_SPEC,   P|S|G,     0, 0) \
 	X("region",          O_SPEC,   P|S|G,     0, 0) \
-	X("encoding",        O_SPEC,   P,         0, 0)
+	X("encoding",        O_SPEC,   P,         0, 0) \
+	X("content-type",    O_STR,    P,         OFF(content_type), 0) \
+	X("storage-class",   O_OBJ,    P,         0, 0) \
+	X("sse",             O_OBJ,    P,         0, 0) \
+	X("sse-kms-key-id",  O_OBJ,    P,         0, 0) \
+	X("tag",             O_OBJ,    P,         0, 0) \
+	X("metadata",        O_OBJ,    P,         0, 0)
 #define OPT_NAME(n, k, c, o, a) n "\0"
 #define OPT_DEF(n, k, c, o, a) { k, c, o, a },
 
@@ -531,6 +545,10 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 			    span(val, l == 44 ? base64_chars : hex_chars) != l)
 				break;
 			*(const char **)f = val;
+			continue;
+		case O_OBJ:
+			if (objopts_add(&o->obj, name, val, err) < 0)
+				return -1;
 			continue;
 		default:        /* O_SPEC */
 			if (target_set(&o->opt, name, val, err) < 0)
@@ -1243,7 +1261,8 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 	if (rc == 0)
 		rc = s3_upload(&s3c, bucket, key, archive_reader, a,
 		    o->compress > 0 ? hashpass_memo_get : NULL, &memo,
-		    archive_size(a), part_size, "application/gzip", pr, err);
+		    archive_size(a), part_size, o->content_type ? o->content_type :
+		    "application/gzip", pr, err);
 	hashpass_memo_free(&memo);
 	return rc;
 }
@@ -1314,6 +1333,11 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 	s3c.fresh = o->no_resume;
 	s3c.keep_partial = o->keep_partial;
 	s3c.no_overwrite = o->no_overwrite;
+	s3c.obj_hdrs = o->obj.h;
+	s3c.nobj_hdrs = o->obj.n;
+	if (o->content_type != NULL && res->encoding != TARGET_GZIP)
+		return err_set(err, S3P_EUSAGE, "--content-type: only for the "
+		    "gzip encoding (plain mode's types come from the names)");
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
 	pthread_mutex_init(&pg.mu, NULL);
 	if (pg.on) {
@@ -1354,6 +1378,18 @@ cmd_publish(options *o)
 
 	err_clear(&err);
 	memset(&res, 0, sizeof res);
+	if (objopts_finish(&o->obj, &err) < 0 || (o->content_type != NULL &&
+	    (o->content_type[0] == '\0' || text_has_ctl(o->content_type) ||
+	    strlen(o->content_type) > 255) && err_set(&err, S3P_EUSAGE,
+	    "--content-type '%s': 1..255 bytes, no control characters",
+	    o->content_type)) || ((o->obj.n > 0 || o->content_type != NULL) &&
+	    o->presigned_url != NULL && err_set(&err, S3P_EUSAGE,
+	    "--presigned-url: the object options must be in the URL's "
+	    "signature: presign them, not here"))) {
+		rc = fail(&err);
+		archive_close(a);
+		return close_client(rc);
+	}
 	if (o->presigned_url != NULL) {
 		rc = publish_presigned(o, &a, &pr, &err);
 		res.bucket = presigned.bucket;
