@@ -43,6 +43,14 @@ add(objopts *o, const char *name, size_t nlen, const char *val)
 	return 0;
 }
 
+/* A-Z a-z 0-9 - _ . ~: RFC 3986's unreserved, an HTTP token too */
+static int
+unreserved(int c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	    (c >= '0' && c <= '9') || (c != 0 && strchr("-_.~", c) != NULL);
+}
+
 /* S3's tag encoding: unreserved bytes as they are, the rest %XX. */
 static int
 tag_encode(objopts *o, const char *sep, const char *s, size_t n)
@@ -56,8 +64,7 @@ tag_encode(objopts *o, const char *sep, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		if (at + 4 > sizeof o->tagging)
 			return -1;
-		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? 1 :
-		    (c >= '0' && c <= '9') || strchr("-_.~", c) != NULL)
+		if (unreserved(c))
 			o->tagging[at++] = (char)c;
 		else
 			at += (size_t)fmt_snprintf(o->tagging + at, 4, "%%%02X", c);
@@ -74,8 +81,10 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 	const char *why;
 
 	if (strcmp(opt, "storage-class") == 0) {
-		size_t n = strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
-		why = "A-Z and '_' only, as STANDARD_IA";
+		size_t n = 0;
+		why = "A-Z_";
+		while ((val[n] >= 'A' && val[n] <= 'Z') || val[n] == '_')
+			n++;
 		if (n == 0 || n > 32 || val[n] != '\0')
 			goto bad;
 		if (add(o, "x-amz-storage-class", 19, val) < 0)
@@ -92,7 +101,7 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 		return 0;
 	}
 	if (strcmp(opt, "sse-kms-key-id") == 0) {
-		why = "a key id or ARN (visible ASCII, up to 2048 bytes)";
+		why = "visible ASCII";
 		if (!text_visible(val) || strlen(val) > 2048 ||
 		    add(o, "x-amz-server-side-encryption-aws-kms-key-id", 43,
 		    val) < 0)
@@ -101,8 +110,7 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 		return 0;
 	}
 	if (strcmp(opt, "tag") == 0) {
-		why = "K=V, K 1..128 and V up to 256 bytes, no control "
-		    "characters, at most 10 tags";
+		why = "K=V within S3's limits";
 		if (eq == NULL || klen == 0 || klen > 128 || strlen(eq + 1) > 256 ||
 		    text_has_ctl(val) || o->ntags == 10)
 			goto bad;
@@ -112,18 +120,19 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 		return 0;
 	}
 	/* metadata */
-	why = "K=V, K of letters, digits, '-' and '_', V printable ASCII, "
-	    "2 KB in all, at most 8";
+	why = "K=V, K [A-Za-z0-9._~-], V ASCII, 8 and 2 KB";
 	{
 		char name[160];
 		const char *v = eq ? eq + 1 : "";
 		int printable = 1;
+		size_t n = 0;
 		for (const char *c = v; *c; c++)
-			printable &= *c >= 0x20 && *c < 0x7f;
+			printable &= (unsigned char)(*c - 0x20) < 0x5f;
+		while (n < klen && unreserved(val[n]))
+			n++;
 		o->meta_bytes += klen + strlen(v);
 		if (eq == NULL || klen == 0 || klen > 128 || !printable || ++o->nmeta > 8 ||
-		    strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_") != klen || o->meta_bytes > 2048)
+		    n != klen || o->meta_bytes > 2048)
 			goto bad;
 		fmt_snprintf(name, sizeof name, "x-amz-meta-%.*s", (int)klen, val);
 		if (add(o, name, strlen(name), v) < 0)
@@ -138,9 +147,8 @@ int
 objopts_finish(objopts *o, s3p_err *err)
 {
 	if (o->kms_key && !o->sse_kms)
-		return ERR(err, S3P_EUSAGE,
-		    "--sse-kms-key-id goes with --sse aws:kms");
+		return ERR(err, S3P_EUSAGE, "--sse-kms-key-id: needs --sse aws:kms");
 	if (o->ntags > 0 && add(o, "x-amz-tagging", 13, o->tagging) < 0)
-		return ERR(err, S3P_EUSAGE, "too many object options");
+		return ERR(err, S3P_EUSAGE, "--tag: too many options");
 	return 0;
 }

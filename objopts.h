@@ -35,7 +35,7 @@ void objopts_init(objopts *o);
  * opt is the option's name without "--": "storage-class" (A-Z and '_',
  * 1..32), "sse" (AES256 or aws:kms), "sse-kms-key-id" (visible ASCII),
  * "tag" (K=V: at most 10, key 1..128 and value 0..256 bytes without
- * control characters), "metadata" (K=V: K of letters, digits, '-' and '_',
+ * control characters), "metadata" (K=V: K of letters, digits, "-_.~",
  * V printable ASCII; 2 KB in all). 0, or -1 with a usage error naming the
  * option and the value.
  */

@@ -158,11 +158,9 @@ presigned_check_upload(const presigned_info *p, s3p_err *err)
 			continue;
 		for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++)
 			if (strcmp(v, empty[i]) == 0)
-				return ERR(err, S3P_EUSAGE, "--presigned-url '%s': its "
-				    "signature includes %.*s=%s, the checksum of an "
-				    "empty body (presigned before there was a body): "
-				    "the server would refuse the archive; presign the "
-				    "PUT without a checksum", p->name, (int)eq, f + 1, v);
+				return ERR(err, S3P_EUSAGE, "--presigned-url '%s': "
+				    "%.*s=%s is an empty body's checksum: presign "
+				    "without it", p->name, (int)eq, f + 1, v);
 	}
 	return 0;
 }

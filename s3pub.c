@@ -100,11 +100,8 @@ static const char help_text[] =
 "  --keep-partial\ton SIGINT/SIGTERM leave the multipart upload open\n"
 "\t(a rerun resumes it) instead of aborting it\n"
 "  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n"
-"  --storage-class CLASS\tas STANDARD_IA (A-Z and '_')\n"
-"  --sse AES256|aws:kms [--sse-kms-key-id ID]\tserver-side encryption\n"
-"  --tag K=V, --metadata K=V\tobject tags (at most 10), x-amz-meta-K\n"
-"\t(at most 8, 2 KB); both repeatable\n"
-"  --content-type TYPE\tthe archive's (default application/gzip)\n"
+"  --storage-class C, --sse AES256|aws:kms, --sse-kms-key-id ID,\n"
+"  --tag K=V, --metadata K=V (repeatable), --content-type TYPE\n"
 "  --checksum, --no-checksum\n"
 "\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
 "  --retries N\tattempts per request (default 5)\n"
@@ -1336,8 +1333,7 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 	s3c.obj_hdrs = o->obj.h;
 	s3c.nobj_hdrs = o->obj.n;
 	if (o->content_type != NULL && res->encoding != TARGET_GZIP)
-		return err_set(err, S3P_EUSAGE, "--content-type: only for the "
-		    "gzip encoding (plain mode's types come from the names)");
+		return err_set(err, S3P_EUSAGE, "--content-type: gzip only");
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
 	pthread_mutex_init(&pg.mu, NULL);
 	if (pg.on) {
@@ -1381,11 +1377,9 @@ cmd_publish(options *o)
 	if (objopts_finish(&o->obj, &err) < 0 || (o->content_type != NULL &&
 	    (o->content_type[0] == '\0' || text_has_ctl(o->content_type) ||
 	    strlen(o->content_type) > 255) && err_set(&err, S3P_EUSAGE,
-	    "--content-type '%s': 1..255 bytes, no control characters",
-	    o->content_type)) || ((o->obj.n > 0 || o->content_type != NULL) &&
+	    "bad --content-type")) || ((o->obj.n > 0 || o->content_type != NULL) &&
 	    o->presigned_url != NULL && err_set(&err, S3P_EUSAGE,
-	    "--presigned-url: the object options must be in the URL's "
-	    "signature: presign them, not here"))) {
+	    "--presigned-url: presign them, not here"))) {
 		rc = fail(&err);
 		archive_close(a);
 		return close_client(rc);
