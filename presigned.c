@@ -138,6 +138,34 @@ presigned_parse(const char *s, presigned_info *p, s3p_err *err)
 }
 
 int
+presigned_check_upload(const presigned_info *p, s3p_err *err)
+{
+	/* base64 of each algorithm's value for 0 bytes */
+	static const char *const empty[] = {
+		"AAAAAA==",                     /* crc32, crc32c */
+		"AAAAAAAAAAA=",                 /* crc64nvme */
+		"2jmj7l5rSw0yVb/vlWAYkK/YBwk=", /* sha1 */
+		"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", /* sha256 */
+	};
+	static const char pre[] = "x-amz-checksum-";
+	const char *f = strchr(p->url.target, '?');
+
+	for (; f != NULL && *f != '\0'; f += 1 + strcspn(f + 1, "&")) {
+		size_t n = strcspn(f + 1, "&"), eq = strcspn(f + 1, "=&");
+		char v[64];
+		if (eq < sizeof pre - 1 || !text_ieq(f + 1, sizeof pre - 1, pre) ||
+		    eq == n || presigned_decode(f + 2 + eq, n - eq - 1, v, sizeof v) < 0)
+			continue;
+		for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++)
+			if (strcmp(v, empty[i]) == 0)
+				return ERR(err, S3P_EUSAGE, "--presigned-url '%s': "
+				    "%.*s=%s is an empty body's checksum: presign "
+				    "without it", p->name, (int)eq, f + 1, v);
+	}
+	return 0;
+}
+
+int
 presigned_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25], s3p_err *err)
 {
 	static unsigned char buf[65536];

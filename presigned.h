@@ -53,6 +53,16 @@ int presigned_parse(const char *s, presigned_info *p, s3p_err *err);
  */
 int presigned_decode(const char *in, size_t inlen, char *out, size_t outsz);
 
+/*
+ * 0 when the URL's query bakes in no checksum of an empty body; else -1
+ * with err set (S3P_EUSAGE, naming the parameter). Some SDKs presign a
+ * PutObject with a default checksum computed before there is a body
+ * (x-amz-checksum-crc32=AAAAAA==, the CRC-32 of nothing): the signature
+ * covers it, so the server refuses any body that is not empty, and an
+ * archive never is. Checked before the upload (README "Managed mode").
+ */
+int presigned_check_upload(const presigned_info *p, s3p_err *err);
+
 /* Base64 MD5 of len bytes of read (out: 25 bytes). 0, or -1 with err set. */
 int presigned_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25],
     s3p_err *err);

@@ -416,7 +416,7 @@ typedef struct {
 	char host[HTTP_HOST_MAX + 8];
 	char amz_date[17];
 	char auth[1024];
-	http_header hh[24];
+	http_header hh[40];
 	size_t nhh;
 } s3_call;
 
@@ -472,7 +472,7 @@ sign_try(s3_client *s, s3_call *c, const creds *cr, s3p_err *err)
 	const s3_op *op = c->op;
 	const char *phash = op->payload_hash ? op->payload_hash : SIGV4_EMPTY_SHA256;
 	char stamp[9];
-	sigv4_pair sh[24];
+	sigv4_pair sh[36];
 	size_t nsh = 0;
 
 	sigv4_format_time(c->signed_at, c->amz_date, stamp);
@@ -483,7 +483,7 @@ sign_try(s3_client *s, s3_call *c, const creds *cr, s3p_err *err)
 		c->hh[c->nhh++] = (http_header){ "x-amz-content-sha256", phash };
 		c->hh[c->nhh++] = (http_header){ "x-amz-date", c->amz_date };
 	}
-	for (size_t i = 0; i < op->nhdrs && nsh < 20; i++) {
+	for (size_t i = 0; i < op->nhdrs && nsh < 36; i++) {
 		sh[nsh++] = (sigv4_pair){ op->hdrs[i].name, op->hdrs[i].value };
 		c->hh[c->nhh++] = op->hdrs[i];
 	}
@@ -829,7 +829,7 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 {
 	s3_reply *r = &s->scratch->reply;
 	unsigned char d[SHA256_SIZE];
-	http_header hdrs[8];
+	http_header hdrs[20];
 	size_t nh = 0;
 	s3_op op = *body;
 	int rc;
@@ -846,6 +846,8 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 	if (s->checksum && op.url == NULL)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-sha256",
 		    res->local_checksum };
+	for (size_t i = 0; i < s->nobj_hdrs && op.url == NULL; i++)
+		hdrs[nh++] = s->obj_hdrs[i];
 	if (s->no_overwrite && !s->unconditional && op.url == NULL)
 		hdrs[nh++] = (http_header){ "if-none-match", "*" };
 	for (size_t i = 0; i < nextra && nh < sizeof hdrs / sizeof hdrs[0]; i++)
@@ -1077,7 +1079,7 @@ mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
 	sigv4_pair q[1] = { { "uploads", NULL } };
-	http_header hdrs[2];
+	http_header hdrs[14];
 	size_t nh = 0;
 	s3_op op;
 
@@ -1085,6 +1087,8 @@ mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
 	if (s->checksum)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-algorithm", "SHA256" };
+	for (size_t i = 0; i < s->nobj_hdrs; i++)
+		hdrs[nh++] = s->obj_hdrs[i];
 	op_init(&op, "POST", "CreateMultipartUpload", m->body->bucket,
 	    m->body->key);
 	op.query = q;

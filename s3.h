@@ -147,6 +147,8 @@ typedef struct {
 	int fresh;                  /* multipart: abort those left open first */
 	int keep_partial;           /* on a signal: leave the upload open */
 	int no_overwrite;           /* s3_upload never replaces an object */
+	const http_header *obj_hdrs; /* signed, on PutObject and Create- */
+	size_t nobj_hdrs;           /* MultipartUpload (objopts.h); <= 12 */
 	int unconditional;          /* the server refused If-None-Match */
 	uint64_t resumed;           /* bytes found already uploaded (progress) */
 	const volatile sig_atomic_t *cancel; /* NULL, or set by a signal: stop */

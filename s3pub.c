@@ -30,6 +30,7 @@
 #include "http.h"
 #include "s3.h"
 #include "sha256.h"
+#include "objopts.h"
 #include "target.h"
 #include "text.h"
 
@@ -100,6 +101,8 @@ static const char help_text[] =
 "  --keep-partial\ton SIGINT/SIGTERM leave the multipart upload open\n"
 "\t(a rerun resumes it) instead of aborting it\n"
 "  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n"
+"  --storage-class C, --sse AES256|aws:kms, --sse-kms-key-id ID,\n"
+"  --tag K=V, --metadata K=V (repeatable), --content-type TYPE\n"
 "  --checksum, --no-checksum\n"
 "\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
 "  --retries N\tattempts per request (default 5)\n"
@@ -155,6 +158,7 @@ typedef struct {
 	const char *ca_file;
 	const char *execution_id, *job_id, *node_id;
 	const char *checksum_b64, *content_hex;  /* get */
+	const char *content_type;       /* publish, gzip encoding */
 	uint64_t part_size;
 	int dry_run;
 	int checksum;                   /* -1: by endpoint */
@@ -174,6 +178,7 @@ typedef struct {
 	const char *pos[8];
 	int npos;
 	target opt;                     /* endpoint, region, encoding given */
+	objopts obj;                    /* --storage-class .. --metadata */
 } options;
 
 /*
@@ -182,7 +187,7 @@ typedef struct {
  * (O_FLAG: the value stored; otherwise the message, W_*, for a bad value).
  */
 enum { C_PUBLISH = 1, C_PRESIGN = 2, C_GET = 4, C_ARCHIVE = 8 };
-enum { O_FLAG, O_STR, O_INT, O_SIZE, O_CHOICE, O_SHA, O_SPEC };
+enum { O_FLAG, O_STR, O_INT, O_SIZE, O_CHOICE, O_SHA, O_SPEC, O_OBJ };
 enum {
 	W_RETRIES, W_JOBS, W_SECONDS, W_EXPIRES, W_LEVEL, /* O_INT: int_max[] */
 	W_SIZE, W_MINPART, W_OUTPUT, W_METHOD, W_B64, W_HEX
@@ -227,7 +232,13 @@ enum {
 	X("force",           O_FLAG,   G,         OFF(force), 1) \
 	X("endpoint",        O_SPEC,   P|S|G,     0, 0) \
 	X("region",          O_SPEC,   P|S|G,     0, 0) \
-	X("encoding",        O_SPEC,   P,         0, 0)
+	X("encoding",        O_SPEC,   P,         0, 0) \
+	X("content-type",    O_STR,    P,         OFF(content_type), 0) \
+	X("storage-class",   O_OBJ,    P,         0, 0) \
+	X("sse",             O_OBJ,    P,         0, 0) \
+	X("sse-kms-key-id",  O_OBJ,    P,         0, 0) \
+	X("tag",             O_OBJ,    P,         0, 0) \
+	X("metadata",        O_OBJ,    P,         0, 0)
 #define OPT_NAME(n, k, c, o, a) n "\0"
 #define OPT_DEF(n, k, c, o, a) { k, c, o, a },
 
@@ -538,6 +549,10 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 			    span(val, l == 44 ? base64_chars : hex_chars) != l)
 				break;
 			*(const char **)f = val;
+			continue;
+		case O_OBJ:
+			if (objopts_add(&o->obj, name, val, err) < 0)
+				return -1;
 			continue;
 		default:        /* O_SPEC */
 			if (target_set(&o->opt, name, val, err) < 0)
@@ -1200,6 +1215,8 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	if (presigned.bucket[0] == '\0')
 		return err_set(err, S3P_EUSAGE, "--presigned-url '%s': no bucket and key in it "
 		    "(BUCKET.s3.../KEY or /BUCKET/KEY)", presigned.name);
+	if (presigned_check_upload(&presigned, err) < 0)
+		return -1;
 	if (open_archive(o->pos[0], o, o->compress, a, err) < 0)
 		return -1;
 	catch_signals();
@@ -1251,7 +1268,8 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 	if (rc == 0)
 		rc = s3_upload(&s3c, bucket, key, archive_reader, a,
 		    o->compress > 0 ? hashpass_memo_get : NULL, &memo,
-		    archive_size(a), part_size, "application/gzip", pr, err);
+		    archive_size(a), part_size, o->content_type ? o->content_type :
+		    "application/gzip", pr, err);
 	hashpass_memo_free(&memo);
 	return rc;
 }
@@ -1322,6 +1340,10 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 	s3c.fresh = o->no_resume;
 	s3c.keep_partial = o->keep_partial;
 	s3c.no_overwrite = o->no_overwrite;
+	s3c.obj_hdrs = o->obj.h;
+	s3c.nobj_hdrs = o->obj.n;
+	if (o->content_type != NULL && res->encoding != TARGET_GZIP)
+		return err_set(err, S3P_EUSAGE, "--content-type: gzip only");
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
 	pthread_mutex_init(&pg.mu, NULL);
 	if (pg.on) {
@@ -1362,6 +1384,16 @@ cmd_publish(options *o)
 
 	err_clear(&err);
 	memset(&res, 0, sizeof res);
+	if (objopts_finish(&o->obj, &err) < 0 || (o->content_type != NULL &&
+	    (o->content_type[0] == '\0' || text_has_ctl(o->content_type) ||
+	    strlen(o->content_type) > 255) && err_set(&err, S3P_EUSAGE,
+	    "bad --content-type")) || ((o->obj.n > 0 || o->content_type != NULL) &&
+	    o->presigned_url != NULL && err_set(&err, S3P_EUSAGE,
+	    "--presigned-url: presign them, not here"))) {
+		rc = fail(&err);
+		archive_close(a);
+		return close_client(rc);
+	}
 	if (o->presigned_url != NULL) {
 		rc = publish_presigned(o, &a, &pr, &err);
 		res.bucket = presigned.bucket;

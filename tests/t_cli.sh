@@ -118,6 +118,12 @@ printf 'Publisher:\n  Type: s3\n  Params:\n    Bukcet: b\n' >"$TMP/bad.yaml"
 expect_exit "publish: malformed spec names file and line" 1 "bad.yaml:4" "$S3PUB" publish --dry-run --spec "$TMP/bad.yaml" "$T"
 expect_exit "publish: missing credentials" 1 "credentials" "$S3PUB" publish "$T" "s3://bucket/k,opt=endpoint=http://127.0.0.1:9"
 expect_exit "publish: SOURCE_DATE_EPOCH garbage" 1 "SOURCE_DATE_EPOCH" env SOURCE_DATE_EPOCH=soon "$S3PUB" publish --dry-run "$T" s3://bucket/k
+expect_exit "publish --presigned-url: an empty body's checksum in the URL is refused" 1 "x-amz-checksum-crc32=AAAAAA== is an empty body.s checksum" \
+	"$S3PUB" publish --presigned-url "http://127.0.0.1:9/b/k.tgz?x-amz-checksum-crc32=AAAAAA%3D%3D&X-Amz-Signature=abc" "$T"
+expect_exit "publish: --storage-class in lower case" 1 "storage-class 'standard'" "$S3PUB" publish --dry-run --storage-class standard "$T" s3://bucket/k
+expect_exit "publish: --sse-kms-key-id without aws:kms" 1 "aws:kms" "$S3PUB" publish --dry-run --sse AES256 --sse-kms-key-id k "$T" s3://bucket/k
+expect_exit "publish: --metadata key with a blank" 1 "metadata 'a b=1'" "$S3PUB" publish --dry-run --metadata 'a b=1' "$T" s3://bucket/k
+expect_exit "publish: object options with --presigned-url" 1 "presign them" "$S3PUB" publish --tag k=v --presigned-url http://127.0.0.1:9/b/k.tgz "$T"
 check "custom endpoint: a legacy bucket name (capitals, '_') is accepted" \
 	"$S3PUB" publish --dry-run "$T" "s3://Legacy_Bucket/k,opt=endpoint=http://127.0.0.1:9"
 expect_exit "AWS endpoint: the same name is refused" 1 "invalid bucket name" \

@@ -62,6 +62,23 @@ main(void)
 	t_ok(presigned_decode("a%4", 3, out, sizeof out) < 0, "decode refuses a cut escape");
 	t_ok(presigned_decode("abcdef", 6, out, 4) < 0, "decode refuses what does not fit");
 
+	/* a checksum of an empty body baked into the signature */
+	t_ok(presigned_parse("http://127.0.0.1:9000/b/k.tgz?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+	    "&x-amz-checksum-crc32=AAAAAA%3D%3D&X-Amz-Signature=x", &p, &err) == 0 &&
+	    presigned_check_upload(&p, &err) < 0 && err.status == S3P_EUSAGE &&
+	    strstr(err.msg, "x-amz-checksum-crc32=AAAAAA==") != NULL &&
+	    strstr(err.msg, "empty body") != NULL && strstr(err.msg, "X-Amz-Signature") == NULL,
+	    "empty-body crc32 in the query refused: %s", err.msg);
+	t_ok(presigned_parse("http://h:1/b/k?X-Amz-Checksum-SHA256=47DEQpj8HBSa%2B%2FTImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D",
+	    &p, &err) == 0 && presigned_check_upload(&p, &err) < 0,
+	    "empty-body sha256, name in any case, value encoded: refused");
+	t_ok(presigned_parse("http://h:1/b/k?x-amz-checksum-crc32=zX8aNA%3D%3D&X-Amz-Signature=x",
+	    &p, &err) == 0 && presigned_check_upload(&p, &err) == 0,
+	    "a checksum of another body: left to the server");
+	t_ok(presigned_parse("http://h:1/b/k?X-Amz-Signature=AAAAAA%3D%3D&x-amz-checksum-crc32",
+	    &p, &err) == 0 && presigned_check_upload(&p, &err) == 0,
+	    "no checksum parameter with a value: accepted");
+
 	/* RFC 1321 appendix A.5 */
 	t_ok(presigned_md5_b64(mem_read, (void *)"", 0, md5, &err) == 0 &&
 	    strcmp(md5, "1B2M2Y8AsgTpgAmY7PhCfg==") == 0, "Content-MD5 of \"\": %s", md5);

@@ -1,0 +1,154 @@
+/*
+ * objopts.c: object options as headers. See objopts.h.
+ */
+#include <string.h>
+
+#include "fmt.h"
+#include "text.h"
+
+#include "objopts.h"
+
+#define ERR(...) (err_set(__VA_ARGS__), -1)
+
+void
+objopts_init(objopts *o)
+{
+	memset(o, 0, sizeof *o);
+}
+
+/* A copy of s (n bytes) in o->buf, or NULL when it is full. */
+static char *
+keep(objopts *o, const char *s, size_t n)
+{
+	char *p = o->buf + o->used;
+
+	if (o->used + n + 1 > sizeof o->buf)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	o->used += n + 1;
+	return p;
+}
+
+static int
+add(objopts *o, const char *name, size_t nlen, const char *val)
+{
+	char *k = keep(o, name, nlen), *v = keep(o, val, strlen(val));
+
+	if (k == NULL || v == NULL || o->n == OBJOPTS_MAX)
+		return -1;
+	for (char *c = k; *c; c++)
+		*c = (char)text_lower(*c);
+	o->h[o->n++] = (http_header){ k, v };
+	return 0;
+}
+
+/* A-Z a-z 0-9 - _ . ~: RFC 3986's unreserved, an HTTP token too */
+static int
+unreserved(int c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+	    (c >= '0' && c <= '9') || (c != 0 && strchr("-_.~", c) != NULL);
+}
+
+/* S3's tag encoding: unreserved bytes as they are, the rest %XX. */
+static int
+tag_encode(objopts *o, const char *sep, const char *s, size_t n)
+{
+	size_t at = strlen(o->tagging) + strlen(sep);
+
+	if (at + 1 > sizeof o->tagging)
+		return -1;
+	strcat(o->tagging, sep);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (at + 4 > sizeof o->tagging)
+			return -1;
+		if (unreserved(c))
+			o->tagging[at++] = (char)c;
+		else
+			at += (size_t)fmt_snprintf(o->tagging + at, 4, "%%%02X", c);
+	}
+	o->tagging[at] = '\0';
+	return 0;
+}
+
+int
+objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
+{
+	const char *eq = strchr(val, '=');
+	size_t klen = eq ? (size_t)(eq - val) : 0;
+	const char *why;
+
+	if (strcmp(opt, "storage-class") == 0) {
+		size_t n = 0;
+		why = "A-Z_";
+		while ((val[n] >= 'A' && val[n] <= 'Z') || val[n] == '_')
+			n++;
+		if (n == 0 || n > 32 || val[n] != '\0')
+			goto bad;
+		if (add(o, "x-amz-storage-class", 19, val) < 0)
+			goto bad;
+		return 0;
+	}
+	if (strcmp(opt, "sse") == 0) {
+		why = "AES256 or aws:kms";
+		o->sse_kms = strcmp(val, "aws:kms") == 0;
+		if (!o->sse_kms && strcmp(val, "AES256") != 0)
+			goto bad;
+		if (add(o, "x-amz-server-side-encryption", 28, val) < 0)
+			goto bad;
+		return 0;
+	}
+	if (strcmp(opt, "sse-kms-key-id") == 0) {
+		why = "visible ASCII";
+		if (!text_visible(val) || strlen(val) > 2048 ||
+		    add(o, "x-amz-server-side-encryption-aws-kms-key-id", 43,
+		    val) < 0)
+			goto bad;
+		o->kms_key = 1;
+		return 0;
+	}
+	if (strcmp(opt, "tag") == 0) {
+		why = "K=V within S3's limits";
+		if (eq == NULL || klen == 0 || klen > 128 || strlen(eq + 1) > 256 ||
+		    text_has_ctl(val) || o->ntags == 10)
+			goto bad;
+		if (tag_encode(o, o->ntags++ > 0 ? "&" : "", val, klen) < 0 ||
+		    tag_encode(o, "=", eq + 1, strlen(eq + 1)) < 0)
+			goto bad;
+		return 0;
+	}
+	/* metadata */
+	why = "K=V, K [A-Za-z0-9._~-], V ASCII, 8 and 2 KB";
+	{
+		char name[160];
+		const char *v = eq ? eq + 1 : "";
+		int printable = 1;
+		size_t n = 0;
+		for (const char *c = v; *c; c++)
+			printable &= (unsigned char)(*c - 0x20) < 0x5f;
+		while (n < klen && unreserved(val[n]))
+			n++;
+		o->meta_bytes += klen + strlen(v);
+		if (eq == NULL || klen == 0 || klen > 128 || !printable || ++o->nmeta > 8 ||
+		    n != klen || o->meta_bytes > 2048)
+			goto bad;
+		fmt_snprintf(name, sizeof name, "x-amz-meta-%.*s", (int)klen, val);
+		if (add(o, name, strlen(name), v) < 0)
+			goto bad;
+		return 0;
+	}
+bad:
+	return ERR(err, S3P_EUSAGE, "--%s '%s': %s", opt, val, why);
+}
+
+int
+objopts_finish(objopts *o, s3p_err *err)
+{
+	if (o->kms_key && !o->sse_kms)
+		return ERR(err, S3P_EUSAGE, "--sse-kms-key-id: needs --sse aws:kms");
+	if (o->ntags > 0 && add(o, "x-amz-tagging", 13, o->tagging) < 0)
+		return ERR(err, S3P_EUSAGE, "--tag: too many options");
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * objopts.h: the object options of `publish` (storage class, server-side
+ * encryption, tags, user metadata) as the request headers S3 reads them.
+ *
+ * The caller owns an objopts, zeroes it with objopts_init(), adds each
+ * option as given on the command line with objopts_add() (which checks the
+ * value and S3's limits), then calls objopts_finish() once: h[0..n) are
+ * then the headers to sign and send on PutObject and CreateMultipartUpload
+ * (s3_client.obj_hdrs). Names are lower case. Nothing here is a secret.
+ */
+#ifndef S3PUB_OBJOPTS_H
+#define S3PUB_OBJOPTS_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "http.h"
+
+#define OBJOPTS_MAX 12          /* headers; so at most 8 --metadata */
+
+typedef struct {
+	http_header h[OBJOPTS_MAX];
+	size_t n;
+	char buf[2400];         /* header names and values */
+	size_t used;
+	char tagging[2800];     /* K=V&K=V, percent-encoded */
+	unsigned ntags, nmeta;
+	size_t meta_bytes;      /* S3: keys and values at most 2 KB */
+	int kms_key, sse_kms;
+} objopts;
+
+void objopts_init(objopts *o);
+
+/*
+ * opt is the option's name without "--": "storage-class" (A-Z and '_',
+ * 1..32), "sse" (AES256 or aws:kms), "sse-kms-key-id" (visible ASCII),
+ * "tag" (K=V: at most 10, key 1..128 and value 0..256 bytes without
+ * control characters), "metadata" (K=V: K of letters, digits, "-_.~",
+ * V printable ASCII; 2 KB in all). 0, or -1 with a usage error naming the
+ * option and the value.
+ */
+int objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err);
+
+/* Adds the tagging header; checks --sse-kms-key-id goes with aws:kms. */
+int objopts_finish(objopts *o, s3p_err *err);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * test_objopts: the object options' values checked and turned into
+ * headers: names lower case, tags percent-encoded, S3's limits.
+ */
+#include <string.h>
+
+#include "objopts.h"
+#include "unit.h"
+
+static const char *
+hv(const objopts *o, const char *name)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->h[i].name, name) == 0)
+			return o->h[i].value;
+	return "";
+}
+
+int
+main(void)
+{
+	static objopts o;
+	s3p_err err;
+	char big[300];
+
+	objopts_init(&o);
+	t_ok(objopts_add(&o, "storage-class", "STANDARD_IA", &err) == 0 &&
+	    objopts_add(&o, "sse", "aws:kms", &err) == 0 &&
+	    objopts_add(&o, "sse-kms-key-id", "arn:aws:kms:k/1", &err) == 0 &&
+	    objopts_add(&o, "tag", "team=a b&c", &err) == 0 &&
+	    objopts_add(&o, "tag", "k/2=é=", &err) == 0 &&
+	    objopts_add(&o, "metadata", "Run-Id=42 x", &err) == 0 &&
+	    objopts_finish(&o, &err) == 0, "every option accepted");
+	t_streq(hv(&o, "x-amz-storage-class"), "STANDARD_IA", "storage class header");
+	t_streq(hv(&o, "x-amz-server-side-encryption"), "aws:kms", "sse header");
+	t_streq(hv(&o, "x-amz-server-side-encryption-aws-kms-key-id"), "arn:aws:kms:k/1", "kms key header");
+	t_streq(hv(&o, "x-amz-tagging"), "team=a%20b%26c&k%2F2=%C3%A9%3D", "tags URL-encoded, joined with &");
+	t_streq(hv(&o, "x-amz-meta-run-id"), "42 x", "metadata: x-amz-meta-KEY lower case");
+
+	objopts_init(&o);
+	t_ok(objopts_add(&o, "storage-class", "standard", &err) < 0 &&
+	    err.status == S3P_EUSAGE && strstr(err.msg, "--storage-class 'standard'") != NULL,
+	    "storage class in lower case refused: %s", err.msg);
+	t_ok(objopts_add(&o, "storage-class", "", &err) < 0, "empty storage class refused");
+	t_ok(objopts_add(&o, "sse", "aes256", &err) < 0, "--sse aes256 refused");
+	t_ok(objopts_add(&o, "sse", "AES256", &err) == 0 &&
+	    objopts_add(&o, "sse-kms-key-id", "k", &err) == 0 &&
+	    objopts_finish(&o, &err) < 0 && strstr(err.msg, "aws:kms") != NULL,
+	    "--sse-kms-key-id without aws:kms refused");
+	t_ok(objopts_add(&o, "tag", "novalue", &err) < 0, "tag without '=' refused");
+	t_ok(objopts_add(&o, "tag", "=v", &err) < 0, "tag with an empty key refused");
+	t_ok(objopts_add(&o, "tag", "k=a\nb", &err) < 0, "tag with a control character refused");
+	memset(big, 'x', sizeof big);
+	big[0] = 'k'; big[1] = '=';
+	big[sizeof big - 1] = '\0';
+	t_ok(objopts_add(&o, "tag", big, &err) < 0, "tag value over 256 bytes refused");
+	objopts_init(&o);
+	for (int i = 0; i < 10; i++)
+		objopts_add(&o, "tag", "k=v", &err);
+	t_ok(objopts_add(&o, "tag", "k=v", &err) < 0, "an eleventh tag refused");
+	t_ok(objopts_add(&o, "metadata", "a b=1", &err) < 0, "metadata key with a blank refused");
+	t_ok(objopts_add(&o, "metadata", "k=\x01", &err) < 0, "metadata value with a control refused");
+	t_ok(objopts_add(&o, "metadata", "k=\xc3\xa9", &err) < 0, "metadata value not ASCII refused");
+	objopts_init(&o);
+	memset(big, 'v', sizeof big);
+	memcpy(big, "k1=", 3);
+	big[sizeof big - 1] = '\0';
+	int rc = 0;
+	for (int i = 0; i < 7 && rc == 0; i++)
+		rc = objopts_add(&o, "metadata", big, &err);
+	t_ok(rc < 0 && strstr(err.msg, "2 KB") != NULL, "metadata over 2 KB in all refused");
+	objopts_init(&o);
+	rc = 0;
+	for (int i = 0; i < 9 && rc == 0; i++)
+		rc = objopts_add(&o, "metadata", "k=v", &err);
+	t_ok(rc < 0, "a ninth metadata header refused");
+	return t_done();
+}
