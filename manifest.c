@@ -62,12 +62,9 @@ manifest_line(char *out, size_t outsz, const manifest_file *f)
 	    "\"sha256\":\"", (unsigned long long)f->size, f->mode & 07777u);
 	memcpy(out + o, tail, (size_t)t);
 	o += (size_t)t;
-	for (int i = 0; i < SHA256_SIZE; i++) {
-		out[o++] = hexd[f->sha256[i] >> 4];
-		out[o++] = hexd[f->sha256[i] & 15];
-	}
-	memcpy(out + o, "\"}", 2);
-	return o + 2;
+	memcpy(out + o, f->sha256_hex, 64);
+	memcpy(out + o + 64, "\"}", 2);
+	return o + 66;
 }
 
 /* Makes the next chunk m->line; 0 when it was the last one already. */

@@ -33,7 +33,7 @@ typedef struct {
 	const char *path;              /* relative, NUL-terminated */
 	uint64_t size;
 	unsigned mode;                 /* permission bits */
-	const unsigned char *sha256;   /* SHA256_SIZE bytes */
+	const char *sha256_hex;        /* 64 lowercase hex digits */
 } manifest_file;
 
 /* Entry `index` of the caller's list: 1 and *f set for a file to list,

@@ -12,7 +12,8 @@
 #include "manifest.h"
 #include "unit.h"
 
-static const unsigned char digest[SHA256_SIZE] = { 0xab, 0x01 };
+static const char digest[] =
+    "ab01000000000000000000000000000000000000000000000000000000000000";
 
 typedef struct {
 	const char *const *paths;
@@ -29,7 +30,7 @@ list_entry(void *ctx, size_t i, manifest_file *f)
 	f->path = l->paths[i];
 	f->size = 1000 + i;
 	f->mode = 0644;
-	f->sha256 = digest;
+	f->sha256_hex = digest;
 	return 1;
 }
 
