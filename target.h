@@ -225,9 +225,9 @@ typedef struct {
 	const char *version_id;
 	const char *checksum_sha256;  /* base64, or "base64-N" (multipart) */
 	const char *content_sha256;   /* hex SHA-256 of the whole object */
-	const char *manifest_sha256;  /* plain mode's manifest; NULL: none */
 	uint64_t size;
 	int encoding;
+	const char *manifest_sha256;  /* plain mode's manifest; NULL: none */
 } target_result;
 
 /*
