@@ -1335,17 +1335,49 @@ publish_target(options *o, target *t, char *key, size_t keysz,
 	return 0;
 }
 
-/* Plain mode's --dry-run: the keys and sizes, one per line. */
-static void
-list_plain_keys(archive *a, const char *key)
+/*
+ * Plain mode's --dry-run: the keys and sizes, one per line, then the
+ * manifest's key, size and SHA-256 (each file read once, for its hash).
+ */
+static int
+list_plain_keys(archive *a, const char *key, s3p_err *err)
 {
-	for (size_t i = 0; i < archive_count(a); i++) {
+	static manifest man;
+	static unsigned char buf[65536];
+	plain_run run;
+	unsigned char d[SHA256_SIZE];
+	uint64_t size;
+	int rc = 0;
+
+	memset(&run, 0, sizeof run);
+	run.a = a;
+	if ((run.hex = calloc(archive_count(a) + 1, 65)) == NULL)
+		return err_set(err, S3P_EINPUT, "out of memory");
+	for (size_t i = 0; i < archive_count(a) && rc == 0; i++) {
 		archive_entry e;
+		sha256_ctx h;
 		archive_entry_get(a, i, &e);
-		if (e.type == ARCHIVE_FILE)
-			fmt_printf("%s%s\t%llu\n", key, e.path,
-			    (unsigned long long)e.size);
+		if (e.type != ARCHIVE_FILE)
+			continue;
+		sha256_init(&h);
+		for (uint64_t off = 0; off < e.size && rc == 0; off += sizeof buf) {
+			size_t n = e.size - off < sizeof buf ? (size_t)(e.size - off) : sizeof buf;
+			rc = archive_file_read(a, i, off, buf, n, err);
+			sha256_update(&h, buf, n);
+		}
+		sha256_final(&h, d);
+		sha256_hex(d, run.hex + i * 65);
+		fmt_printf("%s%s\t%llu\n", key, e.path, (unsigned long long)e.size);
 	}
+	manifest_init(&man, plain_manifest_entry, &run, archive_count(a));
+	if (rc == 0 && (rc = manifest_measure(&man, &size, d, err)) == 0) {
+		sha256_hex(d, (char *)buf);
+		fmt_printf("%.*s%s\t%llu\tManifestSHA256 %s\n",
+		    (int)strlen(key) - 1, key, MANIFEST_SUFFIX,
+		    (unsigned long long)size, (char *)buf);
+	}
+	free(run.hex);
+	return rc;
 }
 
 /* The upload to the target; res gets what the server said. */
@@ -1418,7 +1450,7 @@ cmd_publish(options *o)
 	} else if (!o->dry_run) {
 		rc = publish_upload(o, a, t.bucket, key, &res, &pr, &err);
 	} else if (res.encoding == TARGET_PLAIN) {
-		list_plain_keys(a, key);
+		rc = list_plain_keys(a, key, &err);
 		print_spec = 0;
 	} else if ((rc = hash_archive(o, a, hex, b64, &err)) == 0) {
 		res.content_sha256 = hex;

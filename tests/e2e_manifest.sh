@@ -38,6 +38,10 @@ for d, dirs, files in os.walk(root):
 got = doc["files"]
 ok = doc["s3pubManifest"] == 1 and \
     sorted(got, key=lambda e: e["path"]) == sorted(want, key=lambda e: e["path"])
+# byte for byte: python's json.dumps of the same list (no DEL in the tree)
+raw = ("{\"s3pubManifest\":1,\"files\":[\n" + ",\n".join(json.dumps(e, separators=(",", ":"),
+       ensure_ascii=False) for e in got) + "\n]}\n").encode()
+ok = ok and raw == open(sys.argv[1], "rb").read()
 if not ok:
     print("manifest:", got, "\ntree:", want, file=sys.stderr)
 sys.exit(0 if ok else 1)
@@ -79,6 +83,14 @@ sys.exit(0 if p == sorted(p) and len(p) == 7 else 1)' "$TMP/m.json"
 	check_eq "$srv: --output yaml: the same ManifestSHA256 (deterministic)" \
 		"$(sed -n 's/^  ManifestSHA256: "\(.*\)"$/\1/p' "$TMP/spec.yaml")" \
 		"$(json_field "$TMP/spec.json" ManifestSHA256)"
+
+	# --dry-run (no network) prints the same manifest SHA-256
+	dry=$("$S3PUB" publish --dry-run "$TREE" "s3://$b/res/r1,opt=encoding=plain" 2>"$TMP/err")
+	rc=$?
+	check_eq "$srv: --dry-run exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+	check_eq "$srv: --dry-run prints the manifest's key, size and ManifestSHA256" \
+		"$(printf '%s\n' "$dry" | tail -n 1)" \
+		"res/r1.s3pub-manifest.json	$(wc -c <"$TMP/m.json" | tr -d ' ')	ManifestSHA256 $(json_field "$TMP/spec.json" ManifestSHA256)"
 
 	# archive mode has no manifest field
 	with_keys "$srv" "$S3PUB" publish "$TREE" "s3://$b/res/a1,opt=endpoint=$ep" \
