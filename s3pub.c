@@ -28,6 +28,7 @@
 #include "creds.h"
 #include "err.h"
 #include "http.h"
+#include "manifest.h"
 #include "s3.h"
 #include "sha256.h"
 #include "objopts.h"
@@ -1026,6 +1027,7 @@ struct plain_run {
 	const options *o;
 	size_t next;                    /* next entry to take */
 	unsigned char *done;            /* entries written, for clean-up */
+	char *hex;                      /* 65 bytes an entry: its SHA-256 */
 	int failed;
 	s3p_err err;                    /* the first failure */
 	uint64_t bytes;
@@ -1088,6 +1090,7 @@ plain_work(void *arg)
 			pthread_mutex_lock(&run->mu);
 			run->done[i] = 1;
 			run->bytes += e.size;
+			memcpy(run->hex + i * 65, pr.content_sha256, 65);
 			pthread_mutex_unlock(&run->mu);
 			continue;
 		}
@@ -1101,9 +1104,52 @@ plain_work(void *arg)
 	}
 }
 
+/* The manifest's view of entry i: regular files, with the hash the
+ * send pass computed (no third read of the file). */
+static int
+plain_manifest_entry(void *ctx, size_t i, manifest_file *f)
+{
+	plain_run *run = ctx;
+	archive_entry e;
+
+	archive_entry_get(run->a, i, &e);
+	f->path = e.path;
+	f->size = e.size;
+	f->mode = e.mode;
+	f->sha256_hex = run->hex + i * 65;
+	return e.type == ARCHIVE_FILE;
+}
+
+/* After every file: KEY (less its '/') + MANIFEST_SUFFIX; its hex SHA-256
+ * into `hex`. */
+static int
+publish_manifest(const options *o, const char *bucket, const char *prefix,
+    plain_run *run, char hex[65], s3p_err *err)
+{
+	static manifest man;
+	static s3_put_result pr;
+	char k[TARGET_KEY_MAX + sizeof MANIFEST_SUFFIX];
+	unsigned char sha[SHA256_SIZE];
+	uint64_t size;
+	s3_progress_fn progress = s3c.progress;
+	int rc;
+
+	fmt_snprintf(k, sizeof k, "%.*s%s", (int)strlen(prefix) - 1, prefix,
+	    MANIFEST_SUFFIX);
+	manifest_init(&man, plain_manifest_entry, run, archive_count(run->a));
+	if (manifest_measure(&man, &size, sha, err) < 0)
+		return -1;
+	s3c.progress = NULL;    /* the bar counts the files only */
+	rc = s3_upload(&s3c, bucket, k, manifest_read, &man, NULL, NULL, size,
+	    o->part_size, NULL, &pr, err);
+	s3c.progress = progress;
+	memcpy(hex, pr.content_sha256, 65);
+	return rc;
+}
+
 static int
 publish_plain(const options *o, const char *bucket, const char *prefix,
-    archive *a, uint64_t *bytes, s3p_err *err)
+    archive *a, uint64_t *bytes, char manifest_hex[65], s3p_err *err)
 {
 	plain_run run;
 	plain_worker *w;
@@ -1119,9 +1165,11 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	run.prefix = prefix;
 	run.o = o;
 	run.done = calloc(archive_count(a) + 1, 1);
+	run.hex = calloc(archive_count(a) + 1, 65);
 	w = calloc((size_t)jobs, sizeof *w);
-	if (run.done == NULL || w == NULL) {
+	if (run.done == NULL || run.hex == NULL || w == NULL) {
 		free(run.done);
+		free(run.hex);
 		free(w);
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
@@ -1155,6 +1203,8 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 		pthread_join(w[j].tid, NULL);
 	if (run.failed)
 		*err = run.err;
+	else
+		publish_manifest(o, bucket, prefix, &run, manifest_hex, err);
 out:
 	s3c.cred_mu = NULL;
 	if (run.failed || err->status != 0) {
@@ -1187,6 +1237,7 @@ out:
 		tls_anchors_free(&anchors);
 	*bytes = run.bytes;
 	free(run.done);
+	free(run.hex);
 	free(w);
 	pthread_mutex_destroy(&run.mu);
 	return err->status != 0 ? -1 : 0;
@@ -1312,17 +1363,49 @@ publish_target(options *o, target *t, char *key, size_t keysz,
 	return 0;
 }
 
-/* Plain mode's --dry-run: the keys and sizes, one per line. */
-static void
-list_plain_keys(archive *a, const char *key)
+/*
+ * Plain mode's --dry-run: the keys and sizes, one per line, then the
+ * manifest's key, size and SHA-256 (each file read once, for its hash).
+ */
+static int
+list_plain_keys(archive *a, const char *key, s3p_err *err)
 {
-	for (size_t i = 0; i < archive_count(a); i++) {
+	static manifest man;
+	static unsigned char buf[65536];
+	plain_run run;
+	unsigned char d[SHA256_SIZE];
+	uint64_t size;
+	int rc = 0;
+
+	memset(&run, 0, sizeof run);
+	run.a = a;
+	if ((run.hex = calloc(archive_count(a) + 1, 65)) == NULL)
+		return err_set(err, S3P_EINPUT, "out of memory");
+	for (size_t i = 0; i < archive_count(a) && rc == 0; i++) {
 		archive_entry e;
+		sha256_ctx h;
 		archive_entry_get(a, i, &e);
-		if (e.type == ARCHIVE_FILE)
-			fmt_printf("%s%s\t%llu\n", key, e.path,
-			    (unsigned long long)e.size);
+		if (e.type != ARCHIVE_FILE)
+			continue;
+		sha256_init(&h);
+		for (uint64_t off = 0; off < e.size && rc == 0; off += sizeof buf) {
+			size_t n = e.size - off < sizeof buf ? (size_t)(e.size - off) : sizeof buf;
+			rc = archive_file_read(a, i, off, buf, n, err);
+			sha256_update(&h, buf, n);
+		}
+		sha256_final(&h, d);
+		sha256_hex(d, run.hex + i * 65);
+		fmt_printf("%s%s\t%llu\n", key, e.path, (unsigned long long)e.size);
 	}
+	manifest_init(&man, plain_manifest_entry, &run, archive_count(a));
+	if (rc == 0 && (rc = manifest_measure(&man, &size, d, err)) == 0) {
+		sha256_hex(d, (char *)buf);
+		fmt_printf("%.*s%s\t%llu\tManifestSHA256 %s\n",
+		    (int)strlen(key) - 1, key, MANIFEST_SUFFIX,
+		    (unsigned long long)size, (char *)buf);
+	}
+	free(run.hex);
+	return rc;
 }
 
 /* The upload to the target; res gets what the server said. */
@@ -1362,7 +1445,9 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 			if (e.type == ARCHIVE_FILE)
 				pg.total += e.size;
 		}
-		rc = publish_plain(o, bucket, key, a, &res->size, err);
+		static char manifest_hex[65];
+		rc = publish_plain(o, bucket, key, a, &res->size, manifest_hex, err);
+		res->manifest_sha256 = manifest_hex;
 	}
 	if (pg.on)
 		rc < 0 ? (void)fmt_fprintf(stderr, "\n") : progress_draw(&pg, 1);
@@ -1407,7 +1492,7 @@ cmd_publish(options *o)
 	} else if (!o->dry_run) {
 		rc = publish_upload(o, a, t.bucket, key, &res, &pr, &err);
 	} else if (res.encoding == TARGET_PLAIN) {
-		list_plain_keys(a, key);
+		rc = list_plain_keys(a, key, &err);
 		print_spec = 0;
 	} else if ((rc = hash_archive(o, a, hex, b64, &err)) == 0) {
 		res.content_sha256 = hex;

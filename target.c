@@ -1122,10 +1122,10 @@ target_write_result(FILE *out, const target_result *r, int yaml)
 	/* SPEC section 7's order: each '%' is the next string, '#' the size */
 	static const char json[] = "{\"Type\":%,\"Params\":{\"Bucket\":%,"
 	    "\"Key\":%,\"Region\":%,\"Endpoint\":%,\"VersionID\":%,"
-	    "\"ChecksumSHA256\":%,\"ContentSHA256\":%,\"Size\":#}}\n";
+	    "\"ChecksumSHA256\":%,\"ContentSHA256\":%@,\"Size\":#}}\n";
 	static const char yml[] = "Type: %\nParams:\n  Bucket: %\n  Key: %\n"
 	    "  Region: %\n  Endpoint: %\n  VersionID: %\n  ChecksumSHA256: %\n"
-	    "  ContentSHA256: %\n  Size: #\n";
+	    "  ContentSHA256: %\n@  Size: #\n";
 	const char *vals[8] = { r->type ? r->type : "s3", r->bucket, r->key,
 	    r->region, r->endpoint, r->version_id, r->checksum_sha256,
 	    r->content_sha256 };
@@ -1136,7 +1136,14 @@ target_write_result(FILE *out, const target_result *r, int yaml)
 	for (const char *t = yaml ? yml : json; *t != '\0'; t++) {
 		if (*t == '%')
 			put_str(out, vals[k++], yaml);
-		else if (*t == '#')
+		else if (*t == '@') {
+			if (r->manifest_sha256 != NULL) {
+				fmt_fprintf(out, yaml ? "  ManifestSHA256: " :
+				    ",\"ManifestSHA256\":");
+				put_str(out, r->manifest_sha256, yaml);
+				fmt_fprintf(out, yaml ? "\n" : "");
+			}
+		} else if (*t == '#')
 			fmt_fprintf(out, "%llu", (unsigned long long)r->size);
 		else
 			fputc(*t, out);

@@ -248,13 +248,15 @@ typedef struct {
 	const char *content_sha256;   /* hex SHA-256 of the whole object */
 	uint64_t size;
 	int encoding;
+	const char *manifest_sha256;  /* plain mode's manifest; NULL: none */
 } target_result;
 
 /*
  * Writes one document to `out`:
  *  - yaml == 0: JSON on one line and a newline, fields in the order of SPEC
  *    section 7: {"Type":..,"Params":{"Bucket","Key","Region","Endpoint",
- *    "VersionID","ChecksumSHA256","ContentSHA256","Size"}}. Strings are
+ *    "VersionID","ChecksumSHA256","ContentSHA256",["ManifestSHA256",]"Size"}}
+ *    (ManifestSHA256 only when manifest_sha256 is set). Strings are
  *    escaped per RFC 8259 (", \, control bytes as \n \t ... or \u00XX);
  *    valid UTF-8 passes through; a byte that is not valid UTF-8 is written
  *    as \ufffd (keys are checked to be UTF-8 before, so this is a guard).

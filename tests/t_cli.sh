@@ -88,7 +88,14 @@ check_eq "archive: same bytes twice" "$("$S3PUB" archive "$T" | sha256sum)" "$(s
 check "archive: refuses a terminal" sh -c "script -qec '$S3PUB archive $T' /dev/null </dev/null | grep -q 'refusing to write binary data to a terminal'"
 
 "$S3PUB" publish --dry-run "$T" "s3,opt=bucket=bucket,opt=key=pre/fix,opt=encoding=plain" >"$TMP/plain.txt"
-check_eq "dry-run plain: keys and sizes" "$(cat "$TMP/plain.txt")" "$(printf 'pre/fix/a.txt\t4\npre/fix/sub/b.bin\t100000')"
+check_eq "dry-run plain: keys and sizes" "$(head -n 2 "$TMP/plain.txt")" "$(printf 'pre/fix/a.txt\t4\npre/fix/sub/b.bin\t100000')"
+check_eq "dry-run plain: the manifest's key, size and SHA-256 (python builds it)" "$(tail -n +3 "$TMP/plain.txt")" "$(python3 -c '
+import hashlib, json, os, sys
+t = sys.argv[1]
+fs = [{"path": p, "size": os.path.getsize(os.path.join(t, p)), "mode": "%04o" % (os.stat(os.path.join(t, p)).st_mode & 0o7777),
+       "sha256": hashlib.sha256(open(os.path.join(t, p), "rb").read()).hexdigest()} for p in ("a.txt", "sub/b.bin")]
+doc = ("{\"s3pubManifest\":1,\"files\":[\n" + ",\n".join(json.dumps(f, separators=(",", ":")) for f in fs) + "\n]}\n").encode()
+print("pre/fix.s3pub-manifest.json\t%d\tManifestSHA256 %s" % (len(doc), hashlib.sha256(doc).hexdigest()))' "$T")"
 "$S3PUB" publish --dry-run --output yaml "$T" "s3://bucket/k" >"$TMP/dry.yaml"
 check "dry-run --output yaml parses as YAML with the same fields" sh -c "
 	for py in python3 /usr/bin/python3; do \$py -c 'import yaml' 2>/dev/null && break; done

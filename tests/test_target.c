@@ -665,7 +665,7 @@ test_result(void)
 		"https://s3.us-west-2.amazonaws.com", "3/L4kqtJlcpXroDTDmJ+rm",
 		"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
 		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		12345, TARGET_GZIP
+		12345, TARGET_GZIP, NULL
 	};
 
 	t_streq(result_str(&r, 0),
@@ -694,6 +694,13 @@ test_result(void)
 	    "\"Endpoint\":\"https://s3.us-west-2.amazonaws.com\","
 	    "\"VersionID\":\"\",\"ChecksumSHA256\":\"\",\"ContentSHA256\":\"\","
 	    "\"Size\":18446744073709551615}}\n", "result JSON, plain mode");
+	r.manifest_sha256 = "ab12";
+	t_ok(strstr(result_str(&r, 0), "\"ChecksumSHA256\":\"\",\"ContentSHA256\":\"\","
+	    "\"ManifestSHA256\":\"ab12\",\"Size\":18446744073709551615}}\n") != NULL,
+	    "result JSON: ManifestSHA256");
+	t_ok(strstr(result_str(&r, 1), "  ContentSHA256: \"\"\n  ManifestSHA256: "
+	    "\"ab12\"\n  Size: 1844") != NULL, "result YAML: ManifestSHA256");
+	r.manifest_sha256 = NULL;
 	r.encoding = TARGET_GZIP;
 	r.bucket = "q\"b\\s/\x01\x1f\x7f\n\r\t\b\f";
 	r.key = "caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x90\x9f \xc2\x85 \xff!";
