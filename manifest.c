@@ -88,7 +88,7 @@ next_chunk(manifest *m, s3p_err *err)
 	} else if (m->entry(m->ctx, c - 1, &f)) {
 		/* the separator before each line: ",\n", "\n" for the first */
 		size_t sep = m->listed ? 2 : 1;
-		memcpy(m->line, ",\n" + (2 - sep), sep);
+		memcpy(m->line, &",\n"[2 - sep], sep);
 		n = manifest_line(m->line + sep, sizeof m->line - sep, &f);
 		if (n == 0)
 			return err_set(err, S3P_EINPUT, "'%s': cannot be listed in "

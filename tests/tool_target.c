@@ -141,7 +141,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "result") == 0 && argc == 12) {
 		target_result r = { NULL, argv[4], argv[5], argv[6], argv[7],
 		    argv[8], argv[9], argv[10], strtoull(argv[11], NULL, 10),
-		    strcmp(argv[3], "plain") == 0 ? TARGET_PLAIN : TARGET_GZIP };
+		    strcmp(argv[3], "plain") == 0 ? TARGET_PLAIN : TARGET_GZIP,
+		    NULL };
 		return target_write_result(stdout, &r, strcmp(argv[2], "yaml") == 0)
 		    < 0;
 	}

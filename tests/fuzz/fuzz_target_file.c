@@ -29,7 +29,7 @@ round_trip(const target *t, int yaml)
 {
 	static char buf[65536];
 	target_result r = { NULL, t->bucket, t->key, t->region, t->endpoint,
-	    "v", "", "", 1, t->encoding };
+	    "v", "", "", 1, t->encoding, NULL };
 	target back;
 	s3p_err err;
 	FILE *f = fmemopen(buf, sizeof buf, "w");
