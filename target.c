@@ -43,8 +43,8 @@ target_init(target *t)
  */
 static const char names[] =
     "bucket\0key\0endpoint\0region\0encoding\0"
-    "versionid\0checksumsha256\0contentsha256\0size";
-enum { NFIELDS = 5, NNAMES = 9, F_ENCODING = 4 };
+    "versionid\0checksumsha256\0contentsha256\0size\0manifestsha256";
+enum { NFIELDS = 5, NNAMES = 10, F_ENCODING = 4 };
 
 /* The buffers in target of the fields (encoding has none). */
 static const struct {
@@ -593,7 +593,7 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 			return ylfail(s, line, e.msg);
 	}
 	/* VersionID, ChecksumSHA256, ContentSHA256: kept for get --spec */
-	if (s->d != NULL && k >= NFIELDS && k < NNAMES - 1 && !is_null) {
+	if (s->d != NULL && k >= NFIELDS && k < NFIELDS + 3 && !is_null) {
 		static const unsigned short doff[] = {
 			offsetof(target_digests, version_id),
 			offsetof(target_digests, checksum_sha256),

@@ -161,15 +161,19 @@ EOF
 	# (under strace: each file is read twice, by the compression pass and
 	# by the send pass: the parts' hashes come from the first, no third)
 	with_keys "$srv" strace -f -qq -e trace=openat -o "$TMP/strace" \
-		"$S3PUB" publish $ca --part-size 5MiB "$TEXT" "s3://$b/text,opt=endpoint=$ep" \
+		"$S3PUB" publish --verbose $ca --part-size 5MiB "$TEXT" "s3://$b/text,opt=endpoint=$ep" \
 		>"$TMP/spec7.json" 2>"$TMP/err"
 	rc=$?
-	check_eq "$srv: compressed multipart publish exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
-	check_eq "$srv: compressed multipart: sensors.csv opened twice (compression pass, send)" \
-		"$(grep -c 'sensors.csv' "$TMP/strace")" 2
+	check_eq "$srv: compressed multipart publish exits 0 ($(grep -v '^s3pub: [<>*]' "$TMP/err" | head -c 200))" "$rc" 0
 	"$S3PUB" archive "$TEXT" >"$TMP/text.tgz"
 	tsz=$(wc -c <"$TMP/text.tgz" | tr -d ' ')
 	nparts=$(( (tsz + 5242879) / 5242880 ))
+	# a part sent again (a retry on a loaded machine: --verbose shows
+	# each request) regenerates its bytes and may open the file once more
+	puts=$(grep -c '^s3pub: > PUT ' "$TMP/err")
+	opens=$(grep -c 'sensors.csv' "$TMP/strace")
+	check "$srv: compressed multipart: sensors.csv opened twice (compression pass, send), once more per part resent ($opens opens, $puts PUTs for $nparts parts)" \
+		test "$opens" -ge 2 -a "$opens" -le "$((2 + puts - nparts))"
 	etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key text.tar.gz --query ETag --output text 2>/dev/null)
 	case $etag in *-$nparts\"|*-$nparts) ok "$srv: compressed multipart ETag ends in -$nparts ($etag, $tsz bytes)" ;;
 	*) not_ok "$srv: compressed multipart ETag '$etag', want $nparts parts of $tsz bytes" ;; esac

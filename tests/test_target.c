@@ -764,7 +764,8 @@ test_result_read(void)
 	    "\"AAAA\",\"ContentSHA256\":\"abcd\",\"Size\":3}}\n";
 	const char *y = "Type: \"s3\"\nParams:\n  Bucket: \"b\"\n"
 	    "  Key: \"p/\"\n  VersionID: \"\"\n  ChecksumSHA256: \"\"\n"
-	    "  ContentSHA256: \"\"\n  Size: 0\n";
+	    "  ContentSHA256: \"\"\n  Size: 0\n"
+	    "  ManifestSHA256: \"00ff\"\n";  /* plain mode's, as publish prints it */
 	/* Bacalhau's published result: keys in its spelling, no Size */
 	const char *bac = "type: s3\nparams:\n  bucket: bb\n  key: out.tar.gz\n"
 	    "  region: eu-west-1\n  endpoint: https://e\n  versionid: 3/L4\n"
