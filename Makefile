@@ -31,6 +31,12 @@ SMALL   := -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie
 # them. -z norelro: musl applies RELRO only in its dynamic loader; in a
 # static binary it does nothing but pad the file up to a page boundary.
 SMALL_LD := -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,common-page-size=64
+# link-time optimisation for the product binary: whole-program inlining and
+# dead-code removal across units save 2.5 KB on x86-64, 5.8 KB on aarch64.
+# Each function keeps the -O level its unit was compiled with (HOT_UNITS
+# stay -Os). The binary's objects (build/musl-bin/, build/CROSS/bin/) are
+# compiled apart from those the unit tests link, which stay plain objects.
+LTO     := -flto -flto-partition=one
 BR_MUSL := $(BUILD)/bearssl-musl
 BR_HOST := $(BUILD)/bearssl-host
 
@@ -51,8 +57,8 @@ ASAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=address,undefined -fno-sanitize
 
 all: $(if $(CROSS),$(BUILD)/$(CROSS)/s3pub,s3pub)
 
-s3pub: $(BUILD)/musl/s3pub.o $(BUILD)/musl/libs3pub.a $(BR_MUSL)/libbearssl.a
-	$(MUSLCC) -static -s -Wl,--gc-sections $(SMALL_LD) -o $@ $^
+s3pub: $(BUILD)/musl-bin/s3pub.o $(UNITS:%.c=$(BUILD)/musl-bin/%.o) $(BR_MUSL)/libbearssl.a
+	$(MUSLCC) $(LTO) -static -s -Wl,--gc-sections $(SMALL_LD) -o $@ $^
 	@echo "s3pub: $$(wc -c < $@) bytes, stripped, static"
 
 $(BUILD)/.build-deps:
@@ -69,6 +75,10 @@ $(HOT_UNITS:%=$(BUILD)/musl/%.o): UNIT_OPT := -Os
 $(BUILD)/musl/%.o: %.c $(BR_MUSL)/libbearssl.a
 	@mkdir -p $(@D)
 	$(MUSLCC) $(MUSL_CFLAGS) $(UNIT_OPT) -MMD -MP -c -o $@ $<
+$(HOT_UNITS:%=$(BUILD)/musl-bin/%.o): UNIT_OPT := -Os
+$(BUILD)/musl-bin/%.o: %.c $(BR_MUSL)/libbearssl.a
+	@mkdir -p $(@D)
+	$(MUSLCC) $(MUSL_CFLAGS) $(UNIT_OPT) $(LTO) -MMD -MP -c -o $@ $<
 $(BUILD)/asan/%.o: %.c $(BR_HOST)/libbearssl.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(ASAN_CFLAGS) -MMD -MP -c -o $@ $<
@@ -134,7 +144,7 @@ X_SPECS_armv7   := /usr/lib/arm-linux-musleabihf/musl-gcc.specs
 # X_BIN_ARCH_<target>: those of the product binary only: aarch64's
 # -mcmodel=tiny (adr instead of adrp+add pairs) saves 6 KB, but its +-1 MiB
 # reach does not cover the unit tests' large buffers, so the binary's
-# objects are compiled a second time (build/CROSS/bin/) and the tests link
+# objects are compiled a second time (build/CROSS/bin/, with $(LTO)) and the tests link
 # the first ones.
 X_BIN_ARCH_aarch64 := -mcmodel=tiny
 ifneq ($(CROSS),)
@@ -152,8 +162,8 @@ X_CFLAGS := -specs $(X_SPECS) $(X_ARCH) $(filter-out -I$(BR_MUSL)/inc,$(MUSL_CFL
 X_LDFLAGS := -static -Wl,--gc-sections $(SMALL_LD)
 X_TESTS := $(TESTS:tests/%.c=$(X_DIR)/test/%)
 
-$(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(X_DIR)/bin/libs3pub.a $(X_BR)/libbearssl.a
-	$(X_CC) -specs $(X_SPECS) $(X_LDFLAGS) -s -o $@ $^
+$(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(UNITS:%.c=$(X_DIR)/bin/%.o) $(X_BR)/libbearssl.a
+	$(X_CC) -specs $(X_SPECS) $(X_BIN_ARCH) $(LTO) $(X_LDFLAGS) -s -o $@ $^
 	@echo "$@: $$(wc -c < $@) bytes, stripped, static"
 $(X_BR)/libbearssl.a: | $(BUILD)/.build-deps
 	@test -f $(X_SPECS) || { echo "$(X_SPECS) missing: run sh scripts/cross-deps.sh" >&2; exit 1; }
@@ -168,9 +178,7 @@ $(X_DIR)/libs3pub.a: $(UNITS:%.c=$(X_DIR)/obj/%.o)
 $(HOT_UNITS:%=$(X_DIR)/bin/%.o): UNIT_OPT := -Os
 $(X_DIR)/bin/%.o: %.c $(X_BR)/libbearssl.a
 	@mkdir -p $(@D)
-	$(X_CC) $(X_CFLAGS) $(X_BIN_ARCH) $(UNIT_OPT) -MMD -MP -c -o $@ $<
-$(X_DIR)/bin/libs3pub.a: $(UNITS:%.c=$(X_DIR)/bin/%.o)
-	rm -f $@ && $(X_AR) rcs $@ $^
+	$(X_CC) $(X_CFLAGS) $(X_BIN_ARCH) $(UNIT_OPT) $(LTO) -MMD -MP -c -o $@ $<
 $(X_DIR)/test/test_%: tests/test_%.c tests/unit.h $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
 	@mkdir -p $(@D)
 	$(X_CC) $(X_CFLAGS) $(X_LDFLAGS) -o $@ $< $(X_DIR)/libs3pub.a $(X_BR)/libbearssl.a
@@ -212,4 +220,4 @@ distclean:
 	rm -rf $(BUILD) s3pub
 
 .PHONY: all test tests-build cross-build test-cross scratch-root fuzz fuzz-build demo bench clean distclean
--include $(wildcard $(BUILD)/musl/*.d $(BUILD)/asan/*.d $(BUILD)/fuzzobj/*.d)
+-include $(wildcard $(BUILD)/musl/*.d $(BUILD)/musl-bin/*.d $(BUILD)/asan/*.d $(BUILD)/fuzzobj/*.d)

@@ -133,7 +133,7 @@ xml_ref(const char *p, const char *end, uint32_t *cp)
 {
 	static const char names[5][5] = { "amp", "lt", "gt", "quot", "apos" };
 	const char *semi = memchr(p, ';', (size_t)(end - p)), *d;
-	uint64_t v;
+	uint64_t v = 0;
 	int hex;
 
 	if (semi == NULL)
