@@ -199,7 +199,7 @@ get_object(s3_client *s, const char *bucket, const char *key,
 		if (*p == '/')
 			base = p + 1;
 	if (o->manifest_hex)
-		return ERR(err, S3P_EUSAGE, "a manifest is a plain prefix's (KEY/)");
+		return ERR(err, S3P_EUSAGE, "a manifest is a prefix's (KEY/)");
 	start(s, bucket, o, r);
 	r->archive = get_is_archive(name);
 	/* "", "." and ".." name no file */
@@ -375,9 +375,8 @@ get_prefix(s3_client *s, const char *bucket, const char *prefix,
 		if (!have)
 			continue;
 		if (!manifest_matches(&man, st.n, r->content_sha256)) {
-			err_set(err, S3P_EINTEGRITY, "%s: %llu bytes, SHA-256 %s; "
-			    "the manifest: %s", name, (unsigned long long)st.n,
-			    r->content_sha256, man.line);
+			mismatch(&st, r->content_sha256, "the manifest says", man.line,
+			    err);
 			goto abort;
 		}
 		if ((more = manifest_next(&man, mname, err)) < 0)

@@ -80,8 +80,8 @@ next_chunk(manifest *m, s3p_err *err)
 		memcpy(m->line, &",\n"[2 - sep], sep);
 		n = manifest_line(m->line + sep, sizeof m->line - sep, &f);
 		if (n == 0)
-			return err_set(err, S3P_EINPUT, "'%s': cannot be listed in "
-			    "the manifest (not UTF-8, or too long)", f.path);
+			return err_set(err, S3P_EINPUT, "'%s': not UTF-8, or too "
+			    "long for the manifest", f.path);
 		m->line_len = sep + n;
 		m->listed = 1;
 	}
@@ -218,13 +218,13 @@ manifest_next(manifest_cursor *c, const char *name, s3p_err *err)
 		why = "not an s3pub manifest, version 1";
 	if (why == NULL && (why = next_line(c)) == NULL) {
 		if (strcmp(c->line, "]}") == 0) {
-			why = c->comma ? "comma before the end" :
+			why = c->comma ? "misplaced comma" :
 			    pread(c->fd, &b, 1, (off_t)c->off) != 0 ?
 			    "more after the end" : NULL;
 			if (why == NULL)
 				return 0;
 		} else if (c->line_no > 2 && !c->comma) {
-			why = "no comma before it";
+			why = "misplaced comma";
 		} else {
 			c->comma = c->len > 0 && c->line[c->len - 1] == ',';
 			c->len -= (size_t)c->comma;

@@ -130,7 +130,6 @@ static const char help_text[] =
 "With --spec FILE (- = stdin) there is no SOURCE: a result spec as publish\n"
 "prints it (or Bacalhau's published result) gives Bucket, Key, Region,\n"
 "Endpoint, and its ContentSHA256/ChecksumSHA256 are checked; options win.\n"
-"A plain prefix is checked against its manifest, if it has one.\n"
 "A key or URL path ending in .tar.gz or .tgz is unpacked into DIR; anything\n"
 "else is saved as DIR/NAME. Nothing is left in DIR when a check fails.\n"
 "\n"

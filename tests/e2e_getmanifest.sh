@@ -78,7 +78,7 @@ suite() {
 		with_keys "$srv" "$S3PUB" get --spec "$TMP/spec.json" "$TMP/t"
 	check "$srv: ... and nothing is left in DIR" empty_dir "$TMP/t"
 	expect_exit "$srv: the tampered manifest without a hash: the file's line differs, exit 6" 6 \
-		"res/stdout: 6 bytes, SHA-256 $h; the manifest: \\{\"path\":\"stdout\"" \
+		"res/stdout: checksum mismatch: SHA-256 of the body is $h, the manifest says \\{\"path\":\"stdout\"" \
 		with_keys "$srv" "$S3PUB" get --endpoint "$ep" "s3://$b/res/" "$TMP/t"
 	check "$srv: ... and nothing is left in DIR" empty_dir "$TMP/t"
 	aws_s3 "$srv" s3api put-object --bucket "$b" --key res.s3pub-manifest.json --body "$TMP/m.json" >/dev/null
@@ -87,7 +87,7 @@ suite() {
 	printf 'HELLO\n' >"$TMP/other"
 	aws_s3 "$srv" s3api put-object --bucket "$b" --key res/stdout --body "$TMP/other" >/dev/null
 	expect_exit "$srv: an object overwritten is refused, exit 6, key and SHA-256 named" 6 \
-		"s3://$b/res/stdout: 6 bytes, SHA-256 $(sha256sum "$TMP/other" | cut -c1-64); the manifest: \\{\"path\":\"stdout\"" \
+		"s3://$b/res/stdout: checksum mismatch: SHA-256 of the body is $(sha256sum "$TMP/other" | cut -c1-64), the manifest says \\{\"path\":\"stdout\",\"size\":6," \
 		with_keys "$srv" "$S3PUB" get --spec "$TMP/spec.json" "$TMP/t"
 	check "$srv: ... and nothing is left in DIR" empty_dir "$TMP/t"
 	aws_s3 "$srv" s3api put-object --bucket "$b" --key res/stdout --body "$TREE/stdout" >/dev/null

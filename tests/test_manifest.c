@@ -238,13 +238,13 @@ test_reader(void)
 	refused(doc, "cut short", "a document cut after a file line");
 	p = doc_of(lines, 1);
 	memmove(p + strlen(p) - 4, ",\n]}\n", 6);
-	refused(p, "comma before the end", "a comma after the last line");
+	refused(p, "misplaced comma", "a comma after the last line");
 	lines[1] = line_of("b");
 	/* the comma after the first line removed */
 	doc = doc_of(lines, 2);
 	p = strstr(doc, "\"},\n");
 	memmove(p + 2, p + 3, strlen(p + 3) + 1);
-	refused(doc, "no comma", "two lines without a comma");
+	refused(doc, "misplaced comma", "two lines without a comma");
 	lines[0] = line_of("a");
 	lines[1] = line_of("a");
 	refused(doc_of(lines, 2), "out of order or twice", "a path listed twice");
