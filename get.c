@@ -280,8 +280,9 @@ manifest_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
 
 /*
  * Fetches the manifest of prefix (plen bytes, ending in '/') into the
- * file man.fd and checks its SHA-256: 1 fetched, 0 none (and none
- * expected), -1 with err set. `name` gets its s3:// name.
+ * file man.fd and checks its SHA-256: 1 fetched, 0 none (NoSuchKey, and
+ * none expected: with a hash, NoSuchKey is the error), -1 with err set.
+ * `name` gets its s3:// name.
  */
 static int
 get_manifest(const char *prefix, size_t plen, char *name, s3p_err *err)
@@ -294,20 +295,14 @@ get_manifest(const char *prefix, size_t plen, char *name, s3p_err *err)
 	fmt_snprintf(name, 1200, "s3://%s/%s", st.bucket, key);
 	st.name = name;
 	sha256_init(&st.h);
-	if (plen > 0 && s3_get(st.s3, st.bucket, key, NULL, NULL,
-	    manifest_sink, NULL, NULL, err) == 0) {
-		sha256_final(&st.h, d);
-		sha256_hex(d, got);
-		if (want && strcasecmp(want, got) != 0)
-			return mismatch(&st, got, "ManifestSHA256 is", want, err);
-		return 1;
-	}
-	if (plen > 0 && !text_str(err->msg, "NoSuchKey"))
-		return -1;
-	if (want)
-		return ERR(err, S3P_EINTEGRITY, "%s: missing (ManifestSHA256 "
-		    "given)", name);
-	return 0;
+	if (s3_get(st.s3, st.bucket, key, NULL, NULL, manifest_sink, NULL,
+	    NULL, err) < 0)
+		return !want && text_str(err->msg, "NoSuchKey") ? 0 : -1;
+	sha256_final(&st.h, d);
+	sha256_hex(d, got);
+	if (want && strcasecmp(want, got) != 0)
+		return mismatch(&st, got, "ManifestSHA256 is", want, err);
+	return 1;
 }
 
 int
