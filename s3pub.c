@@ -135,7 +135,7 @@ static const char help_text[] =
 "\n"
 "  --checksum-sha256 B64\tthe expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
 "  --content-sha256 HEX\tthe expected SHA-256 (hex, the spec's ContentSHA256)\n"
-"  --manifest-sha256 HEX\ta plain prefix's manifest's (ManifestSHA256)\n"
+"  --manifest-sha256 HEX\ta prefix's manifest's SHA-256 (ManifestSHA256)\n"
 "  --version-id ID\tfetch this version of the object (the spec's VersionID)\n"
 "  --force\toverwrite existing files in DIR\n"
 "  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
