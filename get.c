@@ -12,6 +12,7 @@
 #include "get.h"
 #include "fmt.h"
 #include "gunzip.h"
+#include "manifest.h"
 #include "sha256.h"
 #include "text.h"
 #include "untar.h"
@@ -28,6 +29,7 @@ typedef struct {
 	untar_ctx t;
 	untar_x x;
 	s3p_err inner;              /* what untar said inside gunzip's out() */
+	unsigned mode;              /* of a file saved from one object */
 	/* the download's, for get_one() */
 	s3_client *s3;
 	const char *bucket;
@@ -153,7 +155,7 @@ get_one(const char *key, const http_url *url, const char *url_name,
 		untar_x_sink(&st.x, &ts);
 		untar_init(&st.t, &ts);
 		gunzip_init(&st.g, to_tar, &st);
-	} else if (x_entry(UNTAR_FILE, path, 0644, err) < 0)
+	} else if (x_entry(UNTAR_FILE, path, st.mode, err) < 0)
 		return -1;
 	if (s3_get_version(st.s3, st.bucket, key, st.o->version_id, url,
 	    url_name, sink, &st, &info, err) < 0)
@@ -179,6 +181,7 @@ static void
 start(s3_client *s, const char *bucket, const get_opts *o, get_result *r)
 {
 	memset(r, 0, sizeof *r);
+	st.mode = 0644;
 	st.s3 = s;
 	st.bucket = bucket;
 	st.o = o;
@@ -195,6 +198,8 @@ get_object(s3_client *s, const char *bucket, const char *key,
 	for (const char *p = name; *p != '\0'; p++)
 		if (*p == '/')
 			base = p + 1;
+	if (o->manifest_hex)
+		return ERR(err, S3P_EUSAGE, "a manifest is a prefix's (KEY/)");
 	start(s, bucket, o, r);
 	r->archive = get_is_archive(name);
 	/* "", "." and ".." name no file */
@@ -219,17 +224,23 @@ typedef struct {
 	unsigned long n;
 } key_list;
 
+/* n bytes to the temporary file fd: the key list's, the manifest's */
+static int
+to_file(int fd, const void *buf, size_t n, s3p_err *err)
+{
+	if (write(fd, buf, n) != (ssize_t)n)
+		return ERR(err, S3P_EINPUT, "writing a temporary file: disk full?");
+	return 0;
+}
+
 static int
 list_key(void *ctx, const char *key, uint64_t size, s3p_err *err)
 {
 	key_list *l = ctx;
-	size_t n = strlen(key) + 1;
 
 	(void)size;
-	if (write(l->fd, key, n) != (ssize_t)n)
-		return ERR(err, S3P_EINPUT, "writing the key list: disk full?");
 	l->n++;
-	return 0;
+	return to_file(l->fd, key, strlen(key) + 1, err);
 }
 
 /* What tmpfile(3) does: a new file in /tmp, unlinked at once. */
@@ -256,6 +267,44 @@ key_file(void)
 	return -1;
 }
 
+/* A plain prefix's manifest (get.h): hashed into a file as it arrives. */
+static manifest_cursor man;
+
+static int
+manifest_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
+{
+	(void)ctx;
+	sha256_update(&st.h, buf, len);
+	return to_file(man.fd, buf, len, err);
+}
+
+/*
+ * Fetches the manifest of prefix (plen bytes, ending in '/') into the
+ * file man.fd and checks its SHA-256: 1 fetched, 0 none (NoSuchKey, and
+ * none expected: with a hash, NoSuchKey is the error), -1 with err set.
+ * `name` gets its s3:// name.
+ */
+static int
+get_manifest(const char *prefix, size_t plen, char *name, s3p_err *err)
+{
+	const char *want = st.o->manifest_hex;
+	char key[1200], got[65];
+	unsigned char d[SHA256_SIZE];
+
+	fmt_snprintf(key, 1200, "%.*s" MANIFEST_SUFFIX, (int)plen - 1, prefix);
+	fmt_snprintf(name, 1200, "s3://%s/%s", st.bucket, key);
+	st.name = name;
+	sha256_init(&st.h);
+	if (s3_get(st.s3, st.bucket, key, NULL, NULL, manifest_sink, NULL,
+	    NULL, err) < 0)
+		return !want && text_str(err->msg, "NoSuchKey") ? 0 : -1;
+	sha256_final(&st.h, d);
+	sha256_hex(d, got);
+	if (want && strcasecmp(want, got) != 0)
+		return mismatch(&st, got, "ManifestSHA256 is", want, err);
+	return 1;
+}
+
 int
 get_prefix(s3_client *s, const char *bucket, const char *prefix,
     const get_opts *o, get_result *r, s3p_err *err)
@@ -265,16 +314,24 @@ get_prefix(s3_client *s, const char *bucket, const char *prefix,
 	char key[1200], name[1200];
 	size_t plen = strlen(prefix);
 	off_t off = 0;
+	/* the manifest's name, then its next file line's (1), or 0 */
+	char mname[1200];
+	int more = 0, have;
 	ssize_t n;
 	int rc = -1;
 
 	start(s, bucket, o, r);
-	if ((l.fd = key_file()) < 0)
-		return ERR(err, S3P_EINPUT, "a temporary file for the key list: %s",
+	manifest_cursor_init(&man, key_file());
+	if ((l.fd = key_file()) < 0 || man.fd < 0) {
+		err_set(err, S3P_EINPUT, "a temporary file for the key list: %s",
 		    "cannot create");
-	if (s3_list(s, bucket, prefix, list_key, &l, err) < 0)
 		goto out;
-	if (l.n == 0) {
+	}
+	if (s3_list(s, bucket, prefix, list_key, &l, err) < 0 ||
+	    (have = get_manifest(prefix, plen, mname, err)) < 0 ||
+	    (have && (more = manifest_next(&man, mname, err)) < 0))
+		goto out;
+	if (l.n == 0 && !have) {
 		err_set(err, S3P_ESERVER, "s3://%s/%s: no object under this prefix",
 		    bucket, prefix);
 		goto out;
@@ -288,21 +345,49 @@ get_prefix(s3_client *s, const char *bucket, const char *prefix,
 		off += (off_t)kl + 1;
 		if (kl <= plen || memcmp(key, prefix, plen) != 0)
 			continue;               /* the prefix's own marker */
+		fmt_snprintf(name, sizeof name, "s3://%s/%s", bucket, key);
+		if (have) {
+			/* both in bytewise order: a path before the key is
+			 * missing, a key before the next path is not listed */
+			int c = more ? strcmp(man.path, key + plen) : 1;
+			if (c < 0)
+				goto missing;
+			if (c > 0) {
+				err_set(err, S3P_EINTEGRITY, "%s: not in the manifest",
+				    name);
+				goto abort;
+			}
+			st.mode = man.mode;
+		}
 		if (key[kl - 1] == '/') {
 			/* a "folder" marker: an empty directory */
 			if (x_entry(UNTAR_DIR, key + plen, 0755, err) < 0)
 				goto abort;
 			continue;
 		}
-		fmt_snprintf(name, sizeof name, "s3://%s/%s", bucket, key);
 		if (get_one(key, NULL, NULL, name, key + plen, err) < 0)
 			goto abort;
+		if (!have)
+			continue;
+		if (!manifest_matches(&man, st.n, r->content_sha256)) {
+			mismatch(&st, r->content_sha256, "the manifest says", man.line,
+			    err);
+			goto abort;
+		}
+		if ((more = manifest_next(&man, mname, err)) < 0)
+			goto abort;
 	}
-	rc = untar_x_commit(&st.x, err);
-	goto out;
+	if (!more) {
+		rc = untar_x_commit(&st.x, err);
+		goto out;
+	}
+missing:
+	err_set(err, S3P_EINTEGRITY, "s3://%s/%s%s: in the manifest, missing",
+	    bucket, prefix, man.path);
 abort:
 	untar_x_abort(&st.x);
 out:
+	close(man.fd);
 	close(l.fd);
 	return rc;
 }

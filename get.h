@@ -22,6 +22,15 @@
  * each saved as DIR/REST (REST: the key after the prefix, with the rules of
  * untar_safe_path(): no absolute path, no '..'); keys ending in '/' become
  * directories. All or nothing: moved into DIR after the last object.
+ *
+ * A plain prefix's manifest (manifest.h: PREFIX less its '/' +
+ * MANIFEST_SUFFIX) is read first when it exists: its SHA-256 is compared
+ * with o->manifest_hex when given (missing, it is then an error), then
+ * every object under the prefix must be listed in it and every file it
+ * lists must be there, each with the listed size and SHA-256; the files
+ * get the listed mode. Any difference is S3P_EINTEGRITY naming the key.
+ * Without the manifest (and no o->manifest_hex) every object is saved
+ * unchecked, as before manifests.
  */
 #ifndef S3PUB_GET_H
 #define S3PUB_GET_H
@@ -38,6 +47,7 @@ typedef struct {
 	const char *checksum_b64;   /* expected base64 SHA-256, or NULL */
 	const char *content_hex;    /* expected hex SHA-256, or NULL */
 	const char *version_id;     /* get_object: this version, or NULL */
+	const char *manifest_hex;   /* get_prefix: the manifest's, or NULL */
 } get_opts;
 
 typedef struct {

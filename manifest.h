@@ -74,4 +74,50 @@ int manifest_read(void *m, uint64_t off, void *buf, size_t len, s3p_err *err);
 int manifest_measure(manifest *m, uint64_t *size,
     unsigned char sha[SHA256_SIZE], s3p_err *err);
 
+/* ---- the reader ---- */
+
+/*
+ * get's reader: a cursor over the document in a file (fd, read with
+ * pread), one file line at a time, so that memory stays O(1) whatever
+ * the number of files: the line, its path and the path before it.
+ *
+ * Strict: the version-1 header line, file lines, "]}" and its newline,
+ * nothing after; a comma ends each file line but the last. A file line's
+ * path is taken from it (the JSON string after {"path": up to the first
+ * ","size": which cannot occur inside an escaped string) and must be
+ * relative and normalized: not empty, no leading '/', no empty, "." or
+ * ".." component (it can name nothing outside DIR, and no two spellings
+ * of one file are listed); paths must be bytewise ascending (the walk's
+ * order, and S3's listing order: a path listed twice is out of order).
+ * The line's other values are checked by manifest_matches, which
+ * generates the line again for the file as it was downloaded and wants
+ * the same bytes: whatever differs from the layout (members, order,
+ * spaces, escapes, leading zeros, case) never matches.
+ */
+typedef struct {
+	int fd;
+	int comma;                     /* the last file line ended in ',' */
+	uint64_t off;                  /* of the next line */
+	unsigned long line_no;         /* of the current line, from 1 */
+	unsigned mode;                 /* the current line's, 0..07777 */
+	size_t len;                    /* of line, without its comma */
+	char line[6 * 1024 + 160 + 2]; /* a line manifest_read writes, NUL */
+	char path[4097];               /* the current line's path */
+	char prev[4097];               /* the one before */
+} manifest_cursor;
+
+void manifest_cursor_init(manifest_cursor *c, int fd);
+
+/*
+ * The next file line (the header is read first): 1 with c->line, c->path
+ * and c->mode set; 0 at the end (after "]}", nothing more); -1 with err:
+ * S3P_EINTEGRITY "NAME: line N: why" (`name` names the document).
+ */
+int manifest_next(manifest_cursor *c, const char *name, s3p_err *err);
+
+/* 1 when the current line is, byte for byte, the one manifest_line
+ * writes for c->path, `size` bytes, c->mode and sha256_hex; else 0. */
+int manifest_matches(const manifest_cursor *c, uint64_t size,
+    const char *sha256_hex);
+
 #endif

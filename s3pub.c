@@ -135,6 +135,7 @@ static const char help_text[] =
 "\n"
 "  --checksum-sha256 B64\tthe expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
 "  --content-sha256 HEX\tthe expected SHA-256 (hex, the spec's ContentSHA256)\n"
+"  --manifest-sha256 HEX\ta prefix's manifest's SHA-256 (ManifestSHA256)\n"
 "  --version-id ID\tfetch this version of the object (the spec's VersionID)\n"
 "  --force\toverwrite existing files in DIR\n"
 "  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
@@ -158,7 +159,7 @@ typedef struct {
 	const char *profile;
 	const char *ca_file;
 	const char *execution_id, *job_id, *node_id;
-	const char *checksum_b64, *content_hex;  /* get */
+	const char *checksum_b64, *content_hex, *manifest_hex;  /* get */
 	const char *content_type;       /* publish, gzip encoding */
 	uint64_t part_size;
 	int dry_run;
@@ -229,6 +230,7 @@ enum {
 	X("method",          O_CHOICE, S,         OFF(put), W_METHOD) \
 	X("checksum-sha256", O_SHA,    G,         OFF(checksum_b64), W_B64) \
 	X("content-sha256",  O_SHA,    G,         OFF(content_hex), W_HEX) \
+	X("manifest-sha256", O_SHA,    G,         OFF(manifest_hex), W_HEX) \
 	X("version-id",      O_STR,    G,         OFF(version_id), 0) \
 	X("force",           O_FLAG,   G,         OFF(force), 1) \
 	X("endpoint",        O_SPEC,   P|S|G,     0, 0) \
@@ -1532,6 +1534,7 @@ cmd_get(options *o)
 	fo.checksum_b64 = o->checksum_b64;
 	fo.content_hex = o->content_hex;
 	fo.version_id = o->version_id;
+	fo.manifest_hex = o->manifest_hex;
 	if (spec) {
 		/* the result spec gives the place and the digests; options win */
 		target_init(&t);
@@ -1548,6 +1551,8 @@ cmd_get(options *o)
 			fo.content_hex = dg.content_sha256;
 		if (!fo.version_id && dg.version_id[0])
 			fo.version_id = dg.version_id;
+		if (!fo.manifest_hex && dg.manifest_sha256[0])
+			fo.manifest_hex = dg.manifest_sha256;
 		fmt_snprintf(bucket, sizeof bucket, "%s", t.bucket);
 		fmt_snprintf(key, sizeof key, "%s%s", t.key,
 		    t.encoding == TARGET_PLAIN && *t.key &&

@@ -43,7 +43,7 @@ target_init(target *t)
  */
 static const char names[] =
     "bucket\0key\0endpoint\0region\0encoding\0"
-    "versionid\0checksumsha256\0contentsha256\0size\0manifestsha256";
+    "versionid\0checksumsha256\0contentsha256\0manifestsha256\0size";
 enum { NFIELDS = 5, NNAMES = 10, F_ENCODING = 4 };
 
 /* The buffers in target of the fields (encoding has none). */
@@ -592,13 +592,15 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 		    &e) < 0)
 			return ylfail(s, line, e.msg);
 	}
-	/* VersionID, ChecksumSHA256, ContentSHA256: kept for get --spec */
-	if (s->d != NULL && k >= NFIELDS && k < NFIELDS + 3 && !is_null) {
+	/* VersionID, ChecksumSHA256, ContentSHA256, ManifestSHA256: kept
+	 * for get --spec */
+	if (s->d != NULL && k >= NFIELDS && k < NFIELDS + 4 && !is_null) {
 		static const unsigned short doff[] = {
 			offsetof(target_digests, version_id),
 			offsetof(target_digests, checksum_sha256),
-			offsetof(target_digests, content_sha256)
-		}, dcap[] = { TARGET_VERSION_MAX, 95, 64 };
+			offsetof(target_digests, content_sha256),
+			offsetof(target_digests, manifest_sha256)
+		}, dcap[] = { TARGET_VERSION_MAX, 95, 64, 64 };
 		if (vn > dcap[k - NFIELDS])
 			return sink_fail(s, line, "value too long at", path,
 			    depth, "");

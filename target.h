@@ -156,7 +156,8 @@ int target_read_buf(const char *name, const char *buf, size_t len,
  * result spec (as `publish` prints it, or a Bacalhau job's published
  * result: `Type: s3` with Params), which also keeps the result fields that
  * target_read_file() ignores. Bucket, Key, Endpoint, Region and Encoding
- * go into t as above; VersionID, ChecksumSHA256 and ContentSHA256 into d
+ * go into t as above; VersionID, ChecksumSHA256, ContentSHA256 and
+ * ManifestSHA256 into d
  * (each "" when absent, empty or null; d is cleared first). A value longer
  * than its buffer is a usage error. Path "-" reads standard input.
  */
@@ -165,6 +166,7 @@ typedef struct {
 	char version_id[TARGET_VERSION_MAX + 1];
 	char checksum_sha256[96];     /* base64, or "base64-N" (multipart) */
 	char content_sha256[65];      /* hex */
+	char manifest_sha256[65];     /* hex: plain mode's manifest */
 } target_digests;
 
 int target_read_result_file(const char *path, target *t, target_digests *d,

@@ -778,7 +778,8 @@ test_result_read(void)
 	    strcmp(t.region, "r1") == 0 && strcmp(t.endpoint, "http://h:1") == 0 &&
 	    strcmp(d.version_id, "v1") == 0 &&
 	    strcmp(d.checksum_sha256, "AAAA") == 0 &&
-	    strcmp(d.content_sha256, "abcd") == 0, "result JSON read: %s", err.msg);
+	    strcmp(d.content_sha256, "abcd") == 0 && d.manifest_sha256[0] == '\0',
+	    "result JSON read: %s", err.msg);
 	/* options override the spec */
 	target_init(&opt);
 	target_set(&opt, "region", "r2", &err);
@@ -789,7 +790,9 @@ test_result_read(void)
 	t_ok(target_read_result_buf("r.yaml", y, strlen(y), &t, &d, &err) == 0 &&
 	    strcmp(t.key, "p/") == 0 && d.version_id[0] == '\0' &&
 	    d.checksum_sha256[0] == '\0' && d.content_sha256[0] == '\0' &&
-	    !(t.set & TARGET_SET_REGION), "result YAML (plain) read: %s", err.msg);
+	    !(t.set & TARGET_SET_REGION) &&
+	    strcmp(d.manifest_sha256, "00ff") == 0, "result YAML (plain) read, "
+	    "ManifestSHA256 kept: %s", err.msg);
 	target_init(&t);
 	t_ok(target_read_result_buf("b.yaml", bac, strlen(bac), &t, &d, &err) == 0 &&
 	    strcmp(t.bucket, "bb") == 0 && strcmp(d.version_id, "3/L4") == 0 &&
