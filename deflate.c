@@ -151,8 +151,10 @@ huff_lengths(const uint16_t *freq, unsigned n, unsigned limit, uint8_t *len)
 	}
 	forced = used < 2 ? 2 - used : 0;
 	/* sorted by frequency, ties by symbol: keys frequency << 9 | symbol
-	 * (all distinct), Shell's sort (gaps 121, 40, 13, 4, 1: a tenth of
-	 * an insertion sort's moves for 286 symbols) */
+	 * (all distinct: any sort gives the same order), Shell's sort (gaps
+	 * 121, 40, 13, 4, 1): an insertion sort's moves were a fifth of the
+	 * instructions spent on B4's small random files, one sort per tar
+	 * header */
 	for (unsigned i = 0; i < n; i++) {
 		unsigned f = freq[i];
 		if (f == 0) {
