@@ -92,7 +92,7 @@ typedef struct {
 } deflate_ctx;
 
 /*
- * Level 1..9 (clamped to 0..9): 1 fastest, 9 smallest, as gzip's; 0 writes
+ * Level 0..9 (clamped): 1 fastest, 9 smallest, as gzip's; 0 writes
  * stored blocks only (what deflate_block gives when it sets c->stored,
  * at the speed of a copy: zblocks regenerates such blocks so). Measured on
  * bench B10's text tree (bench/b10_deflate.sh, one core): level 6 gives
