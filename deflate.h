@@ -22,12 +22,17 @@
  * program text and binaries, where 4-byte matches pay, it is about 7%
  * larger than gzip -6 (level 7 is not).
  *
- * Never larger than stored: input that does not shrink (random bytes, or
- * compressed files in the tree) is written as stored blocks of at most
- * 65,535 bytes. It is detected first by a sampled byte histogram and a
- * probe for repeats, which costs about a sixteenth of a pass (random input
- * goes through at several GB/s, a memcpy and little more), then by the
- * sizes themselves. Hence, exactly:
+ * Random stretches (random bytes, compressed files in the tree, small
+ * random files between tar headers) are written as stored blocks of at
+ * most 65,535 bytes, without a search: the input is looked at in 4 KiB
+ * chunks at fixed offsets, each one random when a sample of its bytes
+ * counts near flat and none of its "anchors" repeats 8 bytes seen within
+ * the window (integer arithmetic; deflate.c says how). That costs a few
+ * percent of a pass: random input goes through at several GB/s, a memcpy
+ * and little more, and the tar headers between random files are still
+ * compressed. Input found random throughout gives level 0's bytes (and
+ * sets c->stored), and so does input that does not shrink, by the sizes
+ * themselves. Never larger than stored, hence, exactly:
  *   n > 0:           at most n + 5 * ceil(n / 65535) bytes (the stored
  *                    form), whatever `final`;
  *   n == 0, final:   2 bytes (an empty fixed block); n == 0, !final: 0.
@@ -39,10 +44,10 @@
  * output already ends on a byte boundary (stored blocks). n == 0 with
  * `final` is an empty final block; without, nothing at all (0 bytes).
  *
- * Memory: sizeof(deflate_ctx) is about 194 KiB (the hash heads, the
- * window's chain links and the symbol buffer); a caller needs that plus
- * DEFLATE_BLOCK of input and DEFLATE_BOUND(DEFLATE_BLOCK) of output per
- * context, about 706 KiB. A context may be copied or moved (no interior
+ * Memory: sizeof(deflate_ctx) is about 198 KiB (the hash heads, the
+ * window's chain links, the symbol buffer and the chunks' anchors); a
+ * caller needs that plus DEFLATE_BLOCK of input and
+ * DEFLATE_BOUND(DEFLATE_BLOCK) of output per context, about 710 KiB. A context may be copied or moved (no interior
  * pointers) and used by one thread at a time.
  *
  * DEFLATE_BLOCK, measured on bench B10's text tree at level 6: 128 KiB
@@ -65,7 +70,10 @@
 #define DEFLATE_WSIZE   32768
 
 typedef struct {
-	/* all private */
+	/* after deflate_block: non-zero when its output is level 0's (the
+	 * input was found random throughout, or did not shrink) */
+	int stored;
+	/* the rest private */
 	int level;
 	unsigned min;                           /* shortest match sought */
 	uint32_t head[1 << DEFLATE_HASH_BITS];  /* position + 1, 0: none */
@@ -78,10 +86,15 @@ typedef struct {
 	uint16_t lcode[288], dcode[32];         /* bit-reversed codes */
 	uint8_t len_code[259];                  /* length -> its code */
 	uint8_t dist_code[512];                 /* distance -> its code */
+	uint32_t seen[1024];                    /* random chunks' anchors */
+	int repeat;                             /* a chunk looked at
+						   repeated */
 } deflate_ctx;
 
 /*
- * Level 1..9 (clamped): 1 fastest, 9 smallest, as gzip's. Measured on
+ * Level 0..9 (clamped): 1 fastest, 9 smallest, as gzip's; 0 writes
+ * stored blocks only (what deflate_block gives when it sets c->stored,
+ * at the speed of a copy: zblocks regenerates such blocks so). Measured on
  * bench B10's text tree (bench/b10_deflate.sh, one core): level 6 gives
  * 0.99x gzip -6's bytes at 3.4x its speed; level 1 0.90x gzip -1's at 1.6x.
  */

@@ -20,6 +20,9 @@
 /* A checkpoint (the output offset of block i) every CKPT_EVERY blocks. */
 #define CKPT_EVERY 64
 #define OUT_MAX DEFLATE_BOUND(DEFLATE_BLOCK)
+/* In the size table: the block came out stored whole (deflate.h's
+ * c->stored), so reads write its stored form without compressing it. */
+#define STORED 0x80000000u
 
 enum slot_state { SLOT_FREE, SLOT_WANTED, SLOT_BUSY, SLOT_DONE, SLOT_FAILED };
 
@@ -28,6 +31,8 @@ struct slot {
 	uint64_t block;
 	size_t len;             /* compressed bytes in out */
 	uint32_t crc;           /* CRC-32 of the block's input */
+	int stored;             /* wanted: write the stored form (the scan
+				   found it so); done: the output is it */
 	unsigned char *out;
 	s3p_err err;            /* SLOT_FAILED: the input function's error */
 };
@@ -44,7 +49,7 @@ struct zblocks {
 	zblocks_opts o;
 	uint64_t nblocks;
 	/* the table: sizes and input CRCs per block, offsets per checkpoint */
-	uint32_t *size, *crc;
+	uint32_t *size, *crc;   /* size: with STORED */
 	uint64_t *ckpt;
 	uint64_t total;
 	uint32_t in_crc;
@@ -85,8 +90,11 @@ compress_slot(zblocks *z, struct worker *w, struct slot *s, uint64_t b)
 		return;
 	}
 	s->crc = crc32_update(0, w->in, n);
-	deflate_init(w->dc, z->o.level);
+	/* stored by the scan: level 0 gives the same bytes (the input
+	 * unchanged: else the CRC tells) at the speed of a copy */
+	deflate_init(w->dc, s->stored ? 0 : z->o.level);
 	s->len = deflate_block(w->dc, w->in, n, b + 1 == z->nblocks, s->out);
+	s->stored = w->dc->stored;
 	s->state = SLOT_DONE;
 }
 
@@ -233,6 +241,8 @@ want_blocks(zblocks *z, uint64_t b)
 		if (have == NULL) {
 			spare->state = SLOT_WANTED;
 			spare->block = want;
+			spare->stored = z->scanned &&
+			    (z->size[want] & STORED) != 0;
 			pthread_cond_signal(&z->work);
 		}
 		if (want == b)
@@ -288,7 +298,7 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 			return -1;
 		if (b % CKPT_EVERY == 0)
 			z->ckpt[b / CKPT_EVERY] = off;
-		z->size[b] = (uint32_t)s->len;
+		z->size[b] = (uint32_t)s->len | (s->stored ? STORED : 0);
 		z->crc[b] = s->crc;
 		z->in_crc = crc32_combine(z->in_crc, s->crc, block_len(z, b));
 		off += s->len;
@@ -338,8 +348,8 @@ find_block(const zblocks *z, uint64_t off, uint64_t *start)
 	b = (uint64_t)lo * CKPT_EVERY;
 	pos = z->ckpt[lo];
 	/* empty blocks (size 0) are skipped: they hold no byte */
-	while (pos + z->size[b] <= off) {
-		pos += z->size[b];
+	while (pos + (z->size[b] & ~STORED) <= off) {
+		pos += z->size[b] & ~STORED;
 		b++;
 	}
 	*start = pos;
@@ -361,7 +371,7 @@ zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len, s3p_err *err)
 
 		if (s == NULL)
 			return -1;
-		if (s->len != z->size[b] || s->crc != z->crc[b]) {
+		if (s->len != (z->size[b] & ~STORED) || s->crc != z->crc[b]) {
 			z->o.changed(z->o.ctx, b * DEFLATE_BLOCK, block_len(z, b),
 			    err);
 			return -1;

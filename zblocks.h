@@ -12,11 +12,15 @@
  * Two passes, as the rest of s3pub:
  *   - the scan (zblocks_scan) compresses every block in order and hands
  *     each one's output to a sink (the hash pass hashes it, `archive`
- *     writes it). It records, per block, the compressed size and the
- *     CRC-32 of the input: 8 bytes a block, plus 8 every 64 blocks.
+ *     writes it). It records, per block, the compressed size, whether the
+ *     block came out stored whole (deflate.h's c->stored, a bit of the
+ *     size) and the CRC-32 of the input: 8 bytes a block, plus 8 every 64
+ *     blocks.
  *   - reads (zblocks_read) map an output offset to its block through that
- *     table and compress the block again. A regenerated block whose size
- *     or input CRC differs from the scan's means the input changed between
+ *     table and compress the block again, or for a block stored whole
+ *     write its stored form (deflate level 0: the same bytes, at the speed
+ *     of a copy, no random test again). A regenerated block whose size or
+ *     input CRC differs from the scan's means the input changed between
  *     the passes: the caller's `changed` function names what changed.
  *
  * Threads: `jobs` (at least 1) worker threads compress blocks ahead of

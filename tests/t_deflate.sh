@@ -1,7 +1,8 @@
 #!/bin/sh
 # deflate.c against outside oracles (issue 14): generated inputs (text of
 # the CSV/JSON-lines/log kind, random bytes, random bytes with repeats,
-# zeros, sizes around the 64 KiB and block edges, empty) are cut into
+# zeros, random files between tar headers, sizes around the 64 KiB and
+# block edges, empty) are cut into
 # blocks and compressed by build/tools/tool_deflate at levels 1, 6 and 9;
 # the gzip member must pass `gzip -t` and `gzip -dc` must give the input
 # back; the raw stream must inflate in python's zlib (decompressobj(-15))
@@ -57,6 +58,16 @@ r = rnd.randbytes(10007)
 put("random-repeats", (r * 60)[:600000])
 put("mixed", text(200000) + rnd.randbytes(100000) + text(200000) + bytes(50000))
 put("bytes", bytes(range(256)) * 1000)
+# random files between tar headers, every fifth a repeat of the one before
+# (random stretches stored inside compressed blocks, matches into them)
+t, prev = [], b""
+for i in range(40):
+    data = prev if i % 5 == 4 else rnd.randbytes(rnd.randrange(1, 70000))
+    hdr = (b"small/f-%d.dat" % i).ljust(124, b"\0") + b"%011o\0" % len(data)
+    t.append(hdr.ljust(512, b"\0") + data + bytes(-len(data) % 512))
+    prev = data
+put("tarlike", b"".join(t) + bytes(1024))
+put("random-tail", rnd.randbytes(2 * B + 4096 + 4103))
 for n in (65535, 65536, B - 1, B, B + 1):
     put("text-%d" % n, text(n))
 PY
@@ -134,14 +145,14 @@ xbuild() { # NAME CC FLAGS...: builds $TMP/td-NAME
 same_bytes() { # TAG RUNNER...: the runner's bytes are the native tool's
 	_tag=$1; shift
 	_bad=""
-	for name in mixed random-repeats text-262145 bytes; do
+	for name in mixed random-repeats text-262145 bytes tarlike; do
 		for level in 1 6 9; do
 			"$@" -l $level <"$IN/$name" >"$TMP/x.raw" 2>/dev/null &&
 				cmp -s "$TMP/x.raw" "$TMP/$name.$level.default.raw" ||
 				_bad="$_bad $name/$level"
 		done
 	done
-	check_eq "$_tag: the same bytes as this build's, 4 inputs x levels 1, 6, 9" "$_bad" ""
+	check_eq "$_tag: the same bytes as this build's, 5 inputs x levels 1, 6, 9" "$_bad" ""
 }
 if [ "$(uname -m)" = x86_64 ] && xbuild nosimd musl-gcc -U__SSE2__; then
 	same_bytes "x86-64 without SSE2" "$TMP/td-nosimd"
@@ -178,7 +189,13 @@ if [ $have_gzip = 1 ]; then
 	g6=$((g6 - 18))
 	check "text, level 6: within 1.05x of gzip -6's deflate stream ($t6 vs $g6)" \
 		test "$((t6 * 100))" -le "$((g6 * 105))"
+	tl=$(sz "$TMP/tarlike.6.default.raw")
+	gt=$(gzip -6 -c "$IN/tarlike" | wc -c | tr -d ' ')
+	gt=$((gt - 18))
+	check "tar-like random files, level 6: within 1.01x of gzip -6's stream ($tl vs $gt)" \
+		test "$((tl * 100))" -le "$((gt * 101))"
 else
 	skip "text, level 6 against gzip -6 (no gzip)"
+	skip "tar-like, level 6 against gzip -6 (no gzip)"
 fi
 exit 0

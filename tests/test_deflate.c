@@ -9,8 +9,12 @@
  * bytes do not depend on what the context held before, random data is
  * stored but random data with repeats is not, short inputs take fixed
  * Huffman blocks, and the stream ends byte-aligned without `final`.
+ * Random stretches inside a block (tar headers between random files, a
+ * text island, a random stretch repeated later) and level 0 against
+ * blocks stored whole (c->stored).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +90,38 @@ fill_text(unsigned char *p, size_t n)
 		const char *s = w[next() % 10];
 		while (*s && i < n)
 			p[i++] = (unsigned char)*s++;
+	}
+}
+
+/*
+ * A tar-like stream: random "files" of 1 to 60000 bytes, each after a
+ * 512-byte header (a name, an octal size, zeros) and padded with zeros to
+ * 512; every fifth file repeats the one before (matches into what may
+ * have been a stored stretch). Returns the bytes written (<= n).
+ */
+static size_t
+fill_tarlike(unsigned char *p, size_t n)
+{
+	size_t i = 0, prev = 0, prevn = 0;
+
+	for (unsigned f = 0;; f++) {
+		size_t len = 1 + next() % 60000, at;
+		if (f % 5 == 4 && prevn != 0)
+			len = prevn;
+		if (i + 512 + len + 511 > n)
+			return i;
+		memset(p + i, 0, 512);
+		snprintf((char *)p + i, 100, "small/d%u/f-%u.dat", f % 7, f);
+		snprintf((char *)p + i + 124, 12, "%011o", (unsigned)len & 0777777);
+		i += 512;
+		at = i;
+		for (size_t k = 0; k < len; k++)
+			p[i++] = f % 5 == 4 && prevn != 0 ? p[prev + k] :
+			    (unsigned char)next();
+		prev = at;
+		prevn = len;
+		while (i % 512 != 0)
+			p[i++] = 0;
 	}
 }
 
@@ -254,6 +290,104 @@ main(void)
 		    "the same bytes twice from one context");
 		free(g);
 	}
+
+	/*
+	 * Random stretches inside a block (issue 14): a tar-like stream of
+	 * random files between headers at every level inflates back, is
+	 * smaller than stored (the headers and padding compress, the
+	 * repeated files match, also into stored stretches), and is not
+	 * "stored whole"; random input is, and level 0 gives its bytes.
+	 */
+	n = fill_tarlike(in, max);
+	ok = 1;
+	for (int level = 1; ok && level <= 9; level++) {
+		deflate_init(&c1, level);
+		z = deflate_block(&c1, in, n, level & 1, out);
+		ok = !c1.stored && z < stored_size(n) - n / 100 &&
+		    (level & 1 ? inflates_to(out, z, in, n) : 1);
+		if (!ok)
+			t_ok(0, "tar-like, level %d: %zu bytes of %zu, stored %d",
+			    level, z, n, c1.stored);
+	}
+	t_ok(ok, "tar-like (%zu bytes): random files between headers, "
+	    "levels 1..9 inflate back, 1%% under stored at least", n);
+	/* its output is a pure function of the input: twice the same */
+	deflate_init(&c1, 6);
+	z = deflate_block(&c1, in, n, 0, out);
+	deflate_init(&c1, 6);
+	deflate_block(&c1, in + 1, n - 1, 0, out2);     /* other content */
+	deflate_init(&c1, 6);
+	z2 = deflate_block(&c1, in, n, 0, out2);
+	t_ok(z == z2 && memcmp(out, out2, z) == 0,
+	    "tar-like: the same bytes after another input in the context");
+
+	/* random bytes with a 4 KiB text island: the island compresses */
+	for (size_t i = 0; i < max; i++)
+		in[i] = (unsigned char)next();
+	fill_text(in + 100000, 4096);
+	deflate_init(&c1, 6);
+	z = deflate_block(&c1, in, max, 1, out);
+	t_ok(!c1.stored && z < stored_size(max) - 2048 &&
+	    inflates_to(out, z, in, max),
+	    "random with a 4 KiB text island: %zu bytes of %zu", z, max);
+
+	/* random stored in one place, matched in another: 20 KiB random,
+	 * 2 KiB text, the 20 KiB again */
+	for (size_t i = 0; i < 20480; i++)
+		in[i] = (unsigned char)next();
+	fill_text(in + 20480, 2048);
+	memcpy(in + 22528, in, 20480);
+	n = 22528 + 20480;
+	deflate_init(&c1, 6);
+	z = deflate_block(&c1, in, n, 1, out);
+	t_ok(z < 20480 + 2048 && inflates_to(out, z, in, n),
+	    "random 20 KiB, text, the 20 KiB again: %zu bytes of %zu", z, n);
+
+	/* random input at sizes around the chunk edges (anchors near the
+	 * end; asan watches the reads): inflates back, stored whole, and
+	 * level 0 gives the same bytes */
+	ok = 1;
+	for (size_t k = 0; ok && k < 24; k++) {
+		static const size_t tail[] = { 0, 1, 7, 8, 15, 16, 31, 4095 };
+		n = 4096 * (1 + k / 8 * 20) + tail[k % 8];
+		for (size_t i = 0; i < n; i++)
+			in[i] = (unsigned char)next();
+		for (int level = 1; ok && level <= 9; level += 4) {
+			deflate_init(&c1, level);
+			z = deflate_block(&c1, in, n, k & 1, out);
+			deflate_init(&c1, 0);
+			z2 = deflate_block(&c1, in, n, k & 1, out2);
+			ok = c1.stored && z2 == stored_size(n) &&
+			    (k & 1 ? inflates_to(out, z, in, n) : 1) &&
+			    z <= stored_size(n) && inflates_to(out2, z2, in, n) ==
+			    (int)(k & 1);
+			if (!ok)
+				t_ok(0, "random, %zu bytes, level %d", n, level);
+		}
+	}
+	t_ok(ok, "random at 24 sizes around 4 KiB edges: inflate back, never "
+	    "over stored; level 0: the stored form");
+	/* level 0 = what deflate_block writes when it sets c->stored */
+	ok = 1;
+	for (int kind = 0; ok && kind < 3; kind++) {
+		n = kind == 0 ? max : kind == 1 ? max - 12345 : 65536 * 2 + 3;
+		for (size_t i = 0; i < n; i++)
+			in[i] = (unsigned char)next();
+		for (int final = 0; ok && final <= 1; final++) {
+			deflate_init(&c1, 6);
+			z = deflate_block(&c1, in, n, final, out);
+			ok = c1.stored;
+			deflate_init(&c1, 0);
+			z2 = deflate_block(&c1, in, n, final, out2);
+			ok = ok && c1.stored && z == z2 &&
+			    memcmp(out, out2, z) == 0;
+		}
+	}
+	fill_text(in, max);
+	deflate_init(&c1, 6);
+	deflate_block(&c1, in, max, 1, out);
+	t_ok(ok && !c1.stored, "random, 3 sizes, final or not: stored whole, "
+	    "level 0's bytes exactly; text: not stored whole");
 
 	/* any non-zero `final` is BFINAL (a regression: 0x80 once leaked into
 	 * the block header's other bits; found by fuzz_deflate) */
