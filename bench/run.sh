@@ -407,12 +407,15 @@ b1() {
 		{ split($0, f, " "); name[NR] = f[2]; mbs[NR] = f[3]; rat[NR] = f[5]; peer[NR] = f[6] }
 		f[2] ~ /^openssl/ { ossl = f[3] }
 		f[2] ~ /^bearssl/ { br = f[3] }
+		f[2] ~ /-2pass$/ { twopass = f[3] }
 		END {
 			for (i = 1; i <= NR; i++) {
 				if (peer[i] == "openssl")
 					printf "B1\tSHA-256 %s vs openssl speed\t%s MB/s\t%s MB/s\t%s\t>= 0.90x (SHA-NI)\n", name[i], mbs[i], ossl, rat[i]
 				else if (peer[i] == "bearssl")
 					printf "B1\tSHA-256 %s vs br_sha256\t%s MB/s\t%s MB/s\t%s\t>= 1.00x\n", name[i], mbs[i], br, rat[i]
+				else if (peer[i] == "2pass")
+					printf "B1\tSHA-256 two streams %s vs two passes\t%s MB/s\t%s MB/s\t%s\t>= 1.60x (SHA-NI)\n", name[i], mbs[i], twopass, rat[i]
 			}
 		}' >>"$TABLE"
 }
