@@ -385,6 +385,8 @@ archive_close(archive *a)
 {
 	if (a == NULL)
 		return;
+	/* first: its threads may still be compressing ahead from the plan */
+	zblocks_close(a->z);
 	if (a->fd >= 0)
 		close(a->fd);
 	if (a->dirfd >= 0)
@@ -393,7 +395,6 @@ archive_close(archive *a)
 	free(a->pool);
 	free(a->scratch);
 	free(a->dir);
-	zblocks_close(a->z);
 	free(a);
 }
 
