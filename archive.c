@@ -59,8 +59,13 @@ struct archive {
 	size_t pool_len, pool_cap;
 	uint64_t tar_size, gz_size;
 
-	int fd;                 /* the open file, or -1 */
-	size_t fd_idx;
+	/* the open files (fd -1: none): the one archive_read reads, and the
+	 * one archive_span_at gives a sender (another thread may send a part
+	 * while the next one is read for its hash) */
+	struct file_slot {
+		int fd;
+		size_t idx;
+	} rd, snd;
 	size_t hdr_idx;         /* entry whose headers are in hdr, or SIZE_MAX */
 	uint64_t crc_pos;       /* the running CRC covers ustar [0, crc_pos) */
 	uint32_t crc;
@@ -340,7 +345,7 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 		free(a);
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
-	a->fd = -1;
+	a->rd.fd = a->snd.fd = -1;
 	a->dirfd = -1;
 	a->hdr_idx = SIZE_MAX;
 	a->sde = opts != NULL ? opts->source_date_epoch : -1;
@@ -385,15 +390,18 @@ archive_close(archive *a)
 {
 	if (a == NULL)
 		return;
-	if (a->fd >= 0)
-		close(a->fd);
+	/* first: its threads may still be compressing ahead from the plan */
+	zblocks_close(a->z);
+	if (a->rd.fd >= 0)
+		close(a->rd.fd);
+	if (a->snd.fd >= 0)
+		close(a->snd.fd);
 	if (a->dirfd >= 0)
 		close(a->dirfd);
 	free(a->ents);
 	free(a->pool);
 	free(a->scratch);
 	free(a->dir);
-	zblocks_close(a->z);
 	free(a);
 }
 
@@ -468,29 +476,33 @@ empty_check(const archive *a, const struct ent *e, s3p_err *err)
 	return changed(e, &st) ? changed_err(a, e, err) : 0;
 }
 
-/* Bytes [off, off+len) of regular file i, checked against the walk. */
+/*
+ * Bytes [off, off+len) of regular file i, checked against the walk, read
+ * from the file open in f (opened if it is another's). With len 0, only
+ * the checks: at open, and when off is the file's end.
+ */
 static int
-file_read(archive *a, size_t i, uint64_t off, unsigned char *buf, size_t len,
-    s3p_err *err)
+file_read(archive *a, struct file_slot *f, size_t i, uint64_t off,
+    unsigned char *buf, size_t len, s3p_err *err)
 {
 	const struct ent *e = &a->ents[i];
 	const char *path = a->pool + e->str;
 	struct stat st;
 
-	if (a->fd < 0 || a->fd_idx != i) {
-		if (a->fd >= 0)
-			close(a->fd);
+	if (f->fd < 0 || f->idx != i) {
+		if (f->fd >= 0)
+			close(f->fd);
 		/* O_NONBLOCK: a FIFO put in the file's place must not hang us */
-		a->fd = openat(a->dirfd, path,
+		f->fd = openat(a->dirfd, path,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (a->fd < 0)
+		if (f->fd < 0)
 			return sys_err(a, err, "cannot open '%s/%s': %s", path);
-		a->fd_idx = i;
-		if (fstat(a->fd, &st) < 0 || changed(e, &st))
+		f->idx = i;
+		if (fstat(f->fd, &st) < 0 || changed(e, &st))
 			goto fail_changed;
 	}
 	while (len > 0) {
-		ssize_t r = pread(a->fd, buf, len, (off_t)off);
+		ssize_t r = pread(f->fd, buf, len, (off_t)off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -509,14 +521,14 @@ file_read(archive *a, size_t i, uint64_t off, unsigned char *buf, size_t len,
 	 * file, not once per read: a fstat per 64 KiB was a third of the
 	 * system calls of a publish.
 	 */
-	if (off == e->size && (fstat(a->fd, &st) < 0 || changed(e, &st)))
+	if (off == e->size && (fstat(f->fd, &st) < 0 || changed(e, &st)))
 		goto fail_changed;
 	return 0;
 fail_changed:
 	changed_err(a, e, err);
 fail:
-	close(a->fd);
-	a->fd = -1;
+	close(f->fd);
+	f->fd = -1;
 	return -1;
 }
 
@@ -527,7 +539,7 @@ archive_file_read(archive *a, size_t index, uint64_t offset, void *buf,
 	if (index >= a->n || a->ents[index].type != TAR_REG ||
 	    offset > a->ents[index].size || len > a->ents[index].size - offset)
 		return err_set(err, S3P_EUSAGE, "archive_file_read: bad range");
-	return file_read(a, index, offset, buf, len, err);
+	return file_read(a, &a->rd, index, offset, buf, len, err);
 }
 
 /* ---- the ustar stream ---- */
@@ -548,47 +560,66 @@ find_entry(const archive *a, uint64_t u)
 	return lo;
 }
 
+/*
+ * Ustar bytes [u, u+len) into buf; or, with sp, where the first of them
+ * come from (archive_span_at): nothing is read, and what follows the
+ * first piece (header, data, padding) is not looked at.
+ */
 static int
-tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len, s3p_err *err)
+tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
+    archive_span *sp, s3p_err *err)
 {
 	uint64_t end_start = a->tar_size - TAR_END_SIZE;
 
 	while (len > 0) {
-		size_t i, n;
-		const struct ent *e;
-		uint64_t rel;
+		size_t i = 0, n = len;
+		const struct ent *e = NULL;
+		uint64_t rel = 0, left = len;
+		int kind = 0;   /* 0 zeros (padding, end blocks), 1 header, 2 data */
 
-		if (u >= end_start) {
-			memset(buf, 0, len);    /* the two end blocks */
-			return 0;
+		if (u < end_start) {    /* else the two end blocks */
+			i = find_entry(a, u);
+			e = &a->ents[i];
+			rel = u - e->off;
+			if (rel < e->hdr_len)
+				left = e->hdr_len - rel, kind = 1;
+			else if ((rel -= e->hdr_len) < e->size)
+				left = e->size - rel, kind = 2;
+			else
+				left = tar_padded(e->size) - rel;
+			if (left < n)
+				n = (size_t)left;
 		}
-		i = find_entry(a, u);
-		e = &a->ents[i];
-		rel = u - e->off;
-		if (rel < e->hdr_len) {
+		if (sp != NULL) {
+			sp->len = n;
+			/* file bytes the running CRC has not covered yet go
+			 * through archive_read, which brings it along */
+			if (kind != 2 || u + n > a->crc_pos)
+				return 0;
+			if (file_read(a, &a->snd, i, rel + n, NULL, 0, err) < 0)
+				return -1;
+			sp->fd = a->snd.fd;
+			sp->fd_off = rel;
+			return 1;
+		}
+		if (kind == 0) {
+			memset(buf, 0, n);
+		} else if (kind == 2) {
+			if (file_read(a, &a->rd, i, rel, buf, n, err) < 0)
+				return -1;
+		} else {
 			if (a->hdr_idx != i) {
 				tar_entry t;
 				to_tar_entry(a, e, &t);
 				tar_header(&t, a->hdr);
 				a->hdr_idx = i;
 			}
-			n = e->hdr_len - (size_t)rel;
-			if (n > len)
-				n = len;
 			memcpy(buf, a->hdr + rel, n);
 			/* an empty file is never opened: check it as its
 			 * header ends */
 			if (e->type == TAR_REG && e->size == 0 &&
 			    rel + n == e->hdr_len && empty_check(a, e, err) < 0)
 				return -1;
-		} else if ((rel -= e->hdr_len) < e->size) {
-			n = e->size - rel < len ? (size_t)(e->size - rel) : len;
-			if (file_read(a, i, rel, buf, n, err) < 0)
-				return -1;
-		} else {
-			uint64_t pad = tar_padded(e->size) - rel;
-			n = pad < len ? (size_t)pad : len;
-			memset(buf, 0, n);
 		}
 		buf += n;
 		u += n;
@@ -602,7 +633,7 @@ static int
 tar_read_crc(archive *a, uint64_t u, unsigned char *buf, size_t n,
     s3p_err *err)
 {
-	if (tar_read(a, u, buf, n, err) < 0)
+	if (tar_read(a, u, buf, n, NULL, err) < 0)
 		return -1;
 	if (u <= a->crc_pos && a->crc_pos < u + n) {
 		size_t skip = (size_t)(a->crc_pos - u);
@@ -634,7 +665,7 @@ finish_crc(archive *a, s3p_err *err)
 static int
 block_read(void *ctx, uint64_t u, void *buf, size_t len, s3p_err *err)
 {
-	return tar_read(ctx, u, buf, len, err);
+	return tar_read(ctx, u, buf, len, NULL, err);
 }
 
 /*
@@ -778,4 +809,20 @@ archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
 		len -= n;
 	}
 	return 0;
+}
+
+int
+archive_span_at(archive *a, uint64_t offset, size_t len, archive_span *sp,
+    s3p_err *err)
+{
+	gzip_span gs;
+
+	sp->len = len;
+	if (a->z != NULL || offset >= a->gz_size)
+		return 0;       /* compressed bytes; or archive_read's error */
+	gzip_stored_locate(a->tar_size, offset, &gs);
+	if (gs.len < len)
+		sp->len = (size_t)gs.len;
+	return gs.kind != GZIP_SPAN_DATA ? 0 :
+	    tar_read(a, gs.in_off, NULL, sp->len, sp, err);
 }

@@ -150,6 +150,32 @@ uint64_t archive_tar_size(const archive *a);
 int archive_read(archive *a, uint64_t offset, void *buf, size_t len,
     s3p_err *err);
 
+/*
+ * For a sender that moves file bytes to a socket without copying them
+ * (sendfile): where bytes [offset, offset+len) of the .tar.gz (len >= 1)
+ * come from. Returns 1 when the first sp->len of them are a file's data,
+ * bytes [sp->fd_off, +sp->len) of file sp->fd, checked against the walk
+ * as archive_read checks (at open, and when the stretch reaches the
+ * file's end). sp->fd is the archive's, open until the next call or
+ * archive_close, and apart from the file archive_read uses (a part may be
+ * sent while the next one is read for its hash, under the caller's lock).
+ * A file that ends early (sendfile returns 0) is a change: read those
+ * bytes with archive_read, whose error names the file. Returns 0 when
+ * the first sp->len bytes are to be read with archive_read: framing, tar
+ * headers, padding, the trailer, every byte at levels 1..9, and file
+ * bytes the trailer's running CRC has not covered yet (a send pass never
+ * leaves it behind; after the hash pass it covers them all). -1 with err
+ * set as archive_read.
+ */
+typedef struct {
+	int fd;
+	uint64_t fd_off;    /* file offset of the range's first byte */
+	size_t len;         /* 1..len */
+} archive_span;
+
+int archive_span_at(archive *a, uint64_t offset, size_t len,
+    archive_span *sp, s3p_err *err);
+
 /* Number of entries (plain mode walks the same list). */
 size_t archive_count(const archive *a);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -511,6 +512,24 @@ wait_fd(int fd, short ev, int ms, const volatile sig_atomic_t *cancel)
 	}
 }
 
+/* Waits until k is readable (wr 0) or writable (wr 1): 0, or -1 failed. */
+static int
+io_wait(http_conn *k, int wr)
+{
+	int r = wait_fd(k->fd, wr ? POLLOUT : POLLIN, k->timeout_ms, k->cancel);
+
+	if (r == 0) {
+		k->timed_out = 1;
+		k->to_dir = wr ? "write" : "read";
+		return -1;
+	}
+	if (r < 0) {
+		k->sys_errno = errno;
+		return -1;
+	}
+	return 0;
+}
+
 /* One recv (wr 0) or send (wr 1) of at least a byte, waiting as needed. */
 static long
 raw_io(http_conn *k, unsigned char *buf, size_t len, int wr)
@@ -531,16 +550,38 @@ raw_io(http_conn *k, unsigned char *buf, size_t len, int wr)
 			k->sys_errno = errno;
 			return -1;
 		}
-		r = wait_fd(k->fd, wr ? POLLOUT : POLLIN, k->timeout_ms, k->cancel);
-		if (r == 0) {
-			k->timed_out = 1;
-			k->to_dir = wr ? "write" : "read";
+		if (io_wait(k, wr) < 0)
 			return -1;
+	}
+}
+
+/*
+ * One sendfile(2) of at most len bytes of file fd from *off on, waiting
+ * for the socket as raw_io does: bytes sent (*off advanced), 0 when the
+ * file ends there or cannot be sent that way (EINVAL, ENOSYS: the caller
+ * copies those bytes instead), -1 failed.
+ */
+static long
+raw_sendfile(http_conn *k, int fd, uint64_t *off, size_t len)
+{
+	for (;;) {
+		off_t o = (off_t)*off;
+		ssize_t r = sendfile(k->fd, fd, &o, len);
+
+		if (r >= 0) {
+			*off = (uint64_t)o;
+			return r;
 		}
-		if (r < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EINVAL || errno == ENOSYS)
+			return 0;       /* not this file: copied instead */
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			k->sys_errno = errno;
 			return -1;
 		}
+		if (io_wait(k, 1) < 0)
+			return -1;
 	}
 }
 
@@ -1195,36 +1236,68 @@ bad:
 	return NULL;
 }
 
+/*
+ * The body: from the reader through wbuf, and on a plain connection with
+ * rq->span the file stretches by sendfile, the bytes between them sent
+ * corked (they leave with the file bytes that follow, not as small
+ * packets).
+ */
 static int
 send_body(http_client *c, http_conn *k, const http_request *rq,
     http_response *rs, s3p_err *err)
 {
-	uint64_t off = 0;
+	uint64_t off = 0, copy_to = 0;
+	int spans = rq->span != NULL && k->tls == NULL, cork = spans, rc = -1;
 
-	(void)c;
+	setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
 	while (off < rq->body_len) {
-		size_t want = sizeof k->wbuf;
-		long n;
+		uint64_t left = rq->body_len - off;
+		size_t want = left < sizeof k->wbuf ? (size_t)left : sizeof k->wbuf;
+		http_file_span sp = { -1, 0, want };
+		long n = -1;
 
-		if (want > rq->body_len - off)
-			want = (size_t)(rq->body_len - off);
-		n = rq->body(rq->body_ctx, off, k->wbuf, want, err);
+		if (spans && off >= copy_to && (n = rq->span(rq->body_ctx, off,
+		    want, &sp, err)) == 1) {
+			uint64_t fo = sp.off, end = fo + sp.len;
+
+			rs->body_sent = 1;
+			while (fo < end && (n = raw_sendfile(k, sp.fd, &fo,
+			    (size_t)(end - fo))) > 0)
+				;
+			if (n < 0)
+				goto io_failed;
+			if (fo < end)   /* shorter than said: the reader says why */
+				copy_to = off + sp.len;
+			off += fo - sp.off;
+			c->sendfile_bytes += fo - sp.off;
+			continue;
+		}
+		if (n == 0 || !spans || off < copy_to)
+			n = rq->body(rq->body_ctx, off, k->wbuf, sp.len < want ?
+			    sp.len : want, err);
 		if (n <= 0 || (size_t)n > want) {
 			rs->fail = HTTP_FAIL_READER;
 			if (n >= 0 || err == NULL || err->status == 0)
 				err_set(err, S3P_EINPUT, "%s: the body reader returned "
 				    "%ld at offset %llu", rq->url->host, n,
 				    (unsigned long long)off);
-			return -1;
+			goto out;
 		}
 		rs->body_sent = 1;
 		if (conn_write(k, k->wbuf, (size_t)n, err) != 0)
-			return io_err(c, k, rs, HTTP_FAIL_SEND, err);
+			goto io_failed;
 		off += (uint64_t)n;
 	}
 	if (conn_flush(k, err) != 0)
-		return io_err(c, k, rs, HTTP_FAIL_SEND, err);
-	return 0;
+		goto io_failed;
+	rc = 0;
+	goto out;
+io_failed:
+	rc = io_err(c, k, rs, HTTP_FAIL_SEND, err);
+out:
+	cork = 0;       /* pushes what the cork held (a no-op when not set) */
+	setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
+	return rc;
 }
 
 /* CONNECT host:port through the proxy on k (plain). */

@@ -140,6 +140,27 @@ typedef long (*http_read_fn)(void *ctx, uint64_t offset, unsigned char *buf,
     size_t len, s3p_err *err);
 
 /*
+ * Optional companion of the body reader, for a sender that moves file
+ * bytes without copying them through user space: where the body bytes
+ * [offset, offset+len) come from. Returns 1 when the first sp->len (1..len)
+ * of them are bytes [sp->off, sp->off+sp->len) of file sp->fd (open, read
+ * only; http never closes it); 0 when the first sp->len (1..len) are to be
+ * asked of the body reader; -1 on failure with err set. http calls it on
+ * plain connections only (TLS must copy to encrypt), sends the file
+ * stretches with sendfile(2) and the rest corked (TCP_CORK: no small
+ * packets between them). When sendfile finds the file shorter than said,
+ * those bytes are asked of the body reader, whose error names the file.
+ */
+typedef struct {
+	int fd;
+	uint64_t off;
+	size_t len;
+} http_file_span;
+
+typedef int (*http_span_fn)(void *ctx, uint64_t offset, size_t len,
+    http_file_span *sp, s3p_err *err);
+
+/*
  * Body sink: takes len (> 0) bytes of the response body. Returns 0, or -1
  * with err set to abort (the connection is then closed; the status is
  * passed up as is).
@@ -184,6 +205,7 @@ typedef struct {
 	http_sess_slot sess[HTTP_POOL];     /* TLS sessions, round robin */
 	unsigned sess_next;
 	unsigned long connects;             /* TCP connections opened so far */
+	uint64_t sendfile_bytes;            /* body bytes sent by sendfile */
 } http_client;
 
 typedef struct {
@@ -193,6 +215,7 @@ typedef struct {
 	size_t nheaders;
 	http_read_fn body;              /* NULL: no body */
 	void *body_ctx;
+	http_span_fn span;              /* NULL, or as above (body_ctx) */
 	uint64_t body_len;
 	int expect_continue;            /* with a body: Expect: 100-continue */
 	http_sink_fn sink;              /* NULL: the body is dropped */

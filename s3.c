@@ -47,6 +47,7 @@ typedef struct {
 	const char *payload_hash;       /* NULL: the empty body's */
 	s3_read_fn read;                /* NULL: no body */
 	void *read_ctx;
+	s3_span_fn span;                /* read's file stretches, or NULL */
 	uint64_t body_off, body_len;    /* the body is this range of read */
 	int body_always;                /* send Content-Length: 0 too */
 	http_sink_fn sink;              /* a 2xx answer's body; NULL: kept */
@@ -309,6 +310,16 @@ cancelled(const s3_client *s, const s3_op *op)
 	return s->cancel != NULL && *s->cancel && (op == NULL || !op->no_cancel);
 }
 
+static void
+body_progress(body_src *b, uint64_t high)
+{
+	if (high > b->high) {
+		if (b->s->progress != NULL)
+			b->s->progress(b->s->progress_ctx, high - b->high);
+		b->high = high;
+	}
+}
+
 static long
 body_read(void *ctx, uint64_t offset, unsigned char *buf, size_t len,
     s3p_err *err)
@@ -324,12 +335,24 @@ body_read(void *ctx, uint64_t offset, unsigned char *buf, size_t len,
 		len = HASH_CHUNK;
 	if (b->op->read(b->op->read_ctx, b->op->body_off + offset, buf, len, err) < 0)
 		return -1;
-	if (offset + len > b->high) {
-		if (b->s->progress != NULL)
-			b->s->progress(b->s->progress_ctx, offset + len - b->high);
-		b->high = offset + len;
-	}
+	body_progress(b, offset + len);
 	return (long)len;
+}
+
+/* The same for http's sendfile: where the bytes at offset come from. */
+static int
+body_span(void *ctx, uint64_t offset, size_t len, http_file_span *sp,
+    s3p_err *err)
+{
+	body_src *b = ctx;
+	int r;
+
+	if (cancelled(b->s, b->op))
+		return ERR(err, S3P_ENET, "interrupted");
+	r = b->op->span(b->op->read_ctx, b->op->body_off + offset, len, sp, err);
+	if (r == 1)
+		body_progress(b, offset + sp->len);
+	return r;
 }
 
 /* Keeps a small answer (error XML) or passes a 2xx body on. */
@@ -544,6 +567,7 @@ send_try(s3_client *s, s3_call *c, s3p_err *err)
 	if (op->read != NULL || op->body_always) {
 		rq.body = op->read != NULL ? body_read : NULL;
 		rq.body_ctx = &src;
+		rq.span = op->read != NULL && op->span != NULL ? body_span : NULL;
 		rq.body_len = op->body_len;
 		rq.expect_continue = op->body_len > 0;
 	}
@@ -985,9 +1009,23 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
  */
 typedef struct {
 	s3_read_fn read;
+	s3_span_fn span;
 	void *ctx;
 	pthread_mutex_t mu;
 } locked_src;
+
+static int
+locked_span(void *c, uint64_t off, size_t len, http_file_span *sp,
+    s3p_err *err)
+{
+	locked_src *ls = c;
+	int rc;
+
+	pthread_mutex_lock(&ls->mu);
+	rc = ls->span(ls->ctx, off, len, sp, err);
+	pthread_mutex_unlock(&ls->mu);
+	return rc;
+}
 
 static int
 locked_read(void *c, uint64_t off, void *buf, size_t len, s3p_err *err)
@@ -1156,6 +1194,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
 	op.payload_hash = phex;
 	op.read = locked_read;
 	op.read_ctx = &m->src;
+	op.span = m->src.span != NULL ? locked_span : NULL;
 	op.body_off = (uint64_t)i * m->part_size;
 	op.body_len = part_len(m, i);
 	if ((rc = s3_do(s, &op, err)) < 0)
@@ -1326,6 +1365,7 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 
 	sha256_init(&m.whole);
 	m.src.read = body->read;
+	m.src.span = body->span;
 	m.src.ctx = body->read_ctx;
 	pthread_mutex_init(&m.src.mu, NULL);
 	m.known = mp_known(&m);
@@ -1373,6 +1413,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 	op_init(&body, "PUT", "PutObject", bucket, key);
 	body.read = read;
 	body.read_ctx = read_ctx;
+	body.span = s->span;
 	body.body_len = len;
 	if (s->no_overwrite && refuse_existing(s, bucket, key, err) < 0)
 		return -1;

@@ -120,6 +120,15 @@ typedef int (*s3_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len,
 typedef int (*s3_hash_fn)(void *ctx, uint64_t offset, uint64_t len,
     unsigned char out[SHA256_SIZE]);
 
+/*
+ * Optional companion of an upload's s3_read_fn (same ctx, same offsets):
+ * where the body bytes at offset come from, for http's sendfile; the
+ * contract is http_span_fn's (http.h). The bytes it describes must be the
+ * reader's.
+ */
+typedef int (*s3_span_fn)(void *ctx, uint64_t offset, size_t len,
+    http_file_span *sp, s3p_err *err);
+
 /* Progress: `sent` more bytes of request bodies left (send passes only). */
 typedef void (*s3_progress_fn)(void *ctx, uint64_t sent);
 
@@ -152,6 +161,9 @@ typedef struct {
 	int unconditional;          /* the server refused If-None-Match */
 	uint64_t resumed;           /* bytes found already uploaded (progress) */
 	const volatile sig_atomic_t *cancel; /* NULL, or set by a signal: stop */
+	/* s3_upload's: the reader's file stretches (NULL: none); the caller
+	 * sets it for the uploads whose reader it matches, then clears it */
+	s3_span_fn span;
 	struct s3_scratch *scratch; /* private: one request's buffers */
 } s3_client;
 

@@ -740,6 +740,20 @@ archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 	return archive_read(ctx, off, buf, len, err);
 }
 
+/* The stored archive's file stretches, sent with sendfile (s3_span_fn). */
+static int
+archive_spanner(void *ctx, uint64_t off, size_t len, http_file_span *sp,
+    s3p_err *err)
+{
+	archive_span as;
+	int r = archive_span_at(ctx, off, len, &as, err);
+
+	sp->fd = as.fd;
+	sp->off = as.fd_off;
+	sp->len = as.len;
+	return r;
+}
+
 /*
  * Compressing threads: --jobs, else the cores this process may run on, at
  * most 2: each thread holds about 0.75 MB (an input block, its output and
@@ -1318,11 +1332,13 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 		rc = scan_archive(a, part_size, &memo, err);
 	}
 	pg->total = archive_size(a);
+	s3c.span = o->compress == 0 ? archive_spanner : NULL;
 	if (rc == 0)
 		rc = s3_upload(&s3c, bucket, key, archive_reader, a,
 		    o->compress > 0 ? hashpass_memo_get : NULL, &memo,
 		    archive_size(a), part_size, o->content_type ? o->content_type :
 		    "application/gzip", pr, err);
+	s3c.span = NULL;
 	hashpass_memo_free(&memo);
 	return rc;
 }

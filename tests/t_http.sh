@@ -91,6 +91,20 @@ out=$($T -d "$TMP/body" $U/echo 2>&1)
 check_eq "PUT body streamed intact (server's sha256)" "$(echo "$out" | head -1)" "$want"
 out=$($T -e -d "$TMP/body" $U/echo 2>&1)
 check_eq "PUT with Expect: 100-continue" "$(echo "$out" | head -1)" "$want"
+# file stretches by sendfile (issue 16): 2000 of every 3000 bytes
+out=$($T -e -d "$TMP/body" -F "$TMP/body" $U/echo 2>&1)
+check_eq "PUT with file stretches: body intact (server's sha256)" "$(echo "$out" | head -1)" "$want"
+check_eq "PUT with file stretches: 2000 of every 3000 bytes by sendfile" \
+	"$(echo "$out" | sed -n 's/^sendfile-bytes //p')" \
+	"$(python3 -c 'n = 777777; print(sum(min(2000, max(0, n - k - 1000)) for k in range(0, n, 3000)))')"
+# the file shorter than the stretches say: sendfile stops at its end, the
+# reader gives the rest (in s3pub its error names the file)
+head -c 400000 "$TMP/body" >"$TMP/body.short"
+out=$($T -d "$TMP/body" -F "$TMP/body.short" $U/echo 2>&1)
+check_eq "file stretches past the file's end: the reader gives them, body intact" "$(echo "$out" | head -1)" "$want"
+sf=$(echo "$out" | sed -n 's/^sendfile-bytes //p')
+check "file stretches past the file's end: sendfile sent what the file had ($sf bytes)" \
+	test "${sf:-0}" -gt 200000 -a "${sf:-0}" -le 266666
 : >"$TMP/empty"
 out=$($T -d "$TMP/empty" $U/echo 2>&1)
 check_eq "PUT of an empty body" "$(echo "$out" | head -1)" \

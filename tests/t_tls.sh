@@ -98,6 +98,12 @@ C="-c $P/bundle.pem"
 out=$($T $C https://localhost:$PORT_rsa/hello 2>&1)
 check_eq "RSA chain, host name: accepted" "$(echo "$out" | sed -n '1p;3p')" "hello
 status 200"
+# file stretches (issue 16): TLS copies them, never sendfile
+head -c 300000 /dev/urandom >"$TMP/body"
+out=$($T $C -d "$TMP/body" -F "$TMP/body" https://localhost:$PORT_rsa/echo 2>&1)
+check_eq "TLS PUT with file stretches: body intact, no sendfile" \
+	"$(echo "$out" | sed -n '1p;/^sendfile-bytes/p')" "$(sha256sum "$TMP/body" | cut -c1-64)
+sendfile-bytes 0"
 out=$($T $C https://localhost:$PORT_ec/hello 2>&1)
 check_eq "ECDSA chain: accepted" "$(echo "$out" | sed -n '1p;3p')" "hello
 status 200"

@@ -69,6 +69,36 @@ read_all(archive *a, size_t chunk, s3p_err *err)
 	return buf;
 }
 
+/*
+ * Bytes [off, off+len) as a sendfile sender gets them: archive_span_at's
+ * pieces, file stretches read with pread from the fd it gives, the rest
+ * with archive_read. Counts the file bytes in *filed. 0, or -1.
+ */
+static int
+read_spans(archive *a, uint64_t off, size_t len, unsigned char *out,
+    uint64_t *filed, s3p_err *err)
+{
+	while (len > 0) {
+		archive_span sp;
+		int r = archive_span_at(a, off, len, &sp, err);
+
+		if (r < 0 || sp.len < 1 || sp.len > len)
+			return -1;
+		if (r == 1) {
+			if (sp.len > 65535 || pread(sp.fd, out, sp.len,
+			    (off_t)sp.fd_off) != (ssize_t)sp.len)
+				return -1;
+			*filed += sp.len;
+		} else if (archive_read(a, off, out, sp.len, err) < 0) {
+			return -1;
+		}
+		out += sp.len;
+		off += sp.len;
+		len -= sp.len;
+	}
+	return 0;
+}
+
 typedef struct {
 	unsigned char *buf;
 	size_t len, cap;
@@ -199,6 +229,66 @@ main(void)
 		t_ok(!bad && memcmp(buf, full, (size_t)size) == 0,
 		    "chunks read last to first equal the stream");
 	}
+	archive_close(a);
+
+	/*
+	 * sendfile's view (issue 16): file stretches and the bytes between
+	 * them, concatenated, equal the byte reader's stream; no file
+	 * stretch before the running CRC covered it
+	 */
+	archive_open(&a, root, &o, &err);
+	{
+		uint64_t filed = 0, file_bytes = 65535 + 200000 + 100 + 131072 + 1;
+		uint32_t s = 99;
+		int bad = -1;
+
+		int rc = read_spans(a, 0, (size_t)size, buf, &filed, &err);
+
+		t_ok(rc == 0 && filed == 0 && memcmp(buf, full, (size_t)size) == 0,
+		    "spans before any pass: no file stretch (the CRC has not "
+		    "covered them), the bytes equal the stream (%llu filed)",
+		    (unsigned long long)filed);
+		/* that pass was in order from 0: the CRC covers all now */
+		memset(buf, 0, (size_t)size);
+		rc = read_spans(a, 0, (size_t)size, buf, &filed, &err);
+		t_ok(rc == 0 && filed == file_bytes &&
+		    memcmp(buf, full, (size_t)size) == 0,
+		    "spans after an in-order pass: every file byte a file "
+		    "stretch (%llu of %llu), pieces and stretches equal the "
+		    "stream", (unsigned long long)filed,
+		    (unsigned long long)file_bytes);
+		for (int k = 0; k < 2000 && bad < 0; k++) {
+			uint64_t off, len;
+			s = s * 1664525 + 1013904223;
+			off = s % size;
+			s = s * 1664525 + 1013904223;
+			len = k % 10 == 0 ? s % (size - off + 1) : s % 70000;
+			if (off + len > size)
+				len = size - off;
+			if (read_spans(a, off, (size_t)len, buf, &filed, &err) < 0 ||
+			    memcmp(buf, full + off, (size_t)len) != 0)
+				bad = k;
+		}
+		t_ok(bad < 0, "spans of 2000 random ranges equal slices of the "
+		    "stream (bad %d) %s", bad, err.msg);
+		/* a stretch's file stays open while archive_read reads another */
+		{
+			archive_span sp;
+			unsigned char x[100], y[100];
+			uint64_t g = 0;
+			int r = 0;
+			/* the first file stretch from 200000 bytes before the end */
+			for (g = size - 250000; g < size &&
+			    (r = archive_span_at(a, g, 100, &sp, &err)) == 0; g += sp.len)
+				;
+			t_ok(r == 1 && archive_read(a, 0, buf, 300000, &err) == 0 &&
+			    pread(sp.fd, x, sp.len, (off_t)sp.fd_off) == (ssize_t)sp.len &&
+			    archive_read(a, g, y, sp.len, &err) == 0 &&
+			    memcmp(x, y, sp.len) == 0,
+			    "a stretch's fd is the sender's own: archive_read of "
+			    "other files leaves it open (%s)", err.msg);
+		}
+	}
 	/* bad ranges */
 	err.status = 0;
 	t_ok(archive_read(a, size, buf, 1, &err) < 0 && err.status == S3P_EUSAGE,
@@ -303,6 +393,12 @@ main(void)
 			free(p);
 		}
 		t_ok(ok, "compressed: 200 random ranges equal the scan's bytes");
+		{
+			archive_span sp;
+			t_ok(archive_span_at(a, 3, 100, &sp, &err) == 0 &&
+			    sp.len == 100, "compressed: no file stretch, the "
+			    "whole range is archive_read's");
+		}
 		/* one byte of "b" (in block 0), size and mtime kept */
 		snprintf(path, sizeof path, "%s/b", root);
 		ok = stat(path, &st) == 0;

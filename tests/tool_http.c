@@ -11,6 +11,10 @@
  *     -n N              make the request N times on one client
  *     -v                verbose log on stderr
  *     -P                no proxies from the environment
+ *     -F FILE           with -d: of every 3000 body bytes, the last 2000
+ *                       are given to http as stretches of FILE (sendfile on
+ *                       plain connections; FILE is normally the -d file, a
+ *                       shorter copy tests the fall-back to the reader)
  *
  * Prints, per request, "status N" and the headers ("name: value"), then
  * "body-bytes N" and the body on stdout when -o FILE is not given (the body
@@ -18,9 +22,11 @@
  * "error: MESSAGE" and "fail F timeout T body-sent B" on stderr, exit with
  * the s3p_err status.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http.h"
 
@@ -28,7 +34,25 @@ typedef struct {
 	unsigned char *p;
 	size_t len;
 	unsigned long reads_from_zero;
+	int fd;                 /* -F */
 } body_src;
+
+/* -F: 1000 bytes from the reader, then 2000 of the file, and so on. */
+static int
+body_span(void *ctx, uint64_t off, size_t len, http_file_span *sp,
+    s3p_err *err)
+{
+	body_src *b = ctx;
+	size_t k = (size_t)(off % 3000);
+
+	(void)err;
+	sp->fd = b->fd;
+	sp->off = off;
+	sp->len = (k < 1000 ? 1000 : 3000) - k;
+	if (sp->len > len)
+		sp->len = len;
+	return k >= 1000;
+}
 
 static long
 body_read(void *ctx, uint64_t off, unsigned char *buf, size_t len,
@@ -73,7 +97,7 @@ main(int argc, char **argv)
 	http_header hd[32];
 	char hbuf[32][512];
 	size_t nh = 0;
-	body_src b = { 0 };
+	body_src b = { .fd = -1 };
 	s3p_err err;
 	const char *method = NULL, *out = NULL, *data = NULL;
 	int expect = 0, n = 1, i;
@@ -117,6 +141,10 @@ main(int argc, char **argv)
 			o.log = log_line;
 		else if (!strcmp(a, "-P"))
 			o.no_env_proxy = 1;
+		else if (!strcmp(a, "-F")) {
+			if ((b.fd = open(argv[++i], O_RDONLY)) < 0)
+				return 2;
+		}
 		else {
 			fprintf(stderr, "tool_http: unknown option %s\n", a);
 			return 1;
@@ -162,6 +190,7 @@ main(int argc, char **argv)
 		rq.body_ctx = &b;
 		rq.body_len = b.len;
 		rq.expect_continue = expect;
+		rq.span = b.fd >= 0 ? body_span : NULL;
 	}
 	rq.sink = sink_file;
 	rq.sink_ctx = of;
@@ -185,6 +214,7 @@ main(int argc, char **argv)
 	}
 	printf("connects %lu\n", c.connects);
 	printf("body-reads-from-zero %lu\n", b.reads_from_zero);
+	printf("sendfile-bytes %llu\n", (unsigned long long)c.sendfile_bytes);
 	http_client_close(&c);
 	if (out != NULL)
 		fclose(of);

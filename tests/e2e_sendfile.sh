@@ -1,0 +1,124 @@
+#!/bin/sh
+# sendfile (issue 16), end to end against the real local servers: a
+# --compress 0 publish over plain HTTP sends the files' bytes with
+# sendfile(2) (strace counts them: every file byte once), over HTTPS never;
+# each object equals `s3pub archive --compress 0` (downloaded with the AWS
+# CLI, compared with cmp). A file that shrinks or grows after the hash pass,
+# while the send pass waits in its first sendfile (strace delays it), fails
+# the publish with exit 2 naming the file, and nothing is written.
+. tests/lib.sh
+. tests/s3/lib.sh
+sh scripts/need.sh strace:strace >&2 || { not_ok "e2e_sendfile: strace missing"; exit 0; }
+
+T=$TMP/tree
+mkdir -p "$T/d" "$TMP/big"
+head -c 3000000 /dev/urandom >"$T/a.bin"
+head -c 70000 /dev/urandom >"$T/d/c.bin"
+printf 'hi\n' >"$T/b.txt"
+: >"$T/empty"
+ln -s a.bin "$T/link"
+head -c $((12 * 1024 * 1024)) /dev/urandom >"$TMP/big/data.bin"
+printf 'x\n' >"$TMP/big/small.txt"
+
+# file_bytes DIR: the bytes of its regular files
+file_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
+# by_sendfile STRACE: the bytes the traced sendfile calls returned
+by_sendfile() { awk '/sendfile\(/ && / = [0-9]+/ { sub(/.* = /, ""); s += $1 } END { print s + 0 }' "$1"; }
+
+# same_object SERVER BUCKET KEY DIR: the object is DIR's stored archive
+same_object() {
+	rm -f "$TMP/obj"
+	aws_s3 "$1" s3 cp "s3://$2/$3" "$TMP/obj" >/dev/null 2>&1 &&
+		"$S3PUB" archive --compress 0 "$4" | cmp - "$TMP/obj"
+}
+
+# traced SERVER NAME ARGS...: s3pub publish --compress 0 ARGS under strace
+# (sendfile calls into $TMP/NAME.st); sets rc
+traced() {
+	_srv=$1 _name=$2; shift 2
+	with_keys "$_srv" strace -f -qq -e trace=sendfile -o "$TMP/$_name.st" \
+		"$S3PUB" publish --compress 0 "$@" >"$TMP/$_name.json" 2>"$TMP/$_name.err"
+	rc=$?
+}
+
+for srv in rgw swift; do
+	s3_use "$srv" || { skip "$srv: server not up"; continue; }
+	b=$(new_bucket "$srv") || { not_ok "$srv: create a bucket"; continue; }
+	ep=$S3_EP
+
+	traced "$srv" one "$T" "s3://$b/one,opt=endpoint=$ep"
+	check_eq "$srv: HTTP, one PUT: exit 0 ($(head -c 200 "$TMP/one.err"))" "$rc" 0
+	check_eq "$srv: HTTP, one PUT: every file byte sent once by sendfile" \
+		"$(by_sendfile "$TMP/one.st")" "$(file_bytes "$T")"
+	check "$srv: HTTP, one PUT: the object is 's3pub archive --compress 0'" \
+		same_object "$srv" "$b" one.tar.gz "$T"
+
+	traced "$srv" mp --part-size 5MiB "$TMP/big" "s3://$b/mp,opt=endpoint=$ep"
+	check_eq "$srv: HTTP, multipart: exit 0 ($(head -c 200 "$TMP/mp.err"))" "$rc" 0
+	check_eq "$srv: HTTP, multipart: every file byte sent once by sendfile" \
+		"$(by_sendfile "$TMP/mp.st")" "$(file_bytes "$TMP/big")"
+	etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key mp.tar.gz --query ETag --output text 2>/dev/null)
+	case $etag in *-3\"|*-3) ok "$srv: HTTP, multipart: 3 parts ($etag)" ;;
+	*) not_ok "$srv: HTTP, multipart: ETag '$etag', want 3 parts" ;; esac
+	check "$srv: HTTP, multipart: the object is 's3pub archive --compress 0'" \
+		same_object "$srv" "$b" mp.tar.gz "$TMP/big"
+	check_eq "$srv: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
+
+	# the default level compresses: no file bytes go as they are
+	with_keys "$srv" strace -f -qq -e trace=sendfile -o "$TMP/z.st" \
+		"$S3PUB" publish "$T" "s3://$b/z,opt=endpoint=$ep" >/dev/null 2>"$TMP/z.err"
+	rc=$?
+	check_eq "$srv: compressed publish: exit 0, no sendfile ($(head -c 200 "$TMP/z.err"))" \
+		"$rc $(grep -c 'sendfile(' "$TMP/z.st")" "0 0"
+done
+
+if s3_use rgw-tls; then
+	b=$(new_bucket rgw)
+	traced rgw tls --ca-file "$RGW_CA" --part-size 5MiB "$TMP/big" "s3://$b/tls,opt=endpoint=$RGW_TLS_ENDPOINT"
+	check_eq "rgw-tls: HTTPS, multipart: exit 0 ($(head -c 200 "$TMP/tls.err"))" "$rc" 0
+	check_eq "rgw-tls: HTTPS: no sendfile (TLS copies to encrypt)" \
+		"$(grep -c 'sendfile(' "$TMP/tls.st")" 0
+	check "rgw-tls: HTTPS: the object is 's3pub archive --compress 0'" \
+		same_object rgw "$b" tls.tar.gz "$TMP/big"
+else
+	skip "rgw-tls: server not up"
+fi
+
+# changed during the send pass: a.bin (3 MB, 46 stretches) shrinks, or
+# grows, while the first sendfile is held for 3 s, once the body started
+# (the 100 Continue is in the --verbose log)
+if s3_use rgw; then
+	b=$(new_bucket rgw)
+	for how in shrink grow; do
+		cp "$TMP/tree/a.bin" "$TMP/a.keep"
+		with_keys rgw strace -f -qq -e trace=sendfile -e inject=sendfile:delay_enter=3000000:when=1 \
+			-o "$TMP/$how.st" "$S3PUB" publish --verbose --compress 0 "$T" \
+			"s3://$b/$how,opt=endpoint=$S3_EP" >/dev/null 2>"$TMP/$how.err" &
+		pid=$!
+		i=0
+		while [ $i -lt 200 ] && ! grep -q '^s3pub: < HTTP/1.1 100' "$TMP/$how.err" 2>/dev/null; do
+			sleep 0.05; i=$((i + 1))
+		done
+		sleep 0.5
+		case $how in
+		shrink) truncate -s 100000 "$T/a.bin" ;;
+		grow) printf 'more' >>"$T/a.bin" ;;
+		esac
+		wait $pid
+		rc=$?
+		last=$(grep -v '^s3pub: [<>*]' "$TMP/$how.err" | tail -1)
+		check_eq "$how during the send pass: exit 2 ($last)" "$rc" 2
+		case $last in *"a.bin' changed"*) ok "$how during the send pass: the error names the file" ;;
+		*) not_ok "$how during the send pass: the error does not name a.bin: $last" ;; esac
+		if [ $how = shrink ]; then
+			check "shrink: a sendfile came back short, then the reader named the file" \
+				grep -q 'sendfile(.* = 0$' "$TMP/$how.st"
+		fi
+		if aws_s3 rgw s3api head-object --bucket "$b" --key "$how.tar.gz" >/dev/null 2>&1; then
+			not_ok "$how: an object was written"
+		else ok "$how: nothing written"; fi
+		cp "$TMP/a.keep" "$T/a.bin"
+	done
+else
+	skip "changed files: rgw not up"
+fi
