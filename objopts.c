@@ -73,6 +73,26 @@ tag_encode(objopts *o, const char *sep, const char *s, size_t n)
 	return 0;
 }
 
+/* pre, s (n bytes: & < > escaped), post appended to tag_xml; the last
+ * 64 bytes are room for a pre, a post and objopts_finish's close */
+static int
+tag_xml(objopts *o, const char *pre, const char *s, size_t n,
+    const char *post)
+{
+	char *p = strchr(o->tag_xml, '\0'), *end = o->tag_xml +
+	    sizeof o->tag_xml - 64;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (p > end)
+			return -1;
+		p = i == 0 ? stpcpy(p, pre) : s[i - 1] == '&' ? stpcpy(p, "&amp;") :
+		    s[i - 1] == '<' ? stpcpy(p, "&lt;") : s[i - 1] == '>' ?
+		    stpcpy(p, "&gt;") : (*p++ = s[i - 1], p);
+	}
+	strcpy(p, post);
+	return 0;
+}
+
 int
 objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 {
@@ -115,7 +135,11 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 		    text_has_ctl(val) || o->ntags == 10)
 			goto bad;
 		if (tag_encode(o, o->ntags++ > 0 ? "&" : "", val, klen) < 0 ||
-		    tag_encode(o, "=", eq + 1, strlen(eq + 1)) < 0)
+		    tag_encode(o, "=", eq + 1, strlen(eq + 1)) < 0 ||
+		    tag_xml(o, o->ntags == 1 ? "<Tagging><TagSet><Tag><Key>" :
+		    "<Tag><Key>", val, klen, "</Key>") < 0 ||
+		    tag_xml(o, "<Value>", eq + 1, strlen(eq + 1),
+		    "</Value></Tag>") < 0)
 			goto bad;
 		return 0;
 	}
@@ -148,6 +172,8 @@ objopts_finish(objopts *o, s3p_err *err)
 {
 	if (o->kms_key && !o->sse_kms)
 		return ERR(err, S3P_EUSAGE, "--sse-kms-key-id: needs --sse aws:kms");
+	if (o->ntags > 0)
+		strcat(o->tag_xml, "</TagSet></Tagging>");  /* room kept */
 	if (o->ntags > 0 && add(o, "x-amz-tagging", 13, o->tagging) < 0)
 		return ERR(err, S3P_EUSAGE, "--tag: too many options");
 	return 0;

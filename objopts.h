@@ -24,6 +24,7 @@ typedef struct {
 	char buf[2400];         /* header names and values */
 	size_t used;
 	char tagging[2800];     /* K=V&K=V, percent-encoded */
+	char tag_xml[3400];     /* the same as PutObjectTagging's body */
 	unsigned ntags, nmeta;
 	size_t meta_bytes;      /* S3: keys and values at most 2 KB */
 	int kms_key, sse_kms;
@@ -41,7 +42,11 @@ void objopts_init(objopts *o);
  */
 int objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err);
 
-/* Adds the tagging header; checks --sse-kms-key-id goes with aws:kms. */
+/*
+ * Adds the tagging header and completes tag_xml (<Tagging><TagSet>..., or
+ * "" without --tag: s3_client.tag_xml); checks --sse-kms-key-id goes with
+ * aws:kms.
+ */
 int objopts_finish(objopts *o, s3p_err *err);
 
 #endif

@@ -1360,6 +1360,44 @@ refuse_existing(s3_client *s, const char *bucket, const char *key,
 	return -1;
 }
 
+static int
+mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	(void)err;
+	memcpy(buf, (const char *)ctx + off, len);
+	return 0;
+}
+
+/* PutObjectTagging of s->tag_xml on what res names (s3.h: s3_upload). */
+static int
+put_tagging(s3_client *s, const char *bucket, const char *key,
+    const s3_put_result *res, s3p_err *err)
+{
+	sigv4_pair q[2] = { { "tagging", NULL }, { "versionId", res->version_id } };
+	char md5[25], hex[65];
+	http_header h[1] = { { "content-md5", md5 } };
+	unsigned char d[SHA256_SIZE];
+	br_md5_context m;
+	s3_op op;
+
+	op_init(&op, "PUT", "PutObjectTagging", bucket, key);
+	op.body_len = strlen(s->tag_xml);
+	op.read = mem_read;
+	op.read_ctx = (void *)s->tag_xml;
+	br_md5_init(&m);
+	br_md5_update(&m, s->tag_xml, op.body_len);
+	br_md5_out(&m, d);
+	text_base64(d, br_md5_SIZE, md5);
+	hash_body(mem_read, op.read_ctx, 0, op.body_len, NULL, d, NULL, err);
+	sha256_hex(d, hex);
+	op.query = q;
+	op.nquery = res->version_id[0] != '\0' ? 2 : 1;
+	op.hdrs = h;
+	op.nhdrs = 1;
+	op.payload_hash = hex;
+	return s3_do(s, &op, err);
+}
+
 int
 s3_upload(s3_client *s, const char *bucket, const char *key,
     s3_read_fn read, void *read_ctx, s3_hash_fn known, void *known_ctx,
@@ -1388,7 +1426,8 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			rc = put_multipart(s, &body, part_size, content_type,
 			    s->resume && pass == 1, res, err);
 		if (rc >= 0)
-			return 0;
+			return res->parts > 0 && s->tag_xml != NULL ?
+			    put_tagging(s, bucket, key, res, err) : 0;
 		memcpy(was, err->msg, sizeof was);
 		/* If-None-Match refused: the object appeared meanwhile */
 		if (s->no_overwrite && s->scratch->rs.status == 412)

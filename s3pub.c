@@ -887,6 +887,9 @@ setup_client(const options *o, const char *bucket, http_client *h,
 		s->progress = s0->progress;
 		s->progress_ctx = s0->progress_ctx;
 		s->cred_mu = s0->cred_mu;
+		s->obj_hdrs = s0->obj_hdrs;
+		s->nobj_hdrs = s0->nobj_hdrs;
+		s->tag_xml = s0->tag_xml;
 	}
 	if (s->virtual_hosted && target_bucket_valid(bucket) == TARGET_BUCKET_INVALID)
 		return err_set(err, S3P_EUSAGE,
@@ -1425,6 +1428,7 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 	s3c.no_overwrite = o->no_overwrite;
 	s3c.obj_hdrs = o->obj.h;
 	s3c.nobj_hdrs = o->obj.n;
+	s3c.tag_xml = o->obj.ntags > 0 ? o->obj.tag_xml : NULL;
 	if (o->content_type != NULL && res->encoding != TARGET_GZIP)
 		return err_set(err, S3P_EUSAGE, "--content-type: gzip only");
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;

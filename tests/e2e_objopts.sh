@@ -51,9 +51,12 @@ for srv in rgw swift; do
 		check_eq "$srv $mode: head-object: Metadata note" "$(head_field "$srv" "$b" "$mode.tar.gz" Metadata.note)" "x y"
 		check_eq "$srv $mode: head-object: ContentType" "$(head_field "$srv" "$b" "$mode.tar.gz" ContentType)" application/x-tgz
 		if [ "$srv" = rgw ]; then
-			# radosgw drops x-amz-tagging on CreateMultipartUpload
-			want="k/2=v= team=a&b c"; [ "$mode" = multipart ] && want=""
-			check_eq "$srv $mode: get-object-tagging ('' = radosgw dropped them)" "$(tags "$srv" "$b" "$mode.tar.gz")" "$want"
+			# radosgw drops x-amz-tagging on CreateMultipartUpload:
+			# PutObjectTagging follows a multipart upload
+			check_eq "$srv $mode: get-object-tagging" "$(tags "$srv" "$b" "$mode.tar.gz")" "k/2=v= team=a&b c"
+			n=0; [ "$mode" = multipart ] && n=1
+			check_eq "$srv $mode: PutObjectTagging sent $n time(s), with Content-MD5" \
+				"$(grep -c '^s3pub: PutObjectTagging s3://[^ ]* -> 200' "$TMP/err") $(grep -c '^s3pub: > content-md5:' "$TMP/err")" "$n $n"
 		fi
 	done
 	check_eq "$srv: without --content-type: application/gzip" "$(
@@ -75,6 +78,14 @@ refused() { # NAME SERVER CODE-REGEX ARGS...
 }
 if s3_use swift; then
 	refused "swift: --tag" swift "NotImplemented: Object tagging is not supported" --tag k=v
+	# multipart: CreateMultipartUpload refuses x-amz-tagging too
+	b=$(new_bucket swift)
+	with_keys swift "$S3PUB" publish --compress 0 --part-size 5MiB --tag k=v "$TMP/big" \
+		"s3://$b/r,opt=endpoint=$S3_EP" >/dev/null 2>"$TMP/rerr"
+	rc=$?
+	check_eq "swift multipart --tag: exit 5 ($(head -c 200 "$TMP/rerr"))" "$rc" 5
+	check "swift multipart --tag: CreateMultipartUpload's 501 NotImplemented named" \
+		grep -q "CreateMultipartUpload s3://$b/r.tar.gz.*501 NotImplemented: Object tagging is not supported" "$TMP/rerr"
 	refused "swift: --sse AES256" swift "NotImplemented: Server-side encryption is not supported" --sse AES256
 	refused "swift: --storage-class STANDARD_IA" swift "InvalidStorageClass" --storage-class STANDARD_IA
 else

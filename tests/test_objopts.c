@@ -36,6 +36,25 @@ main(void)
 	t_streq(hv(&o, "x-amz-server-side-encryption-aws-kms-key-id"), "arn:aws:kms:k/1", "kms key header");
 	t_streq(hv(&o, "x-amz-tagging"), "team=a%20b%26c&k%2F2=%C3%A9%3D", "tags URL-encoded, joined with &");
 	t_streq(hv(&o, "x-amz-meta-run-id"), "42 x", "metadata: x-amz-meta-KEY lower case");
+	t_streq(o.tag_xml, "<Tagging><TagSet><Tag><Key>team</Key><Value>a b&amp;c</Value></Tag>"
+	    "<Tag><Key>k/2</Key><Value>é=</Value></Tag></TagSet></Tagging>",
+	    "PutObjectTagging's body: & escaped");
+	objopts_init(&o);
+	t_ok(objopts_add(&o, "tag", "a<>=]]>", &err) == 0 && objopts_finish(&o, &err) == 0 &&
+	    strcmp(o.tag_xml, "<Tagging><TagSet><Tag><Key>a&lt;&gt;</Key><Value>]]&gt;</Value>"
+	    "</Tag></TagSet></Tagging>") == 0, "tag XML: < > escaped: %s", o.tag_xml);
+	objopts_init(&o);
+	memset(big, '&', 256);
+	big[0] = 'k';
+	big[1] = '=';
+	big[257] = '\0';
+	{
+		int ok = 0;
+		while (ok < 10 && objopts_add(&o, "tag", big, &err) == 0)
+			ok++;
+		t_ok(ok == 2 && err.status == S3P_EUSAGE && strlen(o.tag_xml) < sizeof o.tag_xml - 20,
+		    "a tag whose XML would not fit is refused (after %d): %s", ok, err.msg);
+	}
 
 	objopts_init(&o);
 	t_ok(objopts_add(&o, "storage-class", "standard", &err) < 0 &&
