@@ -1,7 +1,13 @@
 /*
  * objopts.c: object options as headers. See objopts.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <bearssl_hash.h>
 
 #include "fmt.h"
 #include "text.h"
@@ -93,6 +99,50 @@ tag_xml(objopts *o, const char *pre, const char *s, size_t n,
 	return 0;
 }
 
+/*
+ * SSE-C's key from `path` (objopts.h) into o->ssec: NULL, or why not.
+ * The base64 form is decoded, then encoded again and compared: that
+ * refuses any byte outside the alphabet and a non-canonical end.
+ */
+static const char *
+ssec_read(objopts *o, const char *path)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char k[80], raw[33] = { 0 }, d[br_md5_SIZE];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, k, sizeof k);
+	uint32_t acc = 0;
+	br_md5_context m;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return strerror(errno);
+	if (n != 32) {
+		while (n > 0 && k[n - 1] <= ' ')
+			n--;
+		for (int i = 0, bits = 0, at = 0; i < 43 && n == 44; i++) {
+			const char *p = memchr(b64, k[i], 64);
+			acc = acc << 6 | (uint32_t)(p ? p - b64 : 0);
+			if ((bits += 6) >= 8)
+				raw[at++] = (unsigned char)(acc >> (bits -= 8));
+		}
+		text_base64(raw, 32, o->ssec[0]);
+		if (n != 44 || memcmp(o->ssec[0], k, 44) != 0)
+			return "not 32 bytes, nor their base64";
+		memcpy(k, raw, 32);
+	}
+	text_base64(k, 32, o->ssec[0]);
+	br_md5_init(&m);
+	br_md5_update(&m, k, 32);
+	br_md5_out(&m, d);
+	text_base64(d, sizeof d, o->ssec[1]);
+	memset(k, 0, sizeof k);
+	memset(raw, 0, sizeof raw);
+	return NULL;
+}
+
 int
 objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 {
@@ -113,6 +163,7 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 	}
 	if (strcmp(opt, "sse") == 0) {
 		why = "AES256 or aws:kms";
+		o->sse = 1;
 		o->sse_kms = strcmp(val, "aws:kms") == 0;
 		if (!o->sse_kms && strcmp(val, "AES256") != 0)
 			goto bad;
@@ -140,6 +191,11 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 		    "<Tag><Key>", val, klen, "</Key>") < 0 ||
 		    tag_xml(o, "<Value>", eq + 1, strlen(eq + 1),
 		    "</Value></Tag>") < 0)
+			goto bad;
+		return 0;
+	}
+	if (strcmp(opt, "sse-c-key-file") == 0) {
+		if ((why = ssec_read(o, val)) != NULL)
 			goto bad;
 		return 0;
 	}
@@ -174,7 +230,44 @@ objopts_finish(objopts *o, s3p_err *err)
 		return ERR(err, S3P_EUSAGE, "--sse-kms-key-id: needs --sse aws:kms");
 	if (o->ntags > 0)
 		strcat(o->tag_xml, "</TagSet></Tagging>");  /* room kept */
+	static const char ssec_alg[] =
+	    "x-amz-server-side-encryption-customer-algorithm",
+	    ssec_key[] = "x-amz-server-side-encryption-customer-key-md5";
+
 	if (o->ntags > 0 && add(o, "x-amz-tagging", 13, o->tagging) < 0)
 		return ERR(err, S3P_EUSAGE, "--tag: too many options");
+	if (o->ssec[0][0] == '\0')
+		return 0;
+	if (o->sse)
+		return ERR(err, S3P_EUSAGE, "--sse and --sse-c-key-file exclude "
+		    "each other");
+	if (add(o, ssec_alg, 47, "AES256") < 0 ||
+	    add(o, ssec_key, 41, o->ssec[0]) < 0 ||
+	    add(o, ssec_key, 45, o->ssec[1]) < 0)
+		return ERR(err, S3P_EUSAGE, "--sse-c-key-file: too many options");
+	o->nkey = 3;
 	return 0;
+}
+
+/* extension, type, ...: the most common kinds of result files */
+static const char types[] =
+    "txt\0text/plain\0log\0text/plain\0md\0text/markdown\0"
+    "csv\0text/csv\0tsv\0text/tab-separated-values\0html\0text/html\0"
+    "json\0application/json\0xml\0application/xml\0yaml\0application/yaml\0"
+    "pdf\0application/pdf\0gz\0application/gzip\0tgz\0application/gzip\0"
+    "tar\0application/x-tar\0zip\0application/zip\0"
+    "parquet\0application/vnd.apache.parquet\0"
+    "png\0image/png\0jpg\0image/jpeg\0jpeg\0image/jpeg\0gif\0image/gif\0"
+    "svg\0image/svg+xml\0\0application/octet-stream";
+
+const char *
+objopts_type(const char *path)
+{
+	const char *dot = strrchr(path, '.'), *t = types;
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		dot = "/";      /* no extension: matches nothing */
+	while (*t && strcasecmp(t, dot + 1) != 0)
+		t = strchr(strchr(t, '\0') + 1, '\0') + 1;
+	return strchr(t, '\0') + 1;
 }

@@ -148,7 +148,10 @@ typedef struct {
 	int keep_partial;           /* on a signal: leave the upload open */
 	int no_overwrite;           /* s3_upload never replaces an object */
 	const http_header *obj_hdrs; /* signed, on PutObject and Create- */
-	size_t nobj_hdrs;           /* MultipartUpload (objopts.h); <= 12 */
+	size_t nobj_hdrs;           /* MultipartUpload (objopts.h); <= 13 */
+	size_t nkey_hdrs;           /* the last n of them (SSE-C's key) also
+	                             * on UploadPart, CompleteMultipartUpload,
+	                             * ListParts, GetObject and HeadObject */
 	const char *tag_xml;        /* NULL, or PutObjectTagging's body, sent
 	                             * after a multipart upload (s3_upload) */
 	int unconditional;          /* the server refused If-None-Match */

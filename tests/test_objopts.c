@@ -2,6 +2,7 @@
  * test_objopts: the object options' values checked and turned into
  * headers: names lower case, tags percent-encoded, S3's limits.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "objopts.h"
@@ -93,5 +94,75 @@ main(void)
 	for (int i = 0; i < 9 && rc == 0; i++)
 		rc = objopts_add(&o, "metadata", "k=v", &err);
 	t_ok(rc < 0, "a ninth metadata header refused");
+
+	t_streq(objopts_type("a/b.txt"), "text/plain", "type: .txt");
+	t_streq(objopts_type("x.CSV"), "text/csv", "type: extension case-insensitive");
+	t_streq(objopts_type("d/r.parquet"), "application/vnd.apache.parquet", "type: .parquet");
+	t_streq(objopts_type("p.jpeg"), "image/jpeg", "type: .jpeg");
+	t_streq(objopts_type("s.svg"), "image/svg+xml", "type: the table's last entry");
+	t_streq(objopts_type("data.bin"), "application/octet-stream", "type: unknown extension");
+	t_streq(objopts_type("dir.txt/README"), "application/octet-stream", "type: a dot in a directory only");
+	t_streq(objopts_type("noext"), "application/octet-stream", "type: no extension");
+	t_streq(objopts_type("a."), "application/octet-stream", "type: empty extension");
+	t_streq(objopts_type("a.tar.gz"), "application/gzip", "type: the last extension");
+
+	/* SSE-C's key: 32 bytes, or their base64 */
+	{
+		static const char *key_b64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+		const char *path = "build/test-objopts-key";
+		unsigned char raw[32];
+		FILE *f;
+		for (int i = 0; i < 32; i++)
+			raw[i] = (unsigned char)i;
+		f = fopen(path, "wb");
+		fwrite(raw, 1, 32, f);
+		fclose(f);
+		objopts_init(&o);
+		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) == 0 &&
+		    objopts_add(&o, "metadata", "a=b", &err) == 0 &&
+		    objopts_finish(&o, &err) == 0 && o.nkey == 3 && o.n == 4,
+		    "a 32-byte key file accepted, its headers last: %s", err.msg);
+		t_streq(o.h[1].name, "x-amz-server-side-encryption-customer-algorithm", "SSE-C algorithm header");
+		t_streq(o.h[1].value, "AES256", "SSE-C algorithm AES256");
+		t_streq(o.h[2].name, "x-amz-server-side-encryption-customer-key", "SSE-C key header");
+		t_streq(o.h[2].value, key_b64, "SSE-C key in base64");
+		t_streq(o.h[3].name, "x-amz-server-side-encryption-customer-key-md5", "SSE-C key MD5 header");
+		/* python3 -c 'import hashlib,base64; print(base64.b64encode(hashlib.md5(bytes(range(32))).digest()))' */
+		t_streq(o.h[3].value, "tP/LI3N87DFaSk0aoqYgzg==", "SSE-C key MD5 in base64");
+		f = fopen(path, "w");
+		fprintf(f, "%s\n", key_b64);
+		fclose(f);
+		objopts_init(&o);
+		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) == 0 && strcmp(o.ssec[0], key_b64) == 0,
+		    "a key file holding the base64 of 32 bytes (and a newline) accepted");
+		f = fopen(path, "w");
+		fprintf(f, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh*=\n");
+		fclose(f);
+		objopts_init(&o);
+		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) < 0 && err.status == S3P_EUSAGE &&
+		    strstr(err.msg, "not 32 bytes") != NULL && strstr(err.msg, "AAEC") == NULL,
+		    "a byte outside base64 refused, the content not shown: %s", err.msg);
+		f = fopen(path, "w");
+		fprintf(f, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=");
+		fclose(f);
+		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) < 0, "non-canonical base64 refused");
+		f = fopen(path, "w");
+		fwrite(raw, 1, 31, f);
+		fclose(f);
+		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) < 0 &&
+		    strstr(err.msg, path) != NULL, "31 bytes refused, the file named: %s", err.msg);
+		t_ok(objopts_add(&o, "sse-c-key-file", "build/no-such-key", &err) < 0 &&
+		    strstr(err.msg, "No such file") != NULL, "a missing file: %s", err.msg);
+		remove(path);
+		objopts_init(&o);
+		rc = objopts_add(&o, "sse", "AES256", &err);
+		f = fopen(path, "wb");
+		fwrite(raw, 1, 32, f);
+		fclose(f);
+		rc |= objopts_add(&o, "sse-c-key-file", path, &err);
+		remove(path);
+		t_ok(rc == 0 && objopts_finish(&o, &err) < 0 && strstr(err.msg, "--sse and --sse-c-key-file") != NULL,
+		    "--sse with --sse-c-key-file refused: %s", err.msg);
+	}
 	return t_done();
 }
