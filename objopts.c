@@ -99,47 +99,27 @@ tag_xml(objopts *o, const char *pre, const char *s, size_t n,
 	return 0;
 }
 
-/*
- * SSE-C's key from `path` (objopts.h) into o->ssec: NULL, or why not.
- * The base64 form is decoded, then encoded again and compared: that
- * refuses any byte outside the alphabet and a non-canonical end.
- */
+/* SSE-C's key from `path`, 32 bytes, into o->ssec: NULL, or why not. */
 static const char *
 ssec_read(objopts *o, const char *path)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned char k[80], raw[33] = { 0 }, d[br_md5_SIZE];
+	unsigned char k[33], d[br_md5_SIZE];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, k, sizeof k);
-	uint32_t acc = 0;
 	br_md5_context m;
 
 	if (fd >= 0)
 		close(fd);
 	if (n < 0)
 		return strerror(errno);
-	if (n != 32) {
-		while (n > 0 && k[n - 1] <= ' ')
-			n--;
-		for (int i = 0, bits = 0, at = 0; i < 43 && n == 44; i++) {
-			const char *p = memchr(b64, k[i], 64);
-			acc = acc << 6 | (uint32_t)(p ? p - b64 : 0);
-			if ((bits += 6) >= 8)
-				raw[at++] = (unsigned char)(acc >> (bits -= 8));
-		}
-		text_base64(raw, 32, o->ssec[0]);
-		if (n != 44 || memcmp(o->ssec[0], k, 44) != 0)
-			return "not 32 bytes, nor their base64";
-		memcpy(k, raw, 32);
-	}
+	if (n != 32)
+		return "not 32 bytes";
 	text_base64(k, 32, o->ssec[0]);
 	br_md5_init(&m);
 	br_md5_update(&m, k, 32);
 	br_md5_out(&m, d);
 	text_base64(d, sizeof d, o->ssec[1]);
 	memset(k, 0, sizeof k);
-	memset(raw, 0, sizeof raw);
 	return NULL;
 }
 
@@ -235,30 +215,29 @@ objopts_finish(objopts *o, s3p_err *err)
 	    ssec_key[] = "x-amz-server-side-encryption-customer-key-md5";
 
 	if (o->ntags > 0 && add(o, "x-amz-tagging", 13, o->tagging) < 0)
-		return ERR(err, S3P_EUSAGE, "--tag: too many options");
+		goto many;
 	if (o->ssec[0][0] == '\0')
 		return 0;
 	if (o->sse)
-		return ERR(err, S3P_EUSAGE, "--sse and --sse-c-key-file exclude "
-		    "each other");
+		return ERR(err, S3P_EUSAGE, "--sse-c-key-file excludes --sse");
 	if (add(o, ssec_alg, 47, "AES256") < 0 ||
 	    add(o, ssec_key, 41, o->ssec[0]) < 0 ||
 	    add(o, ssec_key, 45, o->ssec[1]) < 0)
-		return ERR(err, S3P_EUSAGE, "--sse-c-key-file: too many options");
+		goto many;
 	o->nkey = 3;
 	return 0;
+many:
+	return ERR(err, S3P_EUSAGE, "too many object options");
 }
 
 /* extension, type, ...: the most common kinds of result files */
 static const char types[] =
-    "txt\0text/plain\0log\0text/plain\0md\0text/markdown\0"
-    "csv\0text/csv\0tsv\0text/tab-separated-values\0html\0text/html\0"
-    "json\0application/json\0xml\0application/xml\0yaml\0application/yaml\0"
-    "pdf\0application/pdf\0gz\0application/gzip\0tgz\0application/gzip\0"
-    "tar\0application/x-tar\0zip\0application/zip\0"
+    "txt\0text/plain\0csv\0text/csv\0html\0text/html\0"
+    "json\0application/json\0xml\0application/xml\0pdf\0application/pdf\0"
+    "gz\0application/gzip\0tar\0application/x-tar\0zip\0application/zip\0"
     "parquet\0application/vnd.apache.parquet\0"
-    "png\0image/png\0jpg\0image/jpeg\0jpeg\0image/jpeg\0gif\0image/gif\0"
-    "svg\0image/svg+xml\0\0application/octet-stream";
+    "png\0image/png\0jpg\0image/jpeg\0gif\0image/gif\0\0"
+    "application/octet-stream";
 
 const char *
 objopts_type(const char *path)

@@ -41,9 +41,8 @@ void objopts_init(objopts *o);
  * 1..32), "sse" (AES256 or aws:kms), "sse-kms-key-id" (visible ASCII),
  * "tag" (K=V: at most 10, key 1..128 and value 0..256 bytes without
  * control characters), "metadata" (K=V: K of letters, digits, "-_.~",
- * V printable ASCII; 2 KB in all), "sse-c-key-file" (a file of 32 raw
- * bytes, or of their base64 and optional trailing white space: SSE-C's
- * key; get takes it too). 0, or -1 with a usage error naming the option
+ * V printable ASCII; 2 KB in all), "sse-c-key-file" (a file of exactly
+ * 32 bytes: SSE-C's key; get takes it too). 0, or -1 with a usage error naming the option
  * and the value (the file's name, never its content).
  */
 int objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err);
@@ -58,8 +57,8 @@ int objopts_finish(objopts *o, s3p_err *err);
 
 /*
  * Plain mode's Content-Type for a file: from the extension of `path`
- * (case-insensitive; a small table: txt csv json html xml png jpg jpeg gif
- * svg pdf gz tgz tar zip parquet ...), else "application/octet-stream".
+ * (case-insensitive; a small table: txt csv html json xml pdf gz tar zip
+ * parquet png jpg gif), else "application/octet-stream".
  */
 const char *objopts_type(const char *path);
 

@@ -784,12 +784,12 @@ add_key_hdrs(const s3_client *s, http_header *h, size_t n)
 static int
 ssec_ignored(s3_client *s, const s3_op *op, s3p_err *err)
 {
+	/* the first of them names the algorithm, which the answer echoes */
 	if (s->nkey_hdrs == 0 || http_header_get(&s->scratch->rs,
-	    "x-amz-server-side-encryption-customer-algorithm") != NULL)
+	    s->obj_hdrs[s->nobj_hdrs - s->nkey_hdrs].name) != NULL)
 		return 0;
-	return ERR(err, S3P_ESERVER, "s3://%s/%s: the server ignored "
-	    "--sse-c-key-file (its answer has no x-amz-server-side-encryption-"
-	    "customer-algorithm)", op->bucket, op->key);
+	return ERR(err, S3P_ESERVER, "s3://%s/%s: the server ignored SSE-C",
+	    op->bucket, op->key);
 }
 
 /* ---------------------------------------------------------------- */

@@ -104,7 +104,7 @@ static const char help_text[] =
 "  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n"
 "  --storage-class C, --sse AES256|aws:kms, --sse-kms-key-id ID,\n"
 "  --tag K=V, --metadata K=V (repeatable), --content-type TYPE\n"
-"\t(plain: by file extension), --sse-c-key-file FILE (32 bytes)\n"
+"\t(plain: by extension), --sse-c-key-file FILE (32 bytes)\n"
 "  --checksum, --no-checksum\n"
 "\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
 "  --retries N\tattempts per request (default 5)\n"
@@ -138,7 +138,7 @@ static const char help_text[] =
 "  --content-sha256 HEX\tthe expected SHA-256 (hex, the spec's ContentSHA256)\n"
 "  --version-id ID\tfetch this version of the object (the spec's VersionID)\n"
 "  --force\toverwrite existing files in DIR\n"
-"  --sse-c-key-file FILE\tthe SSE-C key the object was published with\n"
+"  --sse-c-key-file FILE\tthe object's SSE-C key\n"
 "  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
 "  --path-style, --virtual-hosted, --ca-file FILE, --insecure,\n"
 "  --connect-timeout S, --timeout S, --retries N, --quiet, --verbose\n"
@@ -1350,6 +1350,22 @@ publish_target(options *o, target *t, char *key, size_t keysz,
 	    target_parse(o->pos[1], t, err)) < 0)
 		return -1;
 	target_merge(t, &o->opt);
+	/* the spec's ObjectOptions, unless the command line gives its own */
+	size_t spec_opts = o->obj.n || o->obj.ntags || o->obj.ssec[0][0] ||
+	    o->content_type ? 0 : t->objopts_len;
+	for (size_t i = 0; i < spec_opts; i += strlen(t->objopts + i) + 1) {
+		const char *name = t->objopts + i;
+		i += strlen(name) + 1;
+		if (strcmp(name, "content-type") == 0)
+			o->content_type = t->objopts + i;
+		else if (objopts_add(&o->obj, name, t->objopts + i, err) < 0)
+			return -1;
+	}
+	if (objopts_finish(&o->obj, err) < 0 || (o->content_type != NULL &&
+	    (o->content_type[0] == '\0' || text_has_ctl(o->content_type) ||
+	    strlen(o->content_type) > 255) && err_set(err, S3P_EUSAGE,
+	    "bad --content-type")))
+		return -1;
 	if (target_check_required(t, err) < 0)
 		return -1;
 	/* placeholders' values: options, else BACALHAU_* variables */
@@ -1476,12 +1492,9 @@ cmd_publish(options *o)
 
 	err_clear(&err);
 	memset(&res, 0, sizeof res);
-	if (objopts_finish(&o->obj, &err) < 0 || (o->content_type != NULL &&
-	    (o->content_type[0] == '\0' || text_has_ctl(o->content_type) ||
-	    strlen(o->content_type) > 255) && err_set(&err, S3P_EUSAGE,
-	    "bad --content-type")) || ((o->obj.n > 0 || o->content_type != NULL) &&
+	if ((o->obj.n || o->obj.ntags || o->obj.ssec[0][0] || o->content_type) &&
 	    o->presigned_url != NULL && err_set(&err, S3P_EUSAGE,
-	    "--presigned-url: presign them, not here"))) {
+	    "--presigned-url: presign them, not here")) {
 		rc = fail(&err);
 		archive_close(a);
 		return close_client(rc);

@@ -119,8 +119,7 @@ fi
 
 # SSE-C (--sse-c-key-file): radosgw needs HTTPS for it
 head -c 32 /dev/urandom >"$TMP/key.bin"
-base64 "$TMP/key.bin" >"$TMP/key.b64"
-keyb64=$(tr -d '\n' <"$TMP/key.b64")
+keyb64=$(base64 "$TMP/key.bin" | tr -d '\n')
 head -c 32 /dev/urandom >"$TMP/other.bin"
 if s3_use rgw-tls; then
 	b=$(new_bucket rgw-tls)
@@ -143,10 +142,10 @@ if s3_use rgw-tls; then
 		check "rgw-tls $mode: head-object without the key fails" \
 			sh -c "! aws_s3 rgw-tls s3api head-object --bucket $b --key c$mode.tar.gz >/dev/null 2>&1"
 		rm -rf "$TMP/out"
-		with_keys rgw-tls "$S3PUB" get --verbose --ca-file "$S3_CA" --sse-c-key-file "$TMP/key.b64" \
+		with_keys rgw-tls "$S3PUB" get --verbose --ca-file "$S3_CA" --sse-c-key-file "$TMP/key.bin" \
 			--spec "$TMP/spec-$mode.json" "$TMP/out" >/dev/null 2>"$TMP/gerr"
 		rc=$?
-		check_eq "rgw-tls $mode: get --sse-c-key-file (base64 file) exits 0 ($(tail -1 "$TMP/gerr" | head -c 200))" "$rc" 0
+		check_eq "rgw-tls $mode: get --sse-c-key-file exits 0 ($(tail -1 "$TMP/gerr" | head -c 200))" "$rc" 0
 		check "rgw-tls $mode: get: the files match" diff -r "$dir" "$TMP/out"
 		check "rgw-tls $mode: get: the key is not in the output" sh -c "! grep -qF '$keyb64' '$TMP/gerr'"
 	done
@@ -169,7 +168,7 @@ else
 fi
 if s3_use swift; then
 	# Swift's s3api ignores SSE-C: s3pub sees no confirmation and undoes the write
-	refused "swift: --sse-c-key-file" swift "the server ignored --sse-c-key-file.*; the object deleted" \
+	refused "swift: --sse-c-key-file" swift "s3://[^ ]*/r.tar.gz: the server ignored SSE-C; the object deleted" \
 		--sse-c-key-file "$TMP/key.bin"
 	b=$(new_bucket swift)
 	with_keys swift "$S3PUB" publish --compress 0 --part-size 5MiB --sse-c-key-file "$TMP/key.bin" "$TMP/big" \
@@ -177,7 +176,7 @@ if s3_use swift; then
 	rc=$?
 	check_eq "swift multipart --sse-c-key-file: exit 5 ($(head -c 200 "$TMP/rerr"))" "$rc" 5
 	check "swift multipart --sse-c-key-file: ignored, the upload aborted" \
-		grep -q "ignored --sse-c-key-file.*; multipart upload aborted" "$TMP/rerr"
+		grep -q "r.tar.gz: the server ignored SSE-C; multipart upload aborted" "$TMP/rerr"
 else
 	skip "swift: SSE-C: server not up"
 fi
@@ -185,7 +184,7 @@ fi
 printf 'AAAA%s\n' "$keyb64" >"$TMP/bad.key"
 "$S3PUB" publish --sse-c-key-file "$TMP/bad.key" "$TMP/small" s3://b/k >/dev/null 2>"$TMP/uerr"
 rc=$?
-check_eq "--sse-c-key-file of 48 base64 digits: exit 1 ($(cat "$TMP/uerr"))" "$rc" 1
+check_eq "--sse-c-key-file of 49 bytes: exit 1 ($(cat "$TMP/uerr"))" "$rc" 1
 check "--sse-c-key-file: the message names the file, not its content" \
 	sh -c "grep -qF '$TMP/bad.key' '$TMP/uerr' && ! grep -qF '$keyb64' '$TMP/uerr'"
 "$S3PUB" publish --sse AES256 --sse-c-key-file "$TMP/key.bin" "$TMP/small" s3://b/k >/dev/null 2>"$TMP/uerr"
@@ -213,4 +212,44 @@ if s3_use rgw; then
 		"$(head_field rgw "$b" q/a.txt ContentType) $(head_field rgw "$b" q/sub/e.parquet ContentType)" "text/x-mine text/x-mine"
 else
 	skip "rgw plain: content types: server not up"
+fi
+
+# --spec: ObjectOptions next to Type and Params (Bacalhau's Params untouched)
+if s3_use rgw; then
+	b=$(new_bucket rgw)
+	cat >"$TMP/spec.yaml" <<EOS
+Type: s3
+Params:
+  Bucket: $b
+  Key: spec
+  Endpoint: $S3_EP
+ObjectOptions:
+  storage-class: STANDARD
+  content-type: application/x-spec
+  tag:
+    team: a&b c
+  metadata:
+    Run-Id: 7
+EOS
+	with_keys rgw "$S3PUB" publish --verbose --compress 0 --spec "$TMP/spec.yaml" "$TMP/small" >/dev/null 2>"$TMP/err"
+	rc=$?
+	check_eq "rgw --spec ObjectOptions: exit 0 ($(grep -v '^s3pub: [<>]' "$TMP/err" | tail -1 | head -c 200))" "$rc" 0
+	check_eq "rgw --spec ObjectOptions: storage-class sent" \
+		"$(grep -c '^s3pub: > x-amz-storage-class: STANDARD$' "$TMP/err")" 1
+	check_eq "rgw --spec ObjectOptions: ContentType" "$(head_field rgw "$b" spec.tar.gz ContentType)" application/x-spec
+	check_eq "rgw --spec ObjectOptions: Metadata run-id" "$(head_field rgw "$b" spec.tar.gz Metadata.run-id)" 7
+	check_eq "rgw --spec ObjectOptions: tags" "$(tags rgw "$b" spec.tar.gz)" "team=a&b c"
+	# an object option on the command line replaces the spec's as a whole
+	with_keys rgw "$S3PUB" publish --compress 0 --metadata Run-Id=8 --spec "$TMP/spec.yaml" "$TMP/small" >/dev/null 2>"$TMP/err"
+	rc=$?
+	check_eq "rgw --spec with --metadata: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+	check_eq "rgw --spec with --metadata: the option's metadata, none of the spec's tags or type" \
+		"$(head_field rgw "$b" spec.tar.gz Metadata.run-id) $(head_field rgw "$b" spec.tar.gz ContentType) [$(tags rgw "$b" spec.tar.gz)]" \
+		"8 application/gzip []"
+	printf 'ObjectOptions:\n  storage-class: lower\n' >>"$TMP/spec.yaml"
+	with_keys rgw "$S3PUB" publish --spec "$TMP/spec.yaml" "$TMP/small" >/dev/null 2>"$TMP/err"
+	rc=$?
+	check_eq "rgw --spec with a bad ObjectOptions value: exit 1 ($(head -c 200 "$TMP/err"))" "$rc" 1
+else
+	skip "rgw --spec ObjectOptions: server not up"
 fi

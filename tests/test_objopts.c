@@ -98,8 +98,8 @@ main(void)
 	t_streq(objopts_type("a/b.txt"), "text/plain", "type: .txt");
 	t_streq(objopts_type("x.CSV"), "text/csv", "type: extension case-insensitive");
 	t_streq(objopts_type("d/r.parquet"), "application/vnd.apache.parquet", "type: .parquet");
-	t_streq(objopts_type("p.jpeg"), "image/jpeg", "type: .jpeg");
-	t_streq(objopts_type("s.svg"), "image/svg+xml", "type: the table's last entry");
+	t_streq(objopts_type("p.jpg"), "image/jpeg", "type: .jpg");
+	t_streq(objopts_type("s.GIF"), "image/gif", "type: the table's last entry");
 	t_streq(objopts_type("data.bin"), "application/octet-stream", "type: unknown extension");
 	t_streq(objopts_type("dir.txt/README"), "application/octet-stream", "type: a dot in a directory only");
 	t_streq(objopts_type("noext"), "application/octet-stream", "type: no extension");
@@ -133,19 +133,9 @@ main(void)
 		fprintf(f, "%s\n", key_b64);
 		fclose(f);
 		objopts_init(&o);
-		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) == 0 && strcmp(o.ssec[0], key_b64) == 0,
-		    "a key file holding the base64 of 32 bytes (and a newline) accepted");
-		f = fopen(path, "w");
-		fprintf(f, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh*=\n");
-		fclose(f);
-		objopts_init(&o);
 		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) < 0 && err.status == S3P_EUSAGE &&
 		    strstr(err.msg, "not 32 bytes") != NULL && strstr(err.msg, "AAEC") == NULL,
-		    "a byte outside base64 refused, the content not shown: %s", err.msg);
-		f = fopen(path, "w");
-		fprintf(f, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=");
-		fclose(f);
-		t_ok(objopts_add(&o, "sse-c-key-file", path, &err) < 0, "non-canonical base64 refused");
+		    "a key file of 45 bytes (base64) refused, the content not shown: %s", err.msg);
 		f = fopen(path, "w");
 		fwrite(raw, 1, 31, f);
 		fclose(f);
@@ -161,7 +151,7 @@ main(void)
 		fclose(f);
 		rc |= objopts_add(&o, "sse-c-key-file", path, &err);
 		remove(path);
-		t_ok(rc == 0 && objopts_finish(&o, &err) < 0 && strstr(err.msg, "--sse and --sse-c-key-file") != NULL,
+		t_ok(rc == 0 && objopts_finish(&o, &err) < 0 && strstr(err.msg, "--sse-c-key-file excludes --sse") != NULL,
 		    "--sse with --sse-c-key-file refused: %s", err.msg);
 	}
 	return t_done();
