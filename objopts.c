@@ -57,43 +57,29 @@ unreserved(int c)
 	    (c >= '0' && c <= '9') || (c != 0 && strchr("-_.~", c) != NULL);
 }
 
-/* S3's tag encoding: unreserved bytes as they are, the rest %XX. */
+/*
+ * pre, s (n bytes), post appended to o->tagging (xml 0: S3's tag encoding,
+ * unreserved bytes as they are, the rest %XX) or to o->tag_xml (xml 1:
+ * & < > as character references). The last 64 bytes of either stay free
+ * for a pre, a post and objopts_finish's close.
+ */
 static int
-tag_encode(objopts *o, const char *sep, const char *s, size_t n)
-{
-	size_t at = strlen(o->tagging) + strlen(sep);
-
-	if (at + 1 > sizeof o->tagging)
-		return -1;
-	strcat(o->tagging, sep);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (at + 4 > sizeof o->tagging)
-			return -1;
-		if (unreserved(c))
-			o->tagging[at++] = (char)c;
-		else
-			at += (size_t)fmt_snprintf(o->tagging + at, 4, "%%%02X", c);
-	}
-	o->tagging[at] = '\0';
-	return 0;
-}
-
-/* pre, s (n bytes: & < > escaped), post appended to tag_xml; the last
- * 64 bytes are room for a pre, a post and objopts_finish's close */
-static int
-tag_xml(objopts *o, const char *pre, const char *s, size_t n,
+tag_put(objopts *o, int xml, const char *pre, const char *s, size_t n,
     const char *post)
 {
-	char *p = strchr(o->tag_xml, '\0'), *end = o->tag_xml +
-	    sizeof o->tag_xml - 64;
+	char *p = strchr(xml ? o->tag_xml : o->tagging, '\0');
+	char *end = xml ? o->tag_xml + sizeof o->tag_xml - 64 :
+	    o->tagging + sizeof o->tagging - 64;
 
-	for (size_t i = 0; i <= n; i++) {
+	p = stpcpy(p, pre);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 		if (p > end)
 			return -1;
-		p = i == 0 ? stpcpy(p, pre) : s[i - 1] == '&' ? stpcpy(p, "&amp;") :
-		    s[i - 1] == '<' ? stpcpy(p, "&lt;") : s[i - 1] == '>' ?
-		    stpcpy(p, "&gt;") : (*p++ = s[i - 1], p);
+		if (xml ? strchr("&<>", c) == NULL : unreserved(c))
+			*p++ = (char)c;
+		else
+			p += fmt_snprintf(p, 8, xml ? "&#%u;" : "%%%02X", c);
 	}
 	strcpy(p, post);
 	return 0;
@@ -165,12 +151,11 @@ objopts_add(objopts *o, const char *opt, const char *val, s3p_err *err)
 		if (eq == NULL || klen == 0 || klen > 128 || strlen(eq + 1) > 256 ||
 		    text_has_ctl(val) || o->ntags == 10)
 			goto bad;
-		if (tag_encode(o, o->ntags++ > 0 ? "&" : "", val, klen) < 0 ||
-		    tag_encode(o, "=", eq + 1, strlen(eq + 1)) < 0 ||
-		    tag_xml(o, o->ntags == 1 ? "<Tagging><TagSet><Tag><Key>" :
-		    "<Tag><Key>", val, klen, "</Key>") < 0 ||
-		    tag_xml(o, "<Value>", eq + 1, strlen(eq + 1),
-		    "</Value></Tag>") < 0)
+		if (tag_put(o, 0, o->ntags > 0 ? "&" : "", val, klen, "=") < 0 ||
+		    tag_put(o, 0, "", eq + 1, strlen(eq + 1), "") < 0 ||
+		    tag_put(o, 1, o->ntags++ > 0 ? "<Tag><Key>" :
+		    "<Tagging><TagSet><Tag><Key>", val, klen, "</Key><Value>") < 0 ||
+		    tag_put(o, 1, "", eq + 1, strlen(eq + 1), "</Value></Tag>") < 0)
 			goto bad;
 		return 0;
 	}

@@ -25,7 +25,7 @@ typedef struct {
 	size_t n;
 	char buf[2400];         /* header names and values */
 	size_t used;
-	char tagging[2800];     /* K=V&K=V, percent-encoded */
+	char tagging[2880];     /* K=V&K=V, percent-encoded */
 	char tag_xml[3400];     /* the same as PutObjectTagging's body */
 	unsigned ntags, nmeta;
 	size_t meta_bytes;      /* S3: keys and values at most 2 KB */
