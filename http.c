@@ -1146,7 +1146,8 @@ is_secret_header(const char *n)
 {
 	return strcasecmp(n, "Authorization") == 0 ||
 	    strcasecmp(n, "X-Amz-Security-Token") == 0 ||
-	    strcasecmp(n, "Proxy-Authorization") == 0;
+	    strcasecmp(n, "Proxy-Authorization") == 0 ||
+	    strcasecmp(n, "x-amz-server-side-encryption-customer-key") == 0;
 }
 
 static int

@@ -791,6 +791,31 @@ op_init(s3_op *op, const char *method, const char *what, const char *bucket,
 	    .key = key };
 }
 
+/* h[n..] gets SSE-C's headers (s3.h: nkey_hdrs); the new count. */
+static size_t
+add_key_hdrs(const s3_client *s, http_header *h, size_t n)
+{
+	for (size_t j = s->nobj_hdrs - s->nkey_hdrs; j < s->nobj_hdrs; j++)
+		h[n++] = s->obj_hdrs[j];
+	return n;
+}
+
+/*
+ * SSE-C asked for but not confirmed by the answer to PutObject or
+ * CreateMultipartUpload (Swift's s3api ignores it and stores the object
+ * readable without the key): -1, err set; the caller undoes the write.
+ */
+static int
+ssec_ignored(s3_client *s, const s3_op *op, s3p_err *err)
+{
+	/* the first of them names the algorithm, which the answer echoes */
+	if (s->nkey_hdrs == 0 || http_header_get(&s->scratch->rs,
+	    s->obj_hdrs[s->nobj_hdrs - s->nkey_hdrs].name) != NULL)
+		return 0;
+	return ERR(err, S3P_ESERVER, "s3://%s/%s: the server ignored SSE-C",
+	    op->bucket, op->key);
+}
+
 /* ---------------------------------------------------------------- */
 /* Uploads */
 
@@ -888,6 +913,14 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 	}
 	if (rc < 0)
 		return rc;
+	if (ssec_ignored(s, &op, err) < 0) {
+		s3p_err e;
+		size_t l = strlen(err->msg);
+		fmt_snprintf(err->msg + l, sizeof err->msg - l, s3_delete(s,
+		    op.bucket, op.key, &e) == 0 ? "; the object deleted" :
+		    "; the object is left unencrypted: %s", e.msg);
+		return -1;
+	}
 	reply_info(r, res);
 	res->size = op.body_len;
 	return 0;
@@ -1174,7 +1207,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
 	const char *bucket = m->body->bucket, *key = m->body->key;
 	char num[16], phex[65], pb64[48];
 	sigv4_pair q[2] = { { "partNumber", num }, { "uploadId", m->upload_id } };
-	http_header ph[1] = { { "x-amz-checksum-sha256", pb64 } };
+	http_header ph[4] = { { "x-amz-checksum-sha256", pb64 } };
 	s3_op op;
 	int rc;
 
@@ -1190,7 +1223,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
 	op.query = q;
 	op.nquery = 2;
 	op.hdrs = ph;
-	op.nhdrs = s->checksum ? 1 : 0;
+	op.nhdrs = add_key_hdrs(s, ph, s->checksum ? 1 : 0);
 	op.payload_hash = phex;
 	op.read = locked_read;
 	op.read_ctx = &m->src;
@@ -1248,8 +1281,8 @@ static int
 mp_complete(s3_client *s, multipart *m, s3p_err *err)
 {
 	sigv4_pair q[1] = { { "uploadId", m->upload_id } };
-	http_header ct[2] = { { "content-type", "application/xml" },
-	    { "if-none-match", "*" } };
+	http_header ct[5] = { { "content-type", "application/xml" } };
+	size_t n = add_key_hdrs(s, ct, 1);
 	complete_body cb = { m->parts, m->nparts, s->checksum,
 	    sizeof complete_head - 1 + sizeof complete_tail - 1 };
 	unsigned char d[SHA256_SIZE];
@@ -1274,10 +1307,11 @@ mp_complete(s3_client *s, multipart *m, s3p_err *err)
 	op.read_ctx = &cb;
 	op.body_len = cb.len;
 	op.hdrs = ct;
-	op.nhdrs = s->no_overwrite && !s->unconditional ? 2 : 1;
-	if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs == 2 &&
+	ct[n] = (http_header){ "if-none-match", "*" };
+	op.nhdrs = n + (s->no_overwrite && !s->unconditional);
+	if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs > n &&
 	    conditional_refused(s, err)) {
-		op.nhdrs = 1;
+		op.nhdrs = n;
 		rc = s3_do(s, &op, err);
 	}
 	return rc;
@@ -1360,6 +1394,11 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		free(m.parts);
 		return -1;
 	}
+	if (rc == 0 && ssec_ignored(s, body, err) < 0) {
+		abort_upload(s, body->bucket, body->key, m.upload_id, err);
+		free(m.parts);
+		return -1;
+	}
 	logf_(s, "multipart upload %s: %u parts of %llu bytes", m.upload_id,
 	    m.nparts, (unsigned long long)m.part_size);
 
@@ -1387,10 +1426,13 @@ static int
 refuse_existing(s3_client *s, const char *bucket, const char *key,
     s3p_err *err)
 {
+	http_header h[3];
 	s3_op op;
 	s3p_err e;
 
 	op_init(&op, "HEAD", "HeadObject", bucket, key);
+	op.hdrs = h;
+	op.nhdrs = add_key_hdrs(s, h, 0);
 	if (s3_do(s, &op, &e) == 0)
 		return ERR(err, S3P_EREFUSED, "s3://%s/%s exists (--no-overwrite): "
 		    "nothing written", bucket, key);
@@ -1398,6 +1440,44 @@ refuse_existing(s3_client *s, const char *bucket, const char *key,
 		return 0;
 	*err = e;
 	return -1;
+}
+
+static int
+mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	(void)err;
+	memcpy(buf, (const char *)ctx + off, len);
+	return 0;
+}
+
+/* PutObjectTagging of s->tag_xml on what res names (s3.h: s3_upload). */
+static int
+put_tagging(s3_client *s, const char *bucket, const char *key,
+    const s3_put_result *res, s3p_err *err)
+{
+	sigv4_pair q[2] = { { "tagging", NULL }, { "versionId", res->version_id } };
+	char md5[25], hex[65];
+	http_header h[1] = { { "content-md5", md5 } };
+	unsigned char d[SHA256_SIZE];
+	br_md5_context m;
+	s3_op op;
+
+	op_init(&op, "PUT", "PutObjectTagging", bucket, key);
+	op.body_len = strlen(s->tag_xml);
+	op.read = mem_read;
+	op.read_ctx = (void *)s->tag_xml;
+	br_md5_init(&m);
+	br_md5_update(&m, s->tag_xml, op.body_len);
+	br_md5_out(&m, d);
+	text_base64(d, br_md5_SIZE, md5);
+	hash_body(mem_read, op.read_ctx, 0, op.body_len, NULL, d, NULL, err);
+	sha256_hex(d, hex);
+	op.query = q;
+	op.nquery = res->version_id[0] != '\0' ? 2 : 1;
+	op.hdrs = h;
+	op.nhdrs = 1;
+	op.payload_hash = hex;
+	return s3_do(s, &op, err);
 }
 
 int
@@ -1429,7 +1509,8 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			rc = put_multipart(s, &body, part_size, content_type,
 			    s->resume && pass == 1, res, err);
 		if (rc >= 0)
-			return 0;
+			return res->parts > 0 && s->tag_xml != NULL ?
+			    put_tagging(s, bucket, key, res, err) : 0;
 		memcpy(was, err->msg, sizeof was);
 		/* If-None-Match refused: the object appeared meanwhile */
 		if (s->no_overwrite && s->scratch->rs.status == 412)
@@ -1468,9 +1549,7 @@ s3_get_version(s3_client *s, const char *bucket, const char *key,
     http_sink_fn sink, void *sink_ctx, s3_put_result *info, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
-	static const http_header h[1] = {
-		{ "x-amz-checksum-mode", "ENABLED" }
-	};
+	http_header h[4] = { { "x-amz-checksum-mode", "ENABLED" } };
 	sigv4_pair q[1] = { { "versionId", version_id } };
 	s3_op op;
 
@@ -1483,7 +1562,7 @@ s3_get_version(s3_client *s, const char *bucket, const char *key,
 	op.url_name = url_name;
 	if (url == NULL) {
 		op.hdrs = h;
-		op.nhdrs = 1;
+		op.nhdrs = add_key_hdrs(s, h, 1);
 	}
 	op.sink = sink;
 	op.sink_ctx = sink_ctx;
@@ -1617,6 +1696,8 @@ list_all(s3_client *s, const list_kind *kind, const char *bucket,
     void *ctx, s3p_err *err)
 {
 	list_state *ls = malloc(sizeof *ls);
+	http_header h[3];
+	size_t nh = key != NULL ? add_key_hdrs(s, h, 0) : 0;
 	int rc = -1;
 
 	if (ls == NULL)
@@ -1639,6 +1720,8 @@ list_all(s3_client *s, const list_kind *kind, const char *bucket,
 		op_init(&op, "GET", kind->what, bucket, key);
 		op.query = q;
 		op.nquery = n;
+		op.hdrs = h;
+		op.nhdrs = nh;
 		op.sink = list_sink;
 		op.sink_ctx = ls;
 		if (s3_do(s, &op, err) < 0)

@@ -157,7 +157,12 @@ typedef struct {
 	int keep_partial;           /* on a signal: leave the upload open */
 	int no_overwrite;           /* s3_upload never replaces an object */
 	const http_header *obj_hdrs; /* signed, on PutObject and Create- */
-	size_t nobj_hdrs;           /* MultipartUpload (objopts.h); <= 12 */
+	size_t nobj_hdrs;           /* MultipartUpload (objopts.h); <= 13 */
+	size_t nkey_hdrs;           /* the last n of them (SSE-C's key) also
+	                             * on UploadPart, CompleteMultipartUpload,
+	                             * ListParts, GetObject and HeadObject */
+	const char *tag_xml;        /* NULL, or PutObjectTagging's body, sent
+	                             * after a multipart upload (s3_upload) */
 	int unconditional;          /* the server refused If-None-Match */
 	uint64_t resumed;           /* bytes found already uploaded (progress) */
 	const volatile sig_atomic_t *cancel; /* NULL, or set by a signal: stop */
@@ -220,7 +225,10 @@ typedef struct {
  * multipart. content_type may be NULL. `known` (may be NULL) gives the
  * hashes of the whole body and of the parts when the caller has them:
  * with all of them there is no hash pass (only on the first try: after a
- * BadDigest the body is hashed again).
+ * BadDigest the body is hashed again). With s->tag_xml, a multipart upload
+ * is followed by PutObjectTagging (with Content-MD5; of the version
+ * written, if any): radosgw drops x-amz-tagging on CreateMultipartUpload.
+ * Its failure (the object written, untagged) is the upload's.
  */
 int s3_upload(s3_client *s, const char *bucket, const char *key,
     s3_read_fn read, void *read_ctx, s3_hash_fn known, void *known_ctx,

@@ -104,6 +104,7 @@ static const char help_text[] =
 "  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n"
 "  --storage-class C, --sse AES256|aws:kms, --sse-kms-key-id ID,\n"
 "  --tag K=V, --metadata K=V (repeatable), --content-type TYPE\n"
+"\t(plain: by extension), --sse-c-key-file FILE (32 bytes)\n"
 "  --checksum, --no-checksum\n"
 "\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
 "  --retries N\tattempts per request (default 5)\n"
@@ -138,6 +139,7 @@ static const char help_text[] =
 "  --manifest-sha256 HEX\ta prefix's manifest's SHA-256 (ManifestSHA256)\n"
 "  --version-id ID\tfetch this version of the object (the spec's VersionID)\n"
 "  --force\toverwrite existing files in DIR\n"
+"  --sse-c-key-file FILE\tthe object's SSE-C key\n"
 "  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
 "  --path-style, --virtual-hosted, --ca-file FILE, --insecure,\n"
 "  --connect-timeout S, --timeout S, --retries N, --quiet, --verbose\n"
@@ -241,7 +243,8 @@ enum {
 	X("sse",             O_OBJ,    P,         0, 0) \
 	X("sse-kms-key-id",  O_OBJ,    P,         0, 0) \
 	X("tag",             O_OBJ,    P,         0, 0) \
-	X("metadata",        O_OBJ,    P,         0, 0)
+	X("metadata",        O_OBJ,    P,         0, 0) \
+	X("sse-c-key-file",  O_OBJ,    P|G,       0, 0)
 #define OPT_NAME(n, k, c, o, a) n "\0"
 #define OPT_DEF(n, k, c, o, a) { k, c, o, a },
 
@@ -903,6 +906,10 @@ setup_client(const options *o, const char *bucket, http_client *h,
 		s->progress = s0->progress;
 		s->progress_ctx = s0->progress_ctx;
 		s->cred_mu = s0->cred_mu;
+		s->obj_hdrs = s0->obj_hdrs;
+		s->nobj_hdrs = s0->nobj_hdrs;
+		s->nkey_hdrs = s0->nkey_hdrs;
+		s->tag_xml = s0->tag_xml;
 	}
 	if (s->virtual_hosted && target_bucket_valid(bucket) == TARGET_BUCKET_INVALID)
 		return err_set(err, S3P_EUSAGE,
@@ -1101,8 +1108,8 @@ plain_work(void *arg)
 			err_set(&err, S3P_EUSAGE, "the key for '%s' is %zu bytes, over "
 			    "S3's 1024", e.path, strlen(run->prefix) + strlen(e.path));
 		else if (s3_upload(w->s, run->bucket, k, plain_reader, &ps, NULL,
-		    NULL, e.size,
-		    run->o->part_size, NULL, &pr, &err) == 0) {
+		    NULL, e.size, run->o->part_size, run->o->content_type ?
+		    run->o->content_type : objopts_type(e.path), &pr, &err) == 0) {
 			pthread_mutex_lock(&run->mu);
 			run->done[i] = 1;
 			run->bytes += e.size;
@@ -1361,6 +1368,22 @@ publish_target(options *o, target *t, char *key, size_t keysz,
 	    target_parse(o->pos[1], t, err)) < 0)
 		return -1;
 	target_merge(t, &o->opt);
+	/* the spec's ObjectOptions, unless the command line gives its own */
+	size_t spec_opts = o->obj.n || o->obj.ntags || o->obj.ssec[0][0] ||
+	    o->content_type ? 0 : t->objopts_len;
+	for (size_t i = 0; i < spec_opts; i += strlen(t->objopts + i) + 1) {
+		const char *name = t->objopts + i;
+		i += strlen(name) + 1;
+		if (strcmp(name, "content-type") == 0)
+			o->content_type = t->objopts + i;
+		else if (objopts_add(&o->obj, name, t->objopts + i, err) < 0)
+			return -1;
+	}
+	if (objopts_finish(&o->obj, err) < 0 || (o->content_type != NULL &&
+	    (o->content_type[0] == '\0' || text_has_ctl(o->content_type) ||
+	    strlen(o->content_type) > 255) && err_set(err, S3P_EUSAGE,
+	    "bad --content-type")))
+		return -1;
 	if (target_check_required(t, err) < 0)
 		return -1;
 	/* placeholders' values: options, else BACALHAU_* variables */
@@ -1443,8 +1466,8 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 	s3c.no_overwrite = o->no_overwrite;
 	s3c.obj_hdrs = o->obj.h;
 	s3c.nobj_hdrs = o->obj.n;
-	if (o->content_type != NULL && res->encoding != TARGET_GZIP)
-		return err_set(err, S3P_EUSAGE, "--content-type: gzip only");
+	s3c.nkey_hdrs = o->obj.nkey;
+	s3c.tag_xml = o->obj.ntags > 0 ? o->obj.tag_xml : NULL;
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
 	pthread_mutex_init(&pg.mu, NULL);
 	if (pg.on) {
@@ -1487,12 +1510,9 @@ cmd_publish(options *o)
 
 	err_clear(&err);
 	memset(&res, 0, sizeof res);
-	if (objopts_finish(&o->obj, &err) < 0 || (o->content_type != NULL &&
-	    (o->content_type[0] == '\0' || text_has_ctl(o->content_type) ||
-	    strlen(o->content_type) > 255) && err_set(&err, S3P_EUSAGE,
-	    "bad --content-type")) || ((o->obj.n > 0 || o->content_type != NULL) &&
+	if ((o->obj.n || o->obj.ntags || o->obj.ssec[0][0] || o->content_type) &&
 	    o->presigned_url != NULL && err_set(&err, S3P_EUSAGE,
-	    "--presigned-url: presign them, not here"))) {
+	    "--presigned-url: presign them, not here")) {
 		rc = fail(&err);
 		archive_close(a);
 		return close_client(rc);
@@ -1574,12 +1594,14 @@ cmd_get(options *o)
 		    t.encoding == TARGET_PLAIN && *t.key &&
 		    t.key[strlen(t.key) - 1] != '/' ? "/" : "");
 	}
+	if (objopts_finish(&o->obj, &err) < 0)
+		goto fail;
 	catch_signals();
 	if (!spec && (strncmp(src, "http://", 7) == 0 ||
 	    strncmp(src, "https://", 8) == 0)) {
-		if (fo.version_id) {
-			err_set(&err, S3P_EUSAGE, "--version-id needs s3://BUCKET/KEY"
-			    " (a presigned URL names its version itself)");
+		if (fo.version_id || o->obj.nkey) {
+			err_set(&err, S3P_EUSAGE, "--version-id and --sse-c-key-file "
+			    "need s3://BUCKET/KEY (not a presigned URL)");
 			goto fail;
 		}
 		if (presigned_parse(src, &presigned, &err) < 0 ||
@@ -1599,6 +1621,8 @@ cmd_get(options *o)
 		if (resolve_place(o, &o->opt, NULL, &err) < 0 ||
 		    connect_client(o, bucket, s3p_now(), &err) < 0)
 			goto fail;
+		s3c.obj_hdrs = o->obj.h;        /* SSE-C's key only */
+		s3c.nobj_hdrs = s3c.nkey_hdrs = o->obj.nkey;
 		if (key[0] == '\0' || key[strlen(key) - 1] == '/') {
 			if (fo.checksum_b64 || fo.content_hex || fo.version_id) {
 				err_set(&err, S3P_EUSAGE, "--checksum-sha256, --content-sha256 "

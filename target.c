@@ -126,6 +126,10 @@ target_merge(target *dst, const target *src)
 			    (const char *)src + fbuf[k].off, fbuf[k].cap + 1u);
 		dst->set |= 1u << k;
 	}
+	if (src->objopts_len > 0) {
+		memcpy(dst->objopts, src->objopts, sizeof dst->objopts);
+		dst->objopts_len = src->objopts_len;
+	}
 }
 
 int
@@ -527,7 +531,8 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 		rel = path + 1;
 		rdepth = depth - 1;
 	} else if (text_ieq(path[0].p, path[0].n, "type") ||
-	    text_ieq(path[0].p, path[0].n, "params")) {
+	    text_ieq(path[0].p, path[0].n, "params") ||
+	    text_ieq(path[0].p, path[0].n, "objectoptions")) {
 		if (s->shape == 1) {
 			why = "unexpected key";
 			extra = " (next to Publisher)";
@@ -535,7 +540,7 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 		}
 		s->shape = 2;
 	} else {
-		extra = " (want Publisher, or Type and Params)";
+		extra = " (want Publisher, or Type, Params, ObjectOptions)";
 		goto fail;
 	}
 
@@ -560,8 +565,40 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 			}
 			bit = SEEN_FIELD << k;
 		}
+	} else if (text_ieq(rel[0].p, rel[0].n, "objectoptions")) {
+		/* NAME: V, or tag / metadata: K: V (target.h) */
+		static const char opts[] = "storage-class\0sse\0sse-kms-key-id\0"
+		    "sse-c-key-file\0content-type\0tag\0metadata";
+		size_t at = s->t.objopts_len, cap = sizeof s->t.objopts - at;
+		int n, sub;
+
+		k = rdepth > 1 ? find(opts, 7, rel[1].p, rel[1].n) : 0;
+		sub = k > 4;            /* tag, metadata: a mapping of K: V */
+		if (k >= 0 && rdepth <= 2 + sub) {
+			if (rdepth < 2 + sub) {
+				why = "expected a mapping at";
+				if (!is_map && !is_null)
+					goto fail;
+				return 0;
+			}
+			why = "expected a scalar at";
+			if (is_map)
+				goto fail;
+			if (is_null)
+				return 0;
+			n = fmt_snprintf(s->t.objopts + at, cap, "%s%c%.*s%s%.*s",
+			    nth(opts, k), '\0', (int)(sub ? rel[2].n : 0),
+			    sub ? rel[2].p : "", sub ? "=" : "", (int)vn, v);
+			if (n < 0 || (size_t)n + 1 >= cap)
+				return sink_fail(s, line, "too long at", path,
+				    depth, "");
+			s->t.objopts_len += (size_t)n + 1;
+			return 0;
+		}
+		extra = " (want publish's option names)";
+		goto fail;
 	} else {
-		extra = " (want Type or Params)";
+		extra = " (want Type, Params or ObjectOptions)";
 		goto fail;
 	}
 	/* Publisher and Params hold a mapping (or nothing), the rest scalars */

@@ -69,6 +69,8 @@ typedef struct {
 	char region[TARGET_REGION_MAX + 1];
 	int encoding;                       /* TARGET_GZIP or TARGET_PLAIN */
 	unsigned set;                       /* TARGET_SET_* bits */
+	char objopts[2048];                 /* a spec's ObjectOptions: NAME\0 */
+	size_t objopts_len;                 /* VALUE\0 pairs (target_read_file) */
 } target;
 
 /* All fields empty and unset, encoding TARGET_GZIP. */
@@ -83,7 +85,8 @@ void target_init(target *t);
  */
 int target_set(target *t, const char *name, const char *value, s3p_err *err);
 
-/* Copies into dst every field that is set in src (src overrides dst). */
+/* Copies into dst every field that is set in src (src overrides dst), and
+ * src's objopts when it has any. */
 void target_merge(target *dst, const target *src);
 
 /*
@@ -122,7 +125,13 @@ int target_parse(const char *arg, target *t, s3p_err *err);
  * itself (which is also the shape of the result spec s3pub prints, so a
  * printed result can be read back). Type is required and must be "s3"
  * (case-insensitive). Params may hold Bucket, Key, Endpoint, Region,
- * Encoding; the result-spec fields VersionID, ChecksumSHA256,
+ * Encoding. ObjectOptions (next to Type and Params, outside Bacalhau's
+ * Params) may hold publish's object options by their option names:
+ * storage-class, sse, sse-kms-key-id, sse-c-key-file, content-type
+ * (scalars), tag and metadata (mappings K: V); they go into t->objopts
+ * as NAME\0VALUE\0 pairs, VALUE "K=V" for tag and metadata, in the order
+ * of the file, unchecked (objopts.h checks them); a null is left out,
+ * over 2048 bytes in all is an error. The result-spec fields VersionID, ChecksumSHA256,
  * ContentSHA256 and Size are accepted and ignored. Any other key, at any
  * level, is an error naming it (a typo must not silently publish
  * elsewhere), and so is a key given twice. Scalars must be strings,

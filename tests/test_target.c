@@ -467,7 +467,7 @@ test_spec_yaml(void)
 	spec_bad("unknown top key", "Type: s3\nParams:\n  Bucket: b\nName: x\n",
 	    "spec.yaml:4: unknown key Name");
 	spec_bad("unknown Publisher key", "Publisher:\n  Type: s3\n  Tipe: x\n",
-	    "spec.yaml:3: unknown key Publisher.Tipe (want Type or Params)");
+	    "spec.yaml:3: unknown key Publisher.Tipe (want Type, Params or ObjectOptions)");
 	spec_bad("not s3", "Publisher:\n  Type: ipfs\n",
 	    "spec.yaml:2: publisher Type \"ipfs\" is not s3");
 	spec_bad("no type", "Publisher:\n  Params:\n    Bucket: b\n",
@@ -820,6 +820,74 @@ test_result_read(void)
 	    strcmp(t.bucket, "b") == 0, "publish --spec reads a result too");
 }
 
+/* ObjectOptions: NAME\0VALUE\0 pairs joined by '|' for comparison */
+static void
+objopts_ok(const char *name, const char *text, const char *want)
+{
+	static target t;
+	s3p_err err;
+	char got[600] = "";
+	int r = spec_str(text, &t, &err);
+
+	for (size_t i = 0; r == 0 && i < t.objopts_len && strlen(got) < 500; i++)
+		strncat(got, t.objopts[i] ? &t.objopts[i] : "|", 1);
+	t_ok(r == 0 && strcmp(got, want) == 0 && strcmp(t.bucket, "b") == 0,
+	    "ObjectOptions %s: r=%d got \"%s\" want \"%s\" (%s)", name, r, got,
+	    want, err.msg);
+}
+
+static void
+test_objopts(void)
+{
+	static target t, u;
+
+	objopts_ok("YAML, next to Type and Params",
+	    "Type: s3\nParams:\n  Bucket: b\n  Key: k\nObjectOptions:\n"
+	    "  storage-class: STANDARD_IA\n  SSE: AES256\n  tag:\n    team: a&b c\n"
+	    "    k/2: 'v='\n  metadata:\n    Run-Id: 42\n  content-type: text/csv\n"
+	    "  sse-c-key-file: /k\n  sse-kms-key-id: ~\n",
+	    "storage-class|STANDARD_IA|sse|AES256|tag|team=a&b c|tag|k/2=v=|"
+	    "metadata|Run-Id=42|content-type|text/csv|sse-c-key-file|/k|");
+	objopts_ok("YAML, under Publisher",
+	    "Publisher:\n  Type: s3\n  Params:\n    Bucket: b\n  ObjectOptions:\n"
+	    "    tag:\n      x: ''\n", "tag|x=|");
+	objopts_ok("JSON", "{\"Type\": \"s3\", \"Params\": {\"Bucket\": \"b\"},"
+	    " \"ObjectOptions\": {\"sse\": \"aws:kms\", \"sse-kms-key-id\": \"arn:k\","
+	    " \"metadata\": {\"a\": \"1\", \"b\": 2}}}",
+	    "sse|aws:kms|sse-kms-key-id|arn:k|metadata|a=1|metadata|b=2|");
+	objopts_ok("empty", "Type: s3\nParams:\n  Bucket: b\nObjectOptions:\n", "");
+	spec_bad("ObjectOptions: unknown name",
+	    "Type: s3\nParams:\n  Bucket: b\nObjectOptions:\n  storageclass: X\n",
+	    "spec.yaml:5: unknown key ObjectOptions.storageclass (want publish's option names)");
+	spec_bad("ObjectOptions: a scalar",
+	    "Type: s3\nObjectOptions: x\n", "spec.yaml:2: expected a mapping at ObjectOptions");
+	spec_bad("ObjectOptions: tag as a scalar",
+	    "Type: s3\nObjectOptions:\n  tag: k=v\n", "spec.yaml:3: expected a mapping at ObjectOptions.tag");
+	spec_bad("ObjectOptions: a mapping for sse",
+	    "Type: s3\nObjectOptions:\n  sse:\n    a: b\n", "expected a scalar at ObjectOptions.sse");
+	spec_bad("ObjectOptions: too deep",
+	    "Type: s3\nObjectOptions:\n  tag:\n    a:\n      b: c\n", "spec.yaml:4: expected a scalar at ObjectOptions.tag.a");
+	spec_bad("ObjectOptions: in Params (Bacalhau's)",
+	    "Type: s3\nParams:\n  ObjectOptions:\n    sse: AES256\n", "unknown key Params.ObjectOptions");
+	{
+		/* over 2048 bytes in all */
+		static char text[4096];
+		int n = snprintf(text, sizeof text, "Type: s3\nObjectOptions:\n  metadata:\n");
+		s3p_err err;
+		for (int i = 0; i < 30; i++)
+			n += snprintf(text + n, sizeof text - (size_t)n, "    k%02d: %080d\n", i, 0);
+		t_ok(spec_str(text, &t, &err) < 0 && strstr(err.msg, "too long at ObjectOptions.metadata.k") != NULL,
+		    "ObjectOptions over 2048 bytes refused: %s", err.msg);
+	}
+	/* target_merge keeps the file's ObjectOptions under options without any */
+	spec_str("Type: s3\nObjectOptions:\n  sse: AES256\n", &t, &(s3p_err){ 0 });
+	target_init(&u);
+	target_set(&u, "bucket", "x", &(s3p_err){ 0 });
+	target_merge(&t, &u);
+	t_ok(t.objopts_len == 11 && memcmp(t.objopts, "sse\0AES256", 11) == 0 &&
+	    strcmp(t.bucket, "x") == 0, "target_merge keeps the ObjectOptions");
+}
+
 int
 main(void)
 {
@@ -832,5 +900,6 @@ main(void)
 	test_spec_file();
 	test_result();
 	test_result_read();
+	test_objopts();
 	return t_done();
 }
