@@ -906,6 +906,11 @@ setup_client(const options *o, const char *bucket, http_client *h,
 		s->progress = s0->progress;
 		s->progress_ctx = s0->progress_ctx;
 		s->cred_mu = s0->cred_mu;
+		/* plain mode's workers: the first client's upload rules too */
+		s->resume = s0->resume;
+		s->fresh = s0->fresh;
+		s->keep_partial = s0->keep_partial;
+		s->no_overwrite = s0->no_overwrite;
 		s->obj_hdrs = s0->obj_hdrs;
 		s->nobj_hdrs = s0->nobj_hdrs;
 		s->nkey_hdrs = s0->nkey_hdrs;

@@ -221,6 +221,20 @@ suite() {
 	check_eq "$srv: --no-overwrite on a new key: multipart ($(head -c 200 "$TMP/err"))" "$rc" 0
 	expect_exit "$srv: --no-overwrite, multipart, existing key: exit 4" 4 'exists \(--no-overwrite\)' \
 		with_keys "$srv" "$S3PUB" publish --no-overwrite --part-size 5MiB "$TMP/mid" "s3://$B/no-mp,opt=endpoint=$S3_EP"
+	# plain mode, 4 workers: every one of them keeps the rule (the workers
+	# other than the first once had their own, default, upload rules)
+	mkdir -p "$TMP/pl" && for i in 1 2 3 4 5 6 7 8; do echo "first $i" >"$TMP/pl/f$i.txt"; done
+	with_keys "$srv" "$S3PUB" publish --jobs 4 "$TMP/pl" "s3://$B/pl/,opt=endpoint=$S3_EP,opt=encoding=plain" >/dev/null 2>"$TMP/err"
+	rc=$?
+	check_eq "$srv: plain publish of 8 files ($(head -c 200 "$TMP/err"))" "$rc" 0
+	for i in 1 2 3 4 5 6 7 8; do echo "second $i" >"$TMP/pl/f$i.txt"; done
+	expect_exit "$srv: --no-overwrite, plain, 4 jobs, existing keys: exit 4" 4 'exists \(--no-overwrite\)' \
+		with_keys "$srv" "$S3PUB" publish --no-overwrite --jobs 4 "$TMP/pl" "s3://$B/pl/,opt=endpoint=$S3_EP,opt=encoding=plain"
+	rm -rf "$TMP/plget" && mkdir -p "$TMP/plget"
+	aws_s3 "$srv" s3 cp --recursive "s3://$B/pl/" "$TMP/plget" >/dev/null 2>&1
+	check_eq "$srv: --no-overwrite, plain, 4 jobs: every object is still the first" \
+		"$(cat "$TMP/plget"/f*.txt 2>/dev/null | tr '\n' ' ')" \
+		"first 1 first 2 first 3 first 4 first 5 first 6 first 7 first 8 "
 	# what the server does with the header itself (README, --no-overwrite)
 	if [ -n "${PY_BOTO:-}" ]; then
 		got=$("$PY_BOTO" tests/s3/if_none_match.py "$S3_EP" "$S3_AK" "$S3_SK" 2>&1 | tr '\n' ' ')
