@@ -122,6 +122,23 @@ sink_add(void *ctx, const void *data, size_t len, s3p_err *err)
 	return 0;
 }
 
+/*
+ * The k-th of a series of ranges of a stream of size bytes, from the
+ * linear congruential state *s: every tenth reaches anywhere to the end,
+ * the others are at most small bytes long.
+ */
+static void
+random_range(uint32_t *s, uint64_t size, int k, uint64_t small,
+    uint64_t *off, uint64_t *len)
+{
+	*s = *s * 1664525 + 1013904223;
+	*off = *s % size;
+	*s = *s * 1664525 + 1013904223;
+	*len = k % 10 == 0 ? *s % (size - *off + 1) : *s % small;
+	if (*off + *len > size)
+		*len = size - *off;
+}
+
 int
 main(void)
 {
@@ -204,12 +221,7 @@ main(void)
 		int bad = -1;
 		for (int k = 0; k < 2000 && bad < 0; k++) {
 			uint64_t off, len;
-			s = s * 1664525 + 1013904223;
-			off = s % size;
-			s = s * 1664525 + 1013904223;
-			len = k % 10 == 0 ? s % (size - off + 1) : s % 3000;
-			if (off + len > size)
-				len = size - off;
+			random_range(&s, size, k, 3000, &off, &len);
 			if (archive_read(a, off, buf, (size_t)len, &err) < 0 ||
 			    memcmp(buf, full + off, (size_t)len) != 0)
 				bad = k;
@@ -259,12 +271,7 @@ main(void)
 		    (unsigned long long)file_bytes);
 		for (int k = 0; k < 2000 && bad < 0; k++) {
 			uint64_t off, len;
-			s = s * 1664525 + 1013904223;
-			off = s % size;
-			s = s * 1664525 + 1013904223;
-			len = k % 10 == 0 ? s % (size - off + 1) : s % 70000;
-			if (off + len > size)
-				len = size - off;
+			random_range(&s, size, k, 70000, &off, &len);
 			if (read_spans(a, off, (size_t)len, buf, &filed, &err) < 0 ||
 			    memcmp(buf, full + off, (size_t)len) != 0)
 				bad = k;

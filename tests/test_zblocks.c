@@ -179,6 +179,27 @@ open_z(source *s, int level, unsigned jobs)
 }
 
 /* Scans, then reads the stream back in pieces; 1 when all agree. */
+/*
+ * Reads all of z (scanned: the scan succeeded) after the test changed
+ * block 0's input: the read must fail with the changed function's error
+ * for block 0. Closes z.
+ */
+static void
+read_names_change(zblocks *z, int scanned, const char *what)
+{
+	s3p_err err = {0};
+	unsigned char *b = malloc(zblocks_size(z));
+	int rc = zblocks_read(z, 0, b, (size_t)zblocks_size(z), &err);
+	char want[64];
+
+	snprintf(want, sizeof want, "changed at 0+%llu",
+	    (unsigned long long)DEFLATE_BLOCK);
+	t_ok(scanned && rc < 0 && strcmp(err.msg, want) == 0, "%s (%s)", what,
+	    err.msg);
+	free(b);
+	zblocks_close(z);
+}
+
 static int
 round_trip(source *s, int level, unsigned jobs, sink_buf *out, const char *name)
 {
@@ -316,18 +337,8 @@ main(void)
 	z = open_z(&s, 6, 2);
 	ok = z != NULL && zblocks_scan(z, NULL, NULL, NULL, &err) == 0;
 	memset(data + 100, 'a', 5000);
-	{
-		unsigned char *b = malloc(zblocks_size(z));
-		int rc = zblocks_read(z, 0, b, (size_t)zblocks_size(z), &err);
-		char want[64];
-		snprintf(want, sizeof want, "changed at 0+%llu",
-		    (unsigned long long)DEFLATE_BLOCK);
-		t_ok(ok && rc < 0 && strcmp(err.msg, want) == 0,
-		    "a block stored whole, its input changed after the scan "
-		    "(it would compress now): named (%s)", err.msg);
-		free(b);
-	}
-	zblocks_close(z);
+	read_names_change(z, ok, "a block stored whole, its input changed "
+	    "after the scan (it would compress now): named");
 
 	/* text compresses (against a stored stream of the same input) */
 	fill_text(data, max);
@@ -344,18 +355,8 @@ main(void)
 	z = open_z(&s, 6, 2);
 	ok = z != NULL && zblocks_scan(z, NULL, NULL, NULL, &err) == 0;
 	data[7] ^= 0x55;
-	{
-		unsigned char *b = malloc(zblocks_size(z));
-		int rc = zblocks_read(z, 0, b, (size_t)zblocks_size(z), &err);
-		char want[64];
-		snprintf(want, sizeof want, "changed at 0+%llu",
-		    (unsigned long long)DEFLATE_BLOCK);
-		t_ok(ok && rc < 0 && strcmp(err.msg, want) == 0,
-		    "a block whose input changed after the scan: the changed "
-		    "function's error (%s)", err.msg);
-		free(b);
-	}
-	zblocks_close(z);
+	read_names_change(z, ok, "a block whose input changed after the "
+	    "scan: the changed function's error");
 	data[7] ^= 0x55;
 
 	/* the reader's error comes back, for 1 and 2 threads */
