@@ -791,12 +791,12 @@ op_init(s3_op *op, const char *method, const char *what, const char *bucket,
 	    .key = key };
 }
 
-/* h[n..] gets SSE-C's headers (s3.h: nkey_hdrs); the new count. */
+/* h[n..] gets SSE-C's headers (s3.h: s3_upload_rules); the new count. */
 static size_t
 add_key_hdrs(const s3_client *s, http_header *h, size_t n)
 {
-	for (size_t j = s->nobj_hdrs - s->nkey_hdrs; j < s->nobj_hdrs; j++)
-		h[n++] = s->obj_hdrs[j];
+	for (size_t j = s->rules.nobj_hdrs - s->rules.nkey_hdrs; j < s->rules.nobj_hdrs; j++)
+		h[n++] = s->rules.obj_hdrs[j];
 	return n;
 }
 
@@ -809,8 +809,8 @@ static int
 ssec_ignored(s3_client *s, const s3_op *op, s3p_err *err)
 {
 	/* the first of them names the algorithm, which the answer echoes */
-	if (s->nkey_hdrs == 0 || http_header_get(&s->scratch->rs,
-	    s->obj_hdrs[s->nobj_hdrs - s->nkey_hdrs].name) != NULL)
+	if (s->rules.nkey_hdrs == 0 || http_header_get(&s->scratch->rs,
+	    s->rules.obj_hdrs[s->rules.nobj_hdrs - s->rules.nkey_hdrs].name) != NULL)
 		return 0;
 	return ERR(err, S3P_ESERVER, "s3://%s/%s: the server ignored SSE-C",
 	    op->bucket, op->key);
@@ -858,7 +858,7 @@ conditional_refused(s3_client *s, const s3p_err *err)
 {
 	int st = s->scratch->rs.status;
 
-	if (!s->no_overwrite || s->unconditional || !(st == 501 || (st == 400 &&
+	if (!s->rules.no_overwrite || s->unconditional || !(st == 501 || (st == 400 &&
 	    text_str(err->msg, " InvalidRequest") != NULL)))
 		return 0;
 	logf_(s, "the server does not take If-None-Match (%s): --no-overwrite "
@@ -895,9 +895,9 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 	if (s->checksum && op.url == NULL)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-sha256",
 		    res->local_checksum };
-	for (size_t i = 0; i < s->nobj_hdrs && op.url == NULL; i++)
-		hdrs[nh++] = s->obj_hdrs[i];
-	if (s->no_overwrite && !s->unconditional && op.url == NULL)
+	for (size_t i = 0; i < s->rules.nobj_hdrs && op.url == NULL; i++)
+		hdrs[nh++] = s->rules.obj_hdrs[i];
+	if (s->rules.no_overwrite && !s->unconditional && op.url == NULL)
 		hdrs[nh++] = (http_header){ "if-none-match", "*" };
 	for (size_t i = 0; i < nextra && nh < sizeof hdrs / sizeof hdrs[0]; i++)
 		hdrs[nh++] = extra[i];
@@ -1158,8 +1158,8 @@ mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
 		hdrs[nh++] = (http_header){ "content-type", ctype };
 	if (s->checksum)
 		hdrs[nh++] = (http_header){ "x-amz-checksum-algorithm", "SHA256" };
-	for (size_t i = 0; i < s->nobj_hdrs; i++)
-		hdrs[nh++] = s->obj_hdrs[i];
+	for (size_t i = 0; i < s->rules.nobj_hdrs; i++)
+		hdrs[nh++] = s->rules.obj_hdrs[i];
 	op_init(&op, "POST", "CreateMultipartUpload", m->body->bucket,
 	    m->body->key);
 	op.query = q;
@@ -1308,7 +1308,7 @@ mp_complete(s3_client *s, multipart *m, s3p_err *err)
 	op.body_len = cb.len;
 	op.hdrs = ct;
 	ct[n] = (http_header){ "if-none-match", "*" };
-	op.nhdrs = n + (s->no_overwrite && !s->unconditional);
+	op.nhdrs = n + (s->rules.no_overwrite && !s->unconditional);
 	if ((rc = s3_do(s, &op, err)) < 0 && op.nhdrs > n &&
 	    conditional_refused(s, err)) {
 		op.nhdrs = n;
@@ -1356,7 +1356,7 @@ mp_abandon(s3_client *s, multipart *m, s3p_err *err)
 {
 	char was[sizeof err->msg];
 
-	if (!s->keep_partial || !cancelled(s, NULL)) {
+	if (!s->rules.keep_partial || !cancelled(s, NULL)) {
 		abort_upload(s, m->body->bucket, m->body->key, m->upload_id, err);
 		return;
 	}
@@ -1388,7 +1388,7 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	if ((m.parts = calloc(m.nparts, sizeof *m.parts)) == NULL)
 		return ERR(err, S3P_EINPUT, "out of memory for %u parts", m.nparts);
 	/* an upload of this key left open by an earlier run, or a new one */
-	rc = may_resume || s->fresh ? resume_find(s, body, m.part_size,
+	rc = may_resume || s->rules.fresh ? resume_find(s, body, m.part_size,
 	    m.nparts, m.parts, m.upload_id, sizeof m.upload_id, err) : 0;
 	if (rc < 0 || (rc == 0 && mp_create(s, &m, ctype, err) < 0)) {
 		free(m.parts);
@@ -1450,7 +1450,7 @@ mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
-/* PutObjectTagging of s->tag_xml on what res names (s3.h: s3_upload). */
+/* PutObjectTagging of s->rules.tag_xml on what res names (s3.h: s3_upload). */
 static int
 put_tagging(s3_client *s, const char *bucket, const char *key,
     const s3_put_result *res, s3p_err *err)
@@ -1463,11 +1463,11 @@ put_tagging(s3_client *s, const char *bucket, const char *key,
 	s3_op op;
 
 	op_init(&op, "PUT", "PutObjectTagging", bucket, key);
-	op.body_len = strlen(s->tag_xml);
+	op.body_len = strlen(s->rules.tag_xml);
 	op.read = mem_read;
-	op.read_ctx = (void *)s->tag_xml;
+	op.read_ctx = (void *)s->rules.tag_xml;
 	br_md5_init(&m);
-	br_md5_update(&m, s->tag_xml, op.body_len);
+	br_md5_update(&m, s->rules.tag_xml, op.body_len);
 	br_md5_out(&m, d);
 	text_base64(d, br_md5_SIZE, md5);
 	hash_body(mem_read, op.read_ctx, 0, op.body_len, NULL, d, NULL, err);
@@ -1495,7 +1495,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 	body.read_ctx = read_ctx;
 	body.span = s->span;
 	body.body_len = len;
-	if (s->no_overwrite && refuse_existing(s, bucket, key, err) < 0)
+	if (s->rules.no_overwrite && refuse_existing(s, bucket, key, err) < 0)
 		return -1;
 	for (int pass = 1;; pass++) {
 		/* a second pass hashes again: the known hashes were refused */
@@ -1507,13 +1507,13 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			    err);
 		else
 			rc = put_multipart(s, &body, part_size, content_type,
-			    s->resume && pass == 1, res, err);
+			    s->rules.resume && pass == 1, res, err);
 		if (rc >= 0)
-			return res->parts > 0 && s->tag_xml != NULL ?
+			return res->parts > 0 && s->rules.tag_xml != NULL ?
 			    put_tagging(s, bucket, key, res, err) : 0;
 		memcpy(was, err->msg, sizeof was);
 		/* If-None-Match refused: the object appeared meanwhile */
-		if (s->no_overwrite && s->scratch->rs.status == 412)
+		if (s->rules.no_overwrite && s->scratch->rs.status == 412)
 			return ERR(err, S3P_EREFUSED, "s3://%s/%s exists "
 			    "(--no-overwrite): nothing written; %s", bucket, key, was);
 		if (cancelled(s, NULL)) {
@@ -2022,7 +2022,7 @@ resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
 			u.up[j] = u.up[j - 1];
 			u.up[j - 1] = t;
 		}
-	for (unsigned i = 0; !s->fresh && chosen < 0 && i < u.n; i++) {
+	for (unsigned i = 0; !s->rules.fresh && chosen < 0 && i < u.n; i++) {
 		kept = keep_parts(s, body, u.up[i].id, part_size, nparts, parts,
 		    err);
 		if (kept < 0) {
@@ -2037,7 +2037,7 @@ resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
 	if (chosen < 0)
 		memset(parts, 0, nparts * sizeof *parts);
 	/* with one continued (or --no-resume), the others of the key go */
-	for (unsigned i = 0; i < u.n && (chosen >= 0 || s->fresh); i++)
+	for (unsigned i = 0; i < u.n && (chosen >= 0 || s->rules.fresh); i++)
 		if ((int)i != chosen) {
 			s3p_err e;
 			err_clear(&e);

@@ -61,7 +61,7 @@
  * signal is not aborted but left open for a later run to resume (the
  * message says so).
  *
- * No overwrite (s3_client.no_overwrite): s3_upload first sends a HEAD of
+ * No overwrite (s3_client.rules.no_overwrite): s3_upload first sends a HEAD of
  * the key and refuses (S3P_EREFUSED, nothing written) when it exists; then
  * PutObject and CompleteMultipartUpload carry If-None-Match: *, so that a
  * server that honours it refuses (412, S3P_EREFUSED) an object written
@@ -69,7 +69,7 @@
  * InvalidRequest: the request is then sent again without it), is guarded
  * by the HEAD only.
  *
- * Resuming (s3_client.resume, issue 15): before CreateMultipartUpload,
+ * Resuming (s3_client.rules.resume, issue 15): before CreateMultipartUpload,
  * ListMultipartUploads (prefix: the key, every page) finds the uploads in
  * progress for exactly this key, newest first, and ListParts (every page)
  * what each holds. A part is kept only when its size is the size of our
@@ -79,7 +79,7 @@
  * kept part is continued: only the other parts are sent, then
  * CompleteMultipartUpload lists them all; the other uploads of the key are
  * aborted. Uploads with no kept part are left alone (they may be another
- * writer's). s3_client.fresh aborts every upload of the key first instead.
+ * writer's). s3_client.rules.fresh aborts every upload of the key first instead.
  * The whole object's SHA-256 is still computed over every byte, so a
  * resumed object never mixes two trees unnoticed.
  *
@@ -132,6 +132,26 @@ typedef int (*s3_span_fn)(void *ctx, uint64_t offset, size_t len,
 /* Progress: `sent` more bytes of request bodies left (send passes only). */
 typedef void (*s3_progress_fn)(void *ctx, uint64_t sent);
 
+/*
+ * What every upload of a client follows, set once from the command line.
+ * Kept apart so that a client made for another thread takes all of it in
+ * one assignment: a rule forgotten there once let plain mode's workers
+ * overwrite objects under --no-overwrite.
+ */
+typedef struct {
+	int resume;                 /* multipart: resume an upload left open */
+	int fresh;                  /* multipart: abort those left open first */
+	int keep_partial;           /* on a signal: leave the upload open */
+	int no_overwrite;           /* s3_upload never replaces an object */
+	const http_header *obj_hdrs; /* signed, on PutObject and Create- */
+	size_t nobj_hdrs;           /* MultipartUpload (objopts.h); <= 13 */
+	size_t nkey_hdrs;           /* the last n of them (SSE-C's key) also
+	                             * on UploadPart, CompleteMultipartUpload,
+	                             * ListParts, GetObject and HeadObject */
+	const char *tag_xml;        /* NULL, or PutObjectTagging's body, sent
+	                             * after a multipart upload (s3_upload) */
+} s3_upload_rules;
+
 typedef struct {
 	http_client *http;          /* caller-owned */
 	creds *cred;                /* caller-owned; refreshed in place */
@@ -152,17 +172,8 @@ typedef struct {
 	s3_progress_fn progress;
 	void *progress_ctx;
 	unsigned long requests;     /* HTTP requests sent (tests) */
-	int resume;                 /* multipart: resume an upload left open */
-	int fresh;                  /* multipart: abort those left open first */
-	int keep_partial;           /* on a signal: leave the upload open */
-	int no_overwrite;           /* s3_upload never replaces an object */
-	const http_header *obj_hdrs; /* signed, on PutObject and Create- */
-	size_t nobj_hdrs;           /* MultipartUpload (objopts.h); <= 13 */
-	size_t nkey_hdrs;           /* the last n of them (SSE-C's key) also
-	                             * on UploadPart, CompleteMultipartUpload,
-	                             * ListParts, GetObject and HeadObject */
-	const char *tag_xml;        /* NULL, or PutObjectTagging's body, sent
-	                             * after a multipart upload (s3_upload) */
+	s3_upload_rules rules;      /* the command's; plain mode's workers
+	                             * copy them whole from the first client */
 	int unconditional;          /* the server refused If-None-Match */
 	uint64_t resumed;           /* bytes found already uploaded (progress) */
 	const volatile sig_atomic_t *cancel; /* NULL, or set by a signal: stop */

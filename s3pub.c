@@ -906,15 +906,7 @@ setup_client(const options *o, const char *bucket, http_client *h,
 		s->progress = s0->progress;
 		s->progress_ctx = s0->progress_ctx;
 		s->cred_mu = s0->cred_mu;
-		/* plain mode's workers: the first client's upload rules too */
-		s->resume = s0->resume;
-		s->fresh = s0->fresh;
-		s->keep_partial = s0->keep_partial;
-		s->no_overwrite = s0->no_overwrite;
-		s->obj_hdrs = s0->obj_hdrs;
-		s->nobj_hdrs = s0->nobj_hdrs;
-		s->nkey_hdrs = s0->nkey_hdrs;
-		s->tag_xml = s0->tag_xml;
+		s->rules = s0->rules;   /* plain mode's workers: the same rules */
 	}
 	if (s->virtual_hosted && target_bucket_valid(bucket) == TARGET_BUCKET_INVALID)
 		return err_set(err, S3P_EUSAGE,
@@ -1465,14 +1457,14 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 	catch_signals();
 	if (connect_client(o, bucket, s3p_now(), err) < 0)
 		return -1;
-	s3c.resume = !o->no_resume;
-	s3c.fresh = o->no_resume;
-	s3c.keep_partial = o->keep_partial;
-	s3c.no_overwrite = o->no_overwrite;
-	s3c.obj_hdrs = o->obj.h;
-	s3c.nobj_hdrs = o->obj.n;
-	s3c.nkey_hdrs = o->obj.nkey;
-	s3c.tag_xml = o->obj.ntags > 0 ? o->obj.tag_xml : NULL;
+	s3c.rules.resume = !o->no_resume;
+	s3c.rules.fresh = o->no_resume;
+	s3c.rules.keep_partial = o->keep_partial;
+	s3c.rules.no_overwrite = o->no_overwrite;
+	s3c.rules.obj_hdrs = o->obj.h;
+	s3c.rules.nobj_hdrs = o->obj.n;
+	s3c.rules.nkey_hdrs = o->obj.nkey;
+	s3c.rules.tag_xml = o->obj.ntags > 0 ? o->obj.tag_xml : NULL;
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
 	pthread_mutex_init(&pg.mu, NULL);
 	if (pg.on) {
@@ -1626,8 +1618,8 @@ cmd_get(options *o)
 		if (resolve_place(o, &o->opt, NULL, &err) < 0 ||
 		    connect_client(o, bucket, s3p_now(), &err) < 0)
 			goto fail;
-		s3c.obj_hdrs = o->obj.h;        /* SSE-C's key only */
-		s3c.nobj_hdrs = s3c.nkey_hdrs = o->obj.nkey;
+		s3c.rules.obj_hdrs = o->obj.h;        /* SSE-C's key only */
+		s3c.rules.nobj_hdrs = s3c.rules.nkey_hdrs = o->obj.nkey;
 		if (key[0] == '\0' || key[strlen(key) - 1] == '/') {
 			if (fo.checksum_b64 || fo.content_hex || fo.version_id) {
 				err_set(&err, S3P_EUSAGE, "--checksum-sha256, --content-sha256 "
