@@ -84,36 +84,47 @@ hash_chunk(sha256_ctx *a, sha256_ctx *b, const void *p, size_t n)
 		sha256_update(a, p, n);
 }
 
+/*
+ * Reading and hashing in turn on this thread: chunks of HASHPASS_CHUNK
+ * from the heap (fewer reads), of 4 KiB on the stack without it.
+ */
 static int
 inline_pass(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
     sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
     s3p_err *err)
 {
-	unsigned char buf[4096];
+	unsigned char small[4096];
+	unsigned char *big = len > sizeof small ? malloc(HASHPASS_CHUNK) : NULL;
+	unsigned char *buf = big != NULL ? big : small;
+	size_t room = big != NULL ? HASHPASS_CHUNK : sizeof small;
+	int rc = 0;
 
 	while (len > 0) {
-		size_t n = len < sizeof buf ? (size_t)len : sizeof buf;
-		if (interrupted(cancel))
-			return err_set(err, S3P_ENET, "interrupted while hashing");
-		if (read(ctx, off, buf, n, err) < 0)
-			return -1;
+		size_t n = len < room ? (size_t)len : room;
+		if (interrupted(cancel)) {
+			rc = err_set(err, S3P_ENET, "interrupted while hashing");
+			break;
+		}
+		if ((rc = read(ctx, off, buf, n, err)) < 0)
+			break;
 		hash_chunk(a, b, buf, n);
 		off += n;
 		len -= n;
 	}
-	return 0;
+	free(big);
+	return rc < 0 ? -1 : 0;
 }
 
 int
 hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
-    sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
-    s3p_err *err)
+    sha256_ctx *a, sha256_ctx *b, int overlap,
+    const volatile sig_atomic_t *cancel, s3p_err *err)
 {
 	ring *r;
 	pthread_t tid;
 	int rc = 0;
 
-	if (len < HASHPASS_THREAD_MIN)
+	if (!overlap || len < HASHPASS_THREAD_MIN)
 		return inline_pass(read, ctx, off, len, a, b, cancel, err);
 	r = calloc(1, sizeof *r);
 	if (r != NULL)

@@ -33,13 +33,18 @@ typedef int (*hashpass_read_fn)(void *ctx, uint64_t offset, void *buf,
 
 /*
  * Feeds bytes [off, off+len) of the body into `a` and, when not NULL, `b`
- * (a part's hash and the whole object's). `cancel` (may be NULL) is polled
- * between chunks: once it is non-zero the pass stops with S3P_ENET
- * "interrupted". Returns 0, or -1 with err set (the reader's error as is).
+ * (a part's hash and the whole object's). With `overlap`, reading runs on
+ * a second thread (above); without, this thread reads and hashes in turn:
+ * the choice of a caller whose pass already runs beside other work (a
+ * multipart upload hashes the next part while it sends one), where a
+ * third thread only adds hand-overs and context switches. `cancel` (may
+ * be NULL) is polled between chunks: once it is non-zero the pass stops
+ * with S3P_ENET "interrupted". Returns 0, or -1 with err set (the
+ * reader's error as is).
  */
 int hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
-    sha256_ctx *a, sha256_ctx *b, const volatile sig_atomic_t *cancel,
-    s3p_err *err);
+    sha256_ctx *a, sha256_ctx *b, int overlap,
+    const volatile sig_atomic_t *cancel, s3p_err *err);
 
 /*
  * What a pass that produced a body once, in order, learnt of its hashes

@@ -821,21 +821,25 @@ ssec_ignored(s3_client *s, const s3_op *op, s3p_err *err)
 
 /*
  * The SHA-256 of [off, off+len) of the body into d; `whole` (may be NULL)
- * gets the same bytes. Stops when *stop is set.
+ * gets the same bytes. Stops when *stop is set. Reads overlap the hashing
+ * (hashpass.h) but on part_hash_main's thread, which runs beside a send.
  */
 static int
-hash_body(s3_read_fn read, void *ctx, uint64_t off, uint64_t len,
-    sha256_ctx *whole, unsigned char *d, const volatile sig_atomic_t *stop,
-    s3p_err *err)
+hash_body_as(int overlap, s3_read_fn read, void *ctx, uint64_t off,
+    uint64_t len, sha256_ctx *whole, unsigned char *d,
+    const volatile sig_atomic_t *stop, s3p_err *err)
 {
 	sha256_ctx h;
 
 	sha256_init(&h);
-	if (hashpass_run(read, ctx, off, len, &h, whole, stop, err) < 0)
+	if (hashpass_run(read, ctx, off, len, &h, whole, overlap, stop,
+	    err) < 0)
 		return -1;
 	sha256_final(&h, d);
 	return 0;
 }
+
+#define hash_body(...) hash_body_as(1, __VA_ARGS__)
 
 /* What an answer says of the object: ETag, version, stored checksum. */
 static void
@@ -1089,7 +1093,7 @@ part_hash_main(void *arg)
 {
 	part_hasher *ph = arg;
 
-	ph->rc = hash_body(locked_read, ph->src, ph->off, ph->len, ph->whole,
+	ph->rc = hash_body_as(0, locked_read, ph->src, ph->off, ph->len, ph->whole,
 	    ph->sha, &ph->stop, &ph->err);
 	return NULL;
 }

@@ -1011,7 +1011,7 @@ hash_archive(const options *o, archive *a, char hex[65], char b64[48],
 	} else {
 		sha256_ctx h;
 		sha256_init(&h);
-		rc = hashpass_run(archive_reader, a, 0, archive_size(a), &h, NULL,
+		rc = hashpass_run(archive_reader, a, 0, archive_size(a), &h, NULL, 1,
 		    &got_signal, err);
 		sha256_final(&h, d);
 	}

@@ -31,6 +31,16 @@ mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
+/* A reader that fails once it reaches byte 1,000,000 of the body. */
+static int
+failing_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+{
+	if (off + len > 1000000)
+		return err_set(err, S3P_EINPUT, "failing_read: %llu",
+		    (unsigned long long)off);
+	return mem_read(ctx, off, buf, len, err);
+}
+
 int
 main(void)
 {
@@ -83,21 +93,43 @@ main(void)
 	t_ok(ok, "memo: the whole and every slice equal sha256() of those "
 	    "bytes, other ranges unknown (40 bodies, random slices and pieces)");
 
-	/* hashpass_run: two contexts, a range in the middle */
-	{
-		sha256_ctx a, b;
-		unsigned char da[SHA256_SIZE], db[SHA256_SIZE];
-		uint64_t off = 12345, len = max - 2 * off;
+	/* hashpass_run: two contexts, a range in the middle; a reader thread
+	 * or none, a body long enough for the thread or not */
+	for (int overlap = 0; overlap <= 1; overlap++) {
+		for (int shorter = 0; shorter <= 1; shorter++) {
+			sha256_ctx a, b;
+			unsigned char da[SHA256_SIZE], db[SHA256_SIZE];
+			uint64_t off = 12345;
+			uint64_t len = shorter ? 3 * HASHPASS_CHUNK + 777 :
+			    max - 2 * off;
+
+			sha256_init(&a);
+			sha256_init(&b);
+			ok = hashpass_run(mem_read, body, off, len, &a, &b,
+			    overlap, NULL, &err) == 0;
+			sha256_final(&a, da);
+			sha256_final(&b, db);
+			sha256(body + off, (size_t)len, want);
+			t_ok(ok && memcmp(da, want, sizeof want) == 0 &&
+			    memcmp(db, want, sizeof want) == 0,
+			    "hashpass_run (%s, %llu bytes): both contexts get "
+			    "[off, off+len) in order", overlap ? "reader thread" :
+			    "one thread", (unsigned long long)len);
+		}
+	}
+	/* the reader's failure is the pass's, as it was said */
+	for (int overlap = 0; overlap <= 1; overlap++) {
+		sha256_ctx a;
+		s3p_err e;
 
 		sha256_init(&a);
-		sha256_init(&b);
-		ok = hashpass_run(mem_read, body, off, len, &a, &b, NULL, &err) == 0;
-		sha256_final(&a, da);
-		sha256_final(&b, db);
-		sha256(body + off, (size_t)len, want);
-		t_ok(ok && memcmp(da, want, sizeof want) == 0 &&
-		    memcmp(db, want, sizeof want) == 0,
-		    "hashpass_run: both contexts get [off, off+len) in order");
+		err_clear(&e);
+		ok = hashpass_run(failing_read, body, 0, max, &a, NULL, overlap,
+		    NULL, &e) == -1 && e.status == S3P_EINPUT &&
+		    strncmp(e.msg, "failing_read: ", 14) == 0;
+		t_ok(ok, "hashpass_run (%s): a failed read stops the pass with "
+		    "the reader's error (%s)", overlap ? "reader thread" :
+		    "one thread", e.msg);
 	}
 	free(body);
 	return t_done();
