@@ -62,10 +62,7 @@ struct archive {
 	/* the open files (fd -1: none): the one archive_read reads, and the
 	 * one archive_span_at gives a sender (another thread may send a part
 	 * while the next one is read for its hash) */
-	struct file_slot {
-		int fd;
-		size_t idx;
-	} rd, snd;
+	archive_file rd, snd;
 	size_t hdr_idx;         /* entry whose headers are in hdr, or SIZE_MAX */
 	uint64_t crc_pos;       /* the running CRC covers ustar [0, crc_pos) */
 	uint32_t crc;
@@ -345,7 +342,8 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 		free(a);
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
-	a->rd.fd = a->snd.fd = -1;
+	archive_file_init(&a->rd);
+	archive_file_init(&a->snd);
 	a->dirfd = -1;
 	a->hdr_idx = SIZE_MAX;
 	a->sde = opts != NULL ? opts->source_date_epoch : -1;
@@ -392,10 +390,8 @@ archive_close(archive *a)
 		return;
 	/* first: its threads may still be compressing ahead from the plan */
 	zblocks_close(a->z);
-	if (a->rd.fd >= 0)
-		close(a->rd.fd);
-	if (a->snd.fd >= 0)
-		close(a->snd.fd);
+	archive_file_close(&a->rd);
+	archive_file_close(&a->snd);
 	if (a->dirfd >= 0)
 		close(a->dirfd);
 	free(a->ents);
@@ -482,7 +478,7 @@ empty_check(const archive *a, const struct ent *e, s3p_err *err)
  * the checks: at open, and when off is the file's end.
  */
 static int
-file_read(archive *a, struct file_slot *f, size_t i, uint64_t off,
+file_read(const archive *a, archive_file *f, size_t i, uint64_t off,
     unsigned char *buf, size_t len, s3p_err *err)
 {
 	const struct ent *e = &a->ents[i];
@@ -532,14 +528,52 @@ fail:
 	return -1;
 }
 
-int
-archive_file_read(archive *a, size_t index, uint64_t offset, void *buf,
-    size_t len, s3p_err *err)
+void
+archive_file_init(archive_file *f)
 {
-	if (index >= a->n || a->ents[index].type != TAR_REG ||
-	    offset > a->ents[index].size || len > a->ents[index].size - offset)
-		return err_set(err, S3P_EUSAGE, "archive_file_read: bad range");
-	return file_read(a, &a->rd, index, offset, buf, len, err);
+	f->fd = -1;
+	f->idx = 0;
+}
+
+void
+archive_file_close(archive_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+static int
+file_range_bad(const archive *a, size_t index, uint64_t offset, size_t len,
+    s3p_err *err)
+{
+	if (index < a->n && a->ents[index].type == TAR_REG &&
+	    offset <= a->ents[index].size && len <= a->ents[index].size - offset)
+		return 0;
+	return err_set(err, S3P_EUSAGE, "archive_file_read: bad range");
+}
+
+int
+archive_file_read(const archive *a, archive_file *f, size_t index,
+    uint64_t offset, void *buf, size_t len, s3p_err *err)
+{
+	if (file_range_bad(a, index, offset, len, err) < 0)
+		return -1;
+	return file_read(a, f, index, offset, buf, len, err);
+}
+
+int
+archive_file_span(const archive *a, archive_file *f, size_t index,
+    uint64_t offset, size_t len, archive_span *sp, s3p_err *err)
+{
+	/* a read of nothing at the range's end: the checks alone */
+	if (file_range_bad(a, index, offset, len, err) < 0 ||
+	    file_read(a, f, index, offset + len, NULL, 0, err) < 0)
+		return -1;
+	sp->fd = f->fd;
+	sp->fd_off = offset;
+	sp->len = len;
+	return 1;
 }
 
 /* ---- the ustar stream ---- */

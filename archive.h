@@ -186,13 +186,39 @@ size_t archive_count(const archive *a);
 void archive_entry_get(const archive *a, size_t index, archive_entry *e);
 
 /*
- * Writes bytes [offset, offset+len) of regular file `index` (plain mode's
- * PutObject bodies), with the same change detection as archive_read. The
- * range must lie within the entry's size and the entry must be a regular
- * file (else S3P_EUSAGE).
+ * One file of the list opened by the caller (plain mode's objects): the
+ * caller owns it, so threads that each hold their own read without a
+ * lock, and a descriptor given to a sender stays open while another file
+ * is read. archive_file_init() first; archive_file_close() closes what
+ * is open (fd -1: nothing).
  */
-int archive_file_read(archive *a, size_t index, uint64_t offset, void *buf,
-    size_t len, s3p_err *err);
+typedef struct {
+	int fd;
+	size_t idx;
+} archive_file;
+
+void archive_file_init(archive_file *f);
+void archive_file_close(archive_file *f);
+
+/*
+ * Writes bytes [offset, offset+len) of regular file `index` (plain mode's
+ * PutObject bodies), opening it in f when f holds another, with the same
+ * change detection as archive_read (size and mtime at open, and when a
+ * read reaches the file's end). The range must lie within the entry's
+ * size and the entry must be a regular file (else S3P_EUSAGE). After a
+ * failure f holds nothing.
+ */
+int archive_file_read(const archive *a, archive_file *f, size_t index,
+    uint64_t offset, void *buf, size_t len, s3p_err *err);
+
+/*
+ * archive_span_at for file `index` alone: bytes [offset, offset+len) are
+ * sp->fd's (f's, opened and checked as archive_file_read does, nothing
+ * read), sp->fd_off = offset, sp->len = len. Returns 1, or -1 with err
+ * set as archive_file_read.
+ */
+int archive_file_span(const archive *a, archive_file *f, size_t index,
+    uint64_t offset, size_t len, archive_span *sp, s3p_err *err);
 
 /* Closes the open file, frees the plan and the archive. NULL is fine. */
 void archive_close(archive *a);

@@ -1025,8 +1025,10 @@ hash_archive(const options *o, archive *a, char hex[65], char b64[48],
 /*
  * Plain mode: one PutObject per regular file, over --jobs parallel
  * connections (one http and s3 client per thread, the trust anchors
- * shared). The archive is read under a lock (archive_file_read serves one
- * thread at a time); hashing and sending run in parallel. On failure, the
+ * shared). Each upload opens its file on its own (archive_file: no lock
+ * between the workers), once for reading and once for sendfile over plain
+ * HTTP (the descriptor a part's send uses stays open while the next part
+ * is read for its hash); hashing and sending run in parallel. On failure, the
  * objects this run already wrote are deleted (best effort), so that no
  * partial prefix looks like a complete result.
  */
@@ -1056,18 +1058,31 @@ struct plain_run {
 typedef struct {
 	plain_run *run;
 	size_t index;
+	archive_file rd, snd;
 } plain_src;
 
 static int
 plain_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 {
 	plain_src *ps = ctx;
-	int rc;
 
-	pthread_mutex_lock(&ps->run->mu);
-	rc = archive_file_read(ps->run->a, ps->index, off, buf, len, err);
-	pthread_mutex_unlock(&ps->run->mu);
-	return rc;
+	return archive_file_read(ps->run->a, &ps->rd, ps->index, off, buf, len,
+	    err);
+}
+
+static int
+plain_spanner(void *ctx, uint64_t off, size_t len, http_file_span *sp,
+    s3p_err *err)
+{
+	plain_src *ps = ctx;
+	archive_span as;
+	int r = archive_file_span(ps->run->a, &ps->snd, ps->index, off, len,
+	    &as, err);
+
+	sp->fd = as.fd;
+	sp->off = as.fd_off;
+	sp->len = as.len;
+	return r;
 }
 
 static void *
@@ -1083,6 +1098,7 @@ plain_work(void *arg)
 		s3p_err err;
 		plain_src ps;
 		size_t i;
+		int rc;
 
 		pthread_mutex_lock(&run->mu);
 		while (run->next < archive_count(run->a)) {
@@ -1101,12 +1117,21 @@ plain_work(void *arg)
 		err_clear(&err);
 		ps.run = run;
 		ps.index = i;
+		archive_file_init(&ps.rd);
+		archive_file_init(&ps.snd);
+		w->s->span = plain_spanner;
+		rc = -1;
 		if (fmt_snprintf(k, sizeof k, "%s%s", run->prefix, e.path) >= (int)sizeof k)
 			err_set(&err, S3P_EUSAGE, "the key for '%s' is %zu bytes, over "
 			    "S3's 1024", e.path, strlen(run->prefix) + strlen(e.path));
-		else if (s3_upload(w->s, run->bucket, k, plain_reader, &ps, NULL,
-		    NULL, e.size, run->o->part_size, run->o->content_type ?
-		    run->o->content_type : objopts_type(e.path), &pr, &err) == 0) {
+		else
+			rc = s3_upload(w->s, run->bucket, k, plain_reader, &ps, NULL,
+			    NULL, e.size, run->o->part_size, run->o->content_type ?
+			    run->o->content_type : objopts_type(e.path), &pr, &err);
+		w->s->span = NULL;
+		archive_file_close(&ps.rd);
+		archive_file_close(&ps.snd);
+		if (rc == 0) {
 			pthread_mutex_lock(&run->mu);
 			run->done[i] = 1;
 			run->bytes += e.size;
@@ -1413,10 +1438,12 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 	plain_run run;
 	unsigned char d[SHA256_SIZE];
 	uint64_t size;
+	archive_file f;
 	int rc = 0;
 
 	memset(&run, 0, sizeof run);
 	run.a = a;
+	archive_file_init(&f);
 	if ((run.hex = calloc(archive_count(a) + 1, 65)) == NULL)
 		return err_set(err, S3P_EINPUT, "out of memory");
 	for (size_t i = 0; i < archive_count(a) && rc == 0; i++) {
@@ -1428,8 +1455,8 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 		sha256_init(&h);
 		for (uint64_t off = 0; off < e.size && rc == 0; off += sizeof buf) {
 			size_t n = e.size - off < sizeof buf ? (size_t)(e.size - off) : sizeof buf;
-			rc = archive_file_read(a, i, off, buf, n, err);
-			sha256_update(&h, buf, n);
+			if ((rc = archive_file_read(a, &f, i, off, buf, n, err)) == 0)
+				sha256_update(&h, buf, n);
 		}
 		sha256_final(&h, d);
 		sha256_hex(d, run.hex + i * 65);
@@ -1442,6 +1469,7 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 		    (int)strlen(key) - 1, key, MANIFEST_SUFFIX,
 		    (unsigned long long)size, (char *)buf);
 	}
+	archive_file_close(&f);
 	free(run.hex);
 	return rc;
 }

@@ -3,9 +3,12 @@
 # --compress 0 publish over plain HTTP sends the files' bytes with
 # sendfile(2) (strace counts them: every file byte once), over HTTPS never;
 # each object equals `s3pub archive --compress 0` (downloaded with the AWS
-# CLI, compared with cmp). A file that shrinks or grows after the hash pass,
-# while the send pass waits in its first sendfile (strace delays it), fails
-# the publish with exit 2 naming the file, and nothing is written.
+# CLI, compared with cmp). Plain mode (one object per file, 4 workers, a
+# multipart file among them) sends every file byte by sendfile too, each
+# object equal to its file. A file that shrinks or grows after the hash
+# pass, while the send pass waits in its first sendfile (strace delays
+# it), fails the publish with exit 2 naming the file, and nothing is
+# written (in plain mode: nothing left of the objects already written).
 . tests/lib.sh
 . tests/s3/lib.sh
 sh scripts/need.sh strace:strace >&2 || { not_ok "e2e_sendfile: strace missing"; exit 0; }
@@ -30,6 +33,16 @@ same_object() {
 	rm -f "$TMP/obj"
 	aws_s3 "$1" s3 cp "s3://$2/$3" "$TMP/obj" >/dev/null 2>&1 &&
 		"$S3PUB" archive --compress 0 "$4" | cmp - "$TMP/obj"
+}
+
+# same_files SERVER BUCKET PREFIX DIR: every regular file of DIR is the
+# object PREFIX/ its path, byte for byte
+same_files() {
+	for _f in $(cd "$4" && find . -type f | sed 's|^\./||'); do
+		rm -f "$TMP/obj"
+		aws_s3 "$1" s3 cp "s3://$2/$3/$_f" "$TMP/obj" >/dev/null 2>&1 &&
+			cmp -s "$4/$_f" "$TMP/obj" || { echo "differs: $_f" >&2; return 1; }
+	done
 }
 
 # traced SERVER NAME ARGS...: s3pub publish --compress 0 ARGS under strace
@@ -64,6 +77,25 @@ for srv in rgw swift; do
 		same_object "$srv" "$b" mp.tar.gz "$TMP/big"
 	check_eq "$srv: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
 
+	# plain mode: each file its own object, 4 workers, the 12 MiB file in
+	# 3 parts; the files' bytes by sendfile, each once
+	mkdir -p "$TMP/plain"
+	cp -R "$T/." "$TMP/plain/"
+	cp "$TMP/big/data.bin" "$TMP/plain/d/big.bin"
+	with_keys "$srv" strace -f -qq -e trace=sendfile -o "$TMP/plain.st" \
+		"$S3PUB" publish --jobs 4 --part-size 5MiB "$TMP/plain" \
+		"s3://$b/plain,opt=endpoint=$ep,opt=encoding=plain" >/dev/null 2>"$TMP/plain.err"
+	rc=$?
+	check_eq "$srv: HTTP, plain mode: exit 0 ($(head -c 200 "$TMP/plain.err"))" "$rc" 0
+	check_eq "$srv: HTTP, plain mode: every file byte sent once by sendfile" \
+		"$(by_sendfile "$TMP/plain.st")" "$(file_bytes "$TMP/plain")"
+	check "$srv: HTTP, plain mode: every object is its file" \
+		same_files "$srv" "$b" plain "$TMP/plain"
+	etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key plain/d/big.bin --query ETag --output text 2>/dev/null)
+	case $etag in *-3\"|*-3) ok "$srv: HTTP, plain mode: the big file in 3 parts ($etag)" ;;
+	*) not_ok "$srv: HTTP, plain mode: big.bin's ETag '$etag', want 3 parts" ;; esac
+	check_eq "$srv: plain mode: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
+
 	# the default level compresses: no file bytes go as they are
 	with_keys "$srv" strace -f -qq -e trace=sendfile -o "$TMP/z.st" \
 		"$S3PUB" publish "$T" "s3://$b/z,opt=endpoint=$ep" >/dev/null 2>"$TMP/z.err"
@@ -80,6 +112,14 @@ if s3_use rgw-tls; then
 		"$(grep -c 'sendfile(' "$TMP/tls.st")" 0
 	check "rgw-tls: HTTPS: the object is 's3pub archive --compress 0'" \
 		same_object rgw "$b" tls.tar.gz "$TMP/big"
+	with_keys rgw strace -f -qq -e trace=sendfile -o "$TMP/tlsplain.st" \
+		"$S3PUB" publish --ca-file "$RGW_CA" --jobs 2 "$T" \
+		"s3://$b/tp,opt=endpoint=$RGW_TLS_ENDPOINT,opt=encoding=plain" >/dev/null 2>"$TMP/tlsplain.err"
+	rc=$?
+	check_eq "rgw-tls: HTTPS, plain mode: exit 0, no sendfile ($(head -c 200 "$TMP/tlsplain.err"))" \
+		"$rc $(grep -c 'sendfile(' "$TMP/tlsplain.st")" "0 0"
+	check "rgw-tls: HTTPS, plain mode: every object is its file" \
+		same_files rgw "$b" tp "$T"
 else
 	skip "rgw-tls: server not up"
 fi
@@ -119,6 +159,30 @@ if s3_use rgw; then
 		else ok "$how: nothing written"; fi
 		cp "$TMP/a.keep" "$T/a.bin"
 	done
+	# plain mode: a.bin's object is sent first (one worker), and shrinks
+	# while its first sendfile is held
+	cp "$T/a.bin" "$TMP/a.keep"
+	with_keys rgw strace -f -qq -e trace=sendfile -e inject=sendfile:delay_enter=3000000:when=1 \
+		-o "$TMP/pshrink.st" "$S3PUB" publish --verbose --jobs 1 "$T" \
+		"s3://$b/pshrink,opt=endpoint=$S3_EP,opt=encoding=plain" >/dev/null 2>"$TMP/pshrink.err" &
+	pid=$!
+	i=0
+	while [ $i -lt 200 ] && ! grep -q '^s3pub: < HTTP/1.1 100' "$TMP/pshrink.err" 2>/dev/null; do
+		sleep 0.05; i=$((i + 1))
+	done
+	sleep 0.5
+	truncate -s 100000 "$T/a.bin"
+	wait $pid
+	rc=$?
+	last=$(grep -v '^s3pub: [<>*]' "$TMP/pshrink.err" | tail -1)
+	check_eq "plain mode: shrink during the send: exit 2 ($last)" "$rc" 2
+	case $last in *"a.bin' changed"*) ok "plain mode: shrink during the send: the error names the file" ;;
+	*) not_ok "plain mode: shrink during the send: the error does not name a.bin: $last" ;; esac
+	check "plain mode: shrink: a sendfile came back short" grep -q 'sendfile(.* = 0$' "$TMP/pshrink.st"
+	left=$(aws_s3 rgw s3api list-objects-v2 --bucket "$b" --prefix pshrink/ --query 'Contents[].Key' --output text 2>/dev/null)
+	case $left in ""|None) ok "plain mode: shrink: no object left under the prefix" ;;
+	*) not_ok "plain mode: shrink: objects left: $left" ;; esac
+	cp "$TMP/a.keep" "$T/a.bin"
 else
 	skip "changed files: rgw not up"
 fi

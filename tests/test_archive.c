@@ -301,18 +301,43 @@ main(void)
 	t_ok(archive_read(a, size, buf, 1, &err) < 0 && err.status == S3P_EUSAGE,
 	    "a range past the end is refused (S3P_EUSAGE)");
 	t_ok(archive_read(a, size, buf, 0, &err) == 0, "an empty range at the end is fine");
-	t_ok(archive_file_read(a, 0, 0, buf, 1, &err) < 0 && err.status == S3P_EUSAGE,
-	    "archive_file_read past a file's end is refused");
-	t_ok(archive_file_read(a, 4, 0, buf, 0, &err) < 0 && err.status == S3P_EUSAGE,
-	    "archive_file_read of a directory is refused");
 	{
-		char want[200];
+		archive_file f, g;
+		archive_span fs;
+		char want[200], x[100];
 		int fd;
+
+		archive_file_init(&f);
+		archive_file_init(&g);
+		t_ok(archive_file_read(a, &f, 0, 0, buf, 1, &err) < 0 &&
+		    err.status == S3P_EUSAGE,
+		    "archive_file_read past a file's end is refused");
+		t_ok(archive_file_read(a, &f, 4, 0, buf, 0, &err) < 0 &&
+		    err.status == S3P_EUSAGE,
+		    "archive_file_read of a directory is refused");
+		t_ok(archive_file_span(a, &g, 3, 1, 100, &fs, &err) < 0 &&
+		    err.status == S3P_EUSAGE && g.fd < 0,
+		    "archive_file_span past a file's end is refused, nothing opened");
 		snprintf(path, sizeof path, "%s/d-", root);
 		fd = open(path, O_RDONLY);
 		t_ok(fd >= 0 && read(fd, want, 100) == 100 &&
-		    archive_file_read(a, 3, 0, buf, 100, &err) == 0 &&
+		    archive_file_read(a, &f, 3, 0, buf, 100, &err) == 0 &&
 		    memcmp(buf, want, 100) == 0, "archive_file_read gives the file's bytes");
+		/* the span: f's descriptor, at the offset asked, not read */
+		t_ok(archive_file_span(a, &g, 3, 10, 90, &fs, &err) == 1 &&
+		    fs.fd == g.fd && fs.fd != f.fd && fs.fd_off == 10 &&
+		    fs.len == 90 && pread(fs.fd, x, 90, 10) == 90 &&
+		    memcmp(x, want + 10, 90) == 0,
+		    "archive_file_span: the stretch is its own open file's, at "
+		    "the file offset asked (%s)", err.msg);
+		/* another file read through f leaves g's descriptor as it was */
+		t_ok(archive_file_read(a, &f, 1, 0, buf, 1, &err) == 0 &&
+		    pread(fs.fd, x, 90, 10) == 90 && memcmp(x, want + 10, 90) == 0,
+		    "a file read through another archive_file leaves the span's "
+		    "descriptor open on its own file");
+		archive_file_close(&f);
+		archive_file_close(&g);
+		t_ok(f.fd < 0 && g.fd < 0, "archive_file_close: nothing held");
 		if (fd >= 0)
 			close(fd);
 	}

@@ -128,13 +128,16 @@ main(int argc, char **argv)
 			fprintf(stderr, "tool_archive: no entry '%s'\n", file);
 			return 99;
 		}
+		archive_file f;
+		archive_file_init(&f);
 		for (uint64_t p = 0; p < e.size; ) {
 			size_t n = e.size - p < chunk ? (size_t)(e.size - p) : (size_t)chunk;
-			if (archive_file_read(a, idx, p, buf, n, &err) < 0)
+			if (archive_file_read(a, &f, idx, p, buf, n, &err) < 0)
 				die(&err);
 			put(buf, n);
 			p += n;
 		}
+		archive_file_close(&f);
 		archive_close(a);
 		return 0;
 	}
