@@ -127,26 +127,34 @@ fi
 # changed during the send pass: a.bin (3 MB, 46 stretches) shrinks, or
 # grows, while the first sendfile is held for 3 s, once the body started
 # (the 100 Continue is in the --verbose log)
+
+# held NAME HOW ARGS...: s3pub publish --verbose ARGS on rgw, its first
+# sendfile held 3 s; once its body started, a.bin is changed (HOW: shrink
+# or grow); sets rc, and last (the last line s3pub wrote of its own)
+held() {
+	_name=$1 _how=$2; shift 2
+	with_keys rgw strace -f -qq -e trace=sendfile -e inject=sendfile:delay_enter=3000000:when=1 \
+		-o "$TMP/$_name.st" "$S3PUB" publish --verbose "$@" >/dev/null 2>"$TMP/$_name.err" &
+	_pid=$!
+	_i=0
+	while [ $_i -lt 200 ] && ! grep -q '^s3pub: < HTTP/1.1 100' "$TMP/$_name.err" 2>/dev/null; do
+		sleep 0.05; _i=$((_i + 1))
+	done
+	sleep 0.5
+	case $_how in
+	shrink) truncate -s 100000 "$T/a.bin" ;;
+	grow) printf 'more' >>"$T/a.bin" ;;
+	esac
+	wait $_pid
+	rc=$?
+	last=$(grep -v '^s3pub: [<>*]' "$TMP/$_name.err" | tail -1)
+}
+
 if s3_use rgw; then
 	b=$(new_bucket rgw)
 	for how in shrink grow; do
 		cp "$TMP/tree/a.bin" "$TMP/a.keep"
-		with_keys rgw strace -f -qq -e trace=sendfile -e inject=sendfile:delay_enter=3000000:when=1 \
-			-o "$TMP/$how.st" "$S3PUB" publish --verbose --compress 0 "$T" \
-			"s3://$b/$how,opt=endpoint=$S3_EP" >/dev/null 2>"$TMP/$how.err" &
-		pid=$!
-		i=0
-		while [ $i -lt 200 ] && ! grep -q '^s3pub: < HTTP/1.1 100' "$TMP/$how.err" 2>/dev/null; do
-			sleep 0.05; i=$((i + 1))
-		done
-		sleep 0.5
-		case $how in
-		shrink) truncate -s 100000 "$T/a.bin" ;;
-		grow) printf 'more' >>"$T/a.bin" ;;
-		esac
-		wait $pid
-		rc=$?
-		last=$(grep -v '^s3pub: [<>*]' "$TMP/$how.err" | tail -1)
+		held "$how" "$how" --compress 0 "$T" "s3://$b/$how,opt=endpoint=$S3_EP"
 		check_eq "$how during the send pass: exit 2 ($last)" "$rc" 2
 		case $last in *"a.bin' changed"*) ok "$how during the send pass: the error names the file" ;;
 		*) not_ok "$how during the send pass: the error does not name a.bin: $last" ;; esac
@@ -162,19 +170,7 @@ if s3_use rgw; then
 	# plain mode: a.bin's object is sent first (one worker), and shrinks
 	# while its first sendfile is held
 	cp "$T/a.bin" "$TMP/a.keep"
-	with_keys rgw strace -f -qq -e trace=sendfile -e inject=sendfile:delay_enter=3000000:when=1 \
-		-o "$TMP/pshrink.st" "$S3PUB" publish --verbose --jobs 1 "$T" \
-		"s3://$b/pshrink,opt=endpoint=$S3_EP,opt=encoding=plain" >/dev/null 2>"$TMP/pshrink.err" &
-	pid=$!
-	i=0
-	while [ $i -lt 200 ] && ! grep -q '^s3pub: < HTTP/1.1 100' "$TMP/pshrink.err" 2>/dev/null; do
-		sleep 0.05; i=$((i + 1))
-	done
-	sleep 0.5
-	truncate -s 100000 "$T/a.bin"
-	wait $pid
-	rc=$?
-	last=$(grep -v '^s3pub: [<>*]' "$TMP/pshrink.err" | tail -1)
+	held pshrink shrink --jobs 1 "$T" "s3://$b/pshrink,opt=endpoint=$S3_EP,opt=encoding=plain"
 	check_eq "plain mode: shrink during the send: exit 2 ($last)" "$rc" 2
 	case $last in *"a.bin' changed"*) ok "plain mode: shrink during the send: the error names the file" ;;
 	*) not_ok "plain mode: shrink during the send: the error does not name a.bin: $last" ;; esac
