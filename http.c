@@ -1239,16 +1239,17 @@ bad:
 
 /*
  * The body: from the reader through wbuf, and on a plain connection with
- * rq->span the file stretches by sendfile, the bytes between them sent
- * corked (they leave with the file bytes that follow, not as small
- * packets).
+ * rq->span the file stretches by sendfile. All of it is sent corked: the
+ * bytes between file stretches leave with those that follow, not as
+ * small packets, and TLS's 16 KiB records go out in full-sized segments
+ * (B4 over HTTPS: about 3% less wall time, 1% less CPU).
  */
 static int
 send_body(http_client *c, http_conn *k, const http_request *rq,
     http_response *rs, s3p_err *err)
 {
 	uint64_t off = 0, copy_to = 0;
-	int spans = rq->span != NULL && k->tls == NULL, cork = spans, rc = -1;
+	int spans = rq->span != NULL && k->tls == NULL, cork = 1, rc = -1;
 
 	setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
 	while (off < rq->body_len) {
