@@ -825,7 +825,7 @@ ssec_ignored(s3_client *s, const s3_op *op, s3p_err *err)
  * (hashpass.h) but on part_hash_main's thread, which runs beside a send.
  */
 static int
-hash_body_as(int overlap, s3_read_fn read, void *ctx, uint64_t off,
+hash_body(int overlap, s3_read_fn read, void *ctx, uint64_t off,
     uint64_t len, sha256_ctx *whole, unsigned char *d,
     const volatile sig_atomic_t *stop, s3p_err *err)
 {
@@ -838,8 +838,6 @@ hash_body_as(int overlap, s3_read_fn read, void *ctx, uint64_t off,
 	sha256_final(&h, d);
 	return 0;
 }
-
-#define hash_body(...) hash_body_as(1, __VA_ARGS__)
 
 /* What an answer says of the object: ETag, version, stored checksum. */
 static void
@@ -889,7 +887,7 @@ put_single(s3_client *s, const s3_op *body, const char *ctype,
 
 	if ((op.known == NULL ||
 	    !op.known(op.known_ctx, 0, op.body_len, d)) &&
-	    hash_body(op.read, op.read_ctx, 0, op.body_len, NULL, d, s->cancel,
+	    hash_body(1, op.read, op.read_ctx, 0, op.body_len, NULL, d, s->cancel,
 	    err) < 0)
 		return -1;
 	sha256_hex(d, res->content_sha256);
@@ -1093,7 +1091,7 @@ part_hash_main(void *arg)
 {
 	part_hasher *ph = arg;
 
-	ph->rc = hash_body_as(0, locked_read, ph->src, ph->off, ph->len, ph->whole,
+	ph->rc = hash_body(0, locked_read, ph->src, ph->off, ph->len, ph->whole,
 	    ph->sha, &ph->stop, &ph->err);
 	return NULL;
 }
@@ -1251,7 +1249,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
 static int
 mp_parts(s3_client *s, multipart *m, s3p_err *err)
 {
-	if (!m->known && hash_body(locked_read, &m->src, 0, part_len(m, 0),
+	if (!m->known && hash_body(1, locked_read, &m->src, 0, part_len(m, 0),
 	    &m->whole, m->parts[0].sha, s->cancel, err) < 0)
 		return -1;
 	for (unsigned i = 0; i < m->nparts; i++) {
@@ -1298,7 +1296,7 @@ mp_complete(s3_client *s, multipart *m, s3p_err *err)
 		char ent[400];
 		cb.len += (uint64_t)complete_entry(&cb, i, ent, sizeof ent);
 	}
-	if (hash_body(complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
+	if (hash_body(1, complete_read, &cb, 0, cb.len, NULL, d, s->cancel,
 	    err) < 0)
 		return -1;
 	sha256_hex(d, chex);
@@ -1474,7 +1472,7 @@ put_tagging(s3_client *s, const char *bucket, const char *key,
 	br_md5_update(&m, s->rules.tag_xml, op.body_len);
 	br_md5_out(&m, d);
 	text_base64(d, br_md5_SIZE, md5);
-	hash_body(mem_read, op.read_ctx, 0, op.body_len, NULL, d, NULL, err);
+	hash_body(1, mem_read, op.read_ctx, 0, op.body_len, NULL, d, NULL, err);
 	sha256_hex(d, hex);
 	op.query = q;
 	op.nquery = res->version_id[0] != '\0' ? 2 : 1;
@@ -1969,7 +1967,7 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 			continue;
 		if (pc.checksum != NULL && pc.checksum[i][0] != '\0') {
 			unsigned char d[SHA256_SIZE];
-			if (hash_body(body->read, body->read_ctx, off, plen, NULL, d,
+			if (hash_body(1, body->read, body->read_ctx, off, plen, NULL, d,
 			    s->cancel, err) < 0)
 				goto fail;
 			text_base64(d, sizeof d, got);
