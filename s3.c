@@ -821,8 +821,9 @@ ssec_ignored(s3_client *s, const s3_op *op, s3p_err *err)
 
 /*
  * The SHA-256 of [off, off+len) of the body into d; `whole` (may be NULL)
- * gets the same bytes. Stops when *stop is set. Reads overlap the hashing
- * (hashpass.h) but on part_hash_main's thread, which runs beside a send.
+ * gets the same bytes. Stops when *stop is set. With `overlap`, reading
+ * runs on a thread of its own (hashpass.h); part_hash_main, whose thread
+ * already runs beside a send, reads and hashes in turn.
  */
 static int
 hash_body(int overlap, s3_read_fn read, void *ctx, uint64_t off,
