@@ -550,7 +550,7 @@ file_range_bad(const archive *a, size_t index, uint64_t offset, size_t len,
 	if (index < a->n && a->ents[index].type == TAR_REG &&
 	    offset <= a->ents[index].size && len <= a->ents[index].size - offset)
 		return 0;
-	return err_set(err, S3P_EUSAGE, "archive_file_read: bad range");
+	return err_set(err, S3P_EUSAGE, "archive_file: bad range");
 }
 
 int
