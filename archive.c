@@ -662,6 +662,15 @@ tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
 	return 0;
 }
 
+void
+archive_restart(archive *a)
+{
+	if (a->z != NULL)
+		return;         /* zblocks' table holds each block's CRC */
+	a->crc = 0;
+	a->crc_pos = 0;
+}
+
 /* tar_read, and the running CRC when the range continues it. */
 static int
 tar_read_crc(archive *a, uint64_t u, unsigned char *buf, size_t n,

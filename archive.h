@@ -176,6 +176,17 @@ typedef struct {
 int archive_span_at(archive *a, uint64_t offset, size_t len,
     archive_span *sp, s3p_err *err);
 
+/*
+ * The bytes may differ from the pass before (the server refused their
+ * hash: a file changed, keeping its size and mtime). At level 0 the
+ * trailer's CRC-32 is then counted anew by the next pass that reads in
+ * order from offset 0 (the fresh hash pass), so that the trailer it
+ * hashes matches the file bytes it hashes; until that pass covers a file
+ * stretch, archive_span_at gives none. At levels 1..9 nothing changes:
+ * archive_read refuses a block whose input differs from the scan's.
+ */
+void archive_restart(archive *a);
+
 /* Number of entries (plain mode walks the same list). */
 size_t archive_count(const archive *a);
 

@@ -1534,6 +1534,8 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			    "way", was);
 		logf_(s, "s3://%s/%s: the server refused the body (%s); hashing "
 		    "it again from the start", bucket, key, was);
+		if (s->restart != NULL)
+			s->restart(read_ctx);
 	}
 }
 

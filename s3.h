@@ -180,6 +180,11 @@ typedef struct {
 	/* s3_upload's: the reader's file stretches (NULL: none); the caller
 	 * sets it for the uploads whose reader it matches, then clears it */
 	s3_span_fn span;
+	/* s3_upload's, set and cleared as span: called with the reader's
+	 * context before the fresh hash pass that follows a refused body
+	 * (BadDigest), for a reader whose bytes depend on an earlier pass
+	 * (the stored archive's CRC-32 trailer); NULL: none */
+	void (*restart)(void *read_ctx);
 	struct s3_scratch *scratch; /* private: one request's buffers */
 } s3_client;
 

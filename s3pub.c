@@ -757,6 +757,13 @@ archive_spanner(void *ctx, uint64_t off, size_t len, http_file_span *sp,
 	return r;
 }
 
+/* s3_client.restart for the archive: the CRC-32 counted anew. */
+static void
+archive_restarter(void *ctx)
+{
+	archive_restart(ctx);
+}
+
 /*
  * Compressing threads: --jobs, else the cores this process may run on, at
  * most 2: each thread holds about 0.75 MB (an input block, its output and
@@ -1362,12 +1369,14 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 	}
 	pg->total = archive_size(a);
 	s3c.span = o->compress == 0 ? archive_spanner : NULL;
+	s3c.restart = archive_restarter;
 	if (rc == 0)
 		rc = s3_upload(&s3c, bucket, key, archive_reader, a,
 		    o->compress > 0 ? hashpass_memo_get : NULL, &memo,
 		    archive_size(a), part_size, o->content_type ? o->content_type :
 		    "application/gzip", pr, err);
 	s3c.span = NULL;
+	s3c.restart = NULL;
 	hashpass_memo_free(&memo);
 	return rc;
 }
