@@ -85,8 +85,10 @@ hash_chunk(sha256_ctx *a, sha256_ctx *b, const void *p, size_t n)
 }
 
 /*
- * Reading and hashing in turn on this thread: chunks of HASHPASS_CHUNK
- * from the heap (fewer reads), of 4 KiB on the stack without it.
+ * Reading and hashing in turn on this thread: chunks of up to
+ * HASHPASS_CHUNK from the heap (fewer reads; no larger than the body, so
+ * a small one stays below malloc's mmap threshold), of 4 KiB on the
+ * stack without it.
  */
 static int
 inline_pass(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
@@ -94,9 +96,10 @@ inline_pass(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
     s3p_err *err)
 {
 	unsigned char small[4096];
-	unsigned char *big = len > sizeof small ? malloc(HASHPASS_CHUNK) : NULL;
+	size_t want = len < HASHPASS_CHUNK ? (size_t)len : HASHPASS_CHUNK;
+	unsigned char *big = want > sizeof small ? malloc(want) : NULL;
 	unsigned char *buf = big != NULL ? big : small;
-	size_t room = big != NULL ? HASHPASS_CHUNK : sizeof small;
+	size_t room = big != NULL ? want : sizeof small;
 	int rc = 0;
 
 	while (len > 0) {

@@ -94,14 +94,15 @@ main(void)
 	    "bytes, other ranges unknown (40 bodies, random slices and pieces)");
 
 	/* hashpass_run: two contexts, a range in the middle; a reader thread
-	 * or none, a body long enough for the thread or not */
+	 * or none, a body long enough for the thread or not, one shorter than
+	 * a chunk */
 	for (int overlap = 0; overlap <= 1; overlap++) {
-		for (int shorter = 0; shorter <= 1; shorter++) {
+		for (int shorter = 0; shorter <= 2; shorter++) {
 			sha256_ctx a, b;
 			unsigned char da[SHA256_SIZE], db[SHA256_SIZE];
 			uint64_t off = 12345;
-			uint64_t len = shorter ? 3 * HASHPASS_CHUNK + 777 :
-			    max - 2 * off;
+			uint64_t len = shorter == 2 ? 5000 : shorter ?
+			    3 * HASHPASS_CHUNK + 777 : max - 2 * off;
 
 			sha256_init(&a);
 			sha256_init(&b);
