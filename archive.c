@@ -594,6 +594,41 @@ find_entry(const archive *a, uint64_t u)
 	return lo;
 }
 
+enum { TAR_PIECE_ZEROS, TAR_PIECE_HEADER, TAR_PIECE_DATA };
+
+/*
+ * What ustar byte u is: zeros (padding, the end blocks), a header or a
+ * file's data (entry *i, at *rel in the header or the data); *n (> 0 on
+ * entry) is cut to the bytes of that kind from u on.
+ */
+static int
+tar_piece(const archive *a, uint64_t u, size_t *i, uint64_t *rel, size_t *n)
+{
+	const struct ent *e;
+	uint64_t left;
+	int kind = TAR_PIECE_ZEROS;
+
+	*i = 0;
+	*rel = 0;
+	if (u >= a->tar_size - TAR_END_SIZE)
+		return kind;    /* the two end blocks */
+	*i = find_entry(a, u);
+	e = &a->ents[*i];
+	*rel = u - e->off;
+	if (*rel < e->hdr_len) {
+		left = e->hdr_len - *rel;
+		kind = TAR_PIECE_HEADER;
+	} else if ((*rel -= e->hdr_len) < e->size) {
+		left = e->size - *rel;
+		kind = TAR_PIECE_DATA;
+	} else {
+		left = tar_padded(e->size) - *rel;
+	}
+	if (left < *n)
+		*n = (size_t)left;
+	return kind;
+}
+
 /*
  * Ustar bytes [u, u+len) into buf; or, with sp, where the first of them
  * come from (archive_span_at): nothing is read, and what follows the
@@ -603,32 +638,18 @@ static int
 tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
     archive_span *sp, s3p_err *err)
 {
-	uint64_t end_start = a->tar_size - TAR_END_SIZE;
-
 	while (len > 0) {
 		size_t i = 0, n = len;
-		const struct ent *e = NULL;
-		uint64_t rel = 0, left = len;
-		int kind = 0;   /* 0 zeros (padding, end blocks), 1 header, 2 data */
+		uint64_t rel = 0;
+		int kind = tar_piece(a, u, &i, &rel, &n);
 
-		if (u < end_start) {    /* else the two end blocks */
-			i = find_entry(a, u);
-			e = &a->ents[i];
-			rel = u - e->off;
-			if (rel < e->hdr_len)
-				left = e->hdr_len - rel, kind = 1;
-			else if ((rel -= e->hdr_len) < e->size)
-				left = e->size - rel, kind = 2;
-			else
-				left = tar_padded(e->size) - rel;
-			if (left < n)
-				n = (size_t)left;
-		}
 		if (sp != NULL) {
 			sp->len = n;
-			/* file bytes the running CRC has not covered yet go
-			 * through archive_read, which brings it along */
-			if (kind != 2 || u + n > a->crc_pos)
+			/* at level 0, file bytes the running CRC has not
+			 * covered yet go through archive_read, which brings
+			 * it along (at levels 1..9 the scan has it) */
+			if (kind != TAR_PIECE_DATA ||
+			    (a->z == NULL && u + n > a->crc_pos))
 				return 0;
 			if (file_read(a, &a->snd, i, rel + n, NULL, 0, err) < 0)
 				return -1;
@@ -636,12 +657,14 @@ tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
 			sp->fd_off = rel;
 			return 1;
 		}
-		if (kind == 0) {
+		if (kind == TAR_PIECE_ZEROS) {
 			memset(buf, 0, n);
-		} else if (kind == 2) {
+		} else if (kind == TAR_PIECE_DATA) {
 			if (file_read(a, &a->rd, i, rel, buf, n, err) < 0)
 				return -1;
 		} else {
+			const struct ent *e = &a->ents[i];
+
 			if (a->hdr_idx != i) {
 				tar_entry t;
 				to_tar_entry(a, e, &t);
@@ -781,7 +804,40 @@ archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
 	return 0;
 }
 
-/* archive_read at levels 1..9: header, zblocks' stream, trailer. */
+/*
+ * Bytes of a block the scan stored whole that come from no file (stored-
+ * block framing, tar headers, padding), at deflate offset d: written to p,
+ * *n cut to them, without reading or compressing the block again; 1. 0
+ * when the first byte is compressed or a file's: zblocks_read gives those,
+ * compared with the scan's. -1 with err set (tar_read's).
+ */
+static int
+stored_unread(archive *a, uint64_t d, unsigned char *p, size_t *n,
+    s3p_err *err)
+{
+	gzip_span gs;
+	size_t k = *n, i;
+	uint64_t rel;
+
+	if (!zblocks_locate(a->z, d, &gs))
+		return 0;
+	if (gs.len < k)
+		k = (size_t)gs.len;
+	if (gs.kind == GZIP_SPAN_FRAMING)
+		memcpy(p, gs.bytes + gs.skip, k);
+	else if (tar_piece(a, gs.in_off, &i, &rel, &k) == TAR_PIECE_DATA)
+		return 0;
+	else if (tar_read(a, gs.in_off, p, k, NULL, err) < 0)
+		return -1;
+	*n = k;
+	return 1;
+}
+
+/*
+ * archive_read at levels 1..9: header, zblocks' stream, trailer. What a
+ * sender with archive_span_at reads between file stretches (framing,
+ * tar headers) costs no pass over the block around it.
+ */
 static int
 member_read(archive *a, uint64_t off, unsigned char *p, size_t len,
     s3p_err *err)
@@ -803,9 +859,12 @@ member_read(archive *a, uint64_t off, unsigned char *p, size_t len,
 			n = n < len ? n : len;
 			memcpy(p, piece + skip, n);
 		} else {
+			int r;
+
 			n = body - off < len ? (size_t)(body - off) : len;
-			if (zblocks_read(a->z, off - GZIP_HEADER_SIZE, p, n,
-			    err) < 0)
+			r = stored_unread(a, off - GZIP_HEADER_SIZE, p, &n, err);
+			if (r < 0 || (r == 0 && zblocks_read(a->z,
+			    off - GZIP_HEADER_SIZE, p, n, err) < 0))
 				return -1;
 		}
 		p += n;
@@ -861,9 +920,20 @@ archive_span_at(archive *a, uint64_t offset, size_t len, archive_span *sp,
 	gzip_span gs;
 
 	sp->len = len;
-	if (a->z != NULL || offset >= a->gz_size)
-		return 0;       /* compressed bytes; or archive_read's error */
-	gzip_stored_locate(a->tar_size, offset, &gs);
+	if (offset >= a->gz_size)
+		return 0;       /* archive_read's error */
+	if (a->z == NULL) {
+		gzip_stored_locate(a->tar_size, offset, &gs);
+	} else if (offset < GZIP_HEADER_SIZE) {
+		gs.kind = GZIP_SPAN_FRAMING;
+		gs.len = GZIP_HEADER_SIZE - offset;
+	} else if (offset >= a->gz_size - GZIP_TRAILER_SIZE) {
+		gs.kind = GZIP_SPAN_TRAILER;
+		gs.len = len;
+	} else {
+		/* 0: compressed bytes, read to the block's end */
+		zblocks_locate(a->z, offset - GZIP_HEADER_SIZE, &gs);
+	}
 	if (gs.len < len)
 		sp->len = (size_t)gs.len;
 	return gs.kind != GZIP_SPAN_DATA ? 0 :

@@ -162,10 +162,15 @@ int archive_read(archive *a, uint64_t offset, void *buf, size_t len,
  * A file that ends early (sendfile returns 0) is a change: read those
  * bytes with archive_read, whose error names the file. Returns 0 when
  * the first sp->len bytes are to be read with archive_read: framing, tar
- * headers, padding, the trailer, every byte at levels 1..9, and file
+ * headers, padding, the trailer, compressed bytes, and at level 0 file
  * bytes the trailer's running CRC has not covered yet (a send pass never
- * leaves it behind; after the hash pass it covers them all). -1 with err
- * set as archive_read.
+ * leaves it behind; after the hash pass it covers them all). At levels
+ * 1..9 the file bytes of the blocks the scan stored whole (random data,
+ * compressed files) are spans too: they go out unchecked against the
+ * scan (the server checks the signed hash; after its refusal a fresh
+ * pass through archive_read names the file), and archive_read gives the
+ * framing and tar headers between them without a pass over the block.
+ * -1 with err set as archive_read.
  */
 typedef struct {
 	int fd;

@@ -56,31 +56,17 @@ gzip_trailer(uint32_t crc, uint64_t n, unsigned char out[GZIP_TRAILER_SIZE])
 }
 
 void
-gzip_stored_locate(uint64_t n, uint64_t off, gzip_span *s)
+gzip_stored_blocks_locate(uint64_t n, int final, uint64_t off, gzip_span *s)
 {
-	uint64_t nb = block_count(n), body_end, i, rel, blen;
+	uint64_t nb = block_count(n), i, rel, blen;
 
 	memset(s, 0, sizeof *s);
-	if (off < GZIP_HEADER_SIZE) {
-		s->kind = GZIP_SPAN_FRAMING;
-		gzip_header(s->bytes);
-		s->skip = (unsigned)off;
-		s->len = GZIP_HEADER_SIZE - off;
-		return;
-	}
-	body_end = GZIP_HEADER_SIZE + n + GZIP_BLOCK_HEADER_SIZE * nb;
-	if (off >= body_end) {
-		s->kind = GZIP_SPAN_TRAILER;
-		s->skip = (unsigned)(off - body_end);
-		s->len = GZIP_TRAILER_SIZE - s->skip;
-		return;
-	}
-	i = (off - GZIP_HEADER_SIZE) / BLOCK_SPAN;
-	rel = (off - GZIP_HEADER_SIZE) % BLOCK_SPAN;
+	i = off / BLOCK_SPAN;
+	rel = off % BLOCK_SPAN;
 	blen = i + 1 < nb ? GZIP_BLOCK_MAX : n - i * GZIP_BLOCK_MAX;
 	if (rel < GZIP_BLOCK_HEADER_SIZE) {
 		s->kind = GZIP_SPAN_FRAMING;
-		s->bytes[0] = i + 1 == nb ? 1 : 0;   /* BFINAL, BTYPE 00 */
+		s->bytes[0] = final && i + 1 == nb;  /* BFINAL, BTYPE 00 */
 		s->bytes[1] = (unsigned char)blen;   /* LEN */
 		s->bytes[2] = (unsigned char)(blen >> 8);
 		s->bytes[3] = (unsigned char)~blen;  /* NLEN */
@@ -92,6 +78,28 @@ gzip_stored_locate(uint64_t n, uint64_t off, gzip_span *s)
 	s->kind = GZIP_SPAN_DATA;
 	s->in_off = i * GZIP_BLOCK_MAX + (rel - GZIP_BLOCK_HEADER_SIZE);
 	s->len = blen - (rel - GZIP_BLOCK_HEADER_SIZE);
+}
+
+void
+gzip_stored_locate(uint64_t n, uint64_t off, gzip_span *s)
+{
+	uint64_t body_end = GZIP_HEADER_SIZE + n +
+	    GZIP_BLOCK_HEADER_SIZE * block_count(n);
+
+	if (off < GZIP_HEADER_SIZE) {
+		memset(s, 0, sizeof *s);
+		s->kind = GZIP_SPAN_FRAMING;
+		gzip_header(s->bytes);
+		s->skip = (unsigned)off;
+		s->len = GZIP_HEADER_SIZE - off;
+	} else if (off >= body_end) {
+		memset(s, 0, sizeof *s);
+		s->kind = GZIP_SPAN_TRAILER;
+		s->skip = (unsigned)(off - body_end);
+		s->len = GZIP_TRAILER_SIZE - s->skip;
+	} else {
+		gzip_stored_blocks_locate(n, 1, off - GZIP_HEADER_SIZE, s);
+	}
 }
 
 void

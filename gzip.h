@@ -61,6 +61,15 @@ typedef struct {
 void gzip_stored_locate(uint64_t n, uint64_t off, gzip_span *s);
 
 /*
+ * The same for the stored blocks alone (a raw deflate stream of n bytes
+ * stored, as deflate.h writes a block it stores whole): byte `off` (<
+ * n + 5 * ceil(n / 65535), n > 0) is FRAMING or DATA; BFINAL is set on
+ * the last block only when `final`.
+ */
+void gzip_stored_blocks_locate(uint64_t n, int final, uint64_t off,
+    gzip_span *s);
+
+/*
  * One-shot: writes the whole member for `in` (n bytes) to `out`, which must
  * hold gzip_stored_size(n) bytes. For tests and small bodies.
  */

@@ -743,7 +743,10 @@ archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 	return archive_read(ctx, off, buf, len, err);
 }
 
-/* The stored archive's file stretches, sent with sendfile (s3_span_fn). */
+/*
+ * The archive's file stretches, sent with sendfile (s3_span_fn): at level
+ * 0 all file data, at levels 1..9 that of the blocks stored whole.
+ */
 static int
 archive_spanner(void *ctx, uint64_t off, size_t len, http_file_span *sp,
     s3p_err *err)
@@ -1368,7 +1371,7 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 		rc = scan_archive(a, part_size, &memo, err);
 	}
 	pg->total = archive_size(a);
-	s3c.span = o->compress == 0 ? archive_spanner : NULL;
+	s3c.span = archive_spanner;
 	s3c.restart = archive_restarter;
 	if (rc == 0)
 		rc = s3_upload(&s3c, bucket, key, archive_reader, a,

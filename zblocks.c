@@ -357,6 +357,26 @@ find_block(const zblocks *z, uint64_t off, uint64_t *start)
 }
 
 int
+zblocks_locate(const zblocks *z, uint64_t off, gzip_span *s)
+{
+	uint64_t start, b;
+
+	memset(s, 0, sizeof *s);
+	if (!z->scanned || off >= z->total)
+		return 0;       /* s->len 0: nothing here */
+	b = find_block(z, off, &start);
+	if ((z->size[b] & STORED) == 0) {
+		s->len = (z->size[b] & ~STORED) - (off - start);
+		return 0;
+	}
+	gzip_stored_blocks_locate(block_len(z, b), b + 1 == z->nblocks,
+	    off - start, s);
+	if (s->kind == GZIP_SPAN_DATA)
+		s->in_off += b * DEFLATE_BLOCK;
+	return 1;
+}
+
+int
 zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len, s3p_err *err)
 {
 	unsigned char *p = buf;

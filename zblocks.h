@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "gzip.h"
 
 typedef struct zblocks zblocks;
 
@@ -95,6 +96,21 @@ uint32_t zblocks_crc(const zblocks *z);
  */
 int zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len,
     s3p_err *err);
+
+/*
+ * For a sender that moves input bytes without copying them (sendfile):
+ * what deflate-stream byte `off` is (after a scan and off < zblocks_size;
+ * else 0 with s->len 0). In a block the scan stored whole, its bytes are
+ * stored-block framing and input bytes verbatim: returns 1 with s as
+ * gzip.h's gzip_stored_blocks_locate describes it (FRAMING bytes given;
+ * DATA from input offset s->in_off), s->len bytes of that kind within the
+ * block. Else 0: compressed bytes, s->len of them to the block's end,
+ * which only zblocks_read gives. Reads and checks nothing: input bytes
+ * sent this way are not compared with the scan's as zblocks_read compares
+ * them, so the receiver must check them (S3 checks the signed hash; a
+ * fresh pass through zblocks_read then names the change).
+ */
+int zblocks_locate(const zblocks *z, uint64_t off, gzip_span *s);
 
 /* Stops the workers, frees everything. NULL is fine. */
 void zblocks_close(zblocks *z);

@@ -3,7 +3,10 @@
 # --compress 0 publish over plain HTTP sends the files' bytes with
 # sendfile(2) (strace counts them: every file byte once), over HTTPS never;
 # each object equals `s3pub archive --compress 0` (downloaded with the AWS
-# CLI, compared with cmp). Plain mode (one object per file, 4 workers, a
+# CLI, compared with cmp). At the default level the file bytes of the
+# blocks stored whole (random data) go by sendfile too; a change in one of
+# them that keeps size and mtime is refused by the server, and the fresh
+# hash pass names the file. Plain mode (one object per file, 4 workers, a
 # multipart file among them) sends every file byte by sendfile too, each
 # object equal to its file. A file that shrinks or grows after the hash
 # pass, while the send pass waits in its first sendfile (strace delays
@@ -30,11 +33,13 @@ file_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s
 # sendfile resumed>" line)
 by_sendfile() { awk '/sendfile(\(| resumed>)/ && / = [0-9]+$/ { sub(/.* = /, ""); s += $1 } END { print s + 0 }' "$1"; }
 
-# same_object SERVER BUCKET KEY DIR: the object is DIR's stored archive
+# same_object SERVER BUCKET KEY DIR [LEVEL]: the object is DIR's archive
+# (stored, or at LEVEL), and passes gzip -t
 same_object() {
 	rm -f "$TMP/obj"
 	aws_s3 "$1" s3 cp "s3://$2/$3" "$TMP/obj" >/dev/null 2>&1 &&
-		"$S3PUB" archive --compress 0 "$4" | cmp - "$TMP/obj"
+		"$S3PUB" archive --compress "${5:-0}" "$4" | cmp - "$TMP/obj" &&
+		gzip -t "$TMP/obj"
 }
 
 # same_files SERVER BUCKET PREFIX DIR: every regular file of DIR is the
@@ -98,12 +103,29 @@ for srv in rgw swift; do
 	*) not_ok "$srv: HTTP, plain mode: big.bin's ETag '$etag', want 3 parts" ;; esac
 	check_eq "$srv: plain mode: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
 
-	# the default level compresses: no file bytes go as they are
+	# the default level: the blocks found random are stored whole, and
+	# their file bytes go by sendfile too: a.bin's data fills blocks 1
+	# to 10 (blocks 0 and 11 hold tar headers, compressed)
 	with_keys "$srv" strace -f -qq -e trace=sendfile -o "$TMP/z.st" \
 		"$S3PUB" publish "$T" "s3://$b/z,opt=endpoint=$ep" >/dev/null 2>"$TMP/z.err"
 	rc=$?
-	check_eq "$srv: compressed publish: exit 0, no sendfile ($(head -c 200 "$TMP/z.err"))" \
-		"$rc $(grep -c 'sendfile(' "$TMP/z.st")" "0 0"
+	check_eq "$srv: compressed publish: exit 0 ($(head -c 200 "$TMP/z.err"))" "$rc" 0
+	n=$(by_sendfile "$TMP/z.st")
+	if [ "$n" -ge $((10 * 262144)) ] && [ "$n" -le "$(file_bytes "$T")" ]; then
+		ok "$srv: compressed publish: the blocks stored whole by sendfile ($n bytes)"
+	else not_ok "$srv: compressed publish: $n bytes by sendfile, want 10 blocks or more of a.bin's"; fi
+	check "$srv: compressed publish: the object is 's3pub archive'" \
+		same_object "$srv" "$b" z.tar.gz "$T" 6
+	with_keys "$srv" strace -f -qq -e trace=sendfile -o "$TMP/zmp.st" \
+		"$S3PUB" publish --part-size 5MiB "$TMP/big" "s3://$b/zmp,opt=endpoint=$ep" >/dev/null 2>"$TMP/zmp.err"
+	rc=$?
+	check_eq "$srv: compressed multipart: exit 0 ($(head -c 200 "$TMP/zmp.err"))" "$rc" 0
+	n=$(by_sendfile "$TMP/zmp.st")
+	if [ "$n" -ge $((46 * 262144)) ]; then
+		ok "$srv: compressed multipart: the blocks stored whole by sendfile ($n bytes)"
+	else not_ok "$srv: compressed multipart: $n bytes by sendfile, want 46 blocks or more"; fi
+	check "$srv: compressed multipart: the object is 's3pub archive'" \
+		same_object "$srv" "$b" zmp.tar.gz "$TMP/big" 6
 done
 
 if s3_use rgw-tls; then
@@ -132,7 +154,8 @@ fi
 
 # held NAME HOW ARGS...: s3pub publish --verbose ARGS on rgw, its first
 # sendfile held 3 s; once its body started, a.bin is changed (HOW: shrink,
-# grow, or same: 7 bytes overwritten, size and mtime kept as a.keep's);
+# grow, or same / far: 7 bytes overwritten at 1000 / 2000000, size and
+# mtime kept as a.keep's);
 # sets rc, and last (the last line s3pub wrote of its own)
 held() {
 	_name=$1 _how=$2; shift 2
@@ -148,6 +171,8 @@ held() {
 	shrink) truncate -s 100000 "$T/a.bin" ;;
 	grow) printf 'more' >>"$T/a.bin" ;;
 	same) printf 'CHANGED' | dd of="$T/a.bin" bs=1 seek=1000 conv=notrunc 2>/dev/null
+		touch -r "$TMP/a.keep" "$T/a.bin" ;;
+	far) printf 'CHANGED' | dd of="$T/a.bin" bs=1 seek=2000000 conv=notrunc 2>/dev/null
 		touch -r "$TMP/a.keep" "$T/a.bin" ;;
 	esac
 	wait $_pid
@@ -196,6 +221,23 @@ if s3_use rgw; then
 		fi
 		cp -p "$TMP/a.keep" "$T/a.bin"
 	done
+
+	# the default level: a.bin's block 7, stored whole, changes keeping
+	# size and mtime while the first sendfile (block 1) is held; its new
+	# bytes go by sendfile, radosgw refuses the signed hash, and the fresh
+	# hash pass compares the blocks with the scan's: exit 2 naming a.bin,
+	# nothing written
+	cp -p "$T/a.bin" "$TMP/a.keep"
+	held zfar far "$T" "s3://$b/zfar,opt=endpoint=$S3_EP"
+	check_eq "compressed: a block stored whole changed, size and mtime kept: exit 2 ($last)" "$rc" 2
+	check "compressed: the server's refusal started a fresh hash pass" \
+		grep -q 'hashing it again' "$TMP/zfar.err"
+	case $last in *"a.bin' changed"*) ok "compressed: the fresh pass names the file" ;;
+	*) not_ok "compressed: the error does not name a.bin: $last" ;; esac
+	if aws_s3 rgw s3api head-object --bucket "$b" --key zfar.tar.gz >/dev/null 2>&1; then
+		not_ok "compressed: an object was written"
+	else ok "compressed: nothing written"; fi
+	cp -p "$TMP/a.keep" "$T/a.bin"
 
 	# plain mode: a.bin's object is sent first (one worker), and shrinks
 	# while its first sendfile is held

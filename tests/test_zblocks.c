@@ -200,6 +200,51 @@ read_names_change(zblocks *z, int scanned, const char *what)
 	zblocks_close(z);
 }
 
+/*
+ * zblocks_locate's view (issue 16: what a sender moves with sendfile):
+ * the framing and input bytes of the blocks stored whole, and the lengths
+ * of the compressed ones, walked from 0 and at 60 random offsets, agree
+ * with the stream. *stored: the input bytes it gave on the walk. 1 when
+ * all agree.
+ */
+static int
+locate_agrees(const zblocks *z, const source *s, const sink_buf *out,
+    uint64_t *stored)
+{
+	gzip_span gs;
+
+	*stored = 0;
+	for (int i = -1; i < 60; i++) {
+		uint64_t at = i < 0 ? 0 : next() % (out->len + 1);
+		do {
+			int r = zblocks_locate(z, at, &gs);
+			if (at == out->len)
+				break;
+			if (gs.len < 1 || gs.len > out->len - at)
+				return 0;
+			if (r == 1 && gs.kind == GZIP_SPAN_FRAMING &&
+			    (gs.skip + gs.len > GZIP_BLOCK_HEADER_SIZE ||
+			    memcmp(gs.bytes + gs.skip, out->buf + at, gs.len)))
+				return 0;
+			if (r == 1 && gs.kind == GZIP_SPAN_DATA &&
+			    (gs.in_off + gs.len > s->len || memcmp(s->data +
+			    gs.in_off, out->buf + at, gs.len)))
+				return 0;
+			if (r == 1 && gs.kind != GZIP_SPAN_FRAMING &&
+			    gs.kind != GZIP_SPAN_DATA)
+				return 0;
+			if (i < 0 && r == 1 && gs.kind == GZIP_SPAN_DATA)
+				*stored += gs.len;
+			at += gs.len;
+		} while (i < 0);
+	}
+	/* past the end: nothing */
+	return zblocks_locate(z, out->len, &gs) == 0 && gs.len == 0;
+}
+
+/* round_trip's: the input bytes zblocks_locate gave, walking from 0. */
+static uint64_t last_stored;
+
 static int
 round_trip(source *s, int level, unsigned jobs, sink_buf *out, const char *name)
 {
@@ -244,6 +289,10 @@ round_trip(source *s, int level, unsigned jobs, sink_buf *out, const char *name)
 			    (unsigned long long)off, len, err.msg);
 			goto done;
 		}
+	}
+	if (!locate_agrees(z, s, out, &last_stored)) {
+		t_ok(0, "%s: zblocks_locate disagrees with the stream", name);
+		goto done;
 	}
 	ok = 1;
 done:
@@ -297,9 +346,18 @@ main(void)
 				    name, ref.len,
 				    (unsigned long long)zblocks_bound(s.len));
 		}
-		t_ok(ok, "%s input: scan, reads and inflate agree for 1, 2 and "
-		    "3 threads, sizes 0 to 3.05 blocks", kind == 0 ? "text" :
-		    kind == 1 ? "random" : kind == 2 ? "zero" : "mixed");
+		t_ok(ok, "%s input: scan, reads, zblocks_locate and inflate "
+		    "agree for 1, 2 and 3 threads, sizes 0 to 3.05 blocks",
+		    kind == 0 ? "text" : kind == 1 ? "random" : kind == 2 ?
+		    "zero" : "mixed");
+		if (kind == 1)
+			t_ok(ok && last_stored == max, "random input: "
+			    "zblocks_locate gives every input byte (%llu of %zu)",
+			    (unsigned long long)last_stored, max);
+		if (kind == 0 || kind == 2)
+			t_ok(ok && last_stored == 0, "%s input: zblocks_locate "
+			    "gives no input byte (%llu)", kind == 0 ? "text" :
+			    "zero", (unsigned long long)last_stored);
 	}
 
 	/*
@@ -328,6 +386,12 @@ main(void)
 		t_ok(ok && pos == ref.len && stored == 2,
 		    "mixed: the stream is the blocks' fresh compressions, "
 		    "%zu of 4 stored whole", stored);
+		/* the first without BFINAL, the last with it (locate_agrees
+		 * compared every framing byte) */
+		t_ok(ok && last_stored == DEFLATE_BLOCK + 12345,
+		    "mixed: zblocks_locate gives the input bytes of the 2 "
+		    "blocks stored whole, framing as the scan's (%llu)",
+		    (unsigned long long)last_stored);
 		free(o);
 	}
 
