@@ -192,6 +192,12 @@ s3_part_size(uint64_t len, uint64_t part_size)
 	return part_size;
 }
 
+int
+s3_one_put(uint64_t len, uint64_t part_size)
+{
+	return len <= part_size && len <= S3_MAX_PART;
+}
+
 /* ---------------------------------------------------------------- */
 /* XML: S3's answers are small and flat; text_xml's search suffices. */
 
@@ -1505,7 +1511,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 		body.known = pass == 1 ? known : NULL;
 		body.known_ctx = known_ctx;
 		memset(res, 0, sizeof *res);
-		if (len <= part_size && len <= S3_MAX_PART)
+		if (s3_one_put(len, part_size))
 			rc = put_single(s, &body, content_type, NULL, 0, res,
 			    err);
 		else

@@ -255,6 +255,12 @@ int s3_upload(s3_client *s, const char *bucket, const char *key,
 uint64_t s3_part_size(uint64_t len, uint64_t part_size);
 
 /*
+ * 1 when s3_upload sends len bytes in one PutObject with this part_size
+ * (so does any shorter body): then only the whole body's hash is needed.
+ */
+int s3_one_put(uint64_t len, uint64_t part_size);
+
+/*
  * GetObject of bucket/key (signed, with x-amz-checksum-mode: ENABLED), or
  * of `url` sent as is without signing (presigned; bucket and key then
  * unused, url_name names it in messages: never the query, it holds a

@@ -1367,8 +1367,13 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 
 	hashpass_memo_init(&memo, 0);
 	if (o->compress > 0) {
-		part_size = s3_part_size(archive_size_bound(a), part_size);
-		rc = scan_archive(a, part_size, &memo, err);
+		uint64_t bound = archive_size_bound(a);
+
+		part_size = s3_part_size(bound, part_size);
+		/* bound to go in one PutObject: the whole body's hash only
+		 * (slices would hash every byte twice for nothing) */
+		rc = scan_archive(a, s3_one_put(bound, part_size) ? 0 :
+		    part_size, &memo, err);
 	}
 	pg->total = archive_size(a);
 	s3c.span = archive_spanner;

@@ -154,6 +154,13 @@ main(void)
 		    "MiB that fits (%llu)", (unsigned long long)p);
 	}
 
+	/* one PutObject up to the part size, and never over S3's 5 GiB */
+	t_ok(s3_one_put(0, S3_MIN_PART) && s3_one_put(64ULL << 20, 64ULL << 20) &&
+	    !s3_one_put((64ULL << 20) + 1, 64ULL << 20) &&
+	    s3_one_put(S3_MAX_PART, 6ULL << 30) &&
+	    !s3_one_put(S3_MAX_PART + 1, 6ULL << 30),
+	    "one PutObject: up to the part size, at most 5 GiB");
+
 	/* AWS endpoints */
 	t_ok(s3_is_aws_host("s3.us-west-2.amazonaws.com") &&
 	    s3_is_aws_host("bucket.s3.cn-north-1.amazonaws.com.cn") &&
