@@ -389,7 +389,19 @@ publish_all() {
 				curl -sS --fail --noproxy "*" ${CA:+--cacert "$CA"} \
 					--aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
 					-H "x-amz-content-sha256: $_h" -T "$_tar.pre" -o /dev/null "$EP/$BUCKET/$_p-curlput.tar"
-			rm -f "$_tar.pre"
+			# the same tar in 64 MiB parts, each hashed before the clock
+			# starts: curl's own multipart upload (the server's per-part
+			# cost, under s3pub's multipart wall row)
+			_pd=$BENCH_TMP/$_p-parts
+			rm -rf "$_pd" && mkdir -p "$_pd" &&
+				split -b 67108864 -a 4 -d "$_tar.pre" "$_pd/x" && rm -f "$_tar.pre" &&
+				_i=1 && for _f in "$_pd"/x*; do
+					mv "$_f" "$_pd/p$_i" && sha256sum <"$_pd/p$_i" | cut -c1-64 >"$_pd/p$_i.sha"
+					_i=$((_i + 1))
+				done
+			series "$_p-curlparts" "drop $_srv $_p-curlparts.tar" \
+				sh bench/b4_curl_parts.sh "$EP/$BUCKET/$_p-curlparts.tar" "$AK:$SK" "$CA" "$_pd"
+			rm -rf "$_pd" "$_tar.pre"
 		fi ;;
 	esac
 	series "$_p-aws" "drop $_srv $_p-aws.tar; rm -f $_tar" \
@@ -515,6 +527,14 @@ b4() {
 			case "$w$wp" in *failed*) row B4 "wall $pr publish (${t#*:}) vs curl -T alone" "$w" "$wp" - "<= 1.15x" ;;
 			*) row B4 "wall $pr publish (${t#*:}) vs curl -T alone" "$w s" "$wp s" "$(ratio "$w" "$wp")" "<= 1.15x" ;; esac
 		done
+		# the server's per-part cost: curl's own 64 MiB parts (nothing
+		# hashed on the clock) against its one PUT, then s3pub against them
+		wc=$(best "b4-$pr-curlparts" wall)
+		ws=$(best "b4-$pr-s3pub" wall)
+		case "$wc$wp" in *failed*) row B4 "wall $pr curl's 64 MiB parts vs curl -T alone" "$wc" "$wp" - "-" ;;
+		*) row B4 "wall $pr curl's 64 MiB parts vs curl -T alone" "$wc s" "$wp s" "$(ratio "$wc" "$wp")" "-" ;; esac
+		case "$ws$wc" in *failed*) row B4 "wall $pr publish (64 MiB parts) vs curl's parts" "$ws" "$wc" - "-" ;;
+		*) row B4 "wall $pr publish (64 MiB parts) vs curl's parts" "$ws s" "$wc s" "$(ratio "$ws" "$wc")" "-" ;; esac
 	done
 }
 
