@@ -766,6 +766,7 @@ void
 deflate_init(deflate_ctx *c, int level)
 {
 	c->level = level < 0 ? 0 : level > 9 ? 9 : level;
+	c->stored_unwritten = 0;
 	c->min = params[c->level].min;
 	/* the codes from their bases, lengths and distances in order; a
 	 * distance over 256 has the code of its (d-1)>>7 bucket (zlib's) */
@@ -916,6 +917,8 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 		return b.pos;
 store:
 	c->stored = 1;
+	if (c->stored_unwritten)
+		return limit;   /* the stored form's size */
 	b = (bits){ out, 0, 0, 0 };
 	put_stored(&b, in, n, final);
 	return b.pos;

@@ -73,6 +73,12 @@ typedef struct {
 	/* after deflate_block: non-zero when its output is level 0's (the
 	 * input was found random throughout, or did not shrink) */
 	int stored;
+	/* set by the caller after deflate_init: a block stored whole is not
+	 * written (deflate_block returns its size and sets stored; out holds
+	 * nothing of use); the caller, who has the input, gives its stored
+	 * form itself (the layout: gzip.h's gzip_stored_blocks_locate) and
+	 * saves a copy of the block */
+	int stored_unwritten;
 	/* the rest private */
 	int level;
 	unsigned min;                           /* shortest match sought */

@@ -33,7 +33,10 @@ struct slot {
 	uint32_t crc;           /* CRC-32 of the block's input */
 	int stored;             /* wanted: write the stored form (the scan
 				   found it so); done: the output is it */
-	unsigned char *out;
+	int raw;                /* out holds the input (stored whole: its
+				   output is that input with the stored
+				   blocks' framing, slot_piece) */
+	unsigned char *out;     /* OUT_MAX bytes */
 	s3p_err err;            /* SLOT_FAILED: the input function's error */
 };
 
@@ -42,7 +45,7 @@ struct worker {
 	zblocks *z;
 	pthread_t th;
 	deflate_ctx *dc;
-	unsigned char *in;
+	unsigned char *in;      /* OUT_MAX bytes: traded with a slot's out */
 };
 
 struct zblocks {
@@ -91,10 +94,17 @@ compress_slot(zblocks *z, struct worker *w, struct slot *s, uint64_t b)
 	}
 	s->crc = crc32_update(0, w->in, n);
 	/* stored by the scan: level 0 gives the same bytes (the input
-	 * unchanged: else the CRC tells) at the speed of a copy */
+	 * unchanged: else the CRC tells) without a look at them */
 	deflate_init(w->dc, s->stored ? 0 : z->o.level);
+	w->dc->stored_unwritten = 1;
 	s->len = deflate_block(w->dc, w->in, n, b + 1 == z->nblocks, s->out);
-	s->stored = w->dc->stored;
+	s->stored = s->raw = w->dc->stored;
+	if (s->raw) {
+		/* the input becomes the slot's: no copy of the block */
+		unsigned char *t = s->out;
+		s->out = w->in;
+		w->in = t;
+	}
 	s->state = SLOT_DONE;
 }
 
@@ -197,7 +207,7 @@ start(zblocks *z, s3p_err *err)
 		struct worker *w = &z->w[z->started];
 		w->z = z;
 		if ((w->dc = malloc(sizeof *w->dc)) == NULL ||
-		    (w->in = malloc(DEFLATE_BLOCK)) == NULL) {
+		    (w->in = malloc(OUT_MAX)) == NULL) {
 			free_worker(w);
 			return oom(err);
 		}
@@ -281,6 +291,26 @@ get_block(zblocks *z, uint64_t b, s3p_err *err)
 	return s;
 }
 
+/*
+ * Where the bytes of slot s's output from `off` (< s->len) are, and in
+ * *len how many follow there: in out, or for a raw slot the input in out
+ * between framing pieces (in g).
+ */
+static const unsigned char *
+slot_piece(const zblocks *z, const struct slot *s, size_t off, size_t *len,
+    gzip_span *g)
+{
+	if (!s->raw) {
+		*len = s->len - off;
+		return s->out + off;
+	}
+	gzip_stored_blocks_locate(block_len(z, s->block),
+	    s->block + 1 == z->nblocks, off, g);
+	*len = (size_t)g->len;
+	return g->kind == GZIP_SPAN_DATA ? s->out + g->in_off :
+	    g->bytes + g->skip;
+}
+
 int
 zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
     const volatile sig_atomic_t *cancel, s3p_err *err)
@@ -302,8 +332,12 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 		z->crc[b] = s->crc;
 		z->in_crc = crc32_combine(z->in_crc, s->crc, block_len(z, b));
 		off += s->len;
-		if (sink != NULL && sink(sink_ctx, s->out, s->len, err) < 0)
-			return -1;
+		for (size_t at = 0, n; sink != NULL && at < s->len; at += n) {
+			gzip_span g;
+			const unsigned char *p = slot_piece(z, s, at, &n, &g);
+			if (sink(sink_ctx, p, n, err) < 0)
+				return -1;
+		}
 	}
 	z->total = off;
 	z->scanned = 1;
@@ -396,12 +430,16 @@ zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len, s3p_err *err)
 			    err);
 			return -1;
 		}
-		skip = (size_t)(off - start);
-		n = s->len - skip < len ? s->len - skip : len;
-		memcpy(p, s->out + skip, n);
-		p += n;
-		off += n;
-		len -= n;
+		for (skip = (size_t)(off - start); len > 0 && skip < s->len;
+		    skip += n) {
+			gzip_span g;
+			const unsigned char *q = slot_piece(z, s, skip, &n, &g);
+			n = n < len ? n : len;
+			memcpy(p, q, n);
+			p += n;
+			off += n;
+			len -= n;
+		}
 	}
 	return 0;
 }

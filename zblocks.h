@@ -18,10 +18,12 @@
  *     blocks.
  *   - reads (zblocks_read) map an output offset to its block through that
  *     table and compress the block again, or for a block stored whole
- *     write its stored form (deflate level 0: the same bytes, at the speed
- *     of a copy, no random test again). A regenerated block whose size or
- *     input CRC differs from the scan's means the input changed between
- *     the passes: the caller's `changed` function names what changed.
+ *     give its stored form from the input read (deflate level 0's bytes:
+ *     the framing between input bytes, no random test again, no copy
+ *     into an output buffer; the scan gives them so too). A regenerated
+ *     block whose size or input CRC differs from the scan's means the
+ *     input changed between the passes: the caller's `changed` function
+ *     names what changed.
  *
  * Threads: `jobs` (at least 1) worker threads compress blocks ahead of
  * the reader (the block asked for and the next ones), each with its own
@@ -30,9 +32,10 @@
  * time (under a lock), never concurrently. A zblocks is used by one
  * thread at a time.
  *
- * Memory: jobs x (deflate context + DEFLATE_BLOCK input) + (jobs + 1) x
- * DEFLATE_BOUND(DEFLATE_BLOCK) output slots, plus the table; all freed by
- * zblocks_close.
+ * Memory: jobs x deflate context + (2 x jobs + 1) buffers of
+ * DEFLATE_BOUND(DEFLATE_BLOCK) (each worker's input, the output slots: a
+ * block stored whole trades its input buffer for the slot's), plus the
+ * table; all freed by zblocks_close.
  */
 #ifndef S3PUB_ZBLOCKS_H
 #define S3PUB_ZBLOCKS_H

@@ -331,6 +331,42 @@ main(void)
 	    inflates_to(out, z, in, max),
 	    "random with a 4 KiB text island: %zu bytes of %zu", z, max);
 
+	/*
+	 * stored_unwritten (zblocks gives a block stored whole from its
+	 * input): the same size and c->stored as without, nothing written
+	 * for random input (stored at once) and level 0; a block that is
+	 * not stored whole, the same bytes
+	 */
+	ok = 1;
+	for (int kind = 0; ok && kind < 4; kind++) {
+		int level = kind == 3 ? 0 : 6;
+		if (kind == 0)
+			fill_text(in, max);
+		else if (kind == 1)
+			n = fill_tarlike(in, max);
+		else
+			for (size_t i = 0; i < max; i++)
+				in[i] = (unsigned char)next();
+		n = kind == 1 ? n : max;
+		deflate_init(&c1, level);
+		z = deflate_block(&c1, in, n, kind & 1, out);
+		ok = c1.stored == (kind >= 2);
+		deflate_init(&c1, level);
+		c1.stored_unwritten = 1;
+		memset(out2, 0xa5, 64);
+		z2 = deflate_block(&c1, in, n, kind & 1, out2);
+		ok = ok && z2 == z && c1.stored == (kind >= 2) &&
+		    (kind >= 2 ? out2[0] == 0xa5 && out2[63] == 0xa5 :
+		    memcmp(out, out2, z) == 0);
+		if (!ok)
+			t_ok(0, "stored_unwritten, kind %d: %zu vs %zu bytes",
+			    kind, z2, z);
+	}
+	t_ok(ok, "stored_unwritten: text and tar-like the same bytes; random "
+	    "and level 0 the stored size, stored set, nothing written");
+	deflate_init(&c1, 6);
+	t_ok(c1.stored_unwritten == 0, "deflate_init clears stored_unwritten");
+
 	/* random stored in one place, matched in another: 20 KiB random,
 	 * 2 KiB text, the 20 KiB again */
 	for (size_t i = 0; i < 20480; i++)
