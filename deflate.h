@@ -31,8 +31,11 @@
  * percent of a pass: random input goes through at several GB/s, a memcpy
  * and little more, and the tar headers between random files are still
  * compressed. Input found random throughout gives level 0's bytes (and
- * sets c->stored), and so does input that does not shrink, by the sizes
- * themselves. Never larger than stored, hence, exactly:
+ * sets c->stored), and so does input that would not shrink by 1/128 of
+ * its stored form, by the sizes themselves (random files with a few tar
+ * headers between them: stored whole, a sender gives them from the files
+ * instead of compressing them again). Never larger than stored, hence,
+ * exactly:
  *   n > 0:           at most n + 5 * ceil(n / 65535) bytes (the stored
  *                    form), whatever `final`;
  *   n == 0, final:   2 bytes (an empty fixed block); n == 0, !final: 0.

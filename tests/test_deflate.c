@@ -332,6 +332,45 @@ main(void)
 	    "random with a 4 KiB text island: %zu bytes of %zu", z, max);
 
 	/*
+	 * issue 16: a block that would save less than 1/128 of its stored
+	 * form is stored whole (level 0's bytes: the send pass writes it
+	 * from the files); one that saves more is not. Random bytes with
+	 * two tar headers, then with a run of zeros 3/4 and 3/2 of 1/128.
+	 */
+	{
+		size_t gain = stored_size(max) / 128;
+		size_t runs[2] = { gain * 3 / 4, gain * 3 / 2 };
+
+		for (size_t i = 0; i < max; i++)
+			in[i] = (unsigned char)next();
+		for (size_t h = 0; h < 2; h++) {
+			unsigned char *p = in + 70000 + h * 100000;
+			memset(p, 0, 512);
+			snprintf((char *)p, 100, "results/run-%zu.bin", h);
+			snprintf((char *)p + 124, 12, "%011o", 100000u);
+		}
+		deflate_init(&c1, 6);
+		z = deflate_block(&c1, in, max, 1, out);
+		ok = c1.stored;
+		deflate_init(&c1, 0);
+		z2 = deflate_block(&c1, in, max, 1, out2);
+		t_ok(ok && z == z2 && memcmp(out, out2, z) == 0,
+		    "random with two tar headers: stored whole, level 0's "
+		    "bytes (%zu of %zu)", z, max);
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < max; i++)
+				in[i] = (unsigned char)next();
+			memset(in + 50000, 0, runs[k]);
+			deflate_init(&c1, 6);
+			z = deflate_block(&c1, in, max, 1, out);
+			t_ok(c1.stored == (k == 0) && inflates_to(out, z, in,
+			    max), "random with %zu zeros (1/128 of stored: "
+			    "%zu): %s (%zu bytes)", runs[k], gain, k == 0 ?
+			    "stored whole" : "compressed", z);
+		}
+	}
+
+	/*
 	 * stored_unwritten (zblocks gives a block stored whole from its
 	 * input): the same size and c->stored as without, nothing written
 	 * for random input (stored at once) and level 0; a block that is
