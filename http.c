@@ -1238,8 +1238,9 @@ bad:
 }
 
 /*
- * The body: from the reader through wbuf, and on a plain connection with
- * rq->span the file stretches by sendfile. All of it is sent corked: the
+ * The body: from the reader through wbuf, and with rq->span the file
+ * stretches by sendfile, or over TLS (which copies to encrypt) read from
+ * the file into wbuf: one copy, not the reader's. All of it is sent corked: the
  * bytes between file stretches leave with those that follow, not as
  * small packets, and TLS's 16 KiB records go out in full-sized segments
  * (B4 over HTTPS: about 3% less wall time, 1% less CPU).
@@ -1249,7 +1250,7 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
     http_response *rs, s3p_err *err)
 {
 	uint64_t off = 0, copy_to = 0;
-	int spans = rq->span != NULL && k->tls == NULL, cork = 1, rc = -1;
+	int spans = rq->span != NULL, cork = 1, rc = -1;
 
 	setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
 	while (off < rq->body_len) {
@@ -1263,15 +1264,26 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
 			uint64_t fo = sp.off, end = fo + sp.len;
 
 			rs->body_sent = 1;
-			while (fo < end && (n = raw_sendfile(k, sp.fd, &fo,
-			    (size_t)(end - fo))) > 0)
-				;
-			if (n < 0)
-				goto io_failed;
+			if (k->tls != NULL) {
+				ssize_t r;
+				while ((r = pread(sp.fd, k->wbuf, sp.len,
+				    (off_t)fo)) < 0 && errno == EINTR)
+					;
+				if (r > 0 && conn_write(k, k->wbuf, (size_t)r,
+				    err) != 0)
+					goto io_failed;
+				fo += r > 0 ? (uint64_t)r : 0;
+			} else {
+				while (fo < end && (n = raw_sendfile(k, sp.fd,
+				    &fo, (size_t)(end - fo))) > 0)
+					;
+				if (n < 0)
+					goto io_failed;
+				c->sendfile_bytes += fo - sp.off;
+			}
 			if (fo < end)   /* shorter than said: the reader says why */
 				copy_to = off + sp.len;
 			off += fo - sp.off;
-			c->sendfile_bytes += fo - sp.off;
 			continue;
 		}
 		if (n == 0 || !spans || off < copy_to)

@@ -145,11 +145,13 @@ typedef long (*http_read_fn)(void *ctx, uint64_t offset, unsigned char *buf,
  * [offset, offset+len) come from. Returns 1 when the first sp->len (1..len)
  * of them are bytes [sp->off, sp->off+sp->len) of file sp->fd (open, read
  * only; http never closes it); 0 when the first sp->len (1..len) are to be
- * asked of the body reader; -1 on failure with err set. http calls it on
- * plain connections only (TLS must copy to encrypt), sends the file
- * stretches with sendfile(2) and the rest corked (TCP_CORK: no small
- * packets between them). When sendfile finds the file shorter than said,
- * those bytes are asked of the body reader, whose error names the file.
+ * asked of the body reader; -1 on failure with err set. On a plain
+ * connection http sends the file stretches with sendfile(2) and the rest
+ * corked (TCP_CORK: no small packets between them); over TLS, which must
+ * copy to encrypt, it reads them (pread) into its write buffer itself,
+ * bypassing the reader and what it would do besides (a check, a copy).
+ * When the file turns out shorter than said, those bytes are asked of the
+ * body reader, whose error names the file.
  */
 typedef struct {
 	int fd;

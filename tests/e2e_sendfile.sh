@@ -12,6 +12,8 @@
 # pass, while the send pass waits in its first sendfile (strace delays
 # it), fails the publish with exit 2 naming the file, and nothing is
 # written (in plain mode: nothing left of the objects already written).
+# Over HTTPS the same stretches are read from the file into the TLS
+# buffer: a change there is the server's refusal too.
 . tests/lib.sh
 . tests/s3/lib.sh
 sh scripts/need.sh strace:strace >&2 || { not_ok "e2e_sendfile: strace missing"; exit 0; }
@@ -144,6 +146,41 @@ if s3_use rgw-tls; then
 		"$rc $(grep -c 'sendfile(' "$TMP/tlsplain.st")" "0 0"
 	check "rgw-tls: HTTPS, plain mode: every object is its file" \
 		same_files rgw "$b" tp "$T"
+
+	# the default level over HTTPS: the blocks stored whole are read from
+	# the file into the TLS write buffer, unchecked against the scan as
+	# sendfile's are: a.bin's block 7 changes, size and mtime kept, while
+	# the connection waits (its connect held 3 s, after the scan);
+	# radosgw refuses the signed hash and the fresh hash pass names a.bin:
+	# exit 2, nothing written
+	with_keys rgw "$S3PUB" publish --ca-file "$RGW_CA" "$T" \
+		"s3://$b/tz,opt=endpoint=$RGW_TLS_ENDPOINT" >/dev/null 2>"$TMP/tz.err"
+	check_eq "rgw-tls: HTTPS, compressed: exit 0 ($(head -c 200 "$TMP/tz.err"))" "$?" 0
+	check "rgw-tls: HTTPS, compressed: the object is 's3pub archive'" \
+		same_object rgw "$b" tz.tar.gz "$T" 6
+	cp -p "$T/a.bin" "$TMP/a.keep"
+	with_keys rgw strace -f -qq -e trace=connect -e inject=connect:delay_enter=3000000:when=1 \
+		-o "$TMP/tzfar.st" "$S3PUB" publish --verbose --ca-file "$RGW_CA" "$T" \
+		"s3://$b/tzfar,opt=endpoint=$RGW_TLS_ENDPOINT" >/dev/null 2>"$TMP/tzfar.err" &
+	pid=$!
+	i=0
+	while [ $i -lt 200 ] && ! grep -q '^s3pub: \* connecting' "$TMP/tzfar.err" 2>/dev/null; do
+		sleep 0.05; i=$((i + 1))
+	done
+	printf 'CHANGED' | dd of="$T/a.bin" bs=1 seek=2000000 conv=notrunc 2>/dev/null
+	touch -r "$TMP/a.keep" "$T/a.bin"
+	wait $pid
+	rc=$?
+	last=$(grep -v '^s3pub: [<>*]' "$TMP/tzfar.err" | tail -1)
+	check_eq "rgw-tls: compressed, a block stored whole changed while held: exit 2 ($last)" "$rc" 2
+	check "rgw-tls: compressed: the server's refusal started a fresh hash pass" \
+		grep -q 'hashing it again' "$TMP/tzfar.err"
+	case $last in *"a.bin' changed"*) ok "rgw-tls: compressed: the fresh pass names the file" ;;
+	*) not_ok "rgw-tls: compressed: the error does not name a.bin: $last" ;; esac
+	if aws_s3 rgw s3api head-object --bucket "$b" --key tzfar.tar.gz >/dev/null 2>&1; then
+		not_ok "rgw-tls: compressed: an object was written"
+	else ok "rgw-tls: compressed: nothing written"; fi
+	cp -p "$TMP/a.keep" "$T/a.bin"
 else
 	skip "rgw-tls: server not up"
 fi
