@@ -21,9 +21,10 @@
  * A block that its deflate form would shrink by less than 1/128 of its
  * stored form is stored whole. Such a block is random files with a few
  * tar headers between them (headers save about 400 bytes each): stored
- * whole, the send pass writes it from the files (sendfile over plain
- * HTTP) instead of compressing it again, for at most 0.8% more bytes on
- * such blocks and none on any other.
+ * whole, the send pass sends it from the files (sendfile over plain
+ * HTTP, read into the TLS buffer over HTTPS) instead of compressing it
+ * again, for at most 0.8% more bytes on such blocks and none on any
+ * other.
  */
 #define STORE_UNLESS_SAVES 128
 

@@ -74,7 +74,7 @@
 
 typedef struct {
 	/* after deflate_block: non-zero when its output is level 0's (the
-	 * input was found random throughout, or did not shrink) */
+	 * input was found random throughout, or would not shrink by 1/128) */
 	int stored;
 	/* set by the caller after deflate_init: a block stored whole is not
 	 * written (deflate_block returns its size and sets stored; out holds

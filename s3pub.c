@@ -744,8 +744,9 @@ archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 }
 
 /*
- * The archive's file stretches, sent with sendfile (s3_span_fn): at level
- * 0 all file data, at levels 1..9 that of the blocks stored whole.
+ * The archive's file stretches, sent without the reader (s3_span_fn:
+ * sendfile, or over TLS read into its buffer): at level 0 all file
+ * data, at levels 1..9 that of the blocks stored whole.
  */
 static int
 archive_spanner(void *ctx, uint64_t off, size_t len, http_file_span *sp,

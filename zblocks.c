@@ -291,6 +291,13 @@ get_block(zblocks *z, uint64_t b, s3p_err *err)
 	return s;
 }
 
+/* Byte `off` of block b stored whole: framing, or input at g->in_off. */
+static void
+stored_locate(const zblocks *z, uint64_t b, uint64_t off, gzip_span *g)
+{
+	gzip_stored_blocks_locate(block_len(z, b), b + 1 == z->nblocks, off, g);
+}
+
 /*
  * Where the bytes of slot s's output from `off` (< s->len) are, and in
  * *len how many follow there: in out, or for a raw slot the input in out
@@ -304,8 +311,7 @@ slot_piece(const zblocks *z, const struct slot *s, size_t off, size_t *len,
 		*len = s->len - off;
 		return s->out + off;
 	}
-	gzip_stored_blocks_locate(block_len(z, s->block),
-	    s->block + 1 == z->nblocks, off, g);
+	stored_locate(z, s->block, off, g);
 	*len = (size_t)g->len;
 	return g->kind == GZIP_SPAN_DATA ? s->out + g->in_off :
 	    g->bytes + g->skip;
@@ -403,8 +409,7 @@ zblocks_locate(const zblocks *z, uint64_t off, gzip_span *s)
 		s->len = (z->size[b] & ~STORED) - (off - start);
 		return 0;
 	}
-	gzip_stored_blocks_locate(block_len(z, b), b + 1 == z->nblocks,
-	    off - start, s);
+	stored_locate(z, b, off - start, s);
 	if (s->kind == GZIP_SPAN_DATA)
 		s->in_off += b * DEFLATE_BLOCK;
 	return 1;

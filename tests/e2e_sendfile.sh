@@ -205,7 +205,8 @@ if s3_use rgw-tls; then
 	# exit 2, nothing written
 	with_keys rgw "$S3PUB" publish --ca-file "$RGW_CA" "$T" \
 		"s3://$b/tz,opt=endpoint=$RGW_TLS_ENDPOINT" >/dev/null 2>"$TMP/tz.err"
-	check_eq "rgw-tls: HTTPS, compressed: exit 0 ($(head -c 200 "$TMP/tz.err"))" "$?" 0
+	rc=$?
+	check_eq "rgw-tls: HTTPS, compressed: exit 0 ($(head -c 200 "$TMP/tz.err"))" "$rc" 0
 	check "rgw-tls: HTTPS, compressed: the object is 's3pub archive'" \
 		same_object rgw "$b" tz.tar.gz "$T" 6
 	cp -p "$T/a.bin" "$TMP/a.keep"

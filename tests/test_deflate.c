@@ -379,6 +379,7 @@ main(void)
 	ok = 1;
 	for (int kind = 0; ok && kind < 4; kind++) {
 		int level = kind == 3 ? 0 : 6;
+		n = max;
 		if (kind == 0)
 			fill_text(in, max);
 		else if (kind == 1)
@@ -386,7 +387,6 @@ main(void)
 		else
 			for (size_t i = 0; i < max; i++)
 				in[i] = (unsigned char)next();
-		n = kind == 1 ? n : max;
 		deflate_init(&c1, level);
 		z = deflate_block(&c1, in, n, kind & 1, out);
 		ok = c1.stored == (kind >= 2);
