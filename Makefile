@@ -68,7 +68,9 @@ $(BUILD)/.build-deps:
 
 $(BR_MUSL)/libbearssl.a: | $(BUILD)/.build-deps
 	sh scripts/bearssl.sh $(BUILD) bearssl-musl $(MUSLCC) ar "-Os $(SMALL) -ffunction-sections -fdata-sections"
-$(BR_HOST)/libbearssl.a: | $(BUILD)/.build-deps
+# after the musl build: both take the source bearssl.sh downloads once, and
+# two downloads into one folder at once (make -j) would race
+$(BR_HOST)/libbearssl.a: | $(BUILD)/.build-deps $(BR_MUSL)/libbearssl.a
 	sh scripts/bearssl.sh $(BUILD) bearssl-host $(HOSTCC) ar "-O2 -fPIC"
 
 $(HOT_UNITS:%=$(BUILD)/musl/%.o): UNIT_OPT := -Os
@@ -106,7 +108,8 @@ $(BUILD)/tools/tool_%: tests/tool_%.c $(BUILD)/musl/libs3pub.a $(BR_MUSL)/libbea
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 $(DEFS) \
 	-fsanitize=fuzzer-no-link,address,undefined -I$(BR_HOST)/inc -I.
 FUZZ_OBJ := $(UNITS:%.c=$(BUILD)/fuzzobj/%.o)
-$(BUILD)/.fuzz-deps:
+# (after .build-deps: one apt-get at a time under make -j)
+$(BUILD)/.fuzz-deps: | $(BUILD)/.build-deps
 	@mkdir -p $(BUILD)
 	sh scripts/need.sh clang libclang-rt-14-dev
 	@touch $@
@@ -202,7 +205,10 @@ scratch-root: $(SCRATCH_BIN)
 
 tests-build: s3pub $(MUSL_TESTS) $(ASAN_TESTS) $(MUSL_TOOLS) $(FUZZ_BINS)
 
-test: tests-build
+# the build on every core (CI runs `make test` alone), then the tests
+JOBS ?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+test:
+	$(MAKE) -j$(JOBS) tests-build
 	sh tests/all.sh
 
 demo: s3pub

@@ -34,7 +34,8 @@ for t in "$@"; do
 	elif [ "$f" -ne 0 ]; then
 		echo "#   details: $log"
 	fi
-	echo "#   $(( $(date +%s) - start )) s"
+	# the counts per test, so that totals from two runs can be compared
+	echo "#   $(( $(date +%s) - start )) s, $p passed, $f failed, $s skipped"
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
 echo "$passed passed, $failed failed, $skipped skipped"
