@@ -142,3 +142,22 @@ for f in build/s3/pid/*.pid; do
 done
 if [ $n -gt 0 ] && [ -z "$bad" ]; then ok "servers listen on 127.0.0.1 only ($n sockets)"
 else not_ok "servers listen on 127.0.0.1 only: $n sockets, elsewhere:$bad"; fi
+
+# `start` on a machine without the daemons (here: a PATH without them) says
+# which are missing and how to install them, and stops nothing first: the
+# servers above still answer
+mkdir -p "$TMP/nodaemons"
+for d in /usr/local/bin /usr/bin /bin /usr/sbin /sbin; do
+	for f in "$d"/*; do
+		n=${f##*/}
+		case $n in ceph* | monmaptool | radosgw* | swift*) continue ;; esac
+		[ -e "$TMP/nodaemons/$n" ] || ln -s "$f" "$TMP/nodaemons/$n"
+	done
+done
+PATH=$TMP/nodaemons sh tests/s3/servers.sh start >"$TMP/start.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q 'not installed: ceph-mon .*radosgw .*swift-proxy-server.*servers.sh install start' "$TMP/start.out"; then
+	ok "servers.sh start without the daemons: exit $rc, names them and the install command"
+else not_ok "servers.sh start without the daemons: exit $rc, $(tail -c 300 "$TMP/start.out")"; fi
+check "servers.sh start without the daemons stopped nothing (status: every server answers)" \
+	sh -c 'sh tests/s3/servers.sh status 2>&1 | grep -q "rgw: answers" && sh tests/s3/servers.sh status 2>&1 | grep -q "swift: answers"'

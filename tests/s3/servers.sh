@@ -447,6 +447,19 @@ do_stop() {
 
 do_start() {
 	t0=$(now) T0=$t0
+	# on a fresh machine `start` alone finds no daemons: say so (not
+	# what the first missing tool prints), before anything is stopped
+	missing=""
+	want rgw && for c in ceph-mon monmaptool ceph-osd radosgw radosgw-admin; do
+		command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+	done
+	want swift && for c in swift-ring-builder swift-proxy-server swift-object-server; do
+		command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+	done
+	if [ -n "$missing" ]; then
+		say "not installed:$missing (sh tests/s3/servers.sh install start installs them)"
+		return 1
+	fi
 	do_stop
 	rm -rf "$STATE"
 	mkdir -p "$STATE/pid"
