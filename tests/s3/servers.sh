@@ -116,11 +116,16 @@ wait_for() {
 	done
 }
 
+# what each server needs, as need.sh's PACKAGE:COMMAND: `install` installs
+# the packages, `start` first looks for the commands
+RGW_PKGS="ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw ceph-common:radosgw-admin uuid-runtime:uuidgen"
+SWIFT_PKGS="swift:swift-ring-builder swift-proxy:swift-proxy-server swift-account:swift-account-server swift-container:swift-container-server swift-object:swift-object-server"
+
 do_install() {
 	t0=$(now)
 	pkgs="openssl:openssl curl:curl iproute2:ss"
-	want rgw && pkgs="$pkgs radosgw:radosgw ceph-mon:ceph-mon ceph-osd:ceph-osd ceph-common:radosgw-admin uuid-runtime:uuidgen"
-	want swift && pkgs="$pkgs swift:swift-ring-builder swift-proxy:swift-proxy-server swift-account:swift-account-server swift-container:swift-container-server swift-object:swift-object-server"
+	want rgw && pkgs="$pkgs $RGW_PKGS"
+	want swift && pkgs="$pkgs $SWIFT_PKGS"
 	pkgs="$pkgs awscli:aws"
 	# boto3 for the Python checkers: Debian's python3-boto3 serves
 	# /usr/bin/python3, which is not `python3` when pyenv or a venv is first
@@ -449,12 +454,11 @@ do_start() {
 	t0=$(now) T0=$t0
 	# on a fresh machine `start` alone finds no daemons: say so (not
 	# what the first missing tool prints), before anything is stopped
-	missing=""
-	want rgw && for c in ceph-mon monmaptool ceph-osd radosgw radosgw-admin; do
-		command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
-	done
-	want swift && for c in swift-ring-builder swift-proxy-server swift-object-server; do
-		command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+	specs="" missing=""
+	want rgw && specs=$RGW_PKGS
+	want swift && specs="$specs $SWIFT_PKGS"
+	for spec in $specs; do
+		command -v "${spec#*:}" >/dev/null 2>&1 || missing="$missing ${spec#*:}"
 	done
 	if [ -n "$missing" ]; then
 		say "not installed:$missing (sh tests/s3/servers.sh install start installs them)"
