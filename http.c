@@ -1015,7 +1015,16 @@ read_head(http_client *c, http_conn *k, http_response *rs, int *got_any,
 {
 	size_t n = 0;
 	int nl = 0;     /* newlines in a row (CR ignored) */
+	int one = 1;
 
+	/*
+	 * radosgw (and python's http.server) write a response's head and body
+	 * in two sends: Nagle holds the body until the head is acknowledged,
+	 * and on a keep-alive connection Linux delays that ACK by 40 ms. Quick
+	 * ACKs, set again per response (the kernel drops them): a get of 1,003
+	 * small objects from radosgw took 44 s, now 1.4 s.
+	 */
+	setsockopt(k->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 	for (;;) {
 		int r = conn_fill(k, err);
 
