@@ -66,12 +66,14 @@ $(BUILD)/.build-deps:
 	sh scripts/need.sh musl-tools:musl-gcc xz-utils:xz
 	@touch $@
 
+# "+": BearSSL's own make joins this make's job slots (without it, make -j
+# closes them for the recipe and BearSSL builds on one core)
 $(BR_MUSL)/libbearssl.a: | $(BUILD)/.build-deps
-	sh scripts/bearssl.sh $(BUILD) bearssl-musl $(MUSLCC) ar "-Os $(SMALL) -ffunction-sections -fdata-sections"
+	+sh scripts/bearssl.sh $(BUILD) bearssl-musl $(MUSLCC) ar "-Os $(SMALL) -ffunction-sections -fdata-sections"
 # after the musl build: both take the source bearssl.sh downloads once, and
 # two downloads into one folder at once (make -j) would race
 $(BR_HOST)/libbearssl.a: | $(BUILD)/.build-deps $(BR_MUSL)/libbearssl.a
-	sh scripts/bearssl.sh $(BUILD) bearssl-host $(HOSTCC) ar "-O2 -fPIC"
+	+sh scripts/bearssl.sh $(BUILD) bearssl-host $(HOSTCC) ar "-O2 -fPIC"
 
 $(HOT_UNITS:%=$(BUILD)/musl/%.o): UNIT_OPT := -Os
 $(BUILD)/musl/%.o: %.c $(BR_MUSL)/libbearssl.a
@@ -170,7 +172,7 @@ $(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(UNITS:%.c=$(X_DIR)/bin/%.o) $(X_BR)/libbe
 	@echo "$@: $$(wc -c < $@) bytes, stripped, static"
 $(X_BR)/libbearssl.a: | $(BUILD)/.build-deps
 	@test -f $(X_SPECS) || { echo "$(X_SPECS) missing: run sh scripts/cross-deps.sh" >&2; exit 1; }
-	sh scripts/bearssl.sh $(BUILD) bearssl-$(CROSS) "$(X_CC) -specs $(X_SPECS)" $(X_AR) \
+	+sh scripts/bearssl.sh $(BUILD) bearssl-$(CROSS) "$(X_CC) -specs $(X_SPECS)" $(X_AR) \
 		"-Os $(SMALL) $(X_ARCH) -ffunction-sections -fdata-sections"
 $(HOT_UNITS:%=$(X_DIR)/obj/%.o): UNIT_OPT := -Os
 $(X_DIR)/obj/%.o: %.c $(X_BR)/libbearssl.a
