@@ -598,6 +598,18 @@ b6() {
 		# objects per second: the ratio of the peer's time to ours
 		row B6 "plain, objects/s vs $what" "$(ops "$w")" "$(ops "$wp")" "$(ratio "$wp" "$w")" ">= 2.00x"
 	done
+	# the other way (no goal in BENCHMARKS.md): s3pub's first run's objects
+	# (and its manifest), fetched into a new folder one after another
+	G=$W/b6-get
+	series b6-get-s3pub "rm -rf $G" "$S3PUB" get --quiet --endpoint "$EP" "s3://$BUCKET/b6-s3pub-0/" "$G"
+	series b6-get-aws "rm -rf $G" "$AWS" --endpoint-url "$EP" s3 cp --recursive --only-show-errors "s3://$BUCKET/b6-s3pub-0/" "$G"
+	series b6-get-rclone "rm -rf $G" rclone copy "bench:$BUCKET/b6-s3pub-0/" "$G"
+	w=$(best b6-get-s3pub wall)
+	for peer in aws rclone; do
+		wp=$(best "b6-get-$peer" wall)
+		case $peer in aws) what="aws s3 cp --recursive" ;; *) what="rclone copy" ;; esac
+		row B6 "get a prefix, objects/s vs $what" "$(ops "$w")" "$(ops "$wp")" "$(ratio "$wp" "$w")" "-"
+	done
 }
 
 b7() {
