@@ -49,6 +49,8 @@ struct ent {
 	uint8_t type;       /* TAR_REG, TAR_SYMLINK, TAR_DIR */
 };
 
+enum { READ_HDRS, SEND_HDRS };
+
 struct archive {
 	int dirfd;
 	char *dir;              /* DIR as given, for messages */
@@ -63,12 +65,21 @@ struct archive {
 	 * one archive_span_at gives a sender (another thread may send a part
 	 * while the next one is read for its hash) */
 	archive_file rd, snd;
-	size_t hdr_idx;         /* entry whose headers are in hdr, or SIZE_MAX */
 	uint64_t crc_pos;       /* the running CRC covers ustar [0, crc_pos) */
 	uint32_t crc;
 	unsigned char *scratch; /* CRC_CHUNK bytes, for the internal pass */
 	zblocks *z;             /* levels 1..9; NULL at level 0 */
-	unsigned char hdr[TAR_HEADER_MAX];
+	/*
+	 * Tar headers as made last: [READ_HDRS] archive_read's at level 0
+	 * and the compression threads' (one at a time: zblocks' lock);
+	 * [SEND_HDRS] the sender's, who makes those of blocks stored whole
+	 * while the threads read the next blocks (one cache for both gave
+	 * either of them the other's header now and then).
+	 */
+	struct hdr_cache {
+		size_t idx;     /* entry whose headers are in b, or SIZE_MAX */
+		unsigned char b[TAR_HEADER_MAX];
+	} hdrs[2];
 };
 
 /* ---- the walk ---- */
@@ -345,7 +356,7 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 	archive_file_init(&a->rd);
 	archive_file_init(&a->snd);
 	a->dirfd = -1;
-	a->hdr_idx = SIZE_MAX;
+	a->hdrs[READ_HDRS].idx = a->hdrs[SEND_HDRS].idx = SIZE_MAX;
 	a->sde = opts != NULL ? opts->source_date_epoch : -1;
 	/* strip trailing slashes from DIR in messages ("d/" -> "d/x") */
 	for (size_t l = strlen(a->dir); l > 1 && a->dir[l - 1] == '/'; l--)
@@ -636,7 +647,7 @@ tar_piece(const archive *a, uint64_t u, size_t *i, uint64_t *rel, size_t *n)
  */
 static int
 tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
-    archive_span *sp, s3p_err *err)
+    archive_span *sp, struct hdr_cache *hc, s3p_err *err)
 {
 	while (len > 0) {
 		size_t i = 0, n = len;
@@ -665,13 +676,13 @@ tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
 		} else {
 			const struct ent *e = &a->ents[i];
 
-			if (a->hdr_idx != i) {
+			if (hc->idx != i) {
 				tar_entry t;
 				to_tar_entry(a, e, &t);
-				tar_header(&t, a->hdr);
-				a->hdr_idx = i;
+				tar_header(&t, hc->b);
+				hc->idx = i;
 			}
-			memcpy(buf, a->hdr + rel, n);
+			memcpy(buf, hc->b + rel, n);
 			/* an empty file is never opened: check it as its
 			 * header ends */
 			if (e->type == TAR_REG && e->size == 0 &&
@@ -699,7 +710,7 @@ static int
 tar_read_crc(archive *a, uint64_t u, unsigned char *buf, size_t n,
     s3p_err *err)
 {
-	if (tar_read(a, u, buf, n, NULL, err) < 0)
+	if (tar_read(a, u, buf, n, NULL, &a->hdrs[READ_HDRS], err) < 0)
 		return -1;
 	if (u <= a->crc_pos && a->crc_pos < u + n) {
 		size_t skip = (size_t)(a->crc_pos - u);
@@ -731,7 +742,9 @@ finish_crc(archive *a, s3p_err *err)
 static int
 block_read(void *ctx, uint64_t u, void *buf, size_t len, s3p_err *err)
 {
-	return tar_read(ctx, u, buf, len, NULL, err);
+	archive *a = ctx;
+
+	return tar_read(a, u, buf, len, NULL, &a->hdrs[READ_HDRS], err);
 }
 
 /*
@@ -827,7 +840,8 @@ stored_unread(archive *a, uint64_t d, unsigned char *p, size_t *n,
 		memcpy(p, gs.bytes + gs.skip, k);
 	else if (tar_piece(a, gs.in_off, &i, &rel, &k) == TAR_PIECE_DATA)
 		return 0;
-	else if (tar_read(a, gs.in_off, p, k, NULL, err) < 0)
+	else if (tar_read(a, gs.in_off, p, k, NULL, &a->hdrs[SEND_HDRS],
+	    err) < 0)
 		return -1;
 	*n = k;
 	return 1;
@@ -937,5 +951,5 @@ archive_span_at(archive *a, uint64_t offset, size_t len, archive_span *sp,
 	if (gs.len < len)
 		sp->len = (size_t)gs.len;
 	return gs.kind != GZIP_SPAN_DATA ? 0 :
-	    tar_read(a, gs.in_off, NULL, sp->len, sp, err);
+	    tar_read(a, gs.in_off, NULL, sp->len, sp, NULL, err);
 }

@@ -8,10 +8,10 @@
  * files' contents (ustar headers, deflate *stored* blocks, no compression),
  * so the exact size of the final .tar.gz is known before any content is
  * read, and any byte range of it can be produced on demand by re-reading
- * the files with pread(). Nothing is buffered but one header and, for the
- * trailer's CRC when it is asked for early, one 64 KiB block: the memory
- * used is the plan (about 60 bytes + path length + link target length per
- * entry) plus under 80 KiB, whatever the tree size.
+ * the files with pread(). Nothing is buffered but two headers (up to 12
+ * KiB each) and, for the trailer's CRC when it is asked for early, one 64
+ * KiB block: the memory used is the plan (about 60 bytes + path length +
+ * link target length per entry) plus under 100 KiB, whatever the tree size.
  *
  * The walk (bytewise order of the relative paths, lstat, symlinks never
  * followed):
@@ -58,7 +58,8 @@
  * files). Once known it is kept: later passes reuse it.
  *
  * An archive is used by one thread at a time (its compressing threads read
- * files one at a time, on its behalf); reads may come in any order
+ * files one at a time, on its behalf, with a header buffer of their own:
+ * the caller's reads run beside theirs); reads may come in any order
  * and may repeat (multipart retries).
  */
 #ifndef S3PUB_ARCHIVE_H

@@ -164,6 +164,72 @@ random_range(uint32_t *s, uint64_t size, int k, uint64_t small,
 		*len = size - *off;
 }
 
+/*
+ * The sender's reads beside the compression threads' read-ahead: tar
+ * headers in blocks stored whole come from the sending thread
+ * (archive_read, archive_span_at) while the threads read headers of the
+ * next blocks for compression. Groups of 170 small files (a block each,
+ * about) alternate random bytes (blocks stored whole) and text (blocks
+ * compressed); every pass over the archive, as a sendfile sender and as
+ * archive_read, must give the scan's bytes without an error.
+ */
+static void
+test_sender_beside_threads(void)
+{
+	char dir[] = "/tmp/test_archive_mt.XXXXXX", path[600];
+	archive_opts zo = { .source_date_epoch = -1, .level = 6, .jobs = 2 };
+	archive *a = NULL;
+	s3p_err err = { 0, "" };
+	sink_buf sb = { 0 };
+	unsigned char *v = NULL;
+	int ok, bad_spans = -1, bad_reads = -1;
+
+	ok = mkdtemp(dir) != NULL;
+	for (int g = 0; ok && g < 16; g++) {
+		/* random: 4 files of 70,000 bytes a block; text: 170 of 1,000 */
+		int files = g % 2 ? 4 : 170, size = g % 2 ? 70000 : 1000;
+		snprintf(path, sizeof path, "%s/g%02d", dir, g);
+		ok = mkdir(path, 0755) == 0;
+		for (int f = 0; ok && f < files; f++) {
+			FILE *fp;
+			uint32_t seed = (uint32_t)(g * 1000 + f + 1);
+			snprintf(path, sizeof path, "%s/g%02d/f%03d", dir, g, f);
+			ok = (fp = fopen(path, "wb")) != NULL;
+			for (int i = 0; ok && i < size; i++) {
+				seed = seed * 1103515245 + 12345;
+				fputc(g % 2 ? (int)(seed >> 16) & 0xff :
+				    "line of text, "[i % 14], fp);
+			}
+			if (fp != NULL)
+				fclose(fp);
+		}
+	}
+	ok = ok && archive_open(&a, dir, &zo, &err) == 0 &&
+	    archive_scan(a, sink_add, &sb, NULL, &err) == 0 &&
+	    (v = malloc(sb.len)) != NULL;
+	t_ok(ok, "sender beside the threads: a tree of 2,720 files, random "
+	    "and text by turns, scanned at level 6 with 2 threads: %s", err.msg);
+	for (int k = 0; ok && k < 50 && bad_spans < 0 && bad_reads < 0; k++) {
+		uint64_t filed = 0;
+		if (read_spans(a, 0, sb.len, v, &filed, &err) < 0 ||
+		    memcmp(v, sb.buf, sb.len) != 0)
+			bad_spans = k;
+		else if (archive_read(a, 0, v, sb.len, &err) < 0 ||
+		    memcmp(v, sb.buf, sb.len) != 0)
+			bad_reads = k;
+	}
+	t_ok(ok && bad_spans < 0 && bad_reads < 0, "sender beside the threads: "
+	    "50 passes as a sendfile sender and as archive_read give the "
+	    "scan's bytes (first bad pass: %d, %d) %s", bad_spans, bad_reads,
+	    err.msg);
+	free(v);
+	free(sb.buf);
+	archive_close(a);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		t_ok(0, "remove %s", dir);
+}
+
 int
 main(void)
 {
@@ -562,6 +628,8 @@ main(void)
 		snprintf(path, sizeof path, "%s/big", root);
 		unlink(path);
 	}
+
+	test_sender_beside_threads();
 
 	/* bad DIRs */
 	snprintf(path, sizeof path, "%s/nonexistent", root);
