@@ -119,7 +119,7 @@ fi
 # run_units T CFG: every unit test of T under CFG, each one's output and
 # exit status left in $TMP for the checks below. Both CFGs of a target run
 # at once (qemu is one busy core each; the unit tests share no port and
-# make their own temporary files), which takes 1/2 of e2e_cross's time off.
+# make their own temporary files): the unit runs take half as long.
 run_units() {
 	for _u in build/"$1"/test/test_*; do
 		case $_u in *.d) continue ;; esac

@@ -168,10 +168,11 @@ random_range(uint32_t *s, uint64_t size, int k, uint64_t small,
  * The sender's reads beside the compression threads' read-ahead: tar
  * headers in blocks stored whole come from the sending thread
  * (archive_read, archive_span_at) while the threads read headers of the
- * next blocks for compression. Groups of 170 small files (a block each,
- * about) alternate random bytes (blocks stored whole) and text (blocks
- * compressed); every pass over the archive, as a sendfile sender and as
- * archive_read, must give the scan's bytes without an error.
+ * next blocks for compression. Groups of about a block each alternate 4
+ * random files of 70,000 bytes (blocks stored whole, a few headers in
+ * each) and 170 text files of 1,000 (blocks compressed, many headers);
+ * every pass over the archive, as a sendfile sender and as archive_read,
+ * must give the scan's bytes without an error.
  */
 static void
 test_sender_beside_threads(void)
