@@ -12,6 +12,8 @@
 
 #include "clock.h"
 #include "fmt.h"
+#include "hmac.h"
+#include "sha256.h"
 
 #ifndef S3PUB_BUILD_TIME
 #define S3PUB_BUILD_TIME 0
@@ -541,6 +543,108 @@ set_time(br_x509_minimal_context *xc)
 	    (uint32_t)(t % 86400));
 }
 
+/*
+ * SHA-256 for BearSSL (the handshake hash, HMAC, certificate signatures,
+ * the PRF) is sha256.c's, as a br_hash_class: BearSSL's own (sha2small.o,
+ * 2 KB) stays out of the binary, and the handshake gets SHA-NI. state()
+ * and set_state() are BearSSL's way to save and restore a hash at a
+ * block boundary (HMAC keys, the running handshake hashes); the layout
+ * of the 32 state bytes is the class's own business.
+ */
+typedef struct {
+	const br_hash_class *vtable;
+	sha256_ctx h;
+} br_s3p_sha256;
+
+static const br_hash_class s3p_sha256_class;
+
+static void
+s3p_sha256_init(const br_hash_class **ctx)
+{
+	br_s3p_sha256 *c = (br_s3p_sha256 *)ctx;
+
+	c->vtable = &s3p_sha256_class;
+	sha256_init(&c->h);
+}
+
+static void
+s3p_sha256_update(const br_hash_class **ctx, const void *data, size_t len)
+{
+	sha256_update(&((br_s3p_sha256 *)ctx)->h, data, len);
+}
+
+static void
+s3p_sha256_out(const br_hash_class *const *ctx, void *dst)
+{
+	sha256_final(&((const br_s3p_sha256 *)ctx)->h, dst);
+}
+
+static uint64_t
+s3p_sha256_state(const br_hash_class *const *ctx, void *dst)
+{
+	const br_s3p_sha256 *c = (const br_s3p_sha256 *)ctx;
+
+	memcpy(dst, c->h.state, sizeof c->h.state);
+	return c->h.count;
+}
+
+static void
+s3p_sha256_set_state(const br_hash_class **ctx, const void *stb,
+    uint64_t count)
+{
+	br_s3p_sha256 *c = (br_s3p_sha256 *)ctx;
+
+	memcpy(c->h.state, stb, sizeof c->h.state);
+	c->h.count = count;
+}
+
+static const br_hash_class s3p_sha256_class = {
+	sizeof(br_s3p_sha256),
+	BR_HASHDESC_ID(br_sha256_ID) | BR_HASHDESC_OUT(32) |
+	    BR_HASHDESC_STATE(32) | BR_HASHDESC_LBLEN(6) |
+	    BR_HASHDESC_MD_PADDING | BR_HASHDESC_MD_PADDING_BE,
+	s3p_sha256_init, s3p_sha256_update, s3p_sha256_out,
+	s3p_sha256_state, s3p_sha256_set_state
+};
+
+/* HMAC(secret, [a +] label + seed): the PRF's one step */
+static void
+prf_step(const hmac_sha256_ctx *key, const unsigned char *a, const char *label,
+    size_t seed_num, const br_tls_prf_seed_chunk *seed,
+    unsigned char out[SHA256_SIZE])
+{
+	hmac_sha256_ctx h = *key;
+
+	if (a != NULL)
+		hmac_sha256_update(&h, a, SHA256_SIZE);
+	hmac_sha256_update(&h, label, strlen(label));
+	for (size_t i = 0; i < seed_num; i++)
+		hmac_sha256_update(&h, seed[i].data, seed[i].len);
+	hmac_sha256_final(&h, out);
+}
+
+/* TLS 1.2's PRF, P_SHA256 (RFC 5246 section 5), over hmac.c */
+static void
+s3p_prf_sha256(void *dst, size_t len, const void *secret, size_t secret_len,
+    const char *label, size_t seed_num, const br_tls_prf_seed_chunk *seed)
+{
+	hmac_sha256_ctx key;
+	unsigned char a[SHA256_SIZE], out[SHA256_SIZE];
+	unsigned char *d = dst;
+
+	hmac_sha256_init(&key, secret, secret_len);
+	prf_step(&key, NULL, label, seed_num, seed, a);         /* A(1) */
+	while (len > 0) {
+		size_t n = len < sizeof out ? len : sizeof out;
+
+		prf_step(&key, a, label, seed_num, seed, out);
+		memcpy(d, out, n);
+		d += n;
+		len -= n;
+		prf_step(&key, a, "", 0, NULL, a);              /* A(i+1) */
+	}
+}
+
 static void
 setup(tls_conn *t, const tls_anchors *a, int insecure)
 {
@@ -555,7 +659,7 @@ setup(tls_conn *t, const tls_anchors *a, int insecure)
 	 * SHA-1 self-signatures still work. This keeps sha1.o (1.4 KB) out.
 	 */
 	static const br_hash_class *const hashes[] = {
-		&br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable,
+		&s3p_sha256_class, &br_sha384_vtable, &br_sha512_vtable,
 	};
 	br_ssl_client_context *cc = &t->sc;
 	br_ssl_engine_context *eng = &cc->eng;
@@ -574,7 +678,7 @@ setup(tls_conn *t, const tls_anchors *a, int insecure)
 	br_ssl_engine_set_rsavrfy(eng, &br_rsa_i31_pkcs1_vrfy);
 	br_ssl_engine_set_ec(eng, &br_ec_prime_i31);
 	br_ssl_engine_set_ecdsa(eng, &br_ecdsa_i31_vrfy_asn1);
-	br_x509_minimal_init(xc, &br_sha256_vtable, a ? a->ta : NULL,
+	br_x509_minimal_init(xc, &s3p_sha256_class, a ? a->ta : NULL,
 	    a ? a->n : 0);
 	br_x509_minimal_set_rsa(xc, br_ssl_engine_get_rsavrfy(eng));
 	br_x509_minimal_set_ecdsa(xc, br_ssl_engine_get_ec(eng),
@@ -587,7 +691,7 @@ setup(tls_conn *t, const tls_anchors *a, int insecure)
 		br_x509_minimal_set_hash(xc, id, hashes[i]);
 	}
 	set_time(xc);
-	br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha256(eng, s3p_prf_sha256);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
 #if TLS_CHAPOL
