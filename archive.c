@@ -61,10 +61,13 @@ struct archive {
 	size_t pool_len, pool_cap;
 	uint64_t tar_size, gz_size;
 
-	/* the open files (fd -1: none): the one archive_read reads, and the
-	 * one archive_span_at gives a sender (another thread may send a part
-	 * while the next one is read for its hash) */
-	archive_file rd, snd;
+	/* the open files (fd -1: none): the two archive_read reads (two
+	 * parts sent at once read two places of the tree by turns: one file
+	 * would be opened again at every turn), the one of them it read
+	 * last, and the one archive_span_at gives each sender (other threads
+	 * may send a part while the next one is read for its hash) */
+	archive_file rd[2], snd[ARCHIVE_SENDERS];
+	unsigned rd_last;
 	uint64_t crc_pos;       /* the running CRC covers ustar [0, crc_pos) */
 	uint32_t crc;
 	unsigned char *scratch; /* CRC_CHUNK bytes, for the internal pass */
@@ -353,8 +356,10 @@ archive_open(archive **ap, const char *dir, const archive_opts *opts,
 		free(a);
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
-	archive_file_init(&a->rd);
-	archive_file_init(&a->snd);
+	archive_file_init(&a->rd[0]);
+	archive_file_init(&a->rd[1]);
+	for (int i = 0; i < ARCHIVE_SENDERS; i++)
+		archive_file_init(&a->snd[i]);
 	a->dirfd = -1;
 	a->hdrs[READ_HDRS].idx = a->hdrs[SEND_HDRS].idx = SIZE_MAX;
 	a->sde = opts != NULL ? opts->source_date_epoch : -1;
@@ -401,8 +406,10 @@ archive_close(archive *a)
 		return;
 	/* first: its threads may still be compressing ahead from the plan */
 	zblocks_close(a->z);
-	archive_file_close(&a->rd);
-	archive_file_close(&a->snd);
+	archive_file_close(&a->rd[0]);
+	archive_file_close(&a->rd[1]);
+	for (int i = 0; i < ARCHIVE_SENDERS; i++)
+		archive_file_close(&a->snd[i]);
 	if (a->dirfd >= 0)
 		close(a->dirfd);
 	free(a->ents);
@@ -647,7 +654,7 @@ tar_piece(const archive *a, uint64_t u, size_t *i, uint64_t *rel, size_t *n)
  */
 static int
 tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
-    archive_span *sp, struct hdr_cache *hc, s3p_err *err)
+    archive_span *sp, archive_file *snd, struct hdr_cache *hc, s3p_err *err)
 {
 	while (len > 0) {
 		size_t i = 0, n = len;
@@ -662,16 +669,21 @@ tar_read(archive *a, uint64_t u, unsigned char *buf, size_t len,
 			if (kind != TAR_PIECE_DATA ||
 			    (a->z == NULL && u + n > a->crc_pos))
 				return 0;
-			if (file_read(a, &a->snd, i, rel + n, NULL, 0, err) < 0)
+			if (file_read(a, snd, i, rel + n, NULL, 0, err) < 0)
 				return -1;
-			sp->fd = a->snd.fd;
+			sp->fd = snd->fd;
 			sp->fd_off = rel;
 			return 1;
 		}
 		if (kind == TAR_PIECE_ZEROS) {
 			memset(buf, 0, n);
 		} else if (kind == TAR_PIECE_DATA) {
-			if (file_read(a, &a->rd, i, rel, buf, n, err) < 0)
+			/* the file open for it, else the other one */
+			unsigned k = a->rd[0].idx == i && a->rd[0].fd >= 0 ? 0 :
+			    a->rd[1].idx == i && a->rd[1].fd >= 0 ? 1 :
+			    !a->rd_last;
+			a->rd_last = k;
+			if (file_read(a, &a->rd[k], i, rel, buf, n, err) < 0)
 				return -1;
 		} else {
 			const struct ent *e = &a->ents[i];
@@ -710,7 +722,7 @@ static int
 tar_read_crc(archive *a, uint64_t u, unsigned char *buf, size_t n,
     s3p_err *err)
 {
-	if (tar_read(a, u, buf, n, NULL, &a->hdrs[READ_HDRS], err) < 0)
+	if (tar_read(a, u, buf, n, NULL, NULL, &a->hdrs[READ_HDRS], err) < 0)
 		return -1;
 	if (u <= a->crc_pos && a->crc_pos < u + n) {
 		size_t skip = (size_t)(a->crc_pos - u);
@@ -744,7 +756,7 @@ block_read(void *ctx, uint64_t u, void *buf, size_t len, s3p_err *err)
 {
 	archive *a = ctx;
 
-	return tar_read(a, u, buf, len, NULL, &a->hdrs[READ_HDRS], err);
+	return tar_read(a, u, buf, len, NULL, NULL, &a->hdrs[READ_HDRS], err);
 }
 
 /*
@@ -840,7 +852,7 @@ stored_unread(archive *a, uint64_t d, unsigned char *p, size_t *n,
 		memcpy(p, gs.bytes + gs.skip, k);
 	else if (tar_piece(a, gs.in_off, &i, &rel, &k) == TAR_PIECE_DATA)
 		return 0;
-	else if (tar_read(a, gs.in_off, p, k, NULL, &a->hdrs[SEND_HDRS],
+	else if (tar_read(a, gs.in_off, p, k, NULL, NULL, &a->hdrs[SEND_HDRS],
 	    err) < 0)
 		return -1;
 	*n = k;
@@ -928,8 +940,8 @@ archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
 }
 
 int
-archive_span_at(archive *a, uint64_t offset, size_t len, archive_span *sp,
-    s3p_err *err)
+archive_span_at(archive *a, unsigned sender, uint64_t offset, size_t len,
+    archive_span *sp, s3p_err *err)
 {
 	gzip_span gs;
 
@@ -951,5 +963,5 @@ archive_span_at(archive *a, uint64_t offset, size_t len, archive_span *sp,
 	if (gs.len < len)
 		sp->len = (size_t)gs.len;
 	return gs.kind != GZIP_SPAN_DATA ? 0 :
-	    tar_read(a, gs.in_off, NULL, sp->len, sp, NULL, err);
+	    tar_read(a, gs.in_off, NULL, sp->len, sp, &a->snd[sender], NULL, err);
 }

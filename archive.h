@@ -157,9 +157,12 @@ int archive_read(archive *a, uint64_t offset, void *buf, size_t len,
  * come from. Returns 1 when the first sp->len of them are a file's data,
  * bytes [sp->fd_off, +sp->len) of file sp->fd, checked against the walk
  * as archive_read checks (at open, and when the stretch reaches the
- * file's end). sp->fd is the archive's, open until the next call or
- * archive_close, and apart from the file archive_read uses (a part may be
- * sent while the next one is read for its hash, under the caller's lock).
+ * file's end). sp->fd is the archive's, open until `sender`'s next call
+ * or archive_close, and apart from the file archive_read uses (a part may
+ * be sent while the next one is read for its hash, under the caller's
+ * lock). Each of the ARCHIVE_SENDERS senders (0, 1) has a file of its own,
+ * so that two parts can be sent at once (s3.h: twin), each sender calling
+ * under the caller's lock.
  * A file that ends early (sendfile returns 0) is a change: read those
  * bytes with archive_read, whose error names the file. Returns 0 when
  * the first sp->len bytes are to be read with archive_read: framing, tar
@@ -179,8 +182,10 @@ typedef struct {
 	size_t len;         /* 1..len */
 } archive_span;
 
-int archive_span_at(archive *a, uint64_t offset, size_t len,
-    archive_span *sp, s3p_err *err);
+#define ARCHIVE_SENDERS 2
+
+int archive_span_at(archive *a, unsigned sender, uint64_t offset,
+    size_t len, archive_span *sp, s3p_err *err);
 
 /*
  * The bytes may differ from the pass before (the server refused their

@@ -48,6 +48,7 @@ typedef struct {
 	s3_read_fn read;                /* NULL: no body */
 	void *read_ctx;
 	s3_span_fn span;                /* read's file stretches, or NULL */
+	unsigned sender;                /* span's: 0, or 1 for the twin */
 	uint64_t body_off, body_len;    /* the body is this range of read */
 	int body_always;                /* send Content-Length: 0 too */
 	http_sink_fn sink;              /* a 2xx answer's body; NULL: kept */
@@ -355,7 +356,8 @@ body_span(void *ctx, uint64_t offset, size_t len, http_file_span *sp,
 
 	if (cancelled(b->s, b->op))
 		return ERR(err, S3P_ENET, "interrupted");
-	r = b->op->span(b->op->read_ctx, b->op->body_off + offset, len, sp, err);
+	r = b->op->span(b->op->read_ctx, b->op->sender, b->op->body_off + offset,
+	    len, sp, err);
 	if (r == 1)
 		body_progress(b, offset + sp->len);
 	return r;
@@ -828,8 +830,9 @@ ssec_ignored(s3_client *s, const s3_op *op, s3p_err *err)
 /*
  * The SHA-256 of [off, off+len) of the body into d; `whole` (may be NULL)
  * gets the same bytes. Stops when *stop is set. With `overlap`, reading
- * runs on a thread of its own (hashpass.h); part_hash_main, whose thread
- * already runs beside a send, reads and hashes in turn.
+ * runs on a thread of its own (hashpass.h); a multipart upload's later
+ * parts, whose hash thread already runs beside the sends, read and hash
+ * in turn.
  */
 static int
 hash_body(int overlap, s3_read_fn read, void *ctx, uint64_t off,
@@ -1044,10 +1047,9 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 }
 
 /*
- * Multipart overlap: while part i is sent, part i+1 is hashed on another
- * thread (on two cores the hash costs no wall time). Both read the caller's
- * body, which serves one thread at a time: a mutex makes the reads take
- * turns. The whole object's hash is fed by the hash passes only, in order.
+ * The body serves one thread at a time (s3.h: s3_read_fn), and in a
+ * multipart upload the hash pass and the senders read it at once: a mutex
+ * makes their reads take turns.
  */
 typedef struct {
 	s3_read_fn read;
@@ -1057,14 +1059,14 @@ typedef struct {
 } locked_src;
 
 static int
-locked_span(void *c, uint64_t off, size_t len, http_file_span *sp,
-    s3p_err *err)
+locked_span(void *c, unsigned sender, uint64_t off, size_t len,
+    http_file_span *sp, s3p_err *err)
 {
 	locked_src *ls = c;
 	int rc;
 
 	pthread_mutex_lock(&ls->mu);
-	rc = ls->span(ls->ctx, off, len, sp, err);
+	rc = ls->span(ls->ctx, sender, off, len, sp, err);
 	pthread_mutex_unlock(&ls->mu);
 	return rc;
 }
@@ -1079,52 +1081,6 @@ locked_read(void *c, uint64_t off, void *buf, size_t len, s3p_err *err)
 	rc = ls->read(ls->ctx, off, buf, len, err);
 	pthread_mutex_unlock(&ls->mu);
 	return rc;
-}
-
-typedef struct {
-	locked_src *src;
-	uint64_t off, len;
-	sha256_ctx *whole;
-	unsigned char *sha;             /* where the part's digest goes */
-	volatile sig_atomic_t stop;     /* the send failed: give up */
-	int rc;
-	s3p_err err;
-	pthread_t tid;
-	int running;
-} part_hasher;
-
-static void *
-part_hash_main(void *arg)
-{
-	part_hasher *ph = arg;
-
-	ph->rc = hash_body(0, locked_read, ph->src, ph->off, ph->len, ph->whole,
-	    ph->sha, &ph->stop, &ph->err);
-	return NULL;
-}
-
-/* Starts hashing a part; without a thread, hashes it here and now. */
-static void
-part_hash_start(part_hasher *ph, locked_src *src, uint64_t off, uint64_t len,
-    sha256_ctx *whole, unsigned char *sha)
-{
-	*ph = (part_hasher){ .src = src, .off = off, .len = len, .whole = whole,
-	    .sha = sha };
-	ph->running = pthread_create(&ph->tid, NULL, part_hash_main, ph) == 0;
-	if (!ph->running)
-		part_hash_main(ph);
-}
-
-/* Waits for the hash; `stop` first when its result is not wanted. */
-static int
-part_hash_join(part_hasher *ph, int stop)
-{
-	if (stop)
-		ph->stop = 1;
-	if (ph->running)
-		pthread_join(ph->tid, NULL);
-	ph->running = 0;
-	return ph->rc;
 }
 
 static int resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
@@ -1142,6 +1098,17 @@ typedef struct {
 	int known;                      /* every hash given by body->known */
 	sha256_ctx whole;               /* the object's hash, fed in order */
 	unsigned char dwhole[SHA256_SIZE]; /* its digest, when known */
+	/* the parts' sending (mp_parts), under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;              /* hashed, next or failed changed */
+	unsigned hashed;                /* parts [0, hashed) have their hash */
+	unsigned next;                  /* the next part a sender takes */
+	volatile int failed;            /* a step failed: the others stop */
+	int rc;                         /* the first failure's, and its err */
+	s3p_err err;
+	s3_progress_fn progress;        /* s's, called under mu */
+	void *progress_ctx;
+	const volatile sig_atomic_t *cancel; /* s's */
 } multipart;
 
 /* The length of part i (from 0): part_size, but the last. */
@@ -1209,7 +1176,8 @@ mp_known(multipart *m)
  * counted. Returns 0, -1 or S3_BODY_CHANGED.
  */
 static int
-mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
+mp_send_part(s3_client *s, multipart *m, unsigned i, unsigned sender,
+    s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
 	part_done *p = &m->parts[i];
@@ -1237,6 +1205,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
 	op.read = locked_read;
 	op.read_ctx = &m->src;
 	op.span = m->src.span != NULL ? locked_span : NULL;
+	op.sender = sender;
 	op.body_off = (uint64_t)i * m->part_size;
 	op.body_len = part_len(m, i);
 	if ((rc = s3_do(s, &op, err)) < 0)
@@ -1249,35 +1218,177 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, s3p_err *err)
 }
 
 /*
- * Every part, in order, hashed then sent: part 1's hash here, each later
- * one on a thread while its predecessor is sent (none when m->known).
- * Returns 0, -1 or S3_BODY_CHANGED.
+ * Sending the parts (issue 16). The hash pass runs on a thread of its own
+ * and hashes them in order (the whole object's hash takes the bytes in
+ * order), and each sender (s, and s->twin on another thread, each with
+ * its own connection) takes the next part whose hash is ready. With two,
+ * the server works on two parts at once, and one part's wait for its
+ * answer no longer leaves the link idle. A failure stops the others
+ * taking parts (a part in flight ends first); the first one is the
+ * upload's.
+ */
+typedef struct {
+	multipart *m;
+	s3_client *s;
+	unsigned sender;                /* 0, or 1: the twin */
+	pthread_t tid;
+} part_sender;
+
+/* Records a failure (the first one's rc and err are kept) and wakes all. */
+static void
+mp_fail(multipart *m, int rc, const s3p_err *err)
+{
+	pthread_mutex_lock(&m->mu);
+	if (!m->failed) {
+		m->failed = 1;
+		m->rc = rc;
+		m->err = *err;
+	}
+	pthread_cond_broadcast(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+}
+
+/*
+ * The hash pass: stops at a signal (s->cancel), or at the next part after
+ * a sender's failure.
+ */
+static void *
+mp_hash_main(void *arg)
+{
+	multipart *m = arg;
+	s3p_err err;
+
+	for (unsigned i = 0; i < m->nparts && !m->failed; i++) {
+		/* the first part's hash has nothing to overlap: its reads
+		 * run on a thread of their own (hash_body) */
+		if (hash_body(i == 0, locked_read, &m->src, (uint64_t)i * m->part_size,
+		    part_len(m, i), &m->whole, m->parts[i].sha, m->cancel,
+		    &err) < 0) {
+			mp_fail(m, -1, &err);
+			break;
+		}
+		pthread_mutex_lock(&m->mu);
+		m->hashed = i + 1;
+		pthread_cond_broadcast(&m->cv);
+		pthread_mutex_unlock(&m->mu);
+	}
+	return NULL;
+}
+
+/* The next part to send, its hash ready; or -1: none left, or stop. */
+static long
+mp_take(part_sender *ps)
+{
+	multipart *m = ps->m;
+	long i = -1;
+
+	pthread_mutex_lock(&m->mu);
+	/* the hash pass wakes us with each part, and when it fails */
+	while (!m->failed && m->next < m->nparts && m->next >= m->hashed)
+		pthread_cond_wait(&m->cv, &m->mu);
+	if (!m->failed && m->next < m->nparts)
+		i = m->next++;
+	pthread_mutex_unlock(&m->mu);
+	return i;
+}
+
+static void *
+mp_sender_main(void *arg)
+{
+	part_sender *ps = arg;
+	long i;
+
+	while ((i = mp_take(ps)) >= 0) {
+		s3p_err err;
+		int rc = mp_send_part(ps->s, ps->m, (unsigned)i, ps->sender, &err);
+
+		if (rc == 0 && cancelled(ps->s, NULL))
+			rc = ERR(&err, S3P_ENET, "interrupted");
+		if (rc != 0) {
+			mp_fail(ps->m, rc, &err);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void
+locked_progress(void *c, uint64_t sent)
+{
+	multipart *m = c;
+
+	pthread_mutex_lock(&m->mu);
+	m->progress(m->progress_ctx, sent);
+	pthread_mutex_unlock(&m->mu);
+}
+
+/*
+ * The twin as s, but for its connection and scratch (s3.h: twin); its
+ * credentials shared under a lock. Returns 1 when it is ready.
+ */
+static int
+twin_setup(s3_client *s, pthread_mutex_t *cred_mu)
+{
+	s3_client *t = s->twin;
+	http_client *http = t->http;
+	struct s3_scratch *scratch = t->scratch;
+
+	if (s->cred_mu == NULL)
+		s->cred_mu = cred_mu;
+	*t = *s;
+	t->http = http;
+	t->scratch = scratch;
+	t->twin = NULL;
+	t->requests = 0;
+	return 1;
+}
+
+/*
+ * Every part hashed and sent (none hashed when m->known). Returns 0, -1
+ * or S3_BODY_CHANGED.
  */
 static int
 mp_parts(s3_client *s, multipart *m, s3p_err *err)
 {
-	if (!m->known && hash_body(1, locked_read, &m->src, 0, part_len(m, 0),
-	    &m->whole, m->parts[0].sha, s->cancel, err) < 0)
-		return -1;
-	for (unsigned i = 0; i < m->nparts; i++) {
-		part_hasher next;
-		int have_next = !m->known && i + 1 < m->nparts;
-		int rc;
+	pthread_mutex_t cred_mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_t *own_cred_mu = s->cred_mu;
+	part_sender ps[2] = { { m, s, 0, 0 }, { m, s->twin, 1, 0 } };
+	pthread_t hasher;
+	int hashing = 0, twin = 0;
 
-		if (have_next)
-			part_hash_start(&next, &m->src, (uint64_t)(i + 1) *
-			    m->part_size, part_len(m, i + 1), &m->whole,
-			    m->parts[i + 1].sha);
-		rc = mp_send_part(s, m, i, err);
-		/* the next part's hash: waited for, or stopped after a failure */
-		if (have_next && part_hash_join(&next, rc < 0) < 0 && rc == 0) {
-			*err = next.err;
-			rc = -1;
-		}
-		if (rc < 0)
-			return rc;
-		if (cancelled(s, NULL))
-			return ERR(err, S3P_ENET, "interrupted");
+	pthread_mutex_init(&m->mu, NULL);
+	pthread_cond_init(&m->cv, NULL);
+	m->cancel = s->cancel;
+	m->progress = s->progress;
+	m->progress_ctx = s->progress_ctx;
+	if (s->progress != NULL) {
+		s->progress = locked_progress;
+		s->progress_ctx = m;
+	}
+	if (m->known) {
+		m->hashed = m->nparts;
+	} else if (!(hashing = pthread_create(&hasher, NULL, mp_hash_main,
+	    m) == 0)) {
+		/* no thread: every hash first */
+		mp_hash_main(m);
+	}
+	twin = s->twin != NULL && m->nparts > 1 && twin_setup(s, &cred_mu) &&
+	    pthread_create(&ps[1].tid, NULL, mp_sender_main, &ps[1]) == 0;
+	mp_sender_main(&ps[0]);
+	if (twin) {
+		pthread_join(ps[1].tid, NULL);
+		s->requests += s->twin->requests;
+	}
+	if (hashing)
+		pthread_join(hasher, NULL);
+	s->cred_mu = own_cred_mu;
+	s->progress = m->progress;
+	s->progress_ctx = m->progress_ctx;
+	pthread_cond_destroy(&m->cv);
+	pthread_mutex_destroy(&m->mu);
+	if (m->failed) {
+		*err = m->err;
+		return m->rc;
 	}
 	return 0;
 }

@@ -124,10 +124,12 @@ typedef int (*s3_hash_fn)(void *ctx, uint64_t offset, uint64_t len,
  * Optional companion of an upload's s3_read_fn (same ctx, same offsets):
  * where the body bytes at offset come from, for http's sendfile; the
  * contract is http_span_fn's (http.h). The bytes it describes must be the
- * reader's.
+ * reader's. `sender` is 0, or 1 for the parts a twin sends (s3_client):
+ * each sender's file must stay open until that sender's next call, so
+ * that two parts can be sent at once (the calls still take turns).
  */
-typedef int (*s3_span_fn)(void *ctx, uint64_t offset, size_t len,
-    http_file_span *sp, s3p_err *err);
+typedef int (*s3_span_fn)(void *ctx, unsigned sender, uint64_t offset,
+    size_t len, http_file_span *sp, s3p_err *err);
 
 /* Progress: `sent` more bytes of request bodies left (send passes only). */
 typedef void (*s3_progress_fn)(void *ctx, uint64_t sent);
@@ -152,7 +154,7 @@ typedef struct {
 	                             * after a multipart upload (s3_upload) */
 } s3_upload_rules;
 
-typedef struct {
+typedef struct s3_client_s {
 	http_client *http;          /* caller-owned */
 	creds *cred;                /* caller-owned; refreshed in place */
 	creds_ctx *cred_ctx;        /* for refresh; NULL: never refreshed */
@@ -185,6 +187,17 @@ typedef struct {
 	 * (BadDigest), for a reader whose bytes depend on an earlier pass
 	 * (the stored archive's CRC-32 trailer); NULL: none */
 	void (*restart)(void *read_ctx);
+	/*
+	 * NULL, or a second client (s3_client_init'ed with an http_client
+	 * of its own) that sends every other part of a multipart upload at
+	 * the same time as this one (issue 16): the server works on two
+	 * parts at once and one part's wait for its answer overlaps the
+	 * other's bytes. s3_upload gives it all of this client's settings
+	 * before each use (it keeps only its connection and scratch), and
+	 * the two share the credentials under a lock. The reader then
+	 * serves two senders, one call at a time (s3_span_fn's sender).
+	 */
+	struct s3_client_s *twin;
 	struct s3_scratch *scratch; /* private: one request's buffers */
 } s3_client;
 
@@ -236,8 +249,9 @@ typedef struct {
  * Uploads `len` bytes from `read` to bucket/key: one PutObject when len <=
  * part_size, else a multipart upload with parts of part_size, grown when
  * needed so that there are at most 10,000 (each part hashed, then sent,
- * then retried alone when it fails; the upload is aborted when it fails for
- * good: no orphan parts). part_size is clamped to [5 MiB, 5 GiB] for
+ * then retried alone when it fails; with s->twin two parts are sent at
+ * once, the hashes still taken in order; the upload is aborted when it
+ * fails for good: no orphan parts). part_size is clamped to [5 MiB, 5 GiB] for
  * multipart. content_type may be NULL. `known` (may be NULL) gives the
  * hashes of the whole body and of the parts when the caller has them:
  * with all of them there is no hash pass (only on the first try: after a

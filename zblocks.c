@@ -5,8 +5,13 @@
  * Slots: (workers + 1) output buffers, each holding one block's compressed
  * bytes or waiting for them. The reader asks for block b: the slot that has
  * (or will have) b is kept, and the free ones are given to b+1, b+2, ...
- * so the workers stay ahead of a reader that goes forward. A slot the
- * reader holds (the block it copies from) is never reused under it.
+ * (its window) so the workers stay ahead of a reader that goes forward. A
+ * slot the reader holds (the block it copies from) is never reused under
+ * it. Two readers (two parts sent at once) take turns (zblocks.h): one
+ * more slot comes into use, and each reader's window is half the slots,
+ * so that neither takes the other's blocks, and a reader always finds a
+ * slot that no window holds (the other reader cannot move while it
+ * waits: the caller's lock).
  */
 #include "zblocks.h"
 
@@ -16,6 +21,8 @@
 
 #include "crc32.h"
 #include "deflate.h"
+
+#define NO_READER UINT64_MAX
 
 /* A checkpoint (the output offset of block i) every CKPT_EVERY blocks. */
 #define CKPT_EVERY 64
@@ -64,7 +71,10 @@ struct zblocks {
 	pthread_cond_t done;    /* a slot became SLOT_DONE or SLOT_FAILED */
 	int quit;
 	struct slot *slots;
-	unsigned nslots;
+	unsigned nslots;        /* in use: workers + 1, + 1 with a second reader */
+	unsigned win;           /* a reader's window: nslots, or half of them */
+	uint64_t at[2];         /* the block each reader read last, or NO_READER */
+	unsigned last;          /* which of them read last */
 	struct worker *w;
 	unsigned nworkers, started;
 };
@@ -175,7 +185,8 @@ zblocks_open(zblocks **zp, const zblocks_opts *o, s3p_err *err)
 	z->nblocks = o->in_size == 0 ? 1 :
 	    (o->in_size + DEFLATE_BLOCK - 1) / DEFLATE_BLOCK;
 	z->nworkers = jobs;
-	z->nslots = jobs + 1;
+	z->win = z->nslots = jobs + 1;
+	z->at[0] = z->at[1] = NO_READER;
 	pthread_mutex_init(&z->mu, NULL);
 	pthread_mutex_init(&z->io, NULL);
 	pthread_cond_init(&z->work, NULL);
@@ -186,10 +197,10 @@ zblocks_open(zblocks **zp, const zblocks_opts *o, s3p_err *err)
 	    (z->crc = malloc(z->nblocks * sizeof *z->crc)) == NULL ||
 	    (z->ckpt = malloc((z->nblocks / CKPT_EVERY + 1) *
 	    sizeof *z->ckpt)) == NULL ||
-	    (z->slots = calloc(z->nslots, sizeof *z->slots)) == NULL ||
+	    (z->slots = calloc(jobs + 2, sizeof *z->slots)) == NULL ||
 	    (z->w = calloc(jobs, sizeof *z->w)) == NULL)
 		goto fail;
-	for (unsigned i = 0; i < z->nslots; i++)
+	for (unsigned i = 0; i < jobs + 2; i++)
 		if ((z->slots[i].out = malloc(OUT_MAX)) == NULL)
 			goto fail;
 	return 0;
@@ -220,11 +231,63 @@ start(zblocks *z, s3p_err *err)
 	return 0;
 }
 
-/* Whether a slot holding block `b` is still of use to a reader now at `at`. */
+/* Whether block b is in reader k's window (from the block it read last). */
 static int
-useful(const zblocks *z, uint64_t b, uint64_t at)
+in_window(const zblocks *z, unsigned k, uint64_t b)
 {
-	return b >= at && b < at + z->nslots;
+	return z->at[k] != NO_READER && b >= z->at[k] && b < z->at[k] + z->win;
+}
+
+/* Whether a slot holding block `b` is still of use to a reader. */
+static int
+useful(const zblocks *z, uint64_t b)
+{
+	return in_window(z, 0, b) || in_window(z, 1, b);
+}
+
+/*
+ * Which reader asks for block b: the one whose window holds it (or that
+ * read the block before); else the nearest one behind it, gone forward
+ * (a sender skips the blocks stored whole: it sends them from the
+ * files); else a new one (another part, or a new pass from the start):
+ * the second reader (its slots then come into use), or in place of the
+ * one that read less recently.
+ */
+static void
+reader_at(zblocks *z, uint64_t b)
+{
+	unsigned k;
+
+	for (k = 0; k < 2; k++)
+		if (in_window(z, k, b) || (b > 0 && in_window(z, k, b - 1)))
+			break;
+	if (k == 2) {
+		for (unsigned j = 0; j < 2; j++)
+			if (z->at[j] != NO_READER && z->at[j] < b &&
+			    (k == 2 || z->at[j] > z->at[k]))
+				k = j;
+	}
+	if (k == 2) {
+		k = z->at[0] == NO_READER ? 0 : z->at[1] == NO_READER ? 1 :
+		    !z->last;
+		if (k == 1 && z->win == z->nslots) {
+			z->nslots++;
+			z->win = z->nslots / 2;
+		}
+		/*
+		 * Blocks no reader's window holds any more were compressed for
+		 * an earlier pass: a new pass (after a refused body, a file may
+		 * have changed since) compresses them afresh, so that the
+		 * change shows.
+		 */
+		z->at[k] = NO_READER;
+		for (unsigned i = 0; i < z->nslots; i++)
+			if (z->slots[i].state == SLOT_DONE &&
+			    !useful(z, z->slots[i].block))
+				z->slots[i].state = SLOT_FREE;
+	}
+	z->at[k] = b;
+	z->last = k;
 }
 
 /*
@@ -236,14 +299,15 @@ want_blocks(zblocks *z, uint64_t b)
 {
 	struct slot *s = NULL;
 
-	for (uint64_t want = b; want < z->nblocks && useful(z, want, b); want++) {
+	reader_at(z, b);
+	for (uint64_t want = b; want < z->nblocks && want < b + z->win; want++) {
 		struct slot *have = NULL, *spare = NULL;
 		for (unsigned i = 0; i < z->nslots; i++) {
 			struct slot *t = &z->slots[i];
 			if (t->state != SLOT_FREE && t->block == want)
 				have = t;
 			else if (t->state != SLOT_BUSY && (t->state ==
-			    SLOT_FREE || !useful(z, t->block, b)))
+			    SLOT_FREE || !useful(z, t->block)))
 				spare = t;
 		}
 		if (have == NULL && spare == NULL)
@@ -347,6 +411,8 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 	}
 	z->total = off;
 	z->scanned = 1;
+	/* the send pass starts again from block 0: one reader, anew */
+	z->at[0] = z->at[1] = NO_READER;
 	return 0;
 }
 
@@ -462,7 +528,7 @@ zblocks_close(zblocks *z)
 		pthread_join(z->w[i].th, NULL);
 		free_worker(&z->w[i]);
 	}
-	for (unsigned i = 0; z->slots != NULL && i < z->nslots; i++)
+	for (unsigned i = 0; z->slots != NULL && i < z->nworkers + 2; i++)
 		free(z->slots[i].out);
 	pthread_mutex_destroy(&z->mu);
 	pthread_mutex_destroy(&z->io);

@@ -30,12 +30,14 @@
  * deflate context and input buffer; the reader waits only for the block it
  * needs. The input function is called from the workers, one call at a
  * time (under a lock), never concurrently. A zblocks is used by one
- * thread at a time.
+ * thread at a time; two readers far apart may take turns (the two parts
+ * of a multipart upload in flight at once): each keeps its own read-ahead.
  *
  * Memory: jobs x deflate context + (2 x jobs + 1) buffers of
  * DEFLATE_BOUND(DEFLATE_BLOCK) (each worker's input, the output slots: a
  * block stored whole trades its input buffer for the slot's), plus the
- * table; all freed by zblocks_close.
+ * table; one more output slot, allocated but touched only once a second
+ * reader shows up; all freed by zblocks_close.
  */
 #ifndef S3PUB_ZBLOCKS_H
 #define S3PUB_ZBLOCKS_H

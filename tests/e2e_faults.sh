@@ -7,10 +7,11 @@
 # stall past --timeout, a truncated response body, an answer that is not
 # HTTP, Retry-After, a corrupted body byte (radosgw must refuse it with
 # XAmzContentSHA256Mismatch). Each case runs in single-PUT mode (a small
-# tree) and in multipart mode (--part-size 5MiB, a 12 MiB tree, the fault on
-# part 2), twice: the fault a few times, then s3pub must succeed with an
-# object byte-identical to `s3pub archive` of the tree (downloaded with the
-# AWS CLI); the fault every time with --retries 2, then s3pub must exit with
+# tree), in multipart mode (--part-size 5MiB, a 12 MiB tree, the fault on
+# part 2) and in multipart mode at --compress 0 (two parts at once),
+# twice: the fault a few times, then s3pub must succeed with an object
+# byte-identical to `s3pub archive` of the tree (downloaded with the AWS
+# CLI); the fault every time with --retries 2, then s3pub must exit with
 # the right status and one line on stderr, leaving no object and no open
 # multipart upload. Also: every complete request body the proxy saw matched
 # its signed x-amz-content-sha256 (each retry regenerated it), a retry after
@@ -20,10 +21,12 @@
 # the result spec names it); S3PUB_FAKE_TIME 2 hours and 10 years off
 # still publishes (radosgw refuses more than 15 minutes), with one 403 for
 # the whole run; SIGTERM and SIGINT during a multipart upload (while a part
-# is sent, and while its answer is awaited) abort it and exit 143 / 130,
-# and SIGTERM stops a plain-mode --jobs run; publishes run under valgrind
-# memcheck (a glibc build: valgrind cannot replace malloc in the static
-# binary) with no error and no definite leak. About 90 s.
+# is sent, and while its answer is awaited; also with two parts at once)
+# abort it and exit 143 / 130; two parts at once are in flight together
+# (the proxy's log), one at a time with --parts-at-once 1; SIGTERM stops
+# a plain-mode --jobs run; publishes run under valgrind memcheck (a glibc
+# build: valgrind cannot replace malloc in the static binary) with no
+# error and no definite leak. About 150 s.
 . tests/lib.sh
 . tests/s3/lib.sh
 sh scripts/need.sh awscli:aws python3:python3 >&2 || exit 1
@@ -67,6 +70,7 @@ with open(sys.argv[1], "w") as f:
 printf 'x\n' >"$TMP/big/b.txt"
 WANT_small=$("$S3PUB" archive "$TMP/small" | sha256sum | cut -d' ' -f1)
 WANT_big=$("$S3PUB" archive "$TMP/big" | sha256sum | cut -d' ' -f1)
+WANT_multi0=$("$S3PUB" archive --compress 0 "$TMP/big" | sha256sum | cut -d' ' -f1)
 
 # rules JSON: set_rules 'RULE,...'
 set_rules() {
@@ -108,6 +112,8 @@ fault() {
 	else
 		_dir=$TMP/big _m='"method": "PUT", "query": "partNumber=2"' _ps="--part-size 5MiB"
 	fi
+	# multi0: --compress 0, whose parts go two at once (issue 16)
+	[ "$_mode" = multi0 ] && _ps="$_ps --compress 0"
 	_key=$_mode-$_name-$_want
 	set_rules "{$_m, \"times\": $_times, \"action\": \"$_act\"$EXTRA_RULE}"
 	with_keys rgw "$S3PUB" publish $_ps "$@" "$_dir" "s3://$B/$_key,opt=endpoint=$PEP" \
@@ -129,7 +135,7 @@ fault() {
 		not_ok "$_mode $_name, retries exhausted: exit $_rc, want $_want: $(tail -c 300 "$TMP/err")"
 	elif ! one_line "$TMP/err" || ! grep -Eq -- "$_pat" "$TMP/err"; then
 		not_ok "$_mode $_name, retries exhausted: stderr is not one line matching /$_pat/: $(head -c 400 "$TMP/err")"
-	elif [ "$_mode" = multi ] && ! grep -q '; multipart upload aborted' "$TMP/err"; then
+	elif [ "$_mode" != single ] && ! grep -q '; multipart upload aborted' "$TMP/err"; then
 		not_ok "$_mode $_name, retries exhausted: the line does not say the upload was aborted: $(head -c 400 "$TMP/err")"
 	else
 		ok "$_mode $_name, retries exhausted: exit $_want, one line: $(cut -c1-150 "$TMP/err")"
@@ -144,7 +150,7 @@ check_bucket() {
 		not_ok "$1: aws s3 cp --recursive: $(head -c 300 "$TMP/aws.err")"
 	while read -r _k _m; do
 		[ "$_m" = "$1" ] || continue
-		if [ "$_m" = single ]; then _w=$WANT_small; else _w=$WANT_big; fi
+		case $_m in single) _w=$WANT_small ;; multi0) _w=$WANT_multi0 ;; *) _w=$WANT_big ;; esac
 		check_eq "$1: $_k equals 's3pub archive' of its tree (AWS CLI)" \
 			"$(sha256sum <"$TMP/dl/$_k" 2>/dev/null | cut -d' ' -f1)" "$_w"
 	done <"$TMP/present"
@@ -161,7 +167,7 @@ B=$(new_bucket rgw) || { not_ok "faults: create a bucket"; exit 0; }
 : >"$TMP/absent"
 EXTRA_RULE=""
 
-for mode in single multi; do
+for mode in single multi multi0; do
 	fault $mode reset-body "reset_body 100000" 2 0 ""
 	fault $mode reset-body "reset_body 100000" -1 3 'reset|closed|Broken pipe' --retries 2
 	fault $mode reset-response reset_response 2 0 ""
@@ -189,6 +195,7 @@ for mode in single multi; do
 	# SlowDown on the first 3 requests of any kind, then success
 	set_rules '{"times": 3, "action": "503"}'
 	if [ $mode = single ]; then _d=$TMP/small _ps=""; else _d=$TMP/big _ps="--part-size 5MiB"; fi
+	[ $mode = multi0 ] && _ps="$_ps --compress 0"
 	with_keys rgw "$S3PUB" publish $_ps "$_d" "s3://$B/$mode-first3.tar.gz,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
 	if [ $? = 0 ]; then ok "$mode: 503 SlowDown on the first 3 requests, then success"
 		echo "$mode-first3.tar.gz $mode" >>"$TMP/present"
@@ -328,7 +335,7 @@ signal_case() {
 	# a background job of sh ignores SIGINT: env gives it back its
 	# default; env execs s3pub, so $! is s3pub's pid
 	env --default-signal=INT AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
-		"$S3PUB" publish --part-size 5MiB --timeout 60 \
+		"$S3PUB" publish --part-size 5MiB --timeout 60 $SIG_ARGS \
 		"$TMP/big" "s3://$B/sig-$_name,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
 	_pid=$!
 	if ! wait_log "$5"; then
@@ -362,6 +369,41 @@ signal_case term-waiting TERM 143 '{"method": "PUT", "query": "partNumber=2", "a
 	'e.get("stall", "").find("partNumber=2") >= 0'
 signal_case int-sending INT 130 '{"method": "PUT", "query": "partNumber=2", "action": "slow 1000000"}' \
 	'e.get("begin", "").find("partNumber=2") >= 0'
+# two parts at once (--compress 0): parts 1 and 2 sent slowly, the signal
+# while both flow; then while part 2's answer never comes and part 3 flows
+SIG_ARGS="--compress 0"
+signal_case term-two-sending TERM 143 '{"method": "PUT", "query": "partNumber=", "action": "slow 1000000"}' \
+	'e.get("begin", "").find("partNumber=2") >= 0'
+signal_case int-two-waiting INT 130 '{"method": "PUT", "query": "partNumber=2", "action": "stall 120"}, {"method": "PUT", "query": "partNumber=3", "action": "slow 1000000"}' \
+	'e.get("stall", "").find("partNumber=2") >= 0'
+SIG_ARGS=""
+
+# --- two parts at once (issue 16) --------------------------------------------
+# --compress 0 sends the parts on two connections: with each part slowed
+# to 4 MB/s by the proxy, two are in flight at once; --parts-at-once 1
+# sends them one after another (the most in flight at any moment: 1)
+for n in 2 1; do
+	set_rules '{"method": "PUT", "query": "partNumber=", "action": "slow 4000000"}'
+	with_keys rgw "$S3PUB" publish --compress 0 --part-size 5MiB --parts-at-once $n \
+		"$TMP/big" "s3://$B/at-once-$n,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	check_eq "parts at once $n: exit 0 ($(head -c 300 "$TMP/err"))" "$RC" 0
+	got=$(proxy_py '
+# the requests of this key only (a stall of an earlier case may end here)
+P = [e for e in L if "/at-once-" in e["target"] and "partNumber=" in e["target"]
+     and e["method"] == "PUT"]
+# a request ends before one that begins at the same instant
+ev = sorted([(e["t0"], 1) for e in P] + [(e["t1"], -1) for e in P])
+most = now = 0
+for t, d in ev:
+    now += d
+    most = max(most, now)
+print(len(P), most)')
+	check_eq "parts at once $n: 5 UploadParts, at most $n in flight at once" "$got" "5 $n"
+	aws_s3 rgw s3 cp "s3://$B/at-once-$n.tar.gz" "$TMP/at-once" >/dev/null 2>&1
+	check_eq "parts at once $n: the object equals 's3pub archive --compress 0' (AWS CLI)" \
+		"$(sha256sum <"$TMP/at-once" 2>/dev/null | cut -d' ' -f1)" "$WANT_multi0"
+done
 
 # plain mode, --jobs 3: a thread waits for an answer that never comes
 # (whichever thread the signal reaches, every one stops); the objects this
@@ -392,8 +434,10 @@ if sh scripts/need.sh valgrind:valgrind >&2 && [ -f build/bearssl-host/libbearss
 	if cc -std=c11 -O1 -g -D_GNU_SOURCE -DS3PUB_VERSION='"valgrind"' \
 		-DS3PUB_BUILD_TIME="$(date +%s)" -Ibuild/bearssl-host/inc -I. \
 		-o "$TMP/s3pub-vg" ./*.c build/bearssl-host/libbearssl.a -lpthread 2>"$TMP/cc.err"; then
-		for v in single multi; do
+		# multi0: two parts at once, on two threads and connections
+		for v in single multi multi0; do
 			if [ $v = single ]; then _d=$TMP/small _ps=""; else _d=$TMP/big _ps="--part-size 5MiB"; fi
+			[ $v = multi0 ] && _ps="$_ps --compress 0"
 			with_keys rgw valgrind -q --error-exitcode=99 --leak-check=full \
 				--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 				"$TMP/s3pub-vg" publish $_ps "$_d" "s3://$B/vg-$v,opt=endpoint=$RGW_ENDPOINT" \

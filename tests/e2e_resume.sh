@@ -15,6 +15,10 @@
 # open (exit 143) and a rerun resumes it; without it SIGTERM aborts (tested
 # in e2e_faults). --no-overwrite: an existing key is exit 4 and stays as it
 # was, single and multipart; how each server takes If-None-Match itself.
+# Two parts at once: the first run is killed while part 7 hangs and parts
+# after it go on the second connection; the rerun sends exactly the parts
+# not stored. At --compress 0, a 3-part tree whose part 2 hangs while part
+# 3 is stored: the rerun sends part 2 only.
 . tests/lib.sh
 . tests/s3/lib.sh
 sh scripts/need.sh awscli:aws python3:python3 >&2 || exit 1
@@ -102,6 +106,16 @@ interrupted() {
 	kill -s "$_sig" "$_pid" 2>/dev/null
 	wait "$_pid"
 	RC=$?
+	# the parts stored before the signal: 1..6, and the ones the second
+	# connection sent beside the stalled part 7 (two parts at once); the
+	# rerun must send all the others, and only them (after a moment: a
+	# part whose body was whole when the client died is still answered
+	# by the server, and logged by the proxy)
+	sleep 1
+	DONE1=$(parts_sent)
+	printf '%s\n' $DONE1 >"$TMP/done1"
+	WANT=$(seq 1 "$nparts" | grep -vxF -f "$TMP/done1" | tr '\n' ' ' | sed 's/ $//')
+	NDONE1=$(echo $DONE1 | wc -w | tr -d ' ')
 }
 
 # rerun KEY [OPTIONS]: the same publish, nothing in the way; RC
@@ -134,19 +148,26 @@ suite() {
 	total=$("$S3PUB" archive "$D" | wc -c | tr -d ' ')
 	nparts=$(( (total + PSB - 1) / PSB ))
 
-	# a power cut after six parts, then the same command
-	interrupted KILL r1
+	# a power cut after six parts (and those sent beside part 7: two
+	# parts at once, compressed again each in its own window), then the
+	# same command
+	interrupted KILL r1 --parts-at-once 2
 	check_eq "$srv: SIGKILL during part 7" "$RC" 137
+	case " $DONE1 " in
+	*" 1 2 3 4 5 6 "*) ok "$srv: parts 1..6 stored before the cut ($DONE1)" ;;
+	*) not_ok "$srv: parts stored before the cut: $DONE1" ;;
+	esac
 	if [ -n "$(list_uploads "$srv" "$B")" ]; then ok "$srv: the killed run left its upload open"
 	else not_ok "$srv: the killed run left no upload open"; fi
-	rerun r1
+	rerun r1 --parts-at-once 2
 	check_eq "$srv: the rerun exits 0 ($(last_words))" "$RC" 0
-	want=$(seq 7 "$nparts" | tr '\n' ' ' | sed 's/ $//')
-	check_eq "$srv: the rerun sent parts 7..$nparts only" "$(parts_sent)" "$want"
+	check_eq "$srv: the rerun sent only the parts not stored (7 among them)" \
+		"$(parts_sent)" "$WANT"
 	sent=$(bytes_sent)
 	check "$srv: the rerun sent $sent of $total bytes (at most the last $((nparts - 6)) parts and the list)" \
 		test "$sent" -le $((total - 6 * PSB + 65536))
-	check "$srv: the rerun said it resumed" grep -q 'resuming multipart upload .*6 of' "$TMP/err"
+	check "$srv: the rerun said it resumed with $NDONE1 parts" \
+		grep -q "resuming multipart upload .*$NDONE1 of" "$TMP/err"
 	check "$srv: the resumed object is the tree's archive" object_is r1
 	check_eq "$srv: the resumed object's ContentSHA256 is its SHA-256" \
 		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"]["ContentSHA256"])' "$TMP/out")" \
@@ -197,9 +218,36 @@ suite() {
 		grep -q 'left open for a later run to resume' "$TMP/err"
 	rerun r4
 	check_eq "$srv: --keep-partial: the rerun exits 0" "$RC" 0
-	check_eq "$srv: --keep-partial: the rerun sent parts 7..$nparts only" "$(parts_sent)" "$want"
+	check_eq "$srv: --keep-partial: the rerun sent only the parts not stored" \
+		"$(parts_sent)" "$WANT"
 	check "$srv: --keep-partial: the object is the tree's archive" object_is r4
 	check_eq "$srv: --keep-partial: no upload left open" "$(list_uploads "$srv" "$B")" ""
+
+	# two parts at once (--compress 0, 12 MiB in 5 MiB parts): part 2
+	# hangs while part 3 goes beside it; a power cut then leaves parts 1
+	# and 3 on the server, and the rerun sends part 2 only
+	set_rules '{"method": "PUT", "query": "partNumber=2", "action": "stall 120"}'
+	env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
+		"$S3PUB" publish --compress 0 --part-size 5MiB --timeout 100 "$TMP/mid" \
+		"s3://$B/r5,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
+	_pid=$!
+	_i=0
+	while [ $_i -lt 600 ] && [ "$(parts_sent)" != "1 3" ]; do sleep 0.1; _i=$((_i + 1)); done
+	check_eq "$srv: two at once: parts 1 and 3 stored while part 2 hangs" "$(parts_sent)" "1 3"
+	kill -9 "$_pid" 2>/dev/null
+	wait "$_pid"
+	set_rules ''
+	with_keys "$srv" "$S3PUB" publish --compress 0 --part-size 5MiB --verbose "$TMP/mid" \
+		"s3://$B/r5,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	check_eq "$srv: two at once: the rerun exits 0 ($(last_words))" "$RC" 0
+	check_eq "$srv: two at once: the rerun sent part 2 only" "$(parts_sent)" "2"
+	rm -f "$TMP/obj"
+	aws_s3 "$srv" s3 cp "s3://$B/r5.tar.gz" "$TMP/obj" >/dev/null 2>&1
+	aws_s3 "$srv" s3 rm "s3://$B/r5.tar.gz" >/dev/null 2>&1
+	check_eq "$srv: two at once: the object is 's3pub archive --compress 0' of the tree" \
+		"$(sha256sum <"$TMP/obj" | cut -d' ' -f1)" \
+		"$("$S3PUB" archive --compress 0 "$TMP/mid" | sha256sum | cut -d' ' -f1)"
 
 	stop_proxy
 
