@@ -1324,9 +1324,9 @@ locked_progress(void *c, uint64_t sent)
 
 /*
  * The twin as s, but for its connection and scratch (s3.h: twin); its
- * credentials shared under a lock. Returns 1 when it is ready.
+ * credentials shared under a lock.
  */
-static int
+static void
 twin_setup(s3_client *s, pthread_mutex_t *cred_mu)
 {
 	s3_client *t = s->twin;
@@ -1340,7 +1340,6 @@ twin_setup(s3_client *s, pthread_mutex_t *cred_mu)
 	t->scratch = scratch;
 	t->twin = NULL;
 	t->requests = 0;
-	return 1;
 }
 
 /*
@@ -1372,8 +1371,11 @@ mp_parts(s3_client *s, multipart *m, s3p_err *err)
 		/* no thread: every hash first */
 		mp_hash_main(m);
 	}
-	twin = s->twin != NULL && m->nparts > 1 && twin_setup(s, &cred_mu) &&
-	    pthread_create(&ps[1].tid, NULL, mp_sender_main, &ps[1]) == 0;
+	if (s->twin != NULL && m->nparts > 1) {
+		twin_setup(s, &cred_mu);
+		twin = pthread_create(&ps[1].tid, NULL, mp_sender_main,
+		    &ps[1]) == 0;
+	}
 	mp_sender_main(&ps[0]);
 	if (twin) {
 		pthread_join(ps[1].tid, NULL);
