@@ -50,12 +50,17 @@
  * Memory: sizeof(deflate_ctx) is about 198 KiB (the hash heads, the
  * window's chain links, the symbol buffer and the chunks' anchors); a
  * caller needs that plus DEFLATE_BLOCK of input and
- * DEFLATE_BOUND(DEFLATE_BLOCK) of output per context, about 710 KiB. A context may be copied or moved (no interior
- * pointers) and used by one thread at a time.
+ * DEFLATE_BOUND(DEFLATE_BLOCK) of output per context, about 454 KiB. A
+ * context may be copied or moved (no interior pointers) and used by one
+ * thread at a time.
  *
- * DEFLATE_BLOCK, measured on bench B10's text tree at level 6: 128 KiB
- * blocks give 0.6% more bytes than 256 KiB, 1 MiB 0.5% fewer, for 3x the
- * memory.
+ * DEFLATE_BLOCK: 128 KiB. The blocks in memory at once (each thread's
+ * input, the output slots) are most of s3pub's peak: 128 KiB keeps a
+ * publish of any tree under 2 MiB with two threads, and with two parts
+ * in flight (BENCHMARKS.md B5), where 256 KiB took 2.25 MiB. The price,
+ * measured on text results at level 6: 0.5% more bytes than 256 KiB
+ * blocks and about 7% more CPU (each block starts with no history);
+ * 1 MiB would give 0.5% fewer bytes than 256 KiB for 3x the memory.
  */
 #ifndef S3PUB_DEFLATE_H
 #define S3PUB_DEFLATE_H
@@ -64,7 +69,7 @@
 #include <stdint.h>
 
 /* Input bytes per independent block: the unit of regeneration. */
-#define DEFLATE_BLOCK   (256 * 1024)
+#define DEFLATE_BLOCK   (128 * 1024)
 /* Symbols (literals and matches) per deflate block inside it. */
 #define DEFLATE_SYMS    16384
 #define DEFLATE_BOUND(n) ((n) + 5 * (((n) + 65534) / 65535) + 10)
@@ -98,6 +103,8 @@ typedef struct {
 	uint32_t seen[1024];                    /* random chunks' anchors */
 	int repeat;                             /* a chunk looked at
 						   repeated */
+	int heads_clean;                        /* head[] holds nothing of
+						   an earlier call */
 } deflate_ctx;
 
 /*

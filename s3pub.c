@@ -777,7 +777,7 @@ archive_restarter(void *ctx)
 
 /*
  * Compressing threads: --jobs, else the cores this process may run on, at
- * most 2: each thread holds about 0.75 MB (an input block, its output and
+ * most 2: each thread holds about 0.45 MiB (an input block, its output and
  * a context), and two keep the peak under 2 MiB while compressing faster
  * than an edge link sends. sched_getaffinity, not sysconf: musl's sysconf
  * is 1 KB.

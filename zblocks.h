@@ -33,11 +33,11 @@
  * thread at a time; two readers far apart may take turns (the two parts
  * of a multipart upload in flight at once): each keeps its own read-ahead.
  *
- * Memory: jobs x deflate context + (2 x jobs + 1) buffers of
- * DEFLATE_BOUND(DEFLATE_BLOCK) (each worker's input, the output slots: a
- * block stored whole trades its input buffer for the slot's), plus the
- * table; one more output slot, allocated but touched only once a second
- * reader shows up; all freed by zblocks_close.
+ * Memory: jobs x deflate context (198 KiB) + (2 x jobs + 1) buffers of
+ * DEFLATE_BOUND(DEFLATE_BLOCK), 128 KiB (each worker's input, the output
+ * slots: a block stored whole trades its input buffer for the slot's),
+ * plus the table; one more output slot, allocated but touched only once
+ * a second reader shows up; all freed by zblocks_close.
  */
 #ifndef S3PUB_ZBLOCKS_H
 #define S3PUB_ZBLOCKS_H

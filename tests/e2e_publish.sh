@@ -165,7 +165,7 @@ EOF
 	# own window of zblocks' read-ahead; where they meet, the block
 	# they share is compressed for each, and the first one's read-ahead
 	# (--jobs 1: one block) goes one block past its end: at most two
-	# blocks of 256 KiB (DEFLATE_BLOCK) more per boundary)
+	# blocks of 128 KiB (DEFLATE_BLOCK) more per boundary)
 	with_keys "$srv" strace -f -qq -y -e trace=pread64 -o "$TMP/strace" \
 		"$S3PUB" publish --verbose --jobs 1 --parts-at-once 2 $ca --part-size 5MiB "$TEXT" "s3://$b/text,opt=endpoint=$ep" \
 		>"$TMP/spec7.json" 2>"$TMP/err"
@@ -182,7 +182,7 @@ EOF
 		awk '{ s += $1 } END { print s + 0 }')
 	check "$srv: compressed multipart: sensors.csv ($csv bytes) read twice (compression pass, send), once more per part resent ($read_bytes bytes read, $puts PUTs for $nparts parts)" \
 		test "$read_bytes" -ge $((2 * csv)) -a \
-		"$read_bytes" -le $(((2 + puts - nparts) * csv + (nparts - 1) * 2 * 262144))
+		"$read_bytes" -le $(((2 + puts - nparts) * csv + (nparts - 1) * 2 * 131072))
 	etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key text.tar.gz --query ETag --output text 2>/dev/null)
 	case $etag in *-$nparts\"|*-$nparts) ok "$srv: compressed multipart ETag ends in -$nparts ($etag, $tsz bytes)" ;;
 	*) not_ok "$srv: compressed multipart ETag '$etag', want $nparts parts of $tsz bytes" ;; esac

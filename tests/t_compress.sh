@@ -32,7 +32,7 @@ f("train.log", "".join("epoch %d batch %d lr=0.001 loss=%.4f\n" % (
     i // 500, i % 500, rnd.random()) for i in range(20000)).encode())
 f("random.bin", rnd.randbytes(700000))
 f("zeros.bin", bytes(3 * 262144 + 17))
-for n in (1, 65535, 65536, 262143, 262144, 262145, 524289):
+for n in (1, 65535, 65536, 131071, 131072, 131073, 262143, 262144, 262145, 524289):
     f("edges/e%07d" % n, (b"edge %d " % n) * (n // 10) + b"x" * (n % 10))
 f("empty", b"")
 os.makedirs(os.path.join(root, "emptydir"))

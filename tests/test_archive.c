@@ -586,7 +586,7 @@ main(void)
 	 */
 	{
 		/* one thread, two slots: after the scan they hold the last
-		 * two blocks; the tree (1 MB more in "big") has five */
+		 * two blocks; the tree (1 MB more in "big") has eleven */
 		archive_opts zo = { .source_date_epoch = -1, .level = 6,
 		    .jobs = 1 };
 		sink_buf sb = { 0 };
@@ -632,14 +632,17 @@ main(void)
 			    "archive_read's, to its end (%zu)", sp.len);
 		}
 		/*
-		 * issue 16: big's random bytes fill blocks 1 and 2, stored
-		 * whole by the scan: file stretches for sendfile; the framing
-		 * between them is read without a pass over the block. Blocks
-		 * 0 and 3, random files and three and one tar headers, would
-		 * save less than 1/128: stored whole too, their file bytes
-		 * stretches (b's 1 and big's first 260,096; big's last
-		 * 215,616 and c's first 45,568). Blocks 4 (five headers,
-		 * d-'s 100 bytes) and 5 (the end's zeros) are compressed.
+		 * issue 16: big's random bytes fill blocks 1 to 6 (of 128
+		 * KiB), stored whole by the scan: file stretches for
+		 * sendfile; the framing between them is read without a pass
+		 * over the block. Blocks 7 (big's last 84,544 bytes, a tar
+		 * header, c's first 45,568) and 9 (d/e/f's last 22,527, a
+		 * header, d/g's first 108,032) would save less than 1/128:
+		 * stored whole too, their file bytes stretches. Block 0
+		 * (three headers and b's padding before big's first 129,024
+		 * bytes) saves more, and so do blocks 8 (c's last 85,504,
+		 * four headers, d-'s 100 bytes, d/e/f's first 43,008) and 10
+		 * (d/g's rest, the end's zeros): compressed.
 		 */
 		{
 			uint64_t filed = 0, off, len;
@@ -651,7 +654,8 @@ main(void)
 			ok = v != NULL && read_spans(a, 0, sb.len, v, &filed,
 			    &err) == 0;
 			t_ok(ok && memcmp(v, sb.buf, sb.len) == 0 &&
-			    filed == 1 + 260096 + 2 * 262144 + 215616 + 45568,
+			    filed == 6 * 131072 + 84544 + 45568 + 22527 +
+			    108032,
 			    "compressed: stretches and reads equal the scan's "
 			    "bytes; the blocks stored whole are file stretches "
 			    "(%llu bytes) %s", (unsigned long long)filed, err.msg);
@@ -665,7 +669,7 @@ main(void)
 			t_ok(ok && bad < 0, "compressed: stretches and reads of "
 			    "1000 random ranges equal the scan's (bad %d) %s",
 			    bad, err.msg);
-			/* big's byte 600000 (block 2, stored whole) changed,
+			/* big's byte 600000 (block 4, stored whole) changed,
 			 * size and mtime kept: stretches are not checked (the
 			 * server's hash check is); archive_read names it */
 			ok = ok && poke_keep_mtime("big", 600000) &&

@@ -169,7 +169,7 @@ main(void)
 		default:
 			n = max;
 			fill_text(in, n);
-			for (size_t i = 100000; i < 140000; i++)
+			for (size_t i = max * 3 / 8; i < max * 3 / 8 + 40000; i++)
 				in[i] = (unsigned char)next();
 			break;
 		}
@@ -197,7 +197,8 @@ main(void)
 		fill_period(in, max, period);
 		deflate_init(&c1, 6);
 		z = deflate_block(&c1, in, max, 1, out);
-		t_ok(z < max / 6 && inflates_to(out, z, in, max),
+		/* the first period is stored, every repeat is matches */
+		t_ok(z < period + max / 16 && inflates_to(out, z, in, max),
 		    "random bytes repeated every %zu: %zu bytes of %zu",
 		    period, z, max);
 	}
@@ -344,7 +345,7 @@ main(void)
 		for (size_t i = 0; i < max; i++)
 			in[i] = (unsigned char)next();
 		for (size_t h = 0; h < 2; h++) {
-			unsigned char *p = in + 70000 + h * 100000;
+			unsigned char *p = in + max / 4 + h * (max / 2);
 			memset(p, 0, 512);
 			snprintf((char *)p, 100, "results/run-%zu.bin", h);
 			snprintf((char *)p + 124, 12, "%011o", 100000u);
@@ -424,7 +425,7 @@ main(void)
 	ok = 1;
 	for (size_t k = 0; ok && k < 24; k++) {
 		static const size_t tail[] = { 0, 1, 7, 8, 15, 16, 31, 4095 };
-		n = 4096 * (1 + k / 8 * 20) + tail[k % 8];
+		n = 4096 * (1 + k / 8 * (max / 4096 / 2 - 1)) + tail[k % 8];
 		for (size_t i = 0; i < n; i++)
 			in[i] = (unsigned char)next();
 		for (int level = 1; ok && level <= 9; level += 4) {
@@ -445,7 +446,7 @@ main(void)
 	/* level 0 = what deflate_block writes when it sets c->stored */
 	ok = 1;
 	for (int kind = 0; ok && kind < 3; kind++) {
-		n = kind == 0 ? max : kind == 1 ? max - 12345 : 65536 * 2 + 3;
+		n = kind == 0 ? max : kind == 1 ? max - 12345 : 65535 + 3;
 		for (size_t i = 0; i < n; i++)
 			in[i] = (unsigned char)next();
 		for (int final = 0; ok && final <= 1; final++) {
