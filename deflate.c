@@ -562,12 +562,6 @@ static void
 insert(deflate_ctx *c, const unsigned char *in, size_t from, size_t to,
     size_t n)
 {
-	if (!c->heads_clean) {
-		/* nothing of an earlier call may reach this one's matches;
-		 * a block random throughout never gets here */
-		memset(c->head, 0, sizeof c->head);
-		c->heads_clean = 1;
-	}
 	for (size_t p = from; p < to && p + c->min <= n; p++) {
 		uint32_t h = hash(in + p, c->min), old = c->head[h];
 		c->prev[p & (DEFLATE_WSIZE - 1)] = (uint16_t)(old != 0 &&
@@ -828,7 +822,8 @@ deflate_block(deflate_ctx *c, const unsigned char *in, size_t n, int final,
 	}
 	if (c->level == 0)
 		goto store;
-	c->heads_clean = 0;     /* insert() clears them first */
+	/* nothing of an earlier call may reach this one's matches */
+	memset(c->head, 0, sizeof c->head);
 	memset(c->lfreq, 0, sizeof c->lfreq);
 	memset(c->dfreq, 0, sizeof c->dfreq);
 	memset(c->seen, 0, sizeof c->seen);

@@ -59,7 +59,7 @@
  * publish of any tree under 2 MiB with two threads, and with two parts
  * in flight (BENCHMARKS.md B5), where 256 KiB took 2.25 MiB. The price,
  * measured on text results at level 6: 0.5% more bytes than 256 KiB
- * blocks and about 7% more CPU (each block starts with no history);
+ * blocks and 2 to 5% more CPU (each block starts with no history);
  * 1 MiB would give 0.5% fewer bytes than 256 KiB for 3x the memory.
  */
 #ifndef S3PUB_DEFLATE_H
@@ -103,8 +103,6 @@ typedef struct {
 	uint32_t seen[1024];                    /* random chunks' anchors */
 	int repeat;                             /* a chunk looked at
 						   repeated */
-	int heads_clean;                        /* head[] holds nothing of
-						   an earlier call */
 } deflate_ctx;
 
 /*
