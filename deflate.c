@@ -12,6 +12,9 @@
 #include "deflate.h"
 
 #include <string.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 #define MIN_MATCH 3
 #define MAX_MATCH 258
@@ -694,7 +697,7 @@ get64(const unsigned char *p)
  */
 #define CHUNK 4096
 
-#if defined(__SSE2__) || defined(__ARM_NEON)
+#if defined(__ARM_NEON)
 /* 16 bytes as one vector, compared in one instruction (GCC, clang). */
 typedef unsigned char v16 __attribute__((vector_size(16)));
 
@@ -714,53 +717,81 @@ has_anchor32(const unsigned char *in)
 }
 #endif
 
+/* Records the anchor at in[p]; whether its 8 bytes were seen at an earlier
+ * anchor within the window. */
+static int
+anchor_repeats(deflate_ctx *c, const unsigned char *in, size_t p)
+{
+	uint64_t k = get64(in + p);
+	uint32_t *at = &c->seen[(k * 0x9E3779B97F4A7C15u) >> 54];
+	int rep = *at != 0 && p - (*at - 1) <= DEFLATE_WSIZE &&
+	    get64(in + *at - 1) == k;
+
+	/* (all recorded: a later repeat finds the latest) */
+	*at = (uint32_t)p + 1;
+	return rep;
+}
+
 /*
  * Whether the chunk at in[q..) is whole and random: flat, and no 8 bytes
  * at an anchor in it were seen at an earlier anchor within the window
  * (c->seen: their hash to their position + 1, kept from chunk to chunk).
  * A chunk flat but with a repeat sets c->repeat (deflate_block clears it).
+ * Anchors are looked at in order, before `end`: none in the block's last
+ * 8 to 15 bytes (where the word-at-a-time first version stopped: the same
+ * anchors, the same archive bytes).
  */
 static int
 random_chunk(deflate_ctx *c, const unsigned char *in, size_t q, size_t n)
 {
 	uint16_t h[256] = { 0 };
+	/* the sum of squared counts, grown one sample at a time: once past
+	 * the bound it stays past it (text leaves early) */
 	uint32_t sq = 0, m = (CHUNK + 16) / 17;
+	size_t end;
 	int repeat = 0;
 
 	if (q + CHUNK > n)
 		return 0;
-	for (size_t i = 0; i < CHUNK; i += 17)
-		h[in[q + i]]++;
-	for (unsigned i = 0; i < 256; i++)
-		sq += (uint32_t)h[i] * h[i];
-	if (sq * 256 > 3 * m * m)
-		return 0;
-	for (size_t w = q; w < q + CHUNK && w + 16 <= n; w += 8) {
-		uint64_t v = get64(in + w) ^ 0x5a5a5a5a5a5a5a5au, x;
-#if defined(__SSE2__) || defined(__ARM_NEON)
-		/* 32 bytes without a 0x5a: passed at once (the same anchors
-		 * are looked at either way) */
+	for (size_t i = 0; i < CHUNK; i += 17) {
+		sq += 2u * h[in[q + i]]++ + 1;
+		if (sq * 256 > 3 * m * m)
+			return 0;
+	}
+	end = n - q - 8 < CHUNK ? q + ((n - q - 8) & ~(size_t)7) : q + CHUNK;
+#if defined(__SSE2__) && defined(__x86_64__)
+	/* 16 bytes compared at once; the bits of the 0x5a bytes in order */
+	for (size_t w = q; w < end; w += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(in + w));
+		unsigned mask = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5a)));
+		for (; mask != 0; mask &= mask - 1) {
+			size_t p = w + (unsigned)__builtin_ctz(mask);
+			if (p < end && anchor_repeats(c, in, p))
+				repeat = c->repeat = 1;
+		}
+	}
+#else
+	for (size_t w = q; w < end; w += 8) {
+#if defined(__ARM_NEON)
+		/* 32 bytes without a 0x5a: passed at once */
 		if (w % 32 == 0 && w + 32 <= n && !has_anchor32(in + w)) {
 			w += 24;
 			continue;
 		}
 #endif
-		/* the zero bytes of v: the lowest flag exact, the others
-		 * maybe false (a borrow) */
-		x = (v - 0x0101010101010101u) & ~v & 0x8080808080808080u;
+		/* the 0x5a bytes of the word: each high bit exact (no carry
+		 * crosses a byte: the low 7 bits are added alone) */
+		uint64_t v = get64(in + w) ^ 0x5a5a5a5a5a5a5a5au;
+		uint64_t x = ~(((v & 0x7f7f7f7f7f7f7f7fu) +
+		    0x7f7f7f7f7f7f7f7fu) | v) & 0x8080808080808080u;
 		for (; x != 0; x &= x - 1) {
 			size_t p = w + (unsigned)__builtin_ctzll(x) / 8;
-			uint64_t k = get64(in + p);
-			uint32_t *at = &c->seen[(k * 0x9E3779B97F4A7C15u) >> 54];
-			if (in[p] != 0x5a)
-				continue;
-			/* (all recorded: a later repeat finds the latest) */
-			if (*at != 0 && p - (*at - 1) <= DEFLATE_WSIZE &&
-			    get64(in + *at - 1) == k)
+			if (anchor_repeats(c, in, p))
 				repeat = c->repeat = 1;
-			*at = (uint32_t)p + 1;
 		}
 	}
+#endif
 	return !repeat;
 }
 
