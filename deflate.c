@@ -565,8 +565,15 @@ static void
 insert(deflate_ctx *c, const unsigned char *in, size_t from, size_t to,
     size_t n)
 {
-	for (size_t p = from; p < to && p + c->min <= n; p++) {
-		uint32_t h = hash(in + p, c->min), old = c->head[h];
+	/* (min in a local: the stores below may alias c->min) */
+	unsigned min = c->min;
+
+	if (n < min)
+		return;
+	if (to > n - min + 1)
+		to = n - min + 1;
+	for (size_t p = from; p < to; p++) {
+		uint32_t h = hash(in + p, min), old = c->head[h];
 		c->prev[p & (DEFLATE_WSIZE - 1)] = (uint16_t)(old != 0 &&
 		    p - (old - 1) < DEFLATE_WSIZE ? p - (old - 1) : 0);
 		c->head[h] = (uint32_t)p + 1;
