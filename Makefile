@@ -50,10 +50,14 @@ MUSL_TESTS := $(TESTS:tests/%.c=$(BUILD)/test/%)
 MUSL_TOOLS := $(TOOLS:tests/%.c=$(BUILD)/tools/%)
 FUZZ_BINS  := $(FUZZERS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 ASAN_TESTS := $(TESTS:tests/%.c=$(BUILD)/asan/%)
+# the unit tests of the units that run threads, also under ThreadSanitizer
+# (tests/t_tsan.sh runs them)
+TSAN_TESTS := $(BUILD)/tsan/test_zblocks $(BUILD)/tsan/test_hashpass $(BUILD)/tsan/test_archive
 
 MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -DS3PUB_OWN_MALLOC -ffunction-sections -fdata-sections $(SMALL) -I$(BR_MUSL)/inc -I.
 ASAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I$(BR_HOST)/inc -I.
+TSAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=thread -I$(BR_HOST)/inc -I.
 
 all: $(if $(CROSS),$(BUILD)/$(CROSS)/s3pub,s3pub)
 
@@ -86,9 +90,14 @@ $(BUILD)/musl-bin/%.o: %.c $(BR_MUSL)/libbearssl.a
 $(BUILD)/asan/%.o: %.c $(BR_HOST)/libbearssl.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(ASAN_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/tsan/%.o: %.c $(BR_HOST)/libbearssl.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TSAN_CFLAGS) -MMD -MP -c -o $@ $<
 $(BUILD)/musl/libs3pub.a: $(MUSL_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/asan/libs3pub.a: $(HOST_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/tsan/libs3pub.a: $(UNITS:%.c=$(BUILD)/tsan/%.o)
 	rm -f $@ && ar rcs $@ $^
 
 # unit tests: static musl, and ASan+UBSan with the host compiler
@@ -98,6 +107,9 @@ $(BUILD)/test/test_%: tests/test_%.c tests/unit.h $(BUILD)/musl/libs3pub.a $(BR_
 $(BUILD)/asan/test_%: tests/test_%.c tests/unit.h $(BUILD)/asan/libs3pub.a $(BR_HOST)/libbearssl.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(ASAN_CFLAGS) -o $@ $< $(BUILD)/asan/libs3pub.a $(BR_HOST)/libbearssl.a
+$(BUILD)/tsan/test_%: tests/test_%.c tests/unit.h $(BUILD)/tsan/libs3pub.a $(BR_HOST)/libbearssl.a
+	@mkdir -p $(@D)
+	$(HOSTCC) $(TSAN_CFLAGS) -o $@ $< $(BUILD)/tsan/libs3pub.a $(BR_HOST)/libbearssl.a -lpthread
 
 # test helpers (clients, servers' peers): static, not run as tests themselves
 $(BUILD)/tools/tool_%: tests/tool_%.c $(BUILD)/musl/libs3pub.a $(BR_MUSL)/libbearssl.a
@@ -205,7 +217,7 @@ SCRATCH_BIN := $(if $(CROSS),$(BUILD)/$(CROSS)/s3pub,s3pub)
 scratch-root: $(SCRATCH_BIN)
 	sh scripts/scratch-root.sh $(BUILD)/scratch $(SCRATCH_BIN)
 
-tests-build: s3pub $(MUSL_TESTS) $(ASAN_TESTS) $(MUSL_TOOLS) $(FUZZ_BINS)
+tests-build: s3pub $(MUSL_TESTS) $(ASAN_TESTS) $(TSAN_TESTS) $(MUSL_TOOLS) $(FUZZ_BINS)
 
 # the build on every core (CI runs `make test` alone), then the tests
 JOBS ?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -220,7 +232,7 @@ bench: s3pub
 	sh bench/run.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/asan $(BUILD)/test $(BUILD)/test-logs s3pub \
+	rm -rf $(BUILD)/musl $(BUILD)/asan $(BUILD)/tsan $(BUILD)/test $(BUILD)/test-logs s3pub \
 		$(BUILD)/aarch64 $(BUILD)/armv7 $(BUILD)/scratch
 
 # also drops the BearSSL builds and the downloaded source
@@ -228,4 +240,4 @@ distclean:
 	rm -rf $(BUILD) s3pub
 
 .PHONY: all test tests-build cross-build test-cross scratch-root fuzz fuzz-build demo bench clean distclean
--include $(wildcard $(BUILD)/musl/*.d $(BUILD)/musl-bin/*.d $(BUILD)/asan/*.d $(BUILD)/fuzzobj/*.d)
+-include $(wildcard $(BUILD)/musl/*.d $(BUILD)/musl-bin/*.d $(BUILD)/asan/*.d $(BUILD)/tsan/*.d $(BUILD)/fuzzobj/*.d)

@@ -30,6 +30,8 @@
 /* In the size table: the block came out stored whole (deflate.h's
  * c->stored), so reads write its stored form without compressing it. */
 #define STORED 0x80000000u
+/* Wanted blocks that wake a worker when blocks come out stored whole. */
+#define REFILL 2
 
 enum slot_state { SLOT_FREE, SLOT_WANTED, SLOT_BUSY, SLOT_DONE, SLOT_FAILED };
 
@@ -77,6 +79,8 @@ struct zblocks {
 	unsigned last;          /* which of them read last */
 	struct worker *w;
 	unsigned nworkers, started;
+	unsigned idle;          /* workers asleep on `work` */
+	int cheap;              /* the last block done was stored whole */
 };
 
 /* Input bytes of block b. */
@@ -141,8 +145,11 @@ worker_main(void *arg)
 	for (;;) {
 		struct slot *s, tmp;
 
-		while (!z->quit && (s = next_wanted(z)) == NULL)
+		while (!z->quit && (s = next_wanted(z)) == NULL) {
+			z->idle++;
 			pthread_cond_wait(&z->work, &z->mu);
+			z->idle--;
+		}
 		if (z->quit)
 			break;
 		s->state = SLOT_BUSY;
@@ -152,6 +159,7 @@ worker_main(void *arg)
 		compress_slot(z, w, &tmp, tmp.block);
 		pthread_mutex_lock(&z->mu);
 		*s = tmp;
+		z->cheap = tmp.state == SLOT_DONE && tmp.raw;
 		pthread_cond_broadcast(&z->done);
 	}
 	pthread_mutex_unlock(&z->mu);
@@ -298,6 +306,8 @@ static struct slot *
 want_blocks(zblocks *z, uint64_t b)
 {
 	struct slot *s = NULL;
+	unsigned fresh = 0, wanted = 0;
+	int now;
 
 	reader_at(z, b);
 	for (uint64_t want = b; want < z->nblocks && want < b + z->win; want++) {
@@ -317,11 +327,31 @@ want_blocks(zblocks *z, uint64_t b)
 			spare->block = want;
 			spare->stored = z->scanned &&
 			    (z->size[want] & STORED) != 0;
-			pthread_cond_signal(&z->work);
+			fresh++;
 		}
 		if (want == b)
 			s = have != NULL ? have : spare;
 	}
+	now = s != NULL && s->state == SLOT_WANTED;
+	if (z->idle == 0 || (fresh == 0 && !now))
+		return s;
+	if (!z->cheap) {
+		/* a block to compress costs far more than a wake-up */
+		for (fresh = fresh ? fresh : 1; fresh > 0; fresh--)
+			pthread_cond_signal(&z->work);
+		return s;
+	}
+	/*
+	 * Blocks stored whole cost a read and a look (random data): about
+	 * as much as waking a worker for each. One worker is woken when
+	 * REFILL blocks are wanted, and does them in a row, while the reader
+	 * has the rest of its window; or at once for the block the reader
+	 * needs now. A window of two has no rest: each block at once.
+	 */
+	for (unsigned i = 0; i < z->nslots; i++)
+		wanted += z->slots[i].state == SLOT_WANTED;
+	if (now || wanted >= (z->win > REFILL ? REFILL : 1))
+		pthread_cond_signal(&z->work);
 	return s;
 }
 
@@ -346,12 +376,13 @@ get_block(zblocks *z, uint64_t b, s3p_err *err)
 		pthread_cond_wait(&z->done, &z->mu);
 	while (s->state == SLOT_WANTED || s->state == SLOT_BUSY)
 		pthread_cond_wait(&z->done, &z->mu);
-	pthread_mutex_unlock(&z->mu);
 	if (s->state == SLOT_FAILED) {
 		*err = s->err;
 		s->state = SLOT_FREE;   /* asked again: read again */
-		return NULL;
+		s = NULL;
 	}
+	/* (a worker looks at the states: changed under the lock only) */
+	pthread_mutex_unlock(&z->mu);
 	return s;
 }
 
