@@ -7,6 +7,7 @@
  */
 #include "crc32.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,8 +60,6 @@ make_tables(void)
 static uint32_t
 crc_portable(uint32_t c, const unsigned char *p, size_t len)
 {
-	if (!crc_table_ready)
-		make_tables();
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	while (len > 0 && ((uintptr_t)p & 7) != 0) {
 		c = (c >> 8) ^ crc_table[0][(c ^ *p++) & 0xff];
@@ -262,6 +261,9 @@ static const char *crc_name;
 static int
 select_backend(int b)
 {
+	/* the portable loop ends the others' calls too (their tails) */
+	if (!crc_table_ready)
+		make_tables();
 	switch (b) {
 	case CRC32_PORTABLE:
 		crc_impl = crc_portable;
@@ -304,19 +306,45 @@ crc32_use(int backend)
 	return select_backend(backend);
 }
 
+/*
+ * The first use from any thread chooses (compressing threads start
+ * together): one thread, while the others wait, so that none reads the
+ * portable tables while another one writes them, or sees the choice
+ * before the tables. (pthread_once does the same, for 500 bytes more of
+ * musl's cancellation code.)
+ */
+enum { UNCHOSEN, CHOOSING, CHOSEN };
+static int crc_chosen;
+
+static void
+choose_at_first_use(void)
+{
+	int was = UNCHOSEN;
+
+	if (__atomic_load_n(&crc_chosen, __ATOMIC_ACQUIRE) == CHOSEN)
+		return;
+	if (__atomic_compare_exchange_n(&crc_chosen, &was, CHOOSING, 0,
+	    __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+		if (crc_impl == NULL)   /* else crc32_use chose */
+			select_backend(CRC32_AUTO);
+		__atomic_store_n(&crc_chosen, CHOSEN, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&crc_chosen, __ATOMIC_ACQUIRE) != CHOSEN)
+		sched_yield();
+}
+
 const char *
 crc32_backend(void)
 {
-	if (crc_impl == NULL)
-		select_backend(CRC32_AUTO);
+	choose_at_first_use();
 	return crc_name;
 }
 
 uint32_t
 crc32_update(uint32_t crc, const void *data, size_t len)
 {
-	if (crc_impl == NULL)
-		select_backend(CRC32_AUTO);
+	choose_at_first_use();
 	if (len == 0)
 		return crc;
 	return ~crc_impl(~crc, data, len);

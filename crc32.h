@@ -28,9 +28,10 @@ uint32_t crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 enum { CRC32_AUTO = 0, CRC32_PORTABLE, CRC32_PCLMUL, CRC32_ARMV8 };
 
 /*
- * Selects a back-end (tests and benchmarks): CRC32_AUTO restores the
- * run-time choice. Returns 0, or -1 when this CPU or build lacks it (the
- * choice is then unchanged).
+ * Selects a back-end (tests and benchmarks), while no other thread uses
+ * this unit: CRC32_AUTO restores the run-time choice. Returns 0, or -1
+ * when this CPU or build lacks it (the choice is then unchanged). Without
+ * it the first crc32_update or crc32_backend, from any thread, chooses.
  */
 int crc32_use(int backend);
 
