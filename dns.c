@@ -440,7 +440,8 @@ int
 dns_resolve(const char *host, unsigned port, dns_addr *out,
     const volatile sig_atomic_t *cancel, char *why, size_t whysz)
 {
-	static char text[4096];
+	char text[4096];        /* on the stack: plain mode's workers resolve
+				   at once */
 	dns_conf c;
 	size_t hl = strlen(host), dots = 0;
 	int n = 0, absolute, self_first, r;
