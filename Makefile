@@ -51,8 +51,11 @@ MUSL_TOOLS := $(TOOLS:tests/%.c=$(BUILD)/tools/%)
 FUZZ_BINS  := $(FUZZERS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 ASAN_TESTS := $(TESTS:tests/%.c=$(BUILD)/asan/%)
 # the unit tests of the units that run threads, also under ThreadSanitizer
-# (tests/t_tsan.sh runs them)
-TSAN_TESTS := $(BUILD)/tsan/test_zblocks $(BUILD)/tsan/test_hashpass $(BUILD)/tsan/test_archive
+# (tests/t_tsan.sh runs them), and the binary so built (glibc: TSan has no
+# musl runtime) for tests/e2e_tsan.sh
+TSAN_TESTS := $(BUILD)/tsan/test_zblocks $(BUILD)/tsan/test_hashpass $(BUILD)/tsan/test_archive \
+	$(BUILD)/tsan/test_crc32 \
+	$(BUILD)/tsan/s3pub
 
 MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -DS3PUB_OWN_MALLOC -ffunction-sections -fdata-sections $(SMALL) -I$(BR_MUSL)/inc -I.
 ASAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -107,6 +110,8 @@ $(BUILD)/test/test_%: tests/test_%.c tests/unit.h $(BUILD)/musl/libs3pub.a $(BR_
 $(BUILD)/asan/test_%: tests/test_%.c tests/unit.h $(BUILD)/asan/libs3pub.a $(BR_HOST)/libbearssl.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(ASAN_CFLAGS) -o $@ $< $(BUILD)/asan/libs3pub.a $(BR_HOST)/libbearssl.a
+$(BUILD)/tsan/s3pub: s3pub.c $(BUILD)/tsan/libs3pub.a $(BR_HOST)/libbearssl.a
+	$(HOSTCC) $(TSAN_CFLAGS) -o $@ $< $(BUILD)/tsan/libs3pub.a $(BR_HOST)/libbearssl.a -lpthread
 $(BUILD)/tsan/test_%: tests/test_%.c tests/unit.h $(BUILD)/tsan/libs3pub.a $(BR_HOST)/libbearssl.a
 	@mkdir -p $(@D)
 	$(HOSTCC) $(TSAN_CFLAGS) -o $@ $< $(BUILD)/tsan/libs3pub.a $(BR_HOST)/libbearssl.a -lpthread

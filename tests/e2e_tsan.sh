@@ -1,0 +1,92 @@
+#!/bin/sh
+# The threads of a publish under ThreadSanitizer, end to end against the
+# real local radosgw: s3pub built with -fsanitize=thread (build/tsan/s3pub,
+# glibc) publishes with two parts at once (the hash pass on its thread, two
+# senders with their own connections and the archive's two sendfile
+# files), at --compress 0 and at level 6 (zblocks' workers beside the
+# senders' reads), over HTTP and HTTPS, and in plain mode on 4 workers
+# with a multipart file among them. Each publish must exit 0, its object
+# (or objects) must be what `s3pub archive` makes (or the files), and TSan
+# must report nothing. Small trees: TSan makes the work 5 to 15 times
+# slower.
+. tests/lib.sh
+. tests/s3/lib.sh
+TS=$(pwd)/build/tsan/s3pub
+[ -x "$TS" ] || { not_ok "build/tsan/s3pub built (make tests-build)"; exit 0; }
+norand=""
+setarch -R true >/dev/null 2>&1 && norand="setarch -R"
+
+T=$TMP/tree
+mkdir -p "$T/d" "$T/text"
+head -c $((6 * 1024 * 1024)) /dev/urandom >"$T/d/random.bin"
+head -c 300000 /dev/urandom >"$T/small.bin"
+i=0
+while [ $i -lt 8 ]; do
+	seq $((i * 1000)) $((i * 1000 + 4000)) | sed 's/^/sensor,temp,/' >"$T/text/t$i.csv"
+	i=$((i + 1))
+done
+ln -s small.bin "$T/link"
+
+# published NAME SERVER ARGS...: build/tsan/s3pub publish ARGS on SERVER;
+# sets rc, the reports in $TMP/NAME.tsan.*
+published() {
+	_name=$1 _srv=$2; shift 2
+	rm -f "$TMP/$_name".tsan.*
+	with_keys "$_srv" env TSAN_OPTIONS="exitcode=66 log_path=$TMP/$_name.tsan" \
+		$norand "$TS" publish "$@" >"$TMP/$_name.json" 2>"$TMP/$_name.err"
+	rc=$?
+}
+
+# no_report NAME: ok when TSan wrote no report for NAME
+no_report() {
+	if ls "$TMP/$1".tsan.* >/dev/null 2>&1; then
+		not_ok "$1: ThreadSanitizer: $(grep -h -A4 'WARNING: ThreadSanitizer' "$TMP/$1".tsan.* | head -5 | tr '\n' ' ')"
+	else
+		ok "$1: no report from ThreadSanitizer"
+	fi
+}
+
+# same_object SERVER BUCKET KEY LEVEL: the object is the tree's archive
+same_object() {
+	rm -f "$TMP/obj"
+	aws_s3 "$1" s3 cp "s3://$2/$3" "$TMP/obj" >/dev/null 2>&1 &&
+		"$S3PUB" archive --compress "$4" "$T" | cmp - "$TMP/obj"
+}
+
+# same_files SERVER BUCKET PREFIX: every regular file is its object
+same_files() {
+	for _f in $(cd "$T" && find . -type f | sed 's|^\./||'); do
+		rm -f "$TMP/obj"
+		aws_s3 "$1" s3 cp "s3://$2/$3/$_f" "$TMP/obj" >/dev/null 2>&1 &&
+			cmp -s "$T/$_f" "$TMP/obj" || { echo "differs: $_f" >&2; return 1; }
+	done
+}
+
+for srv in rgw rgw-tls; do
+	s3_use "$srv" || { skip "$srv: server not up"; continue; }
+	b=$(new_bucket "$srv") || { not_ok "$srv: create a bucket"; continue; }
+	ep=$S3_EP
+	ca=${S3_CA:+--ca-file $S3_CA}
+	for level in 0 6; do
+		n=$srv-L$level
+		# shellcheck disable=SC2086
+		published "$n" "$srv" $ca --compress $level --part-size 5MiB \
+			--parts-at-once 2 --jobs 2 "$T" "s3://$b/$n,opt=endpoint=$ep"
+		check_eq "$n: two parts at once: exit 0 ($(head -c 300 "$TMP/$n.err"))" "$rc" 0
+		no_report "$n"
+		etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key "$n.tar.gz" \
+			--query ETag --output text 2>/dev/null)
+		case $etag in *-2\"|*-2) ok "$n: 2 parts ($etag)" ;;
+		*) not_ok "$n: ETag '$etag', want 2 parts" ;; esac
+		check "$n: the object is 's3pub archive --compress $level'" \
+			same_object "$srv" "$b" "$n.tar.gz" "$level"
+	done
+	n=$srv-plain
+	# shellcheck disable=SC2086
+	published "$n" "$srv" $ca --jobs 4 --part-size 5MiB "$T" \
+		"s3://$b/$n,opt=endpoint=$ep,opt=encoding=plain"
+	check_eq "$n: plain mode, 4 workers: exit 0 ($(head -c 300 "$TMP/$n.err"))" "$rc" 0
+	no_report "$n"
+	check "$n: every object is its file" same_files "$srv" "$b" "$n"
+	check_eq "$srv: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
+done
