@@ -346,7 +346,8 @@ ask(const dns_conf *c, const char *name, unsigned port, dns_addr *out,
 	step = c->timeout * 1000L / c->attempts;
 	while (!(done[0] && done[1])) {
 		long t = now_ms(), wait;
-		if (cancel != NULL && *cancel) {
+		/* atomic: the signal's handler may run on another thread */
+		if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
 			fmt_snprintf(why, whysz, "interrupted");
 			goto out;
 		}

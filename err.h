@@ -10,6 +10,9 @@
 #ifndef S3PUB_ERR_H
 #define S3PUB_ERR_H
 
+#include <signal.h>
+#include <stddef.h>
+
 /* Exit statuses, SPEC section 10. */
 enum {
 	S3P_OK = 0,
@@ -35,5 +38,17 @@ int err_set(s3p_err *e, int status, const char *fmt, ...)
 
 /* Clears `e` (status 0, empty message). */
 void err_clear(s3p_err *e);
+
+/*
+ * Whether the interrupt flag a signal handler sets (s3pub.c) and the
+ * units poll (`cancel`; NULL: never) is set. An atomic load: the handler
+ * may run on another thread than the one polling, and volatile
+ * sig_atomic_t alone covers only the handler's own thread.
+ */
+static inline int
+err_cancelled(const volatile sig_atomic_t *cancel)
+{
+	return cancel != NULL && __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0;
+}
 
 #endif

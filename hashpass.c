@@ -30,7 +30,7 @@ typedef struct {
 static int
 interrupted(const volatile sig_atomic_t *cancel)
 {
-	return cancel != NULL && *cancel != 0;
+	return err_cancelled(cancel);
 }
 
 static void *

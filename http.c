@@ -498,7 +498,7 @@ wait_fd(int fd, short ev, int ms, const volatile sig_atomic_t *cancel)
 		int slice = cancel != NULL && (ms < 0 || ms > CANCEL_SLICE_MS)
 		    ? CANCEL_SLICE_MS : ms;
 
-		if (cancel != NULL && *cancel) {
+		if (err_cancelled(cancel)) {
 			errno = EINTR;
 			return -1;
 		}
@@ -1570,7 +1570,7 @@ http_request_do(http_client *c, const http_request *rq, http_response *rs,
 		conn_free(k);
 		/* a kept-alive connection the server had closed: once, afresh */
 		if (rs->reused && !retried && !got_any && !rs->body_sent
-		    && !rs->timeout && !(rq->cancel != NULL && *rq->cancel)
+		    && !rs->timeout && !err_cancelled(rq->cancel)
 		    && (rs->fail == HTTP_FAIL_SEND
 		    || rs->fail == HTTP_FAIL_RECV)) {
 			logf_(c, "* the kept-alive connection failed (%s); retrying "

@@ -314,7 +314,7 @@ typedef struct {
 static int
 cancelled(const s3_client *s, const s3_op *op)
 {
-	return s->cancel != NULL && *s->cancel && (op == NULL || !op->no_cancel);
+	return err_cancelled(s->cancel) && (op == NULL || !op->no_cancel);
 }
 
 static void
@@ -395,7 +395,7 @@ sleep_ms(long ms, const volatile sig_atomic_t *cancel)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		if (cancel != NULL && *cancel)
+		if (err_cancelled(cancel))
 			break;
 }
 
@@ -756,12 +756,12 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 	object_name(op, c->obj, sizeof c->obj);
 	for (;;) {
 		memset(r, 0, sizeof *r);
-		if (c->cancel != NULL && *c->cancel)
+		if (err_cancelled(c->cancel))
 			break;
 		if ((rc = send_try(s, c, err)) < 0)
 			return -1;
 		if (rc > 0) {
-			if (c->cancel != NULL && *c->cancel)
+			if (err_cancelled(c->cancel))
 				break;
 			if (no_answer_final(s, c, err))
 				return -1;

@@ -397,8 +397,9 @@ set_handler(int sig, void (*fn)(int))
 static void
 on_signal(int sig)
 {
-	if (got_signal == 0)
-		got_signal = sig;
+	/* atomic: the other threads poll it (err_cancelled) */
+	if (__atomic_load_n(&got_signal, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&got_signal, sig, __ATOMIC_RELAXED);
 	set_handler(SIGINT, SIG_DFL);
 	set_handler(SIGTERM, SIG_DFL);
 }
@@ -425,7 +426,7 @@ catch_signals(void)
 static int
 fail(const s3p_err *e)
 {
-	int sig = got_signal;
+	int sig = __atomic_load_n(&got_signal, __ATOMIC_RELAXED);
 
 	fmt_fprintf(stderr, "s3pub: %s%s\n",
 	    sig == 0 ? "" : sig == SIGINT ? "SIGINT: " : "SIGTERM: ",

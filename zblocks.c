@@ -423,7 +423,7 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 	for (uint64_t b = 0; b < z->nblocks; b++) {
 		struct slot *s;
 
-		if (cancel != NULL && *cancel)
+		if (err_cancelled(cancel))
 			return err_set(err, S3P_ENET, "interrupted");
 		if ((s = get_block(z, b, err)) == NULL)
 			return -1;
