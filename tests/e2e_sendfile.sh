@@ -44,16 +44,6 @@ same_object() {
 		gzip -t "$TMP/obj"
 }
 
-# same_files SERVER BUCKET PREFIX DIR: every regular file of DIR is the
-# object PREFIX/ its path, byte for byte
-same_files() {
-	for _f in $(cd "$4" && find . -type f | sed 's|^\./||'); do
-		rm -f "$TMP/obj"
-		aws_s3 "$1" s3 cp "s3://$2/$3/$_f" "$TMP/obj" >/dev/null 2>&1 &&
-			cmp -s "$4/$_f" "$TMP/obj" || { echo "differs: $_f" >&2; return 1; }
-	done
-}
-
 # traced SERVER NAME ARGS...: s3pub publish --compress 0 ARGS under strace
 # (sendfile calls into $TMP/NAME.st); sets rc
 traced() {

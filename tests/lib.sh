@@ -39,3 +39,18 @@ expect_exit() {
 		not_ok "$_n: stderr '$(head -c 300 "$TMP/.ee.err")' does not match /$_pat/"
 	else ok "$_n"; fi
 }
+
+# ThreadSanitizer builds (build/tsan/): TSAN_NORAND is "setarch -R" where
+# setarch can turn ASLR off for the command (gcc 12's TSan refuses some
+# mmap layouts of kernels with more randomness than it knows), else empty.
+TSAN_NORAND=""
+setarch -R true >/dev/null 2>&1 && TSAN_NORAND="setarch -R"
+# tsan_clean NAME PREFIX: ok when TSan wrote no report (log_path=PREFIX:
+# its files are PREFIX.PID), else not ok with the report's first lines
+tsan_clean() {
+	if ls "$2".* >/dev/null 2>&1; then
+		not_ok "$1: ThreadSanitizer: $(grep -h -A4 'WARNING: ThreadSanitizer' "$2".* | head -5 | tr '\n' ' ')"
+	else
+		ok "$1: no report from ThreadSanitizer"
+	fi
+}

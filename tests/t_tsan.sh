@@ -1,21 +1,18 @@
 #!/bin/sh
 # The unit tests of the units that run threads (zblocks: compressing
 # workers; hashpass: the reader thread; archive: both through the scan and
-# reads; crc32: the back-end chosen at the first use, from any thread), built with ThreadSanitizer (the Makefile's TSAN_TESTS): their
-# checks as in the other builds, and a data race or a lock-order problem
-# TSan reports is one failure under the test's name. ASLR is turned off
-# for them where setarch can (gcc 12's TSan refuses some mmap layouts of
-# kernels with more randomness than it knows).
+# reads; crc32: the back-end chosen at the first use, from any thread),
+# built with ThreadSanitizer (the Makefile's TSAN_TESTS): their checks as
+# in the other builds, and a data race or a lock-order problem TSan
+# reports is one failure under the test's name (ASLR off: TSAN_NORAND).
 . tests/lib.sh
-norand=""
-setarch -R true >/dev/null 2>&1 && norand="setarch -R"
 for t in build/tsan/test_zblocks build/tsan/test_hashpass build/tsan/test_archive \
     build/tsan/test_crc32; do
 	if [ ! -x "$t" ]; then
 		not_ok "$t built (make tests-build)"
 		continue
 	fi
-	S3PUB_TEST_PASSES=5 TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" $norand "$t" >"$TMP/out" 2>&1
+	S3PUB_TEST_PASSES=5 TSAN_OPTIONS="exitcode=66 second_deadlock_stack=1" $TSAN_NORAND "$t" >"$TMP/out" 2>&1
 	rc=$?
 	# its checks, under a name of their own
 	grep -aE '^(not )?ok ' "$TMP/out" | sed "s/^\(not \)\{0,1\}ok - /&tsan: /"

@@ -24,6 +24,8 @@
 #   empty_bucket SERVER BUCKET      deletes every object version, delete
 #                             marker and open multipart upload
 #   drop_bucket SERVER BUCKET       empty_bucket, then deletes the bucket
+#   same_files SERVER BUCKET PREFIX DIR   every regular file of DIR is the
+#                             object PREFIX/its path, byte for byte
 #
 # radosgw keeps objects in RAM (memstore, 1 GiB): keep objects small (a few
 # MiB; multipart tests need 5 MiB parts) and leave buckets to the clean-up.
@@ -98,6 +100,16 @@ new_bucket() {
 			--versioning-configuration Status=Enabled >/dev/null || return 1
 	fi
 	echo "$_b"
+}
+
+# same_files SERVER BUCKET PREFIX DIR: every regular file of DIR is the
+# object PREFIX/ its path, byte for byte
+same_files() {
+	for _f in $(cd "$4" && find . -type f | sed 's|^\./||'); do
+		rm -f "$TMP/obj"
+		aws_s3 "$1" s3 cp "s3://$2/$3/$_f" "$TMP/obj" >/dev/null 2>&1 &&
+			cmp -s "$4/$_f" "$TMP/obj" || { echo "differs: $_f" >&2; return 1; }
+	done
 }
 
 list_uploads() {
