@@ -1257,8 +1257,9 @@ mp_hash_main(void *arg)
 {
 	multipart *m = arg;
 	s3p_err err;
+	int failed = 0;         /* m->failed, read under the lock */
 
-	for (unsigned i = 0; i < m->nparts && !m->failed; i++) {
+	for (unsigned i = 0; i < m->nparts && !failed; i++) {
 		/* the first part's hash has nothing to overlap: its reads
 		 * run on a thread of their own (hash_body) */
 		if (hash_body(i == 0, locked_read, &m->src, (uint64_t)i * m->part_size,
@@ -1269,6 +1270,7 @@ mp_hash_main(void *arg)
 		}
 		pthread_mutex_lock(&m->mu);
 		m->hashed = i + 1;
+		failed = m->failed;
 		pthread_cond_broadcast(&m->cv);
 		pthread_mutex_unlock(&m->mu);
 	}
