@@ -57,12 +57,22 @@ TSAN_TESTS := $(BUILD)/tsan/test_zblocks $(BUILD)/tsan/test_hashpass $(BUILD)/ts
 	$(BUILD)/tsan/test_crc32 \
 	$(BUILD)/tsan/s3pub
 
-MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -DS3PUB_OWN_MALLOC -ffunction-sections -fdata-sections $(SMALL) -I$(BR_MUSL)/inc -I.
+MUSL_CFLAGS := $(WARN) $(OPT) $(DEFS) -DS3PUB_OWN_MALLOC -ffunction-sections -fdata-sections $(SMALL) -I$(BR_MUSL)/inc -I. -I$(BUILD)/gen
 ASAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I$(BR_HOST)/inc -I.
-TSAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=thread -I$(BR_HOST)/inc -I.
+TSAN_CFLAGS := $(WARN) -O1 -g $(DEFS) -fsanitize=thread -I$(BR_HOST)/inc -I. -I$(BUILD)/gen
 
 all: $(if $(CROSS),$(BUILD)/$(CROSS)/s3pub,s3pub)
+
+# help.h's texts, deflated on the build machine for every target (help.h
+# says why); s3pub.c includes the result. musl-gcc, which the product
+# needs anyway, builds the program that does it.
+GEN     := $(BUILD)/gen
+$(GEN)/help_z.h: help.h deflate.c deflate.h scripts/help_z.c | $(BUILD)/.build-deps
+	@mkdir -p $(@D)
+	$(MUSLCC) $(WARN) -O2 -static -I. -o $(GEN)/help_z scripts/help_z.c deflate.c
+	$(GEN)/help_z > $@.tmp && mv $@.tmp $@
+$(BUILD)/musl-bin/s3pub.o $(BUILD)/tsan/s3pub: $(GEN)/help_z.h
 
 s3pub: $(BUILD)/musl-bin/s3pub.o $(UNITS:%.c=$(BUILD)/musl-bin/%.o) $(BR_MUSL)/libbearssl.a
 	$(MUSLCC) $(LTO) -static -s -Wl,--gc-sections $(SMALL_LD) -o $@ $^
@@ -184,6 +194,7 @@ X_CFLAGS := -specs $(X_SPECS) $(X_ARCH) $(filter-out -I$(BR_MUSL)/inc,$(MUSL_CFL
 X_LDFLAGS := -static -Wl,--gc-sections $(SMALL_LD)
 X_TESTS := $(TESTS:tests/%.c=$(X_DIR)/test/%)
 
+$(X_DIR)/bin/s3pub.o: $(GEN)/help_z.h
 $(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(UNITS:%.c=$(X_DIR)/bin/%.o) $(X_BR)/libbearssl.a
 	$(X_CC) -specs $(X_SPECS) $(X_BIN_ARCH) $(LTO) $(X_LDFLAGS) -s -o $@ $^
 	@echo "$@: $$(wc -c < $@) bytes, stripped, static"
@@ -237,7 +248,7 @@ bench: s3pub
 	sh bench/run.sh
 
 clean:
-	rm -rf $(BUILD)/musl $(BUILD)/asan $(BUILD)/tsan $(BUILD)/test $(BUILD)/test-logs s3pub \
+	rm -rf $(BUILD)/musl $(BUILD)/asan $(BUILD)/tsan $(BUILD)/test $(BUILD)/test-logs s3pub $(GEN) \
 		$(BUILD)/aarch64 $(BUILD)/armv7 $(BUILD)/scratch
 
 # also drops the BearSSL builds and the downloaded source

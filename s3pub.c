@@ -25,6 +25,9 @@
 #include "clock.h"
 #include "crc32.h"
 #include "hashpass.h"
+#include "help.h"
+#include "help_z.h"
+#include "inflate.h"
 #include "creds.h"
 #include "err.h"
 #include "http.h"
@@ -36,12 +39,6 @@
 #include "text.h"
 
 #define DEFAULT_PART_SIZE (64ULL << 20)
-/*
- * The default gzip level (README, "Compression": text results shrink about
- * as much as with gzip -6, random data costs little more than stored).
- */
-#define DEFAULT_COMPRESS 6
-#define DEFAULT_COMPRESS_STR "6"
 
 /*
  * Each command's help starts with its own usage lines: usage_text holds
@@ -72,85 +69,6 @@ static const unsigned char usage_len[] = {
 	sizeof USAGE_GET - 1, sizeof USAGE_ARCHIVE - 1
 };
 
-/*
- * The rest of each command's help, NUL-separated, in the order of
- * cmd_names. A tab stands for the spaces up to column 24, where the
- * options' descriptions start (put_help).
- */
-static const char help_text[] =
-/* publish */
-"Publishes DIR: one .tar.gz object (encoding gzip, the default) or one\n"
-"object per file under KEY/ (encoding plain); prints the result spec.\n"
-"\n"
-"  --spec FILE\tthe Publisher spec, YAML or JSON (as Bacalhau writes it)\n"
-"  --endpoint URL\tS3 endpoint (default: AWS_ENDPOINT_URL_S3,\n"
-"\tAWS_ENDPOINT_URL, else AWS for the region)\n"
-"  --region R\t(default: AWS_REGION, AWS_DEFAULT_REGION, profile,\n"
-"\tendpoint, else us-east-1)\n"
-"  --encoding gzip|plain\n"
-"  --job-id ID, --execution-id ID, --node-id ID\n"
-"\tvalues of {jobID} {executionID} {nodeID} (default:\n"
-"\tBACALHAU_JOB_ID, BACALHAU_EXECUTION_ID, BACALHAU_NODE_ID)\n"
-"  --dry-run\tno network: print the spec it would publish\n"
-"  --compress LEVEL\tgzip level: 0 stored, 1 fastest .. 9 smallest\n"
-"\t(default " DEFAULT_COMPRESS_STR ")\n"
-"  --part-size SIZE\tmultipart above this size (default 64MiB, min 5MiB)\n"
-"  --parts-at-once N\tmultipart: parts sent at once, each on its own\n"
-"\tconnection: 1 or 2 (default 2 at --compress 0, else 1)\n"
-"  --jobs N\tplain mode: parallel uploads (default 4); gzip: compressing\n"
-"\tthreads (default: the cores, at most 2)\n"
-"  --no-resume\tdo not continue a multipart upload left open for the\n"
-"\tkey by an interrupted run: abort it and start afresh\n"
-"  --keep-partial\ton SIGINT/SIGTERM leave the multipart upload open\n"
-"\t(a rerun resumes it) instead of aborting it\n"
-"  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n"
-"  --storage-class C, --sse AES256|aws:kms, --sse-kms-key-id ID,\n"
-"  --tag K=V, --metadata K=V (repeatable), --content-type TYPE\n"
-"\t(plain: by extension), --sse-c-key-file FILE (32 bytes)\n"
-"  --checksum, --no-checksum\n"
-"\tsend x-amz-checksum-sha256 (default: AWS endpoints only)\n"
-"  --retries N\tattempts per request (default 5)\n"
-"  --path-style, --virtual-hosted\n"
-"  --profile NAME\tcredentials/config profile (default: AWS_PROFILE, default)\n"
-"  --no-sign-request\tanonymous requests\n"
-"  --ca-file FILE\ttrust anchors (default: AWS_CA_BUNDLE, SSL_CERT_FILE,\n"
-"\tthe system bundle)\n"
-"  --insecure\tdo not verify TLS certificates\n"
-"  --connect-timeout S\t(default 10)   --timeout S   idle time-out (default 60)\n"
-"  --output json|yaml\tthe result spec's form (default json)\n"
-"  --quiet, --verbose\n"
-"\0"
-/* presign */
-"Prints a presigned URL (SigV4 query string).\n"
-"\n"
-"  --expires SECONDS\t1 to 604800 (default 3600)\n"
-"  --method GET|PUT\t(default GET)\n"
-"  --endpoint URL, --region R, --profile NAME, --path-style, --virtual-hosted\n"
-"\0"
-/* get */
-"Downloads SOURCE into DIR: s3://BUCKET/KEY (signed), s3://BUCKET/PREFIX/\n"
-"(every object under it), or an http(s):// presigned URL (sent as is).\n"
-"With --spec FILE (- = stdin) there is no SOURCE: a result spec as publish\n"
-"prints it (or Bacalhau's published result) gives Bucket, Key, Region,\n"
-"Endpoint, and its ContentSHA256/ChecksumSHA256 are checked; options win.\n"
-"A key or URL path ending in .tar.gz or .tgz is unpacked into DIR; anything\n"
-"else is saved as DIR/NAME. Nothing is left in DIR when a check fails.\n"
-"\n"
-"  --checksum-sha256 B64\tthe expected SHA-256 (base64, the spec's ChecksumSHA256)\n"
-"  --content-sha256 HEX\tthe expected SHA-256 (hex, the spec's ContentSHA256)\n"
-"  --manifest-sha256 HEX\ta prefix's manifest's SHA-256 (ManifestSHA256)\n"
-"  --version-id ID\tfetch this version of the object (the spec's VersionID)\n"
-"  --force\toverwrite existing files in DIR\n"
-"  --sse-c-key-file FILE\tthe object's SSE-C key\n"
-"  --endpoint URL, --region R, --profile NAME, --no-sign-request,\n"
-"  --path-style, --virtual-hosted, --ca-file FILE, --insecure,\n"
-"  --connect-timeout S, --timeout S, --retries N, --quiet, --verbose\n"
-"\tas for publish (s3pub publish --help)\n"
-"\0"
-/* archive */
-"Writes the exact bytes 'publish' would upload (refuses a terminal).\n"
-"\n"
-"  --compress LEVEL, --jobs N\tas for publish\n";
 
 /*
  * Everything the options can say. The fields options set come first: the
@@ -294,24 +212,52 @@ span(const char *s, const char *set)
 	return i;
 }
 
-/* Writes help text, each tab as the spaces up to column 24. */
-static void
-put_help(const char *s)
-{
+/* Command `skip`'s help text on its way out of inflate (put_help). */
+typedef struct {
+	int skip;               /* texts before ours; below 0: past it */
+	size_t n;
 	char line[128];
-	size_t n = 0;
+} help_out;
 
-	for (; *s != '\0'; s++) {
-		if (*s != '\t')
-			line[n++] = *s;
+/* Each tab as the spaces up to column 24 (help.h). */
+static int
+help_bytes(void *ctx, const unsigned char *p, size_t len)
+{
+	help_out *h = ctx;
+
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '\0')
+			h->skip--;      /* a text's end: ours is at 0 to -1 */
+		if (p[i] == '\0' || h->skip != 0)
+			continue;
+		if (p[i] != '\t')
+			h->line[h->n++] = (char)p[i];
 		else
-			while (n < 24)
-				line[n++] = ' ';
-		if (*s == '\n' || n > sizeof line - 24) {
-			fwrite(line, 1, n, stdout);
-			n = 0;
+			while (h->n < 24)
+				h->line[h->n++] = ' ';
+		if (p[i] == '\n' || h->n > sizeof h->line - 24) {
+			fwrite(h->line, 1, h->n, stdout);
+			h->n = 0;
 		}
 	}
+	return 0;
+}
+
+/* Writes command c's help text (help.h), inflated from help_z. */
+static int
+put_help(int c)
+{
+	inflate_ctx *z = malloc(sizeof *z);
+	help_out h = { c, 0, "" };
+	int rc;
+
+	if (z == NULL)
+		return -1;
+	inflate_init(z, help_bytes, &h);
+	rc = inflate_feed(z, help_z, sizeof help_z) < 0 ||
+	    inflate_finish(z) != 0 || inflate_total_out(z) != HELP_TEXT_SIZE;
+	free(z);
+	return -rc;
 }
 
 /* The i-th string of a NUL-separated list. */
@@ -1752,7 +1698,10 @@ main(int argc, char **argv)
 		for (int i = 0; i < c; i++)
 			u += usage_len[i] + 7;
 		fmt_printf("usage: %.*s", (int)usage_len[c], u);
-		put_help(str_at(help_text, c));
+		if (put_help(c) < 0) {
+			fmt_fprintf(stderr, "s3pub: cannot write the help text\n");
+			return 1;
+		}
 		return 0;
 	}
 	if (c == 4 || c == 5) {
