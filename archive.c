@@ -60,6 +60,7 @@ struct archive {
 	char *pool;
 	size_t pool_len, pool_cap;
 	uint64_t tar_size, gz_size;
+	int scanning;           /* archive_scan has begun (atomic) */
 
 	/* the open files (fd -1: none): the two archive_read reads (two
 	 * parts sent at once read two places of the tree by turns: one file
@@ -422,7 +423,23 @@ archive_close(archive *a)
 uint64_t
 archive_size(const archive *a)
 {
-	return a->gz_size;
+	return __atomic_load_n(&a->gz_size, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The bytes of the .tar.gz that may be read now: all of them (*whole set),
+ * or at levels 1..9 while the scan runs, the header and the deflate bytes
+ * it has passed to its sink (the trailer comes at its end).
+ */
+static uint64_t
+readable(const archive *a, int *whole)
+{
+	uint64_t gz = archive_size(a);
+
+	*whole = gz != 0 || a->z == NULL;
+	if (!*whole && !__atomic_load_n(&a->scanning, __ATOMIC_ACQUIRE))
+		return 0;
+	return *whole ? gz : GZIP_HEADER_SIZE + zblocks_done(a->z);
 }
 
 uint64_t
@@ -818,6 +835,8 @@ archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
 
 	if (a->z == NULL)
 		return 0;
+	__atomic_store_n(&a->gz_size, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&a->scanning, 1, __ATOMIC_RELEASE);
 	gzip_header(h);
 	if (scan_sink(&ss, h, sizeof h, err) < 0 ||
 	    zblocks_scan(a->z, scan_sink, &ss, cancel, err) < 0)
@@ -825,7 +844,9 @@ archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
 	gzip_trailer(zblocks_crc(a->z), a->tar_size, t);
 	if (scan_sink(&ss, t, sizeof t, err) < 0)
 		return -1;
-	a->gz_size = GZIP_HEADER_SIZE + zblocks_size(a->z) + GZIP_TRAILER_SIZE;
+	/* (the trailer's, then all, readable: atomic, with archive_size) */
+	__atomic_store_n(&a->gz_size, GZIP_HEADER_SIZE + zblocks_size(a->z) +
+	    GZIP_TRAILER_SIZE, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -868,7 +889,9 @@ static int
 member_read(archive *a, uint64_t off, unsigned char *p, size_t len,
     s3p_err *err)
 {
-	uint64_t body = a->gz_size - GZIP_TRAILER_SIZE;
+	uint64_t gz = archive_size(a);
+	/* the trailer, once the scan has ended (the caller checked the range) */
+	uint64_t body = gz != 0 ? gz - GZIP_TRAILER_SIZE : UINT64_MAX;
 	unsigned char piece[GZIP_HEADER_SIZE];
 
 	while (len > 0) {
@@ -904,13 +927,13 @@ int
 archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
 {
 	unsigned char *p = buf;
+	int whole;
+	uint64_t avail = readable(a, &whole);
 
-	if (a->z != NULL && a->gz_size == 0)
-		return err_set(err, S3P_EUSAGE, "archive_read before archive_scan");
-	if (offset > a->gz_size || len > a->gz_size - offset)
+	if (offset > avail || len > avail - offset)
 		return err_set(err, S3P_EUSAGE, "archive_read: range %llu+%zu "
-		    "beyond the archive's %llu bytes", (unsigned long long)offset,
-		    len, (unsigned long long)a->gz_size);
+		    "beyond the archive's %llu bytes%s", (unsigned long long)offset,
+		    len, (unsigned long long)avail, whole ? "" : " scanned so far");
 	if (a->z != NULL)
 		return member_read(a, offset, p, len, err);
 	while (len > 0) {
@@ -944,16 +967,18 @@ archive_span_at(archive *a, unsigned sender, uint64_t offset, size_t len,
     archive_span *sp, s3p_err *err)
 {
 	gzip_span gs;
+	int whole;
+	uint64_t avail = readable(a, &whole);
 
 	sp->len = len;
-	if (offset >= a->gz_size)
+	if (offset >= avail)
 		return 0;       /* archive_read's error */
 	if (a->z == NULL) {
 		gzip_stored_locate(a->tar_size, offset, &gs);
 	} else if (offset < GZIP_HEADER_SIZE) {
 		gs.kind = GZIP_SPAN_FRAMING;
 		gs.len = GZIP_HEADER_SIZE - offset;
-	} else if (offset >= a->gz_size - GZIP_TRAILER_SIZE) {
+	} else if (whole && offset >= avail - GZIP_TRAILER_SIZE) {
 		gs.kind = GZIP_SPAN_TRAILER;
 		gs.len = len;
 	} else {

@@ -132,8 +132,11 @@ typedef int (*archive_sink_fn)(void *ctx, const void *data, size_t len,
  * stream (on opts->jobs threads), records each block's compressed size,
  * and gives the whole .tar.gz, from its first byte to its last, to `sink`
  * (may be NULL). After it archive_size() is exact and archive_read()
- * serves any range by compressing the blocks again. `cancel` as in
- * zblocks_scan. Level 0: returns 0 at once; the sink is not called.
+ * serves any range by compressing the blocks again. While it runs, one
+ * other thread may read (archive_read, archive_span_at) what it has
+ * already given the sink, but the trailer (zblocks.h: zblocks_done);
+ * archive_size() is 0 until it ends. `cancel` as in zblocks_scan. Level
+ * 0: returns 0 at once; the sink is not called.
  */
 int archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
     const volatile sig_atomic_t *cancel, s3p_err *err);
@@ -144,7 +147,7 @@ uint64_t archive_tar_size(const archive *a);
 /*
  * Writes bytes [offset, offset+len) of the .tar.gz to `buf`. The range
  * must lie within archive_size() (else S3P_EUSAGE; at levels 1..9 also
- * before archive_scan). Returns 0, or -1 with `err` set (S3P_EINPUT naming
+ * before archive_scan, and while it runs past what it has given its sink). Returns 0, or -1 with `err` set (S3P_EINPUT naming
  * the file that changed or could not be read; at levels 1..9 also a file
  * whose bytes differ from what archive_scan compressed).
  */

@@ -74,7 +74,8 @@ int hashpass_memo_final(hashpass_memo *m, s3p_err *err);
 
 /*
  * The SHA-256 of [off, off+len) when it is the whole body or one slice
- * (after hashpass_memo_final): 1 and `out` written; else 0.
+ * (after hashpass_memo_final), or before it a whole slice already done: 1
+ * and `out` written; else 0.
  */
 int hashpass_memo_get(void *m, uint64_t off, uint64_t len,
     unsigned char out[SHA256_SIZE]);

@@ -1,10 +1,12 @@
 /*
- * help.h: what `s3pub COMMAND --help` says after the command's usage
- * lines, and the defaults it names.
+ * help.h: what `s3pub --help` and `s3pub COMMAND --help` say, and the
+ * defaults they name.
  *
  * HELP_TEXT holds each command's text, NUL-separated, in the order of
- * s3pub.c's cmd_names. A tab stands for the spaces up to column 24, where
- * the options' descriptions start.
+ * s3pub.c's cmd_names (its usage lines first), then the usage that
+ * `s3pub --help` prints, and a mistake on the command line after its
+ * message. A tab stands for the spaces up to column 24, where the
+ * options' descriptions start.
  *
  * The text is not compiled into s3pub as written: at build time
  * scripts/help_z.c deflates it (deflate.c, level 9) into
@@ -24,8 +26,19 @@
 #define DEFAULT_COMPRESS 6
 #define DEFAULT_COMPRESS_STR "6"
 
+/* each command's usage lines, in its text and in the usage */
+#define USAGE_PUBLISH \
+"s3pub publish [options] DIR TARGET\n" \
+"       s3pub publish [options] --spec FILE DIR\n" \
+"       s3pub publish [options] --presigned-url URL DIR\n"
+#define USAGE_PRESIGN "s3pub presign [options] s3://BUCKET/KEY\n"
+#define USAGE_GET     "s3pub get [options] SOURCE DIR\n" \
+"       s3pub get [options] --spec FILE DIR\n"
+#define USAGE_ARCHIVE "s3pub archive [options] DIR > FILE.tar.gz\n"
+
 #define HELP_TEXT \
 /* publish */ \
+"usage: " USAGE_PUBLISH \
 "Publishes DIR: one .tar.gz object (encoding gzip, the default) or one\n" \
 "object per file under KEY/ (encoding plain); prints the result spec.\n" \
 "\n" \
@@ -68,6 +81,7 @@
 "  --quiet, --verbose\n" \
 "\0" \
 /* presign */ \
+"usage: " USAGE_PRESIGN \
 "Prints a presigned URL (SigV4 query string).\n" \
 "\n" \
 "  --expires SECONDS\t1 to 604800 (default 3600)\n" \
@@ -75,6 +89,7 @@
 "  --endpoint URL, --region R, --profile NAME, --path-style, --virtual-hosted\n" \
 "\0" \
 /* get */ \
+"usage: " USAGE_GET \
 "Downloads SOURCE into DIR: s3://BUCKET/KEY (signed), s3://BUCKET/PREFIX/\n" \
 "(every object under it), or an http(s):// presigned URL (sent as is).\n" \
 "With --spec FILE (- = stdin) there is no SOURCE: a result spec as publish\n" \
@@ -95,9 +110,20 @@
 "\tas for publish (s3pub publish --help)\n" \
 "\0" \
 /* archive */ \
+"usage: " USAGE_ARCHIVE \
 "Writes the exact bytes 'publish' would upload (refuses a terminal).\n" \
 "\n" \
 "  --compress LEVEL, --jobs N\n" \
-"\tas for publish\n"
+"\tas for publish\n" \
+"\0" \
+/* the usage */ \
+"usage: " USAGE_PUBLISH \
+"       " USAGE_PRESIGN \
+"       " USAGE_GET \
+"       " USAGE_ARCHIVE \
+"       s3pub version | --help | COMMAND --help\n" \
+"\n" \
+"TARGET: s3://BUCKET/KEY[,opt=endpoint=URL][,opt=region=R][,opt=encoding=gzip|plain]\n" \
+"Run 's3pub COMMAND --help' for a command's options; README.md has the rest.\n"
 
 #endif

@@ -1083,16 +1083,19 @@ locked_read(void *c, uint64_t off, void *buf, size_t len, s3p_err *err)
 	return rc;
 }
 
-static int resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
-    unsigned nparts, part_done *parts, char *upload_id, size_t idsz,
-    s3p_err *err);
-
 /* A multipart upload in progress: what its steps share. */
-typedef struct {
-	const s3_op *body;              /* bucket, key, the body */
+typedef struct multipart multipart;
+struct multipart {
+	const s3_op *body;              /* &op */
+	s3_op op;                       /* bucket, key, the body: its length
+					   set once known (pending) */
 	uint64_t part_size;
-	unsigned nparts;
-	part_done *parts;               /* nparts */
+	unsigned nparts;                /* while pending: of the bound */
+	part_done *parts;               /* nparts (of the bound) */
+	/* s3_client's pending_len, on body->known_ctx: the body's length is
+	 * an upper bound until pending_len gives it (under mu) */
+	int pending;
+	s3_len_fn pending_len;
 	char upload_id[512];
 	locked_src src;                 /* the body, one reader at a time */
 	int known;                      /* every hash given by body->known */
@@ -1109,7 +1112,9 @@ typedef struct {
 	s3_progress_fn progress;        /* s's, called under mu */
 	void *progress_ctx;
 	const volatile sig_atomic_t *cancel; /* s's */
-} multipart;
+};
+
+static int resume_find(s3_client *s, multipart *m, s3p_err *err);
 
 /* The length of part i (from 0): part_size, but the last. */
 static uint64_t
@@ -1150,24 +1155,6 @@ mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
 		return ERR(err, S3P_ESERVER, "CreateMultipartUpload s3://%s/%s: "
 		    "no UploadId in the answer", m->body->bucket, m->body->key);
 	return 0;
-}
-
-/*
- * Whether the caller knows every hash already (the compression pass
- * computed them): the whole object's into m->dwhole, each part's into
- * m->parts; then there is no hash pass.
- */
-static int
-mp_known(multipart *m)
-{
-	const s3_op *b = m->body;
-	int known = b->known != NULL && b->known(b->known_ctx, 0, b->body_len,
-	    m->dwhole);
-
-	for (unsigned i = 0; known && i < m->nparts; i++)
-		known = b->known(b->known_ctx, (uint64_t)i * m->part_size,
-		    part_len(m, i), m->parts[i].sha);
-	return known;
 }
 
 /*
@@ -1249,8 +1236,54 @@ mp_fail(multipart *m, int rc, const s3p_err *err)
 }
 
 /*
+ * With the length pending: waits until the body is known to go past byte
+ * `past`, or until its length is known; then sets it, and the part count
+ * it gives (under mu when the senders run: they read them so). Returns -1
+ * with err set when the pass that finds it failed.
+ */
+static int
+mp_reach(multipart *m, uint64_t past, int locked, s3p_err *err)
+{
+	uint64_t len = 0;
+	int r = m->pending_len(m->body->known_ctx, past, &len, err);
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	if (locked)
+		pthread_mutex_lock(&m->mu);
+	m->op.body_len = len;
+	m->nparts = (unsigned)((len + m->part_size - 1) / m->part_size);
+	m->pending = 0;
+	if (locked) {
+		pthread_cond_broadcast(&m->cv);
+		pthread_mutex_unlock(&m->mu);
+	}
+	return 0;
+}
+
+/*
+ * Part i's hash, and the whole body's after the last part, from the
+ * caller's pass (body->known): with the length pending, that pass runs
+ * while the parts go, and mp_reach waited for it to pass the part.
+ */
+static int
+mp_known_part(multipart *m, unsigned i, s3p_err *err)
+{
+	const s3_op *b = m->body;
+
+	if (!b->known(b->known_ctx, (uint64_t)i * m->part_size, part_len(m, i),
+	    m->parts[i].sha) || (i + 1 == m->nparts && !b->known(b->known_ctx,
+	    0, b->body_len, m->dwhole)))
+		return ERR(err, S3P_EINPUT, "part %u: no hash from the "
+		    "compression pass", i + 1);
+	return 0;
+}
+
+/*
  * The hash pass: stops at a signal (s->cancel), or at the next part after
- * a sender's failure.
+ * a sender's failure. When the caller's own pass computed the hashes
+ * (body->known, first try only), they are taken from it, part by part,
+ * as it goes past them.
  */
 static void *
 mp_hash_main(void *arg)
@@ -1258,13 +1291,22 @@ mp_hash_main(void *arg)
 	multipart *m = arg;
 	s3p_err err;
 	int failed = 0;         /* m->failed, read under the lock */
+	int given = m->body->known != NULL;
 
 	for (unsigned i = 0; i < m->nparts && !failed; i++) {
+		int rc = 0;
+
+		if (m->pending && (rc = mp_reach(m, (uint64_t)(i + 1) *
+		    m->part_size, 1, &err)) == 0 && i >= m->nparts)
+			break;
 		/* the first part's hash has nothing to overlap: its reads
 		 * run on a thread of their own (hash_body) */
-		if (hash_body(i == 0, locked_read, &m->src, (uint64_t)i * m->part_size,
-		    part_len(m, i), &m->whole, m->parts[i].sha, m->cancel,
-		    &err) < 0) {
+		if (rc == 0)
+			rc = given ? mp_known_part(m, i, &err) : hash_body(i == 0,
+			    locked_read, &m->src, (uint64_t)i * m->part_size,
+			    part_len(m, i), &m->whole, m->parts[i].sha, m->cancel,
+			    &err);
+		if (rc < 0) {
 			mp_fail(m, -1, &err);
 			break;
 		}
@@ -1274,6 +1316,8 @@ mp_hash_main(void *arg)
 		pthread_cond_broadcast(&m->cv);
 		pthread_mutex_unlock(&m->mu);
 	}
+	/* (read after the join) */
+	m->known = given;
 	return NULL;
 }
 
@@ -1345,8 +1389,8 @@ twin_setup(s3_client *s, pthread_mutex_t *cred_mu)
 }
 
 /*
- * Every part hashed and sent (none hashed when m->known). Returns 0, -1
- * or S3_BODY_CHANGED.
+ * Every part hashed (or its hash taken from body->known) and sent.
+ * Returns 0, -1 or S3_BODY_CHANGED.
  */
 static int
 mp_parts(s3_client *s, multipart *m, s3p_err *err)
@@ -1366,10 +1410,7 @@ mp_parts(s3_client *s, multipart *m, s3p_err *err)
 		s->progress = locked_progress;
 		s->progress_ctx = m;
 	}
-	if (m->known) {
-		m->hashed = m->nparts;
-	} else if (!(hashing = pthread_create(&hasher, NULL, mp_hash_main,
-	    m) == 0)) {
+	if (!(hashing = pthread_create(&hasher, NULL, mp_hash_main, m) == 0)) {
 		/* no thread: every hash first */
 		mp_hash_main(m);
 	}
@@ -1497,12 +1538,16 @@ mp_abandon(s3_client *s, multipart *m, s3p_err *err)
  */
 static int
 put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
-    const char *ctype, int may_resume, s3_put_result *res, s3p_err *err)
+    const char *ctype, int may_resume, int pending, s3_put_result *res,
+    s3p_err *err)
 {
-	multipart m = { .body = body };
+	multipart m = { .op = *body };
 	uint64_t len = body->body_len;
 	int rc;
 
+	m.body = &m.op;
+	m.pending = pending;
+	m.pending_len = s->pending_len;
 	m.part_size = s3_part_size(len, part_size);
 	m.nparts = (unsigned)((len + m.part_size - 1) / m.part_size);
 	if (len > S3_MAX_OBJECT)
@@ -1512,26 +1557,29 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	if ((m.parts = calloc(m.nparts, sizeof *m.parts)) == NULL)
 		return ERR(err, S3P_EINPUT, "out of memory for %u parts", m.nparts);
 	/* an upload of this key left open by an earlier run, or a new one */
-	rc = may_resume || s->rules.fresh ? resume_find(s, body, m.part_size,
-	    m.nparts, m.parts, m.upload_id, sizeof m.upload_id, err) : 0;
+	rc = may_resume || s->rules.fresh ? resume_find(s, &m, err) : 0;
 	if (rc < 0 || (rc == 0 && mp_create(s, &m, ctype, err) < 0)) {
 		free(m.parts);
 		return -1;
 	}
-	if (rc == 0 && ssec_ignored(s, body, err) < 0) {
+	if (rc == 0 && ssec_ignored(s, m.body, err) < 0) {
 		abort_upload(s, body->bucket, body->key, m.upload_id, err);
 		free(m.parts);
 		return -1;
 	}
-	logf_(s, "multipart upload %s: %u parts of %llu bytes", m.upload_id,
-	    m.nparts, (unsigned long long)m.part_size);
+	if (m.pending)
+		logf_(s, "multipart upload %s: parts of %llu bytes, sent while "
+		    "the compression pass finds the next ones", m.upload_id,
+		    (unsigned long long)m.part_size);
+	else
+		logf_(s, "multipart upload %s: %u parts of %llu bytes",
+		    m.upload_id, m.nparts, (unsigned long long)m.part_size);
 
 	sha256_init(&m.whole);
 	m.src.read = body->read;
 	m.src.span = body->span;
 	m.src.ctx = body->read_ctx;
 	pthread_mutex_init(&m.src.mu, NULL);
-	m.known = mp_known(&m);
 	if ((rc = mp_parts(s, &m, err)) == 0 &&
 	    (rc = mp_complete(s, &m, err)) == 0)
 		mp_result(s, &m, res);
@@ -1612,7 +1660,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 {
 	char was[sizeof err->msg];
 	s3_op body;
-	int rc;
+	int rc, pending = s->pending_len != NULL && known != NULL;
 
 	op_init(&body, "PUT", "PutObject", bucket, key);
 	body.read = read;
@@ -1622,16 +1670,23 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 	if (s->rules.no_overwrite && refuse_existing(s, bucket, key, err) < 0)
 		return -1;
 	for (int pass = 1;; pass++) {
-		/* a second pass hashes again: the known hashes were refused */
+		/* a second pass hashes again: the known hashes were refused;
+		 * it reads the whole body, whose length it needs first */
+		if (pass > 1 && pending) {
+			if (s->pending_len(known_ctx, UINT64_MAX, &len, err) < 0)
+				return -1;
+			body.body_len = len;
+			pending = 0;
+		}
 		body.known = pass == 1 ? known : NULL;
 		body.known_ctx = known_ctx;
 		memset(res, 0, sizeof *res);
-		if (s3_one_put(len, part_size))
+		if (s3_one_put(len, part_size) && !pending)
 			rc = put_single(s, &body, content_type, NULL, 0, res,
 			    err);
 		else
 			rc = put_multipart(s, &body, part_size, content_type,
-			    s->rules.resume && pass == 1, res, err);
+			    s->rules.resume && pass == 1, pending, res, err);
 		if (rc >= 0)
 			return res->parts > 0 && s->rules.tag_xml != NULL ?
 			    put_tagging(s, bucket, key, res, err) : 0;
@@ -2122,10 +2177,9 @@ fail:
 }
 
 static int
-resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
-    unsigned nparts, part_done *parts, char *upload_id, size_t idsz,
-    s3p_err *err)
+resume_find(s3_client *s, multipart *m, s3p_err *err)
 {
+	const s3_op *body = m->body;
 	static const list_kind uploads = { "ListMultipartUploads", "Upload",
 	    { "NextKeyMarker", "NextUploadIdMarker" },
 	    { "key-marker", "upload-id-marker" }, 2 };
@@ -2148,9 +2202,16 @@ resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
 			u.up[j] = u.up[j - 1];
 			u.up[j - 1] = t;
 		}
+	/* an upload to look at: its parts are compared with the body's
+	 * own, whose length a pending pass gives first */
+	if (!s->rules.fresh && u.n > 0 && m->pending &&
+	    mp_reach(m, UINT64_MAX, 0, err) < 0) {
+		free(u.up);
+		return -1;
+	}
 	for (unsigned i = 0; !s->rules.fresh && chosen < 0 && i < u.n; i++) {
-		kept = keep_parts(s, body, u.up[i].id, part_size, nparts, parts,
-		    err);
+		kept = keep_parts(s, body, u.up[i].id, m->part_size, m->nparts,
+		    m->parts, err);
 		if (kept < 0) {
 			free(u.up);
 			return -1;
@@ -2161,7 +2222,7 @@ resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
 			chosen = (int)i;
 	}
 	if (chosen < 0)
-		memset(parts, 0, nparts * sizeof *parts);
+		memset(m->parts, 0, m->nparts * sizeof *m->parts);
 	/* with one continued (or --no-resume), the others of the key go */
 	for (unsigned i = 0; i < u.n && (chosen >= 0 || s->rules.fresh); i++)
 		if ((int)i != chosen) {
@@ -2170,9 +2231,10 @@ resume_find(s3_client *s, const s3_op *body, uint64_t part_size,
 			abort_upload(s, body->bucket, body->key, u.up[i].id, &e);
 		}
 	if (chosen >= 0) {
-		fmt_snprintf(upload_id, idsz, "%s", u.up[chosen].id);
+		fmt_snprintf(m->upload_id, sizeof m->upload_id, "%s",
+		    u.up[chosen].id);
 		logf_(s, "resuming multipart upload %s: %d of %u parts already "
-		    "uploaded", upload_id, kept, nparts);
+		    "uploaded", m->upload_id, kept, m->nparts);
 	}
 	free(u.up);
 	return chosen >= 0;

@@ -131,6 +131,16 @@ typedef int (*s3_hash_fn)(void *ctx, uint64_t offset, uint64_t len,
 typedef int (*s3_span_fn)(void *ctx, unsigned sender, uint64_t offset,
     size_t len, http_file_span *sp, s3p_err *err);
 
+/*
+ * For a body whose length a pass of the caller's is still finding (the
+ * compression pass, run while the parts go): waits until the body is
+ * known to be longer than `past` bytes (returns 1), or until its length
+ * is known (returns 0, *len set); -1 with err set when that pass failed.
+ * `ctx` is the upload's known_ctx.
+ */
+typedef int (*s3_len_fn)(void *ctx, uint64_t past, uint64_t *len,
+    s3p_err *err);
+
 /* Progress: `sent` more bytes of request bodies left (send passes only). */
 typedef void (*s3_progress_fn)(void *ctx, uint64_t sent);
 
@@ -187,6 +197,17 @@ typedef struct s3_client_s {
 	 * (BadDigest), for a reader whose bytes depend on an earlier pass
 	 * (the stored archive's CRC-32 trailer); NULL: none */
 	void (*restart)(void *read_ctx);
+	/*
+	 * s3_upload's, set and cleared as span: NULL, or the body's length
+	 * is pending (s3_len_fn): `len` is then an upper bound, the body is
+	 * known to be longer than one part (the caller waited for that),
+	 * and the parts go while the caller's pass finds the rest. `known`
+	 * gives each part's hash once pending_len has said the body goes
+	 * past the part's end, or how long it is; the whole body's once its
+	 * length is known. A fresh pass (after a refused body), or an
+	 * upload left open to compare parts with, waits for the length.
+	 */
+	s3_len_fn pending_len;
 	/*
 	 * NULL, or a second client (s3_client_init'ed with an http_client
 	 * of its own) that sends every other part of a multipart upload at

@@ -65,7 +65,11 @@ struct zblocks {
 	uint64_t *ckpt;
 	uint64_t total;
 	uint32_t in_crc;
-	int scanned;
+	/* the scan's progress: blocks in the table, and the output bytes
+	 * they make, which reads may ask for while it runs (atomic: loaded
+	 * with acquire, the table up to them is seen) */
+	uint64_t done_blocks, done_off;
+	int scanning;           /* under mu: the scan is reader 0 */
 
 	pthread_mutex_t mu;     /* slots, quit */
 	pthread_mutex_t io;     /* one input read at a time */
@@ -262,22 +266,21 @@ useful(const zblocks *z, uint64_t b)
  * one that read less recently.
  */
 static void
-reader_at(zblocks *z, uint64_t b)
+reader_at(zblocks *z, uint64_t b, int scan)
 {
-	unsigned k;
+	/* while the scan runs it is reader 0, and reads are reader 1 */
+	unsigned first = z->scanning && !scan, k = scan ? 0 : first;
 
-	for (k = 0; k < 2; k++)
+	for (; !scan && k < 2; k++)
 		if (in_window(z, k, b) || (b > 0 && in_window(z, k, b - 1)))
 			break;
+	for (unsigned j = first; k == 2 && !z->scanning && j < 2; j++)
+		if (z->at[j] != NO_READER && z->at[j] < b &&
+		    (k == 2 || z->at[j] > z->at[k]))
+			k = j;
 	if (k == 2) {
-		for (unsigned j = 0; j < 2; j++)
-			if (z->at[j] != NO_READER && z->at[j] < b &&
-			    (k == 2 || z->at[j] > z->at[k]))
-				k = j;
-	}
-	if (k == 2) {
-		k = z->at[0] == NO_READER ? 0 : z->at[1] == NO_READER ? 1 :
-		    !z->last;
+		k = first || z->at[0] != NO_READER ? (z->at[1] == NO_READER ||
+		    first ? 1 : !z->last) : 0;
 		if (k == 1 && z->win == z->nslots) {
 			z->nslots++;
 			z->win = z->nslots / 2;
@@ -303,13 +306,13 @@ reader_at(zblocks *z, uint64_t b)
  * blocks asked for in the slots left; NULL when no slot can take b now.
  */
 static struct slot *
-want_blocks(zblocks *z, uint64_t b)
+want_blocks(zblocks *z, uint64_t b, int scan)
 {
 	struct slot *s = NULL;
 	unsigned fresh = 0, wanted = 0;
 	int now;
 
-	reader_at(z, b);
+	reader_at(z, b, scan);
 	for (uint64_t want = b; want < z->nblocks && want < b + z->win; want++) {
 		struct slot *have = NULL, *spare = NULL;
 		for (unsigned i = 0; i < z->nslots; i++) {
@@ -325,7 +328,8 @@ want_blocks(zblocks *z, uint64_t b)
 		if (have == NULL) {
 			spare->state = SLOT_WANTED;
 			spare->block = want;
-			spare->stored = z->scanned &&
+			spare->stored = want < __atomic_load_n(&z->done_blocks,
+			    __ATOMIC_ACQUIRE) &&
 			    (z->size[want] & STORED) != 0;
 			fresh++;
 		}
@@ -360,7 +364,7 @@ want_blocks(zblocks *z, uint64_t b)
  * The returned slot is held (not reused) until the next call.
  */
 static struct slot *
-get_block(zblocks *z, uint64_t b, s3p_err *err)
+get_block(zblocks *z, uint64_t b, int scan, s3p_err *err)
 {
 	struct slot *s = NULL;
 
@@ -372,7 +376,7 @@ get_block(zblocks *z, uint64_t b, s3p_err *err)
 	 * every slot is busy with blocks the reader left behind (it went
 	 * back), wait for one to finish.
 	 */
-	while ((s = want_blocks(z, b)) == NULL)
+	while ((s = want_blocks(z, b, scan)) == NULL)
 		pthread_cond_wait(&z->done, &z->mu);
 	while (s->state == SLOT_WANTED || s->state == SLOT_BUSY)
 		pthread_cond_wait(&z->done, &z->mu);
@@ -417,33 +421,52 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
     const volatile sig_atomic_t *cancel, s3p_err *err)
 {
 	uint64_t off = 0;
+	int failed = 0;
 
-	z->scanned = 0;
 	z->in_crc = 0;
-	for (uint64_t b = 0; b < z->nblocks; b++) {
+	__atomic_store_n(&z->done_blocks, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&z->done_off, 0, __ATOMIC_RELEASE);
+	/* a fresh pass, alone (reads may come once it has blocks) */
+	pthread_mutex_lock(&z->mu);
+	z->scanning = 1;
+	z->at[0] = z->at[1] = NO_READER;
+	pthread_mutex_unlock(&z->mu);
+	for (uint64_t b = 0; b < z->nblocks && !failed; b++) {
 		struct slot *s;
 
-		if (err_cancelled(cancel))
-			return err_set(err, S3P_ENET, "interrupted");
-		if ((s = get_block(z, b, err)) == NULL)
-			return -1;
+		if (err_cancelled(cancel)) {
+			err_set(err, S3P_ENET, "interrupted");
+			break;
+		}
+		if ((s = get_block(z, b, 1, err)) == NULL)
+			break;
 		if (b % CKPT_EVERY == 0)
 			z->ckpt[b / CKPT_EVERY] = off;
 		z->size[b] = (uint32_t)s->len | (s->stored ? STORED : 0);
 		z->crc[b] = s->crc;
 		z->in_crc = crc32_combine(z->in_crc, s->crc, block_len(z, b));
 		off += s->len;
+		/* before the sink: who learns of these bytes from it may
+		 * read them */
+		__atomic_store_n(&z->done_blocks, b + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&z->done_off, off, __ATOMIC_RELEASE);
 		for (size_t at = 0, n; sink != NULL && at < s->len; at += n) {
 			gzip_span g;
 			const unsigned char *p = slot_piece(z, s, at, &n, &g);
-			if (sink(sink_ctx, p, n, err) < 0)
-				return -1;
+			if ((failed = sink(sink_ctx, p, n, err) < 0))
+				break;
 		}
 	}
+	pthread_mutex_lock(&z->mu);
+	z->scanning = 0;
+	/* what comes next starts from block 0 anew (a read already going
+	 * on, reader 1, keeps its place) */
+	z->at[0] = NO_READER;
+	pthread_mutex_unlock(&z->mu);
+	if (failed || __atomic_load_n(&z->done_blocks, __ATOMIC_RELAXED) <
+	    z->nblocks)
+		return -1;
 	z->total = off;
-	z->scanned = 1;
-	/* the send pass starts again from block 0: one reader, anew */
-	z->at[0] = z->at[1] = NO_READER;
 	return 0;
 }
 
@@ -454,6 +477,12 @@ zblocks_bound(uint64_t in_size)
 
 	/* every block at its worst: stored, with deflate.h's framing */
 	return full * DEFLATE_BOUND((uint64_t)DEFLATE_BLOCK) + DEFLATE_BOUND(last);
+}
+
+uint64_t
+zblocks_done(const zblocks *z)
+{
+	return __atomic_load_n(&z->done_off, __ATOMIC_ACQUIRE);
 }
 
 uint64_t
@@ -468,11 +497,14 @@ zblocks_crc(const zblocks *z)
 	return z->in_crc;
 }
 
-/* The block holding output offset off (< total), and where it starts. */
+/*
+ * The block holding output offset off (below the scan's done_off, with
+ * nb = its done_blocks), and where it starts.
+ */
 static uint64_t
-find_block(const zblocks *z, uint64_t off, uint64_t *start)
+find_block(const zblocks *z, uint64_t off, uint64_t nb, uint64_t *start)
 {
-	size_t lo = 0, hi = (size_t)((z->nblocks - 1) / CKPT_EVERY) + 1;
+	size_t lo = 0, hi = (size_t)((nb - 1) / CKPT_EVERY) + 1;
 	uint64_t b, pos;
 
 	while (hi - lo > 1) {
@@ -496,12 +528,13 @@ find_block(const zblocks *z, uint64_t off, uint64_t *start)
 int
 zblocks_locate(const zblocks *z, uint64_t off, gzip_span *s)
 {
-	uint64_t start, b;
+	uint64_t start, b, nb;
 
 	memset(s, 0, sizeof *s);
-	if (!z->scanned || off >= z->total)
+	if (off >= __atomic_load_n(&z->done_off, __ATOMIC_ACQUIRE))
 		return 0;       /* s->len 0: nothing here */
-	b = find_block(z, off, &start);
+	nb = __atomic_load_n(&z->done_blocks, __ATOMIC_ACQUIRE);
+	b = find_block(z, off, nb, &start);
 	if ((z->size[b] & STORED) == 0) {
 		s->len = (z->size[b] & ~STORED) - (off - start);
 		return 0;
@@ -516,13 +549,15 @@ int
 zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len, s3p_err *err)
 {
 	unsigned char *p = buf;
+	uint64_t done = __atomic_load_n(&z->done_off, __ATOMIC_ACQUIRE);
+	uint64_t nb = __atomic_load_n(&z->done_blocks, __ATOMIC_ACQUIRE);
 
-	if (!z->scanned || off > z->total || len > z->total - off)
+	if (off > done || len > done - off)
 		return err_set(err, S3P_EUSAGE, "zblocks_read: range %llu+%zu "
-		    "beyond the stream", (unsigned long long)off, len);
+		    "beyond the stream scanned", (unsigned long long)off, len);
 	while (len > 0) {
-		uint64_t start, b = find_block(z, off, &start);
-		struct slot *s = get_block(z, b, err);
+		uint64_t start, b = find_block(z, off, nb, &start);
+		struct slot *s = get_block(z, b, 0, err);
 		size_t n, skip;
 
 		if (s == NULL)

@@ -32,6 +32,10 @@
  * time (under a lock), never concurrently. A zblocks is used by one
  * thread at a time; two readers far apart may take turns (the two parts
  * of a multipart upload in flight at once): each keeps its own read-ahead.
+ * The one exception: while zblocks_scan runs, one other thread may call
+ * zblocks_read and zblocks_locate for what the scan has already given
+ * its sink (zblocks_done: the parts of an upload sent while the scan
+ * goes on). The scan is then one reader, the reads the other.
  *
  * Memory: jobs x deflate context (198 KiB) + (2 x jobs + 1) buffers of
  * DEFLATE_BOUND(DEFLATE_BLOCK), 128 KiB (each worker's input, the output
@@ -89,6 +93,13 @@ int zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 
 /* The most bytes the deflate stream of in_size input bytes can take. */
 uint64_t zblocks_bound(uint64_t in_size);
+
+/*
+ * Bytes of the deflate stream the scan has passed to its sink so far (all
+ * of them after it): zblocks_read and zblocks_locate take any range below
+ * that, from another thread than the scan's while it runs.
+ */
+uint64_t zblocks_done(const zblocks *z);
 
 /* After a scan: bytes of the deflate stream, and the input's CRC-32. */
 uint64_t zblocks_size(const zblocks *z);

@@ -447,9 +447,10 @@ fi
 # --- valgrind memcheck: one publish, single and multipart --------------------
 # valgrind cannot track the heap of a static binary (no malloc to replace):
 # build the same sources with the host compiler and glibc, unoptimised
+# (and the help text make deflated into build/gen)
 if sh scripts/need.sh valgrind:valgrind >&2 && [ -f build/bearssl-host/libbearssl.a ]; then
 	if cc -std=c11 -O1 -g -D_GNU_SOURCE -DS3PUB_VERSION='"valgrind"' \
-		-DS3PUB_BUILD_TIME="$(date +%s)" -Ibuild/bearssl-host/inc -I. \
+		-DS3PUB_BUILD_TIME="$(date +%s)" -Ibuild/bearssl-host/inc -I. -Ibuild/gen \
 		-o "$TMP/s3pub-vg" ./*.c build/bearssl-host/libbearssl.a -lpthread 2>"$TMP/cc.err"; then
 		# multi0: two parts at once, on two threads and connections
 		for v in single multi multi0; do

@@ -4,7 +4,9 @@
 # glibc) publishes with two parts at once (the hash pass on its thread, two
 # senders with their own connections and the archive's two sendfile
 # files), at --compress 0 and at level 6 (zblocks' workers beside the
-# senders' reads), over HTTP and HTTPS, and in plain mode on 4 workers
+# senders' reads), over HTTP and HTTPS, one part at a time at level 6
+# (the parts sent while the compression pass runs on its own thread),
+# and in plain mode on 4 workers
 # with a multipart file among them. Each publish must exit 0, its object
 # (or objects) must be what `s3pub archive` makes (or the files), and TSan
 # must report nothing. Small trees: TSan makes the work 5 to 15 times
@@ -61,6 +63,18 @@ for srv in rgw rgw-tls; do
 		check "$n: the object is 's3pub archive --compress $level'" \
 			same_object "$srv" "$b" "$n.tar.gz" "$level"
 	done
+	# one part at a time at level 6 (the default): the parts go while
+	# the compression pass, on its own thread, finds the next ones, and
+	# the sender reads zblocks beside the scan (issue 16)
+	n=$srv-live
+	# shellcheck disable=SC2086
+	published "$n" "$srv" $ca --verbose --part-size 5MiB --jobs 2 "$T" \
+		"s3://$b/$n,opt=endpoint=$ep"
+	check_eq "$n: parts sent during the compression pass: exit 0 ($(tail -n 2 "$TMP/$n.err" | tr '\n' ' ' | head -c 300))" "$rc" 0
+	check "$n: the parts went while the compression pass ran" \
+		grep -q 'sent while the compression pass finds the next ones$' "$TMP/$n.err"
+	tsan_clean "$n" "$TMP/$n.tsan"
+	check "$n: the object is 's3pub archive'" same_object "$srv" "$b" "$n.tar.gz" 6
 	n=$srv-plain
 	# shellcheck disable=SC2086
 	published "$n" "$srv" $ca --jobs 4 --part-size 5MiB "$T" \

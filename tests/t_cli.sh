@@ -22,24 +22,31 @@ check "version names the SHA-256 back-end" sh -c "'$S3PUB' version | grep -Eq '^
 check "--help shows the commands" sh -c "'$S3PUB' --help | grep -q 'presign'"
 check "publish --help lists --part-size" sh -c "'$S3PUB' publish --help | grep -q -- '--part-size'"
 check "presign --help lists --expires" sh -c "'$S3PUB' presign --help | grep -q -- '--expires'"
-# Each command's help is help.h's text after its usage lines: the binary
-# carries it deflated (scripts/help_z.c) and inflates it. Python reads the
-# C literals of help.h itself, and expands each tab to column 24 with one
-# space at least (an option longer than 23 columns puts its description
-# on the next line).
+# Each command's help, and the usage (--help), is help.h's text: the
+# binary carries it deflated (scripts/help_z.c) and inflates it. Python
+# reads the C literals and macros of help.h itself, and expands each tab
+# to column 24 with one space at least (an option longer than 23 columns
+# puts its description on the next line).
 for c in publish presign get archive; do
 	"$S3PUB" $c --help >"$TMP/help.$c" 2>&1
 	echo "$?" >"$TMP/help.$c.rc"
 done
-check_eq "each COMMAND --help is help.h's text, tabs to column 24" "$(python3 - "$TMP" <<'EOF'
+"$S3PUB" --help >"$TMP/help.usage" 2>&1
+echo "$?" >"$TMP/help.usage.rc"
+check_eq "--help and each COMMAND --help are help.h's texts, tabs to column 24" "$(python3 - "$TMP" <<'EOF'
 import re, sys
-src = open("help.h").read()
-dflt = re.search(r'#define DEFAULT_COMPRESS_STR "(.*)"', src).group(1)
-body = src[src.index("#define HELP_TEXT"):].replace('" DEFAULT_COMPRESS_STR "', dflt)
-text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body))
-texts = text.encode().decode("unicode_escape").split("\0")
+lit = re.compile(r'"((?:[^"\\]|\\.)*)"')
+src = re.sub(r"/[*].*?[*]/", " ", open("help.h").read(), flags=re.S).replace("\\\n", " ")
+# each macro: string literals, and names of the macros before it
+macros = {}
+for name, value in re.findall(r"^#define (\w+)[ \t]+(.*)$", src, re.M):
+    macros[name] = "".join(lit.match(t).group(1) if t[0] == '"' else macros.get(t, "")
+                           for t in re.findall(r'"(?:[^"\\]|\\.)*"|\w+', value))
+texts = macros["HELP_TEXT"].encode().decode("unicode_escape").split("\0")
 bad = []
-for i, c in enumerate(["publish", "presign", "get", "archive"]):
+if len(texts) != 5:
+    bad.append("help.h: %d texts, not 5" % len(texts))
+for i, c in enumerate(["publish", "presign", "get", "archive", "usage"][:len(texts)]):
     want = []
     for line in texts[i].split("\n")[:-1]:
         head, tab, rest = line.partition("\t")
@@ -48,9 +55,7 @@ for i, c in enumerate(["publish", "presign", "get", "archive"]):
         want.append(head.ljust(24) + rest if tab else line)
     rc = open(sys.argv[1] + "/help." + c + ".rc").read().strip()
     got = open(sys.argv[1] + "/help." + c).read().split("\n")[:-1]
-    while got and (got[0].startswith("usage: ") or got[0].startswith("       s3pub ")):
-        got.pop(0)
-    if rc != "0" or got != want or not texts[i].endswith("\n"):
+    if rc != "0" or got != want or not texts[i].startswith("usage: s3pub ") or not texts[i].endswith("\n"):
         bad.append(c + ": exit " + rc + ", not the text of help.h")
 print("\n".join(bad) or "same")
 EOF
