@@ -1163,8 +1163,8 @@ mp_create(s3_client *s, multipart *m, const char *ctype, s3p_err *err)
  * counted. Returns 0, -1 or S3_BODY_CHANGED.
  */
 static int
-mp_send_part(s3_client *s, multipart *m, unsigned i, unsigned sender,
-    s3p_err *err)
+mp_send_part(s3_client *s, multipart *m, unsigned i, uint64_t len,
+    unsigned sender, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
 	part_done *p = &m->parts[i];
@@ -1177,7 +1177,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, unsigned sender,
 
 	if (p->kept) {
 		if (s->progress != NULL)
-			s->progress(s->progress_ctx, part_len(m, i));
+			s->progress(s->progress_ctx, len);
 		return 0;
 	}
 	sha256_hex(p->sha, phex);
@@ -1194,7 +1194,7 @@ mp_send_part(s3_client *s, multipart *m, unsigned i, unsigned sender,
 	op.span = m->src.span != NULL ? locked_span : NULL;
 	op.sender = sender;
 	op.body_off = (uint64_t)i * m->part_size;
-	op.body_len = part_len(m, i);
+	op.body_len = len;
 	if ((rc = s3_do(s, &op, err)) < 0)
 		return rc;
 	if (r->info.etag[0] == '\0' || strlen(r->info.etag) >= sizeof p->etag)
@@ -1321,9 +1321,12 @@ mp_hash_main(void *arg)
 	return NULL;
 }
 
-/* The next part to send, its hash ready; or -1: none left, or stop. */
+/*
+ * The next part to send, its hash ready, and its length (read under the
+ * lock: a pending length is set under it); or -1: none left, or stop.
+ */
 static long
-mp_take(part_sender *ps)
+mp_take(part_sender *ps, uint64_t *len)
 {
 	multipart *m = ps->m;
 	long i = -1;
@@ -1332,8 +1335,10 @@ mp_take(part_sender *ps)
 	/* the hash pass wakes us with each part, and when it fails */
 	while (!m->failed && m->next < m->nparts && m->next >= m->hashed)
 		pthread_cond_wait(&m->cv, &m->mu);
-	if (!m->failed && m->next < m->nparts)
+	if (!m->failed && m->next < m->nparts) {
 		i = m->next++;
+		*len = part_len(m, (unsigned)i);
+	}
 	pthread_mutex_unlock(&m->mu);
 	return i;
 }
@@ -1342,11 +1347,13 @@ static void *
 mp_sender_main(void *arg)
 {
 	part_sender *ps = arg;
+	uint64_t len;
 	long i;
 
-	while ((i = mp_take(ps)) >= 0) {
+	while ((i = mp_take(ps, &len)) >= 0) {
 		s3p_err err;
-		int rc = mp_send_part(ps->s, ps->m, (unsigned)i, ps->sender, &err);
+		int rc = mp_send_part(ps->s, ps->m, (unsigned)i, len, ps->sender,
+		    &err);
 
 		if (rc == 0 && cancelled(ps->s, NULL))
 			rc = ERR(&err, S3P_ENET, "interrupted");
@@ -1399,7 +1406,8 @@ mp_parts(s3_client *s, multipart *m, s3p_err *err)
 	pthread_mutex_t *own_cred_mu = s->cred_mu;
 	part_sender ps[2] = { { m, s, 0, 0 }, { m, s->twin, 1, 0 } };
 	pthread_t hasher;
-	int hashing = 0, twin = 0;
+	/* (nparts read before the hash thread may change it) */
+	int hashing = 0, twin = s->twin != NULL && m->nparts > 1;
 
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);
@@ -1414,7 +1422,7 @@ mp_parts(s3_client *s, multipart *m, s3p_err *err)
 		/* no thread: every hash first */
 		mp_hash_main(m);
 	}
-	if (s->twin != NULL && m->nparts > 1) {
+	if (twin) {
 		twin_setup(s, &cred_mu);
 		twin = pthread_create(&ps[1].tid, NULL, mp_sender_main,
 		    &ps[1]) == 0;

@@ -1322,17 +1322,22 @@ live_main(void *arg)
 {
 	live_scan *ls = arg;
 	s3p_err err;
-	int rc = archive_scan(ls->a, live_add, ls, &got_signal, &err);
+	int rc;
 
+	err_clear(&err);
+	rc = archive_scan(ls->a, live_add, ls, &got_signal, &err);
 	pthread_mutex_lock(&ls->mu);
-	ls->rc = rc < 0 ? -1 : hashpass_memo_final(&ls->memo, &err);
+	ls->rc = rc = rc < 0 ? -1 : hashpass_memo_final(&ls->memo, &err);
 	ls->err = err;
 	ls->ended = 1;
 	pthread_cond_signal(&ls->cv);
 	pthread_mutex_unlock(&ls->mu);
-	pthread_mutex_lock(&ls->pg->mu);
-	ls->pg->total = archive_size(ls->a);
-	pthread_mutex_unlock(&ls->pg->mu);
+	if (rc == 0) {
+		/* the progress line's total: the bound until now */
+		pthread_mutex_lock(&ls->pg->mu);
+		ls->pg->total = archive_size(ls->a);
+		pthread_mutex_unlock(&ls->pg->mu);
+	}
 	return NULL;
 }
 
