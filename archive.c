@@ -60,7 +60,6 @@ struct archive {
 	char *pool;
 	size_t pool_len, pool_cap;
 	uint64_t tar_size, gz_size;
-	int scanning;           /* archive_scan has begun (atomic) */
 
 	/* the open files (fd -1: none): the two archive_read reads (two
 	 * parts sent at once read two places of the tree by turns: one file
@@ -434,12 +433,14 @@ archive_size(const archive *a)
 static uint64_t
 readable(const archive *a, int *whole)
 {
-	uint64_t gz = archive_size(a);
+	uint64_t gz = archive_size(a), done;
 
 	*whole = gz != 0 || a->z == NULL;
-	if (!*whole && !__atomic_load_n(&a->scanning, __ATOMIC_ACQUIRE))
-		return 0;
-	return *whole ? gz : GZIP_HEADER_SIZE + zblocks_done(a->z);
+	if (*whole)
+		return gz;
+	/* nothing before the scan's first block (its header is given first) */
+	done = zblocks_done(a->z);
+	return done != 0 ? GZIP_HEADER_SIZE + done : 0;
 }
 
 uint64_t
@@ -836,7 +837,6 @@ archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
 	if (a->z == NULL)
 		return 0;
 	__atomic_store_n(&a->gz_size, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&a->scanning, 1, __ATOMIC_RELEASE);
 	gzip_header(h);
 	if (scan_sink(&ss, h, sizeof h, err) < 0 ||
 	    zblocks_scan(a->z, scan_sink, &ss, cancel, err) < 0)

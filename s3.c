@@ -1098,7 +1098,6 @@ struct multipart {
 	s3_len_fn pending_len;
 	char upload_id[512];
 	locked_src src;                 /* the body, one reader at a time */
-	int known;                      /* every hash given by body->known */
 	sha256_ctx whole;               /* the object's hash, fed in order */
 	unsigned char dwhole[SHA256_SIZE]; /* its digest, when known */
 	/* the parts' sending (mp_parts), under mu */
@@ -1238,26 +1237,23 @@ mp_fail(multipart *m, int rc, const s3p_err *err)
 /*
  * With the length pending: waits until the body is known to go past byte
  * `past`, or until its length is known; then sets it, and the part count
- * it gives (under mu when the senders run: they read them so). Returns -1
- * with err set when the pass that finds it failed.
+ * it gives, under mu (the senders read them so). Returns -1 with err set
+ * when the pass that finds it failed.
  */
 static int
-mp_reach(multipart *m, uint64_t past, int locked, s3p_err *err)
+mp_reach(multipart *m, uint64_t past, s3p_err *err)
 {
 	uint64_t len = 0;
 	int r = m->pending_len(m->body->known_ctx, past, &len, err);
 
 	if (r != 0)
 		return r < 0 ? -1 : 0;
-	if (locked)
-		pthread_mutex_lock(&m->mu);
+	pthread_mutex_lock(&m->mu);
 	m->op.body_len = len;
 	m->nparts = (unsigned)((len + m->part_size - 1) / m->part_size);
 	m->pending = 0;
-	if (locked) {
-		pthread_cond_broadcast(&m->cv);
-		pthread_mutex_unlock(&m->mu);
-	}
+	pthread_cond_broadcast(&m->cv);
+	pthread_mutex_unlock(&m->mu);
 	return 0;
 }
 
@@ -1297,7 +1293,7 @@ mp_hash_main(void *arg)
 		int rc = 0;
 
 		if (m->pending && (rc = mp_reach(m, (uint64_t)(i + 1) *
-		    m->part_size, 1, &err)) == 0 && i >= m->nparts)
+		    m->part_size, &err)) == 0 && i >= m->nparts)
 			break;
 		/* the first part's hash has nothing to overlap: its reads
 		 * run on a thread of their own (hash_body) */
@@ -1316,8 +1312,6 @@ mp_hash_main(void *arg)
 		pthread_cond_broadcast(&m->cv);
 		pthread_mutex_unlock(&m->mu);
 	}
-	/* (read after the join) */
-	m->known = given;
 	return NULL;
 }
 
@@ -1409,8 +1403,6 @@ mp_parts(s3_client *s, multipart *m, s3p_err *err)
 	/* (nparts read before the hash thread may change it) */
 	int hashing = 0, twin = s->twin != NULL && m->nparts > 1;
 
-	pthread_mutex_init(&m->mu, NULL);
-	pthread_cond_init(&m->cv, NULL);
 	m->cancel = s->cancel;
 	m->progress = s->progress;
 	m->progress_ctx = s->progress_ctx;
@@ -1504,7 +1496,8 @@ mp_result(s3_client *s, multipart *m, s3_put_result *res)
 	    sizeof res->checksum_sha256) != 1)
 		res->checksum_sha256[0] = '\0';
 	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
-	if (!m->known)
+	/* (else mp_known_part took it from the caller's pass) */
+	if (m->body->known == NULL)
 		sha256_final(&m->whole, m->dwhole);
 	sha256_hex(m->dwhole, res->content_sha256);
 	/* the composite checksum S3 computes: SHA-256 of the parts' digests */
@@ -1549,7 +1542,9 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
     const char *ctype, int may_resume, int pending, s3_put_result *res,
     s3p_err *err)
 {
-	multipart m = { .op = *body };
+	/* (mu and cv from the start: resume_find may set a pending length) */
+	multipart m = { .op = *body, .mu = PTHREAD_MUTEX_INITIALIZER,
+	    .cv = PTHREAD_COND_INITIALIZER };
 	uint64_t len = body->body_len;
 	int rc;
 
@@ -2213,7 +2208,7 @@ resume_find(s3_client *s, multipart *m, s3p_err *err)
 	/* an upload to look at: its parts are compared with the body's
 	 * own, whose length a pending pass gives first */
 	if (!s->rules.fresh && u.n > 0 && m->pending &&
-	    mp_reach(m, UINT64_MAX, 0, err) < 0) {
+	    mp_reach(m, UINT64_MAX, err) < 0) {
 		free(u.up);
 		return -1;
 	}

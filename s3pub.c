@@ -1293,7 +1293,6 @@ typedef struct {
 	archive *a;
 	progress *pg;
 	pthread_t tid;
-	int started;                    /* tid runs it */
 	int ended, rc;                  /* the pass's end and result, its err */
 	s3p_err err;
 	int stop;                       /* the upload has ended (atomic) */
@@ -1403,7 +1402,6 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 		if (pthread_create(&ls.tid, NULL, live_main, &ls) != 0)
 			return err_set(err, S3P_EINPUT, "cannot start the "
 			    "compression thread");
-		ls.started = 1;
 		/*
 		 * S3's 5 TiB limit is checked on the length: wait for it. So
 		 * do two parts at once: zblocks gives the pass and one more
@@ -1446,8 +1444,9 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 		s3_client_close(&twin);
 		http_client_close(&twin_hc);
 	}
-	if (ls.started) {
-		/* an upload that failed leaves the pass nothing to do */
+	if (o->compress > 0) {
+		/* an upload that failed leaves the pass nothing to do
+		 * (the thread runs: it started, or this returned above) */
 		__atomic_store_n(&ls.stop, 1, __ATOMIC_RELAXED);
 		pthread_join(ls.tid, NULL);
 		hashpass_memo_free(&ls.memo);
