@@ -1318,17 +1318,27 @@ mp_hash_main(void *arg)
 /*
  * The next part to send, its hash ready, and its length (read under the
  * lock: a pending length is set under it); or -1: none left, or stop.
+ * The twin takes none while the length is pending: the pass that finds it
+ * reads the body too, and beside it the body takes one more reader only
+ * (zblocks.h), the other sender's. `counts` (may be NULL) gets the part
+ * count and how many are left untaken, unless it stops (the log's).
  */
 static long
-mp_take(part_sender *ps, uint64_t *len)
+mp_take(part_sender *ps, uint64_t *len, unsigned counts[2])
 {
 	multipart *m = ps->m;
 	long i = -1;
 
 	pthread_mutex_lock(&m->mu);
-	/* the hash pass wakes us with each part, and when it fails */
-	while (!m->failed && m->next < m->nparts && m->next >= m->hashed)
+	/* the hash pass wakes us with each part, when the length is known,
+	 * and when it fails */
+	while (!m->failed && m->next < m->nparts && (m->next >= m->hashed ||
+	    (ps->sender > 0 && m->pending)))
 		pthread_cond_wait(&m->cv, &m->mu);
+	if (!m->failed && counts != NULL) {
+		counts[0] = m->nparts;
+		counts[1] = m->nparts - m->next;
+	}
 	if (!m->failed && m->next < m->nparts) {
 		i = m->next++;
 		*len = part_len(m, (unsigned)i);
@@ -1342,13 +1352,23 @@ mp_sender_main(void *arg)
 {
 	part_sender *ps = arg;
 	uint64_t len;
+	unsigned counts[2] = { 0, 0 };
+	int first = ps->sender > 0;
 	long i;
 
-	while ((i = mp_take(ps, &len)) >= 0) {
+	while ((i = mp_take(ps, &len, first ? counts : NULL)) >= 0 || first) {
 		s3p_err err;
-		int rc = mp_send_part(ps->s, ps->m, (unsigned)i, len, ps->sender,
-		    &err);
+		int rc;
 
+		if (first && counts[0] > 0)
+			logf_(ps->s, "multipart upload %s: %u parts, %u left "
+			    "when a second connection joins", ps->m->upload_id,
+			    counts[0], counts[1]);
+		first = 0;
+		if (i < 0)
+			break;
+		rc = mp_send_part(ps->s, ps->m, (unsigned)i, len, ps->sender,
+		    &err);
 		if (rc == 0 && cancelled(ps->s, NULL))
 			rc = ERR(&err, S3P_ENET, "interrupted");
 		if (rc != 0) {

@@ -1403,15 +1403,18 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 			return err_set(err, S3P_EINPUT, "cannot start the "
 			    "compression thread");
 		/*
-		 * S3's 5 TiB limit is checked on the length: wait for it. So
-		 * do two parts at once: zblocks gives the pass and one more
-		 * reader each a read-ahead of its own (zblocks.h), not two.
+		 * S3's 5 TiB limit is checked on the length: wait for it. Two
+		 * parts at once need not: the second one waits for the pass's
+		 * end in s3.c, as zblocks reads for the pass and one more
+		 * reader beside it (zblocks.h), not two.
 		 */
-		rc = live_len(&ls, one || two || bound > S3_MAX_OBJECT ?
-		    UINT64_MAX : part_size, &len, err);
+		rc = live_len(&ls, one || bound > S3_MAX_OBJECT ? UINT64_MAX :
+		    part_size, &len, err);
 		if (rc > 0)
 			s3c.pending_len = live_len;
 		rc = rc < 0 ? -1 : 0;
+	} else {
+		len = archive_size(a);
 	}
 	/*
 	 * A second connection for the parts (s3.h: twin), its trust anchors
@@ -1420,7 +1423,7 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 	 * (a block buffer, about 0.5 MiB with the connection) would take a
 	 * publish past bench B5's 2 MiB.
 	 */
-	if (rc == 0 && two && !s3_one_put(archive_size(a), part_size)) {
+	if (rc == 0 && two && !s3_one_put(len, part_size)) {
 		rc = setup_client(o, bucket, &twin_hc, &twin, NULL, &s3c, err);
 		if (rc == 0) {
 			s3c.twin = &twin;

@@ -4,8 +4,9 @@
 # glibc) publishes with two parts at once (the hash pass on its thread, two
 # senders with their own connections and the archive's two sendfile
 # files), at --compress 0 and at level 6 (zblocks' workers beside the
-# senders' reads), over HTTP and HTTPS, one part at a time at level 6
-# (the parts sent while the compression pass runs on its own thread),
+# senders' reads), over HTTP and HTTPS, one and two parts at a time at
+# level 6 (the parts sent while the compression pass runs on its own
+# thread),
 # and in plain mode on 4 workers
 # with a multipart file among them. Each publish must exit 0, its object
 # (or objects) must be what `s3pub archive` makes (or the files), and TSan
@@ -26,6 +27,16 @@ while [ $i -lt 8 ]; do
 	i=$((i + 1))
 done
 ln -s small.bin "$T/link"
+# for the parts sent during the compression pass: the same, 12 MiB more
+# random bytes first and 24 MB of text last (the pass still running while
+# the first parts go, more of them than two: likelier to end while a
+# part that is not the last is being sent); its bound (the tar's size)
+# gives about twice the parts its archive does
+TL=$TMP/tree-live
+mkdir -p "$TL"
+cp -R "$T/." "$TL/"
+head -c $((12 * 1024 * 1024)) /dev/urandom >"$TL/d/more.bin"
+seq 1 1200000 | sed 's/^/sensor,temp,/' >"$TL/zz-text.csv"
 
 # published NAME SERVER ARGS...: build/tsan/s3pub publish ARGS on SERVER;
 # sets rc, the reports in $TMP/NAME.tsan.*
@@ -37,11 +48,12 @@ published() {
 	rc=$?
 }
 
-# same_object SERVER BUCKET KEY LEVEL: the object is the tree's archive
+# same_object SERVER BUCKET KEY LEVEL [TREE]: the object is the archive of
+# TREE ($T by default)
 same_object() {
 	rm -f "$TMP/obj"
 	aws_s3 "$1" s3 cp "s3://$2/$3" "$TMP/obj" >/dev/null 2>&1 &&
-		"$S3PUB" archive --compress "$4" "$T" | cmp - "$TMP/obj"
+		"$S3PUB" archive --compress "$4" "${5:-$T}" | cmp - "$TMP/obj"
 }
 
 for srv in rgw rgw-tls; do
@@ -63,18 +75,31 @@ for srv in rgw rgw-tls; do
 		check "$n: the object is 's3pub archive --compress $level'" \
 			same_object "$srv" "$b" "$n.tar.gz" "$level"
 	done
-	# one part at a time at level 6 (the default): the parts go while
-	# the compression pass, on its own thread, finds the next ones, and
-	# the sender reads zblocks beside the scan (issue 16)
-	n=$srv-live
-	# shellcheck disable=SC2086
-	published "$n" "$srv" $ca --verbose --part-size 5MiB --jobs 2 "$T" \
-		"s3://$b/$n,opt=endpoint=$ep"
-	check_eq "$n: parts sent during the compression pass: exit 0 ($(tail -n 2 "$TMP/$n.err" | tr '\n' ' ' | head -c 300))" "$rc" 0
-	check "$n: the parts went while the compression pass ran" \
-		grep -q 'sent while the compression pass finds the next ones$' "$TMP/$n.err"
-	tsan_clean "$n" "$TMP/$n.tsan"
-	check "$n: the object is 's3pub archive'" same_object "$srv" "$b" "$n.tar.gz" 6
+	# at level 6 (the default) the parts go while the compression pass,
+	# on its own thread, finds the next ones, and the senders read zblocks
+	# beside the scan (issue 16): one part at a time, and two (the second
+	# connection joining at the pass's end, when the part count is known)
+	lsz=$("$S3PUB" archive "$TL" | wc -c | tr -d ' ')
+	lparts=$(( (lsz + 5242879) / 5242880 ))
+	for at_once in 1 2; do
+		n=$srv-live$at_once
+		# shellcheck disable=SC2086
+		published "$n" "$srv" $ca --verbose --part-size 5MiB --jobs 2 \
+			--parts-at-once $at_once "$TL" "s3://$b/$n,opt=endpoint=$ep"
+		check_eq "$n: parts sent during the compression pass: exit 0 ($(tail -n 2 "$TMP/$n.err" | tr '\n' ' ' | head -c 300))" "$rc" 0
+		check "$n: the parts went while the compression pass ran" \
+			grep -q 'sent while the compression pass finds the next ones$' "$TMP/$n.err"
+		if [ "$at_once" = 2 ]; then
+			check "$n: the second connection joined with the part count known ($lparts)" \
+				grep -q "^s3pub: multipart upload .*: $lparts parts, [0-9]* left when a second connection joins\$" "$TMP/$n.err"
+		fi
+		tsan_clean "$n" "$TMP/$n.tsan"
+		etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key "$n.tar.gz" \
+			--query ETag --output text 2>/dev/null)
+		case $etag in *-$lparts\"|*-$lparts) ok "$n: $lparts parts ($etag)" ;;
+		*) not_ok "$n: ETag '$etag', want $lparts parts" ;; esac
+		check "$n: the object is 's3pub archive'" same_object "$srv" "$b" "$n.tar.gz" 6 "$TL"
+	done
 	n=$srv-plain
 	# shellcheck disable=SC2086
 	published "$n" "$srv" $ca --jobs 4 --part-size 5MiB "$T" \
