@@ -577,6 +577,22 @@ b5() {
 		rp=$(best "b5-$srv-$peer" rss)
 		row B5 "peak RSS ($srv) vs $what" "$(mib "$r")" "$(mib "$rp")" "$(ratio "$r" "$rp")" "s3pub <= 2 MiB"
 	done
+	# s3pub alone, its kernel high-water mark read from /proc while it
+	# runs (bench/peak_rss.py: GNU time's figure reads less here); the
+	# largest of the runs
+	hw=0
+	_i=0
+	while [ "$_i" -lt "$RUNS" ]; do
+		# shellcheck disable=SC2086
+		_h=$(python3 bench/peak_rss.py "$S3PUB" publish --quiet ${BENCH_PUBLISH_ARGS:-} "$T1G" \
+			"s3://$BUCKET/b5-$srv-hwm,opt=endpoint=$EP")
+		drop "$srv" "b5-$srv-hwm.tar.gz"
+		case $_h in failed) hw=failed; break ;; esac
+		[ "$_h" -gt "$hw" ] && hw=$_h
+		_i=$((_i + 1))
+	done
+	echo "  b5-$srv-s3pub VmHWM (KiB, the largest of $RUNS runs): $hw"
+	row B5 "peak RSS ($srv), s3pub's VmHWM read while it runs" "$(mib "$hw")" - - "s3pub <= 2 MiB"
 }
 
 b6() {
