@@ -1351,24 +1351,19 @@ static void *
 mp_sender_main(void *arg)
 {
 	part_sender *ps = arg;
-	uint64_t len;
 	unsigned counts[2] = { 0, 0 };
-	int first = ps->sender > 0;
-	long i;
+	uint64_t len;
+	long i = mp_take(ps, &len, ps->sender > 0 ? counts : NULL);
 
-	while ((i = mp_take(ps, &len, first ? counts : NULL)) >= 0 || first) {
+	if (counts[0] > 0)
+		logf_(ps->s, "multipart upload %s: %u parts, %u left when a "
+		    "second connection joins", ps->m->upload_id, counts[0],
+		    counts[1]);
+	for (; i >= 0; i = mp_take(ps, &len, NULL)) {
 		s3p_err err;
-		int rc;
-
-		if (first && counts[0] > 0)
-			logf_(ps->s, "multipart upload %s: %u parts, %u left "
-			    "when a second connection joins", ps->m->upload_id,
-			    counts[0], counts[1]);
-		first = 0;
-		if (i < 0)
-			break;
-		rc = mp_send_part(ps->s, ps->m, (unsigned)i, len, ps->sender,
+		int rc = mp_send_part(ps->s, ps->m, (unsigned)i, len, ps->sender,
 		    &err);
+
 		if (rc == 0 && cancelled(ps->s, NULL))
 			rc = ERR(&err, S3P_ENET, "interrupted");
 		if (rc != 0) {

@@ -56,6 +56,14 @@ same_object() {
 		"$S3PUB" archive --compress "$4" "${5:-$T}" | cmp - "$TMP/obj"
 }
 
+# has_parts NAME SERVER BUCKET KEY N: the object's ETag names N parts
+has_parts() {
+	_etag=$(aws_s3 "$2" s3api head-object --bucket "$3" --key "$4" \
+		--query ETag --output text 2>/dev/null)
+	case $_etag in *-$5\"|*-$5) ok "$1: $5 parts ($_etag)" ;;
+	*) not_ok "$1: ETag '$_etag', want $5 parts" ;; esac
+}
+
 for srv in rgw rgw-tls; do
 	s3_use "$srv" || { skip "$srv: server not up"; continue; }
 	b=$(new_bucket "$srv") || { not_ok "$srv: create a bucket"; continue; }
@@ -68,10 +76,7 @@ for srv in rgw rgw-tls; do
 			--parts-at-once 2 --jobs 2 "$T" "s3://$b/$n,opt=endpoint=$ep"
 		check_eq "$n: two parts at once: exit 0 ($(head -c 300 "$TMP/$n.err"))" "$rc" 0
 		tsan_clean "$n" "$TMP/$n.tsan"
-		etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key "$n.tar.gz" \
-			--query ETag --output text 2>/dev/null)
-		case $etag in *-2\"|*-2) ok "$n: 2 parts ($etag)" ;;
-		*) not_ok "$n: ETag '$etag', want 2 parts" ;; esac
+		has_parts "$n" "$srv" "$b" "$n.tar.gz" 2
 		check "$n: the object is 's3pub archive --compress $level'" \
 			same_object "$srv" "$b" "$n.tar.gz" "$level"
 	done
@@ -94,10 +99,7 @@ for srv in rgw rgw-tls; do
 				grep -q "^s3pub: multipart upload .*: $lparts parts, [0-9]* left when a second connection joins\$" "$TMP/$n.err"
 		fi
 		tsan_clean "$n" "$TMP/$n.tsan"
-		etag=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key "$n.tar.gz" \
-			--query ETag --output text 2>/dev/null)
-		case $etag in *-$lparts\"|*-$lparts) ok "$n: $lparts parts ($etag)" ;;
-		*) not_ok "$n: ETag '$etag', want $lparts parts" ;; esac
+		has_parts "$n" "$srv" "$b" "$n.tar.gz" "$lparts"
 		check "$n: the object is 's3pub archive'" same_object "$srv" "$b" "$n.tar.gz" 6 "$TL"
 	done
 	n=$srv-plain
