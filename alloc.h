@@ -10,8 +10,11 @@
  *
  *   - blocks up to ALLOC_SMALL_MAX bytes come in power-of-two size classes
  *     (16 bytes to 32 KiB), carved from 256 KiB regions taken with mmap and
- *     kept on a free list per class when freed (never returned to the
- *     system: the peak is small and short-lived);
+ *     kept on a free list per class when freed (the regions are never
+ *     returned to the system: the peak is small and short-lived; but
+ *     the whole pages inside a freed block of 8 KiB or more are, with
+ *     madvise, so that a list grown by realloc through the classes
+ *     leaves no resident pages behind);
  *   - larger blocks are their own mmap mapping, grown with mremap and
  *     given back with munmap when freed.
  *

@@ -28,7 +28,7 @@
 #define IOBUF 16384
 /* request bodies go out in 64 KiB writes: a quarter of the system calls
  * (and body-reader calls) of 16 KiB ones, for 48 KiB more per connection */
-#define WBUF 65536
+#define WBUF 16384
 #define CONTINUE_WAIT_MS 1000
 
 struct http_conn {
@@ -1247,14 +1247,19 @@ bad:
 }
 
 /*
- * The body: from the reader through wbuf, and with rq->span the file
- * stretches by sendfile, or over TLS (which copies to encrypt) read from
- * the file into wbuf: one copy, not the reader's. All of it is sent
- * corked: the bytes between file stretches leave with those that
- * follow, not as small packets, and TLS's 16 KiB records go out in
- * full-sized segments (B4 over HTTPS: about 3% less wall time, 1% less
- * CPU).
+ * The body: from the reader, and with rq->span the file stretches by
+ * sendfile on a plain connection. Over TLS, which copies to encrypt, the
+ * reader's bytes and the file stretches (pread, bypassing the reader and
+ * what it does besides: a check, a copy) are written straight into the
+ * record being filled: one copy; on a plain connection the reader's go
+ * through wbuf. All of it is sent corked: the bytes between file
+ * stretches leave with those that follow, not as small packets, and
+ * TLS's 16 KiB records go out in full-sized segments (B4 over HTTPS:
+ * about 3% less wall time, 1% less CPU). A stretch is asked for up to
+ * SPAN_MAX bytes: a sendfile call is not bound by wbuf.
  */
+#define SPAN_MAX (1024 * 1024)
+
 static int
 send_body(http_client *c, http_conn *k, const http_request *rq,
     http_response *rs, s3p_err *err)
@@ -1265,41 +1270,49 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
 	setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
 	while (off < rq->body_len) {
 		uint64_t left = rq->body_len - off;
-		size_t want = left < sizeof k->wbuf ? (size_t)left : sizeof k->wbuf;
-		http_file_span sp = { -1, 0, want };
-		long n = -1;
+		size_t cap = sizeof k->wbuf;
+		http_file_span sp = { -1, 0, left < SPAN_MAX ? (size_t)left :
+		    SPAN_MAX };
+		unsigned char *room = k->wbuf;
+		long n = 0;
 
 		if (spans && off >= copy_to && (n = rq->span(rq->body_ctx, off,
-		    want, &sp, err)) == 1) {
-			uint64_t fo = sp.off, end = fo + sp.len;
+		    sp.len, &sp, err)) == 1 && k->tls == NULL) {
+			uint64_t fo = sp.off;
 
 			rs->body_sent = 1;
-			if (k->tls != NULL) {
-				ssize_t r;
-				while ((r = pread(sp.fd, k->wbuf, sp.len,
-				    (off_t)fo)) < 0 && errno == EINTR)
-					;
-				if (r > 0 && conn_write(k, k->wbuf, (size_t)r,
-				    err) != 0)
-					goto io_failed;
-				fo += r > 0 ? (uint64_t)r : 0;
-			} else {
-				while (fo < end && (n = raw_sendfile(k, sp.fd,
-				    &fo, (size_t)(end - fo))) > 0)
-					;
-				if (n < 0)
-					goto io_failed;
-				c->sendfile_bytes += fo - sp.off;
-			}
-			if (fo < end)   /* shorter than said: the reader says why */
+			while (fo < sp.off + sp.len && (n = raw_sendfile(k,
+			    sp.fd, &fo, (size_t)(sp.off + sp.len - fo))) > 0)
+				;
+			if (n < 0)
+				goto io_failed;
+			c->sendfile_bytes += fo - sp.off;
+			if (fo < sp.off + sp.len)   /* shorter than said: the
+						     * reader says why */
 				copy_to = off + sp.len;
 			off += fo - sp.off;
 			continue;
 		}
-		if (n == 0 || !spans || off < copy_to)
-			n = rq->body(rq->body_ctx, off, k->wbuf, sp.len < want ?
-			    sp.len : want, err);
-		if (n <= 0 || (size_t)n > want) {
+		if (n < 0)
+			goto reader_failed;
+		if (k->tls != NULL && (room = tls_write_room(k->tls, &cap,
+		    err)) == NULL)
+			goto io_failed;
+		if (cap > sp.len)
+			cap = sp.len;
+		if (n == 1) {
+			while ((n = pread(sp.fd, room, cap, (off_t)sp.off)) < 0 &&
+			    errno == EINTR)
+				;
+			if (n <= 0) {   /* the reader says why */
+				copy_to = off + sp.len;
+				continue;
+			}
+		} else {
+			n = rq->body(rq->body_ctx, off, room, cap, err);
+		}
+		if (n <= 0 || (size_t)n > cap) {
+reader_failed:
 			rs->fail = HTTP_FAIL_READER;
 			if (n >= 0 || err == NULL || err->status == 0)
 				err_set(err, S3P_EINPUT, "%s: the body reader returned "
@@ -1308,7 +1321,9 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
 			goto out;
 		}
 		rs->body_sent = 1;
-		if (conn_write(k, k->wbuf, (size_t)n, err) != 0)
+		if (k->tls != NULL)
+			tls_wrote(k->tls, (size_t)n);
+		else if (conn_write(k, k->wbuf, (size_t)n, err) != 0)
 			goto io_failed;
 		off += (uint64_t)n;
 	}

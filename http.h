@@ -148,7 +148,7 @@ typedef long (*http_read_fn)(void *ctx, uint64_t offset, unsigned char *buf,
  * asked of the body reader; -1 on failure with err set. On a plain
  * connection http sends the file stretches with sendfile(2) and the rest
  * corked (TCP_CORK: no small packets between them); over TLS, which must
- * copy to encrypt, it reads them (pread) into its write buffer itself,
+ * copy to encrypt, it reads them (pread) into the TLS record itself,
  * bypassing the reader and what it would do besides (a check, a copy).
  * When the file turns out shorter than said, those bytes are asked of the
  * body reader, whose error names the file.

@@ -747,15 +747,29 @@ static int
 s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
-	s3_call call = { .op = op, .attempt = 1,
-	    .attempts = op->attempts > 0 ? op->attempts : s->attempts,
-	    .cancel = op->no_cancel ? NULL : s->cancel }, *c = &call;
+	/*
+	 * Set field by field: an initialiser would zero all of its 36 KiB
+	 * (the URL's and path's buffers, written before use), stack pages
+	 * that a sender thread otherwise never touches.
+	 */
+	s3_call call, *c = &call;
 	s3_answer a;
 	int rc;
 
+	c->op = op;
+	c->attempt = 1;
+	c->attempts = op->attempts > 0 ? op->attempts : s->attempts;
+	c->skew_fixed = 0;
+	c->cancel = op->no_cancel ? NULL : s->cancel;
+	c->signed_at = 0;
+	c->delivered = 0;
+	c->nhh = 0;
 	object_name(op, c->obj, sizeof c->obj);
 	for (;;) {
-		memset(r, 0, sizeof *r);
+		/* not the body's 16 KiB: pages a sender never touches else */
+		memset(&r->info, 0, sizeof r->info);
+		r->body_len = 0;
+		r->body[0] = '\0';
 		if (err_cancelled(c->cancel))
 			break;
 		if ((rc = send_try(s, c, err)) < 0)

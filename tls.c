@@ -821,6 +821,32 @@ tls_write(tls_conn *t, const void *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
+unsigned char *
+tls_write_room(tls_conn *t, size_t *len, s3p_err *err)
+{
+	unsigned char *room = br_ssl_engine_sendapp_buf(&t->sc.eng, len);
+
+	/*
+	 * None: a full record waits to be sent (or the engine is busy with
+	 * the peer). br_sslio_flush closes no record that is not full (it
+	 * holds no application data then) and runs the engine until it
+	 * takes application data again.
+	 */
+	if (room == NULL && (br_sslio_flush(&t->io) != 0 ||
+	    (room = br_ssl_engine_sendapp_buf(&t->sc.eng, len)) == NULL)) {
+		tls_fail(t, err);
+		return NULL;
+	}
+	return room;
+}
+
+void
+tls_wrote(tls_conn *t, size_t n)
+{
+	if (n > 0)
+		br_ssl_engine_sendapp_ack(&t->sc.eng, n);
+}
+
 int
 tls_flush(tls_conn *t, s3p_err *err)
 {

@@ -130,6 +130,17 @@ int tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 
 /* Writes all of buf (buffered in the record; tls_flush() sends it). */
 int tls_write(tls_conn *t, const void *buf, size_t len, s3p_err *err);
+
+/*
+ * tls_write without the caller's copy: the room left in the record being
+ * filled (*len > 0 bytes at the pointer; a full record is sent first), for
+ * the caller to write its bytes there itself (a file read, a body reader),
+ * then tls_wrote(n) with the n (<= *len) written: they then count as
+ * tls_write's. Nothing written needs no tls_wrote. NULL with err set when
+ * the connection failed.
+ */
+unsigned char *tls_write_room(tls_conn *t, size_t *len, s3p_err *err);
+void tls_wrote(tls_conn *t, size_t n);
 int tls_flush(tls_conn *t, s3p_err *err);
 
 /* Reads up to len bytes: >0, 0 at end of stream, -1 with err set. */

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
 
 static int
 filled(const unsigned char *p, size_t n, unsigned char v)
@@ -187,12 +189,57 @@ threads(void)
 	    "or overwritten (%ld bad)", (long)bad);
 }
 
+/* Resident pages of [p, p+len), by mincore (page-aligned inside). */
+static size_t
+resident_pages(const void *p, size_t len)
+{
+	uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t to = ((uintptr_t)p + len) & ~(uintptr_t)4095;
+	unsigned char v[16];
+	size_t n = 0;
+
+	if (to <= from || (to - from) / 4096 > sizeof v ||
+	    mincore((void *)from, to - from, v) != 0)
+		return (size_t)-1;
+	for (size_t i = 0; i < (to - from) / 4096; i++)
+		n += v[i] & 1;
+	return n;
+}
+
+static void
+release(void)
+{
+	/* the 32 KiB class: whole pages inside it, given back when freed */
+	unsigned char *p = alloc_malloc(30000), *q;
+	size_t before, after;
+
+	memset(p, 0x5a, 30000);
+	before = resident_pages(p, 30000);
+	alloc_free(p);
+	after = resident_pages(p, 30000);
+	t_ok(before >= 6 && after == 0, "a freed 32 KiB block's pages go back "
+	    "to the system (resident before %zu, after %zu)", before, after);
+	q = alloc_malloc(30000);
+	t_ok(q == p, "and the block is reused for the same class");
+	memset(q, 0x33, 30000);
+	t_ok(filled(q, 30000, 0x33), "and holds what is written to it again");
+	alloc_free(q);
+	p = alloc_malloc(3000);
+	memset(p, 0x5a, 3000);
+	alloc_free(p);
+	q = alloc_malloc(3000);
+	t_ok(q == p && filled(q, 3000, 0x5a), "a small block (4 KiB class) "
+	    "freed keeps its pages (its bytes still there when reused)");
+	alloc_free(q);
+}
+
 int
 main(void)
 {
 	sizes();
 	reuse_and_calloc();
 	growth();
+	release();
 	threads();
 	return t_done();
 }
