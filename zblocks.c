@@ -85,6 +85,8 @@ struct zblocks {
 	unsigned nworkers, started;
 	unsigned idle;          /* workers asleep on `work` */
 	int cheap;              /* the last block done was stored whole */
+	int big;                /* its output was over half a slot */
+	unsigned slots_used;    /* the highest slot taken so far, + 1 */
 };
 
 /* Input bytes of block b. */
@@ -164,6 +166,7 @@ worker_main(void *arg)
 		pthread_mutex_lock(&z->mu);
 		*s = tmp;
 		z->cheap = tmp.state == SLOT_DONE && tmp.raw;
+		z->big = tmp.state == SLOT_DONE && tmp.len > OUT_MAX / 2;
 		pthread_cond_broadcast(&z->done);
 	}
 	pthread_mutex_unlock(&z->mu);
@@ -315,17 +318,38 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 	reader_at(z, b, scan);
 	for (uint64_t want = b; want < z->nblocks && want < b + z->win; want++) {
 		struct slot *have = NULL, *spare = NULL;
+		/*
+		 * The second reader's slot (the last) is taken for a block
+		 * read ahead only while blocks come out small (text: their
+		 * compression is what the read-ahead hides, and they touch
+		 * a part of the slot). Large ones (random data between tar
+		 * headers) are quickly made again, and would make the slot
+		 * resident in full: 128 KiB of the peak with two parts in
+		 * flight (BENCHMARKS.md B5). The block a reader needs now
+		 * takes it when no other slot is free or about to be (busy
+		 * with a block no window holds): no reader waits for the
+		 * other to move on.
+		 */
+		unsigned n = z->big && z->nslots > z->nworkers + 1 ?
+		    z->nslots - 1 : z->nslots;
+		int soon = 0;
 		for (unsigned i = 0; i < z->nslots; i++) {
 			struct slot *t = &z->slots[i];
+			int gone = t->state == SLOT_FREE || !useful(z, t->block);
 			if (t->state != SLOT_FREE && t->block == want)
 				have = t;
-			else if (t->state != SLOT_BUSY && (t->state ==
-			    SLOT_FREE || !useful(z, t->block)))
-				spare = t;
+			else if (spare == NULL && t->state != SLOT_BUSY && gone &&
+			    (i < n || (want == b && !soon)))
+				spare = t;   /* the first: the last slot last */
+			else if (t->state == SLOT_BUSY && gone)
+				soon = 1;
 		}
 		if (have == NULL && spare == NULL)
 			break;
 		if (have == NULL) {
+			unsigned i = (unsigned)(spare - z->slots) + 1;
+			if (i > z->slots_used)
+				z->slots_used = i;
 			spare->state = SLOT_WANTED;
 			spare->block = want;
 			spare->stored = want < __atomic_load_n(&z->done_blocks,
@@ -489,6 +513,12 @@ uint64_t
 zblocks_size(const zblocks *z)
 {
 	return z->total;
+}
+
+unsigned
+zblocks_slots_used(const zblocks *z)
+{
+	return z->slots_used;
 }
 
 uint32_t

@@ -41,7 +41,10 @@
  * DEFLATE_BOUND(DEFLATE_BLOCK), 128 KiB (each worker's input, the output
  * slots: a block stored whole trades its input buffer for the slot's),
  * plus the table; one more output slot, allocated but touched only once
- * a second reader shows up; all freed by zblocks_close.
+ * a second reader shows up, and then only for blocks that come out small
+ * (text: its read-ahead hides their compression), so that two readers of
+ * large ones (random data between tar headers) use no more memory than
+ * one; all freed by zblocks_close.
  */
 #ifndef S3PUB_ZBLOCKS_H
 #define S3PUB_ZBLOCKS_H
@@ -130,5 +133,11 @@ int zblocks_locate(const zblocks *z, uint64_t off, gzip_span *s);
 
 /* Stops the workers, frees everything. NULL is fine. */
 void zblocks_close(zblocks *z);
+
+/*
+ * How many output slots have held a block so far (the first ones are
+ * taken first): what the slots have made resident, for tests.
+ */
+unsigned zblocks_slots_used(const zblocks *z);
 
 #endif
