@@ -21,9 +21,8 @@ typedef struct header {
 } header;
 
 #define HDR sizeof(header)
-#define CLASSES 12                     /* 16 << 0 ... 16 << 11 = 32 KiB */
+#define CLASSES 9                      /* 16 << 0 ... 16 << 8 = 4 KiB */
 #define REGION (256 * 1024)
-#define RELEASE_MIN 8192                /* alloc_free: pages given back */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static header *free_list[CLASSES];
@@ -110,19 +109,6 @@ alloc_free(void *p)
 	}
 	while ((size_t)16 << c < b->size)
 		c++;
-	if (b->size >= RELEASE_MIN) {
-		/*
-		 * The whole pages inside a large small block go back to the
-		 * system (a later use gets zero pages): a list grown by
-		 * realloc leaves one freed block per class behind it, which
-		 * would stay resident for nothing.
-		 */
-		uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-		uintptr_t to = ((uintptr_t)p + b->size) & ~(uintptr_t)4095;
-
-		if (to > from)
-			madvise((void *)from, to - from, MADV_DONTNEED);
-	}
 	pthread_mutex_lock(&lock);
 	b->next = free_list[c];
 	free_list[c] = b;

@@ -9,14 +9,15 @@
  * enough and easy to reason about:
  *
  *   - blocks up to ALLOC_SMALL_MAX bytes come in power-of-two size classes
- *     (16 bytes to 32 KiB), carved from 256 KiB regions taken with mmap and
- *     kept on a free list per class when freed (the regions are never
- *     returned to the system: the peak is small and short-lived; but
- *     the whole pages inside a freed block of 8 KiB or more are, with
- *     madvise, so that a list grown by realloc through the classes
- *     leaves no resident pages behind);
+ *     (16 bytes to 4 KiB), carved from 256 KiB regions taken with mmap and
+ *     kept on a free list per class when freed (never returned to the
+ *     system: the peak is small and short-lived);
  *   - larger blocks are their own mmap mapping, grown with mremap and
- *     given back with munmap when freed.
+ *     given back with munmap when freed. So a list grown by realloc
+ *     leaves at most 4 KiB behind it on the free lists (with classes up
+ *     to 32 KiB, one freed block per class stayed resident: 60 KiB of a
+ *     publish's peak), and a buffer's pages are resident only once
+ *     written (a 16 KiB reply body that holds 300 bytes is one page).
  *
  * Every block is 16-byte aligned and carries a 16-byte
  * header saying which kind it is. One mutex guards the free lists; large
@@ -34,7 +35,7 @@
 
 #include <stddef.h>
 
-#define ALLOC_SMALL_MAX 32768
+#define ALLOC_SMALL_MAX 4096
 
 /* As C11's malloc, calloc, realloc and free (errno ENOMEM on failure). */
 void *alloc_malloc(size_t n);

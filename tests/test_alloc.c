@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 
 static int
@@ -189,41 +190,47 @@ threads(void)
 	    "or overwritten (%ld bad)", (long)bad);
 }
 
-/* Resident pages of [p, p+len), by mincore (page-aligned inside). */
-static size_t
-resident_pages(const void *p, size_t len)
+/* Whether the page holding p is mapped (mincore fails with ENOMEM else). */
+static int
+mapped(const void *p)
 {
-	uintptr_t from = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-	uintptr_t to = ((uintptr_t)p + len) & ~(uintptr_t)4095;
-	unsigned char v[16];
-	size_t n = 0;
+	uintptr_t pg = (uintptr_t)getauxval(AT_PAGESZ);
+	unsigned char v;
 
-	if (to <= from || (to - from) / 4096 > sizeof v ||
-	    mincore((void *)from, to - from, v) != 0)
-		return (size_t)-1;
-	for (size_t i = 0; i < (to - from) / 4096; i++)
-		n += v[i] & 1;
-	return n;
+	return mincore((void *)((uintptr_t)p & ~(pg - 1)), 1, &v) == 0;
 }
 
 static void
 release(void)
 {
-	/* the 32 KiB class: whole pages inside it, given back when freed */
-	unsigned char *p = alloc_malloc(30000), *q;
-	size_t before, after;
+	/*
+	 * Above ALLOC_SMALL_MAX a block is its own mapping, given back when
+	 * freed: a list grown by realloc through the sizes leaves no
+	 * resident block behind it but the small classes' (4 KiB at most).
+	 */
+	unsigned char *p = alloc_malloc(ALLOC_SMALL_MAX + 1), *q;
+	int was;
 
-	memset(p, 0x5a, 30000);
-	before = resident_pages(p, 30000);
+	memset(p, 0x5a, ALLOC_SMALL_MAX + 1);
+	was = mapped(p + ALLOC_SMALL_MAX);
 	alloc_free(p);
-	after = resident_pages(p, 30000);
-	t_ok(before >= 6 && after == 0, "a freed 32 KiB block's pages go back "
-	    "to the system (resident before %zu, after %zu)", before, after);
-	q = alloc_malloc(30000);
-	t_ok(q == p, "and the block is reused for the same class");
-	memset(q, 0x33, 30000);
-	t_ok(filled(q, 30000, 0x33), "and holds what is written to it again");
+	t_ok(was && !mapped(p + ALLOC_SMALL_MAX), "a freed block of "
+	    "ALLOC_SMALL_MAX + 1 bytes goes back to the system");
+	p = NULL;
+	for (size_t n = 16; n <= 65536; n *= 2) {
+		q = alloc_realloc(p, n);
+		if (q == NULL)
+			break;
+		memset(q, 0x33, n);
+		p = q;
+	}
+	q = alloc_malloc(ALLOC_SMALL_MAX);
+	t_ok(p != NULL && filled(p, 65536, 0x33) && q != NULL &&
+	    alloc_usable_size(q) == ALLOC_SMALL_MAX, "an array grown by "
+	    "realloc from 16 bytes to 64 KiB: the 4 KiB class's block left "
+	    "behind is reused");
 	alloc_free(q);
+	alloc_free(p);
 	p = alloc_malloc(3000);
 	memset(p, 0x5a, 3000);
 	alloc_free(p);
