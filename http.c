@@ -1301,10 +1301,9 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
 		if (cap > sp.len)
 			cap = sp.len;
 		if (n == 1) {
-			while ((n = pread(sp.fd, room, cap, (off_t)sp.off)) < 0 &&
-			    errno == EINTR)
-				;
-			if (n <= 0) {   /* the reader says why */
+			/* (EINTR too: the reader reads them then) */
+			if ((n = pread(sp.fd, room, cap, (off_t)sp.off)) <= 0) {
+				/* the reader says why */
 				copy_to = off + sp.len;
 				continue;
 			}

@@ -66,8 +66,8 @@ typedef struct {
 typedef struct {
 	/* ETag, x-amz-version-id, x-amz-checksum-sha256, Content-Length */
 	s3_put_result info;
-	char body[REPLY_BODY_MAX + 1];  /* NUL-terminated */
 	size_t body_len;
+	char body[REPLY_BODY_MAX + 1];  /* NUL-terminated */
 } s3_reply;
 
 /*
@@ -434,7 +434,6 @@ object_name(const s3_op *op, char *out, size_t outsz)
  */
 typedef struct {
 	const s3_op *op;
-	char obj[1200];                 /* "s3://bucket/key": for messages */
 	int attempt;                    /* this try's number, from 1 */
 	int attempts;                   /* tries in all, at most */
 	int skew_fixed;                 /* the clock was corrected (once) */
@@ -442,13 +441,15 @@ typedef struct {
 	/* the try in flight */
 	time_t signed_at;               /* the clock it is signed with */
 	int delivered;                  /* the caller's sink got bytes */
+	size_t nhh;
+	/* from here on written before use: not cleared (s3_do) */
+	char obj[1200];                 /* "s3://bucket/key": for messages */
 	http_url url;
 	char path[HTTP_TARGET_MAX];     /* decoded: what is signed */
 	char host[HTTP_HOST_MAX + 8];
 	char amz_date[17];
 	char auth[1024];
 	http_header hh[40];
-	size_t nhh;
 } s3_call;
 
 /* A failed answer: its error document's fields and what its code means. */
@@ -748,28 +749,23 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 {
 	s3_reply *r = &s->scratch->reply;
 	/*
-	 * Set field by field: an initialiser would zero all of its 36 KiB
-	 * (the URL's and path's buffers, written before use), stack pages
-	 * that a sender thread otherwise never touches.
+	 * Not all of it cleared: an initialiser would zero its 36 KiB (the
+	 * URL's and path's buffers, written before use), stack pages that a
+	 * sender thread otherwise never touches.
 	 */
 	s3_call call, *c = &call;
 	s3_answer a;
 	int rc;
 
+	memset(c, 0, offsetof(s3_call, obj));
 	c->op = op;
 	c->attempt = 1;
 	c->attempts = op->attempts > 0 ? op->attempts : s->attempts;
-	c->skew_fixed = 0;
 	c->cancel = op->no_cancel ? NULL : s->cancel;
-	c->signed_at = 0;
-	c->delivered = 0;
-	c->nhh = 0;
 	object_name(op, c->obj, sizeof c->obj);
 	for (;;) {
 		/* not the body's 16 KiB: pages a sender never touches else */
-		memset(&r->info, 0, sizeof r->info);
-		r->body_len = 0;
-		r->body[0] = '\0';
+		memset(r, 0, offsetof(s3_reply, body) + 1);
 		if (err_cancelled(c->cancel))
 			break;
 		if ((rc = send_try(s, c, err)) < 0)

@@ -330,26 +330,24 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 		 * with a block no window holds): no reader waits for the
 		 * other to move on.
 		 */
-		unsigned n = z->big && z->nslots > z->nworkers + 1 ?
-		    z->nslots - 1 : z->nslots;
-		int soon = 0;
+		unsigned n = z->nslots - (z->big && z->nslots > z->nworkers + 1);
+		unsigned soon = 0, taken = 0;
 		for (unsigned i = 0; i < z->nslots; i++) {
 			struct slot *t = &z->slots[i];
-			int gone = t->state == SLOT_FREE || !useful(z, t->block);
 			if (t->state != SLOT_FREE && t->block == want)
 				have = t;
-			else if (spare == NULL && t->state != SLOT_BUSY && gone &&
-			    (i < n || (want == b && !soon)))
-				spare = t;   /* the first: the last slot last */
-			else if (t->state == SLOT_BUSY && gone)
+			else if (t->state != SLOT_FREE && useful(z, t->block))
+				continue;
+			else if (t->state == SLOT_BUSY)
 				soon = 1;
+			else if (spare == NULL && (i < n || (want == b && !soon)))
+				spare = t, taken = i + 1;  /* the last slot last */
 		}
 		if (have == NULL && spare == NULL)
 			break;
 		if (have == NULL) {
-			unsigned i = (unsigned)(spare - z->slots) + 1;
-			if (i > z->slots_used)
-				z->slots_used = i;
+			if (taken > z->slots_used)
+				z->slots_used = taken;
 			spare->state = SLOT_WANTED;
 			spare->block = want;
 			spare->stored = want < __atomic_load_n(&z->done_blocks,
