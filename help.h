@@ -56,7 +56,7 @@
 "\t(default " DEFAULT_COMPRESS_STR ")\n" \
 "  --part-size SIZE\tmultipart above this size (default 64MiB, min 5MiB)\n" \
 "  --parts-at-once N\tmultipart: parts sent at once, each on its own\n" \
-"\tconnection: 1 or 2 (default 2 at --compress 0, else 1)\n" \
+"\tconnection: 1 or 2 (default 2)\n" \
 "  --jobs N\tplain mode: parallel uploads (default 4); gzip: compressing\n" \
 "\tthreads (default: the cores, at most 2)\n" \
 "  --no-resume\tdo not continue a multipart upload left open for the\n" \

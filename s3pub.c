@@ -1386,8 +1386,7 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 {
 	live_scan ls;
 	uint64_t part_size = o->part_size, bound = archive_size_bound(a), len;
-	int rc = 0, one = 1, two = (o->parts_at_once ? o->parts_at_once :
-	    o->compress ? 1 : 2) == 2;
+	int rc = 0, one = 1, two = o->parts_at_once != 1;
 
 	memset(&ls, 0, sizeof ls);
 	pg->total = bound;
@@ -1418,10 +1417,10 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 	}
 	/*
 	 * A second connection for the parts (s3.h: twin), its trust anchors
-	 * loaded apart. By default at level 0 only: at levels 1..9 the two
-	 * parts' blocks are compressed again apart, and the memory that takes
-	 * (a block buffer, about 0.5 MiB with the connection) would take a
-	 * publish past bench B5's 2 MiB.
+	 * loaded apart; unless --parts-at-once 1. At levels 1..9 the two
+	 * parts' blocks are compressed again apart, the second connection's
+	 * from when the pass ends, sharing zblocks' slots (B5's tree: 1.9
+	 * MiB, as one part at a time).
 	 */
 	if (rc == 0 && two && !s3_one_put(len, part_size)) {
 		rc = setup_client(o, bucket, &twin_hc, &twin, NULL, &s3c, err);
