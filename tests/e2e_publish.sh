@@ -165,13 +165,13 @@ EOF
 	# (under strace, each read's file named: sensors.csv's bytes are
 	# read twice, by the compression pass and by the send pass: the
 	# parts' hashes come from the first, no third pass. The two parts go
-	# at once (--parts-at-once 2), each compressed again by turns in its
+	# at once (the default), each compressed again by turns in its
 	# own window of zblocks' read-ahead; where they meet, the block
 	# they share is compressed for each, and the first one's read-ahead
 	# (--jobs 1: one block) goes one block past its end: at most two
 	# blocks of 128 KiB (DEFLATE_BLOCK) more per boundary)
 	with_keys "$srv" strace -f -qq -y -e trace=pread64 -o "$TMP/strace" \
-		"$S3PUB" publish --verbose --jobs 1 --parts-at-once 2 $ca --part-size 5MiB "$TEXT" "s3://$b/text,opt=endpoint=$ep" \
+		"$S3PUB" publish --verbose --jobs 1 $ca --part-size 5MiB "$TEXT" "s3://$b/text,opt=endpoint=$ep" \
 		>"$TMP/spec7.json" 2>"$TMP/err"
 	rc=$?
 	check_eq "$srv: compressed multipart publish exits 0 ($(grep -v '^s3pub: [<>*]' "$TMP/err" | head -c 200))" "$rc" 0
@@ -184,7 +184,7 @@ EOF
 	# that it waits)
 	check "$srv: compressed multipart, two parts at once: the first sent during the compression pass" \
 		grep -q '^s3pub: multipart upload .*: parts of 5242880 bytes, sent while the compression pass finds the next ones$' "$TMP/err"
-	check "$srv: compressed multipart: a second connection joins ($nparts parts)" \
+	check "$srv: compressed multipart, by default: a second connection joins ($nparts parts)" \
 		grep -q "^s3pub: multipart upload .*: $nparts parts, [0-9]* left when a second connection joins\$" "$TMP/err"
 	# a part sent again (a retry on a loaded machine: --verbose shows
 	# each request) regenerates its bytes: the file may be read once more

@@ -97,6 +97,9 @@ for srv in rgw rgw-tls; do
 		if [ "$at_once" = 2 ]; then
 			check "$n: the second connection joined with the part count known ($lparts)" \
 				grep -q "^s3pub: multipart upload .*: $lparts parts, [0-9]* left when a second connection joins\$" "$TMP/$n.err"
+		else
+			check_eq "$n: --parts-at-once 1: no second connection" \
+				"$(grep -c 'when a second connection joins$' "$TMP/$n.err")" 0
 		fi
 		tsan_clean "$n" "$TMP/$n.tsan"
 		has_parts "$n" "$srv" "$b" "$n.tar.gz" "$lparts"
