@@ -1256,8 +1256,9 @@ bad:
  * through wbuf. All of it is sent corked: the bytes between file
  * stretches leave with those that follow, not as small packets, and
  * TLS's 16 KiB records go out in full-sized segments (B4 over HTTPS:
- * about 3% less wall time, 1% less CPU). A stretch is asked for up to
- * SPAN_MAX bytes: a sendfile call is not bound by wbuf.
+ * about 3% less wall time, 1% less CPU). On a plain connection a
+ * stretch is asked for up to SPAN_MAX bytes: a sendfile call is not
+ * bound by wbuf.
  */
 #define SPAN_MAX (1024 * 1024)
 
@@ -1271,12 +1272,19 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
 	setsockopt(k->fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
 	while (off < rq->body_len) {
 		uint64_t left = rq->body_len - off;
-		size_t cap = sizeof k->wbuf;
-		http_file_span sp = { -1, 0, left < SPAN_MAX ? (size_t)left :
-		    SPAN_MAX };
+		size_t cap = sizeof k->wbuf, want;
 		unsigned char *room = k->wbuf;
+		http_file_span sp;
 		long n = 0;
 
+		/* over TLS a stretch is asked for what the record takes: the
+		 * rest is asked for again with the next record (and the
+		 * reader's check at a file's end would come with each) */
+		if (k->tls != NULL && (room = tls_write_room(k->tls, &cap,
+		    err)) == NULL)
+			goto io_failed;
+		want = k->tls != NULL ? cap : SPAN_MAX;
+		sp = (http_file_span){ -1, 0, left < want ? (size_t)left : want };
 		if (spans && off >= copy_to && (n = rq->span(rq->body_ctx, off,
 		    sp.len, &sp, err)) == 1 && k->tls == NULL) {
 			uint64_t fo = sp.off;
@@ -1296,9 +1304,6 @@ send_body(http_client *c, http_conn *k, const http_request *rq,
 		}
 		if (n < 0)
 			goto reader_failed;
-		if (k->tls != NULL && (room = tls_write_room(k->tls, &cap,
-		    err)) == NULL)
-			goto io_failed;
 		if (cap > sp.len)
 			cap = sp.len;
 		if (n == 1) {
