@@ -56,14 +56,6 @@ same_object() {
 		"$S3PUB" archive --compress "$4" "${5:-$T}" | cmp - "$TMP/obj"
 }
 
-# has_parts NAME SERVER BUCKET KEY N: the object's ETag names N parts
-has_parts() {
-	_etag=$(aws_s3 "$2" s3api head-object --bucket "$3" --key "$4" \
-		--query ETag --output text 2>/dev/null)
-	case $_etag in *-$5\"|*-$5) ok "$1: $5 parts ($_etag)" ;;
-	*) not_ok "$1: ETag '$_etag', want $5 parts" ;; esac
-}
-
 for srv in rgw rgw-tls; do
 	s3_use "$srv" || { skip "$srv: server not up"; continue; }
 	b=$(new_bucket "$srv") || { not_ok "$srv: create a bucket"; continue; }

@@ -81,6 +81,14 @@ aws_s3() {
 	AWS_ACCESS_KEY_ID=$S3_AK AWS_SECRET_ACCESS_KEY=$S3_SK AWS_CONFIG_FILE=$S3_AWS_CONFIG \
 		aws --endpoint-url "$S3_EP" ${S3_CA:+--ca-bundle "$S3_CA"} "$@"
 }
+# has_parts NAME SERVER BUCKET KEY N: the object's ETag names N parts
+# (a multipart upload's ETag ends in -N)
+has_parts() {
+	_etag=$(aws_s3 "$2" s3api head-object --bucket "$3" --key "$4" \
+		--query ETag --output text 2>/dev/null)
+	case $_etag in *-$5\"|*-$5) ok "$1: $5 parts ($_etag)" ;;
+	*) not_ok "$1: ETag '$_etag', want $5 parts" ;; esac
+}
 aws_rgw() { aws_s3 rgw "$@"; }
 aws_rgw_tls() { aws_s3 rgw-tls "$@"; }
 aws_swift() { aws_s3 swift "$@"; }
