@@ -31,6 +31,8 @@ SMALL   := -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie
 # them. -z norelro: musl applies RELRO only in its dynamic loader; in a
 # static binary it does nothing but pad the file up to a page boundary.
 SMALL_LD := -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro -Wl,-z,common-page-size=64
+# after the link, the .comment section goes: the compilers' version strings
+# (musl's and ours), 136 to 144 bytes that nothing loads or reads.
 # link-time optimisation for the product binary: whole-program inlining and
 # dead-code removal across units save 2.5 KB on x86-64, 5.8 KB on aarch64.
 # Each function keeps the -O level its unit was compiled with (HOT_UNITS
@@ -76,6 +78,7 @@ $(BUILD)/musl-bin/s3pub.o $(BUILD)/tsan/s3pub: $(GEN)/help_z.h
 
 s3pub: $(BUILD)/musl-bin/s3pub.o $(UNITS:%.c=$(BUILD)/musl-bin/%.o) $(BR_MUSL)/libbearssl.a
 	$(MUSLCC) $(LTO) -static -s -Wl,--gc-sections $(SMALL_LD) -o $@ $^
+	objcopy -R .comment $@
 	@echo "s3pub: $$(wc -c < $@) bytes, stripped, static"
 
 $(BUILD)/.build-deps:
@@ -197,6 +200,7 @@ X_TESTS := $(TESTS:tests/%.c=$(X_DIR)/test/%)
 $(X_DIR)/bin/s3pub.o: $(GEN)/help_z.h
 $(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(UNITS:%.c=$(X_DIR)/bin/%.o) $(X_BR)/libbearssl.a
 	$(X_CC) -specs $(X_SPECS) $(X_BIN_ARCH) $(LTO) $(X_LDFLAGS) -s -o $@ $^
+	$(X_CC:%-gcc=%-objcopy) -R .comment $@
 	@echo "$@: $$(wc -c < $@) bytes, stripped, static"
 $(X_BR)/libbearssl.a: | $(BUILD)/.build-deps
 	@test -f $(X_SPECS) || { echo "$(X_SPECS) missing: run sh scripts/cross-deps.sh" >&2; exit 1; }
