@@ -85,7 +85,6 @@ struct zblocks {
 	unsigned nworkers, started;
 	unsigned idle;          /* workers asleep on `work` */
 	int cheap;              /* the last block done was stored whole */
-	int big;                /* its output was over half a slot */
 	unsigned slots_used;    /* the highest slot taken so far, + 1 */
 };
 
@@ -166,7 +165,6 @@ worker_main(void *arg)
 		pthread_mutex_lock(&z->mu);
 		*s = tmp;
 		z->cheap = tmp.state == SLOT_DONE && tmp.raw;
-		z->big = tmp.state == SLOT_DONE && tmp.len > OUT_MAX / 2;
 		pthread_cond_broadcast(&z->done);
 	}
 	pthread_mutex_unlock(&z->mu);
@@ -313,6 +311,7 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 {
 	struct slot *s = NULL;
 	unsigned fresh = 0, wanted = 0;
+	uint64_t known = __atomic_load_n(&z->done_blocks, __ATOMIC_ACQUIRE);
 	int now;
 
 	reader_at(z, b, scan);
@@ -320,29 +319,39 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 		struct slot *have = NULL, *spare = NULL;
 		/*
 		 * The second reader's slot (the last) is taken for a block
-		 * read ahead only while blocks come out small (text: their
-		 * compression is what the read-ahead hides, and they touch
-		 * a part of the slot). Large ones (random data between tar
-		 * headers) are quickly made again, and would make the slot
-		 * resident in full: 128 KiB of the peak with two parts in
-		 * flight (BENCHMARKS.md B5). The block a reader needs now
-		 * takes it when no other slot is free or about to be (busy
-		 * with a block no window holds): no reader waits for the
-		 * other to move on.
+		 * read ahead only when the scan's table says it comes out
+		 * small (text: its compression is what the read-ahead
+		 * hides, and it touches a part of the slot). Large ones
+		 * (random data between tar headers) are quickly made again,
+		 * and would make the slot resident in full: 128 KiB of the
+		 * peak with two parts in flight (BENCHMARKS.md B5). The
+		 * block a reader needs now takes, before the last slot, one
+		 * holding a block read ahead (not a reader's current one),
+		 * or waits for a busy one: of the other slots, only the
+		 * other reader's current block cannot be taken, so with
+		 * large blocks the last slot stays untouched whichever
+		 * thread ran first (qemu showed that it did not).
 		 */
-		unsigned n = z->nslots - (z->big && z->nslots > z->nworkers + 1);
+		int small = want < known && (z->size[want] & ~STORED) <= OUT_MAX / 2;
+		unsigned n = z->nslots - (!small && z->nslots > z->nworkers + 1);
 		unsigned soon = 0, taken = 0;
+		struct slot *ahead = NULL;
 		for (unsigned i = 0; i < z->nslots; i++) {
 			struct slot *t = &z->slots[i];
 			if (t->state != SLOT_FREE && t->block == want)
 				have = t;
-			else if (t->state != SLOT_FREE && useful(z, t->block))
-				continue;
 			else if (t->state == SLOT_BUSY)
 				soon = 1;
-			else if (spare == NULL && (i < n || (want == b && !soon)))
-				spare = t, taken = i + 1;  /* the last slot last */
+			else if (t->state != SLOT_FREE && useful(z, t->block)) {
+				if (t->block != z->at[0] && t->block != z->at[1])
+					ahead = t;
+			} else if (spare == NULL)
+				spare = t, taken = i + 1;
 		}
+		if (taken > n && (want != b || soon || ahead != NULL))
+			spare = NULL, taken = 0;
+		if (spare == NULL && want == b)
+			spare = ahead;
 		if (have == NULL && spare == NULL)
 			break;
 		if (have == NULL) {
@@ -350,8 +359,7 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 				z->slots_used = taken;
 			spare->state = SLOT_WANTED;
 			spare->block = want;
-			spare->stored = want < __atomic_load_n(&z->done_blocks,
-			    __ATOMIC_ACQUIRE) &&
+			spare->stored = want < known &&
 			    (z->size[want] & STORED) != 0;
 			fresh++;
 		}

@@ -41,10 +41,10 @@
  * DEFLATE_BOUND(DEFLATE_BLOCK), 128 KiB (each worker's input, the output
  * slots: a block stored whole trades its input buffer for the slot's),
  * plus the table; one more output slot, allocated but touched only once
- * a second reader shows up, and then only for blocks that come out small
- * (text: its read-ahead hides their compression), so that two readers of
- * large ones (random data between tar headers) use no more memory than
- * one; all freed by zblocks_close.
+ * a second reader shows up, and then only for blocks that the scan's
+ * table says come out small (text: its read-ahead hides their
+ * compression), so that two readers of large ones (random data between
+ * tar headers) use no more memory than one; all freed by zblocks_close.
  */
 #ifndef S3PUB_ZBLOCKS_H
 #define S3PUB_ZBLOCKS_H
