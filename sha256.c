@@ -238,6 +238,19 @@ ni_load_be(const unsigned char *p)
 	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), bswap);
 }
 
+/*
+ * The bytes 1 KiB ahead, asked for now: a buffer larger than the caches
+ * (B1's 1 GiB) hashed at 1.13 GB/s without, 1.92 with, on a virtual Intel
+ * Xeon (Rocket Lake) whose hardware prefetch did not keep up with this
+ * loop's loads; 1.07 against 1.31 GB/s for two hashes at once. A hint: an
+ * address past the buffer's end is not read, nor does it fault.
+ */
+static inline __attribute__((always_inline)) S3P_NI_TARGET void
+ni_prefetch(const unsigned char *p)
+{
+	_mm_prefetch((const char *)((uintptr_t)p + 1024), _MM_HINT_T0);
+}
+
 static S3P_NI_TARGET void
 blocks_shani(uint32_t state[8], const unsigned char *p, size_t n)
 {
@@ -249,6 +262,7 @@ blocks_shani(uint32_t state[8], const unsigned char *p, size_t n)
 	while (n-- > 0) {
 		save0 = abef;
 		save1 = cdgh;
+		ni_prefetch(p);
 		w0 = ni_load_be(p);
 		w1 = ni_load_be(p + 16);
 		w2 = ni_load_be(p + 32);
@@ -326,6 +340,7 @@ blocks2_shani(uint32_t s[8], uint32_t t[8], const unsigned char *p, size_t n)
 		save1 = cdgh0;
 		save2 = abef1;
 		save3 = cdgh1;
+		ni_prefetch(p);
 		w0 = ni_load_be(p);
 		ni2_rounds4(&abef0, &cdgh0, &abef1, &cdgh1, w0, K);
 		w1 = ni_load_be(p + 16);
