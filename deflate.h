@@ -27,7 +27,9 @@
  * most 65,535 bytes, without a search: the input is looked at in 4 KiB
  * chunks at fixed offsets, each one random when a sample of its bytes
  * counts near flat and none of its "anchors" repeats 8 bytes seen within
- * the window (integer arithmetic; deflate.c says how). That costs a few
+ * the window (integer arithmetic; deflate.c says how), and the chunks
+ * next to a random one in 512-byte pieces, so that a small random file's
+ * first and last bytes are not searched either. That costs a few
  * percent of a pass: random input goes through at several GB/s, a memcpy
  * and little more, and the tar headers between random files are still
  * compressed. Input found random throughout gives level 0's bytes (and

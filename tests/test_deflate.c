@@ -10,8 +10,9 @@
  * stored but random data with repeats is not, short inputs take fixed
  * Huffman blocks, and the stream ends byte-aligned without `final`.
  * Random stretches inside a block (tar headers between random files, a
- * text island, a random stretch repeated later) and level 0 against
- * blocks stored whole (c->stored).
+ * text island, a random stretch repeated later, stretches that end and
+ * start inside 4 KiB chunks) and level 0 against blocks stored whole
+ * (c->stored).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -331,6 +332,37 @@ main(void)
 	t_ok(!c1.stored && z < stored_size(max) - 2048 &&
 	    inflates_to(out, z, in, max),
 	    "random with a 4 KiB text island: %zu bytes of %zu", z, max);
+
+	/*
+	 * Small random files between tar headers: the random bytes up to a
+	 * header and from the next file's start are stored (they appear in
+	 * the output as they are), to within 512 bytes of the header, not
+	 * from the 4 KiB chunks around it on (deflated, at the cost of a
+	 * search per byte). Four headers with 512 bytes of padding before
+	 * each, at 512-byte offsets inside chunks.
+	 */
+	{
+		size_t at[4] = { 5 * 4096 + 1536, 9 * 4096 + 512,
+		    17 * 4096 + 2560, 26 * 4096 + 3072 };
+		int edges = 1;
+
+		for (size_t i = 0; i < max; i++)
+			in[i] = (unsigned char)next();
+		for (int h = 0; h < 4; h++) {
+			unsigned char *p = in + at[h];
+			memset(p, 0, 1024);
+			snprintf((char *)p + 512, 100, "results/img-%d.png", h);
+			snprintf((char *)p + 512 + 124, 12, "%011o", 5000u);
+		}
+		deflate_init(&c1, 6);
+		z = deflate_block(&c1, in, max, 1, out);
+		for (int h = 0; h < 4; h++)
+			edges &= memmem(out, z, in + at[h] - 256, 256) != NULL &&
+			    memmem(out, z, in + at[h] + 1024, 256) != NULL;
+		t_ok(edges && !c1.stored && inflates_to(out, z, in, max),
+		    "random files between headers: stored up to the headers "
+		    "and from the files' starts (%zu bytes of %zu)", z, max);
+	}
 
 	/*
 	 * issue 16: a block that would save less than 1/128 of its stored
