@@ -444,10 +444,13 @@ fixed_lengths(uint8_t *ll, uint8_t *dl)
 	memset(dl, 5, 32);
 }
 
+#define FEW_SYMS 128
+
 /*
- * Ends a deflate block of nsym symbols over in[0..n): dynamic Huffman,
- * fixed Huffman or stored, whichever is smallest, by exact sizes in bits
- * (fixed wins for short blocks, where a dynamic header does not pay).
+ * Ends a deflate block of nsym symbols over in[0..n): dynamic Huffman
+ * (of FEW_SYMS symbols or more), fixed Huffman or stored, whichever is
+ * smallest, by exact sizes in bits (fixed wins for short blocks, where a
+ * dynamic header does not pay).
  * `limit`: the writer must stay at or under this many bytes, else 0 is
  * returned (the caller stores the whole input).
  */
@@ -460,13 +463,22 @@ flush_block(deflate_ctx *c, bits *b, const unsigned char *in, size_t n,
 	uint64_t dyn, fix, sto, best;
 
 	c->lfreq[256] = 1;
-	huff_lengths(c->lfreq, 286, 15, c->llen);
-	huff_lengths(c->dfreq, 30, 15, c->dlen);
-	/* never-used 286, 287, 30 and 31: no code (a fixed block's lengths
-	 * may be left there, and they would shift the canonical codes) */
-	c->llen[286] = c->llen[287] = c->dlen[30] = c->dlen[31] = 0;
 	fixed_lengths(fll, fdl);
-	dyn = dyn_header_build(c, &h) + symbol_bits(c, c->llen, c->dlen);
+	/* below FEW_SYMS symbols (a tar header and its padding between
+	 * stored stretches) a dynamic block's code tables cost about what
+	 * they save, and building them was a quarter of the CPU spent on a
+	 * tree of small random files: fixed or stored then */
+	dyn = UINT64_MAX;
+	if (nsym >= FEW_SYMS) {
+		huff_lengths(c->lfreq, 286, 15, c->llen);
+		huff_lengths(c->dfreq, 30, 15, c->dlen);
+		/* never-used 286, 287, 30 and 31: no code (a fixed block's
+		 * lengths may be left there, and they would shift the
+		 * canonical codes) */
+		c->llen[286] = c->llen[287] = c->dlen[30] = c->dlen[31] = 0;
+		dyn = dyn_header_build(c, &h) +
+		    symbol_bits(c, c->llen, c->dlen);
+	}
 	fix = 3 + symbol_bits(c, fll, fdl);
 	sto = stored_bits(n, b->n);
 	best = sto < dyn ? sto : dyn;

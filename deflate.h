@@ -12,7 +12,9 @@
  * Inside a call the input is cut into deflate blocks of at most
  * DEFLATE_SYMS symbols; each is written in whichever form is smallest, by
  * its exact size in bits: dynamic Huffman (code lengths limited to 15
- * bits, 7 for the code-length code), fixed Huffman or stored. Matches come
+ * bits, 7 for the code-length code; a block of fewer than 128 symbols,
+ * where its tables cost about what they save, is not tried so), fixed
+ * Huffman or stored. Matches come
  * from hash chains over the 32 KiB window: greedy at levels 1 and 2 (which
  * skip the insides of long matches), lazy at 3..9, the chain and "nice"
  * lengths growing with the level as in gzip. Levels 1..6 look for matches

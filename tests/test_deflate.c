@@ -8,7 +8,8 @@
  * the output never passes the stored form (deflate.h's exact bound), the
  * bytes do not depend on what the context held before, random data is
  * stored but random data with repeats is not, short inputs take fixed
- * Huffman blocks, and the stream ends byte-aligned without `final`.
+ * Huffman blocks (under 128 symbols never dynamic ones), and the stream
+ * ends byte-aligned without `final`.
  * Random stretches inside a block (tar headers between random files, a
  * text island, a random stretch repeated later, stretches that end and
  * start inside 4 KiB chunks) and level 0 against blocks stored whole
@@ -242,6 +243,23 @@ main(void)
 	}
 	t_ok(ok, "200 bytes, 9-bit literals, a 180-byte match: a fixed "
 	    "Huffman block at every level (%zu bytes)", z);
+
+	/*
+	 * fewer than 128 symbols (a tar header between stored stretches):
+	 * no dynamic block, even where its tables would pay (eight 9-bit
+	 * literal values in random order: 3-bit codes); the same bytes
+	 * over 4 KiB are a dynamic block (BTYPE 2)
+	 */
+	for (size_t i = 0; i < 4096; i++)
+		in[i] = (unsigned char)(0xf0 + (next() & 7));
+	deflate_init(&c1, 6);
+	z = deflate_block(&c1, in, 120, 1, out);
+	ok = (out[0] >> 1 & 3) != 2 && inflates_to(out, z, in, 120);
+	deflate_init(&c1, 6);
+	z2 = deflate_block(&c1, in, 4096, 1, out2);
+	t_ok(ok && (out2[0] >> 1 & 3) == 2 && inflates_to(out2, z2, in, 4096),
+	    "eight byte values: 120 bytes not a dynamic block (%zu bytes), "
+	    "4 KiB one (%zu bytes)", z, z2);
 
 	/* text shrinks, more at higher levels; random is stored, at the bound */
 	fill_text(in, max);
