@@ -16,7 +16,7 @@ HOSTCC  ?= cc
 # -Oz: size first (gcc 12); on x86-64 it is 2 KB smaller than -Os. The
 # units with hot loops of plain C keep -Os (HOT_UNITS, given after -Oz).
 OPT     ?= -Oz
-HOT_UNITS := sha256 crc32 inflate
+HOT_UNITS := sha256 crc32 inflate deflate
 WARN    := -std=c11 -Wall -Wextra -Werror
 # the build date is the floor of the clock used to validate certificates
 BUILD_TIME := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
