@@ -218,7 +218,7 @@ X_TESTS := $(TESTS:tests/%.c=$(X_DIR)/test/%)
 
 $(X_DIR)/bin/s3pub.o: $(GEN)/help_z.h
 # (musl's specs less GCC's crtbeginS.o and crtendS.o: see musl-link)
-$(X_DIR)/link.specs: $(X_SPECS)
+$(X_DIR)/link.specs: | $(X_BR)/libbearssl.a
 	@mkdir -p $(@D)
 	sed 's/ crtbeginS\.o%s//; s/crtendS\.o%s //' $(X_SPECS) > $@
 $(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(UNITS:%.c=$(X_DIR)/bin/%.o) $(X_BR)/libbearssl.a | $(X_DIR)/link.specs
