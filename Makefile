@@ -83,11 +83,12 @@ $(BUILD)/musl-bin/s3pub.o $(BUILD)/tsan/s3pub: $(GEN)/help_z.h
 # entries were 656 bytes on x86-64, 440 on aarch64. musl-gcc is a script
 # (exec gcc "$$@" -specs FILE) that would name FILE after ours, so the link
 # runs a copy of it that names the new specs instead.
+NO_CRTSTUFF := sed 's/ crtbeginS\.o%s//; s/crtendS\.o%s //'
 $(GEN)/musl-link: | $(BUILD)/.build-deps
 	@mkdir -p $(@D)
 	w=$$(command -v $(MUSLCC)) && s=$$(sed -n 's/.*-specs "\([^"]*\)".*/\1/p' "$$w") && \
 	test -f "$$s" || { echo "$(MUSLCC): no -specs FILE in it" >&2; exit 1; }; \
-	sed 's/ crtbeginS\.o%s//; s/crtendS\.o%s //' "$$s" > $@.specs && \
+	$(NO_CRTSTUFF) "$$s" > $@.specs && \
 	sed "s|-specs \"$$s\"|-specs \"$(CURDIR)/$@.specs\"|" "$$w" > $@.tmp && \
 	chmod +x $@.tmp && mv $@.tmp $@
 
@@ -220,7 +221,7 @@ $(X_DIR)/bin/s3pub.o: $(GEN)/help_z.h
 # (musl's specs less GCC's crtbeginS.o and crtendS.o: see musl-link)
 $(X_DIR)/link.specs: | $(X_BR)/libbearssl.a
 	@mkdir -p $(@D)
-	sed 's/ crtbeginS\.o%s//; s/crtendS\.o%s //' $(X_SPECS) > $@
+	$(NO_CRTSTUFF) $(X_SPECS) > $@
 $(X_DIR)/s3pub: $(X_DIR)/bin/s3pub.o $(UNITS:%.c=$(X_DIR)/bin/%.o) $(X_BR)/libbearssl.a | $(X_DIR)/link.specs
 	$(X_CC) -specs $(X_DIR)/link.specs $(X_BIN_ARCH) $(LTO) $(X_LDFLAGS) -s -o $@ $^
 	$(X_CC:%-gcc=%-objcopy) -R .comment $@
