@@ -12,17 +12,16 @@
  * Inside a call the input is cut into deflate blocks of at most
  * DEFLATE_SYMS symbols; each is written in whichever form is smallest, by
  * its exact size in bits: dynamic Huffman (code lengths limited to 15
- * bits, 7 for the code-length code; a block of fewer than 128 symbols,
- * where its tables cost about what they save, is not tried so), fixed
- * Huffman or stored. Matches come
- * from hash chains over the 32 KiB window: greedy at levels 1 and 2 (which
- * skip the insides of long matches), lazy at 3..9, the chain and "nice"
- * lengths growing with the level as in gzip. Levels 1..6 look for matches
- * of 5 bytes or more, 7..9 of 4 or more: on text results (CSV, JSON lines,
- * logs) a 4-byte match rarely beats its 4 literals, and chains of 5-byte
- * prefixes are shorter, so level 6 is both smaller and faster there; on
- * program text and binaries, where 4-byte matches pay, it is about 7%
- * larger than gzip -6 (level 7 is not).
+ * bits, 7 for the code-length code; not tried for a block of fewer than
+ * 128 symbols, where its tables cost about what they save), fixed Huffman
+ * or stored. Matches come from hash chains over the 32 KiB window: greedy
+ * at levels 1 and 2 (which skip the insides of long matches), lazy at
+ * 3..9, the chain and "nice" lengths growing with the level as in gzip.
+ * Levels 1..6 look for matches of 5 bytes or more, 7..9 of 4 or more: on
+ * text results (CSV, JSON lines, logs) a 4-byte match rarely beats its 4
+ * literals, and chains of 5-byte prefixes are shorter, so level 6 is both
+ * smaller and faster there; on program text and binaries, where 4-byte
+ * matches pay, it is about 7% larger than gzip -6 (level 7 is not).
  *
  * Random stretches (random bytes, compressed files in the tree, small
  * random files between tar headers) are written as stored blocks of at
