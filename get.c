@@ -127,7 +127,7 @@ x_entry(int type, const char *path, unsigned mode, s3p_err *err)
 {
 	untar_entry e = {
 		.type = type, .path = path, .linkpath = "", .mode = mode,
-		.mtime = -1
+		.mtime = INT64_MIN
 	};
 
 	return untar_x_entry(&st.x, &e, err);

@@ -645,27 +645,40 @@ walk(const untar_x *x, int base, const char *rel, int create, const char **leaf,
 	}
 }
 
-/* Removes name in dir fd, recursively, never following a link. */
+/*
+ * Removes name in dir fd and everything under it, never following a link.
+ * One directory open at a time, by paths from fd: a tree as deep as an
+ * archive's paths allow (2,000 levels) needs neither a stack frame nor a
+ * descriptor per level. Stops at the first directory it cannot empty.
+ */
 static void
-rm_tree(int fd, const char *name, int depth)
+rm_tree(int fd, const char *name)
 {
-	int dfd = open_dir(fd, name);
-	DIR *d;
-	struct dirent *de;
+	char p[UNTAR_PATH_MAX + 300];           /* the stage's paths fit */
+	size_t top = strlen(name), len = top, at;
 
-	if (dfd < 0) {
-		unlinkat(fd, name, 0);
-		return;
+	memcpy(p, name, top + 1);
+	for (;;) {
+		int dfd = open_dir(fd, p);
+		DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+		struct dirent *de;
+
+		/* its files go at once; the first directory is gone into */
+		for (at = len; d != NULL && len == at && (de = readdir(d)) != NULL;)
+			if (!is_dot(de->d_name) && unlinkat(dfd, de->d_name, 0) < 0 &&
+			    errno == EISDIR && len + strlen(de->d_name) < UNTAR_PATH_MAX + 64)
+				len += (size_t)fmt_snprintf(p + len, sizeof p - len, "/%s",
+				    de->d_name);
+		if (d != NULL)
+			closedir(d);
+		if (len > at)
+			continue;
+		if (unlinkat(fd, p, dfd < 0 ? 0 : AT_REMOVEDIR) < 0 || len == top)
+			return;
+		while (p[--len] != '/')
+			;
+		p[len] = '\0';
 	}
-	if (depth < 512 && (d = fdopendir(dfd)) != NULL) {
-		while ((de = readdir(d)) != NULL)
-			if (!is_dot(de->d_name))
-				rm_tree(dirfd(d), de->d_name, depth + 1);
-		closedir(d);
-	} else {
-		close(dfd);
-	}
-	unlinkat(fd, name, AT_REMOVEDIR);
 }
 
 int
@@ -750,10 +763,10 @@ set_times(struct timespec ts[2], int64_t mtime)
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
 	ts[1].tv_sec = (time_t)mtime;
-	ts[1].tv_nsec = mtime < 0 ? UTIME_OMIT : 0;
+	ts[1].tv_nsec = mtime == INT64_MIN ? UTIME_OMIT : 0;
 }
 
-/* Mode, then mtime (-1: left as is) of the open fd: 0, or -1 at the first
+/* Mode, then mtime (INT64_MIN: left as is) of the open fd: 0, or -1 at the first
  * that fails. */
 static int
 set_attrs(int fd, unsigned mode, int64_t mtime)
@@ -769,6 +782,7 @@ untar_x_entry(void *ctx, const untar_entry *e, s3p_err *err)
 {
 	untar_x *x = ctx;
 	char rel[UNTAR_PATH_MAX + 1], trel[UNTAR_PATH_MAX + 1];
+	char lnk[UNTAR_PATH_MAX + 1];
 	const char *why, *what, *leaf, *tleaf = NULL, *pre = "";
 	int pfd = -1, tfd = -1, rc = 0, type = e->type;
 	struct timespec ts[2];
@@ -830,6 +844,15 @@ untar_x_entry(void *ctx, const untar_entry *e, s3p_err *err)
 		why = "hard link to a directory";
 		if (S_ISDIR(st.st_mode))
 			goto refused;
+		/* a second name of a symbolic link: its target, relative, must
+		 * stay inside DIR from this name's place too */
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(tfd, tleaf, lnk, sizeof lnk - 1);
+			why = "hard link to an unreadable symbolic link";
+			lnk[n > 0 ? n : 0] = '\0';
+			if (n <= 0 || untar_safe_symlink(rel, lnk, &why) < 0)
+				goto refused;
+		}
 		rc = 0;
 	}
 	if (type == UNTAR_FILE) {
@@ -946,7 +969,7 @@ untar_x_abort(untar_x *x)
 	if (x->stagefd >= 0) {
 		close(x->stagefd);
 		x->stagefd = -1;
-		rm_tree(x->dirfd, x->stage, 0);
+		rm_tree(x->dirfd, x->stage);
 	}
 	if (x->dirfd >= 0)
 		close(x->dirfd);

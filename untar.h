@@ -69,7 +69,7 @@ typedef struct {
 	const char *path;       /* as in the archive (valid during entry()) */
 	const char *linkpath;   /* symlink target, hard link target; else "" */
 	unsigned mode;
-	int64_t mtime;          /* seconds since the epoch; -1: leave as is */
+	int64_t mtime;          /* seconds since the epoch; INT64_MIN: leave as is */
 	uint64_t size;          /* data bytes that follow (files) */
 } untar_entry;
 

@@ -98,6 +98,51 @@ check_eq "--quiet: nothing on stderr" "$(cat "$TMP/err")" ""
 printf 'x' >"$TMP/file"
 expect_exit "DIR is a file -> 2" 2 "file" "$S3PUB" get "$U/good.tar.gz" "$TMP/file"
 
+# archives python's tarfile makes: what a hostile or odd archive holds
+python3 - "$TMP/srv/b" <<'PY'
+import io, sys, tarfile
+out = sys.argv[1]
+def tar(name, members):
+    with tarfile.open(out + "/" + name, "w:gz", format=tarfile.PAX_FORMAT) as t:
+        for info, data in members:
+            t.addfile(info, io.BytesIO(data) if data is not None else None)
+def entry(name, kind=tarfile.REGTYPE, link="", data=b"", mtime=1700000000):
+    i = tarfile.TarInfo(name)
+    i.type, i.linkname, i.mtime, i.mode = kind, link, mtime, 0o755 if kind == tarfile.DIRTYPE else 0o644
+    i.size = len(data) if kind == tarfile.REGTYPE else 0
+    return (i, data if kind == tarfile.REGTYPE else None)
+# a second name (hard link) of a symbolic link that stays inside at its
+# own depth, and would leave DIR from the top
+tar("hardsym.tar.gz", [entry("a", tarfile.DIRTYPE), entry("a/b", tarfile.DIRTYPE),
+    entry("a/b/s", tarfile.SYMTYPE, "../.."), entry("h", tarfile.LNKTYPE, "a/b/s")])
+# the same, where the second name keeps it inside
+tar("hardsym-ok.tar.gz", [entry("a", tarfile.DIRTYPE), entry("a/t", data=b"t\n"),
+    entry("a/s", tarfile.SYMTYPE, "t"), entry("a/h", tarfile.LNKTYPE, "a/s")])
+# 600 directories deep (a 1,201-byte path)
+tar("deep.tar.gz", [entry("d/" * 600 + "f", data=b"deep\n")])
+# times before 1970
+tar("old.tar.gz", [entry("old", data=b"o\n", mtime=-315619200), entry("minus1", data=b"m\n", mtime=-1)])
+PY
+rm -rf "$TMP/o"
+expect_exit "a hard link to a symbolic link, leaving DIR from its own place -> 6" 6 "h" \
+	"$S3PUB" get --retries 1 "$U/hardsym.tar.gz" "$TMP/o"
+check "... nothing left in DIR" nothing "$TMP/o"
+"$S3PUB" get --retries 1 "$U/hardsym-ok.tar.gz" "$TMP/o" 2>"$TMP/err"
+check_eq "a hard link to a symbolic link that stays inside: exit 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+check_eq "... the second name is the link" "$(readlink "$TMP/o/a/h" 2>&1)" t
+rm -rf "$TMP/o"
+expect_exit "600 directories deep, a wrong --content-sha256 -> 6" 6 "content-sha256|ContentSHA256|mismatch" \
+	"$S3PUB" get --retries 1 --content-sha256 "$(printf '%064d' 0)" "$U/deep.tar.gz" "$TMP/o"
+check "... nothing left in DIR, not even the staging folder" nothing "$TMP/o"
+"$S3PUB" get --retries 1 "$U/deep.tar.gz" "$TMP/o" 2>"$TMP/err"
+check_eq "... and with no hash given, unpacked ($(head -c 200 "$TMP/err"))" \
+	"$(cat "$TMP/o/$(printf 'd/%.0s' $(seq 600))f" 2>/dev/null)" deep
+rm -rf "$TMP/o"
+"$S3PUB" get --retries 1 "$U/old.tar.gz" "$TMP/o" 2>"$TMP/err"
+check_eq "mtimes before 1970 restored (1960-01-01, and -1)" \
+	"$(stat -c %Y "$TMP/o/old" "$TMP/o/minus1" 2>&1 | tr '\n' ' ')" "-315619200 -1 "
+rm -rf "$TMP/o"
+
 # streaming: a 40 MB archive (of 60 MB) unpacks in bounded memory
 head -c 20000000 /dev/urandom >"$TMP/big"
 mkdir -p "$TMP/bigtree"
