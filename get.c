@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "get.h"
@@ -243,28 +242,20 @@ list_key(void *ctx, const char *key, uint64_t size, s3p_err *err)
 	return to_file(l->fd, key, strlen(key) + 1, err);
 }
 
-/* What tmpfile(3) does: a new file in /tmp, unlinked at once. */
+/*
+ * A file with no name in the staging folder (O_TMPFILE; else one made and
+ * unlinked at once): nothing in /tmp, which an initramfs or a FROM scratch
+ * container may not have.
+ */
 static int
-key_file(void)
+key_file(int dir)
 {
-	char path[32];
-	unsigned r = 0;
+	int fd = openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
-	for (unsigned i = 0; i < 100; i++) {
-		int fd;
-		/* a new name each try, random when getrandom works */
-		(void)getrandom(&r, sizeof r, GRND_NONBLOCK);
-		r += i;
-		fmt_snprintf(path, sizeof path, "/tmp/s3pub-keys-%08x", r);
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			unlink(path);
-			return fd;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	return -1;
+	if (fd < 0 && (fd = openat(dir, ".s3pub-keys", O_RDWR | O_CREAT |
+	    O_EXCL | O_CLOEXEC, 0600)) >= 0)
+		unlinkat(dir, ".s3pub-keys", 0);
+	return fd;
 }
 
 /* A plain prefix's manifest (get.h): hashed into a file as it arrives. */
@@ -321,23 +312,24 @@ get_prefix(s3_client *s, const char *bucket, const char *prefix,
 	int rc = -1;
 
 	start(s, bucket, o, r);
-	manifest_cursor_init(&man, key_file());
-	if ((l.fd = key_file()) < 0 || man.fd < 0) {
-		err_set(err, S3P_EINPUT, "a temporary file for the key list: %s",
-		    "cannot create");
+	man.fd = -1;
+	if (untar_x_open(&st.x, o->dir, o->force, err) < 0)
 		goto out;
+	manifest_cursor_init(&man, key_file(st.x.stagefd));
+	if ((l.fd = key_file(st.x.stagefd)) < 0 || man.fd < 0) {
+		err_set(err, S3P_EINPUT, "a temporary file in '%s': %s", o->dir,
+		    strerror(errno));
+		goto abort;
 	}
 	if (s3_list(s, bucket, prefix, list_key, &l, err) < 0 ||
 	    (have = get_manifest(prefix, plen, mname, err)) < 0 ||
 	    (have && (more = manifest_next(&man, mname, err)) < 0))
-		goto out;
+		goto abort;
 	if (l.n == 0 && !have) {
 		err_set(err, S3P_ESERVER, "s3://%s/%s: no object under this prefix",
 		    bucket, prefix);
-		goto out;
+		goto abort;
 	}
-	if (untar_x_open(&st.x, o->dir, o->force, err) < 0)
-		goto out;
 	while ((n = pread(l.fd, key, sizeof key, off)) > 0) {
 		size_t kl = strnlen(key, (size_t)n);
 		if (kl == (size_t)n)
