@@ -39,12 +39,14 @@ target_init(target *t)
 /*
  * The fields, lower case, in the order of their TARGET_SET_* bits (field k
  * has bit 1 << k), then the result-spec fields that a spec file's Params
- * may hold and that are ignored (target.h).
+ * may hold and that are ignored (target.h), then the source-spec fields of
+ * Bacalhau's result that must be empty.
  */
 static const char names[] =
     "bucket\0key\0endpoint\0region\0encoding\0"
-    "versionid\0checksumsha256\0contentsha256\0manifestsha256\0size";
-enum { NFIELDS = 5, NNAMES = 10, F_ENCODING = 4 };
+    "versionid\0checksumsha256\0contentsha256\0manifestsha256\0size\0"
+    "filter\0partition";
+enum { NFIELDS = 5, NNAMES = 12, F_ENCODING = 4, F_FILTER = 10 };
 
 /* The buffers in target of the fields (encoding has none). */
 static const struct {
@@ -554,16 +556,27 @@ sink_event(sink *s, int line, const span *path, int depth, int is_map,
 			goto fail;
 	} else if (text_ieq(rel[0].p, rel[0].n, "params")) {
 		bit = SEEN_PARAMS;
-		if (rdepth > 2)
-			goto fail;
-		if (rdepth == 2) {
+		if (rdepth > 1) {
 			k = find(names, NNAMES, rel[1].p, rel[1].n);
-			if (k < 0) {
-				extra = " (want Bucket, Key, Endpoint, Region or"
-				    " Encoding)";
+			/* Partition (k 11) holds a mapping of its own */
+			if (k < 0 || rdepth > 2 + (k > F_FILTER)) {
+				extra = " (want Bucket, Key, Endpoint, Region"
+				    " or Encoding)";
 				goto fail;
 			}
 			bit = SEEN_FIELD << k;
+		}
+		/* Bacalhau's Filter and Partition (a SourceSpec's, in its
+		 * pkg/s3): get fetches all of Key, so any filtering or
+		 * partitioning (other than Type none, indexes 0) is refused
+		 * rather than silently not done */
+		if (k >= F_FILTER) {
+			if (is_map || is_null || vn == 0 || (rdepth > 2 &&
+			    (text_ieq(v, vn, "0") || text_ieq(v, vn, "none"))))
+				return 0;
+			why = "not supported: a non-empty";
+			extra = " (s3pub gets all of Key)";
+			goto fail;
 		}
 	} else if (text_ieq(rel[0].p, rel[0].n, "objectoptions")) {
 		/* NAME: V, or tag / metadata: K: V (target.h) */
@@ -992,12 +1005,14 @@ j_walk(sink *s, const char *buf, const json_val *obj, span *path,
 			vp = val;
 		} else if (is_null)
 			n = 0;
-		else if (!is_map && v.type != JSON_NUMBER)
-			return sink_fail(s, line, "expected a string or a"
-			    " mapping at", path, depth + 1, "");
+		/* the key first, so that an unknown one is named as such */
 		if (sink_event(s, line, path, depth + 1, is_map, vp,
 		    (size_t)n, is_null) < 0)
 			return -1;
+		if (!is_map && !is_null && v.type != JSON_NUMBER &&
+		    v.type != JSON_STRING)
+			return sink_fail(s, line, "expected a string or a"
+			    " mapping at", path, depth + 1, "");
 		if (!is_map)
 			continue;
 		if (depth + 1 >= MAXDEPTH)

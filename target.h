@@ -132,9 +132,13 @@ int target_parse(const char *arg, target *t, s3p_err *err);
  * as NAME\0VALUE\0 pairs, VALUE "K=V" for tag and metadata, in the order
  * of the file, unchecked (objopts.h checks them); a null is left out,
  * over 2048 bytes in all is an error. The result-spec fields VersionID, ChecksumSHA256,
- * ContentSHA256 and Size are accepted and ignored. Any other key, at any
- * level, is an error naming it (a typo must not silently publish
- * elsewhere), and so is a key given twice. Scalars must be strings,
+ * ContentSHA256 and Size are accepted and ignored, and so are a Bacalhau
+ * result's Filter and Partition (any keys under it) when empty or null
+ * (Partition's values may also be "none" or 0): s3pub fetches all of Key,
+ * so a filter or partitioning is an error, never silently not done. Any
+ * other key, at any level, is an error naming it (a typo must not
+ * silently publish elsewhere; older Bacalhau's Compress too: SPEC reads
+ * Encoding), and so is a key given twice. Scalars must be strings,
  * numbers (taken as their text) or null (= unset); JSON objects and arrays
  * where a scalar belongs are errors.
  *

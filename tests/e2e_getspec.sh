@@ -52,6 +52,19 @@ suite() {
 	with_keys "$srv" "$S3PUB" get --quiet --spec "$TMP/good.json" "$TMP/t" 2>"$TMP/err"
 	rc=$?
 	check_eq "$srv: the same spec untampered passes ($(head -c 200 "$TMP/err"))" "$rc" 0
+	# as current Bacalhau writes a result (SourceSpec.ToMap()): its empty
+	# Filter and Partition are read, a Filter is refused (get does not filter)
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=d["Params"]; p["Filter"]=sys.argv[3]; p["Partition"]={"Type":"","Pattern":"","StartIndex":0,"EndIndex":0,"DateFormat":""}; json.dump(d,open(sys.argv[2],"w"))' \
+		"$TMP/good.json" "$TMP/bac.json" ""
+	rm -rf "$TMP/t"
+	with_keys "$srv" "$S3PUB" get --quiet --spec "$TMP/bac.json" "$TMP/t" 2>"$TMP/err"
+	rc=$?
+	check_eq "$srv: Bacalhau's result with empty Filter, Partition passes ($(head -c 200 "$TMP/err"))" "$rc" 0
+	check "$srv: ... and equals the tree" same_files "$TREE" "$TMP/t"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["Params"]["Filter"]="csv$"; json.dump(d,open(sys.argv[2],"w"))' \
+		"$TMP/bac.json" "$TMP/bacf.json"
+	expect_exit "$srv: ... with a Filter: refused, exit 1" 1 'non-empty Params.Filter' \
+		with_keys "$srv" "$S3PUB" get --spec "$TMP/bacf.json" "$TMP/t3"
 
 	# options override the spec: a wrong Endpoint in the spec, the right one given
 	sed 's|"Endpoint":"[^"]*"|"Endpoint":"http://127.0.0.1:1"|' "$TMP/good.json" >"$TMP/ep.json"
