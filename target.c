@@ -730,12 +730,10 @@ y_quoted(sink *s, int line, const char *p, const char *end, char *out,
 		int len = 1;
 		char enc[4];
 
-		if (p >= end)
-			return ylfail(s, line, q == '"' ?
-			    "unterminated double-quoted string (multi-line"
-			    " scalars are not supported)" :
-			    "unterminated single-quoted string (multi-line"
-			    " scalars are not supported)");
+		/* a '\\' last on the line escapes nothing there */
+		if (p >= end || (*p == '\\' && q == '"' && p + 1 >= end))
+			return ylfail(s, line, "unterminated quoted string"
+			    " (multi-line scalars are not supported)");
 		if (*p == q) {
 			if (q == '"' || p + 1 >= end || p[1] != '\'')
 				break;
@@ -745,9 +743,6 @@ y_quoted(sink *s, int line, const char *p, const char *end, char *out,
 		if (*p == '\\' && q == '"') {
 			const char *e;
 			int k, digits = 0;
-			if (p + 1 >= end)
-				return ylfail(s, line, "unterminated"
-				    " double-quoted string");
 			e = memchr(letters, p[1], sizeof letters - 1);
 			if (e == NULL)
 				return ylfail(s, line, "unknown escape in"

@@ -501,9 +501,13 @@ test_spec_yaml(void)
 	spec_bad("multi-line plain 2", "Type: s3\nParams:\n  Key: abc\n    d: f\n",
 	    "spec.yaml:4: bad indentation");
 	spec_bad("unterminated dq", "Type: s3\nParams:\n  Key: \"abc\n  def\"\n",
-	    "spec.yaml:3: unterminated double-quoted string");
+	    "spec.yaml:3: unterminated quoted string (multi-line");
 	spec_bad("unterminated sq", "Type: s3\nParams:\n  Key: 'abc\n",
-	    "spec.yaml:3: unterminated single-quoted string");
+	    "spec.yaml:3: unterminated quoted string (multi-line");
+	spec_bad("dq ending in a backslash", "Type: s3\nParams:\n  Key: \"a\\\r\n",
+	    "spec.yaml:3: unterminated quoted string (multi-line");
+	spec_bad("dq ending in a backslash at the end", "Type: s3\nKey: \"a\\",
+	    "spec.yaml:2: unterminated quoted string (multi-line");
 	spec_bad("bad escape", "Type: s3\nParams:\n  Key: \"a\\qb\"\n",
 	    "spec.yaml:3: unknown escape");
 	spec_bad("bad hex escape", "Type: s3\nParams:\n  Key: \"a\\x4\"\n",
