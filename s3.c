@@ -2218,10 +2218,8 @@ resume_find(s3_client *s, multipart *m, s3p_err *err)
 	if ((u.up = malloc(RESUME_UPLOADS * sizeof *u.up)) == NULL)
 		return ERR(err, S3P_EINPUT, "out of memory");
 	if (list_all(s, &uploads, body->bucket, NULL, q, 2, upload_el, &u,
-	    err) < 0) {
-		free(u.up);
-		return -1;
-	}
+	    err) < 0)
+		goto failed;
 	/* newest first (insertion sort: a handful) */
 	for (unsigned i = 1; i < u.n; i++)
 		for (unsigned j = i; j > 0 && strcmp(u.up[j - 1].initiated,
@@ -2233,17 +2231,13 @@ resume_find(s3_client *s, multipart *m, s3p_err *err)
 	/* an upload to look at: its parts are compared with the body's
 	 * own, whose length a pending pass gives first */
 	if (!s->rules.fresh && u.n > 0 && m->pending &&
-	    mp_reach(m, UINT64_MAX, err) < 0) {
-		free(u.up);
-		return -1;
-	}
+	    mp_reach(m, UINT64_MAX, err) < 0)
+		goto failed;
 	for (unsigned i = 0; !s->rules.fresh && chosen < 0 && i < u.n; i++) {
 		kept = keep_parts(s, body, u.up[i].id, m->part_size, m->nparts,
 		    m->parts, err);
-		if (kept < 0) {
-			free(u.up);
-			return -1;
-		}
+		if (kept < 0)
+			goto failed;
 		logf_(s, "multipart upload %s left open: %d of its parts hold "
 		    "what we send", u.up[i].id, kept);
 		if (kept > 0)
@@ -2266,4 +2260,12 @@ resume_find(s3_client *s, multipart *m, s3p_err *err)
 	}
 	free(u.up);
 	return chosen >= 0;
+failed:
+	/* 403: a policy without a listing's permission (README: Least IAM
+	 * permissions) only means that nothing is resumed here */
+	free(u.up);
+	if (s->scratch->rs.status != 403)
+		return -1;
+	logf_(s, "%s: not resumed", err->msg);
+	return 0;
 }

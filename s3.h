@@ -80,6 +80,8 @@
  * CompleteMultipartUpload lists them all; the other uploads of the key are
  * aborted. Uploads with no kept part are left alone (they may be another
  * writer's). s3_client.rules.fresh aborts every upload of the key first instead.
+ * A listing refused with 403 (a policy without its permission) means
+ * nothing is resumed: a new upload is created.
  * The whole object's SHA-256 is still computed over every byte, so a
  * resumed object never mixes two trees unnoticed.
  *

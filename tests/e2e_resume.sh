@@ -18,7 +18,8 @@
 # Two parts at once: the first run is killed while part 7 hangs and parts
 # after it go on the second connection; the rerun sends exactly the parts
 # not stored. At --compress 0, a 3-part tree whose part 2 hangs while part
-# 3 is stored: the rerun sends part 2 only.
+# 3 is stored: the rerun sends part 2 only. Denied the listings resume
+# needs (a bucket policy, radosgw), a multipart publish starts afresh.
 . tests/lib.sh
 . tests/s3/lib.sh
 sh scripts/need.sh awscli:aws python3:python3 >&2 || exit 1
@@ -293,6 +294,24 @@ suite() {
 		check_eq "$srv: If-None-Match: * as README says" "$got" "$want"
 	else
 		skip "$srv: If-None-Match probe: no python3 with boto3"
+	fi
+	# least privilege: denied the listings resume needs (a bucket policy:
+	# radosgw takes them, Swift's s3api not), a multipart publish starts
+	# afresh; ListParts is asked of an upload left open
+	if [ "$srv" = rgw ] && B2=$(new_bucket rgw); then
+		aws_rgw s3api create-multipart-upload --bucket "$B2" --key lp.tar.gz >/dev/null
+		for act in "ListBucketMultipartUploads:$B2" "ListMultipartUploadParts:$B2/*"; do
+			printf '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:%s", "Resource": "arn:aws:s3:::%s"}]}' \
+				"${act%%:*}" "${act#*:}" >"$TMP/policy.json"
+			aws_rgw s3api put-bucket-policy --bucket "$B2" --policy "file://$TMP/policy.json"
+			for o in --verbose --no-resume; do
+				with_keys rgw "$S3PUB" publish --compress 0 --part-size 5MiB $o "$TMP/mid" \
+					"s3://$B2/lp,opt=endpoint=$S3_EP" >/dev/null 2>"$TMP/err"
+				rc=$?
+				check_eq "$srv: denied s3:${act%%:*}: a multipart publish ($o) exits 0 ($(last_words))" "$rc" 0
+			done
+		done
+		aws_rgw s3api delete-bucket-policy --bucket "$B2"
 	fi
 	empty_bucket "$srv" "$B" >/dev/null 2>&1
 }
