@@ -2245,13 +2245,13 @@ resume_find(s3_client *s, multipart *m, s3p_err *err)
 	}
 	if (chosen < 0)
 		memset(m->parts, 0, m->nparts * sizeof *m->parts);
-	/* with one continued (or --no-resume), the others of the key go */
-	for (unsigned i = 0; i < u.n && (chosen >= 0 || s->rules.fresh); i++)
-		if ((int)i != chosen) {
-			s3p_err e;
-			err_clear(&e);
-			abort_upload(s, body->bucket, body->key, u.up[i].id, &e);
-		}
+	/* --no-resume: every upload of the key goes; else the others, maybe
+	 * another writer's, are left alone */
+	for (unsigned i = 0; s->rules.fresh && i < u.n; i++) {
+		s3p_err e;
+		err_clear(&e);
+		abort_upload(s, body->bucket, body->key, u.up[i].id, &e);
+	}
 	if (chosen >= 0) {
 		fmt_snprintf(m->upload_id, sizeof m->upload_id, "%s",
 		    u.up[chosen].id);

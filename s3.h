@@ -77,9 +77,9 @@
  * now (computed only for those parts, and only when such an upload
  * exists), or its ChecksumSHA256 is our part's. The newest upload with a
  * kept part is continued: only the other parts are sent, then
- * CompleteMultipartUpload lists them all; the other uploads of the key are
- * aborted. Uploads with no kept part are left alone (they may be another
- * writer's). s3_client.rules.fresh aborts every upload of the key first instead.
+ * CompleteMultipartUpload lists them all. The other uploads of the key are
+ * left alone (they may be another writer's). s3_client.rules.fresh aborts
+ * every upload of the key first instead.
  * A listing refused with 403 (a policy without its permission) means
  * nothing is resumed: a new upload is created.
  * The whole object's SHA-256 is still computed over every byte, so a
