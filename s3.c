@@ -2256,7 +2256,8 @@ resume_find(s3_client *s, multipart *m, s3p_err *err)
 		fmt_snprintf(m->upload_id, sizeof m->upload_id, "%s",
 		    u.up[chosen].id);
 		logf_(s, "resuming multipart upload %s: %d of %u parts already "
-		    "uploaded", m->upload_id, kept, m->nparts);
+		    "uploaded; it keeps the object options it was created with",
+		    m->upload_id, kept, m->nparts);
 	}
 	free(u.up);
 	return chosen >= 0;

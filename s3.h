@@ -76,7 +76,8 @@
  * part with that number and its ETag is the MD5 of the bytes we would send
  * now (computed only for those parts, and only when such an upload
  * exists), or its ChecksumSHA256 is our part's. The newest upload with a
- * kept part is continued: only the other parts are sent, then
+ * kept part is continued, with the object options (obj_hdrs, content
+ * type) it was created with: only the other parts are sent, then
  * CompleteMultipartUpload lists them all. The other uploads of the key are
  * left alone (they may be another writer's). s3_client.rules.fresh aborts
  * every upload of the key first instead.

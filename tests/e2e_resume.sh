@@ -214,18 +214,24 @@ suite() {
 	check_eq "$srv: --no-resume: the foreign upload was aborted" "$(list_uploads "$srv" "$B")" ""
 
 	# --keep-partial: SIGTERM leaves the upload for the rerun; a foreign
-	# upload of the key, opened meanwhile, is left alone
-	interrupted TERM r4 --keep-partial
+	# upload of the key, opened meanwhile, is left alone; the object
+	# options are the first run's (README), and --verbose says so
+	interrupted TERM r4 --keep-partial --metadata run=one --content-type application/x-one
 	check_eq "$srv: --keep-partial: SIGTERM exits 143" "$RC" 143
 	check "$srv: --keep-partial: the message says the upload is left open" \
 		grep -q 'left open for a later run to resume' "$TMP/err"
 	fid=$(aws_s3 "$srv" s3api create-multipart-upload --bucket "$B" --key r4.tar.gz --query UploadId --output text)
 	aws_s3 "$srv" s3api upload-part --bucket "$B" --key r4.tar.gz --upload-id "$fid" \
 		--part-number 1 --body "$TMP/foreign" >/dev/null 2>&1
-	rerun r4
+	rerun r4 --metadata run=two --content-type application/x-two
 	check_eq "$srv: --keep-partial: the rerun exits 0" "$RC" 0
 	check_eq "$srv: --keep-partial: the rerun sent only the parts not stored" \
 		"$(parts_sent)" "$WANT"
+	check "$srv: --keep-partial: the rerun says the upload keeps its object options" \
+		grep -q 'resuming multipart upload .*keeps the object options it was created with' "$TMP/err"
+	check_eq "$srv: --keep-partial: the object has the first run's metadata and type" \
+		"$(aws_s3 "$srv" s3api head-object --bucket "$B" --key r4.tar.gz --query '[Metadata.run, ContentType]' --output text)" \
+		"one	application/x-one"
 	check "$srv: --keep-partial: the object is the tree's archive" object_is r4
 	check_eq "$srv: --keep-partial: the foreign upload alone is left open" \
 		"$(list_uploads "$srv" "$B" | cut -f2)" "$fid"
