@@ -1028,7 +1028,8 @@ complete_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 /*
  * Aborts the upload after a failure (err holds it): not cancellable, so
  * that a signal's exit leaves no orphan parts; a few attempts only then.
- * err's message gets whether it worked (else the upload is left open).
+ * err's message gets whether it worked (else the upload is left open); the
+ * failure's HTTP status stays (s3_upload reads a 412 there).
  */
 static void
 abort_upload(s3_client *s, const char *bucket, const char *key,
@@ -1038,6 +1039,7 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 	s3_op op;
 	s3p_err e;
 	char was[sizeof err->msg];
+	int status = s->scratch->rs.status;
 
 	op_init(&op, "DELETE", "AbortMultipartUpload", bucket, key);
 	op.query = q;
@@ -1054,6 +1056,7 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 		logf_(s, "aborted the multipart upload %s", upload_id);
 		err_set(err, err->status, "%s; multipart upload aborted", was);
 	}
+	s->scratch->rs.status = status;
 }
 
 /*

@@ -24,7 +24,8 @@
 # is sent, and while its answer is awaited; also with two parts at once)
 # abort it and exit 143 / 130; two parts at once are in flight together
 # (the proxy's log), one at a time with --parts-at-once 1; SIGTERM stops
-# a plain-mode --jobs run; publishes run under valgrind memcheck (a glibc
+# a plain-mode --jobs run; --no-overwrite's 412 on CompleteMultipartUpload
+# is exit 4 naming the key; publishes run under valgrind memcheck (a glibc
 # build: valgrind cannot replace malloc in the static binary) with no
 # error and no definite leak. About 150 s.
 . tests/lib.sh
@@ -239,6 +240,14 @@ fi
 list_uploads rgw "$B" | while read -r _k _u; do
 	aws_s3 rgw s3api abort-multipart-upload --bucket "$B" --key "$_k" --upload-id "$_u" </dev/null >/dev/null
 done
+
+# --- --no-overwrite: CompleteMultipartUpload refused with 412 ----------------
+# (AWS honours If-None-Match there, radosgw not: the proxy answers for it)
+set_rules '{"method": "POST", "query": "uploadId=", "action": "412"}'
+expect_exit "no-overwrite: 412 on CompleteMultipartUpload: exit 4, the key exists" 4 \
+	'nox.tar.gz exists \(--no-overwrite\): nothing written; .*PreconditionFailed.*multipart upload aborted' \
+	with_keys rgw "$S3PUB" publish --no-overwrite --part-size 5MiB "$TMP/big" "s3://$B/nox,opt=endpoint=$PEP"
+check_eq "no-overwrite: 412: no multipart upload left open" "$(list_uploads rgw "$B")" ""
 
 # --- region redirects: followed once (radosgw takes any region's scope) ------
 region_case() {

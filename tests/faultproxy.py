@@ -20,8 +20,9 @@ action, then they pass again. The first matching rule decides. Actions:
 
   reset_body N    read N bytes of the request body, then reset (RST)
   reset_response  read the whole request, then reset without answering
-  503 / 500       an S3 error answer: SlowDown / InternalError
-                  ("retry_after": N adds a Retry-After header)
+  503 / 500 / 412  an S3 error answer: SlowDown / InternalError /
+                  PreconditionFailed ("retry_after": N adds a Retry-After
+                  header)
   redirect R      301 PermanentRedirect with x-amz-bucket-region: R
   malformed_auth R  400 AuthorizationHeaderMalformed naming region R
   stall N         read the whole request, then say nothing for N seconds
@@ -239,7 +240,7 @@ class Handler(socketserver.BaseRequestHandler):
         expect = (hget(hdrs, "expect") or "").lower() == "100-continue"
         sock = self.request
         try:
-            if parts[0] in ("503", "500"):
+            if parts[0] in ("503", "500", "412"):
                 status = int(parts[0])
                 extra = b""
                 if "retry_after" in rule:
@@ -247,6 +248,12 @@ class Handler(socketserver.BaseRequestHandler):
                 if status == 503:
                     ans = s3_error(503, "Slow Down", "SlowDown",
                                    "Please reduce your request rate.", extra,
+                                   method == "HEAD")
+                elif status == 412:
+                    ans = s3_error(412, "Precondition Failed",
+                                   "PreconditionFailed",
+                                   "At least one of the pre-conditions you "
+                                   "specified did not hold", extra,
                                    method == "HEAD")
                 else:
                     ans = s3_error(500, "Internal Server Error",
