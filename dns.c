@@ -167,12 +167,10 @@ add_addr(dns_addr *out, int *n, int max, const dns_addr *a)
 	return 1;
 }
 
-int
+void
 dns_hosts(const char *text, const char *name, unsigned port, dns_addr *out,
-    int max)
+    int *n, int max)
 {
-	int n = 0;
-
 	for (const char *p = text; *p != '\0'; p = next_line(p)) {
 		size_t al, nl;
 		const char *addr = token(&p, &al), *nm;
@@ -182,11 +180,10 @@ dns_hosts(const char *text, const char *name, unsigned port, dns_addr *out,
 			continue;
 		while ((nm = token(&p, &nl)), nl > 0)
 			if (nl == strlen(name) && strncasecmp(nm, name, nl) == 0) {
-				add_addr(out, &n, max, &a);
+				add_addr(out, n, max, &a);
 				break;
 			}
 	}
-	return n;
 }
 
 int
@@ -281,21 +278,40 @@ dns_answer(const unsigned char *m, size_t len, uint16_t id, unsigned type,
 	return DNS_OK;
 }
 
-/* A whole small file into buf (NUL-terminated; "" when unreadable). */
-static void
-read_file(const char *path, char *buf, size_t size)
+/*
+ * The next whole lines of fd from *off (moved past them) in buf
+ * (NUL-terminated, the last '\n' dropped), or NULL at the end or an error.
+ * A line longer than size - 2 bytes is skipped: the file is read in chunks
+ * of whole lines, since half a line of /etc/hosts can name another host
+ * (cut after "10.9.9.9 minio" of "10.9.9.9 minio.example").
+ */
+static const char *
+next_lines(int fd, off_t *off, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
+	int skip = 0;           /* in a line longer than buf */
 	ssize_t r;
+	size_t len;
+	char *nl;
 
-	while (fd >= 0 && n + 1 < size &&
-	    ((r = read(fd, buf + n, size - 1 - n)) > 0 ||
-	    (r < 0 && errno == EINTR)))
-		n += r > 0 ? (size_t)r : 0;
-	if (fd >= 0)
-		close(fd);
-	buf[n] = '\0';
+	while ((r = pread(fd, buf, size - 1, *off)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		/* a chunk shorter than buf ends the file, its last line
+		 * perhaps without a '\n' */
+		buf[r] = '\n';
+		len = (size_t)r + (r < (ssize_t)size - 1);
+		nl = skip ? memchr(buf, '\n', len) : memrchr(buf, '\n', len);
+		*off += nl != NULL ? nl - buf + 1 : r;
+		if (nl != NULL && !skip) {
+			*nl = '\0';
+			return buf;
+		}
+		skip = nl == NULL;
+	}
+	return NULL;
 }
 
 static long
@@ -443,17 +459,26 @@ dns_resolve(const char *host, unsigned port, dns_addr *out,
 {
 	char text[4096];        /* on the stack: plain mode's workers resolve
 				   at once */
+	off_t off = 0;
+	const char *p;
 	dns_conf c;
 	size_t hl = strlen(host), dots = 0;
-	int n = 0, absolute, self_first, r;
+	int n = 0, fd, absolute, self_first, r;
 
 	if (literal(host, hl, port, &out[0]))
 		return 1;
-	read_file("/etc/hosts", text, sizeof text);
-	if ((n = dns_hosts(text, host, port, out, DNS_MAX_ADDRS)) > 0)
+	fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+	while ((p = next_lines(fd, &off, text, sizeof text)) != NULL)
+		dns_hosts(p, host, port, out, &n, DNS_MAX_ADDRS);
+	close(fd);              /* (-1 when missing: EBADF, harmless) */
+	if (n > 0)
 		return n;
-	read_file("/etc/resolv.conf", text, sizeof text);
-	dns_conf_parse(text, &c);
+	/* its first 4 KiB of whole lines: what a resolv.conf holds */
+	fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	off = 0;
+	p = next_lines(fd, &off, text, sizeof text);
+	dns_conf_parse(p != NULL ? p : "", &c);
+	close(fd);
 	for (size_t i = 0; i < hl; i++)
 		dots += host[i] == '.';
 	absolute = hl > 0 && host[hl - 1] == '.';

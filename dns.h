@@ -6,8 +6,10 @@
  *
  *   - an IPv4 or IPv6 literal is its own address;
  *   - /etc/hosts first (address, then names; case-insensitive, '#'
- *     comments);
- *   - then DNS over UDP to the `nameserver`s of /etc/resolv.conf (at most
+ *     comments), read to its end in chunks of whole lines (a line longer
+ *     than 4 KiB is skipped: never cut into a shorter name);
+ *   - then DNS over UDP to the `nameserver`s of /etc/resolv.conf (its
+ *     first 4 KiB of whole lines; at most
  *     3; 127.0.0.1 when there is none), A and AAAA asked of all of them at
  *     once, the first answer for each kept (a SERVFAIL waits for another
  *     server), sent again every `timeout`/`attempts` seconds, for
@@ -53,11 +55,12 @@ typedef struct {
 void dns_conf_parse(const char *text, dns_conf *c);
 
 /*
- * The addresses /etc/hosts text gives `name` (port set in each), at most
- * max, IPv4 first. Returns how many (0: none).
+ * Appends the addresses /etc/hosts text (whole lines) gives `name` (port
+ * set in each) to out (*n of max), IPv4 first: the file can be read in
+ * chunks.
  */
-int dns_hosts(const char *text, const char *name, unsigned port,
-    dns_addr *out, int max);
+void dns_hosts(const char *text, const char *name, unsigned port,
+    dns_addr *out, int *n, int max);
 
 /*
  * A query for name (type 1: A, 28: AAAA) with id, into out (at least 300

@@ -42,6 +42,24 @@ echo "nameserver 127.0.0.53" >"$R/etc/resolv.conf"
 resolve db
 check_eq "hosts: both lines naming it, IPv4 first" "$(connected)" "127.0.0.7 ::1"
 check_eq "hosts: no DNS question asked" "$(wc -l <"$TMP/asked" | tr -d ' ')" 0
+# a big /etc/hosts (ad blockers' are megabytes) is read to its end, in
+# whole lines: none is cut at a buffer's edge (4095 bytes, the old cut)
+# into a shorter name, and one longer than the buffer is skipped whole
+# pad N: N bytes of comment lines
+pad() { awk -v n="$1" 'BEGIN { for (; n > 0; n -= l) { l = n < 80 ? n : 40; printf "#%*s\n", l - 2, "" } }'; }
+{ pad 4081; echo "10.9.9.9 minio.unrelated.example"; pad 6000; echo "127.0.0.1 minio.lab.example.internal"; } >"$R/etc/hosts"
+check_eq "hosts: a 4096-byte cut would fall after '10.9.9.9 minio'" "$(head -c 4095 "$R/etc/hosts" | tail -n 1)" "10.9.9.9 minio"
+echo "127.0.0.1 minio" >>"$R/etc/hosts"
+resolve minio.lab.example.internal
+check_eq "hosts: a name on the last line of 10 KB" "$(connected)" "127.0.0.1"
+resolve minio
+check_eq "hosts: a line is never cut into another name" "$(connected)" "127.0.0.1"
+# (the first: its part after 4095 bytes would read as a line of its own;
+# the second: its start, or its part after 8191 bytes)
+{ printf '10.1.1.1 %04085d 10.9.9.6 minio\n10.9.9.7 minio %08176d10.9.9.5 minio\n' 0 0; echo "127.0.0.1 minio"; } >"$R/etc/hosts"
+resolve minio
+check_eq "hosts: lines longer than the buffer are skipped whole" "$(connected)" "127.0.0.1"
+printf '127.0.0.7 db.local db\n::1 db\n# 127.0.0.8 db\n' >"$R/etc/hosts"
 
 # DNS: A and AAAA asked; the A answer used
 resolve minio.lab.example
@@ -67,6 +85,12 @@ check_eq "ndots:2: minio.lab.lab.example asked before minio.lab" \
 # a name nobody knows
 resolve nothere.example
 check "NXDOMAIN: 'no such host', exit 3" sh -c "[ $RC = 3 ] && grep -q 'cannot resolve host name: no such host' '$TMP/err'"
+# resolv.conf: its first 4 KiB of whole lines; a line cut there is not
+# read as a shorter one (search lab.example.invalid as lab.example)
+{ echo "nameserver 127.0.0.53"; pad 4055; echo "search lab.example.invalid"; } >"$R/etc/resolv.conf"
+check_eq "resolv.conf: a 4096-byte cut would fall after 'search lab.example'" "$(head -c 4095 "$R/etc/resolv.conf" | tail -n 1)" "search lab.example"
+resolve minio
+check "resolv.conf: the cut line not used (minio.lab.example not asked)" sh -c "[ -z '$(connected)' ] && ! grep -q 'query minio.lab.example ' '$TMP/asked'"
 # a server that is not there: refused at once, not after the time-out
 printf 'nameserver 127.0.0.54\n' >"$R/etc/resolv.conf"
 t0=$(date +%s)

@@ -75,16 +75,24 @@ main(void)
 	    c.nns == 1, "resolv.conf: the last search/domain wins, limits, bad servers skipped");
 
 	/* hosts */
-	n = dns_hosts("127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
+	n = 0;
+	dns_hosts("127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
 	    "# 10.9.9.9 minio\n10.1.2.3\tMinIO.local minio # lab\n"
 	    "fd00::7 minio\n10.1.2.4 minio\nbad-address minio\n", "minio", 443,
-	    a, DNS_MAX_ADDRS);
+	    a, &n, DNS_MAX_ADDRS);
 	list(a, n, got, sizeof got);
 	t_streq(got, "10.1.2.3/443 10.1.2.4/443 fd00::7/443",
 	    "hosts: every line naming it, IPv4 first, comments and bad lines skipped");
-	n = dns_hosts("127.0.0.1 LocalHost\n", "localhost", 80, a, DNS_MAX_ADDRS);
+	/* the next chunk of the file: merged, IPv4 still first */
+	dns_hosts("fd00::8 minio\n10.1.2.5 minio", "minio", 443, a, &n, DNS_MAX_ADDRS);
+	list(a, n, got, sizeof got);
+	t_streq(got, "10.1.2.3/443 10.1.2.4/443 10.1.2.5/443 fd00::7/443 fd00::8/443",
+	    "hosts: a second chunk appended, IPv4 first");
+	n = 0;
+	dns_hosts("127.0.0.1 LocalHost\n", "localhost", 80, a, &n, DNS_MAX_ADDRS);
 	t_ok(n == 1, "hosts: names match case-insensitively");
-	n = dns_hosts("127.0.0.1 localhost\n", "local", 80, a, DNS_MAX_ADDRS);
+	n = 0;
+	dns_hosts("127.0.0.1 localhost\n", "local", 80, a, &n, DNS_MAX_ADDRS);
 	t_ok(n == 0, "hosts: a prefix is not a match");
 
 	/* queries */
