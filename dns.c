@@ -436,23 +436,6 @@ out:
 	return rc;
 }
 
-/* Asks for one candidate name: 1 with addresses, 0 none, -1 an error. */
-static int
-try_name(const dns_conf *c, const char *host, const char *domain, size_t dl,
-    unsigned port, dns_addr *out, int *n, const volatile sig_atomic_t *cancel,
-    char *why, size_t whysz)
-{
-	char name[300];
-
-	if (dl > 0)
-		fmt_snprintf(name, sizeof name, "%s.%.*s", host, (int)dl, domain);
-	else
-		fmt_snprintf(name, sizeof name, "%s", host);
-	if (ask(c, name, port, out, n, cancel, why, whysz) < 0)
-		return -1;
-	return *n > 0;
-}
-
 int
 dns_resolve(const char *host, unsigned port, dns_addr *out,
     const volatile sig_atomic_t *cancel, char *why, size_t whysz)
@@ -462,8 +445,9 @@ dns_resolve(const char *host, unsigned port, dns_addr *out,
 	off_t off = 0;
 	const char *p;
 	dns_conf c;
-	size_t hl = strlen(host), dots = 0;
-	int n = 0, fd, absolute, self_first, r;
+	char list[sizeof c.search + 1];
+	size_t hl = strlen(host), dots = 0, dl;
+	int n = 0, fd, absolute;
 
 	if (literal(host, hl, port, &out[0]))
 		return 1;
@@ -482,24 +466,25 @@ dns_resolve(const char *host, unsigned port, dns_addr *out,
 	for (size_t i = 0; i < hl; i++)
 		dots += host[i] == '.';
 	absolute = hl > 0 && host[hl - 1] == '.';
-	self_first = absolute || (int)dots >= c.ndots;
-	/* the name itself, and the search domains, in the resolvers' order */
-	for (int phase = 0; phase < 2; phase++) {
-		if (phase == (self_first ? 0 : 1)) {
-			if ((r = try_name(&c, host, NULL, 0, port, out, &n, cancel,
-			    why, whysz)) != 0)
-				return r > 0 ? n : -1;
-			continue;
-		}
-		for (const char *d = c.search; !absolute && *d != '\0';) {
-			size_t dl = 0;
-			while (d[dl] != '\0' && d[dl] != ' ')
-				dl++;
-			if ((r = try_name(&c, host, d, dl, port, out, &n, cancel,
-			    why, whysz)) != 0)
-				return r > 0 ? n : -1;
-			d += d[dl] == ' ' ? dl + 1 : dl;
-		}
+	/* the domains to try host in, in the resolvers' order, blank-separated;
+	 * "" is the name itself: first with ndots dots, else last */
+	if (absolute || c.search[0] == '\0')
+		list[0] = '\0';
+	else
+		fmt_snprintf(list, sizeof list, (int)dots >= c.ndots ? " %s" :
+		    "%s ", c.search);
+	for (const char *d = list;; d += dl + 1) {
+		char name[300];
+
+		dl = strcspn(d, " ");
+		fmt_snprintf(name, sizeof name, "%s%s%.*s", host, dl > 0 ? "." :
+		    "", (int)dl, d);
+		if (ask(&c, name, port, out, &n, cancel, why, whysz) < 0)
+			return -1;
+		if (n > 0)
+			return n;
+		if (d[dl] == '\0')
+			break;
 	}
 	fmt_snprintf(why, whysz, "no such host");
 	return -1;
