@@ -324,9 +324,17 @@ now_ms(void)
 }
 
 /*
- * Asks the servers of c for `name`'s A and AAAA records. Returns DNS_OK
- * (addresses, maybe none), DNS_NONAME, or -1 with why set (no answer,
- * interrupted).
+ * How long the other type is waited for once one has given addresses: an
+ * edge router's IPv6 forwarder may never answer AAAA.
+ */
+#define GRACE_MS 1000
+
+/*
+ * Asks the servers of c for `name`'s A and AAAA records. Returns 0 (the
+ * addresses in out, maybe none) or -1 with why set (no answer, the
+ * servers failed, interrupted). A type is done once a server answers it,
+ * or every server still there has failed it (SERVFAIL, REFUSED: another
+ * server may know); a failure is an error only when no address came.
  */
 static int
 ask(const dns_conf *c, const char *name, unsigned port, dns_addr *out,
@@ -334,11 +342,14 @@ ask(const dns_conf *c, const char *name, unsigned port, dns_addr *out,
 {
 	static const unsigned types[2] = { TYPE_A, TYPE_AAAA };
 	unsigned char q[2][300], msg[1500];
-	int ql[2], done[2] = { 0, 0 }, verdict[2] = { DNS_RETRY, DNS_RETRY };
+	/* per type, the servers (bits) done with it (all once answered); the
+	 * servers still there; the last failure's RCODE */
+	unsigned done[2] = { 0, 0 }, alive, rcode = 0;
 	struct pollfd pf[DNS_MAX_NS];
 	uint16_t id[2];
-	long start = now_ms(), next = start, step;
-	int rc = -1;
+	long start = now_ms(), next = start, step,
+	    end = start + c->timeout * 1000L;
+	int ql[2], rc = -1;
 
 	if (getrandom(id, sizeof id, 0) != sizeof id)
 		id[0] = (uint16_t)start, id[1] = (uint16_t)(start >> 16);
@@ -360,25 +371,27 @@ ask(const dns_conf *c, const char *name, unsigned port, dns_addr *out,
 		}
 	}
 	step = c->timeout * 1000L / c->attempts;
-	while (!(done[0] && done[1])) {
+	for (;;) {
 		long t = now_ms(), wait;
 		/* atomic: the signal's handler may run on another thread */
 		if (cancel != NULL && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
 			fmt_snprintf(why, whysz, "interrupted");
 			goto out;
 		}
-		if (t - start >= c->timeout * 1000L) {
-			fmt_snprintf(why, whysz, "no answer from the name "
-			    "server%s in %d s", c->nns > 1 ? "s" : "", c->timeout);
-			goto out;
-		}
+		alive = 0;
+		for (int i = 0; i < c->nns; i++)
+			alive |= (unsigned)(pf[i].fd >= 0) << i;
+		/* each type answered, or failed by every server still there */
+		if (((done[0] & alive) == alive && (done[1] & alive) == alive) ||
+		    t >= end)
+			break;
 		if (t >= next) {
-			/* (again) to every server, what is still unanswered */
+			/* (again) to every server, what it has not answered */
 			for (int i = 0; i < c->nns; i++)
 				for (int k = 0; k < 2 && pf[i].fd >= 0; k++)
-					if (!done[k] && send(pf[i].fd, q[k],
-					    (size_t)ql[k], MSG_NOSIGNAL) < 0 &&
-					    errno == ECONNREFUSED) {
+					if (!(done[k] & (1u << i)) &&
+					    send(pf[i].fd, q[k], (size_t)ql[k],
+					    MSG_NOSIGNAL) < 0 && errno == ECONNREFUSED) {
 						/* the port unreachable of
 						 * the first one */
 						close(pf[i].fd);
@@ -386,22 +399,13 @@ ask(const dns_conf *c, const char *name, unsigned port, dns_addr *out,
 					}
 			next = t + step;
 		}
-		{
-			int alive = 0;
-			for (int i = 0; i < c->nns; i++)
-				alive += pf[i].fd >= 0;
-			if (alive == 0) {
-				fmt_snprintf(why, whysz, "no name server answers "
-				    "(connection refused)");
-				goto out;
-			}
-		}
 		wait = next - t < 250 ? next - t : 250;
 		if (poll(pf, (nfds_t)c->nns, (int)wait) <= 0)
 			continue;
 		for (int i = 0; i < c->nns; i++) {
 			ssize_t r;
-			if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLERR)))
+			/* (none for a server out: its fd is -1) */
+			if (!(pf[i].revents & (POLLIN | POLLERR)))
 				continue;
 			while ((r = recv(pf[i].fd, msg, sizeof msg, 0)) != 0) {
 				if (r < 0) {
@@ -415,20 +419,40 @@ ask(const dns_conf *c, const char *name, unsigned port, dns_addr *out,
 				}
 				for (int k = 0; k < 2; k++) {
 					int v;
-					if (done[k])
+					if (done[k] == ~0u)
 						continue;
 					v = dns_answer(msg, (size_t)r, id[k],
 					    types[k], port, out, n, DNS_MAX_ADDRS);
-					if (v == DNS_OK || v == DNS_NONAME) {
-						done[k] = 1;
-						verdict[k] = v;
+					if (v == DNS_RETRY) {
+						done[k] |= 1u << i;
+						rcode = msg[3] & 15;
+					} else if (v == DNS_NONAME) {
+						/* it names the name: no
+						 * type has an address */
+						done[0] = done[1] = ~0u;
+					} else if (v == DNS_OK) {
+						long grace = now_ms() + GRACE_MS;
+						done[k] = ~0u;
+						if (*n > 0 && end > grace)
+							end = grace;
 					}
 				}
 			}
 		}
 	}
-	rc = verdict[0] == DNS_NONAME && verdict[1] == DNS_NONAME ? DNS_NONAME :
-	    DNS_OK;
+	/* an address, or answers that there is none */
+	if (*n > 0 || (done[0] == ~0u && done[1] == ~0u))
+		rc = 0;
+	else if (rcode != 0)    /* RFC 1035 4.1.1: 1 FORMERR, 4 NOTIMP */
+		fmt_snprintf(why, whysz, "the name server%s failed (%s)",
+		    c->nns > 1 ? "s" : "", rcode == 2 ? "SERVFAIL" : rcode == 5 ?
+		    "REFUSED" : "the query not understood");
+	else if (alive == 0)
+		fmt_snprintf(why, whysz, "no name server answers (connection "
+		    "refused)");
+	else
+		fmt_snprintf(why, whysz, "no answer from the name server%s in "
+		    "%d s", c->nns > 1 ? "s" : "", c->timeout);
 out:
 	for (int i = 0; i < c->nns; i++)
 		if (pf[i].fd >= 0)

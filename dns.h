@@ -9,12 +9,17 @@
  *     comments), read to its end in chunks of whole lines (a line longer
  *     than 4 KiB is skipped: never cut into a shorter name);
  *   - then DNS over UDP to the `nameserver`s of /etc/resolv.conf (its
- *     first 4 KiB of whole lines; at most
- *     3; 127.0.0.1 when there is none), A and AAAA asked of all of them at
- *     once, the first answer for each kept (a SERVFAIL waits for another
- *     server), sent again every `timeout`/`attempts` seconds, for
+ *     first 4 KiB of whole lines; at most 3; 127.0.0.1 when there is
+ *     none), A and AAAA asked of all of them at once, the first answer for
+ *     each kept, sent again every `timeout`/`attempts` seconds, for
  *     `timeout` seconds in all (options timeout:N attempts:N, default 5
- *     and 2); a truncated answer is used as far as it goes;
+ *     and 2); a truncated answer is used as far as it goes. A SERVFAIL (or
+ *     REFUSED) waits for another server; a type every server has failed
+ *     has no address; NXDOMAIN for one type is for both. Once one type
+ *     has given addresses, the other is waited for a second more at most:
+ *     an edge router's broken IPv6 forwarder fails or drops AAAA queries,
+ *     and the A records are used, as by glibc's getaddrinfo. No address
+ *     and a failure or a time-out is an error that says which;
  *   - `search` / `domain` and `options ndots:N` (default 1) as the
  *     resolvers do: a name with fewer than ndots dots tries the search
  *     domains first, then itself; a name with a trailing dot only itself;
@@ -85,8 +90,9 @@ int dns_answer(const unsigned char *msg, size_t len, uint16_t id,
 /*
  * Resolves host for port into out (DNS_MAX_ADDRS room). Returns how many
  * addresses (> 0), or -1 with a short reason in why ("no such host", "no
- * answer from the name servers (...)", "interrupted"). `cancel` (may be
- * NULL) stops the wait once set.
+ * answer from the name servers in 5 s", "the name server failed
+ * (SERVFAIL)", "no name server answers (connection refused)",
+ * "interrupted"). `cancel` (may be NULL) stops the wait once set.
  */
 int dns_resolve(const char *host, unsigned port, dns_addr *out,
     const volatile sig_atomic_t *cancel, char *why, size_t whysz);

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """A DNS server on port 53 (UDP) that knows one name, for the tests.
 
-    python3 tests/dns_stub.py NAME ADDR [LISTEN]
+    python3 tests/dns_stub.py [--servfail TYPE] [--drop TYPE] NAME ADDR [LISTEN]
         answers A queries for NAME with the IPv4 address ADDR, any other
         type of NAME with no record, any other name with NXDOMAIN (RFC 1035);
         listens on LISTEN (default 127.0.0.53: not 127.0.0.1, the address a
-        resolver falls back to without /etc/resolv.conf)
+        resolver falls back to without /etc/resolv.conf). A query of a TYPE
+        (a number, 28 for AAAA; each option may be repeated) given to
+        --servfail is answered SERVFAIL (rcode 2: a broken forwarder), one
+        given to --drop not at all
     python3 tests/dns_stub.py --check [LISTEN]
         exits 0 when LISTEN port 53 can be bound
 
@@ -49,8 +52,12 @@ def main():
             print("cannot bind %s:53: %s" % (listen, e), file=sys.stderr)
             return 1
         return 0
-    name, addr = sys.argv[1].lower().rstrip("."), socket.inet_aton(sys.argv[2])
-    s = bind(sys.argv[3] if len(sys.argv) > 3 else "127.0.0.53")
+    args, servfail, drop = sys.argv[1:], set(), set()
+    while args[0] in ("--servfail", "--drop"):
+        (servfail if args[0] == "--servfail" else drop).add(int(args[1]))
+        args = args[2:]
+    name, addr = args[0].lower().rstrip("."), socket.inet_aton(args[1])
+    s = bind(args[2] if len(args) > 2 else "127.0.0.53")
     print("ready", flush=True)
     while True:
         msg, peer = s.recvfrom(512)
@@ -61,10 +68,14 @@ def main():
         except (ValueError, IndexError, UnicodeDecodeError):
             continue
         print("query %s %d" % (qname, qtype), flush=True)
+        if qtype in drop:
+            continue
         qid, flags = struct.unpack("!HH", msg[:4])
         answers = b""
         rcode = 0
-        if qname != name:
+        if qtype in servfail:
+            rcode = 2  # SERVFAIL
+        elif qname != name:
             rcode = 3  # NXDOMAIN
         elif qtype == 1:  # A: a pointer to the question's name (offset 12)
             answers = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + addr

@@ -18,7 +18,8 @@ cp "$S3PUB" "$R/s3pub"
 
 python3 tests/dns_stub.py minio.lab.example 127.0.0.9 >"$TMP/dns.log" 2>&1 &
 DNS=$!
-trap 'kill $DNS 2>/dev/null; rm -rf "$TMP"' EXIT
+DNS2=
+trap 'kill $DNS $DNS2 2>/dev/null; rm -rf "$TMP"' EXIT
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	grep -q ready "$TMP/dns.log" 2>/dev/null && break
 	sleep 0.3
@@ -101,6 +102,46 @@ check "no server listening: refused at once ($(($(date +%s) - t0)) s)" \
 printf 'nameserver 127.0.0.54\nnameserver 127.0.0.53\n' >"$R/etc/resolv.conf"
 resolve minio.lab.example
 check_eq "two servers, the first out: the second answers" "$(connected)" "127.0.0.9"
+# a broken server on 127.0.0.55 (an edge router's IPv6 forwarder): stub2
+# OPTIONS... starts it (dns_stub.py's --servfail/--drop), in place of the last
+stub2() {
+	[ -z "$DNS2" ] || { kill $DNS2; wait $DNS2; } 2>/dev/null
+	python3 tests/dns_stub.py "$@" minio.lab.example 127.0.0.9 127.0.0.55 >"$TMP/dns2.log" 2>&1 &
+	DNS2=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		grep -q ready "$TMP/dns2.log" 2>/dev/null && break
+		sleep 0.3
+	done
+}
+ms() { date +%s%3N; }
+# (how long resolve takes, in ms)
+timed() { t0=$(ms); resolve "$1"; MS=$(($(ms) - t0)); }
+echo "nameserver 127.0.0.55" >"$R/etc/resolv.conf"
+stub2 --servfail 28
+timed minio.lab.example
+check "AAAA SERVFAIL: the A record used at once (${MS} ms)" sh -c "[ '$(connected)' = 127.0.0.9 ] && [ $MS -lt 1500 ]"
+stub2 --drop 28
+timed minio.lab.example
+check "AAAA never answered: the A record used after a short wait (${MS} ms)" sh -c "[ '$(connected)' = 127.0.0.9 ] && [ $MS -lt 2000 ]"
+# NXDOMAIN for A is for AAAA too: the next search domain at once
+printf 'nameserver 127.0.0.55\nsearch other.example lab.example\n' >"$R/etc/resolv.conf"
+timed minio
+check "AAAA never answered, NXDOMAIN for A: the next search domain at once (${MS} ms)" sh -c "[ '$(connected)' = 127.0.0.9 ] && [ $MS -lt 1600 ]"
+echo "nameserver 127.0.0.55" >"$R/etc/resolv.conf"
+stub2 --servfail 1 --servfail 28
+timed minio.lab.example
+check "A and AAAA SERVFAIL: 'the name server failed (SERVFAIL)' at once, exit 3 (${MS} ms)" \
+	sh -c "[ $RC = 3 ] && grep -q 'cannot resolve host name: the name server failed (SERVFAIL)' '$TMP/err' && [ $MS -lt 1500 ]"
+printf 'nameserver 127.0.0.55\noptions timeout:1\n' >"$R/etc/resolv.conf"
+stub2 --drop 1 --drop 28
+resolve minio.lab.example
+check "nothing answered: 'no answer from the name server in 1 s'" \
+	sh -c "[ $RC = 3 ] && grep -q 'cannot resolve host name: no answer from the name server in 1 s' '$TMP/err'"
+# SERVFAIL from one server waits for the other
+printf 'nameserver 127.0.0.55\nnameserver 127.0.0.53\n' >"$R/etc/resolv.conf"
+stub2 --servfail 1 --servfail 28
+resolve minio.lab.example
+check_eq "one server SERVFAIL, the other answers: its A record" "$(connected)" "127.0.0.9"
 # literals need nothing
 rm -f "$R/etc/resolv.conf" "$R/etc/hosts"
 resolve 127.0.0.5
