@@ -285,11 +285,17 @@ http_parse_head(http_response *rs, char *head, size_t len, const char *host,
 				goto bad;
 		why = "more than 64 header lines";
 		_Static_assert(HTTP_MAX_HEADERS == 64, "the message's number");
-		if (rs->nhdr == HTTP_MAX_HEADERS)
-			goto bad;
-		rs->hdr[rs->nhdr].name = p;
-		rs->hdr[rs->nhdr].value = v;
-		rs->nhdr++;
+		/* user metadata (2 KB in S3: a hundred lines) is read by nothing
+		 * here: past half the table it is not kept, so that it never
+		 * takes the room of a header the client reads */
+		if (rs->nhdr < HTTP_MAX_HEADERS / 2
+		    || strncasecmp(p, "x-amz-meta-", 11) != 0) {
+			if (rs->nhdr == HTTP_MAX_HEADERS)
+				goto bad;
+			rs->hdr[rs->nhdr].name = p;
+			rs->hdr[rs->nhdr].value = v;
+			rs->nhdr++;
+		}
 		p = eol + 1;
 	}
 	return 0;

@@ -40,7 +40,8 @@
  *
  * Responses. Status, headers (names compared case-insensitively, obsolete
  * line folding refused, head at most HTTP_HEAD_MAX bytes and HTTP_MAX_HEADERS
- * lines), and the body handed to the sink as it arrives. Framing by
+ * lines kept: x-amz-meta-* lines past half of them are read but not kept,
+ * nor logged), and the body handed to the sink as it arrives. Framing by
  * Content-Length, chunked, or connection close; no body for HEAD, 1xx, 204
  * and 304. A response is complete or it is an error: a body cut short is
  * never success. The sink sees every status's body (error XML included);
@@ -101,7 +102,7 @@
 #define HTTP_HOST_MAX    256     /* host name, 255 bytes + NUL */
 #define HTTP_TARGET_MAX  16384   /* path?query + NUL; presigned URLs are long */
 #define HTTP_HEAD_MAX    16384   /* response status line + headers */
-#define HTTP_MAX_HEADERS 64      /* response header lines */
+#define HTTP_MAX_HEADERS 64      /* response header lines kept */
 #define HTTP_POOL        2       /* idle keep-alive connections kept */
 
 typedef struct {

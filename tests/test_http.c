@@ -182,6 +182,30 @@ main(void)
 		t_ok(head(h) == -1 && strstr(err.msg, "header lines"),
 		    "head: more than %d headers refused", HTTP_MAX_HEADERS);
 	}
+	{
+		/* S3 allows 2 KB of user metadata: a hundred short entries,
+		 * with the headers the client reads around them */
+		size_t n = (size_t)sprintf(rs.head, "HTTP/1.1 200 OK\r\n"
+		    "Date: Mon, 07 Dec 2026 09:00:00 GMT\r\nETag: \"e1\"\r\n");
+		int r;
+
+		for (int i = 0; i < 100; i++)
+			n += (size_t)sprintf(rs.head + n, "x-amz-meta-k%d: v%d\r\n",
+			    i, i);
+		n += (size_t)sprintf(rs.head + n, "X-Amz-Version-Id: v7\r\n"
+		    "x-amz-checksum-sha256: c2\r\nContent-Length: 9\r\n"
+		    "Connection: close\r\n\r\n");
+		r = http_parse_head(&rs, rs.head, n, "h", &err);
+		t_ok(r == 0, "head: 100 x-amz-meta lines accepted (%s)",
+		    r ? err.msg : "ok");
+		t_ok(r == 0 && http_header_get(&rs, "date") != NULL
+		    && !strcmp(http_header_get(&rs, "etag"), "\"e1\"")
+		    && !strcmp(http_header_get(&rs, "x-amz-version-id"), "v7")
+		    && !strcmp(http_header_get(&rs, "x-amz-checksum-sha256"), "c2")
+		    && !strcmp(http_header_get(&rs, "content-length"), "9")
+		    && !strcmp(http_header_get(&rs, "connection"), "close"),
+		    "head: the headers before and after the metadata are found");
+	}
 
 	/* framing */
 	{
