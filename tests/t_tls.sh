@@ -107,6 +107,15 @@ sendfile-bytes 0"
 out=$($T $C https://localhost:$PORT_ec/hello 2>&1)
 check_eq "ECDSA chain: accepted" "$(echo "$out" | sed -n '1p;3p')" "hello
 status 200"
+# bundles as curl, openssl and python read them: CRLF line ends, and no
+# newline after the last END line (the bundle's last CA is the EC one)
+sed 's/$/\r/' "$P/bundle.pem" >"$P/crlf.pem"
+head -c -1 "$P/bundle.pem" >"$P/nonl.pem"
+for b in crlf nonl; do
+	out=$($T -c "$P/$b.pem" https://localhost:$PORT_ec/hello 2>&1)
+	check_eq "CA bundle $b.pem: its last certificate trusted" \
+		"$(echo "$out" | head -1)" hello
+done
 expect_exit "CA not in the bundle: refused, bundle named" 3 \
 	"localhost: certificate not trusted by CA bundle .*otherca.crt" \
 	$T -c "$P/otherca.crt" https://localhost:$PORT_rsa/hello

@@ -111,6 +111,34 @@ main(void)
 					    "the EC anchor is on P-384");
 			tls_anchors_free(&a);
 		}
+		/* as curl, openssl and python read them: CRLF line ends, and
+		 * no newline after the last END line (the RSA CA is last) */
+		{
+			char crlf[2 * sizeof pem];
+			size_t m = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				if (pem[i] == '\n')
+					crlf[m++] = '\r';
+				crlf[m++] = pem[i];
+			}
+			r = tls_anchors_load_mem(&a, crlf, m, "crlf", &err);
+			t_ok(r == 0 && a.n == 2, "the same bundle with CRLF line "
+			    "ends: 2 anchors (%s)", r ? err.msg : "");
+			if (r == 0)
+				tls_anchors_free(&a);
+			r = tls_anchors_load_mem(&a, pem, n - 1, "nonl", &err);
+			t_ok(r == 0 && a.n == 2, "the same bundle without its last "
+			    "newline: 2 anchors, the last one kept (%zu)",
+			    r ? 0 : a.n);
+			if (r == 0)
+				tls_anchors_free(&a);
+			r = tls_anchors_load_mem(&a, crlf, m - 2, "crlf-nonl", &err);
+			t_ok(r == 0 && a.n == 2, "CRLF without the last CRLF: "
+			    "2 anchors (%zu)", r ? 0 : a.n);
+			if (r == 0)
+				tls_anchors_free(&a);
+		}
 	} else {
 		t_skip("openssl not installed: generated CAs");
 	}
