@@ -81,15 +81,14 @@ url_quote(const char *s, char *out, size_t cap)
 	fmt_snprintf(out, cap, "%.*s", (int)n, s);
 }
 
-int
-http_url_parse(const char *s, http_url *u, s3p_err *err)
+/* Parses s into u: NULL, or why it is no URL (not quoting it). */
+static const char *
+url_parse(const char *s, http_url *u)
 {
 	const char *p, *a, *ae, *h, *he, *why;
-	char q[256];
 	size_t n;
 
 	memset(u, 0, sizeof *u);
-	url_quote(s, q, sizeof q);
 	if (strncasecmp(s, "https://", 8) == 0) {
 		u->https = 1;
 		p = s + 8;
@@ -179,8 +178,20 @@ http_url_parse(const char *s, http_url *u, s3p_err *err)
 		goto bad;
 	u->target[0] = '/';
 	memcpy(u->target + (*ae != '/'), ae, n);
-	return 0;
+	return NULL;
 bad:
+	return why;
+}
+
+int
+http_url_parse(const char *s, http_url *u, s3p_err *err)
+{
+	const char *why = url_parse(s, u);
+	char q[256];
+
+	if (why == NULL)
+		return 0;
+	url_quote(s, q, sizeof q);
 	return err_set(err, S3P_EUSAGE, "bad URL '%s': %s", q, why);
 }
 
@@ -851,9 +862,8 @@ proxy_from_env(http_proxy *px, const char *lower, const char *upper,
 {
 	const char *name, *v = getenv2(lower, upper, &name), *a, *at;
 	const char *why = "only http:// proxies are supported";
-	char buf[HTTP_HOST_MAX + 600], m[sizeof err->msg];
+	char buf[HTTP_HOST_MAX + 600];
 	http_url *u;
-	int r;
 
 	px->port = 0;
 	px->auth[0] = '\0';
@@ -866,15 +876,14 @@ proxy_from_env(http_proxy *px, const char *lower, const char *upper,
 		a = v + 7;
 	else
 		goto bad;
-	at = a + strcspn(a, "/?#");
-	while (at > a && at[-1] != '@')
-		at--;
+	/* user info, up to the last '@': a password may hold '/', '?', '#'
+	 * and '@' unencoded */
 	why = "user info too long";
-	if (at > a) {           /* user info, up to the last '@' */
-		if (basic_auth(a, (size_t)(at - 1 - a), px->auth,
+	if ((at = strrchr(a, '@')) != NULL) {
+		if (basic_auth(a, (size_t)(at - a), px->auth,
 		    sizeof px->auth) != 0)
 			goto bad;
-		a = at;
+		a = at + 1;
 	}
 	why = "too long";
 	if (strlen(a) + 8 >= sizeof buf)
@@ -883,15 +892,13 @@ proxy_from_env(http_proxy *px, const char *lower, const char *upper,
 	why = "out of memory";
 	if ((u = malloc(sizeof *u)) == NULL)
 		goto bad;
-	if ((r = http_url_parse(buf, u, err)) == 0) {
+	if ((why = url_parse(buf, u)) == NULL) {
 		memcpy(px->host, u->host, sizeof px->host);
 		px->port = u->port_given ? u->port : 1080;      /* as curl */
 	}
 	free(u);
-	if (r == 0)
+	if (why == NULL)
 		return 0;
-	fmt_snprintf(m, sizeof m, "%s", err->msg);
-	why = m;
 bad:
 	return err_set(err, S3P_EUSAGE, "proxy %s: %s", name, why);
 }

@@ -80,8 +80,9 @@
  * "http://host[:port]" (port 1080 by default as in curl; a scheme-less
  * "host:port" is accepted). https goes through a CONNECT tunnel; http uses
  * the absolute-form request target. User info in the proxy URL
- * ("http://user:pass@proxy:3128", percent-encoded) is sent as
- * Proxy-Authorization: Basic, to the proxy only, and never shown.
+ * ("http://user:pass@proxy:3128", percent-encoded or not: it ends at the
+ * last '@') is sent as Proxy-Authorization: Basic, to the proxy only, and
+ * never shown.
  *
  * Verbose log: opts.log receives one line at a time (no newline): connects,
  * TLS suite and resumption, the request line and headers sent, the status

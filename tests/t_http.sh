@@ -172,6 +172,16 @@ check_eq "HTTP_PROXY with credentials: absolute form, Proxy-Authorization" \
 	"hello GET http://127.0.0.1:$PORT/hello HTTP/1.1 auth-ok"
 expect_exit "https:// proxy URL refused" 1 "only http:// proxies" \
 	env HTTP_PROXY=https://127.0.0.1:1 $TOOL $U/hello
+# a password holding '/', '?', '#' and '@' unencoded: the user info ends at
+# the last '@'; a bad proxy URL's message never quotes it
+start_py "$TMP/sport" tests/http_proxy.py "$TMP/sport" "$TMP/slog" 'user:se/c?r#e@t'
+out=$(http_proxy="http://user:se/c?r#e@t@127.0.0.1:$(cat "$TMP/sport")" $TOOL $U/hello 2>&1)
+check_eq "proxy password with /?#@ unencoded: sent as Proxy-Authorization" \
+	"$(echo "$out" | head -1) $(cat "$TMP/slog")" \
+	"hello GET http://127.0.0.1:$PORT/hello HTTP/1.1 auth-ok"
+expect_exit "bad proxy URL whose password holds a '/': password not echoed" 1 \
+	"^error: proxy http_proxy: bad port\$" \
+	env http_proxy='http://user:se/cret@127.0.0.1:99999' $TOOL $U/hello
 
 # write time-out: a server that accepts and never reads; once the socket
 # buffers are full the upload must stop after the idle time-out, not hang
