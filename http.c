@@ -70,15 +70,20 @@ has_token(const char *v, const char *tok)
 
 /* ---- URLs ---- */
 
-/* The URL without query nor fragment, for messages. */
+/*
+ * The URL for messages: without query nor fragment, nor user info, which
+ * may hold a password, itself holding any of "/?#@" unencoded: all up to
+ * the last '@' is "***@".
+ */
 static void
 url_quote(const char *s, char *out, size_t cap)
 {
-	size_t n = strcspn(s, "?#");
+	const char *at = strrchr(s, '@'), *r = at != NULL ? at + 1 : s;
+	size_t n = strcspn(r, "?#");
 
 	if (n > 200)
 		n = 200;
-	fmt_snprintf(out, cap, "%.*s", (int)n, s);
+	fmt_snprintf(out, cap, "%s%.*s", at != NULL ? "***@" : "", (int)n, r);
 }
 
 /* Parses s into u: NULL, or why it is no URL (not quoting it). */

@@ -117,7 +117,9 @@ typedef struct {
 
 /*
  * Parses `s`. Returns 0, or -1 with err set (S3P_EUSAGE, "bad URL 'S':
- * why"; the URL is quoted without its query, which may hold a signature).
+ * why"; the URL is quoted without its query, which may hold a signature,
+ * and all up to its last '@' shows as "***@": user info may hold a
+ * password, itself holding '/', '?' or '#').
  */
 int http_url_parse(const char *s, http_url *u, s3p_err *err);
 

@@ -137,6 +137,19 @@ main(void)
 	url_bad(big, "longer than");
 	http_url_parse("http://h/p?X-Amz-Signature=SECRET x", &u, &err);
 	t_ok(strstr(err.msg, "SECRET") == NULL, "bad URL message omits the query");
+	/* user info: the password is never quoted, whatever it holds */
+	url_bad("https://alice:Pw0rd@host/b/k?x=1", "user info");
+	t_ok(strstr(err.msg, "Pw0rd") == NULL && strstr(err.msg, "alice") == NULL
+	    && strstr(err.msg, "'***@host/b/k'") != NULL,
+	    "bad URL message hides the user info: %s", err.msg);
+	url_bad("https://user:Pw/0rd@host/b/k", "port");
+	t_ok(strstr(err.msg, "Pw") == NULL && strstr(err.msg, "0rd") == NULL,
+	    "bad URL message hides a password holding '/': %s", err.msg);
+	url_bad("https://user:P?w#0@rd@host/b/k", "");
+	t_ok(strstr(err.msg, "P?w") == NULL && strstr(err.msg, "0@rd") == NULL
+	    && strstr(err.msg, "'***@host/b/k'") != NULL,
+	    "bad URL message hides a password holding '?', '#', '@': %s",
+	    err.msg);
 	{
 		char h[300] = "http://";
 		memset(h + 7, 'a', 256);
