@@ -35,6 +35,8 @@
 struct http_conn {
 	int fd;
 	int https;
+	int absolute;                   /* through a plain-HTTP proxy: absolute-
+					 * form targets; a 407 is the proxy's */
 	char key[HTTP_HOST_MAX + 16];   /* "s:host:port" */
 	char what[2 * HTTP_HOST_MAX + 48]; /* "host:port", "proxy h:p" */
 	int timeout_ms;
@@ -1082,6 +1084,13 @@ done:
 	logf_(c, "< HTTP/1.%d %d %s", rs->version % 10, rs->status, rs->reason);
 	for (size_t i = 0; i < rs->nhdr; i++)
 		logf_(c, "< %s: %s", rs->hdr[i].name, rs->hdr[i].value);
+	/* a plain-HTTP proxy's refusal, as of a CONNECT: no server answered */
+	if (k->absolute && rs->status == 407) {
+		rs->fail = HTTP_FAIL_PROXY;
+		rs->status = 0;
+		return err_set(err, S3P_ENET, "%s: the proxy refused the request: "
+		    "407 %.100s", k->what, rs->reason);
+	}
 	return 0;
 }
 
@@ -1400,7 +1409,7 @@ proxy_connect(http_client *c, http_conn *k, const http_url *u,
 /* A new connection for u, through the proxy when one applies. */
 static http_conn *
 conn_open(http_client *c, const http_url *u, const char *key,
-    const volatile sig_atomic_t *cancel, int *absolute, http_response *rs,
+    const volatile sig_atomic_t *cancel, http_response *rs,
     s3p_err *err)
 {
 	const http_proxy *px = u->https ? &c->proxy_https : &c->proxy_http;
@@ -1433,7 +1442,7 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	conn_reset_io(k);
 	if (px != NULL && u->https && proxy_connect(c, k, u, px, rs, err) != 0)
 		goto fail;
-	*absolute = px != NULL && !u->https;
+	k->absolute = px != NULL && !u->https;
 	fmt_snprintf(k->what, sizeof k->what, "%s%s%s", u->host,
 	    px ? " via proxy " : "", px ? px->host : "");
 	if (u->https) {
@@ -1479,7 +1488,7 @@ fail:
 /* One attempt on connection k. *reusable says whether k may be pooled. */
 static int
 do_once(http_client *c, http_conn *k, const http_request *rq,
-    http_response *rs, int absolute, int *got_any, int *reusable,
+    http_response *rs, int *got_any, int *reusable,
     s3p_err *err)
 {
 	size_t hl;
@@ -1490,7 +1499,7 @@ do_once(http_client *c, http_conn *k, const http_request *rq,
 
 	*reusable = 0;
 	conn_reset_io(k);
-	if ((head = build_head(c, rq, absolute, &hl, err)) == NULL) {
+	if ((head = build_head(c, rq, k->absolute, &hl, err)) == NULL) {
 		rs->fail = HTTP_FAIL_SEND;
 		return -1;
 	}
@@ -1583,21 +1592,19 @@ http_request_do(http_client *c, const http_request *rq, http_response *rs,
 	conn_key(rq->url, key, sizeof key);
 	for (;;) {
 		http_conn *k = pool_take(c, key);
-		int absolute = 0, got_any = 0, reusable = 0, r;
+		int got_any = 0, reusable = 0, r;
 
 		rs_clear(rs);
 		rs->retried = retried;
 		if (k != NULL) {
 			rs->reused = 1;
 			k->cancel = rq->cancel;
-			absolute = !rq->url->https && c->proxy_http.port != 0
-			    && !no_proxy_match(c->no_proxy, rq->url->host);
 			logf_(c, "* reusing the connection to %s", k->what);
-		} else if ((k = conn_open(c, rq->url, key, rq->cancel, &absolute,
-		    rs, err)) == NULL) {
+		} else if ((k = conn_open(c, rq->url, key, rq->cancel, rs,
+		    err)) == NULL) {
 			return -1;
 		}
-		r = do_once(c, k, rq, rs, absolute, &got_any, &reusable, err);
+		r = do_once(c, k, rq, rs, &got_any, &reusable, err);
 		if (r == 0) {
 			if (reusable && k->rpos == k->rlen)
 				pool_put(c, k);

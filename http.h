@@ -53,8 +53,10 @@
  * never sleeps nor retries, except the one stale-connection retry above):
  *   S3P_ENET        naming the host and the cause: DNS failure, connection
  *                   refused, connect/read/write time-out (which one),
- *                   reset, TLS failures in words (tls.h), proxy refusal,
- *                   malformed response
+ *                   reset, TLS failures in words (tls.h), the proxy's
+ *                   refusal (of the CONNECT, or a plain-HTTP proxy's 407:
+ *                   rs->fail HTTP_FAIL_PROXY, rs->status 0), malformed
+ *                   response
  *   S3P_EINTEGRITY  the server closed cleanly before the framing said the
  *                   body was complete ("body cut short after N of M bytes")
  *   anything else   passed up from the body reader or the sink unchanged
@@ -240,7 +242,7 @@ enum {
 	HTTP_FAIL_NONE = 0,
 	HTTP_FAIL_RESOLVE,      /* getaddrinfo: no such host */
 	HTTP_FAIL_CONNECT,      /* refused, unreachable, time-out */
-	HTTP_FAIL_PROXY,        /* the proxy refused the CONNECT */
+	HTTP_FAIL_PROXY,        /* the proxy refused: the CONNECT, or 407 */
 	HTTP_FAIL_TLS,          /* handshake failed (not a certificate) */
 	HTTP_FAIL_CERT,         /* certificate refused: retrying won't help */
 	HTTP_FAIL_SEND,         /* writing the request */

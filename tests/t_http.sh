@@ -170,6 +170,10 @@ out=$(http_proxy=http://user:pw@127.0.0.1:$(cat "$TMP/aport") $TOOL $U/hello 2>&
 check_eq "HTTP_PROXY with credentials: absolute form, Proxy-Authorization" \
 	"$(echo "$out" | head -1) $(cat "$TMP/alog")" \
 	"hello GET http://127.0.0.1:$PORT/hello HTTP/1.1 auth-ok"
+# its 407 is the proxy's refusal, not the server's answer
+expect_exit "HTTP_PROXY's 407 without credentials: refused by the proxy" 3 \
+	"via proxy 127.0.0.1.*: the proxy refused the request: 407 Proxy Authentication Required" \
+	env http_proxy=http://127.0.0.1:$(cat "$TMP/aport") $TOOL $U/hello
 expect_exit "https:// proxy URL refused" 1 "only http:// proxies" \
 	env HTTP_PROXY=https://127.0.0.1:1 $TOOL $U/hello
 # a password holding '/', '?', '#' and '@' unencoded: the user info ends at
