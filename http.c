@@ -38,7 +38,7 @@ struct http_conn {
 	int absolute;                   /* through a plain-HTTP proxy: absolute-
 					 * form targets; a 407 is the proxy's */
 	char key[HTTP_HOST_MAX + 16];   /* "s:host:port" */
-	char what[2 * HTTP_HOST_MAX + 48]; /* "host:port", "proxy h:p" */
+	char what[2 * HTTP_HOST_MAX + 48]; /* "host:port[ via proxy h:p]" */
 	int timeout_ms;
 	int timed_out;                  /* the last I/O failure was a time-out */
 	const char *to_dir;             /* "read" or "write" */
@@ -1414,7 +1414,7 @@ conn_open(http_client *c, const http_url *u, const char *key,
 {
 	const http_proxy *px = u->https ? &c->proxy_https : &c->proxy_http;
 	http_conn *k;
-	int fd;
+	int fd, n;
 
 	if (px->port == 0 || no_proxy_match(c->no_proxy, u->host))
 		px = NULL;
@@ -1427,11 +1427,11 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	k->timeout_ms = c->o.timeout_ms;
 	k->cancel = cancel;
 	fmt_snprintf(k->key, sizeof k->key, "%s", key);
+	/* "host:port" ("[v6]:port"), then " via proxy host:port" */
+	n = authority(u, k->what, sizeof k->what, 1);
 	if (px != NULL)
-		fmt_snprintf(k->what, sizeof k->what, "proxy %s:%u", px->host,
-		    px->port);
-	else
-		fmt_snprintf(k->what, sizeof k->what, "%s:%u", u->host, u->port);
+		fmt_snprintf(k->what + n, sizeof k->what - (size_t)n,
+		    " via proxy %s:%u", px->host, px->port);
 	fd = tcp_connect(c, px ? px->host : u->host, px ? px->port : u->port,
 	    k->what, cancel, rs, err);
 	if (fd < 0) {
@@ -1443,8 +1443,6 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	if (px != NULL && u->https && proxy_connect(c, k, u, px, rs, err) != 0)
 		goto fail;
 	k->absolute = px != NULL && !u->https;
-	fmt_snprintf(k->what, sizeof k->what, "%s%s%s", u->host,
-	    px ? " via proxy " : "", px ? px->host : "");
 	if (u->https) {
 		const tls_anchors *a = c->o.anchors;
 

@@ -51,7 +51,8 @@
  * whatever its status (s3.c judges statuses), and -1 otherwise with err set
  * and rs->fail saying where it failed, so that s3.c decides retries (http
  * never sleeps nor retries, except the one stale-connection retry above):
- *   S3P_ENET        naming the host and the cause: DNS failure, connection
+ *   S3P_ENET        naming "host:port" ("[v6]:port"; then " via proxy
+ *                   host:port") and the cause: DNS failure, connection
  *                   refused, connect/read/write time-out (which one),
  *                   reset, TLS failures in words (tls.h), the proxy's
  *                   refusal (of the CONNECT, or a plain-HTTP proxy's 407:

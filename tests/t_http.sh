@@ -145,9 +145,15 @@ if python3 -c 'import socket;socket.socket(socket.AF_INET6).bind(("::1",0))' 2>/
 	echo "$out" | grep -q "^Host: \[::1\]:$(cat "$TMP/port6")\$" &&
 		ok "IPv6 literal: connected, Host [::1]:port" ||
 		not_ok "IPv6 literal: connected, Host [::1]:port: $out"
+	expect_exit "IPv6 literal: a failure names [::1]:port" 3 \
+		"^error: \[::1\]:$(cat "$TMP/port6"): read time-out" $T -t 1 "http://[::1]:$(cat "$TMP/port6")/slow"
+	FREE6=$(python3 -c 'import socket;s=socket.socket(socket.AF_INET6);s.bind(("::1",0));print(s.getsockname()[1])')
+	expect_exit "IPv6 literal: connection refused names [::1]:port" 3 \
+		"^error: \[::1\]:$FREE6: connect: Connection refused" $T "http://[::1]:$FREE6/"
 else skip "IPv6 literal: no ::1 here"; fi
 
-expect_exit "read time-out named" 3 "read time-out" $T -t 1 $U/slow
+expect_exit "read time-out named, host and port" 3 "^error: 127.0.0.1:$PORT: read time-out" \
+	$T -t 1 $U/slow
 expect_exit "DNS failure named" 3 "nonexistent.invalid.*resolve" \
 	$T http://nonexistent.invalid/
 FREE=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -172,7 +178,7 @@ check_eq "HTTP_PROXY with credentials: absolute form, Proxy-Authorization" \
 	"hello GET http://127.0.0.1:$PORT/hello HTTP/1.1 auth-ok"
 # its 407 is the proxy's refusal, not the server's answer
 expect_exit "HTTP_PROXY's 407 without credentials: refused by the proxy" 3 \
-	"via proxy 127.0.0.1.*: the proxy refused the request: 407 Proxy Authentication Required" \
+	"^error: 127.0.0.1:$PORT via proxy 127.0.0.1:$(cat "$TMP/aport"): the proxy refused the request: 407 Proxy Authentication Required" \
 	env http_proxy=http://127.0.0.1:$(cat "$TMP/aport") $TOOL $U/hello
 expect_exit "https:// proxy URL refused" 1 "only http:// proxies" \
 	env HTTP_PROXY=https://127.0.0.1:1 $TOOL $U/hello
