@@ -122,15 +122,33 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static int
-cmp_child(const void *x, const void *y, void *names)
+/*
+ * Sorts a level's children by name, bytewise (strcmp compares as unsigned
+ * char); a directory's key ends in '/', so the order is that of the full
+ * paths. A heapsort: musl's qsort_r (a smoothsort) is a kilobyte of the
+ * binary, this a tenth of it, and names are unique, so stability is moot.
+ */
+static void
+sort_children(struct child *c, size_t n, const char *names)
 {
-	const struct child *a = x, *b = y;
-	const char *level_names = names;
+	size_t i = n / 2, end = n, r, j;
+	struct child t;
 
-	/* bytewise (strcmp compares as unsigned char); a directory's key ends
-	 * in '/', so the order is that of the full paths */
-	return strcmp(level_names + a->key, level_names + b->key);
+	/* build the heap (i going down), then take its top off (end down) */
+	while (end > 1) {
+		if (i > 0) {
+			i--;
+		} else {
+			t = c[0], c[0] = c[--end], c[end] = t;
+		}
+		for (r = i; (j = 2 * r + 1) < end; r = j) {
+			j += j + 1 < end &&
+			    strcmp(names + c[j].key, names + c[j + 1].key) < 0;
+			if (strcmp(names + c[r].key, names + c[j].key) >= 0)
+				break;
+			t = c[r], c[r] = c[j], c[j] = t;
+		}
+	}
 }
 
 /* An input error naming a path under DIR, with errno's text: fmt has
@@ -295,8 +313,7 @@ walk(archive *a, char *path, size_t plen, const archive_opts *o, s3p_err *err)
 	dp = NULL;
 	fd = -1;
 
-	if (lv.n > 1)
-		qsort_r(lv.c, lv.n, sizeof *lv.c, cmp_child, lv.names);
+	sort_children(lv.c, lv.n, lv.names);
 
 	for (size_t i = 0; i < lv.n; i++) {
 		const char *key = lv.names + lv.c[i].key;
