@@ -120,6 +120,20 @@ suite() {
 	check "$srv: a plain key saved as DIR/blob.bin" cmp "$TMP/f/blob.bin" "$TREE/outputs/blob.bin"
 	check_eq "$srv: ... and nothing else in DIR" "$(ls -A "$TMP/f")" "blob.bin"
 
+	# an object with 60 user metadata entries (S3 allows 2 KB of them): its
+	# answer's head has over 64 lines
+	m=""
+	for i in $(seq 10 69); do m="$m${m:+,}\"k$i\":\"v$i\""; done
+	if aws_s3 "$srv" s3api put-object --bucket "$b" --key meta.bin \
+		--body "$TREE/outputs/blob.bin" --metadata "{$m}" >/dev/null 2>"$TMP/err"; then
+		rm -rf "$TMP/f"
+		$G "s3://$b/meta.bin" "$TMP/f" 2>"$TMP/err"
+		check_eq "$srv: get of an object with 60 metadata entries exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+		check "$srv: ... its bytes" cmp "$TMP/f/meta.bin" "$TREE/outputs/blob.bin"
+	else
+		not_ok "$srv: put-object with 60 metadata entries: $(head -c 200 "$TMP/err")"
+	fi
+
 	# archives made by others, uploaded with the AWS CLI, unpack as GNU tar does
 	tar -cf - -C "$TREE" . | gzip -9 >"$TMP/gnu.tgz"
 	aws_s3 "$srv" s3 cp "$TMP/gnu.tgz" "s3://$b/others/gnu9.tgz" >/dev/null 2>&1
