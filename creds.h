@@ -86,7 +86,6 @@
 #include <time.h>
 
 #include "err.h"
-#include "tls.h"
 
 #define CREDS_KEY_MAX     128    /* access key id, with its NUL */
 #define CREDS_SECRET_MAX  128    /* secret access key */
@@ -128,11 +127,12 @@ typedef struct {
 	int profile_from_option;          /* named by --profile */
 	const char *region;     /* the region in use, for STS; NULL: look it up */
 	/*
-	 * Trust anchors for STS over https. NULL: creds loads the default
-	 * bundle (tls.h's order) when it needs it, and frees it after.
+	 * The CA bundle for STS and container endpoints over https
+	 * (--ca-file); NULL: tls.h's order (AWS_CA_BUNDLE, ...). Loaded on
+	 * each such connection, freed after it.
 	 */
-	const tls_anchors *anchors;
-	int insecure;                     /* --insecure, for STS over https */
+	const char *ca_file;
+	int insecure;                     /* --insecure, for those too */
 	creds_log_fn log;                 /* NULL: silent */
 	void *log_ctx;
 	/* --- private: which source the last resolve used, for refresh --- */

@@ -97,7 +97,7 @@ net_do(creds_ctx *cx, const char *method, const char *url,
 	memset(&o, 0, sizeof o);
 	o.connect_timeout_ms = timeout_ms;
 	o.timeout_ms = timeout_ms;
-	o.anchors = cx->anchors;
+	o.ca_file = cx->ca_file;
 	o.insecure = cx->insecure;
 	o.no_env_proxy = !(flags & NET_PROXY);
 	memset(&rq, 0, sizeof rq);
@@ -298,13 +298,12 @@ creds_sts_assume(creds_ctx *cx, const char *url, const char *role_arn,
 	creds_log(cx, "web identity: AssumeRoleWithWebIdentity %s at %s",
 	    role_arn, url);
 	r = net_do(cx, "POST", url, h, 2, &fm, &rs, 10000, 1, NET_PROXY, err);
-	if (r < 0) {
-		r = -1;
-	} else if (r != 200) {
+	if (r != 200) {
 		s3p_err e2;
 		creds tmp;
 
-		if (creds_parse_sts_xml(rs.buf, rs.len, &tmp, &e2) < 0 &&
+		/* STS's own refusal; else what failed, named as STS's */
+		if (r > 0 && creds_parse_sts_xml(rs.buf, rs.len, &tmp, &e2) < 0 &&
 		    e2.status == S3P_EREFUSED)
 			r = err_set(err, r >= 500 ? S3P_ESERVER : S3P_EREFUSED,
 			    "%s (HTTP %d from %s)", e2.msg, r, url);

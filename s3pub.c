@@ -540,6 +540,11 @@ resolve_place(const options *o, const target *t, const char *bucket,
 
 	if (creds_init(&cx, o->profile, err) < 0)
 		return -1;
+	/* STS and container endpoints over https trust what S3 does */
+	cx.ca_file = o->ca_file;
+	cx.insecure = o->insecure;
+	if (o->verbose)
+		cx.log = log_line;
 	v = (t->set & TARGET_SET_ENDPOINT) ? t->endpoint :
 	    env_first("AWS_ENDPOINT_URL_S3\0AWS_ENDPOINT_URL\0");
 	if (v == NULL && !o->dry_run) {

@@ -32,11 +32,13 @@ For end-to-end publishes, SERVE_KEY_ID and SERVE_SECRET replace the IMDS
 and container keys with ones the local S3 server accepts (SERVE_NO_TOKEN=1
 drops the session token, which a server without STS would refuse);
 imds-short then gives them a 120 s expiry, so a long upload must refresh.
+SERVE_CERT and SERVE_KEY (PEM files) make it speak https instead.
 """
 import datetime
 import http.server
 import json
 import os
+import ssl
 import sys
 import time
 import urllib.parse
@@ -191,6 +193,10 @@ if __name__ == "__main__":
     MODE, PORTFILE, LOG = sys.argv[1], sys.argv[2], sys.argv[3]
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
     srv.daemon_threads = True
+    if os.environ.get("SERVE_CERT"):
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(os.environ["SERVE_CERT"], os.environ["SERVE_KEY"])
+        srv.socket = tls.wrap_socket(srv.socket, server_side=True)
     with open(PORTFILE + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
     os.rename(PORTFILE + ".tmp", PORTFILE)

@@ -73,6 +73,8 @@ source_was "config file" config-file
 publish_as "credential_process" proc1 AWS_CONFIG_FILE="$TMP/config" AWS_PROFILE=proc \
 	CP_AK="$RGW_ACCESS_KEY" CP_SK="$RGW_SECRET_KEY"
 source_was "credential_process" credential_process
+check "credential_process: --verbose shows the chain's steps" \
+	grep -q '^s3pub: credentials: running the credential_process of profile' "$TMP/err"
 # the profile's s3 endpoint_url (sub-section) wins over its global one
 env -u AWS_ACCESS_KEY_ID AWS_CONFIG_FILE="$TMP/config" AWS_PROFILE=cfgendpoint \
 	"$S3PUB" publish "$T" "s3://$B/cfgep" >"$TMP/out.json" 2>"$TMP/err"
@@ -162,6 +164,23 @@ expect_exit "web identity: STS keys sign the request (unknown to radosgw: 403)" 
 	env AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/wi-token" AWS_ROLE_ARN="$EXPECT_ROLE" \
 	AWS_ENDPOINT_URL_STS="http://127.0.0.1:$SRV_PORT" "$S3PUB" publish --retries 1 "$T" "s3://$B/wi,opt=endpoint=$EP"
 check "web identity: AssumeRoleWithWebIdentity with the role" grep -q "RoleArn=$EXPECT_ROLE" "$SRV_LOG"
+stop_server
+# STS over https with a private CA (an air-gapped MinIO's own STS): the
+# radosgw set-up's CA and localhost certificate. --ca-file and --insecure
+# hold for STS as for S3; a failure names STS and its URL
+export SERVE_CERT="$(dirname "$RGW_CA")/server.pem" SERVE_KEY="$(dirname "$RGW_CA")/server.key"
+start_server sts
+unset SERVE_CERT SERVE_KEY
+wi_tls() {
+	env AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/wi-token" AWS_ROLE_ARN="$EXPECT_ROLE" \
+	AWS_ENDPOINT_URL_STS="https://localhost:$SRV_PORT" "$S3PUB" publish --retries 1 "$@" "$T" "s3://$B/wi2,opt=endpoint=$EP"
+}
+expect_exit "web identity over https: --ca-file is STS's CA too" 4 'InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch' \
+	wi_tls --ca-file "$RGW_CA"
+expect_exit "web identity over https: --insecure holds for STS too" 4 'InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch' \
+	wi_tls --insecure
+expect_exit "web identity over https: an untrusted STS is named with its URL" 3 \
+	"STS AssumeRoleWithWebIdentity at https://localhost:$SRV_PORT: .*not trusted" wi_tls
 stop_server
 unset EXPECT_TOKEN_FILE EXPECT_ROLE
 
