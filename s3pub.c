@@ -527,7 +527,8 @@ env_first(const char *names)
 
 /*
  * The credential chain's context, the region and endpoint into pl, and
- * the bucket checked (when not NULL). --dry-run reads no profile.
+ * the bucket checked (when not NULL). --dry-run too reads the profile
+ * (local files: the place printed is the one a publish would use).
  */
 static int
 resolve_place(const options *o, const target *t, const char *bucket,
@@ -547,7 +548,7 @@ resolve_place(const options *o, const target *t, const char *bucket,
 		cx.log = log_line;
 	v = (t->set & TARGET_SET_ENDPOINT) ? t->endpoint :
 	    env_first("AWS_ENDPOINT_URL_S3\0AWS_ENDPOINT_URL\0");
-	if (v == NULL && !o->dry_run) {
+	if (v == NULL) {
 		rc = creds_profile_value(&cx, "s3", "endpoint_url", buf, sizeof buf, err);
 		if (rc == 0)
 			rc = creds_profile_value(&cx, NULL, "endpoint_url", buf,
@@ -561,7 +562,7 @@ resolve_place(const options *o, const target *t, const char *bucket,
 
 	v = (t->set & TARGET_SET_REGION) ? t->region :
 	    env_first("AWS_REGION\0AWS_DEFAULT_REGION\0");
-	if (v == NULL && !o->dry_run &&
+	if (v == NULL &&
 	    (rc = creds_profile_value(&cx, NULL, "region", buf, sizeof buf, err)) != 0) {
 		if (rc < 0)
 			return -1;
@@ -1643,10 +1644,14 @@ cmd_publish(options *o)
 		/* nothing more to do */
 	} else if (!o->dry_run) {
 		rc = publish_upload(o, a, t.bucket, key, &res, &pr, &err);
+	} else if ((rc = setup_client(o, t.bucket, &hc, &s3c, NULL, NULL,
+	    &err)) < 0) {
+		/* the endpoint as a publish checks it, without connecting */
 	} else if (res.encoding == TARGET_PLAIN) {
 		rc = list_plain_keys(a, key, &err);
 		print_spec = 0;
 	} else if ((rc = hash_archive(o, a, hex, b64, &err)) == 0) {
+		res.endpoint = s3c.endpoint_str;        /* as normalised */
 		res.content_sha256 = hex;
 		res.checksum_sha256 = b64;
 		res.size = archive_size(a);

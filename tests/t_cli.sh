@@ -120,6 +120,18 @@ check_eq "dry-run: ChecksumSHA256 equals openssl's base64 digest (the x-amz-chec
 	"$(field "$TMP/dry.json" ChecksumSHA256)" "$(openssl dgst -sha256 -binary <"$TMP/a.tgz" | base64)"
 check_eq "dry-run: AWS endpoint for the region" "$(field "$TMP/dry.json" Endpoint)" "https://s3.us-west-2.amazonaws.com"
 check_eq "dry-run: region from the target" "$(field "$TMP/dry.json" Region)" "us-west-2"
+# --dry-run's place is the publish's: the profile's region and
+# endpoint_url are read, the endpoint checked and trimmed as s3.c does
+printf '[default]\nregion = eu-central-1\nendpoint_url = http://127.0.0.1:9/\n' >"$TMP/dry.cfg"
+env AWS_CONFIG_FILE="$TMP/dry.cfg" "$S3PUB" publish --dry-run "$T" s3://Legacy_Bucket/k >"$TMP/dry2.json"
+check_eq "dry-run: the profile's region and endpoint_url (trimmed of its '/'), a custom endpoint's bucket rules" \
+	"$(field "$TMP/dry2.json" Region) $(field "$TMP/dry2.json" Endpoint)" "eu-central-1 http://127.0.0.1:9"
+expect_exit "dry-run: an ftp:// endpoint is refused" 1 "ftp://x" "$S3PUB" publish --dry-run --endpoint ftp://x "$T" s3://bucket/k
+expect_exit "dry-run: an endpoint with a query is refused" 1 "must not have a query" \
+	"$S3PUB" publish --dry-run --endpoint 'http://h:1?x=1' "$T" s3://bucket/k
+check "dry-run: an endpoint with user:password@ is refused, not printed on stdout" \
+	sh -c "! '$S3PUB' publish --dry-run --endpoint http://admin:SuperSecret@h '$T' s3://bucket/k 2>/dev/null | grep -q SuperSecret && \
+	! '$S3PUB' publish --dry-run --endpoint http://admin:SuperSecret@h '$T' s3://bucket/k >/dev/null 2>&1"
 check "archive: gzip -t" gzip -t "$TMP/a.tgz"
 check_eq "archive: same bytes twice" "$("$S3PUB" archive "$T" | sha256sum)" "$(sha256sum <"$TMP/a.tgz")"
 # script(1) gives the command a terminal as stdout
