@@ -896,12 +896,22 @@ setup_presigned(options *o, s3p_err *err)
 	return setup_client(o, presigned.bucket, &hc, &s3c, NULL, NULL, err);
 }
 
-/* The end of a command that may have opened a client. */
+/*
+ * The end of a command that may have opened a client. What it printed on
+ * stdout (a result spec, a URL, a listing) must be written out: else the
+ * one line saying why, and exit 2 (as archive's write_all).
+ */
 static int
 close_client(int rc)
 {
+	s3p_err err;
+
 	s3_client_close(&s3c);
 	http_client_close(&hc);
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+		err_set(&err, S3P_EINPUT, "writing to stdout: %s", strerror(errno));
+		rc = fail(&err);
+	}
 	return rc;
 }
 
@@ -1658,8 +1668,8 @@ cmd_publish(options *o)
 	}
 	if (rc < 0)
 		rc = fail(&err);
-	else if (print_spec && target_write_result(stdout, &res, o->yaml) < 0)
-		rc = 2;
+	else if (print_spec)
+		target_write_result(stdout, &res, o->yaml);  /* close_client checks */
 	archive_close(a);
 	return close_client(rc);
 }

@@ -132,6 +132,19 @@ expect_exit "dry-run: an endpoint with a query is refused" 1 "must not have a qu
 check "dry-run: an endpoint with user:password@ is refused, not printed on stdout" \
 	sh -c "! '$S3PUB' publish --dry-run --endpoint http://admin:SuperSecret@h '$T' s3://bucket/k 2>/dev/null | grep -q SuperSecret && \
 	! '$S3PUB' publish --dry-run --endpoint http://admin:SuperSecret@h '$T' s3://bucket/k >/dev/null 2>&1"
+# stdout that cannot be written: one line saying so, exit 2 (as archive)
+if [ -w /dev/full ]; then
+	expect_exit "dry-run: the result spec not written (stdout full): exit 2" 2 "^s3pub: writing to stdout: No space left" \
+		sh -c "'$S3PUB' publish --dry-run '$T' s3://bucket/k >/dev/full"
+	expect_exit "dry-run plain: the listing not written: exit 2" 2 "^s3pub: writing to stdout: No space left" \
+		sh -c "'$S3PUB' publish --dry-run '$T' s3://bucket/k,opt=encoding=plain >/dev/full"
+	expect_exit "presign: the URL not written: exit 2" 2 "^s3pub: writing to stdout: No space left" \
+		keys sh -c "'$S3PUB' presign s3://bucket/k >/dev/full"
+	expect_exit "archive: stdout full: exit 2" 2 "^s3pub: writing to stdout: No space left" \
+		sh -c "'$S3PUB' archive '$T' >/dev/full"
+else
+	skip "stdout full (no writable /dev/full)"
+fi
 check "archive: gzip -t" gzip -t "$TMP/a.tgz"
 check_eq "archive: same bytes twice" "$("$S3PUB" archive "$T" | sha256sum)" "$(sha256sum <"$TMP/a.tgz")"
 # script(1) gives the command a terminal as stdout
