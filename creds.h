@@ -191,4 +191,12 @@ int creds_refresh(creds_ctx *cx, creds *c, time_t now, s3p_err *err);
 int creds_profile_value(creds_ctx *cx, const char *sub, const char *key,
     char *out, size_t outsz, s3p_err *err);
 
+/*
+ * 1 when s may go into a host name as a region: letters, digits and '-'
+ * only (botocore's validate_region_name takes no other byte; "" too).
+ * Checks the region of STS's host and of IMDS here; s3pub's, from every
+ * source.
+ */
+int creds_region_ok(const char *s);
+
 #endif

@@ -61,7 +61,4 @@ int creds_imds(creds_ctx *cx, creds *c, char *why, size_t whysz,
  */
 int creds_imds_region(creds_ctx *cx, char *out, size_t outsz, s3p_err *err);
 
-/* 1 when s may go into a host name as a region: a-z, 0-9 and '-' only. */
-int creds_region_ok(const char *s);
-
 #endif

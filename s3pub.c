@@ -513,14 +513,19 @@ parse_options(int argc, char **argv, options *o, unsigned cmd, s3p_err *err)
 /* ---------------------------------------------------------------- */
 /* Where requests go: SPEC section 4's region and endpoint order. */
 
-/* The first of the variables (NUL-separated) set and not empty, or NULL. */
+/*
+ * The first of the variables (NUL-separated) set and not empty, or NULL;
+ * its name into *name.
+ */
 static const char *
-env_first(const char *names)
+env_first(const char *names, const char **name)
 {
 	for (; *names != '\0'; names += strlen(names) + 1) {
 		const char *v = getenv(names);
-		if (v != NULL && *v)
+		if (v != NULL && *v) {
+			*name = names;
 			return v;
+		}
 	}
 	return NULL;
 }
@@ -534,7 +539,7 @@ static int
 resolve_place(const options *o, const target *t, const char *bucket,
     s3p_err *err)
 {
-	const char *v;
+	const char *v, *from;
 	char buf[1024];
 	size_t n;
 	int rc;
@@ -547,7 +552,7 @@ resolve_place(const options *o, const target *t, const char *bucket,
 	if (o->verbose)
 		cx.log = log_line;
 	v = (t->set & TARGET_SET_ENDPOINT) ? t->endpoint :
-	    env_first("AWS_ENDPOINT_URL_S3\0AWS_ENDPOINT_URL\0");
+	    env_first("AWS_ENDPOINT_URL_S3\0AWS_ENDPOINT_URL\0", &from);
 	if (v == NULL) {
 		rc = creds_profile_value(&cx, "s3", "endpoint_url", buf, sizeof buf, err);
 		if (rc == 0)
@@ -560,15 +565,22 @@ resolve_place(const options *o, const target *t, const char *bucket,
 	}
 	fmt_snprintf(pl.endpoint, sizeof pl.endpoint, "%s", v ? v : "");
 
+	from = "--region";      /* or the target's, or --spec's */
 	v = (t->set & TARGET_SET_REGION) ? t->region :
-	    env_first("AWS_REGION\0AWS_DEFAULT_REGION\0");
+	    env_first("AWS_REGION\0AWS_DEFAULT_REGION\0", &from);
 	if (v == NULL &&
 	    (rc = creds_profile_value(&cx, NULL, "region", buf, sizeof buf, err)) != 0) {
 		if (rc < 0)
 			return -1;
 		v = buf;
+		from = "the profile's region";
 	}
-	fmt_snprintf(pl.region, sizeof pl.region, "%s", v ? v : "");
+	/* it goes into host names and the signature's scope (botocore
+	 * refuses what is not a host label too) */
+	if (fmt_snprintf(pl.region, sizeof pl.region, "%s", v ? v : "") >=
+	    (int)sizeof pl.region || !creds_region_ok(pl.region))
+		return err_set(err, S3P_EUSAGE, "%s '%s': not a region name",
+		    from, text_has_ctl(v) ? "?" : v);
 	if (pl.region[0] == '\0' && pl.endpoint[0] != '\0')
 		s3_region_from_endpoint(pl.endpoint, pl.region, sizeof pl.region);
 	if (pl.region[0] == '\0')

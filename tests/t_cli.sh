@@ -132,6 +132,18 @@ expect_exit "dry-run: an endpoint with a query is refused" 1 "must not have a qu
 check "dry-run: an endpoint with user:password@ is refused, not printed on stdout" \
 	sh -c "! '$S3PUB' publish --dry-run --endpoint http://admin:SuperSecret@h '$T' s3://bucket/k 2>/dev/null | grep -q SuperSecret && \
 	! '$S3PUB' publish --dry-run --endpoint http://admin:SuperSecret@h '$T' s3://bucket/k >/dev/null 2>&1"
+# a region goes into host names: botocore's rule (letters, digits, '-'),
+# the source named
+expect_exit "presign: --region with '.' and '#' is refused" 1 "^s3pub: --region 'x.evil.com#': not a region name" \
+	keys "$S3PUB" presign --region 'x.evil.com#' s3://bkt/k
+expect_exit "dry-run: a target's region with '/' is refused" 1 "region 'a/b': not a region name" \
+	"$S3PUB" publish --dry-run "$T" "s3://bucket/k,opt=region=a/b"
+expect_exit "dry-run: AWS_DEFAULT_REGION is named" 1 "^s3pub: AWS_DEFAULT_REGION 'eu west': not a region name" \
+	env AWS_DEFAULT_REGION='eu west' "$S3PUB" publish --dry-run "$T" s3://bucket/k
+printf '[default]\nregion = us-east-1 # prod\n' >"$TMP/region.cfg"
+expect_exit "presign: the profile's region with a comment is refused, not a bad URL" 1 "the profile's region 'us-east-1 # prod': not a region name" \
+	keys env AWS_CONFIG_FILE="$TMP/region.cfg" "$S3PUB" presign s3://bkt/k
+check "presign: an upper-case region is taken (as botocore)" keys "$S3PUB" presign --region EU-West-1 s3://bkt/k
 # stdout that cannot be written: one line saying so, exit 2 (as archive)
 if [ -w /dev/full ]; then
 	expect_exit "dry-run: the result spec not written (stdout full): exit 2" 2 "^s3pub: writing to stdout: No space left" \
