@@ -360,35 +360,34 @@ fail(const s3p_err *e)
 	return sig ? 128 + sig : e->status ? e->status : 1;
 }
 
-/* "5MiB", "64M", "1048576": bytes. */
+/*
+ * "5MiB", "64MB", "64M", "1048576": bytes. As the AWS CLI's SIZE_SUFFIX,
+ * KB and KiB are both 1024 (MB, GB, TB likewise), case-insensitive.
+ */
 static int
 parse_size(const char *s, uint64_t *out)
 {
-	const char *end;
-	uint64_t v, mul = 1;
+	/* the unit at i is 1024 to the power (i + 2) / 3 */
+	static const char units[] = "b\0k\0kb\0kib\0m\0mb\0mib\0g\0gb\0gib\0"
+	    "t\0tb\0tib\0";
+	const char *end, *u = units;
+	uint64_t v;
+	unsigned i = 0, shift = 0;
 
 	end = text_num(s, 10, &v);
 	if (end == NULL || end == s)
 		return -1;
 	if (*end != '\0') {
-		static const char units[] = "k\0kib\0kb\0m\0mib\0mb\0g\0gib\0gb\0b\0";
-		static const uint32_t mult[] = {
-			1 << 10, 1 << 10, 1000, 1 << 20, 1 << 20, 1000000,
-			1 << 30, 1 << 30, 1000000000, 1
-		};
-		const char *u = units;
-		size_t i;
-
-		for (i = 0; *u != '\0'; i++, u += strlen(u) + 1)
+		for (; *u != '\0'; i++, u += strlen(u) + 1)
 			if (strcasecmp(end, u) == 0)
 				break;
 		if (*u == '\0')
 			return -1;
-		mul = mult[i];
+		shift = (i + 2) / 3 * 10;
 	}
-	if (v > UINT64_MAX / mul)
+	if (v > UINT64_MAX >> shift)
 		return -1;
-	*out = v * mul;
+	*out = v << shift;
 	return 0;
 }
 

@@ -194,6 +194,11 @@ expect_exit "publish: placeholder without value" 1 "executionID" "$S3PUB" publis
 expect_exit "publish: missing key" 1 "[Kk]ey" "$S3PUB" publish --dry-run "$T" "s3://bucket/"
 expect_exit "publish: --part-size below 5MiB" 1 "5MiB" "$S3PUB" publish --dry-run --part-size 1MiB "$T" s3://bucket/k
 expect_exit "publish: --part-size not a size" 1 "part-size" "$S3PUB" publish --dry-run --part-size lots "$T" s3://bucket/k
+# sizes as the AWS CLI's SIZE_SUFFIX reads them: MB is MiB
+check "publish: --part-size 5MB is 5 MiB, S3's minimum (as the AWS CLI)" "$S3PUB" publish --dry-run --part-size 5MB "$T" s3://bucket/k
+check "publish: --part-size 5mb and 1tb" sh -c "'$S3PUB' publish --dry-run --part-size 5mb '$T' s3://bucket/k && '$S3PUB' publish --dry-run --part-size 1tb '$T' s3://bucket/k"
+expect_exit "publish: --part-size 5000000 (5 MB, not MiB) below 5MiB" 1 "5MiB" "$S3PUB" publish --dry-run --part-size 5000000 "$T" s3://bucket/k
+expect_exit "publish: --part-size 5000KB (4.9 MiB) below 5MiB" 1 "5MiB" "$S3PUB" publish --dry-run --part-size 5000KB "$T" s3://bucket/k
 expect_exit "publish: --retries 0" 1 "retries" "$S3PUB" publish --dry-run --retries 0 "$T" s3://bucket/k
 expect_exit "publish: --output xml" 1 "json or yaml" "$S3PUB" publish --dry-run --output xml "$T" s3://bucket/k
 printf 'Publisher:\n  Type: s3\n  Params:\n    Bukcet: b\n' >"$TMP/bad.yaml"
