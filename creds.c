@@ -183,36 +183,20 @@ creds_profile_value(creds_ctx *cx, const char *sub, const char *key,
 
 /*
  * AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the regional endpoint
- * of the region in use (creds_ctx.region, AWS_REGION, AWS_DEFAULT_REGION,
- * the profile's), else the global one.
+ * of creds_ctx.region (the caller's, from all the places a region may
+ * come from, and checked), else the global one.
  */
 static int
 sts_endpoint(creds_ctx *cx, char *out, size_t outsz, s3p_err *err)
 {
 	const char *e = creds_env("AWS_ENDPOINT_URL_STS");
-	const char *region = cx->region;
-	char pr[64];
+	const char *region = cx->region ? cx->region : "";
 
 	if (e == NULL)
 		e = creds_env("AWS_ENDPOINT_URL");
 	if (e != NULL)
 		return fmt_snprintf(out, outsz, "%s", e) < (int)outsz ? 0 :
 		    err_set(err, S3P_EUSAGE, "STS endpoint URL too long");
-	if (region == NULL || region[0] == '\0')
-		region = creds_env("AWS_REGION");
-	if (region == NULL)
-		region = creds_env("AWS_DEFAULT_REGION");
-	if (region == NULL) {
-		s3p_err e2;
-		if (creds_profile_value(cx, NULL, "region", pr, sizeof pr, &e2) == 1)
-			region = pr;
-	}
-	if (region == NULL) {
-		region = "";    /* https://sts.amazonaws.com */
-	} else if (!creds_region_ok(region)) {
-		return err_set(err, S3P_EUSAGE, "bad region '%s' for STS",
-		    text_visible(region) ? region : "?");
-	}
 	fmt_snprintf(out, outsz, "https://sts%s%s.amazonaws.com%s",
 	    region[0] ? "." : "", region,
 	    strncmp(region, "cn-", 3) == 0 ? ".cn" : "");

@@ -30,9 +30,9 @@
  *   3. web identity  AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+
  *                    AWS_ROLE_SESSION_NAME): STS AssumeRoleWithWebIdentity,
  *                    an unsigned form POST to AWS_ENDPOINT_URL_STS, else
- *                    https://sts.REGION.amazonaws.com (REGION from
- *                    creds_ctx.region, AWS_REGION, AWS_DEFAULT_REGION or the
- *                    profile's region), else https://sts.amazonaws.com.
+ *                    AWS_ENDPOINT_URL, else https://sts.REGION.amazonaws.com
+ *                    (REGION: creds_ctx.region, which the caller found as
+ *                    for S3), else https://sts.amazonaws.com.
  *   4. container     AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (at
  *                    http://169.254.170.2), or AWS_CONTAINER_CREDENTIALS_
  *                    FULL_URI (http only to a loopback address or the
@@ -125,7 +125,11 @@ typedef struct {
 	char profile[CREDS_PROFILE_MAX];  /* --profile, AWS_PROFILE, "default" */
 	int profile_explicit;             /* named by --profile or AWS_PROFILE */
 	int profile_from_option;          /* named by --profile */
-	const char *region;     /* the region in use, for STS; NULL: look it up */
+	/*
+	 * The region in use, for STS's host name: one creds_region_ok()
+	 * accepts (the caller checks it); NULL: STS's global endpoint.
+	 */
+	const char *region;
 	/*
 	 * The CA bundle for STS and container endpoints over https
 	 * (--ca-file); NULL: tls.h's order (AWS_CA_BUNDLE, ...). Loaded on
@@ -194,8 +198,8 @@ int creds_profile_value(creds_ctx *cx, const char *sub, const char *key,
 /*
  * 1 when s may go into a host name as a region: letters, digits and '-'
  * only (botocore's validate_region_name takes no other byte; "" too).
- * Checks the region of STS's host and of IMDS here; s3pub's, from every
- * source.
+ * s3pub checks the region from every source with it (creds_ctx.region
+ * among them); creds_imds_region() the one IMDS gives.
  */
 int creds_region_ok(const char *s);
 
