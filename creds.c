@@ -171,9 +171,22 @@ creds_profile_value(creds_ctx *cx, const char *sub, const char *key,
 	files f;
 	int r;
 
+	char name[CREDS_PROFILE_MAX];
+	int found = 1;
+
 	if (files_load(cx, &f, err) < 0)
 		return -1;
-	r = merged_value(&f, sub, key, out, outsz);
+	/* a service's settings: botocore's [services NAME] of the config
+	 * file, NAME the profile's `services` */
+	r = sub == NULL ? merged_value(&f, NULL, key, out, outsz) :
+	    merged_value(&f, NULL, "services", name, sizeof name);
+	if (r == 1 && sub != NULL) {
+		r = f.text[1] == NULL ? 0 : creds_ini_lookup(f.text[1], f.len[1],
+		    f.path[1], name, 2, sub, key, out, outsz, &found, err);
+		if (!found)
+			r = err_set(err, S3P_EUSAGE, "%s: no [services %s]",
+			    f.path[1], name);
+	}
 	files_free(&f);
 	return r;
 }

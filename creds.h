@@ -183,11 +183,16 @@ int creds_refresh(creds_ctx *cx, creds *c, time_t now, s3p_err *err);
 /*
  * A value of the profile (config file, then overridden by the credentials
  * file, as botocore merges them): `key` in the profile's section, or with
- * `sub` non-NULL, `key` inside the sub-section `sub` ("s3" for
- * "s3 =\n  endpoint_url = ..."). Keys are case-insensitive, sub-section
- * keys are not (botocore). Returns 1 and the value in `out`, 0 when absent
- * (also when no file exists), -1 with err set on a malformed file, an
- * unknown explicit profile, or a value longer than outsz - 1.
+ * `sub` non-NULL, a service's setting as botocore reads it: the profile's
+ * `services = NAME` names a [services NAME] section of the config file,
+ * and `key` is looked up inside its sub-section `sub` ("s3" for
+ * "s3 =\n  endpoint_url = ..."); a sub-section `sub` in the profile itself
+ * is not read (the AWS CLI does not). Keys are case-insensitive,
+ * sub-section keys are not (botocore). Returns 1 and the value in `out`,
+ * 0 when absent (also when no file exists), -1 with err set on a
+ * malformed file, an unknown explicit profile, a `services` naming no
+ * section (botocore's InvalidConfigError), or a value longer than
+ * outsz - 1.
  *   creds_profile_value(cx, NULL, "region", buf, sizeof buf, err)
  *   creds_profile_value(cx, "s3", "endpoint_url", buf, sizeof buf, err)
  *   creds_profile_value(cx, NULL, "endpoint_url", buf, sizeof buf, err)

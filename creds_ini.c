@@ -222,12 +222,16 @@ header_matches(const ini_q *q, const char *h, size_t n)
 {
 	char tok2[CREDS_PROFILE_MAX + 2];
 
+	const char *kind = q->config_style == 1 ? "profile" : "services";
+	size_t kl = strlen(kind);
+
 	if (!q->config_style)
 		return eq(h, n, q->section);
-	if (eq(h, n, "default"))
+	if (q->config_style == 1 && eq(h, n, "default"))
 		return strcmp(q->section, "default") == 0;
-	/* botocore: key.startswith("profile") and len(shlex.split(key)) == 2 */
-	if (n < 7 || memcmp(h, "profile", 7) != 0)
+	/* botocore: key.startswith("profile") and len(shlex.split(key)) == 2;
+	 * the same for "services" */
+	if (n < kl || memcmp(h, kind, kl) != 0)
 		return 0;
 	if (shlex2(h, n, tok2, sizeof tok2) != 2)
 		return 0;

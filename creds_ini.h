@@ -43,7 +43,8 @@
  * creds_profile_value() then says absent).
  * `*section_found` (may be NULL) is set to 1 when the section exists.
  * `config_style` 1 matches "[profile NAME]" (and "[default]" for
- * "default") as the config file does; 0 matches "[NAME]" only.
+ * "default") as the config file does; 2 matches "[services NAME]" (the
+ * config file's service settings); 0 matches "[NAME]" only.
  * Works in one allocation (a hash set of the text's sections and keys,
  * freed before returning).
  */

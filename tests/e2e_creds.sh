@@ -59,6 +59,11 @@ credential_process = sh -c 'printf "{\\"Version\\": 1, \\"AccessKeyId\\": \\"%s\
 aws_access_key_id = $RGW_ACCESS_KEY
 aws_secret_access_key = $RGW_SECRET_KEY
 endpoint_url = http://127.0.0.1:9
+services = local-rgw
+s3 =
+    endpoint_url = http://127.0.0.1:8
+
+[services local-rgw]
 s3 =
     endpoint_url = $EP
 EOF
@@ -75,11 +80,15 @@ publish_as "credential_process" proc1 AWS_CONFIG_FILE="$TMP/config" AWS_PROFILE=
 source_was "credential_process" credential_process
 check "credential_process: --verbose shows the chain's steps" \
 	grep -q '^s3pub: credentials: running the credential_process of profile' "$TMP/err"
-# the profile's s3 endpoint_url (sub-section) wins over its global one
+# the s3 endpoint_url of the [services NAME] the profile names wins over
+# its global one, as the AWS CLI reads them (the profile's own "s3 ="
+# sub-section is not an endpoint to either)
 env -u AWS_ACCESS_KEY_ID AWS_CONFIG_FILE="$TMP/config" AWS_PROFILE=cfgendpoint \
 	"$S3PUB" publish "$T" "s3://$B/cfgep" >"$TMP/out.json" 2>"$TMP/err"
-check_eq "profile endpoint_url from the s3 sub-section ($(head -c 200 "$TMP/err"))" \
+check_eq "profile endpoint_url from its [services] section ($(head -c 200 "$TMP/err"))" \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"]["Endpoint"])' "$TMP/out.json" 2>/dev/null)" "$EP"
+check "the AWS CLI reads the same endpoint from it" env AWS_CONFIG_FILE="$TMP/config" AWS_PROFILE=cfgendpoint \
+	AWS_SHARED_CREDENTIALS_FILE=/nonexistent aws s3api head-object --bucket "$B" --key cfgep.tar.gz
 
 # precedence: the environment beats the files, the files beat IMDS
 publish_as "environment before a broken file profile" prec1 AWS_SHARED_CREDENTIALS_FILE="$TMP/credentials" \

@@ -4,7 +4,9 @@
 # hand-written files and 400 generated ones, the profile's region,
 # endpoint_url and s3 endpoint_url as s3pub reads them
 # (build/tools/tool_creds --value) must equal what botocore's
-# Session.get_scoped_config() gives, errors included.
+# Session.get_scoped_config() gives, errors included; the s3 endpoint_url
+# as botocore's ConfiguredEndpointProvider finds it: the [services NAME]
+# section that the profile's `services` names.
 . tests/lib.sh
 TOOL=${TOOL:-build/tools/tool_creds}
 [ -x "$TOOL" ] || { skip "INI against botocore (no $TOOL)"; exit 0; }
@@ -32,8 +34,17 @@ def botocore_view(profile, sub, key):
         for k, v in old.items():
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
-    v = cfg.get(sub) if sub else cfg.get(key)
+    v = cfg.get(key)
     if sub:
+        # configprovider.py's _get_services_config: a missing section is
+        # an InvalidConfigError; a profile's own "s3 =" is not looked at
+        name = cfg.get("services")
+        if not name:
+            return "absent"
+        sec = s.full_config.get("services", {}).get(name)
+        if not sec:
+            return "error"
+        v = sec.get(sub)
         v = v.get(key) if isinstance(v, dict) else None
     if v is None or v == "" or isinstance(v, dict):
         return "absent"
@@ -88,6 +99,13 @@ CASES = [
     ("empty value", "[default]\nregion =\n[profile p]\nregion = \n", ""),
     ("repeated key", "[default]\nregion = a\nregion = b\n", ""),
     ("repeated section", "[default]\nregion = a\n[default]\nx = b\n", ""),
+    ("services section", "[profile p]\nservices = sv\n[default]\nservices = sv\n[services sv]\ns3 =\n  endpoint_url = http://sv:1\n", ""),
+    ("services section quoted, blanks", "[default]\nservices = a b\n[services  \"a b\" ]\ns3 =\n  endpoint_url = http://ab\n", ""),
+    ("services section without s3", "[default]\nservices = sv\n[services sv]\nsts =\n  endpoint_url = http://sts\n", ""),
+    ("services naming no section", "[default]\nservices = nope\n[services sv]\ns3 =\n  endpoint_url = http://sv\n", ""),
+    ("services from the credentials file", "[services sv]\ns3 =\n  endpoint_url = http://c\n", "[default]\nservices = sv\n[p]\nservices = sv\n"),
+    ("profile's own s3 sub-section is not a service's", "[default]\ns3 =\n  endpoint_url = http://own\n", ""),
+    ("[services x] is no profile", "[services p]\nregion = s\n[profile p]\nservices = p\n", ""),
 ]
 fails = 0
 for name, conf, cred in CASES:

@@ -154,7 +154,10 @@ test_chain(void)
 
 	put("config", "[default]\nregion = eu-central-1\n"
 	    "[profile cfg]\naws_access_key_id = AKIDCFG\naws_secret_access_key = sc\n"
-	    "region = us-east-2\ns3 =\n  endpoint_url = http://minio:9000\n"
+	    "region = us-east-2\ns3 =\n  endpoint_url = http://own:1\n"
+	    "services = local\n"
+	    "[services local]\ns3 =\n  endpoint_url = http://minio:9000\n"
+	    "[profile nosvc]\nservices = gone\n"
 	    "[profile both]\naws_access_key_id = AKIDCFGBOTH\naws_secret_access_key=x\n"
 	    "[profile proc]\ncredential_process = sh %s/proc.sh\n"
 	    "aws_access_key_id = AKIDCFGPROC\naws_secret_access_key = y\n"
@@ -179,7 +182,7 @@ test_chain(void)
 	    "aws_secret_access_key = sf\n[both]\naws_access_key_id = AKIDCREDBOTH\n"
 	    "aws_secret_access_key = z\n[bin]\n", 0600);
 	want_err("a malformed config file is an error even for another profile",
-	    NULL, "/config:26: not text");
+	    NULL, "/config:32: not text");
 	{
 		/* drop the binary profile */
 		char text[4096];
@@ -235,7 +238,13 @@ test_chain(void)
 	t_ok(creds_profile_value(&cx, NULL, "region", v, sizeof v, &e) == 1 &&
 	    strcmp(v, "us-east-2") == 0, "profile value: region");
 	t_ok(creds_profile_value(&cx, "s3", "endpoint_url", v, sizeof v, &e) == 1 &&
-	    strcmp(v, "http://minio:9000") == 0, "profile value: s3 endpoint_url");
+	    strcmp(v, "http://minio:9000") == 0,
+	    "profile value: s3 endpoint_url of [services NAME], not the profile's own");
+	creds_init(&cx, "nosvc", &e);
+	t_ok(creds_profile_value(&cx, "s3", "endpoint_url", v, sizeof v, &e) < 0 &&
+	    strstr(e.msg, "/config: no [services gone]") != NULL,
+	    "profile value: services naming no section is an error");
+	creds_init(&cx, "cfg", &e);
 	t_ok(creds_profile_value(&cx, NULL, "endpoint_url", v, sizeof v, &e) == 0,
 	    "profile value: absent global endpoint_url");
 	creds_init(&cx, NULL, &e);

@@ -38,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	one(b, size, "default", 0, NULL, "region", 64);
 	one(b, size, "default", 1, NULL, "aws_access_key_id", 64);
 	one(b, size, "p", 1, "s3", "endpoint_url", 64);
+	one(b, size, "p", 2, "s3", "endpoint_url", 64);  /* [services p] */
 	one(b, size, "p", 0, NULL, "region", 4);
 	one(b, size, "my prof", 1, "s3", "x", 1);
 	return 0;
