@@ -1753,12 +1753,7 @@ cmd_get(options *o)
 		if (!spec && target_s3_uri(src, bucket, sizeof bucket, key,
 		    sizeof key, &err) < 0)
 			goto fail;
-		if (target_bucket_valid(bucket) == TARGET_BUCKET_INVALID) {
-			err_set(&err, S3P_EUSAGE,
-			    "'%s': invalid bucket name (S3 bucket naming rules)", bucket);
-			goto fail;
-		}
-		if (resolve_place(o, &o->opt, NULL, &err) < 0 ||
+		if (resolve_place(o, &o->opt, bucket, &err) < 0 ||
 		    connect_client(o, bucket, s3p_now(), &err) < 0)
 			goto fail;
 		s3c.rules.obj_hdrs = o->obj.h;        /* SSE-C's key only */

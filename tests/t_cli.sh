@@ -215,3 +215,6 @@ check "custom endpoint: a legacy bucket name (capitals, '_') is accepted" \
 	"$S3PUB" publish --dry-run "$T" "s3://Legacy_Bucket/k,opt=endpoint=http://127.0.0.1:9"
 expect_exit "AWS endpoint: the same name is refused" 1 "invalid bucket name" \
 	"$S3PUB" publish --dry-run "$T" "s3://Legacy_Bucket/k"
+expect_exit "get: a legacy bucket name on a custom endpoint is taken as publish takes it (then no server: 3)" 3 \
+	"GetObject s3://Legacy_Bucket/k: 127.0.0.1:9" keys "$S3PUB" get --retries 1 --endpoint http://127.0.0.1:9 s3://Legacy_Bucket/k "$TMP/got"
+expect_exit "get: on AWS it is refused" 1 "invalid bucket name" keys "$S3PUB" get s3://Legacy_Bucket/k "$TMP/got"
