@@ -1265,6 +1265,8 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	char md5[25];
 	http_header h;
 
+	if (o->obj.n || o->obj.ntags || o->obj.ssec[0][0] || o->content_type)
+		return err_set(err, S3P_EUSAGE, "--presigned-url: presign them, not here");
 	if (o->npos != 1)
 		return err_set(err, S3P_EUSAGE, "with --presigned-url, publish takes one DIR");
 	if (o->spec_file != NULL || o->dry_run ||
@@ -1646,13 +1648,6 @@ cmd_publish(options *o)
 
 	err_clear(&err);
 	memset(&res, 0, sizeof res);
-	if ((o->obj.n || o->obj.ntags || o->obj.ssec[0][0] || o->content_type) &&
-	    o->presigned_url != NULL && err_set(&err, S3P_EUSAGE,
-	    "--presigned-url: presign them, not here")) {
-		rc = fail(&err);
-		archive_close(a);
-		return close_client(rc);
-	}
 	if (o->presigned_url != NULL) {
 		rc = publish_presigned(o, &a, &pr, &err);
 		res.bucket = presigned.bucket;
