@@ -1547,16 +1547,17 @@ static int
 list_plain_keys(archive *a, const char *key, s3p_err *err)
 {
 	static manifest man;
-	static unsigned char buf[65536];
 	plain_run run;
+	plain_src ps;
 	unsigned char d[SHA256_SIZE];
+	char hex[65];
 	uint64_t size;
-	archive_file f;
 	int rc = 0;
 
 	memset(&run, 0, sizeof run);
 	run.a = a;
-	archive_file_init(&f);
+	ps.run = &run;
+	archive_file_init(&ps.rd);
 	if ((run.hex = calloc(archive_count(a) + 1, 65)) == NULL)
 		return err_set(err, S3P_EINPUT, "out of memory");
 	for (size_t i = 0; i < archive_count(a) && rc == 0; i++) {
@@ -1565,24 +1566,23 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 		archive_entry_get(a, i, &e);
 		if (e.type != ARCHIVE_FILE)
 			continue;
+		/* the hash an upload computes, read as it reads */
 		sha256_init(&h);
-		for (uint64_t off = 0; off < e.size && rc == 0; off += sizeof buf) {
-			size_t n = e.size - off < sizeof buf ? (size_t)(e.size - off) : sizeof buf;
-			if ((rc = archive_file_read(a, &f, i, off, buf, n, err)) == 0)
-				sha256_update(&h, buf, n);
-		}
+		ps.index = i;
+		rc = hashpass_run(plain_reader, &ps, 0, e.size, &h, NULL, 0,
+		    &got_signal, err);
 		sha256_final(&h, d);
 		sha256_hex(d, run.hex + i * 65);
 		fmt_printf("%s%s\t%llu\n", key, e.path, (unsigned long long)e.size);
 	}
 	manifest_init(&man, plain_manifest_entry, &run, archive_count(a));
 	if (rc == 0 && (rc = manifest_measure(&man, &size, d, err)) == 0) {
-		sha256_hex(d, (char *)buf);
+		sha256_hex(d, hex);
 		fmt_printf("%.*s%s\t%llu\tManifestSHA256 %s\n",
 		    (int)strlen(key) - 1, key, MANIFEST_SUFFIX,
-		    (unsigned long long)size, (char *)buf);
+		    (unsigned long long)size, hex);
 	}
-	archive_file_close(&f);
+	archive_file_close(&ps.rd);
 	free(run.hex);
 	return rc;
 }
