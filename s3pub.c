@@ -1269,10 +1269,12 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 		return err_set(err, S3P_EUSAGE, "--presigned-url: presign them, not here");
 	if (o->npos != 1)
 		return err_set(err, S3P_EUSAGE, "with --presigned-url, publish takes one DIR");
-	if (o->spec_file != NULL || o->dry_run ||
+	/* (--no-overwrite too: a presigned PUT has no If-None-Match signed
+	 * in, and the HEAD before it would need a second URL) */
+	if (o->spec_file != NULL || o->dry_run || o->no_overwrite ||
 	    ((o->opt.set & TARGET_SET_ENCODING) && o->opt.encoding == TARGET_PLAIN))
 		return err_set(err, S3P_EUSAGE, "--presigned-url uploads one archive: "
-		    "no --spec, --dry-run or plain encoding with it");
+		    "no --spec, --dry-run, --no-overwrite or plain encoding with it");
 	if (presigned_parse(o->presigned_url, &presigned, err) < 0)
 		return -1;
 	if (presigned.bucket[0] == '\0')

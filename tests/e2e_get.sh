@@ -201,6 +201,10 @@ PY
 		$G --content-sha256 "$hex" "s3://$b/plain/" "$TMP/x"
 	expect_exit "$srv: publish --presigned-url with plain encoding -> 1" 1 'one archive' \
 		"$S3PUB" publish --encoding plain --presigned-url "$put" "$TREE"
+	# the object is there: --no-overwrite cannot be kept through a
+	# presigned PUT, so it is refused before anything is sent
+	expect_exit "$srv: publish --presigned-url --no-overwrite -> 1" 1 'no-overwrite' \
+		"$S3PUB" publish --no-overwrite --presigned-url "$put" "$TREE"
 }
 
 suite rgw
