@@ -1183,6 +1183,16 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 		free(w);
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
+	/* every path fit for the manifest (UTF-8, its length) before the
+	 * first file goes: not found out after the files were sent */
+	{
+		static manifest man;
+		unsigned char sha[SHA256_SIZE];
+		uint64_t size;
+		manifest_init(&man, plain_manifest_entry, &run, archive_count(a));
+		if (manifest_measure(&man, &size, sha, err) < 0)
+			goto out;
+	}
 	/* one bundle of trust anchors for every connection */
 	if (jobs > 1 && s3c.endpoint.https && !o->insecure) {
 		if (tls_anchors_load(&anchors, o->ca_file, err) < 0)

@@ -92,6 +92,16 @@ sys.exit(0 if p == sorted(p) and len(p) == 7 else 1)' "$TMP/m.json"
 		"$(printf '%s\n' "$dry" | tail -n 1)" \
 		"res/r1.s3pub-manifest.json	$(wc -c <"$TMP/m.json" | tr -d ' ')	ManifestSHA256 $(json_field "$TMP/spec.json" ManifestSHA256)"
 
+	# a name that is not UTF-8 cannot be in the manifest: refused before the
+	# first file is sent (exit 2, naming it), no object written
+	mkdir -p "$TMP/bad"
+	printf 'a\n' >"$TMP/bad/a.txt"
+	printf 'b\n' >"$TMP/bad/b-$(printf '\377\376').txt"
+	expect_exit "$srv: a name that is not UTF-8 -> 2, naming it" 2 "not UTF-8" \
+		with_keys "$srv" "$S3PUB" publish "$TMP/bad" "s3://$b/bad/r,opt=endpoint=$ep,opt=encoding=plain"
+	check_eq "$srv: ... no object written" \
+		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$b" --prefix bad/ --query 'length(Contents || `[]`)' --output text 2>&1)" 0
+
 	# archive mode has no manifest field
 	with_keys "$srv" "$S3PUB" publish "$TREE" "s3://$b/res/a1,opt=endpoint=$ep" \
 		>"$TMP/spec-a.json" 2>"$TMP/err"
