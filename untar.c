@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -989,8 +990,19 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 {
 	DIR *d;
 	struct dirent *de;
-	int fd, rc = 0;
+	struct stat sa, sb;
+	int fd, rc = 0, cannot = 0;
 
+	/* pass 0 also asks whether the moves can be made here, so that a
+	 * failure leaves DIR as it was: a directory we may not write into,
+	 * or another file system (a mount point: rename gives EXDEV). The
+	 * system call itself: musl's faccessat() carries a fork-based
+	 * AT_EACCESS emulation of 800 bytes we never use */
+	if (pass == 0 && (fstat(src, &sa) < 0 || fstat(dst, &sb) < 0 ||
+	    syscall(SYS_faccessat, dst, ".", W_OK | X_OK) < 0))
+		cannot = errno;
+	else if (pass == 0 && sa.st_dev != sb.st_dev)
+		cannot = EXDEV;
 	/* a dup shares the offset of the last pass: back to the start */
 	lseek(src, 0, SEEK_SET);
 	fd = dup(src);
@@ -1016,7 +1028,7 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 		} else if (fstatat(dst, name, &ds, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT)
 				what = "checking";
-			move = pass;
+			move = 1;
 		} else if (S_ISDIR(ss.st_mode) && S_ISDIR(ds.st_mode)) {
 			int s2 = open_dir(src, name), d2 = open_dir(dst, name);
 			if (s2 < 0 || d2 < 0)
@@ -1039,9 +1051,11 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 		    unlinkat(dst, name, 0) < 0) {
 			what = "replacing";
 		} else {
-			move = pass;
+			move = 1;
 		}
-		if (what == NULL && move && renameat(src, name, dst, name) < 0)
+		/* pass 0: would the move fail (cannot, as errno)? */
+		if (what == NULL && move && (pass ? renameat(src, name, dst,
+		    name) < 0 : (errno = cannot) != 0))
 			what = "moving into place";
 		if (what != NULL)
 			rc = local_err(err, x, path, what);

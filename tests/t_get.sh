@@ -143,6 +143,36 @@ check_eq "mtimes before 1970 restored (1960-01-01, and -1)" \
 	"$(stat -c %Y "$TMP/o/old" "$TMP/o/minus1" 2>&1 | tr '\n' ' ')" "-315619200 -1 "
 rm -rf "$TMP/o"
 
+# a move into DIR that would fail halfway (a directory we may not write
+# into) is found before anything moves: DIR is left as it was. As nobody
+# (root writes anywhere), with setpriv as t_archive.sh uses it.
+if setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
+	NB="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	for v in 1 2; do
+		mkdir -p "$TMP/ro$v/ro"
+		# (many names: the staging folder is read in hash order, and
+		# ro must not come first by chance)
+		for n in a b c d e f g h i j k l m n o p q r s t; do
+			printf '%s%s\n' $n $v >"$TMP/ro$v/$n.txt"
+		done
+		printf 'f%s\n' $v >"$TMP/ro$v/ro/f"
+		chmod 555 "$TMP/ro$v/ro"
+		tar -czf "$TMP/srv/b/ro$v.tar.gz" -C "$TMP/ro$v" .
+	done
+	chmod 755 "$TMP"
+	mkdir -p "$TMP/nb" && chmod 777 "$TMP/nb"
+	$NB "$S3PUB" get --retries 1 "$U/ro1.tar.gz" "$TMP/nb/o" 2>"$TMP/err"
+	check_eq "as nobody: an archive with a read-only directory unpacked ($(head -c 200 "$TMP/err"))" "$?" 0
+	expect_exit "as nobody: --force over it, ro/f cannot be replaced -> 2" 2 "ro/f.*denied" \
+		$NB "$S3PUB" get --retries 1 --force "$U/ro2.tar.gz" "$TMP/nb/o"
+	check_eq "... nothing moved: the 20 files as they were" \
+		"$(cat "$TMP/nb/o/"*.txt "$TMP/nb/o/ro/f" | tr -d '\n')" "a1b1c1d1e1f1g1h1i1j1k1l1m1n1o1p1q1r1s1t1f1"
+	check_eq "... and no staging folder left" "$(ls -A "$TMP/nb/o" | grep -c s3pub-get)" 0
+	chmod -R u+w "$TMP/nb" "$TMP/ro1" "$TMP/ro2"
+else
+	skip "a move that would fail halfway: setpriv cannot switch to nobody here"
+fi
+
 # streaming: a 40 MB archive (of 60 MB) unpacks in bounded memory
 head -c 20000000 /dev/urandom >"$TMP/big"
 mkdir -p "$TMP/bigtree"
