@@ -1642,6 +1642,10 @@ refuse_existing(s3_client *s, const char *bucket, const char *key,
 	if (s->scratch->rs.status == 404)
 		return 0;
 	*err = e;
+	if (s->scratch->rs.status == 403)
+		fmt_snprintf(err->msg + strlen(err->msg), sizeof err->msg -
+		    strlen(err->msg), " (--no-overwrite's HEAD: s3:GetObject, and"
+		    " s3:ListBucket for a key not there)");
 	return -1;
 }
 

@@ -324,6 +324,16 @@ suite() {
 				check_eq "$srv: denied s3:${act%%:*}: a multipart publish ($o) exits 0 ($(last_words))" "$rc" 0
 			done
 		done
+		# --no-overwrite's HEAD denied (s3:GetObject): exit 4, and the
+		# message says which permissions the HEAD needs (radosgw answers
+		# 404 for a key not there whatever the policy: the key is there)
+		with_keys rgw "$S3PUB" publish "$TMP/small" "s3://$B2/noh,opt=endpoint=$S3_EP" >/dev/null 2>&1
+		printf '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/*"}]}' \
+			"$B2" >"$TMP/policy.json"
+		aws_rgw s3api put-bucket-policy --bucket "$B2" --policy "file://$TMP/policy.json"
+		expect_exit "$srv: denied s3:GetObject: --no-overwrite's HEAD refused, exit 4 naming the permissions" 4 \
+			'403.*s3:GetObject, and s3:ListBucket' \
+			with_keys rgw "$S3PUB" publish --no-overwrite "$TMP/small" "s3://$B2/noh,opt=endpoint=$S3_EP"
 		aws_rgw s3api delete-bucket-policy --bucket "$B2"
 	fi
 	empty_bucket "$srv" "$B" >/dev/null 2>&1
