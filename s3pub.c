@@ -1299,6 +1299,11 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	if (o->compress > 0 && archive_scan(*a, NULL, NULL, &got_signal,
 	    err) < 0)
 		return -1;
+	/* one PUT: known before the MD5 pass and the upload, not after */
+	if (archive_size(*a) > S3_MAX_PART)
+		return err_set(err, S3P_EINPUT, "the archive is %llu bytes: over "
+		    "S3's 5 GiB limit for one PUT, which a presigned URL is",
+		    (unsigned long long)archive_size(*a));
 	if (setup_presigned(o, err) < 0 ||
 	    presigned_md5_b64(archive_reader, *a, archive_size(*a), md5, err) < 0)
 		return -1;
@@ -1744,8 +1749,8 @@ cmd_get(options *o)
 	if (objopts_finish(&o->obj, &err) < 0)
 		goto fail;
 	catch_signals();
-	if (!spec && (strncmp(src, "http://", 7) == 0 ||
-	    strncmp(src, "https://", 8) == 0)) {
+	if (!spec && (strncasecmp(src, "http://", 7) == 0 ||
+	    strncasecmp(src, "https://", 8) == 0)) {
 		if (fo.version_id || o->obj.nkey) {
 			err_set(&err, S3P_EUSAGE, "--version-id and --sse-c-key-file "
 			    "need s3://BUCKET/KEY (not a presigned URL)");

@@ -93,6 +93,10 @@ check "... nothing left in DIR" nothing "$TMP/o"
 expect_exit "a bare 404 via a URL -> 4" 4 "404" \
 	"$S3PUB" get --retries 1 "$U/none.tar.gz" "$TMP/o"
 check "... no DIR made" nothing "$TMP/o"
+rm -rf "$TMP/o"
+"$S3PUB" get --retries 1 "HTTP${U#http}/good.tar.gz" "$TMP/o" 2>"$TMP/err"
+check_eq "an upper-case scheme (HTTP://) is a URL as well ($(head -c 200 "$TMP/err"))" "$?" 0
+rm -rf "$TMP/o"
 "$S3PUB" get --quiet "$U/good.tar.gz" "$TMP/o" 2>"$TMP/err"
 check_eq "--quiet: nothing on stderr" "$(cat "$TMP/err")" ""
 printf 'x' >"$TMP/file"
