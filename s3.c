@@ -598,17 +598,24 @@ static int
 no_answer_final(s3_client *s, const s3_call *c, s3p_err *err)
 {
 	char why[sizeof err->msg];
+	int final = s3_no_answer_final(s->scratch->rs.fail, err->status,
+	    c->delivered);
 
-	if (s3_no_answer_final(s->scratch->rs.fail, err->status, c->delivered))
+	/* a local error names its file: as it is */
+	if (final && (err->status == S3P_EUSAGE || err->status == S3P_EINPUT))
 		return 1;
-	logf_(s, "%s %s: attempt %d of %d failed: %s", c->op->method, c->obj,
-	    c->attempt, c->attempts, err->msg);
-	if (c->attempt < c->attempts)
-		return 0;
-	/* name the operation: http's message names the host */
+	if (!final) {
+		logf_(s, "%s %s: attempt %d of %d failed: %s", c->op->method,
+		    c->obj, c->attempt, c->attempts, err->msg);
+		if (c->attempt < c->attempts)
+			return 0;
+	}
+	/* name the operation (a certificate refused, a body cut short, or
+	 * the last attempt): http's message names the host */
 	memcpy(why, err->msg, sizeof why);
-	err_set(err, err->status, "%s %s: %s (%d attempt%s)", c->op->what,
-	    c->obj, why, c->attempt, c->attempt > 1 ? "s" : "");
+	err_set(err, err->status, final ? "%s %s: %s" : "%s %s: %s (%d "
+	    "attempt%s)", c->op->what, c->obj, why, c->attempt, c->attempt > 1 ?
+	    "s" : "");
 	return 1;
 }
 

@@ -83,7 +83,7 @@ check "... no file, no temporary file left" nothing "$TMP/o"
 "$S3PUB" get --retries 1 "$U/multipart.tar.gz" "$TMP/o" 2>"$TMP/err"
 check_eq "a multipart checksum (base64-N) is not compared with the body's: exit 0" "$?" 0
 rm -rf "$TMP/o"
-expect_exit "a body cut short -> 6" 6 "cut short|truncat" \
+expect_exit "a body cut short -> 6, naming the operation and the URL" 6 "GetObject http://[^ ]*/cut.tar.gz: .*cut short" \
 	"$S3PUB" get --retries 1 "$U/cut.tar.gz" "$TMP/o"
 check "... nothing left in DIR" nothing "$TMP/o"
 expect_exit "a gzip CRC-32 mismatch -> 6" 6 "CRC-32" \
