@@ -1632,8 +1632,8 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
  * --no-overwrite's first guard (If-None-Match is the second, where the
  * server honours it): a HEAD of the key; found, the upload is refused.
  */
-static int
-refuse_existing(s3_client *s, const char *bucket, const char *key,
+int
+s3_refuse_existing(s3_client *s, const char *bucket, const char *key,
     s3p_err *err)
 {
 	http_header h[3];
@@ -1709,7 +1709,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 	body.read_ctx = read_ctx;
 	body.span = s->span;
 	body.body_len = len;
-	if (s->rules.no_overwrite && refuse_existing(s, bucket, key, err) < 0)
+	if (s->rules.no_overwrite && s3_refuse_existing(s, bucket, key, err) < 0)
 		return -1;
 	for (int pass = 1;; pass++) {
 		/* a second pass hashes again: the known hashes were refused;

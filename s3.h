@@ -335,6 +335,15 @@ int s3_list(s3_client *s, const char *bucket, const char *prefix,
     int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
     void *ctx, s3p_err *err);
 
+/*
+ * --no-overwrite's HEAD of bucket/key: 0 when it is not there (404), -1
+ * with err set when it is (S3P_EREFUSED "... exists (--no-overwrite):
+ * nothing written") or the HEAD failed. s3_upload does it itself; plain
+ * mode asks it of its manifest's key before the first file.
+ */
+int s3_refuse_existing(s3_client *s, const char *bucket, const char *key,
+    s3p_err *err);
+
 /* DeleteObject (plain mode's clean-up after a failed publish). */
 int s3_delete(s3_client *s, const char *bucket, const char *key, s3p_err *err);
 

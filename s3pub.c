@@ -1085,14 +1085,11 @@ plain_work(void *arg)
 		archive_file_init(&ps.rd);
 		archive_file_init(&ps.snd);
 		w->s->span = plain_spanner;
-		rc = -1;
-		if (fmt_snprintf(k, sizeof k, "%s%s", run->prefix, e.path) >= (int)sizeof k)
-			err_set(&err, S3P_EUSAGE, "the key for '%s' is %zu bytes, over "
-			    "S3's 1024", e.path, strlen(run->prefix) + strlen(e.path));
-		else
-			rc = s3_upload(w->s, run->bucket, k, plain_reader, &ps, NULL,
-			    NULL, e.size, run->o->part_size, run->o->content_type ?
-			    run->o->content_type : objopts_type(e.path), &pr, &err);
+		/* (it fits: plain_check) */
+		fmt_snprintf(k, sizeof k, "%s%s", run->prefix, e.path);
+		rc = s3_upload(w->s, run->bucket, k, plain_reader, &ps, NULL,
+		    NULL, e.size, run->o->part_size, run->o->content_type ?
+		    run->o->content_type : objopts_type(e.path), &pr, &err);
 		w->s->span = NULL;
 		archive_file_close(&ps.rd);
 		archive_file_close(&ps.snd);
@@ -1128,6 +1125,33 @@ plain_manifest_entry(void *ctx, size_t i, manifest_file *f)
 	f->mode = e.mode;
 	f->sha256_hex = run->hex + i * 65;
 	return e.type == ARCHIVE_FILE;
+}
+
+/*
+ * Before the first file goes (and in --dry-run): every file's key and the
+ * manifest's within S3's 1,024 bytes, every path fit for the manifest
+ * (UTF-8, its length): not found out after files were sent.
+ */
+static int
+plain_check(plain_run *run, s3p_err *err)
+{
+	static manifest man;
+	unsigned char sha[SHA256_SIZE];
+	uint64_t size;
+	size_t pl = strlen(run->prefix);
+
+	if (pl - 1 + sizeof MANIFEST_SUFFIX - 1 > TARGET_KEY_MAX)
+		return err_set(err, S3P_EUSAGE, "KEY is %zu bytes: its manifest's "
+		    "key would be over S3's 1024", pl);
+	for (size_t i = 0; i < archive_count(run->a); i++) {
+		archive_entry e;
+		archive_entry_get(run->a, i, &e);
+		if (e.type == ARCHIVE_FILE && pl + strlen(e.path) > TARGET_KEY_MAX)
+			return err_set(err, S3P_EINPUT, "the key for '%.200s' is %zu "
+			    "bytes, over S3's 1024", e.path, pl + strlen(e.path));
+	}
+	manifest_init(&man, plain_manifest_entry, run, archive_count(run->a));
+	return manifest_measure(&man, &size, sha, err);
 }
 
 /* After every file: KEY (less its '/') + MANIFEST_SUFFIX; its hex SHA-256
@@ -1183,14 +1207,15 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 		free(w);
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
-	/* every path fit for the manifest (UTF-8, its length) before the
-	 * first file goes: not found out after the files were sent */
-	{
-		static manifest man;
-		unsigned char sha[SHA256_SIZE];
-		uint64_t size;
-		manifest_init(&man, plain_manifest_entry, &run, archive_count(a));
-		if (manifest_measure(&man, &size, sha, err) < 0)
+	if (plain_check(&run, err) < 0)
+		goto out;
+	/* --no-overwrite: the manifest's key is the result's; asked first,
+	 * so that a result there is refused before any file is written */
+	if (o->no_overwrite) {
+		char k[TARGET_KEY_MAX + sizeof MANIFEST_SUFFIX];
+		fmt_snprintf(k, sizeof k, "%.*s%s", (int)strlen(prefix) - 1,
+		    prefix, MANIFEST_SUFFIX);
+		if (s3_refuse_existing(&s3c, bucket, k, err) < 0)
 			goto out;
 	}
 	/* one bundle of trust anchors for every connection */
@@ -1573,10 +1598,15 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 
 	memset(&run, 0, sizeof run);
 	run.a = a;
+	run.prefix = key;
 	ps.run = &run;
 	archive_file_init(&ps.rd);
 	if ((run.hex = calloc(archive_count(a) + 1, 65)) == NULL)
 		return err_set(err, S3P_EINPUT, "out of memory");
+	if (plain_check(&run, err) < 0) {
+		free(run.hex);
+		return -1;
+	}
 	for (size_t i = 0; i < archive_count(a) && rc == 0; i++) {
 		archive_entry e;
 		sha256_ctx h;

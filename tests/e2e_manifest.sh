@@ -102,6 +102,27 @@ sys.exit(0 if p == sorted(p) and len(p) == 7 else 1)' "$TMP/m.json"
 	check_eq "$srv: ... no object written" \
 		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$b" --prefix bad/ --query 'length(Contents || `[]`)' --output text 2>&1)" 0
 
+	# keys over S3's 1,024 bytes: refused before any file goes (exit 2),
+	# --dry-run too
+	long=$(printf 'd%.0s' $(seq 250))
+	mkdir -p "$TMP/long/$long/$long/$long/$long/$long"
+	printf 'a\n' >"$TMP/long/a.txt"
+	printf 'x\n' >"$TMP/long/$long/$long/$long/$long/$long/x.txt"
+	expect_exit "$srv: a key over 1,024 bytes -> 2 before any file goes" 2 "over S3's 1024" \
+		with_keys "$srv" "$S3PUB" publish "$TMP/long" "s3://$b/long/r,opt=endpoint=$ep,opt=encoding=plain"
+	check_eq "$srv: ... no object written" \
+		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$b" --prefix long/ --query 'length(Contents || `[]`)' --output text 2>&1)" 0
+	expect_exit "$srv: ... and --dry-run says so too -> 2" 2 "over S3's 1024" \
+		"$S3PUB" publish --dry-run "$TMP/long" "s3://$b/long/r,opt=encoding=plain"
+	# --no-overwrite over an earlier result (its manifest is there): refused
+	# before any file is written, even a file of a new name
+	mkdir -p "$TMP/new"
+	printf 'z\n' >"$TMP/new/zz"
+	expect_exit "$srv: --no-overwrite over a result -> 4, nothing written" 4 "r1.s3pub-manifest.json exists \(--no-overwrite\): nothing written\$" \
+		with_keys "$srv" "$S3PUB" publish --no-overwrite "$TMP/new" "s3://$b/res/r1,opt=endpoint=$ep,opt=encoding=plain"
+	check_eq "$srv: ... the new file's key not there" \
+		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$b" --prefix res/r1/zz --query 'length(Contents || `[]`)' --output text 2>&1)" 0
+
 	# archive mode has no manifest field
 	with_keys "$srv" "$S3PUB" publish "$TREE" "s3://$b/res/a1,opt=endpoint=$ep" \
 		>"$TMP/spec-a.json" 2>"$TMP/err"
