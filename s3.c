@@ -2096,6 +2096,7 @@ typedef struct {
 	uint64_t part_size, len;
 	char (*checksum)[48];   /* the server's ChecksumSHA256 per part, or "" */
 	unsigned listed;        /* parts of the right number and size */
+	int beyond;             /* a part numbered past nparts was listed */
 } parts_ctx;
 
 static int
@@ -2109,8 +2110,13 @@ part_el(void *ctx, const char *el, size_t len, s3p_err *err)
 	    text_xml(el, len, "Size", size, sizeof size) != 1 ||
 	    text_xml(el, len, "ETag", etag, sizeof etag) != 1)
 		return 0;
-	if (text_num(num, 10, &n) == NULL || n < 1 || n > pc->nparts)
+	if (text_num(num, 10, &n) == NULL || n < 1)
 		return 0;
+	/* (radosgw refuses a Complete that leaves out a part it holds) */
+	if (n > pc->nparts) {
+		pc->beyond = 1;
+		return 0;
+	}
 	want = pc->len - (n - 1) * pc->part_size < pc->part_size ?
 	    pc->len - (n - 1) * pc->part_size : pc->part_size;
 	if (text_num(size, 10, &got) == NULL || got != want)
@@ -2167,7 +2173,7 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 	static const list_kind list_parts = { "ListParts", "Part",
 	    { "NextPartNumberMarker" }, { "part-number-marker" }, 1 };
 	sigv4_pair q[2] = { { "uploadId", id } };
-	parts_ctx pc = { parts, nparts, part_size, body->body_len, NULL, 0 };
+	parts_ctx pc = { parts, nparts, part_size, body->body_len, NULL, 0, 0 };
 	int kept = 0;
 
 	memset(parts, 0, nparts * sizeof *parts);
@@ -2176,6 +2182,10 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 		free(pc.checksum);
 		return -1;
 	}
+	/* an upload of a larger archive (the tree shrank): its last parts
+	 * could be neither completed nor left out, so none of it is kept */
+	if (pc.beyond)
+		pc.listed = 0;
 	for (unsigned i = 0; i < nparts && pc.listed > 0; i++) {
 		uint64_t off = (uint64_t)i * part_size;
 		uint64_t plen = body->body_len - off < part_size ?
