@@ -1976,14 +1976,26 @@ static int
 object_el(void *ctx, const char *el, size_t len, s3p_err *err)
 {
 	object_each *oe = ctx;
-	char key[1100], size[32];
+	char key[1100], size[32], *o = key;
+	uint64_t n = 0;
 
 	if (text_xml(el, len, "Key", key, sizeof key) != 1 ||
 	    text_xml(el, len, "Size", size, sizeof size) != 1)
 		return ERR(err, S3P_ESERVER,
 		    "ListObjectsV2: a <Contents> without Key or Size");
-	uint64_t n = 0;
-
+	/* encoding-type=url: %XX a byte, '+' a blank (as botocore reads it;
+	 * a '+' of the key comes as %2B), in place */
+	for (const char *p = key; *p != '\0'; o++) {
+		char hx[3] = { p[0] == '%' ? p[1] : 0, p[0] == '%' ? p[2] : 0, 0 };
+		if (hx[0] && hx[1] && text_num(hx, 16, &n) == hx + 2) {
+			*o = (char)n;
+			p += 3;
+		} else {
+			*o = *p == '+' ? ' ' : *p;
+			p++;
+		}
+	}
+	*o = '\0';
 	text_num(size, 10, &n);
 	return oe->fn(oe->ctx, key, n, err);
 }
@@ -1995,10 +2007,13 @@ s3_list(s3_client *s, const char *bucket, const char *prefix,
 {
 	static const list_kind objects = { "ListObjectsV2", "Contents",
 	    { "NextContinuationToken" }, { "continuation-token" }, 1 };
-	sigv4_pair q[3] = { { "list-type", "2" }, { "prefix", prefix } };
+	/* keys as URL text: an XML 1.0 document cannot carry a key's control
+	 * characters (Swift answers 500) */
+	sigv4_pair q[4] = { { "encoding-type", "url" }, { "list-type", "2" },
+	    { "prefix", prefix } };
 	object_each oe = { fn, ctx };
 
-	return list_all(s, &objects, bucket, NULL, q, 2, object_el, &oe, err);
+	return list_all(s, &objects, bucket, NULL, q, 3, object_el, &oe, err);
 }
 
 int

@@ -15,6 +15,10 @@ printf 'hello\n' >"$TREE/stdout"
 : >"$TREE/empty"
 head -c 100000 /dev/urandom >"$TREE/outputs/blob.bin"
 printf 'a,b\n1,2\n' >"$TREE/outputs/nested/table.csv"
+# names a listing's XML cannot carry raw (a control character: Swift
+# answered 500), and blanks, '+' and '%', which its URL encoding escapes
+printf 'c\n' >"$TREE/outputs/ctl$(printf '\001')x"
+printf 'p\n' >"$TREE/outputs/a b+c%d"
 chmod 755 "$TREE/stdout"
 chmod 600 "$TREE/outputs/blob.bin"
 
