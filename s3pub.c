@@ -1254,7 +1254,7 @@ out:
 	s3c.cred_mu = NULL;
 	if (run.failed || err->status != 0) {
 		/* nothing that looks like a complete result stays behind */
-		unsigned long removed = 0;
+		unsigned long n[2] = { 0, 0 };  /* removed, left */
 		for (size_t i = 0; i < archive_count(a); i++) {
 			archive_entry e;
 			char k[TARGET_KEY_MAX + 1];
@@ -1263,15 +1263,15 @@ out:
 				continue;
 			archive_entry_get(a, i, &e);
 			fmt_snprintf(k, sizeof k, "%s%s", prefix, e.path);
-			if (s3_delete(&s3c, bucket, k, &derr) == 0)
-				removed++;
+			n[s3_delete(&s3c, bucket, k, &derr) != 0]++;
 		}
-		if (removed > 0) {
-			/* still one line: the cause, then what was undone */
+		if (n[0] + n[1] > 0) {
+			/* still one line: the cause, then what was undone, and
+			 * what could not be (no s3:DeleteObject, say) */
 			size_t l = strlen(err->msg);
 			fmt_snprintf(err->msg + l, sizeof err->msg - l,
-			    " (the %lu object%s this run had written were removed)",
-			    removed, removed == 1 ? "" : "s");
+			    " (objects this run had written: %lu removed, %lu "
+			    "could not be and stay under the prefix)", n[0], n[1]);
 		}
 	}
 	for (int j = 1; j < jobs; j++) {

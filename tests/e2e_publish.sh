@@ -252,10 +252,22 @@ EOF
 	long=$(printf '%0990d' 0)
 	cp -r "$TMP/many" "$TMP/many2" && printf 'x' >"$TMP/many2/d/$(printf 'z%.0s' $(seq 1 40))"
 	pb=$(new_bucket "$srv")
-	expect_exit "$srv: plain: a key over 1024 bytes fails the publish" 1 "1024" \
+	expect_exit "$srv: plain: a key over 1024 bytes fails the publish (exit 2, before any file)" 2 "over S3's 1024" \
 		with_keys "$srv" "$S3PUB" publish $ca --jobs 3 "$TMP/many2" "s3://$pb/$long,opt=endpoint=$ep,opt=encoding=plain"
-	check_eq "$srv: plain: objects written before the failure were removed" \
+	check_eq "$srv: plain: nothing written" \
 		"$(aws_s3 "$srv" s3api list-objects-v2 --bucket "$pb" --query 'Contents[].Key' --output text 2>&1)" "None"
+	# a failure half way where the clean-up is refused too (a bucket policy
+	# denies one key's PutObject and every DeleteObject: radosgw): the
+	# message says what stays
+	if [ "$srv" = rgw ]; then
+		printf '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::%s/nd/d/f5"}, {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::%s/*"}]}' \
+			"$pb" "$pb" >"$TMP/policy.json"
+		aws_rgw s3api put-bucket-policy --bucket "$pb" --policy "file://$TMP/policy.json"
+		expect_exit "$srv: plain: a refused PUT, then a refused clean-up -> 4, saying what stays" 4 \
+			"403.*objects this run had written: 0 removed, [1-9][0-9]* could not be and stay" \
+			with_keys "$srv" "$S3PUB" publish --jobs 1 "$TMP/many" "s3://$pb/nd,opt=endpoint=$ep,opt=encoding=plain"
+		aws_rgw s3api delete-bucket-policy --bucket "$pb"
+	fi
 
 	# presign (issue 2): a GET and a PUT URL accepted by the server (curl)
 	printf 'presigned body\n' >"$TMP/pbody"
