@@ -54,6 +54,8 @@ typedef struct {
 	uint64_t bytes;             /* body bytes received */
 	unsigned long objects;
 	unsigned long entries;      /* archive members, or files written */
+	unsigned long left_out;     /* get_prefix: objects a trusted manifest
+				       does not list (an earlier publish's) */
 	int archive;                /* the object was unpacked */
 	char content_sha256[65];    /* of the (last) object */
 	char checksum_sha256[96];   /* base64 of the same */

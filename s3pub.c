@@ -1820,8 +1820,10 @@ cmd_get(options *o)
 			    (unsigned long long)fr.bytes, fr.content_sha256, fr.entries,
 			    fr.archive ? "entries" : "file");
 		else
-			fmt_fprintf(stderr, "s3pub: saved %lu objects into %s: %llu bytes\n",
-			    fr.objects, fo.dir, (unsigned long long)fr.bytes);
+			fmt_fprintf(stderr, "s3pub: saved %lu objects into %s: %llu "
+			    "bytes%s\n", fr.objects, fo.dir, (unsigned long long)
+			    fr.bytes, fr.left_out ? "; objects under the prefix that "
+			    "its manifest does not list were left out" : "");
 	}
 	return close_client(0);
 fail:
