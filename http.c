@@ -1415,6 +1415,7 @@ conn_open(http_client *c, const http_url *u, const char *key,
 	const http_proxy *px = u->https ? &c->proxy_https : &c->proxy_http;
 	http_conn *k;
 	int fd, n;
+	char note[112];
 
 	if (px->port == 0 || no_proxy_match(c->no_proxy, u->host))
 		px = NULL;
@@ -1475,7 +1476,8 @@ conn_open(http_client *c, const http_url *u, const char *key,
 			goto fail;
 		}
 		logf_(c, "* TLS 1.2 %s%s", tls_suite_name(k->tls),
-		    tls_resumed(k->tls) ? " (session resumed)" : "");
+		    tls_resumed(k->tls) ? " (session resumed)"
+		    : tls_clock_note(k->tls, note, sizeof note));
 	}
 	return k;
 fail:

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +350,38 @@ san_has_ip(const unsigned char *c, size_t len, const unsigned char *ip,
 
 #define XV(ctx) ((tls_x509 *)(void *)(ctx))
 
+/* Certificate dates are checked at x->vtime. */
+static void
+set_vtime(tls_x509 *x)
+{
+	/* days since 0000-01-01 (proleptic Gregorian): 1970-01-01 is 719528 */
+	br_x509_minimal_set_time(&x->min, (uint32_t)(x->vtime / 86400 + 719528),
+	    (uint32_t)(x->vtime % 86400));
+}
+
+/* Seconds since 1970 of a date as br_x509_decoder gives it. */
+static long long
+x509_secs(uint32_t days, uint32_t secs)
+{
+	return ((long long)days - 719528) * 86400 + secs;
+}
+
+/*
+ * The device clock is before the build date (a device without a real-time
+ * clock starts at 1970): the true time is then only known to be after the
+ * build date, and a certificate issued since is no sign of a bad one. So
+ * each certificate br_x509_minimal checks is also decoded here, ahead of
+ * it, and the time it checks dates at is moved up to the latest notBefore
+ * seen; xv_end_chain then refuses the chain unless every notAfter is at or
+ * after that time. The chain is thus valid at one time, which is after the
+ * build date: no certificate expired before the build date is taken.
+ */
+static int
+clock_early(const tls_x509 *x)
+{
+	return x->clock < S3PUB_BUILD_TIME && x->min.err == 0;
+}
+
 static void
 xv_start_chain(const br_x509_class **ctx, const char *server_name)
 {
@@ -357,6 +390,7 @@ xv_start_chain(const br_x509_class **ctx, const char *server_name)
 	x->cert_index = -1;
 	x->ip_ok = 0;
 	x->der_len = 0;
+	x->min_na = LLONG_MAX;
 	x->min.vtable->start_chain(&x->min.vtable, server_name);
 }
 
@@ -374,6 +408,7 @@ xv_start_cert(const br_x509_class **ctx, uint32_t length)
 	}
 	if (!x->insecure)
 		x->min.vtable->start_cert(&x->min.vtable, length);
+	br_x509_decoder_init(&x->dec, NULL, NULL);
 }
 
 static void
@@ -385,6 +420,17 @@ xv_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
 		memcpy(x->der + x->der_len, buf, len);
 		x->der_len += len;
 	}
+	/* never again once finished: see cert_push */
+	if (clock_early(x) && !x->dec.decoded && x->dec.err == 0) {
+		long long nb;
+
+		br_x509_decoder_push(&x->dec, buf, len);
+		nb = x509_secs(x->dec.notbefore_days, x->dec.notbefore_seconds);
+		if (nb > x->vtime) {
+			x->vtime = nb;
+			set_vtime(x);
+		}
+	}
 	if (!x->insecure)
 		x->min.vtable->append(&x->min.vtable, buf, len);
 }
@@ -394,6 +440,10 @@ xv_end_cert(const br_x509_class **ctx)
 {
 	tls_x509 *x = XV(ctx);
 
+	long long na = x509_secs(x->dec.notafter_days, x->dec.notafter_seconds);
+
+	if (clock_early(x) && na < x->min_na)
+		x->min_na = na;
 	if (!x->insecure)
 		x->min.vtable->end_cert(&x->min.vtable);
 }
@@ -408,14 +458,14 @@ xv_end_chain(const br_x509_class **ctx)
 	if (x->insecure) {
 		if (!have)
 			return BR_ERR_X509_EMPTY_CHAIN;
-		if (x->dec == NULL && (x->dec = malloc(sizeof *x->dec)) == NULL)
-			return BR_ERR_X509_LIMIT_EXCEEDED;
-		br_x509_decoder_init(x->dec, NULL, NULL);
-		br_x509_decoder_push(x->dec, x->der, x->der_len);
-		return br_x509_decoder_last_error(x->dec) ? BR_ERR_X509_INVALID_VALUE
+		br_x509_decoder_init(&x->dec, NULL, NULL);
+		br_x509_decoder_push(&x->dec, x->der, x->der_len);
+		return br_x509_decoder_last_error(&x->dec) ? BR_ERR_X509_INVALID_VALUE
 		    : 0;
 	}
 	r = x->min.vtable->end_chain(&x->min.vtable);
+	if (r == 0 && x->min_na < x->vtime)
+		r = BR_ERR_X509_EXPIRED;
 	if (r == 0 && x->ip_len) {
 		x->ip_ok = have && san_has_ip(x->der, x->der_len, x->ip, x->ip_len);
 		if (!x->ip_ok)
@@ -432,7 +482,7 @@ xv_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
 	if (x->insecure) {
 		if (usages != NULL)
 			*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
-		return x->dec != NULL ? br_x509_decoder_get_pkey(x->dec) : NULL;
+		return br_x509_decoder_get_pkey(&x->dec);
 	}
 	return x->min.vtable->get_pkey(&x->min.vtable, usages);
 }
@@ -537,18 +587,6 @@ ip_literal(const char *host, unsigned char *ip)
 	if (inet_pton(AF_INET6, host, ip) == 1)
 		return 16;
 	return 0;
-}
-
-static void
-set_time(br_x509_minimal_context *xc)
-{
-	long long t = (long long)s3p_now();
-
-	if (t < (long long)S3PUB_BUILD_TIME)
-		t = S3PUB_BUILD_TIME;
-	/* days since 0000-01-01 (proleptic Gregorian): 1970-01-01 is 719528 */
-	br_x509_minimal_set_time(xc, (uint32_t)(t / 86400 + 719528),
-	    (uint32_t)(t % 86400));
 }
 
 /*
@@ -698,7 +736,11 @@ setup(tls_conn *t, const tls_anchors *a, int insecure)
 		br_ssl_engine_set_hash(eng, id, hashes[i]);
 		br_x509_minimal_set_hash(xc, id, hashes[i]);
 	}
-	set_time(xc);
+	/* a clock before the build date: see clock_early */
+	t->xv.clock = (long long)s3p_now();
+	t->xv.vtime = t->xv.clock < S3PUB_BUILD_TIME ? S3PUB_BUILD_TIME
+	    : t->xv.clock;
+	set_vtime(&t->xv);
 	br_ssl_engine_set_prf_sha256(eng, s3p_prf_sha256);
 	br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
 	br_ssl_engine_set_default_aes_gcm(eng);
@@ -740,7 +782,6 @@ tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 	t->eof = 0;
 	t->resumed = 0;
 	t->xv.der = NULL;
-	t->xv.dec = NULL;
 	fmt_snprintf(t->host, sizeof t->host, "%s", host);
 	t->ca_path = a ? a->path : "(none)";
 	setup(t, a, insecure);
@@ -784,7 +825,7 @@ tls_fail(tls_conn *t, s3p_err *err)
 {
 	unsigned e = br_ssl_engine_last_error(&t->sc.eng);
 	const char *why = "TLS handshake failed: ", *arg = "";
-	char nb[48];
+	char nb[112];
 
 	switch (e) {
 	case BR_ERR_IO:
@@ -802,6 +843,7 @@ tls_fail(tls_conn *t, s3p_err *err)
 		break;
 	case BR_ERR_X509_EXPIRED:
 		why = "certificate expired or not yet valid";
+		arg = tls_clock_note(t, nb, sizeof nb);
 		break;
 	case BR_ERR_OK:
 		why = "TLS connection closed";
@@ -887,8 +929,6 @@ tls_abandon(tls_conn *t)
 {
 	free(t->xv.der);
 	t->xv.der = NULL;
-	free(t->xv.dec);
-	t->xv.dec = NULL;
 }
 
 /* The names of suites[], in its order, as OpenSSL writes them. */
@@ -916,4 +956,19 @@ int
 tls_resumed(const tls_conn *t)
 {
 	return t->resumed;
+}
+
+const char *
+tls_clock_note(const tls_conn *t, char *buf, size_t cap)
+{
+	s3p_utc c, v;
+
+	*buf = '\0';
+	/* both are within 0..9999: s3p_time_to_utc does not fail */
+	if (t->xv.clock < S3PUB_BUILD_TIME && s3p_time_to_utc(t->xv.clock, &c) == 0
+	    && s3p_time_to_utc(t->xv.vtime, &v) == 0)
+		fmt_snprintf(buf, cap, " (the device clock, %04d-%02d-%02d, is "
+		    "before this build's date: checked at %04d-%02d-%02d)",
+		    c.year, c.month, c.day, v.year, v.month, v.day);
+	return buf;
 }

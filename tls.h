@@ -21,7 +21,8 @@
  *   "HOST: certificate not trusted by CA bundle PATH"
  *   "HOST: host name mismatch" (or "...: certificate has no iPAddress
  *       subjectAltName matching IP")
- *   "HOST: certificate expired or not yet valid"
+ *   "HOST: certificate expired or not yet valid" (and tls_clock_note's
+ *       words when the device clock is before the build date)
  *   "HOST: TLS handshake failed: BR_ERR_..." (the BearSSL error name;
  *       "BR_ALERT_..." for an alert received from the server)
  * all with status S3P_ENET. A failure of the I/O callbacks shows as -1 with
@@ -29,8 +30,10 @@
  * callbacks knows the real cause (time-out, reset) and should overwrite it.
  *
  * Verification: the chain against the anchors, the validity dates at
- * max(s3p_now(), S3PUB_BUILD_TIME) (a device whose clock was never set
- * still validates), the host name for names. SNI is sent for names only,
+ * s3p_now(), or, when that is before S3PUB_BUILD_TIME (a device whose clock
+ * was never set), at the latest of the build time and the certificates'
+ * notBefore, every certificate valid then (tls.c, clock_early); the host
+ * name for names. SNI is sent for names only,
  * never for IP literals; for an IP literal the chain is validated without a
  * name and the end-entity certificate must carry an iPAddress
  * subjectAltName equal to the address (BearSSL only checks DNS names).
@@ -100,9 +103,13 @@ typedef struct {
 	unsigned char ip[16];
 	int ip_ok;                  /* the end-entity SAN matched */
 	int cert_index;             /* 0 for the end-entity certificate */
-	br_x509_decoder_context *dec;   /* private: EE key when insecure */
+	/* private: the EE key when insecure; dates when the clock is early */
+	br_x509_decoder_context dec;
 	unsigned char *der;         /* private: EE certificate bytes (malloc) */
 	size_t der_len, der_cap;
+	/* the device clock, the time dates are checked at, and (the device
+	 * clock before the build date) the chain's earliest notAfter: s */
+	long long clock, vtime, min_na;
 } tls_x509;
 
 typedef struct {
@@ -157,6 +164,14 @@ const char *tls_suite_name(const tls_conn *t);
 
 /* 1 when the last failure was a certificate refusal (not worth a retry). */
 int tls_is_cert_error(const tls_conn *t);
+
+/*
+ * When the device clock is before the build date: " (the device clock,
+ * 1970-01-01, is before this build's date: checked at 2026-12-07)" in buf
+ * (112 bytes are enough), the time the last chain's dates were checked at;
+ * "" otherwise. Returns buf.
+ */
+const char *tls_clock_note(const tls_conn *t, char *buf, size_t cap);
 
 /* 1 when the last handshake resumed a session. */
 int tls_resumed(const tls_conn *t);

@@ -64,12 +64,12 @@ mkca() {
 		-startdate 20190101000000Z -enddate 20991231000000Z >/dev/null 2>&1
 }
 # mkleaf NAME CA rsa|ec SAN START END: server cert + key in NAME.pem/NAME.key,
-# signed with $MD (default sha256)
+# signed with $MD (default sha256), extensions $EXT (default leaf)
 mkleaf() {
 	newkey "$P/$1.key" "$3"
 	openssl req -new -key "$P/$1.key" -subj "/CN=$1" -out "$P/$1.csr" 2>/dev/null
 	SAN=$4 openssl ca -batch -config "$P/ca.cnf" -keyfile "$P/$2.key" -cert "$P/$2.crt" \
-		-md "${MD:-sha256}" -in "$P/$1.csr" -out "$P/$1.pem" -extensions leaf -notext \
+		-md "${MD:-sha256}" -in "$P/$1.csr" -out "$P/$1.pem" -extensions "${EXT:-leaf}" -notext \
 		-startdate "$5" -enddate "$6" >/dev/null 2>&1
 }
 mkca rsaca rsa
@@ -83,13 +83,31 @@ mkleaf expired rsaca rsa "DNS:localhost" 20200102000000Z 20210101000000Z
 MD=sha512 mkleaf rsa512 rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
 MD=sha384 mkleaf ec384 ecca ec "DNS:localhost" 20200102000000Z 20991231000000Z
 MD=sha1 mkleaf rsasha1 rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
-for f in rsaca ecca otherca rsa ec dnsonly wrongname expired rsa512 ec384 rsasha1; do
+# after the build date (at most now): issued after the binary was built
+day() { date -u -d "+$1 day" +%Y%m%d%H%M%SZ; }
+mkleaf fresh rsaca rsa "DNS:localhost" "$(day 1)" 20991231000000Z
+# chains through an intermediate CA (ca_ext), leaf first: an intermediate
+# that starts after its leaf (valid together from day 3); two chains never
+# valid at one time: a leaf that ends (day 2) before its intermediate starts
+# (day 3), and an intermediate that ends (day 2) before its leaf starts
+EXT=ca_ext mkleaf lateint rsaca rsa "DNS:unused" "$(day 3)" 20991231000000Z
+EXT=ca_ext mkleaf earlyint rsaca rsa "DNS:unused" "$(day 1)" "$(day 2)"
+cp "$P/lateint.pem" "$P/lateint.crt"
+cp "$P/earlyint.pem" "$P/earlyint.crt"
+mkleaf late lateint rsa "DNS:localhost" "$(day 2)" 20991231000000Z
+mkleaf gap lateint rsa "DNS:localhost" "$(day 1)" "$(day 2)"
+mkleaf gap2 earlyint rsa "DNS:localhost" "$(day 3)" 20991231000000Z
+for f in rsaca ecca otherca rsa ec dnsonly wrongname expired rsa512 ec384 rsasha1 \
+	fresh lateint earlyint late gap gap2; do
 	[ -s "$P/$f.pem" ] || [ -s "$P/$f.crt" ] || not_ok "made test certificate $f"
 done
 cat "$P/rsaca.crt" "$P/ecca.crt" >"$P/bundle.pem"
 
 # one server per certificate
-for s in rsa ec dnsonly wrongname expired; do
+cat "$P/lateint.crt" >>"$P/late.pem"
+cat "$P/lateint.crt" >>"$P/gap.pem"
+cat "$P/earlyint.crt" >>"$P/gap2.pem"
+for s in rsa ec dnsonly wrongname expired fresh late gap gap2; do
 	start_py "$TMP/$s.port" tests/http_server.py "$TMP/$s.port" --tls "$P/$s.pem" "$P/$s.key"
 	eval "PORT_$s=\$(cat \"\$TMP/$s.port\")"
 done
@@ -151,6 +169,28 @@ expect_exit "device clock after the build date: used as is (2100: expired)" 3 \
 expect_exit "expired certificate stays refused with an old device clock" 3 \
 	"expired or not yet valid" \
 	env S3PUB_FAKE_TIME=20200601T000000Z $T $C https://localhost:$PORT_expired/hello
+# a clock before the build date (no RTC: 1970) tells only that the time is
+# after the build date: the chain is checked at its latest notBefore when
+# that is later, and must be valid then as a whole
+Z70="env S3PUB_FAKE_TIME=19700101T000000Z"
+out=$($Z70 $T $C -v https://localhost:$PORT_fresh/hello 2>&1)
+check_eq "clock at 1970, certificate issued after the build: accepted, said in -v" \
+	"$(echo "$out" | grep -cx hello) $(echo "$out" | grep -c "^\* TLS 1.2 .* (the device clock, 1970-01-01, is before this build's date: checked at $(date -u -d '+1 day' +%F))")" \
+	"1 1"
+out=$($Z70 $T $C https://localhost:$PORT_late/hello 2>&1)
+check_eq "clock at 1970, intermediate CA issued after its leaf: accepted" \
+	"$(echo "$out" | head -1)" hello
+expect_exit "clock at 1970, expired before the build date: refused, clock named" 3 \
+	"localhost: certificate expired or not yet valid [(]the device clock, 1970-01-01, is before this build's date: checked at 20[0-9-]*[)]\$" \
+	$Z70 $T $C https://localhost:$PORT_expired/hello
+for g in gap gap2; do
+	expect_exit "clock at 1970, a chain never valid at one time ($g): refused" 3 \
+		"expired or not yet valid [(]the device clock, 1970-01-01, .*checked at $(date -u -d '+3 day' +%F)[)]" \
+		$Z70 $T $C https://localhost:$(eval echo \$PORT_$g)/hello
+done
+expect_exit "a clock after the build date is used as is: not yet valid" 3 \
+	"localhost: certificate expired or not yet valid\$" \
+	$T $C https://localhost:$PORT_fresh/hello
 
 # insecure
 out=$($T -k https://localhost:$PORT_wrongname/hello 2>"$TMP/k.err")
