@@ -65,6 +65,8 @@ typedef struct {
 	br_x509_decoder_context xd;
 	dyn dn;
 	int extra;      /* bytes after the certificate's end: skip it */
+	uint32_t last;  /* the last 4 bytes pushed, for has_bc */
+	int has_bc;     /* the basicConstraints OID was seen */
 } cert_in;
 
 static void
@@ -72,6 +74,12 @@ cert_push(void *ctx, const void *buf, size_t len)
 {
 	cert_in *ci = ctx;
 
+	/* OID 2.5.29.19 (DER 06 03 55 1d 13): its last 4 bytes are enough,
+	 * as a false match only keeps a certificate from being a CA */
+	for (size_t i = 0; i < len; i++)
+		if ((ci->last = ci->last << 8 | ((const unsigned char *)buf)[i])
+		    == 0x03551d13)
+			ci->has_bc = 1;
 	/* the decoder must not run again once finished (found by fuzzing:
 	 * a NULL dereference in br_x509_decoder_run) */
 	if (ci->xd.err != 0 || ci->xd.decoded) {
@@ -115,7 +123,14 @@ add_anchor(tls_anchors *a, size_t *cap, cert_in *ci)
 	ta = &a->ta[a->n++];
 	ta->dn.data = m;
 	ta->dn.len = ci->dn.len;
-	ta->flags = br_x509_decoder_isCA(&ci->xd) ? BR_X509_TA_CA : 0;
+	/*
+	 * A CA by basicConstraints, or without that extension (X.509 v1, as
+	 * 'openssl x509 -req -signkey' makes for private CAs), as OpenSSL
+	 * takes such a root; cA=FALSE makes a certificate trusted only as
+	 * itself (a server's own self-signed certificate).
+	 */
+	ta->flags = br_x509_decoder_isCA(&ci->xd) || !ci->has_bc
+	    ? BR_X509_TA_CA : 0;
 	ta->pkey = *pk;     /* lengths and curve; the pointers are set next */
 	m = cat(m, ci->dn.p, ci->dn.len);
 	if (rsa) {
@@ -176,6 +191,7 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 				ci->dn.len = 0;
 				ci->dn.oom = 0;
 				ci->extra = 0;
+				ci->has_bc = 0;
 				br_x509_decoder_init(&ci->xd, dyn_add, &ci->dn);
 				br_pem_decoder_setdest(&pc, cert_push, ci);
 			} else {

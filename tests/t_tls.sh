@@ -55,12 +55,13 @@ newkey() {  # newkey FILE rsa|ec
 		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null
 	fi
 }
-# mkca NAME rsa|ec: self-signed CA valid 2019..2099
+# mkca NAME rsa|ec: self-signed CA valid 2019..2099 (extensions $EXT, default
+# ca_ext)
 mkca() {
 	newkey "$P/$1.key" "$2"
 	openssl req -new -key "$P/$1.key" -subj "/CN=s3pub test $1" -out "$P/$1.csr" 2>/dev/null
 	SAN=DNS:unused openssl ca -batch -config "$P/ca.cnf" -selfsign -keyfile "$P/$1.key" \
-		-in "$P/$1.csr" -out "$P/$1.crt" -extensions ca_ext -notext \
+		-in "$P/$1.csr" -out "$P/$1.crt" -extensions "${EXT:-ca_ext}" -notext \
 		-startdate 20190101000000Z -enddate 20991231000000Z >/dev/null 2>&1
 }
 # mkleaf NAME CA rsa|ec SAN START END: server cert + key in NAME.pem/NAME.key,
@@ -75,6 +76,13 @@ mkleaf() {
 mkca rsaca rsa
 mkca ecca ec
 mkca otherca rsa
+# a private CA as 'openssl x509 -req -signkey' makes it: X.509 v1, no
+# basicConstraints; and a self-signed certificate with cA=FALSE (trusted
+# only as itself)
+newkey "$P/v1ca.key" rsa
+openssl req -new -key "$P/v1ca.key" -subj "/CN=s3pub test v1ca" -out "$P/v1ca.csr" 2>/dev/null
+openssl x509 -req -in "$P/v1ca.csr" -signkey "$P/v1ca.key" -days 30000 -out "$P/v1ca.crt" 2>/dev/null
+EXT=leaf mkca noca rsa
 mkleaf rsa rsaca rsa "DNS:localhost,IP:127.0.0.1,IP:::1" 20200102000000Z 20991231000000Z
 mkleaf ec ecca ec "DNS:localhost,IP:127.0.0.1" 20200102000000Z 20991231000000Z
 mkleaf dnsonly rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
@@ -85,6 +93,8 @@ MD=sha384 mkleaf ec384 ecca ec "DNS:localhost" 20200102000000Z 20991231000000Z
 MD=sha1 mkleaf rsasha1 rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
 # after the build date (at most now): issued after the binary was built
 day() { date -u -d "+$1 day" +%Y%m%d%H%M%SZ; }
+mkleaf viav1 v1ca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
+mkleaf vianoca noca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
 mkleaf fresh rsaca rsa "DNS:localhost" "$(day 1)" 20991231000000Z
 # chains through an intermediate CA (ca_ext), leaf first: an intermediate
 # that starts after its leaf (valid together from day 3); two chains never
@@ -98,7 +108,7 @@ mkleaf late lateint rsa "DNS:localhost" "$(day 2)" 20991231000000Z
 mkleaf gap lateint rsa "DNS:localhost" "$(day 1)" "$(day 2)"
 mkleaf gap2 earlyint rsa "DNS:localhost" "$(day 3)" 20991231000000Z
 for f in rsaca ecca otherca rsa ec dnsonly wrongname expired rsa512 ec384 rsasha1 \
-	fresh lateint earlyint late gap gap2; do
+	fresh lateint earlyint late gap gap2 v1ca noca viav1 vianoca; do
 	[ -s "$P/$f.pem" ] || [ -s "$P/$f.crt" ] || not_ok "made test certificate $f"
 done
 cat "$P/rsaca.crt" "$P/ecca.crt" >"$P/bundle.pem"
@@ -107,7 +117,7 @@ cat "$P/rsaca.crt" "$P/ecca.crt" >"$P/bundle.pem"
 cat "$P/lateint.crt" >>"$P/late.pem"
 cat "$P/lateint.crt" >>"$P/gap.pem"
 cat "$P/earlyint.crt" >>"$P/gap2.pem"
-for s in rsa ec dnsonly wrongname expired fresh late gap gap2; do
+for s in rsa ec dnsonly wrongname expired fresh late gap gap2 viav1 vianoca; do
 	start_py "$TMP/$s.port" tests/http_server.py "$TMP/$s.port" --tls "$P/$s.pem" "$P/$s.key"
 	eval "PORT_$s=\$(cat \"\$TMP/$s.port\")"
 done
@@ -137,6 +147,12 @@ done
 expect_exit "CA not in the bundle: refused, bundle named" 3 \
 	"localhost: certificate not trusted by CA bundle .*otherca.crt" \
 	$T -c "$P/otherca.crt" https://localhost:$PORT_rsa/hello
+out=$($T -c "$P/v1ca.crt" https://localhost:$PORT_viav1/hello 2>&1)
+check_eq "X.509 v1 CA (no basicConstraints) in the bundle: its leaf trusted" \
+	"$(echo "$out" | head -1)" hello
+expect_exit "issuer with basicConstraints cA=FALSE in the bundle: not a CA" 3 \
+	"localhost: certificate not trusted by CA bundle .*noca.crt" \
+	$T -c "$P/noca.crt" https://localhost:$PORT_vianoca/hello
 expect_exit "wrong host name: refused" 3 "localhost: host name mismatch" \
 	$T $C https://localhost:$PORT_wrongname/hello
 out=$($T $C https://127.0.0.1:$PORT_rsa/hello 2>&1)
