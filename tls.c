@@ -64,7 +64,6 @@ cat(unsigned char *m, const void *src, size_t len)
 typedef struct {
 	br_x509_decoder_context xd;
 	dyn dn;
-	int extra;      /* bytes after the certificate's end: skip it */
 	uint32_t last;  /* the last 4 bytes pushed, for has_bc */
 	int has_bc;     /* the basicConstraints OID was seen */
 } cert_in;
@@ -81,12 +80,11 @@ cert_push(void *ctx, const void *buf, size_t len)
 		    == 0x03551d13)
 			ci->has_bc = 1;
 	/* the decoder must not run again once finished (found by fuzzing:
-	 * a NULL dereference in br_x509_decoder_run) */
-	if (ci->xd.err != 0 || ci->xd.decoded) {
-		ci->extra = 1;
-		return;
-	}
-	br_x509_decoder_push(&ci->xd, buf, len);
+	 * a NULL dereference in br_x509_decoder_run); bytes after the
+	 * certificate are ignored, as OpenSSL does (a TRUSTED CERTIFICATE's
+	 * trust settings) */
+	if (ci->xd.err == 0 && !ci->xd.decoded)
+		br_x509_decoder_push(&ci->xd, buf, len);
 }
 
 /*
@@ -101,10 +99,9 @@ add_anchor(tls_anchors *a, size_t *cap, cert_in *ci)
 	unsigned char *m;
 	int rsa;
 
-	if (br_x509_decoder_last_error(&ci->xd) != 0 || ci->dn.oom || ci->extra)
-		return 0;
-	pk = br_x509_decoder_get_pkey(&ci->xd);
-	if (pk == NULL || (pk->key_type != BR_KEYTYPE_RSA
+	/* decoded: err is then 0, or EXTRA_ELEMENT for bytes after it */
+	pk = &ci->xd.pkey;
+	if (!ci->xd.decoded || ci->dn.oom || (pk->key_type != BR_KEYTYPE_RSA
 	    && pk->key_type != BR_KEYTYPE_EC))
 		return 0;
 	if (a->n == *cap) {
@@ -170,27 +167,42 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 	if ((ci = calloc(1, sizeof *ci)) == NULL)
 		return err_set(err, S3P_EUSAGE, "%s: out of memory", name);
 	br_pem_decoder_init(&pc);
+	/* a UTF-8 byte order mark (Windows editors) would hide the first line */
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		len -= 3;
+	}
 	/*
-	 * A byte at a time: BearSSL's decoder keeps a CR in the BEGIN line's
-	 * object name ("CERTIFICATE" then matches nothing) and ends an object
-	 * only at the END line's newline, so CRs are not pushed and one
-	 * newline is pushed after the text, as BearSSL's own tools do (curl,
-	 * openssl and python read such bundles). Debian's bundle of 144 CAs
-	 * loads in about 36 ms, against 31 in one push.
+	 * A byte at a time: BearSSL's decoder keeps a CR or a blank in the
+	 * BEGIN line's object name ("CERTIFICATE" then matches nothing) and
+	 * its END line must end in dashes and a newline, and it ends an object
+	 * only at the END line's newline, so CRs, and blanks before a line's
+	 * end, are not pushed and one newline is pushed after the text, as
+	 * BearSSL's own tools do (curl, openssl and python read such bundles).
+	 * Debian's bundle of 144 CAs loads in about 36 ms, against 31 in one
+	 * push.
 	 */
-	for (size_t i = 0; i <= len && rc == 0; i++) {
-		if (i < len && p[i] == '\r')
+	for (size_t i = 0, j = 0; i <= len && rc == 0; i++) {
+		const char *nm;
+		size_t l;
+
+		/* j: the end of the run of blanks and CRs at i (once a run) */
+		for (j = j > i ? j : i; j < len && (p[j] == ' ' || p[j] == '\t'
+		    || p[j] == '\r'); j++)
+			;
+		if (j > i && (p[i] == '\r' || j == len || p[j] == '\n'))
 			continue;
 		br_pem_decoder_push(&pc, i < len ? p + i
 		    : (const unsigned char *)"\n", 1);
 		switch (br_pem_decoder_event(&pc)) {
 		case BR_PEM_BEGIN_OBJ:
-			in_cert = strcmp(br_pem_decoder_name(&pc), "CERTIFICATE") == 0
-			    || strcmp(br_pem_decoder_name(&pc), "X509 CERTIFICATE") == 0;
+			/* CERTIFICATE, X509 CERTIFICATE, TRUSTED CERTIFICATE */
+			nm = br_pem_decoder_name(&pc);
+			l = strlen(nm);
+			in_cert = l >= 11 && strcmp(nm + l - 11, "CERTIFICATE") == 0;
 			if (in_cert) {
 				ci->dn.len = 0;
 				ci->dn.oom = 0;
-				ci->extra = 0;
 				ci->has_bc = 0;
 				br_x509_decoder_init(&ci->xd, dyn_add, &ci->dn);
 				br_pem_decoder_setdest(&pc, cert_push, ci);

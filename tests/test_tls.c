@@ -93,6 +93,7 @@ main(void)
 	    "rsa:2048 -nodes -keyout /dev/null -subj /CN=t-rsa -days 2 "
 	    "2>/dev/null", "r");
 	n = p ? fread(pem, 1, sizeof pem - 1, p) : 0;
+	pem[n] = '\0';
 	if (p)
 		pclose(p);
 	if (n > 0 && strstr(pem, "PRIVATE KEY") && strstr(pem, "CERTIFICATE")) {
@@ -139,8 +140,58 @@ main(void)
 			if (r == 0)
 				tls_anchors_free(&a);
 		}
+		/* as OpenSSL reads them too: blanks at every line's end (the
+		 * BEGIN and END lines too), and a UTF-8 byte order mark before
+		 * the first line (here the EC CA's BEGIN line: no key first) */
+		{
+			char sp[2 * sizeof pem];
+			const char *certs = strstr(pem, "-----BEGIN CERTIFICATE");
+			size_t m = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				if (pem[i] == '\n') {
+					sp[m++] = ' ';
+					sp[m++] = '\t';
+					sp[m++] = ' ';
+				}
+				sp[m++] = pem[i];
+			}
+			r = tls_anchors_load_mem(&a, sp, m, "blanks", &err);
+			t_ok(r == 0 && a.n == 2, "blanks before every newline: "
+			    "2 anchors (%zu)", r ? 0 : a.n);
+			if (r == 0)
+				tls_anchors_free(&a);
+			m = (size_t)snprintf(sp, sizeof sp, "\xef\xbb\xbf%s", certs);
+			r = tls_anchors_load_mem(&a, sp, m, "bom", &err);
+			t_ok(r == 0 && a.n == 2, "a UTF-8 BOM before the first "
+			    "BEGIN line: 2 anchors (%zu)", r ? 0 : a.n);
+			if (r == 0)
+				tls_anchors_free(&a);
+		}
 	} else {
 		t_skip("openssl not installed: generated CAs");
+	}
+
+	/* openssl x509 -trustout: "TRUSTED CERTIFICATE", the certificate
+	 * then its trust settings in one DER */
+	p = popen("cd \"${TMPDIR:-/tmp}\" && openssl req -x509 -newkey ec "
+	    "-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null "
+	    "-subj /CN=t-trusted -days 2 2>/dev/null | openssl x509 -trustout "
+	    "-addtrust serverAuth 2>/dev/null", "r");
+	n = p ? fread(pem, 1, sizeof pem - 1, p) : 0;
+	pem[n] = '\0';
+	if (p)
+		pclose(p);
+	if (strstr(pem, "-----BEGIN TRUSTED CERTIFICATE-----\n")) {
+		int r = tls_anchors_load_mem(&a, pem, n, "trusted", &err);
+
+		t_ok(r == 0 && a.n == 1 && a.ta[0].pkey.key_type == BR_KEYTYPE_EC,
+		    "a TRUSTED CERTIFICATE (openssl -trustout): 1 EC anchor (%s)",
+		    r ? err.msg : "");
+		if (r == 0)
+			tls_anchors_free(&a);
+	} else {
+		t_skip("openssl not installed: TRUSTED CERTIFICATE");
 	}
 	return t_done();
 }
