@@ -802,7 +802,7 @@ tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 {
 	unsigned char rnd[32];
 	unsigned char offered[32];
-	size_t offered_len = 0;
+	size_t offered_len = 0, hl;
 	unsigned e;
 	char nb[48];
 
@@ -810,7 +810,13 @@ tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 	t->eof = 0;
 	t->resumed = 0;
 	t->xv.der = NULL;
+	/* an absolute name's final dot is not sent in SNI (RFC 6066) nor
+	 * matched against the certificate, as curl does */
 	fmt_snprintf(t->host, sizeof t->host, "%s", host);
+	hl = strlen(t->host);
+	if (hl > 1 && t->host[hl - 1] == '.')
+		t->host[hl - 1] = '\0';
+	host = t->host;
 	t->ca_path = a ? a->path : "(none)";
 	setup(t, a, insecure);
 	t->xv.ip_len = ip_literal(host, t->xv.ip);

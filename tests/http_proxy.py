@@ -16,7 +16,8 @@ import base64, os, socket, sys, threading
 def loopback(host):
     """RFC 6761: every NAME.localhost is the loopback (glibc and musl do not
     resolve them: the proxy does, so virtual-hosted style can be tested)."""
-    return "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
+    h = host[:-1] if host.endswith(".") else host   # absolute names too
+    return "127.0.0.1" if h == "localhost" or h.endswith(".localhost") else host
 
 log = sys.argv[2]
 need = sys.argv[3] if len(sys.argv) > 3 else None

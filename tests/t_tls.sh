@@ -269,6 +269,9 @@ out=$(HTTPS_PROXY=http://127.0.0.1:$PPORT $TOOL $C https://localhost:$PORT_rsa/h
 check_eq "HTTPS_PROXY: CONNECT tunnel, certificate checked through it" \
 	"$(echo "$out" | head -1) $(cat "$TMP/plog")" \
 	"hello CONNECT localhost:$PORT_rsa HTTP/1.1"
+out=$(HTTPS_PROXY=http://127.0.0.1:$PPORT $TOOL $C https://localhost.:$PORT_rsa/hello 2>&1)
+check_eq "absolute name localhost. (the proxy resolves it): matches DNS:localhost" \
+	"$(echo "$out" | head -1)" hello
 expect_exit "HTTPS_PROXY refusing CONNECT: named" 3 "proxy 127.0.0.1:$PPORT.*refused CONNECT.*403" \
 	env https_proxy=127.0.0.1:$PPORT $TOOL $C https://localhost.localdomain.invalid:443/
 
@@ -334,6 +337,15 @@ if command -v openssl >/dev/null; then
 
 	# certificate signatures: SHA-256 above, SHA-384 and SHA-512 here;
 	# SHA-1 is refused (tls.c sets no SHA-1 hash)
+	# an absolute name (the proxy resolves localhost.): SNI is sent without
+	# its final dot (RFC 6066; -servername_fatal refuses any other), and
+	# the name is checked without it
+	sserv -cert "$P/ec.pem" -key "$P/ec.key" -servername localhost \
+		-cert2 "$P/rsa.pem" -key2 "$P/rsa.key" -servername_fatal
+	out=$(HTTPS_PROXY=http://127.0.0.1:$PPORT $TOOL $C https://localhost.:$SP/page.txt 2>&1)
+	check_eq "absolute name localhost.: SNI localhost, name matched" \
+		"$(echo "$out" | head -1)" "from s_server"
+
 	sserv -cert "$P/rsa512.pem" -key "$P/rsa512.key"
 	out=$($T $C https://localhost:$SP/page.txt 2>&1)
 	check_eq "RSA certificate signed with SHA-512: accepted" "$(echo "$out" | head -1)" \
