@@ -186,9 +186,9 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 		const char *nm;
 		size_t l;
 
-		/* j: the end of the run of blanks and CRs at i (once a run) */
-		for (j = j > i ? j : i; j < len && (p[j] == ' ' || p[j] == '\t'
-		    || p[j] == '\r'); j++)
+		/* j: the end of the run of blanks, CRs (any control byte but
+		 * the newline) at i, found once a run */
+		for (j = j > i ? j : i; j < len && p[j] <= ' ' && p[j] != '\n'; j++)
 			;
 		if (j > i && (p[i] == '\r' || j == len || p[j] == '\n'))
 			continue;
@@ -998,11 +998,13 @@ tls_clock_note(const tls_conn *t, char *buf, size_t cap)
 	s3p_utc c, v;
 
 	*buf = '\0';
-	/* both are within 0..9999: s3p_time_to_utc does not fail */
-	if (t->xv.clock < S3PUB_BUILD_TIME && s3p_time_to_utc(t->xv.clock, &c) == 0
-	    && s3p_time_to_utc(t->xv.vtime, &v) == 0)
+	if (t->xv.clock < S3PUB_BUILD_TIME) {
+		/* both are within 0..9999: s3p_time_to_utc does not fail */
+		s3p_time_to_utc(t->xv.clock, &c);
+		s3p_time_to_utc(t->xv.vtime, &v);
 		fmt_snprintf(buf, cap, " (the device clock, %04d-%02d-%02d, is "
 		    "before this build's date: checked at %04d-%02d-%02d)",
 		    c.year, c.month, c.day, v.year, v.month, v.day);
+	}
 	return buf;
 }
