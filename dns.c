@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "text.h"
 
 #define TYPE_A 1
 #define TYPE_AAAA 28
@@ -56,12 +57,9 @@ literal(const char *s, size_t n, unsigned port, dns_addr *a)
 		return 0;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (inet_pton(AF_INET, buf, ip) == 1)
-		set_addr(a, ip, 4, port);
-	else if (inet_pton(AF_INET6, buf, ip) == 1)
-		set_addr(a, ip, 16, port);
-	else
+	if ((n = (size_t)text_ip(buf, ip)) == 0)
 		return 0;
+	set_addr(a, ip, n, port);
 	return 1;
 }
 

@@ -126,7 +126,7 @@ url_parse(const char *s, http_url *u)
 			goto bad;
 		memcpy(v6, h, (size_t)(he - h));
 		v6[he - h] = '\0';
-		if (inet_pton(AF_INET6, v6, tmp) != 1)
+		if (text_ip(v6, tmp) != 16)
 			goto bad;
 		u->host_ip = 6;
 		p = he + 1;
@@ -155,9 +155,9 @@ url_parse(const char *s, http_url *u)
 	}
 	u->host[n] = '\0';
 	if (u->host_ip == 0) {
-		unsigned char tmp[4];
+		unsigned char tmp[16];
 
-		if (inet_pton(AF_INET, u->host, tmp) == 1)
+		if (text_ip(u->host, tmp) == 4)
 			u->host_ip = 4;
 	}
 	u->port = u->https ? 443 : 80;

@@ -211,3 +211,77 @@ text_xml(const char *xml, size_t len, const char *name, char *out,
 		out[0] = '\0';
 	return r;
 }
+
+/* A dotted quad into out[0..3]: 1, or 0. */
+static int
+ipv4(const char *s, unsigned char *out)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0, d = 0;
+		while (d < 4 && s[d] >= '0' && s[d] <= '9')
+			v = v * 10 + (unsigned)(s[d++] - '0');
+		if (d == 0 || d > 3 || v > 255 || (d > 1 && s[0] == '0') ||
+		    s[d] != (i < 3 ? '.' : '\0'))
+			return 0;
+		out[i] = (unsigned char)v;
+		s += d + 1;
+	}
+	return 1;
+}
+
+int
+text_ip(const char *s, unsigned char out[16])
+{
+	unsigned char b[16];
+	int n = 0, gap = -1;    /* bytes so far; where "::" stands */
+
+	if (strchr(s, ':') == NULL)
+		return ipv4(s, out) ? 4 : 0;
+	if (s[0] == ':') {
+		if (s[1] != ':')
+			return 0;
+		gap = 0;
+		s += 2;
+	}
+	while (*s != '\0') {
+		unsigned v = 0;
+		int d = 0;
+		for (;; d++) {
+			unsigned c = (unsigned char)s[d], h = c - '0';
+			if (h > 9 && (h = (c | 32) - 'a' + 10) - 10 > 5)
+				break;
+			v = v * 16 + h;
+		}
+		if (d == 0 || d > 4)
+			return 0;
+		if (s[d] == '.') {      /* the last 32 bits */
+			if (n > 12 || !ipv4(s, b + n))
+				return 0;
+			n += 4;
+			break;
+		}
+		if (n > 14)
+			return 0;
+		b[n++] = (unsigned char)(v >> 8);
+		b[n++] = (unsigned char)v;
+		s += d;
+		if (*s == '\0')
+			break;
+		if (*s++ != ':' || *s == '\0')
+			return 0;
+		if (*s == ':') {
+			if (gap >= 0)
+				return 0;
+			gap = n;
+			s++;
+		}
+	}
+	if (gap < 0 ? n != 16 : n > 14)
+		return 0;
+	if (gap >= 0) {
+		memmove(b + 16 - (n - gap), b + gap, (size_t)(n - gap));
+		memset(b + gap, 0, (size_t)(16 - n));
+	}
+	memcpy(out, b, 16);
+	return 16;
+}

@@ -99,4 +99,14 @@ int text_has_ctl(const char *s);
 int text_xml(const char *xml, size_t len, const char *name, char *out,
     size_t outsz);
 
+/*
+ * The address an IP literal names, as inet_pton(3) reads it: an IPv4
+ * dotted quad (four decimal numbers up to 255, no leading zero), or IPv6
+ * text (groups of one to four hex digits, one "::" at most standing for
+ * one or more zero groups, an IPv4 quad as the last 32 bits; no zone).
+ * Returns 4 or 16 (the address in out's first bytes), or 0 for anything
+ * else. (musl's inet_pton is twice its size.)
+ */
+int text_ip(const char *s, unsigned char out[16]);
+
 #endif

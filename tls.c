@@ -15,6 +15,7 @@
 #include "fmt.h"
 #include "hmac.h"
 #include "sha256.h"
+#include "text.h"
 
 #ifndef S3PUB_BUILD_TIME
 #define S3PUB_BUILD_TIME 0
@@ -610,11 +611,7 @@ static int tls_fail(tls_conn *t, s3p_err *err);
 static int
 ip_literal(const char *host, unsigned char *ip)
 {
-	if (inet_pton(AF_INET, host, ip) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, host, ip) == 1)
-		return 16;
-	return 0;
+	return text_ip(host, ip);
 }
 
 /*

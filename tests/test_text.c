@@ -12,6 +12,7 @@
 #include "../text.h"
 #include "unit.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -257,6 +258,68 @@ test_ascii(void)
 	    "text_trim: other white space kept");
 }
 
+/*
+ * text_ip against the C library's inet_pton (musl's in the static build,
+ * glibc's in the sanitizer one): fixed edge cases, then random strings of
+ * the characters an address is made of. Both must agree on whether a
+ * string is an address, and on the bytes.
+ */
+static void
+test_ip(void)
+{
+	static const char *fixed[] = {
+		"0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5",
+		"01.2.3.4", "1.2.3.04", "1..2.3", "1.2.3.4 ", " 1.2.3.4", "",
+		"1234.1.1.1", "1.2.3.-4", "::", "::1", "1::", "1:2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", ":::", "1:::2", "1::2::3",
+		":1::", "1:", ":1", "12345::", "0000:0000::", "fFfF::AbCd",
+		"::ffff:1.2.3.4", "::1.2.3.4", "1:2:3:4:5:6:1.2.3.4",
+		"1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "::1.2.3.4:5", "1.2.3.4::",
+		"::256.1.1.1", "::01.2.3.4", "fe80::1%eth0", "g::", "::g",
+		"1::2:", "::ffff:1.2.3.4.5", "2001:db8::8a2e:370:7334", "[::1]",
+		"1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7", "::0:1:2:3:4:5:6:7",
+	};
+	char first[128] = "";
+	int n = 0, bad = 0, addrs = 0;
+	uint32_t seed = 2024;
+
+	for (int it = 0; it < 400000 + (int)(sizeof fixed / sizeof *fixed);
+	    it++) {
+		static const char alpha[] = "0123456789abcdefABCDEF:.:.:0g ";
+		char s[48];
+		unsigned char a[16], b4[4], b6[16];
+		int got, want;
+
+		if (it < (int)(sizeof fixed / sizeof *fixed)) {
+			snprintf(s, sizeof s, "%s", fixed[it]);
+		} else {
+			int len;
+			seed = seed * 1103515245 + 12345;
+			len = (int)(seed >> 16) % 40;
+			for (int k = 0; k < len; k++) {
+				seed = seed * 1103515245 + 12345;
+				s[k] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+			}
+			s[len] = 0;
+		}
+		n++;
+		got = text_ip(s, a);
+		want = inet_pton(AF_INET, s, b4) == 1 ? 4 :
+		    inet_pton(AF_INET6, s, b6) == 1 ? 16 : 0;
+		addrs += want != 0;
+		if (got != want || (want && memcmp(a, want == 4 ? b4 : b6,
+		    (size_t)want) != 0)) {
+			if (bad++ == 0)
+				snprintf(first, sizeof first, "'%s': %d, libc %d", s,
+				    got, want);
+		}
+	}
+	t_ok(bad == 0 && addrs > 100, "text_ip agrees with inet_pton on %d "
+	    "strings, %d of them addresses (%d differ; first: %s)", n, addrs,
+	    bad, first);
+}
+
 int
 main(void)
 {
@@ -367,5 +430,6 @@ main(void)
 		t_ok(bad == 0, "text_base64 agrees with python3's base64 on %d "
 		    "inputs of 0..63 bytes (%d differ)", NB64, bad);
 	}
+	test_ip();
 	return t_done();
 }
