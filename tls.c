@@ -585,11 +585,15 @@ br_err_name(unsigned e, char *buf, size_t cap)
 {
 	const char *n = err_names;
 
-	if (e >= BR_ERR_RECV_FATAL_ALERT) {
-		fmt_snprintf(buf, cap, "%ssent fatal alert %u",
-		    e >= BR_ERR_SEND_FATAL_ALERT ? "" : "server ",
-		    e - (e >= BR_ERR_SEND_FATAL_ALERT ? BR_ERR_SEND_FATAL_ALERT
-		    : BR_ERR_RECV_FATAL_ALERT));
+	if (e >= BR_ERR_RECV_FATAL_ALERT) {     /* + the alert, 256 or 512 */
+		int rcvd = e < BR_ERR_SEND_FATAL_ALERT;
+
+		/* and the two received alerts a user can act on */
+		e &= 255;
+		fmt_snprintf(buf, cap, "%ssent fatal alert %u%s", rcvd ? "server "
+		    : "", e, !rcvd ? "" : e == 70 ? " protocol_version (the "
+		    "server wants TLS 1.3; s3pub speaks TLS 1.2)" : e == 40
+		    ? " handshake_failure (no cipher suite in common)" : "");
 		return buf;
 	}
 	if (e - 1 < BR_ERR_X509_NOT_TRUSTED) {     /* 1 to 62 (0 wraps) */

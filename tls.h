@@ -24,7 +24,8 @@
  *   "HOST: certificate expired or not yet valid" (and tls_clock_note's
  *       words when the device clock is before the build date)
  *   "HOST: TLS handshake failed: BR_ERR_..." (the BearSSL error name;
- *       "BR_ALERT_..." for an alert received from the server)
+ *       "server sent fatal alert N" for an alert received, explained for
+ *       70 protocol_version and 40 handshake_failure)
  * all with status S3P_ENET. A failure of the I/O callbacks shows as -1 with
  * tls_conn.io_failed set and a generic message: the transport that owns the
  * callbacks knows the real cause (time-out, reset) and should overwrite it.

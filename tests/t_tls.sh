@@ -326,14 +326,20 @@ if command -v openssl >/dev/null; then
 
 	sserv -cert "$P/ec.pem" -key "$P/ec.key" -cipher ECDHE-ECDSA-CHACHA20-POLY1305
 	if [ "$ARCH" = x86_64 ]; then
-		expect_exit "x86-64: a ChaCha20-only server is refused (AES-GCM only)" 3 \
-			"localhost: TLS handshake failed" $T $C https://localhost:$SP/page.txt
+		expect_exit "x86-64: a ChaCha20-only server is refused (AES-GCM only), alert named" 3 \
+			"localhost: TLS handshake failed: server sent fatal alert 40 handshake_failure [(]no cipher suite in common[)]" \
+			$T $C https://localhost:$SP/page.txt
 	else
 		out=$($T $C -v https://localhost:$SP/page.txt 2>"$TMP/r.err")
 		check_eq "ChaCha20-only server" \
 			"$(echo "$out" | head -1) $(grep -m1 -o 'TLS 1.2 [A-Z0-9-]*' "$TMP/r.err")" \
 			"from s_server TLS 1.2 ECDHE-ECDSA-CHACHA20-POLY1305"
 	fi
+
+	sserv -cert "$P/ec.pem" -key "$P/ec.key" -tls1_3
+	expect_exit "a TLS 1.3-only server: refused, the alert explained" 3 \
+		"localhost: TLS handshake failed: server sent fatal alert 70 protocol_version [(]the server wants TLS 1.3; s3pub speaks TLS 1.2[)]" \
+		$T $C https://localhost:$SP/page.txt
 
 	# certificate signatures: SHA-256 above, SHA-384 and SHA-512 here;
 	# SHA-1 is refused (tls.c sets no SHA-1 hash)
