@@ -169,6 +169,10 @@ void
 dns_hosts(const char *text, const char *name, unsigned port, dns_addr *out,
     int *n, int max)
 {
+	/* an absolute name ("localhost.") is the same name */
+	size_t len = strlen(name);
+
+	len -= len > 0 && name[len - 1] == '.';
 	for (const char *p = text; *p != '\0'; p = next_line(p)) {
 		size_t al, nl;
 		const char *addr = token(&p, &al), *nm;
@@ -177,7 +181,7 @@ dns_hosts(const char *text, const char *name, unsigned port, dns_addr *out,
 		if (al == 0 || !literal(addr, al, port, &a))
 			continue;
 		while ((nm = token(&p, &nl)), nl > 0)
-			if (nl == strlen(name) && strncasecmp(nm, name, nl) == 0) {
+			if (nl == len && strncasecmp(nm, name, nl) == 0) {
 				add_addr(out, n, max, &a);
 				break;
 			}

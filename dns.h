@@ -61,8 +61,8 @@ void dns_conf_parse(const char *text, dns_conf *c);
 
 /*
  * Appends the addresses /etc/hosts text (whole lines) gives `name` (port
- * set in each) to out (*n of max), IPv4 first: the file can be read in
- * chunks.
+ * set in each; a final dot of name ignored) to out (*n of max), IPv4
+ * first: the file can be read in chunks.
  */
 void dns_hosts(const char *text, const char *name, unsigned port,
     dns_addr *out, int *n, int max);

@@ -94,6 +94,12 @@ main(void)
 	n = 0;
 	dns_hosts("127.0.0.1 localhost\n", "local", 80, a, &n, DNS_MAX_ADDRS);
 	t_ok(n == 0, "hosts: a prefix is not a match");
+	n = 0;
+	dns_hosts("127.0.0.1 localhost\n", "localhost.", 80, a, &n, DNS_MAX_ADDRS);
+	t_ok(n == 1, "hosts: an absolute name (final dot) is the same name");
+	n = 0;
+	dns_hosts("127.0.0.1 localhost\n", "localhost..", 80, a, &n, DNS_MAX_ADDRS);
+	t_ok(n == 0, "hosts: one final dot only");
 
 	/* queries */
 	n = dns_query("s3.us-west-2.amazonaws.com", 1, 0xbeef, q);
