@@ -648,38 +648,57 @@ walk(const untar_x *x, int base, const char *rel, int create, const char **leaf,
 
 /*
  * Removes name in dir fd and everything under it, never following a link.
- * One directory open at a time, by paths from fd: a tree as deep as an
- * archive's paths allow (2,000 levels) needs neither a stack frame nor a
- * descriptor per level. Stops at the first directory it cannot empty.
+ * One directory open at a time, gone into from its parent's descriptor
+ * and left by "..": a tree as deep and as long in its paths as an archive
+ * allows needs neither a stack frame nor a descriptor per level, nor a
+ * path within PATH_MAX. Stops at the first directory it cannot empty.
  */
 static void
 rm_tree(int fd, const char *name)
 {
-	char p[UNTAR_PATH_MAX + 300];           /* the stage's paths fit */
+	char p[UNTAR_PATH_MAX + 300];   /* names from name down, '/'-joined */
 	size_t top = strlen(name), len = top, at;
+	int cur = open_dir(fd, name), sub;
 
+	if (cur < 0) {
+		unlinkat(fd, name, 0);
+		return;
+	}
 	memcpy(p, name, top + 1);
 	for (;;) {
-		int dfd = open_dir(fd, p);
-		DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+		DIR *d = fdopendir(sub = dup(cur));
 		struct dirent *de;
 
 		/* its files go at once; the first directory is gone into */
 		for (at = len; d != NULL && len == at && (de = readdir(d)) != NULL;)
-			if (!is_dot(de->d_name) && unlinkat(dfd, de->d_name, 0) < 0 &&
-			    errno == EISDIR && len + strlen(de->d_name) < UNTAR_PATH_MAX + 64)
+			if (!is_dot(de->d_name) && unlinkat(cur, de->d_name, 0) < 0 &&
+			    errno == EISDIR && len + strlen(de->d_name) < sizeof p - 2 &&
+			    (sub = open_dir(cur, de->d_name)) >= 0)
 				len += (size_t)fmt_snprintf(p + len, sizeof p - len, "/%s",
 				    de->d_name);
 		if (d != NULL)
 			closedir(d);
-		if (len > at)
+		if (len > at) {
+			close(cur);
+			cur = sub;
 			continue;
-		if (unlinkat(fd, p, dfd < 0 ? 0 : AT_REMOVEDIR) < 0 || len == top)
+		}
+		/* as empty as it gets: up, and it goes */
+		if (len == top) {
+			close(cur);
+			unlinkat(fd, p, AT_REMOVEDIR);
 			return;
-		while (p[--len] != '/')
+		}
+		while (p[--at] != '/')
 			;
-		p[len] = '\0';
+		sub = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(cur);
+		if ((cur = sub) < 0 || unlinkat(cur, p + at + 1, AT_REMOVEDIR) < 0)
+			break;
+		p[len = at] = '\0';
 	}
+	if (cur >= 0)
+		close(cur);
 }
 
 int

@@ -124,6 +124,10 @@ tar("hardsym-ok.tar.gz", [entry("a", tarfile.DIRTYPE), entry("a/t", data=b"t\n")
     entry("a/s", tarfile.SYMTYPE, "t"), entry("a/h", tarfile.LNKTYPE, "a/s")])
 # 600 directories deep (a 1,201-byte path)
 tar("deep.tar.gz", [entry("d/" * 600 + "f", data=b"deep\n")])
+# paths of 4,080 bytes (16 directories of 254), past PATH_MAX with the
+# staging folder's name before them, then an entry refused
+tar("long.tar.gz", [entry(("a" * 254 + "/") * 16 + "f", data=b"f\n"),
+    entry("zz", tarfile.SYMTYPE, "../../../etc")])
 # times before 1970
 tar("old.tar.gz", [entry("old", data=b"o\n", mtime=-315619200), entry("minus1", data=b"m\n", mtime=-1)])
 PY
@@ -141,6 +145,10 @@ check "... nothing left in DIR, not even the staging folder" nothing "$TMP/o"
 "$S3PUB" get --retries 1 "$U/deep.tar.gz" "$TMP/o" 2>"$TMP/err"
 check_eq "... and with no hash given, unpacked ($(head -c 200 "$TMP/err"))" \
 	"$(cat "$TMP/o/$(printf 'd/%.0s' $(seq 600))f" 2>/dev/null)" deep
+rm -rf "$TMP/o"
+expect_exit "paths of 4,080 bytes, then an entry refused -> 6" 6 "zz" \
+	"$S3PUB" get --retries 1 "$U/long.tar.gz" "$TMP/o"
+check "... nothing left in DIR, not even the staging folder" nothing "$TMP/o"
 rm -rf "$TMP/o"
 "$S3PUB" get --retries 1 "$U/old.tar.gz" "$TMP/o" 2>"$TMP/err"
 check_eq "mtimes before 1970 restored (1960-01-01, and -1)" \
