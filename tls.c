@@ -65,8 +65,8 @@ cat(unsigned char *m, const void *src, size_t len)
 typedef struct {
 	br_x509_decoder_context xd;
 	dyn dn;
-	uint32_t last;  /* the last 4 bytes pushed, for has_bc */
-	int has_bc;     /* the basicConstraints OID was seen */
+	uint32_t last;  /* the last 4 bytes pushed, for has_ext */
+	int has_ext;    /* an extension's OID was seen */
 } cert_in;
 
 static void
@@ -74,12 +74,12 @@ cert_push(void *ctx, const void *buf, size_t len)
 {
 	cert_in *ci = ctx;
 
-	/* OID 2.5.29.19 (DER 06 03 55 1d 13): its last 4 bytes are enough,
-	 * as a false match only keeps a certificate from being a CA */
+	/* any X.509 v3 extension's OID (2.5.29.x, DER 06 03 55 1d): a false
+	 * match only keeps a certificate from being a CA */
 	for (size_t i = 0; i < len; i++)
 		if ((ci->last = ci->last << 8 | ((const unsigned char *)buf)[i])
-		    == 0x03551d13)
-			ci->has_bc = 1;
+		    == 0x0603551d)
+			ci->has_ext = 1;
 	/* the decoder must not run again once finished (found by fuzzing:
 	 * a NULL dereference in br_x509_decoder_run); bytes after the
 	 * certificate are ignored, as OpenSSL does (a TRUSTED CERTIFICATE's
@@ -122,12 +122,13 @@ add_anchor(tls_anchors *a, size_t *cap, cert_in *ci)
 	ta->dn.data = m;
 	ta->dn.len = ci->dn.len;
 	/*
-	 * A CA by basicConstraints, or without that extension (X.509 v1, as
-	 * 'openssl x509 -req -signkey' makes for private CAs), as OpenSSL
-	 * takes such a root; cA=FALSE makes a certificate trusted only as
-	 * itself (a server's own self-signed certificate).
+	 * A CA by basicConstraints, or one with no extension at all (X.509
+	 * v1, as 'openssl x509 -req -signkey' makes for private CAs), as
+	 * OpenSSL takes such a root. A v3 certificate without cA=TRUE (no
+	 * basicConstraints, or cA=FALSE) is trusted only as itself: a
+	 * server's own certificate pinned in the bundle signs nothing.
 	 */
-	ta->flags = br_x509_decoder_isCA(&ci->xd) || !ci->has_bc
+	ta->flags = br_x509_decoder_isCA(&ci->xd) || !ci->has_ext
 	    ? BR_X509_TA_CA : 0;
 	ta->pkey = *pk;     /* lengths and curve; the pointers are set next */
 	m = cat(m, ci->dn.p, ci->dn.len);
@@ -204,7 +205,7 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 			if (in_cert) {
 				ci->dn.len = 0;
 				ci->dn.oom = 0;
-				ci->has_bc = 0;
+				ci->has_ext = 0;
 				br_x509_decoder_init(&ci->xd, dyn_add, &ci->dn);
 				br_pem_decoder_setdest(&pc, cert_push, ci);
 			} else {

@@ -82,6 +82,13 @@ mkca otherca rsa
 newkey "$P/v1ca.key" rsa
 openssl req -new -key "$P/v1ca.key" -subj "/CN=s3pub test v1ca" -out "$P/v1ca.csr" 2>/dev/null
 openssl x509 -req -in "$P/v1ca.csr" -signkey "$P/v1ca.key" -days 30000 -out "$P/v1ca.crt" 2>/dev/null
+# a v3 certificate with keyUsage digitalSignature and no basicConstraints
+# (a server's own, pinned in the bundle): not a CA, as OpenSSL has it
+newkey "$P/kuonly.key" rsa
+openssl req -new -key "$P/kuonly.key" -subj "/CN=s3pub test kuonly" -out "$P/kuonly.csr" 2>/dev/null
+printf 'keyUsage=digitalSignature\n' >"$P/kuonly.ext"
+openssl x509 -req -in "$P/kuonly.csr" -signkey "$P/kuonly.key" -extfile "$P/kuonly.ext" \
+	-days 30000 -out "$P/kuonly.crt" 2>/dev/null
 EXT=leaf mkca noca rsa
 mkleaf rsa rsaca rsa "DNS:localhost,IP:127.0.0.1,IP:::1" 20200102000000Z 20991231000000Z
 mkleaf ec ecca ec "DNS:localhost,IP:127.0.0.1" 20200102000000Z 20991231000000Z
@@ -95,6 +102,7 @@ MD=sha1 mkleaf rsasha1 rsaca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
 day() { date -u -d "+$1 day" +%Y%m%d%H%M%SZ; }
 mkleaf viav1 v1ca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
 mkleaf vianoca noca rsa "DNS:localhost" 20200102000000Z 20991231000000Z
+mkleaf viaku kuonly rsa "DNS:localhost" 20200102000000Z 20991231000000Z
 mkleaf fresh rsaca rsa "DNS:localhost" "$(day 1)" 20991231000000Z
 # chains through an intermediate CA (ca_ext), leaf first: an intermediate
 # that starts after its leaf (valid together from day 3); two chains never
@@ -108,7 +116,7 @@ mkleaf late lateint rsa "DNS:localhost" "$(day 2)" 20991231000000Z
 mkleaf gap lateint rsa "DNS:localhost" "$(day 1)" "$(day 2)"
 mkleaf gap2 earlyint rsa "DNS:localhost" "$(day 3)" 20991231000000Z
 for f in rsaca ecca otherca rsa ec dnsonly wrongname expired rsa512 ec384 rsasha1 \
-	fresh lateint earlyint late gap gap2 v1ca noca viav1 vianoca; do
+	fresh lateint earlyint late gap gap2 v1ca noca viav1 vianoca kuonly viaku; do
 	[ -s "$P/$f.pem" ] || [ -s "$P/$f.crt" ] || not_ok "made test certificate $f"
 done
 cat "$P/rsaca.crt" "$P/ecca.crt" >"$P/bundle.pem"
@@ -117,7 +125,7 @@ cat "$P/rsaca.crt" "$P/ecca.crt" >"$P/bundle.pem"
 cat "$P/lateint.crt" >>"$P/late.pem"
 cat "$P/lateint.crt" >>"$P/gap.pem"
 cat "$P/earlyint.crt" >>"$P/gap2.pem"
-for s in rsa ec dnsonly wrongname expired fresh late gap gap2 viav1 vianoca; do
+for s in rsa ec dnsonly wrongname expired fresh late gap gap2 viav1 vianoca viaku; do
 	start_py "$TMP/$s.port" tests/http_server.py "$TMP/$s.port" --tls "$P/$s.pem" "$P/$s.key"
 	eval "PORT_$s=\$(cat \"\$TMP/$s.port\")"
 done
@@ -153,6 +161,9 @@ check_eq "X.509 v1 CA (no basicConstraints) in the bundle: its leaf trusted" \
 expect_exit "issuer with basicConstraints cA=FALSE in the bundle: not a CA" 3 \
 	"localhost: certificate not trusted by CA bundle .*noca.crt" \
 	$T -c "$P/noca.crt" https://localhost:$PORT_vianoca/hello
+expect_exit "issuer with keyUsage and no basicConstraints (v3) in the bundle: not a CA" 3 \
+	"localhost: certificate not trusted by CA bundle .*kuonly.crt" \
+	$T -c "$P/kuonly.crt" https://localhost:$PORT_viaku/hello
 expect_exit "wrong host name: refused" 3 "localhost: host name mismatch" \
 	$T $C https://localhost:$PORT_wrongname/hello
 out=$($T $C https://127.0.0.1:$PORT_rsa/hello 2>&1)
