@@ -82,8 +82,7 @@ cert_push(void *ctx, const void *buf, size_t len)
 			ci->has_ext = 1;
 	/* the decoder must not run again once finished (found by fuzzing:
 	 * a NULL dereference in br_x509_decoder_run); bytes after the
-	 * certificate are ignored, as OpenSSL does (a TRUSTED CERTIFICATE's
-	 * trust settings) */
+	 * certificate are ignored, as OpenSSL does */
 	if (ci->xd.err == 0 && !ci->xd.decoded)
 		br_x509_decoder_push(&ci->xd, buf, len);
 }
@@ -198,10 +197,14 @@ tls_anchors_load_mem(tls_anchors *a, const void *pem, size_t len,
 		    : (const unsigned char *)"\n", 1);
 		switch (br_pem_decoder_event(&pc)) {
 		case BR_PEM_BEGIN_OBJ:
-			/* CERTIFICATE, X509 CERTIFICATE, TRUSTED CERTIFICATE */
+			/* CERTIFICATE, X509 CERTIFICATE; not OpenSSL's TRUSTED
+			 * CERTIFICATE: its trust settings may reject the CA
+			 * for servers (p11-kit marks distrusted CAs so), and
+			 * they are not read here */
 			nm = br_pem_decoder_name(&pc);
 			l = strlen(nm);
-			in_cert = l >= 11 && strcmp(nm + l - 11, "CERTIFICATE") == 0;
+			in_cert = l >= 11 && *nm != 'T' &&
+			    strcmp(nm + l - 11, "CERTIFICATE") == 0;
 			if (in_cert) {
 				ci->dn.len = 0;
 				ci->dn.oom = 0;

@@ -173,7 +173,8 @@ main(void)
 	}
 
 	/* openssl x509 -trustout: "TRUSTED CERTIFICATE", the certificate
-	 * then its trust settings in one DER */
+	 * then its trust settings in one DER, which may reject it for
+	 * servers and are not read: skipped, as a block of another kind */
 	p = popen("cd \"${TMPDIR:-/tmp}\" && openssl req -x509 -newkey ec "
 	    "-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null "
 	    "-subj /CN=t-trusted -days 2 2>/dev/null | openssl x509 -trustout "
@@ -185,9 +186,9 @@ main(void)
 	if (strstr(pem, "-----BEGIN TRUSTED CERTIFICATE-----\n")) {
 		int r = tls_anchors_load_mem(&a, pem, n, "trusted", &err);
 
-		t_ok(r == 0 && a.n == 1 && a.ta[0].pkey.key_type == BR_KEYTYPE_EC,
-		    "a TRUSTED CERTIFICATE (openssl -trustout): 1 EC anchor (%s)",
-		    r ? err.msg : "");
+		t_ok(r != 0 && strstr(err.msg, "no usable certificate") != NULL,
+		    "a TRUSTED CERTIFICATE (openssl -trustout): skipped (%s)",
+		    r ? err.msg : "loaded");
 		if (r == 0)
 			tls_anchors_free(&a);
 	} else {
