@@ -75,13 +75,14 @@ has_token(const char *v, const char *tok)
 /*
  * The URL for messages: without query nor fragment, nor user info, which
  * may hold a password, itself holding any of "/?#@" unencoded: all up to
- * the last '@' is "***@".
+ * the last '@' is "***@". That '@' may be the query's: cut at '&' and '='
+ * too, so that no query parameter (a signature) follows it.
  */
 static void
 url_quote(const char *s, char *out, size_t cap)
 {
 	const char *at = strrchr(s, '@'), *r = at != NULL ? at + 1 : s;
-	size_t n = strcspn(r, "?#");
+	size_t n = strcspn(r, "?#&=");
 
 	if (n > 200)
 		n = 200;

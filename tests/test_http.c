@@ -150,6 +150,12 @@ main(void)
 	    && strstr(err.msg, "'***@host/b/k'") != NULL,
 	    "bad URL message hides a password holding '?', '#', '@': %s",
 	    err.msg);
+	/* an '@' in the query: the parameters after it stay unquoted */
+	http_url_parse("https://host:99999/b/k?r=x@y&X-Amz-Signature=SECRET",
+	    &u, &err);
+	t_ok(strstr(err.msg, "SECRET") == NULL && strstr(err.msg,
+	    "Signature") == NULL, "an '@' in the query quotes no parameter "
+	    "after it: %s", err.msg);
 	{
 		char h[300] = "http://";
 		memset(h + 7, 'a', 256);
