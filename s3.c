@@ -1834,11 +1834,12 @@ typedef struct {
 	char buf[LIST_WINDOW + 1];
 	size_t len;
 	const list_kind *kind;
-	int (*each)(void *ctx, const char *el, size_t len, s3p_err *err);
+	int (*each)(void *ctx, const char *el, size_t len, int url, s3p_err *err);
 	void *ctx;
 	char mark[2][LIST_TOKEN];       /* this page's markers */
 	char next[2][LIST_TOKEN];       /* the next page's, from this answer */
 	int truncated;                  /* this page's answer said IsTruncated */
+	int url;                        /* ... and EncodingType url */
 } list_state;
 
 /*
@@ -1854,6 +1855,8 @@ list_note(list_state *ls, size_t n)
 
 	if (text_xml(ls->buf, n, "IsTruncated", t, sizeof t) == 1)
 		ls->truncated = strcmp(t, "true") == 0;
+	/* (markup in a key is escaped: no key holds this) */
+	ls->url |= text_str(ls->buf, "<EncodingType>url<") != NULL;
 	for (int i = 0; i < ls->kind->nmarks; i++)
 		if (text_xml(ls->buf, n, ls->kind->marks[i], tok,
 		    sizeof tok) == 1)
@@ -1890,7 +1893,8 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 		while ((open = text_str(ls->buf, open_tag)) != NULL &&
 		    (close = text_str(open, close_tag)) != NULL) {
 			list_note(ls, (size_t)(open - ls->buf));
-			if (ls->each(ls->ctx, open, (size_t)(close - open), err) < 0)
+			if (ls->each(ls->ctx, open, (size_t)(close - open), ls->url,
+			    err) < 0)
 				return -1;
 			list_drop(ls, close + strlen(close_tag));
 		}
@@ -1915,7 +1919,7 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 static int
 list_all(s3_client *s, const list_kind *kind, const char *bucket,
     const char *key, sigv4_pair *q, size_t nq,
-    int (*each)(void *ctx, const char *el, size_t len, s3p_err *err),
+    int (*each)(void *ctx, const char *el, size_t len, int url, s3p_err *err),
     void *ctx, s3p_err *err)
 {
 	list_state *ls = malloc(sizeof *ls);
@@ -1938,7 +1942,7 @@ list_all(s3_client *s, const list_kind *kind, const char *bucket,
 			if (ls->mark[i][0] != '\0')
 				q[n++] = (sigv4_pair){ kind->params[i], ls->mark[i] };
 		ls->len = 0;
-		ls->truncated = 0;
+		ls->truncated = ls->url = 0;
 		memset(ls->next, 0, sizeof ls->next);
 		op_init(&op, "GET", kind->what, bucket, key);
 		op.query = q;
@@ -1973,7 +1977,7 @@ typedef struct {
 } object_each;
 
 static int
-object_el(void *ctx, const char *el, size_t len, s3p_err *err)
+object_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 {
 	object_each *oe = ctx;
 	char key[1100], size[32], *o = key;
@@ -1983,9 +1987,10 @@ object_el(void *ctx, const char *el, size_t len, s3p_err *err)
 	    text_xml(el, len, "Size", size, sizeof size) != 1)
 		return ERR(err, S3P_ESERVER,
 		    "ListObjectsV2: a <Contents> without Key or Size");
-	/* encoding-type=url: %XX a byte, '+' a blank (as botocore reads it;
-	 * a '+' of the key comes as %2B), in place */
-	for (const char *p = key; *p != '\0'; o++) {
+	/* encoding-type=url, when the answer says so (a store may ignore
+	 * it): %XX a byte, '+' a blank (as botocore reads it; a '+' of the
+	 * key comes as %2B), in place */
+	for (const char *p = key; url && *p != '\0'; o++) {
 		char hx[3] = { p[0] == '%' ? p[1] : 0, p[0] == '%' ? p[2] : 0, 0 };
 		if (hx[0] && hx[1] && text_num(hx, 16, &n) == hx + 2) {
 			*o = (char)n;
@@ -1995,7 +2000,9 @@ object_el(void *ctx, const char *el, size_t len, s3p_err *err)
 			p++;
 		}
 	}
-	*o = '\0';
+	if (url)
+		*o = '\0';
+	n = 0;
 	text_num(size, 10, &n);
 	return oe->fn(oe->ctx, key, n, err);
 }
@@ -2084,12 +2091,13 @@ typedef struct {
 } uploads_ctx;
 
 static int
-upload_el(void *ctx, const char *el, size_t len, s3p_err *err)
+upload_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 {
 	uploads_ctx *u = ctx;
 	char key[1100];
 	upload_seen *us = &u->up[u->n];
 
+	(void)url;              /* (ListObjectsV2's only) */
 	(void)err;
 	/* the listing is by prefix: this very key only */
 	if (u->n == RESUME_UPLOADS ||
@@ -2115,12 +2123,13 @@ typedef struct {
 } parts_ctx;
 
 static int
-part_el(void *ctx, const char *el, size_t len, s3p_err *err)
+part_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 {
 	parts_ctx *pc = ctx;
 	char num[16], size[32], etag[sizeof pc->parts->etag], ck[48];
 	uint64_t n, want, got;
 
+	(void)url;              /* (ListObjectsV2's only) */
 	if (text_xml(el, len, "PartNumber", num, sizeof num) != 1 ||
 	    text_xml(el, len, "Size", size, sizeof size) != 1 ||
 	    text_xml(el, len, "ETag", etag, sizeof etag) != 1)
@@ -2295,7 +2304,7 @@ resume_find(s3_client *s, multipart *m, s3p_err *err)
 		fmt_snprintf(m->upload_id, sizeof m->upload_id, "%s",
 		    u.up[chosen].id);
 		logf_(s, "resuming multipart upload %s: %d of %u parts already "
-		    "uploaded; it keeps the object options it was created with",
+		    "uploaded; it keeps its first run's object options",
 		    m->upload_id, kept, m->nparts);
 	}
 	free(u.up);

@@ -24,7 +24,7 @@ open(sys.argv[2], "wb").write(b)
 PY
 
 cat >"$TMP/server.py" <<'PY'
-import base64, hashlib, os, sys
+import base64, hashlib, os, sys, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 root = sys.argv[1]
 class H(BaseHTTPRequestHandler):
@@ -32,10 +32,22 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
     def do_GET(self):
-        path = self.path.split("?")[0]
+        path = urllib.parse.unquote(self.path.split("?")[0])
         f = os.path.join(root, path.lstrip("/"))
+        if "list-type=2" in self.path:
+            # ListObjectsV2 as a store that ignores encoding-type=url
+            # answers: raw keys, no EncodingType
+            d = os.path.join(root, path.lstrip("/"), "p")
+            body = "<ListBucketResult><IsTruncated>false</IsTruncated>" + "".join(
+                "<Contents><Key>p/%s</Key><Size>%d</Size></Contents>" % (n, os.path.getsize(os.path.join(d, n)))
+                for n in sorted(os.listdir(d))) + "</ListBucketResult>"
+            body = body.encode()
+            self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+            self.wfile.write(body); return
         if not os.path.isfile(f):
-            self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers(); return
+            body = b"<Error><Code>NoSuchKey</Code></Error>" if path.endswith(".s3pub-manifest.json") else b""
+            self.send_response(404); self.send_header("Content-Length", str(len(body))); self.end_headers()
+            self.wfile.write(body); return
         body = open(f, "rb").read()
         name = os.path.basename(f)
         good = base64.b64encode(hashlib.sha256(body).digest()).decode()
@@ -93,6 +105,15 @@ check "... nothing left in DIR" nothing "$TMP/o"
 expect_exit "a bare 404 via a URL -> 4" 4 "404" \
 	"$S3PUB" get --retries 1 "$U/none.tar.gz" "$TMP/o"
 check "... no DIR made" nothing "$TMP/o"
+# a prefix listed by a store that ignores encoding-type=url: its keys are
+# taken as they come ('+' and '%41' stay)
+mkdir -p "$TMP/srv/lb/p"
+printf 'plus\n' >"$TMP/srv/lb/p/a+b"
+printf 'pct\n' >"$TMP/srv/lb/p/x%41"
+rm -rf "$TMP/o"
+"$S3PUB" get --retries 1 --no-sign-request --path-style --endpoint "${U%/b}" s3://lb/p/ "$TMP/o" 2>"$TMP/err"
+check_eq "a listing without EncodingType: keys taken as they are ($(head -c 200 "$TMP/err"))" \
+	"$(cat "$TMP/o/a+b" "$TMP/o/x%41" 2>&1 | tr '\n' ' ')" "plus pct "
 rm -rf "$TMP/o"
 "$S3PUB" get --retries 1 "HTTP${U#http}/good.tar.gz" "$TMP/o" 2>"$TMP/err"
 check_eq "an upper-case scheme (HTTP://) is a URL as well ($(head -c 200 "$TMP/err"))" "$?" 0
