@@ -1270,8 +1270,8 @@ out:
 			 * what could not be (no s3:DeleteObject, say) */
 			size_t l = strlen(err->msg);
 			fmt_snprintf(err->msg + l, sizeof err->msg - l,
-			    " (objects this run had written: %lu removed, %lu "
-			    "could not be and stay under the prefix)", n[0], n[1]);
+			    " (of the objects this run wrote, %lu removed, %lu "
+			    "left)", n[0], n[1]);
 		}
 	}
 	for (int j = 1; j < jobs; j++) {
@@ -1327,7 +1327,7 @@ publish_presigned(options *o, archive **a, s3_put_result *pr, s3p_err *err)
 	/* one PUT: known before the MD5 pass and the upload, not after */
 	if (archive_size(*a) > S3_MAX_PART)
 		return err_set(err, S3P_EINPUT, "the archive is %llu bytes: over "
-		    "S3's 5 GiB limit for one PUT, which a presigned URL is",
+		    "the 5 GiB of one (presigned) PUT",
 		    (unsigned long long)archive_size(*a));
 	if (setup_presigned(o, err) < 0 ||
 	    presigned_md5_b64(archive_reader, *a, archive_size(*a), md5, err) < 0)

@@ -228,7 +228,7 @@ suite() {
 	check_eq "$srv: --keep-partial: the rerun sent only the parts not stored" \
 		"$(parts_sent)" "$WANT"
 	check "$srv: --keep-partial: the rerun says the upload keeps its object options" \
-		grep -q 'resuming multipart upload .*keeps the object options it was created with' "$TMP/err"
+		grep -q "resuming multipart upload .*keeps its first run's object options" "$TMP/err"
 	check_eq "$srv: --keep-partial: the object has the first run's metadata and type" \
 		"$(aws_s3 "$srv" s3api head-object --bucket "$B" --key r4.tar.gz --query '[Metadata.run, ContentType]' --output text)" \
 		"one	application/x-one"
