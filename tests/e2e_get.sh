@@ -128,7 +128,8 @@ suite() {
 		--body "$TREE/outputs/blob.bin" --metadata "{$m}" >/dev/null 2>"$TMP/err"; then
 		rm -rf "$TMP/f"
 		$G "s3://$b/meta.bin" "$TMP/f" 2>"$TMP/err"
-		check_eq "$srv: get of an object with 60 metadata entries exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+		rc=$?
+		check_eq "$srv: get of an object with 60 metadata entries exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 		check "$srv: ... its bytes" cmp "$TMP/f/meta.bin" "$TREE/outputs/blob.bin"
 	else
 		not_ok "$srv: put-object with 60 metadata entries: $(head -c 200 "$TMP/err")"

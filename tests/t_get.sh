@@ -116,7 +116,8 @@ check_eq "a listing without EncodingType: keys taken as they are ($(head -c 200 
 	"$(cat "$TMP/o/a+b" "$TMP/o/x%41" 2>&1 | tr '\n' ' ')" "plus pct "
 rm -rf "$TMP/o"
 "$S3PUB" get --retries 1 "HTTP${U#http}/good.tar.gz" "$TMP/o" 2>"$TMP/err"
-check_eq "an upper-case scheme (HTTP://) is a URL as well ($(head -c 200 "$TMP/err"))" "$?" 0
+rc=$?
+check_eq "an upper-case scheme (HTTP://) is a URL as well ($(head -c 200 "$TMP/err"))" "$rc" 0
 rm -rf "$TMP/o"
 "$S3PUB" get --quiet "$U/good.tar.gz" "$TMP/o" 2>"$TMP/err"
 check_eq "--quiet: nothing on stderr" "$(cat "$TMP/err")" ""
@@ -157,7 +158,8 @@ expect_exit "a hard link to a symbolic link, leaving DIR from its own place -> 6
 	"$S3PUB" get --retries 1 "$U/hardsym.tar.gz" "$TMP/o"
 check "... nothing left in DIR" nothing "$TMP/o"
 "$S3PUB" get --retries 1 "$U/hardsym-ok.tar.gz" "$TMP/o" 2>"$TMP/err"
-check_eq "a hard link to a symbolic link that stays inside: exit 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+rc=$?
+check_eq "a hard link to a symbolic link that stays inside: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 check_eq "... the second name is the link" "$(readlink "$TMP/o/a/h" 2>&1)" t
 rm -rf "$TMP/o"
 expect_exit "600 directories deep, a wrong --content-sha256 -> 6" 6 "content-sha256|ContentSHA256|mismatch" \
@@ -195,7 +197,8 @@ if setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
 	chmod 755 "$TMP"
 	mkdir -p "$TMP/nb" && chmod 777 "$TMP/nb"
 	$NB "$S3PUB" get --retries 1 "$U/ro1.tar.gz" "$TMP/nb/o" 2>"$TMP/err"
-	check_eq "as nobody: an archive with a read-only directory unpacked ($(head -c 200 "$TMP/err"))" "$?" 0
+	rc=$?
+	check_eq "as nobody: an archive with a read-only directory unpacked ($(head -c 200 "$TMP/err"))" "$rc" 0
 	expect_exit "as nobody: --force over it, ro/f cannot be replaced -> 2" 2 "ro/f.*denied" \
 		$NB "$S3PUB" get --retries 1 --force "$U/ro2.tar.gz" "$TMP/nb/o"
 	check_eq "... nothing moved: the 20 files as they were" \

@@ -11,6 +11,7 @@ check "README's --spec example found ($(wc -l <"$TMP/readme.yaml") lines)" \
 	grep -q '^ObjectOptions:' "$TMP/readme.yaml"
 mkdir -p "$TMP/d" && printf 'x\n' >"$TMP/d/f"
 "$S3PUB" publish --dry-run --spec "$TMP/readme.yaml" "$TMP/d" >"$TMP/out" 2>"$TMP/err"
-check_eq "README's --spec example: publish --dry-run --spec exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+rc=$?
+check_eq "README's --spec example: publish --dry-run --spec exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 check "... and publishes to its Bucket and Key" \
 	grep -q '"Bucket":"my-task-results","Key":"results.tar.gz"' "$TMP/out"
