@@ -398,16 +398,6 @@ http_chunked_init(http_chunked *ck)
 	ck->state = CK_SIZE;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = text_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 long
 http_chunked_feed(http_chunked *ck, const unsigned char *in, size_t len,
@@ -436,10 +426,10 @@ http_chunked_feed(http_chunked *ck, const unsigned char *in, size_t len,
 			if (c != '\n')
 				goto bad;
 			st &= ~CK_LF;
-		} else if (st == CK_SIZE && hexval(c) >= 0) {
+		} else if (st == CK_SIZE && text_hex(c) >= 0) {
 			if (ck->digits == 16)
 				goto bad;
-			ck->left = (ck->left << 4) | (uint64_t)hexval(c);
+			ck->left = (ck->left << 4) | (uint64_t)text_hex(c);
 			ck->digits++;
 			continue;
 		} else if (st == CK_SIZE && ck->digits == 0) {
@@ -834,8 +824,8 @@ basic_auth(const char *ui, size_t n, char *out, size_t cap)
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)ui[i], h, l;
 
-		if (c == '%' && i + 2 < n && (h = hexval(ui[i + 1])) >= 0
-		    && (l = hexval(ui[i + 2])) >= 0) {
+		if (c == '%' && i + 2 < n && (h = text_hex(ui[i + 1])) >= 0
+		    && (l = text_hex(ui[i + 2])) >= 0) {
 			c = h * 16 + l;
 			i += 2;
 		}

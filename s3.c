@@ -1991,9 +1991,10 @@ object_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 	 * it): %XX a byte, '+' a blank (as botocore reads it; a '+' of the
 	 * key comes as %2B), in place */
 	for (const char *p = key; url && *p != '\0'; o++) {
-		char hx[3] = { p[0] == '%' ? p[1] : 0, p[0] == '%' ? p[2] : 0, 0 };
-		if (hx[0] && hx[1] && text_num(hx, 16, &n) == hx + 2) {
-			*o = (char)n;
+		int h, l;
+		if (*p == '%' && (h = text_hex((unsigned char)p[1])) >= 0 &&
+		    (l = text_hex((unsigned char)p[2])) >= 0) {
+			*o = (char)(h * 16 + l);
 			p += 3;
 		} else {
 			*o = *p == '+' ? ' ' : *p;

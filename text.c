@@ -212,6 +212,15 @@ text_xml(const char *xml, size_t len, const char *name, char *out,
 	return r;
 }
 
+int
+text_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = text_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* A dotted quad into out[0..3]: 1, or 0. */
 static int
 ipv4(const char *s, unsigned char *out)
@@ -245,13 +254,9 @@ text_ip(const char *s, unsigned char out[16])
 	}
 	while (*s != '\0') {
 		unsigned v = 0;
-		int d = 0;
-		for (;; d++) {
-			unsigned c = (unsigned char)s[d], h = c - '0';
-			if (h > 9 && (h = (c | 32) - 'a' + 10) - 10 > 5)
-				break;
-			v = v * 16 + h;
-		}
+		int d = 0, h;
+		for (; (h = text_hex((unsigned char)s[d])) >= 0; d++)
+			v = v * 16 + (unsigned)h;
 		if (d == 0 || d > 4)
 			return 0;
 		if (s[d] == '.') {      /* the last 32 bits */

@@ -99,6 +99,9 @@ int text_has_ctl(const char *s);
 int text_xml(const char *xml, size_t len, const char *name, char *out,
     size_t outsz);
 
+/* The value of hex digit c (either case), or -1. */
+int text_hex(int c);
+
 /*
  * The address an IP literal names, as inet_pton(3) reads it: an IPv4
  * dotted quad (four decimal numbers up to 255, no leading zero), or IPv6

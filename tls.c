@@ -615,12 +615,6 @@ br_err_name(unsigned e, char *buf, size_t cap)
 
 static int tls_fail(tls_conn *t, s3p_err *err);
 
-/* 4 or 16 bytes of an IP literal in ip, or 0 for a name. */
-static int
-ip_literal(const char *host, unsigned char *ip)
-{
-	return text_ip(host, ip);
-}
 
 /*
  * SHA-256 for BearSSL (the handshake hash, HMAC, certificate signatures,
@@ -824,7 +818,8 @@ tls_connect(tls_conn *t, const tls_anchors *a, const char *host,
 	host = t->host;
 	t->ca_path = a ? a->path : "(none)";
 	setup(t, a, insecure);
-	t->xv.ip_len = ip_literal(host, t->xv.ip);
+	/* 4 or 16 bytes of an IP literal, or 0 for a name */
+	t->xv.ip_len = text_ip(host, t->xv.ip);
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
 		return err_set(err, S3P_ENET, "%s: getrandom: %s", host,
 		    strerror(errno));
