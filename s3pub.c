@@ -1154,22 +1154,29 @@ plain_check(plain_run *run, s3p_err *err)
 	return manifest_measure(&man, &size, sha, err);
 }
 
-/* After every file: KEY (less its '/') + MANIFEST_SUFFIX; its hex SHA-256
- * into `hex`. */
+/* The manifest's key: KEY (less its '/') + MANIFEST_SUFFIX. */
+#define MANIFEST_KEY_MAX (TARGET_KEY_MAX + sizeof MANIFEST_SUFFIX)
+static void
+manifest_key(const char *prefix, char k[MANIFEST_KEY_MAX])
+{
+	fmt_snprintf(k, MANIFEST_KEY_MAX, "%.*s%s", (int)strlen(prefix) - 1,
+	    prefix, MANIFEST_SUFFIX);
+}
+
+/* After every file: the manifest; its hex SHA-256 into `hex`. */
 static int
 publish_manifest(const options *o, const char *bucket, const char *prefix,
     plain_run *run, char hex[65], s3p_err *err)
 {
 	static manifest man;
 	static s3_put_result pr;
-	char k[TARGET_KEY_MAX + sizeof MANIFEST_SUFFIX];
+	char k[MANIFEST_KEY_MAX];
 	unsigned char sha[SHA256_SIZE];
 	uint64_t size;
 	s3_progress_fn progress = s3c.progress;
 	int rc;
 
-	fmt_snprintf(k, sizeof k, "%.*s%s", (int)strlen(prefix) - 1, prefix,
-	    MANIFEST_SUFFIX);
+	manifest_key(prefix, k);
 	manifest_init(&man, plain_manifest_entry, run, archive_count(run->a));
 	if (manifest_measure(&man, &size, sha, err) < 0)
 		return -1;
@@ -1212,9 +1219,8 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	/* --no-overwrite: the manifest's key is the result's; asked first,
 	 * so that a result there is refused before any file is written */
 	if (o->no_overwrite) {
-		char k[TARGET_KEY_MAX + sizeof MANIFEST_SUFFIX];
-		fmt_snprintf(k, sizeof k, "%.*s%s", (int)strlen(prefix) - 1,
-		    prefix, MANIFEST_SUFFIX);
+		char k[MANIFEST_KEY_MAX];
+		manifest_key(prefix, k);
 		if (s3_refuse_existing(&s3c, bucket, k, err) < 0)
 			goto out;
 	}
