@@ -58,6 +58,7 @@ ASAN_TESTS := $(TESTS:tests/%.c=$(BUILD)/asan/%)
 # (tests/t_tsan.sh runs them), and the binary so built (glibc: TSan has no
 # musl runtime) for tests/e2e_tsan.sh
 TSAN_TESTS := $(BUILD)/tsan/test_zblocks $(BUILD)/tsan/test_hashpass $(BUILD)/tsan/test_archive \
+	$(BUILD)/tsan/test_sync \
 	$(BUILD)/tsan/test_crc32 \
 	$(BUILD)/tsan/s3pub
 

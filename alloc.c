@@ -2,10 +2,11 @@
 #include "alloc.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include "sync.h"
 
 /*
  * The header in front of every block. `size` is the block's usable size: a
@@ -24,7 +25,7 @@ typedef struct header {
 #define CLASSES 9                      /* 16 << 0 ... 16 << 8 = 4 KiB */
 #define REGION (256 * 1024)
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static sync_mutex lock = { 0 };
 static header *free_list[CLASSES];
 static char *region_next, *region_end;  /* the unused rest of a region */
 
@@ -65,7 +66,7 @@ alloc_malloc(size_t n)
 		return large_new(n);
 	while ((size_t)16 << c < n)
 		c++;
-	pthread_mutex_lock(&lock);
+	sync_lock(&lock);
 	b = free_list[c];
 	if (b != NULL) {
 		free_list[c] = b->next;
@@ -79,7 +80,7 @@ alloc_malloc(size_t n)
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 			if (r == MAP_FAILED) {
-				pthread_mutex_unlock(&lock);
+				sync_unlock(&lock);
 				errno = ENOMEM;
 				return NULL;
 			}
@@ -90,7 +91,7 @@ alloc_malloc(size_t n)
 		region_next += need;
 		b->size = (size_t)16 << c;
 	}
-	pthread_mutex_unlock(&lock);
+	sync_unlock(&lock);
 	return b + 1;
 }
 
@@ -109,10 +110,10 @@ alloc_free(void *p)
 	}
 	while ((size_t)16 << c < b->size)
 		c++;
-	pthread_mutex_lock(&lock);
+	sync_lock(&lock);
 	b->next = free_list[c];
 	free_list[c] = b;
-	pthread_mutex_unlock(&lock);
+	sync_unlock(&lock);
 }
 
 void *

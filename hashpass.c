@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sync.h"
+
 /* Bodies shorter than this are hashed in line: a thread costs more. */
 #define HASHPASS_THREAD_MIN (4 * HASHPASS_CHUNK)
 
@@ -12,8 +14,8 @@
 #define HASHPASS_REFILL 2
 
 typedef struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	sync_mutex mu;
+	sync_cond cv;
 	hashpass_read_fn read;
 	void *ctx;
 	uint64_t off, len;
@@ -46,7 +48,7 @@ reader(void *arg)
 		s3p_err e;
 		int rc;
 
-		pthread_mutex_lock(&r->mu);
+		sync_lock(&r->mu);
 		/* a full ring: sleep until REFILL slots are free, then fill
 		 * them in a row (a wake-up, about 10 us here, costs a third
 		 * of a chunk's read: one per chunk was 7% of a pass) */
@@ -54,22 +56,22 @@ reader(void *arg)
 			r->reader_waits = 1;
 			while (!r->stop && r->produced - r->consumed >
 			    HASHPASS_SLOTS - HASHPASS_REFILL)
-				pthread_cond_wait(&r->cv, &r->mu);
+				sync_cond_wait(&r->cv, &r->mu);
 			r->reader_waits = 0;
 		}
 		if (r->stop) {
-			pthread_mutex_unlock(&r->mu);
+			sync_unlock(&r->mu);
 			return NULL;
 		}
 		slot = (unsigned)(r->produced % HASHPASS_SLOTS);
-		pthread_mutex_unlock(&r->mu);
+		sync_unlock(&r->mu);
 
 		/* the slot is ours alone until it is marked full */
 		err_clear(&e);
 		rc = r->read(r->ctx, r->off + done,
 		    r->buf + (size_t)slot * HASHPASS_CHUNK, n, &e);
 
-		pthread_mutex_lock(&r->mu);
+		sync_lock(&r->mu);
 		if (rc < 0) {
 			r->failed = 1;
 			r->err = e;
@@ -78,8 +80,8 @@ reader(void *arg)
 			r->produced++;
 		}
 		if (r->hasher_waits)
-			pthread_cond_signal(&r->cv);
-		pthread_mutex_unlock(&r->mu);
+			sync_cond_signal(&r->cv);
+		sync_unlock(&r->mu);
 		if (rc < 0)
 			return NULL;
 		done += n;
@@ -150,16 +152,12 @@ hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 			free(r);
 		return inline_pass(read, ctx, off, len, a, b, cancel, err);
 	}
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
 	r->read = read;
 	r->ctx = ctx;
 	r->off = off;
 	r->len = len;
 	r->cancel = cancel;
 	if (pthread_create(&tid, NULL, reader, r) != 0) {
-		pthread_mutex_destroy(&r->mu);
-		pthread_cond_destroy(&r->cv);
 		free(r->buf);
 		free(r);
 		return inline_pass(read, ctx, off, len, a, b, cancel, err);
@@ -169,10 +167,10 @@ hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 		unsigned slot;
 		size_t n;
 
-		pthread_mutex_lock(&r->mu);
+		sync_lock(&r->mu);
 		r->hasher_waits = 1;
 		while (!r->failed && r->produced == r->consumed)
-			pthread_cond_wait(&r->cv, &r->mu);
+			sync_cond_wait(&r->cv, &r->mu);
 		r->hasher_waits = 0;
 		if (r->failed && r->produced == r->consumed) {
 			*err = r->err;
@@ -180,7 +178,7 @@ hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 		}
 		slot = (unsigned)(r->consumed % HASHPASS_SLOTS);
 		n = r->fill[slot];
-		pthread_mutex_unlock(&r->mu);
+		sync_unlock(&r->mu);
 		if (rc < 0)
 			break;
 		if (interrupted(cancel)) {
@@ -190,22 +188,20 @@ hashpass_run(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 		hash_chunk(a, b, r->buf + (size_t)slot * HASHPASS_CHUNK, n);
 		done += n;
 
-		pthread_mutex_lock(&r->mu);
+		sync_lock(&r->mu);
 		r->fill[slot] = 0;
 		r->consumed++;
 		if (r->reader_waits && r->produced - r->consumed ==
 		    HASHPASS_SLOTS - HASHPASS_REFILL)
-			pthread_cond_signal(&r->cv);
-		pthread_mutex_unlock(&r->mu);
+			sync_cond_signal(&r->cv);
+		sync_unlock(&r->mu);
 	}
 
-	pthread_mutex_lock(&r->mu);
+	sync_lock(&r->mu);
 	r->stop = 1;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
+	sync_cond_broadcast(&r->cv);
+	sync_unlock(&r->mu);
 	pthread_join(tid, NULL);
-	pthread_mutex_destroy(&r->mu);
-	pthread_cond_destroy(&r->cv);
 	free(r->buf);
 	free(r);
 	return rc;

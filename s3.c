@@ -19,6 +19,7 @@
 #include "fmt.h"
 #include "hashpass.h"
 #include "s3_decide.h"
+#include "sync.h"
 #include "target.h"
 #include "text.h"
 
@@ -473,7 +474,7 @@ signing_creds(s3_client *s, time_t now, s3p_err *err)
 	s3p_err rerr;
 
 	if (s->cred_mu != NULL)
-		pthread_mutex_lock(s->cred_mu);
+		sync_lock(s->cred_mu);
 	if (s->cred_ctx != NULL && creds_refresh_needed(s->cred, now) &&
 	    creds_refresh(s->cred_ctx, s->cred, now, &rerr) < 0) {
 		if (creds_expired(s->cred, now)) {
@@ -488,7 +489,7 @@ signing_creds(s3_client *s, time_t now, s3p_err *err)
 		cr = &s->scratch->cred_snap;
 	}
 	if (s->cred_mu != NULL)
-		pthread_mutex_unlock(s->cred_mu);
+		sync_unlock(s->cred_mu);
 	return cr;
 }
 
@@ -1075,7 +1076,7 @@ typedef struct {
 	s3_read_fn read;
 	s3_span_fn span;
 	void *ctx;
-	pthread_mutex_t mu;
+	sync_mutex mu;
 } locked_src;
 
 static int
@@ -1085,9 +1086,9 @@ locked_span(void *c, unsigned sender, uint64_t off, size_t len,
 	locked_src *ls = c;
 	int rc;
 
-	pthread_mutex_lock(&ls->mu);
+	sync_lock(&ls->mu);
 	rc = ls->span(ls->ctx, sender, off, len, sp, err);
-	pthread_mutex_unlock(&ls->mu);
+	sync_unlock(&ls->mu);
 	return rc;
 }
 
@@ -1097,9 +1098,9 @@ locked_read(void *c, uint64_t off, void *buf, size_t len, s3p_err *err)
 	locked_src *ls = c;
 	int rc;
 
-	pthread_mutex_lock(&ls->mu);
+	sync_lock(&ls->mu);
 	rc = ls->read(ls->ctx, off, buf, len, err);
-	pthread_mutex_unlock(&ls->mu);
+	sync_unlock(&ls->mu);
 	return rc;
 }
 
@@ -1121,8 +1122,8 @@ struct multipart {
 	sha256_ctx whole;               /* the object's hash, fed in order */
 	unsigned char dwhole[SHA256_SIZE]; /* its digest, when known */
 	/* the parts' sending (mp_parts), under mu */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;              /* hashed, next or failed changed */
+	sync_mutex mu;
+	sync_cond cv;                   /* hashed, next or failed changed */
 	unsigned hashed;                /* parts [0, hashed) have their hash */
 	unsigned next;                  /* the next part a sender takes */
 	volatile int failed;            /* a step failed: the others stop */
@@ -1244,14 +1245,14 @@ typedef struct {
 static void
 mp_fail(multipart *m, int rc, const s3p_err *err)
 {
-	pthread_mutex_lock(&m->mu);
+	sync_lock(&m->mu);
 	if (!m->failed) {
 		m->failed = 1;
 		m->rc = rc;
 		m->err = *err;
 	}
-	pthread_cond_broadcast(&m->cv);
-	pthread_mutex_unlock(&m->mu);
+	sync_cond_broadcast(&m->cv);
+	sync_unlock(&m->mu);
 }
 
 /*
@@ -1268,12 +1269,12 @@ mp_reach(multipart *m, uint64_t past, s3p_err *err)
 
 	if (r != 0)
 		return r < 0 ? -1 : 0;
-	pthread_mutex_lock(&m->mu);
+	sync_lock(&m->mu);
 	m->op.body_len = len;
 	m->nparts = (unsigned)((len + m->part_size - 1) / m->part_size);
 	m->pending = 0;
-	pthread_cond_broadcast(&m->cv);
-	pthread_mutex_unlock(&m->mu);
+	sync_cond_broadcast(&m->cv);
+	sync_unlock(&m->mu);
 	return 0;
 }
 
@@ -1326,11 +1327,11 @@ mp_hash_main(void *arg)
 			mp_fail(m, -1, &err);
 			break;
 		}
-		pthread_mutex_lock(&m->mu);
+		sync_lock(&m->mu);
 		m->hashed = i + 1;
 		failed = m->failed;
-		pthread_cond_broadcast(&m->cv);
-		pthread_mutex_unlock(&m->mu);
+		sync_cond_broadcast(&m->cv);
+		sync_unlock(&m->mu);
 	}
 	return NULL;
 }
@@ -1349,12 +1350,12 @@ mp_take(part_sender *ps, uint64_t *len, unsigned counts[2])
 	multipart *m = ps->m;
 	long i = -1;
 
-	pthread_mutex_lock(&m->mu);
+	sync_lock(&m->mu);
 	/* the hash pass wakes us with each part, when the length is known,
 	 * and when it fails */
 	while (!m->failed && m->next < m->nparts && (m->next >= m->hashed ||
 	    (ps->sender > 0 && m->pending)))
-		pthread_cond_wait(&m->cv, &m->mu);
+		sync_cond_wait(&m->cv, &m->mu);
 	if (!m->failed && counts != NULL) {
 		counts[0] = m->nparts;
 		counts[1] = m->nparts - m->next;
@@ -1363,7 +1364,7 @@ mp_take(part_sender *ps, uint64_t *len, unsigned counts[2])
 		i = m->next++;
 		*len = part_len(m, (unsigned)i);
 	}
-	pthread_mutex_unlock(&m->mu);
+	sync_unlock(&m->mu);
 	return i;
 }
 
@@ -1399,9 +1400,9 @@ locked_progress(void *c, uint64_t sent)
 {
 	multipart *m = c;
 
-	pthread_mutex_lock(&m->mu);
+	sync_lock(&m->mu);
 	m->progress(m->progress_ctx, sent);
-	pthread_mutex_unlock(&m->mu);
+	sync_unlock(&m->mu);
 }
 
 /*
@@ -1409,7 +1410,7 @@ locked_progress(void *c, uint64_t sent)
  * credentials shared under a lock.
  */
 static void
-twin_setup(s3_client *s, pthread_mutex_t *cred_mu)
+twin_setup(s3_client *s, sync_mutex *cred_mu)
 {
 	s3_client *t = s->twin;
 	http_client *http = t->http;
@@ -1431,8 +1432,8 @@ twin_setup(s3_client *s, pthread_mutex_t *cred_mu)
 static int
 mp_parts(s3_client *s, multipart *m, s3p_err *err)
 {
-	pthread_mutex_t cred_mu = PTHREAD_MUTEX_INITIALIZER;
-	pthread_mutex_t *own_cred_mu = s->cred_mu;
+	sync_mutex cred_mu = { 0 };
+	sync_mutex *own_cred_mu = s->cred_mu;
 	part_sender ps[2] = { { m, s, 0, 0 }, { m, s->twin, 1, 0 } };
 	pthread_t hasher;
 	/* (nparts read before the hash thread may change it) */
@@ -1464,8 +1465,6 @@ mp_parts(s3_client *s, multipart *m, s3p_err *err)
 	s->cred_mu = own_cred_mu;
 	s->progress = m->progress;
 	s->progress_ctx = m->progress_ctx;
-	pthread_cond_destroy(&m->cv);
-	pthread_mutex_destroy(&m->mu);
 	if (m->failed) {
 		*err = m->err;
 		return m->rc;
@@ -1578,8 +1577,8 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
     s3p_err *err)
 {
 	/* (mu and cv from the start: resume_find may set a pending length) */
-	multipart m = { .op = *body, .mu = PTHREAD_MUTEX_INITIALIZER,
-	    .cv = PTHREAD_COND_INITIALIZER };
+	multipart m = { .op = *body, .mu = { 0 },
+	    .cv = { 0 } };
 	uint64_t len = body->body_len;
 	int rc;
 
@@ -1617,13 +1616,11 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	m.src.read = body->read;
 	m.src.span = body->span;
 	m.src.ctx = body->read_ctx;
-	pthread_mutex_init(&m.src.mu, NULL);
 	if ((rc = mp_parts(s, &m, err)) == 0 &&
 	    (rc = mp_complete(s, &m, err)) == 0)
 		mp_result(s, &m, res);
 	else
 		mp_abandon(s, &m, err);
-	pthread_mutex_destroy(&m.src.mu);
 	free(m.parts);
 	return rc == 0 || rc == S3_BODY_CHANGED ? rc : -1;
 }

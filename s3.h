@@ -93,7 +93,6 @@
 #define S3PUB_S3_H
 
 #include <signal.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -102,6 +101,7 @@
 #include "http.h"
 #include "sha256.h"
 #include "sigv4.h"
+#include "sync.h"
 
 #define S3_MIN_PART   (5ULL << 20)        /* 5 MiB, except the last part */
 #define S3_MAX_PART   (5ULL << 30)        /* 5 GiB */
@@ -171,7 +171,7 @@ typedef struct s3_client_s {
 	http_client *http;          /* caller-owned */
 	creds *cred;                /* caller-owned; refreshed in place */
 	creds_ctx *cred_ctx;        /* for refresh; NULL: never refreshed */
-	pthread_mutex_t *cred_mu;   /* cred shared between threads: NULL if not */
+	sync_mutex *cred_mu;        /* cred shared between threads: NULL if not */
 	http_url endpoint;          /* base URL; target is the path prefix */
 	char endpoint_str[1024];    /* as printed in the result spec */
 	char region[64];

@@ -19,22 +19,23 @@
 #include <unistd.h>
 
 #include "archive.h"
-#include "get.h"
-#include "fmt.h"
-#include "presigned.h"
 #include "clock.h"
 #include "crc32.h"
+#include "creds.h"
+#include "err.h"
+#include "fmt.h"
+#include "get.h"
 #include "hashpass.h"
 #include "help.h"
 #include "help_z.h"
-#include "inflate.h"
-#include "creds.h"
-#include "err.h"
 #include "http.h"
+#include "inflate.h"
 #include "manifest.h"
+#include "objopts.h"
+#include "presigned.h"
 #include "s3.h"
 #include "sha256.h"
-#include "objopts.h"
+#include "sync.h"
 #include "target.h"
 #include "text.h"
 
@@ -622,7 +623,7 @@ typedef struct {
 	int on;
 	uint64_t total, done;
 	struct timespec start, last;
-	pthread_mutex_t mu;             /* plain mode's workers all report */
+	sync_mutex mu;                  /* plain mode's workers all report */
 } progress;
 
 /* milliseconds from a to b, never negative */
@@ -680,10 +681,10 @@ progress_add(void *ctx, uint64_t n)
 {
 	progress *p = ctx;
 
-	pthread_mutex_lock(&p->mu);
+	sync_lock(&p->mu);
 	p->done += n;
 	progress_draw(p, 0);
-	pthread_mutex_unlock(&p->mu);
+	sync_unlock(&p->mu);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1006,7 +1007,7 @@ typedef struct {
 } plain_worker;
 
 struct plain_run {
-	pthread_mutex_t mu;
+	sync_mutex mu;
 	archive *a;
 	const char *bucket, *prefix;
 	const options *o;
@@ -1065,7 +1066,7 @@ plain_work(void *arg)
 		size_t i;
 		int rc;
 
-		pthread_mutex_lock(&run->mu);
+		sync_lock(&run->mu);
 		while (run->next < archive_count(run->a)) {
 			archive_entry_get(run->a, run->next, &e);
 			if (e.type == ARCHIVE_FILE)
@@ -1073,11 +1074,11 @@ plain_work(void *arg)
 			run->next++;
 		}
 		if (run->failed || run->next >= archive_count(run->a)) {
-			pthread_mutex_unlock(&run->mu);
+			sync_unlock(&run->mu);
 			return NULL;
 		}
 		i = run->next++;
-		pthread_mutex_unlock(&run->mu);
+		sync_unlock(&run->mu);
 
 		err_clear(&err);
 		ps.run = run;
@@ -1094,19 +1095,19 @@ plain_work(void *arg)
 		archive_file_close(&ps.rd);
 		archive_file_close(&ps.snd);
 		if (rc == 0) {
-			pthread_mutex_lock(&run->mu);
+			sync_lock(&run->mu);
 			run->done[i] = 1;
 			run->bytes += e.size;
 			memcpy(run->hex + i * 65, pr.content_sha256, 65);
-			pthread_mutex_unlock(&run->mu);
+			sync_unlock(&run->mu);
 			continue;
 		}
-		pthread_mutex_lock(&run->mu);
+		sync_lock(&run->mu);
 		if (!run->failed) {
 			run->failed = 1;
 			run->err = err;
 		}
-		pthread_mutex_unlock(&run->mu);
+		sync_unlock(&run->mu);
 		return NULL;
 	}
 }
@@ -1197,10 +1198,9 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	int jobs = o->jobs ? o->jobs : 4, started = 0;
 	tls_anchors anchors;
 	int have_anchors = 0;
-	pthread_mutex_t cred_mu = PTHREAD_MUTEX_INITIALIZER;
+	sync_mutex cred_mu = { 0 };
 
 	memset(&run, 0, sizeof run);
-	pthread_mutex_init(&run.mu, NULL);
 	run.a = a;
 	run.bucket = bucket;
 	run.prefix = prefix;
@@ -1290,7 +1290,6 @@ out:
 	free(run.done);
 	free(run.hex);
 	free(w);
-	pthread_mutex_destroy(&run.mu);
 	return err->status != 0 ? -1 : 0;
 }
 
@@ -1363,8 +1362,8 @@ result_from_put(target_result *res, const s3_put_result *pr)
  * the pass has ended.
  */
 typedef struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;              /* the pass went past `want`, or ended */
+	sync_mutex mu;
+	sync_cond cv;                   /* the pass went past `want`, or ended */
 	hashpass_memo memo;
 	uint64_t want;                  /* what live_len waits for: one waiter */
 	archive *a;
@@ -1384,12 +1383,12 @@ live_add(void *ctx, const void *data, size_t len, s3p_err *err)
 
 	if (__atomic_load_n(&ls->stop, __ATOMIC_RELAXED))
 		return err_set(err, S3P_ENET, "interrupted");
-	pthread_mutex_lock(&ls->mu);
+	sync_lock(&ls->mu);
 	before = ls->memo.pos;
 	rc = hashpass_memo_add(&ls->memo, data, len, err);
 	if (before <= ls->want && ls->memo.pos > ls->want)
-		pthread_cond_signal(&ls->cv);
-	pthread_mutex_unlock(&ls->mu);
+		sync_cond_signal(&ls->cv);
+	sync_unlock(&ls->mu);
 	return rc;
 }
 
@@ -1402,17 +1401,17 @@ live_main(void *arg)
 
 	err_clear(&err);
 	rc = archive_scan(ls->a, live_add, ls, &got_signal, &err);
-	pthread_mutex_lock(&ls->mu);
+	sync_lock(&ls->mu);
 	ls->rc = rc = rc < 0 ? -1 : hashpass_memo_final(&ls->memo, &err);
 	ls->err = err;
 	ls->ended = 1;
-	pthread_cond_signal(&ls->cv);
-	pthread_mutex_unlock(&ls->mu);
+	sync_cond_signal(&ls->cv);
+	sync_unlock(&ls->mu);
 	if (rc == 0) {
 		/* the progress line's total: the bound until now */
-		pthread_mutex_lock(&ls->pg->mu);
+		sync_lock(&ls->pg->mu);
 		ls->pg->total = archive_size(ls->a);
-		pthread_mutex_unlock(&ls->pg->mu);
+		sync_unlock(&ls->pg->mu);
 	}
 	return NULL;
 }
@@ -1424,15 +1423,15 @@ live_len(void *ctx, uint64_t past, uint64_t *len, s3p_err *err)
 	live_scan *ls = ctx;
 	int rc;
 
-	pthread_mutex_lock(&ls->mu);
+	sync_lock(&ls->mu);
 	ls->want = past;
 	while (!ls->ended && ls->memo.pos <= past)
-		pthread_cond_wait(&ls->cv, &ls->mu);
+		sync_cond_wait(&ls->cv, &ls->mu);
 	rc = !ls->ended ? 1 : ls->rc;
 	if (rc < 0)
 		*err = ls->err;
 	*len = ls->memo.pos;
-	pthread_mutex_unlock(&ls->mu);
+	sync_unlock(&ls->mu);
 	return rc;
 }
 
@@ -1443,9 +1442,9 @@ live_get(void *ctx, uint64_t off, uint64_t len, unsigned char out[SHA256_SIZE])
 	live_scan *ls = ctx;
 	int rc;
 
-	pthread_mutex_lock(&ls->mu);
+	sync_lock(&ls->mu);
 	rc = hashpass_memo_get(&ls->memo, off, len, out);
-	pthread_mutex_unlock(&ls->mu);
+	sync_unlock(&ls->mu);
 	return rc;
 }
 
@@ -1470,8 +1469,6 @@ upload_archive(options *o, archive *a, const char *bucket, const char *key,
 	if (o->compress > 0) {
 		part_size = s3_part_size(bound, part_size);
 		one = s3_one_put(bound, part_size);
-		pthread_mutex_init(&ls.mu, NULL);
-		pthread_cond_init(&ls.cv, NULL);
 		hashpass_memo_init(&ls.memo, one ? 0 : part_size);
 		ls.a = a;
 		ls.pg = pg;
@@ -1660,7 +1657,6 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 	s3c.rules.nkey_hdrs = o->obj.nkey;
 	s3c.rules.tag_xml = o->obj.ntags > 0 ? o->obj.tag_xml : NULL;
 	pg.on = is_terminal(STDERR_FILENO) && !o->quiet && !o->verbose;
-	pthread_mutex_init(&pg.mu, NULL);
 	if (pg.on) {
 		s3c.progress = progress_add;
 		s3c.progress_ctx = &pg;

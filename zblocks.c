@@ -21,6 +21,7 @@
 
 #include "crc32.h"
 #include "deflate.h"
+#include "sync.h"
 
 #define NO_READER UINT64_MAX
 
@@ -71,10 +72,10 @@ struct zblocks {
 	uint64_t done_blocks, done_off;
 	int scanning;           /* under mu: the scan is reader 0 */
 
-	pthread_mutex_t mu;     /* slots, quit */
-	pthread_mutex_t io;     /* one input read at a time */
-	pthread_cond_t work;    /* a slot became SLOT_WANTED, or quit */
-	pthread_cond_t done;    /* a slot became SLOT_DONE or SLOT_FAILED */
+	sync_mutex mu;          /* slots, quit */
+	sync_mutex io;          /* one input read at a time */
+	sync_cond work;         /* a slot became SLOT_WANTED, or quit */
+	sync_cond done;         /* a slot became SLOT_DONE or SLOT_FAILED */
 	int quit;
 	struct slot *slots;
 	unsigned nslots;        /* in use: workers + 1, + 1 with a second reader */
@@ -104,9 +105,9 @@ compress_slot(zblocks *z, struct worker *w, struct slot *s, uint64_t b)
 	size_t n = block_len(z, b);
 	int rc;
 
-	pthread_mutex_lock(&z->io);
+	sync_lock(&z->io);
 	rc = z->o.read(z->o.ctx, b * DEFLATE_BLOCK, w->in, n, &s->err);
-	pthread_mutex_unlock(&z->io);
+	sync_unlock(&z->io);
 	if (rc < 0) {
 		s->state = SLOT_FAILED;
 		return;
@@ -146,28 +147,28 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	zblocks *z = w->z;
 
-	pthread_mutex_lock(&z->mu);
+	sync_lock(&z->mu);
 	for (;;) {
 		struct slot *s, tmp;
 
 		while (!z->quit && (s = next_wanted(z)) == NULL) {
 			z->idle++;
-			pthread_cond_wait(&z->work, &z->mu);
+			sync_cond_wait(&z->work, &z->mu);
 			z->idle--;
 		}
 		if (z->quit)
 			break;
 		s->state = SLOT_BUSY;
 		tmp = *s;
-		pthread_mutex_unlock(&z->mu);
+		sync_unlock(&z->mu);
 		/* the slot's buffer is ours while BUSY: nobody else writes it */
 		compress_slot(z, w, &tmp, tmp.block);
-		pthread_mutex_lock(&z->mu);
+		sync_lock(&z->mu);
 		*s = tmp;
 		z->cheap = tmp.state == SLOT_DONE && tmp.raw;
-		pthread_cond_broadcast(&z->done);
+		sync_cond_broadcast(&z->done);
 	}
-	pthread_mutex_unlock(&z->mu);
+	sync_unlock(&z->mu);
 	return NULL;
 }
 
@@ -200,10 +201,6 @@ zblocks_open(zblocks **zp, const zblocks_opts *o, s3p_err *err)
 	z->nworkers = jobs;
 	z->win = z->nslots = jobs + 1;
 	z->at[0] = z->at[1] = NO_READER;
-	pthread_mutex_init(&z->mu, NULL);
-	pthread_mutex_init(&z->io, NULL);
-	pthread_cond_init(&z->work, NULL);
-	pthread_cond_init(&z->done, NULL);
 	*zp = z;
 	if (z->nblocks > SIZE_MAX / sizeof *z->size ||
 	    (z->size = malloc(z->nblocks * sizeof *z->size)) == NULL ||
@@ -372,7 +369,7 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 	if (!z->cheap) {
 		/* a block to compress costs far more than a wake-up */
 		for (fresh = fresh ? fresh : 1; fresh > 0; fresh--)
-			pthread_cond_signal(&z->work);
+			sync_cond_signal(&z->work);
 		return s;
 	}
 	/*
@@ -385,7 +382,7 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 	for (unsigned i = 0; i < z->nslots; i++)
 		wanted += z->slots[i].state == SLOT_WANTED;
 	if (now || wanted >= (z->win > REFILL ? REFILL : 1))
-		pthread_cond_signal(&z->work);
+		sync_cond_signal(&z->work);
 	return s;
 }
 
@@ -400,23 +397,23 @@ get_block(zblocks *z, uint64_t b, int scan, s3p_err *err)
 
 	if (start(z, err) < 0)
 		return NULL;
-	pthread_mutex_lock(&z->mu);
+	sync_lock(&z->mu);
 	/*
 	 * b and the next ones: keep what is there, ask for what is not. When
 	 * every slot is busy with blocks the reader left behind (it went
 	 * back), wait for one to finish.
 	 */
 	while ((s = want_blocks(z, b, scan)) == NULL)
-		pthread_cond_wait(&z->done, &z->mu);
+		sync_cond_wait(&z->done, &z->mu);
 	while (s->state == SLOT_WANTED || s->state == SLOT_BUSY)
-		pthread_cond_wait(&z->done, &z->mu);
+		sync_cond_wait(&z->done, &z->mu);
 	if (s->state == SLOT_FAILED) {
 		*err = s->err;
 		s->state = SLOT_FREE;   /* asked again: read again */
 		s = NULL;
 	}
 	/* (a worker looks at the states: changed under the lock only) */
-	pthread_mutex_unlock(&z->mu);
+	sync_unlock(&z->mu);
 	return s;
 }
 
@@ -457,10 +454,10 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 	__atomic_store_n(&z->done_blocks, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&z->done_off, 0, __ATOMIC_RELEASE);
 	/* a fresh pass, alone (reads may come once it has blocks) */
-	pthread_mutex_lock(&z->mu);
+	sync_lock(&z->mu);
 	z->scanning = 1;
 	z->at[0] = z->at[1] = NO_READER;
-	pthread_mutex_unlock(&z->mu);
+	sync_unlock(&z->mu);
 	for (uint64_t b = 0; b < z->nblocks && !failed; b++) {
 		struct slot *s;
 
@@ -487,12 +484,12 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 				break;
 		}
 	}
-	pthread_mutex_lock(&z->mu);
+	sync_lock(&z->mu);
 	z->scanning = 0;
 	/* what comes next starts from block 0 anew (a read already going
 	 * on, reader 1, keeps its place) */
 	z->at[0] = NO_READER;
-	pthread_mutex_unlock(&z->mu);
+	sync_unlock(&z->mu);
 	if (failed || __atomic_load_n(&z->done_blocks, __ATOMIC_RELAXED) <
 	    z->nblocks)
 		return -1;
@@ -622,20 +619,16 @@ zblocks_close(zblocks *z)
 {
 	if (z == NULL)
 		return;
-	pthread_mutex_lock(&z->mu);
+	sync_lock(&z->mu);
 	z->quit = 1;
-	pthread_cond_broadcast(&z->work);
-	pthread_mutex_unlock(&z->mu);
+	sync_cond_broadcast(&z->work);
+	sync_unlock(&z->mu);
 	for (unsigned i = 0; i < z->started; i++) {
 		pthread_join(z->w[i].th, NULL);
 		free_worker(&z->w[i]);
 	}
 	for (unsigned i = 0; z->slots != NULL && i < z->nworkers + 2; i++)
 		free(z->slots[i].out);
-	pthread_mutex_destroy(&z->mu);
-	pthread_mutex_destroy(&z->io);
-	pthread_cond_destroy(&z->work);
-	pthread_cond_destroy(&z->done);
 	free(z->slots);
 	free(z->w);
 	free(z->size);

@@ -1,12 +1,13 @@
 #!/bin/sh
 # The unit tests of the units that run threads (zblocks: compressing
 # workers; hashpass: the reader thread; archive: both through the scan and
-# reads; crc32: the back-end chosen at the first use, from any thread),
+# reads; crc32: the back-end chosen at the first use, from any thread;
+# sync: the mutex and condition variable they all use),
 # built with ThreadSanitizer (the Makefile's TSAN_TESTS): their checks as
 # in the other builds, and a data race or a lock-order problem TSan
 # reports is one failure under the test's name (ASLR off: TSAN_NORAND).
 . tests/lib.sh
-for t in build/tsan/test_zblocks build/tsan/test_hashpass build/tsan/test_archive \
+for t in build/tsan/test_zblocks build/tsan/test_hashpass build/tsan/test_archive build/tsan/test_sync \
     build/tsan/test_crc32; do
 	if [ ! -x "$t" ]; then
 		not_ok "$t built (make tests-build)"
