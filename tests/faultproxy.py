@@ -32,13 +32,25 @@ action, then they pass again. The first matching rule decides. Actions:
   corrupt N       relay the request with body byte N (mod the length)
                   flipped: the server must refuse it (SHA-256 mismatch)
   slow N          relay the request body at N bytes per second
+  cut_response N  relay the request and the upstream answer's head, then
+                  only N bytes of its body (Content-Length framing),
+                  then close cleanly (FIN);
+                  "cut_response N rst": wait 0.3 s (the client has read
+                  them), then reset. With "hold": FILE in the rule, a line
+                  {"cut": TARGET} is logged after the N bytes, and the cut
+                  waits until FILE exists (at most 60 s)
   forward         relay (what every unmatched request gets)
+
+A rule with "strip": [NAME, ...] removes those request headers (any case)
+from every request it matches, inside its window or not: "strip":
+["Range"] mimics a store that ignores Range.
 
 The proxy answers "100 Continue" itself and relays the body upstream
 without Expect (so that it can cut or change it). Each request appends one
 JSON line to the log file when it ends: method, target, x-amz-date, the
 SigV4 signature, x-amz-content-sha256, the SHA-256 and length of the body
-bytes received, the action, the upstream status, and the monotonic time at
+bytes received, the Range and If-Match headers (null when absent), the
+action, the upstream status, and the monotonic time at
 the request's head (t0) and end (t1). Lines {"begin": TARGET} when a
 request's head arrives and {"stall": TARGET} when a stall starts let tests
 time a signal.
@@ -46,6 +58,7 @@ time a signal.
 import argparse
 import hashlib
 import json
+import os
 import socket
 import socketserver
 import struct
@@ -233,6 +246,7 @@ class Handler(socketserver.BaseRequestHandler):
             "signature": auth.rpartition("Signature=")[2],
             "scope": auth.partition("Credential=")[2].partition(",")[0],
             "content_sha256": hget(hdrs, "x-amz-content-sha256"),
+            "range": hget(hdrs, "range"), "if_match": hget(hdrs, "if-match"),
             "t0": time.monotonic(),
         }
         log({"begin": target, "method": method})
@@ -306,7 +320,7 @@ class Handler(socketserver.BaseRequestHandler):
                     return False, up
                 rst(sock)
                 return False, up
-            # forward, corrupt, slow
+            # forward, corrupt, slow, cut_response
             if up is None:
                 us = socket.create_connection(ARGS.upstream)
                 us.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -314,7 +328,8 @@ class Handler(socketserver.BaseRequestHandler):
                 up = Conn(us)
             head = first + "\r\n" + "".join(
                 "%s: %s\r\n" % (k, v) for k, v in hdrs
-                if k.lower() != "expect") + "\r\n"
+                if k.lower() != "expect" and k.lower() not in
+                [n.lower() for n in rule.get("strip", [])]) + "\r\n"
             up.s.sendall(head.encode("latin-1"))
             if expect:
                 sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -323,12 +338,32 @@ class Handler(socketserver.BaseRequestHandler):
                 flip = int(parts[1]) % length
             rate = float(parts[1]) if parts[0] == "slow" else None
             self.read_body(c, length, entry, sink=up.s, flip=flip, rate=rate)
-            return self.relay_response(up, sock, method, entry), up
+            cut = None
+            if parts[0] == "cut_response":
+                cut = (int(parts[1]), parts[2:] == ["rst"], rule.get("hold"),
+                       target)
+            return self.relay_response(up, sock, method, entry, cut), up
         finally:
             entry["t1"] = time.monotonic()
             log(entry)
 
-    def relay_response(self, up, sock, method, entry):
+    def cut(self, sock, cut):
+        """Ends an answer cut after cut[0] body bytes: FIN, or RST."""
+        _, reset, hold, target = cut
+        if hold:
+            log({"cut": target})
+            for _ in range(600):
+                if os.path.exists(hold):
+                    break
+                time.sleep(0.1)
+        if reset:
+            time.sleep(0.3)
+            rst(sock)
+        else:
+            sock.shutdown(socket.SHUT_WR)
+        return False
+
+    def relay_response(self, up, sock, method, entry, cut=None):
         while True:
             raw = up.read_until(b"\r\n\r\n")
             if raw is None:
@@ -359,6 +394,10 @@ class Handler(socketserver.BaseRequestHandler):
                 sock.sendall(up.read_exact(n + 2))
         elif cl is not None:
             left = int(cl)
+            if cut is not None and cut[0] < left:
+                entry["cut_at"] = cut[0]
+                sock.sendall(up.read_exact(cut[0]))
+                return self.cut(sock, cut)
             while left > 0:
                 d = up.read_some(left)
                 sock.sendall(d)
@@ -392,7 +431,6 @@ def main():
     srv = Server(("127.0.0.1", 0), Handler)
     with open(ARGS.port_file + ".tmp", "w") as f:
         f.write("%d\n" % srv.server_address[1])
-    import os
     os.rename(ARGS.port_file + ".tmp", ARGS.port_file)
     srv.serve_forever()
 
