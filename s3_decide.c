@@ -68,6 +68,31 @@ s3_no_answer_final(int fail, int status, int delivered)
 }
 
 int
+s3_get_resumable(int fail, uint64_t got, int has_etag)
+{
+	return (fail == HTTP_FAIL_RECV || fail == HTTP_FAIL_TRUNCATED) &&
+	    got > 0 && has_etag;
+}
+
+int
+s3_range_skip(int status, const char *content_range, uint64_t got,
+    uint64_t *skip)
+{
+	const char *v = content_range, *end;
+	uint64_t first;
+
+	*skip = status == 200 ? got : 0;
+	if (status == 200)
+		return 0;
+	/* RFC 9110 section 14.4: "bytes" SP first "-" last "/" (length | "*") */
+	if (status != 206 || v == NULL || strncmp(v, "bytes ", 6) != 0)
+		return -1;
+	end = text_num(v + 6, 10, &first);
+	return end != NULL && end != v + 6 && *end == '-' && first == got ?
+	    0 : -1;
+}
+
+int
 s3_http_date(const char *v, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";

@@ -16,6 +16,7 @@
 #define S3PUB_S3_DECIDE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define S3_BACKOFF_BASE_MS 200
@@ -60,6 +61,26 @@ int s3_exit_class(int status, unsigned cls);
  * caller's sink received bytes already (delivered). Else 0: tried again.
  */
 int s3_no_answer_final(int fail, int status, int delivered);
+
+/*
+ * 1 when a GetObject try cut in its body is carried on from where it
+ * stopped (s3.h: s3_get): the sink took `got` > 0 bytes, the failure was
+ * the network's (`fail` HTTP_FAIL_RECV: a reset, a time-out;
+ * HTTP_FAIL_TRUNCATED: a clean close before the body's end), and the
+ * first answer sent an ETag for If-Match (has_etag), without which an
+ * object replaced meanwhile would go unnoticed. Else 0: the try is final.
+ */
+int s3_get_resumable(int fail, uint64_t got, int has_etag);
+
+/*
+ * Where the answer to `Range: bytes=GOT-` starts against the `got` bytes
+ * taken already: a 206 whose Content-Range (may be NULL) is
+ * "bytes GOT-LAST/LENGTH" (LENGTH may be '*'): 0 bytes to skip; a 200 (a
+ * store that ignores Range sends the whole body again): `got` to skip.
+ * Returns 0 with *skip set, or -1: any other start, status or form.
+ */
+int s3_range_skip(int status, const char *content_range, uint64_t got,
+    uint64_t *skip);
 
 /*
  * An RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to seconds.

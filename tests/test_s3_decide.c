@@ -121,6 +121,44 @@ test_classes(void)
 	    "usage error or bytes delivered are final; the network is retried");
 }
 
+/* A GetObject cut in its body: carried on, and its answer checked. */
+static void
+test_resume(void)
+{
+	uint64_t skip = 99;
+
+	t_ok(s3_get_resumable(HTTP_FAIL_RECV, 1, 1) &&
+	    s3_get_resumable(HTTP_FAIL_TRUNCATED, 5000000, 1) &&
+	    !s3_get_resumable(HTTP_FAIL_RECV, 0, 1) &&
+	    !s3_get_resumable(HTTP_FAIL_RECV, 1, 0) &&
+	    !s3_get_resumable(HTTP_FAIL_SINK, 1, 1) &&
+	    !s3_get_resumable(HTTP_FAIL_CERT, 1, 1) &&
+	    !s3_get_resumable(HTTP_FAIL_PROTOCOL, 1, 1) &&
+	    !s3_get_resumable(HTTP_FAIL_NONE, 1, 1),
+	    "resumed: a reset, a time-out or a clean close after bytes, with "
+	    "an ETag; not a sink, certificate or malformed answer, nor "
+	    "before the body or without an ETag");
+	t_ok(s3_range_skip(206, "bytes 1000-4999/5000", 1000, &skip) == 0 &&
+	    skip == 0, "resumed: 206 from the byte asked for, nothing skipped");
+	skip = 99;
+	t_ok(s3_range_skip(206, "bytes 7-9/*", 7, &skip) == 0 && skip == 0,
+	    "resumed: 206 of an unknown length ('*')");
+	t_ok(s3_range_skip(200, NULL, 1000, &skip) == 0 && skip == 1000,
+	    "resumed: a 200 (Range ignored) skips the bytes taken already");
+	t_ok(s3_range_skip(206, "bytes 0-4999/5000", 1000, &skip) < 0 &&
+	    s3_range_skip(206, "bytes 1001-4999/5000", 1000, &skip) < 0 &&
+	    s3_range_skip(206, "bytes 10000-4999/5000", 1000, &skip) < 0 &&
+	    s3_range_skip(206, NULL, 1000, &skip) < 0 &&
+	    s3_range_skip(206, "bytes -5/10", 0, &skip) < 0 &&
+	    s3_range_skip(206, "bytes=1000-", 1000, &skip) < 0 &&
+	    s3_range_skip(206, "bytes 1000", 1000, &skip) < 0 &&
+	    s3_range_skip(206, "bytes 99999999999999999999-/*", 1000,
+	    &skip) < 0 &&
+	    s3_range_skip(204, "bytes 1000-4999/5000", 1000, &skip) < 0,
+	    "resumed: a Content-Range from another byte, missing or "
+	    "malformed, or another status, is refused");
+}
+
 static void
 test_skew(void)
 {
@@ -234,6 +272,7 @@ main(void)
 {
 	test_dates();
 	test_classes();
+	test_resume();
 	test_skew();
 	test_moved();
 	test_waits();
