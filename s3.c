@@ -61,6 +61,7 @@ typedef struct {
 	void *known_ctx;
 	int no_cancel;                  /* runs even after a cancel (abort) */
 	int attempts;                   /* 0: s->attempts */
+	struct get_resume *resume;      /* GetObject's: carried on when cut */
 } s3_op;
 
 /* What s3_do() keeps of an answer. */
@@ -389,6 +390,24 @@ body_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
 	return 0;
 }
 
+/*
+ * A GetObject that carries on where a cut connection stopped (s3.h:
+ * s3_get): its body goes to the caller's sink through resume_sink, which
+ * counts what the sink took, checks each answer before its first byte and
+ * skips what a store that ignores Range sends again.
+ */
+typedef struct get_resume {
+	s3_client *s;
+	http_sink_fn sink;              /* the caller's */
+	void *sink_ctx;
+	uint64_t got;                   /* body bytes the sink took */
+	uint64_t at_try;                /* got when this try's body began */
+	uint64_t skip;                  /* this answer's bytes still to skip */
+	int checked;                    /* this try's answer was checked */
+	char range[32];                 /* "bytes=GOT-" once resumed, else "" */
+	s3_put_result info;             /* the first answer's (If-Match: ETag) */
+} get_resume;
+
 /* Sleeps ms, or less when a signal sets *cancel (may be NULL). */
 static void
 sleep_ms(long ms, const volatile sig_atomic_t *cancel)
@@ -520,6 +539,14 @@ sign_try(s3_client *s, s3_call *c, const creds *cr, s3p_err *err)
 		sh[nsh++] = (sigv4_pair){ op->hdrs[i].name, op->hdrs[i].value };
 		c->hh[c->nhh++] = op->hdrs[i];
 	}
+	/* not signed: a presigned URL's signature covers only what its
+	 * query names, and a signed request needs no more than host and
+	 * x-amz-* (s3.h: Requests) */
+	if (op->resume != NULL && op->resume->range[0] != '\0') {
+		c->hh[c->nhh++] = (http_header){ "Range", op->resume->range };
+		c->hh[c->nhh++] = (http_header){ "If-Match",
+		    op->resume->info.etag };
+	}
 	if (op->url != NULL || cr->anonymous)
 		return 0;
 	{
@@ -631,19 +658,19 @@ copy_header(const http_response *rs, const char *name, char *out,
 		fmt_snprintf(out, outsz, "%s", v);
 }
 
-/* What s3_reply keeps of an answer's headers. */
+/* What s3_reply (and get_resume) keeps of an answer's headers. */
 static void
-keep_headers(const http_response *rs, s3_reply *r)
+keep_headers(const http_response *rs, s3_put_result *info)
 {
 	const char *v;
 
-	copy_header(rs, "ETag", r->info.etag, sizeof r->info.etag);
-	copy_header(rs, "x-amz-version-id", r->info.version_id,
-	    sizeof r->info.version_id);
-	copy_header(rs, "x-amz-checksum-sha256", r->info.checksum_sha256,
-	    sizeof r->info.checksum_sha256);
+	copy_header(rs, "ETag", info->etag, sizeof info->etag);
+	copy_header(rs, "x-amz-version-id", info->version_id,
+	    sizeof info->version_id);
+	copy_header(rs, "x-amz-checksum-sha256", info->checksum_sha256,
+	    sizeof info->checksum_sha256);
 	if ((v = http_header_get(rs, "Content-Length")) != NULL)
-		text_num(v, 10, &r->info.size);
+		text_num(v, 10, &info->size);
 }
 
 /*
@@ -746,6 +773,28 @@ back_off(s3_client *s, const s3_call *c, const s3p_err *err)
 }
 
 /*
+ * A GetObject cut in its body (s3.h: s3_get): when it may carry on
+ * (s3_get_resumable), the try is not final and the next ones ask for the
+ * rest; a try that brought new bytes starts the count again, as the first
+ * of a new count.
+ */
+static void
+resume_next(s3_client *s, s3_call *c)
+{
+	get_resume *g = c->op->resume;
+
+	if (!s3_get_resumable(s->scratch->rs.fail, g->got,
+	    g->info.etag[0] != '\0'))
+		return;
+	if (g->got > g->at_try)
+		c->attempt = 1;
+	c->delivered = 0;
+	g->checked = 0;
+	fmt_snprintf(g->range, sizeof g->range, "bytes=%llu-",
+	    (unsigned long long)g->got);
+}
+
+/*
  * Sends op until an answer settles it (s3.h: Retries): each try is signed
  * and sent, its answer classified; a wrong clock or region is corrected
  * and the request sent again (not counted as a try); a failure that may
@@ -781,13 +830,18 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 		if (rc > 0) {
 			if (err_cancelled(c->cancel))
 				break;
+			if (c->delivered && op->resume != NULL)
+				resume_next(s, c);
 			if (no_answer_final(s, c, err))
 				return -1;
+			if (op->resume != NULL && op->resume->range[0] != '\0')
+				logf_(s, "%s %s: resuming at byte %llu", op->method,
+				    c->obj, (unsigned long long)op->resume->got);
 			sleep_ms(s3_backoff_ms(c->attempt, jitter()), c->cancel);
 			c->attempt++;
 			continue;
 		}
-		keep_headers(&s->scratch->rs, r);
+		keep_headers(&s->scratch->rs, &r->info);
 		logf_(s, "%s %s -> %d%s", op->what, c->obj, s->scratch->rs.status,
 		    c->attempt > 1 ? " (retry)" : "");
 		if (classify(&s->scratch->rs, r, op, &a))
@@ -1763,6 +1817,53 @@ s3_get(s3_client *s, const char *bucket, const char *key,
 	    sink_ctx, info, err);
 }
 
+/* How a resumed GetObject that met another object's bytes ends. */
+static const char changed_msg[] = "the object changed while it was read";
+
+/*
+ * The first body bytes of a try: the first answer gives the ETag that
+ * later ones must have (If-Match) and the object's headers; a resumed
+ * answer must have that ETag and start where the sink stopped.
+ */
+static int
+resume_check(get_resume *g, s3p_err *err)
+{
+	const http_response *rs = &g->s->scratch->rs;
+	const char *etag = http_header_get(rs, "ETag");
+	const char *cr = http_header_get(rs, "Content-Range");
+
+	g->at_try = g->got;
+	if (g->range[0] == '\0') {
+		keep_headers(rs, &g->info);
+		return 0;
+	}
+	/* a store that ignores If-Match (a 200 ignores Range too) */
+	if (etag != NULL && strcmp(etag, g->info.etag) != 0)
+		return ERR(err, S3P_EREFUSED, "%s (ETag %s, was %s)", changed_msg,
+		    etag, g->info.etag);
+	if (s3_range_skip(rs->status, cr, g->got, &g->skip) < 0)
+		return ERR(err, S3P_ESERVER, "resumed at byte %llu, the answer "
+		    "is HTTP %d, Content-Range %s", (unsigned long long)g->got,
+		    rs->status, cr != NULL ? cr : "missing");
+	return 0;
+}
+
+/* Checks each answer, skips what was taken already, counts the rest. */
+static int
+resume_sink(void *ctx, const unsigned char *buf, size_t len, s3p_err *err)
+{
+	get_resume *g = ctx;
+	size_t n;
+
+	if (!g->checked && resume_check(g, err) < 0)
+		return -1;
+	g->checked = 1;
+	n = g->skip < len ? (size_t)g->skip : len;
+	g->skip -= n;
+	g->got += len - n;
+	return len > n ? g->sink(g->sink_ctx, buf + n, len - n, err) : 0;
+}
+
 int
 s3_get_version(s3_client *s, const char *bucket, const char *key,
     const char *version_id, const http_url *url, const char *url_name,
@@ -1771,6 +1872,8 @@ s3_get_version(s3_client *s, const char *bucket, const char *key,
 	s3_reply *r = &s->scratch->reply;
 	http_header h[4] = { { "x-amz-checksum-mode", "ENABLED" } };
 	sigv4_pair q[1] = { { "versionId", version_id } };
+	get_resume g = { .s = s, .sink = sink, .sink_ctx = sink_ctx };
+	char was[sizeof err->msg];
 	s3_op op;
 
 	op_init(&op, "GET", "GetObject", bucket, key);
@@ -1784,12 +1887,20 @@ s3_get_version(s3_client *s, const char *bucket, const char *key,
 		op.hdrs = h;
 		op.nhdrs = add_key_hdrs(s, h, 1);
 	}
-	op.sink = sink;
-	op.sink_ctx = sink_ctx;
-	if (s3_do(s, &op, err) < 0)
+	op.sink = resume_sink;
+	op.sink_ctx = &g;
+	op.resume = &g;
+	if (s3_do(s, &op, err) < 0) {
+		/* If-Match refused: another object took the key meanwhile */
+		if (g.range[0] != '\0' && s->scratch->rs.status == 412) {
+			memcpy(was, err->msg, sizeof was);
+			err_set(err, S3P_EREFUSED, "%s; %s", was, changed_msg);
+		}
 		return -1;
+	}
+	/* a resumed answer's headers are of its range: the first's stand */
 	if (info != NULL)
-		*info = r->info;
+		*info = g.got > 0 ? g.info : r->info;
 	return 0;
 }
 

@@ -30,7 +30,8 @@
  * AuthorizationHeaderMalformed or a 301 naming another region (header
  * x-amz-bucket-region or <Region>) switch `region` once, and the AWS
  * endpoint with it. A certificate refusal, a local read error and every
- * other 4xx are final at once. (s3_decide.h makes each of these decisions
+ * other 4xx are final at once; a GetObject cut in its body carries on
+ * from where it stopped (s3_get). (s3_decide.h makes each of these decisions
  * from the answer alone; s3_do keeps the count and the once-only flags.)
  *
  * Errors: one line naming the operation and object ("PUT s3://b/k"), the
@@ -302,9 +303,20 @@ int s3_one_put(uint64_t len, uint64_t part_size);
  * GetObject of bucket/key (signed, with x-amz-checksum-mode: ENABLED), or
  * of `url` sent as is without signing (presigned; bucket and key then
  * unused, url_name names it in messages: never the query, it holds a
- * signature). The body of a 2xx answer goes to `sink`; retried only while
- * the sink has received nothing. info (may be NULL) gets the size,
- * ETag, version and the server's x-amz-checksum-sha256.
+ * signature). The body of a 2xx answer goes to `sink`. A try cut in the
+ * body by the network (a reset, a time-out, a close before its end; not
+ * a failed sink, a certificate or a cancel) after the sink took N > 0
+ * bytes is carried on: the next try asks for `Range: bytes=N-` with
+ * `If-Match:` the first answer's ETag (not signed; none: no resume) and
+ * feeds the same sink. Its answer must be a 206 whose Content-Range
+ * starts at N, or a 200 (a store that ignores Range: its first N bytes
+ * are skipped), with the first answer's ETag; another start fails
+ * (S3P_ESERVER), another ETag or a 412 is S3P_EREFUSED "...; the object
+ * changed while it was read". Tries are counted as s3_do counts them,
+ * but a try that brought new bytes starts the count again (it is the
+ * first of the new count): a link that drops every few MB still gets
+ * there. info (may be NULL) gets the first answer's size, ETag, version
+ * and x-amz-checksum-sha256.
  */
 int s3_get(s3_client *s, const char *bucket, const char *key,
     const http_url *url, const char *url_name, http_sink_fn sink,
