@@ -233,11 +233,13 @@ to_file(int fd, const void *buf, size_t n, s3p_err *err)
 }
 
 static int
-list_key(void *ctx, const char *key, uint64_t size, s3p_err *err)
+list_key(void *ctx, const char *key, uint64_t size, const char *etag,
+    s3p_err *err)
 {
 	key_list *l = ctx;
 
 	(void)size;
+	(void)etag;
 	l->n++;
 	return to_file(l->fd, key, strlen(key) + 1, err);
 }

@@ -1630,9 +1630,7 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
     const char *ctype, int may_resume, int pending, s3_put_result *res,
     s3p_err *err)
 {
-	/* (mu and cv from the start: resume_find may set a pending length) */
-	multipart m = { .op = *body, .mu = { 0 },
-	    .cv = { 0 } };
+	multipart m = { .op = *body };
 	uint64_t len = body->body_len;
 	int rc;
 
@@ -2080,7 +2078,8 @@ list_all(s3_client *s, const list_kind *kind, const char *bucket,
 }
 
 typedef struct {
-	int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err);
+	int (*fn)(void *ctx, const char *key, uint64_t size, const char *etag,
+	    s3p_err *err);
 	void *ctx;
 } object_each;
 
@@ -2088,7 +2087,7 @@ static int
 object_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 {
 	object_each *oe = ctx;
-	char key[1100], size[32], *o = key;
+	char key[1100], size[32], etag[80] = "", *o = key;
 	uint64_t n = 0;
 
 	if (text_xml(el, len, "Key", key, sizeof key) != 1 ||
@@ -2113,12 +2112,14 @@ object_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 		*o = '\0';
 	n = 0;
 	text_num(size, 10, &n);
-	return oe->fn(oe->ctx, key, n, err);
+	text_xml(el, len, "ETag", etag, sizeof etag);
+	return oe->fn(oe->ctx, key, n, etag, err);
 }
 
 int
 s3_list(s3_client *s, const char *bucket, const char *prefix,
-    int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
+    int (*fn)(void *ctx, const char *key, uint64_t size, const char *etag,
+    s3p_err *err),
     void *ctx, s3p_err *err)
 {
 	static const list_kind objects = { "ListObjectsV2", "Contents",
@@ -2266,12 +2267,12 @@ part_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 	return 0;
 }
 
-/* The hex MD5 of body bytes [off, off+len): a part's ETag. */
+/* The MD5 of body bytes [off, off+len): what a part's ETag stands for. */
 static int
 part_md5(s3_client *s, const s3_op *body, uint64_t off, uint64_t len,
-    char hex[33], s3p_err *err)
+    unsigned char d[br_md5_SIZE], s3p_err *err)
 {
-	unsigned char *buf = malloc(HASHPASS_CHUNK), d[br_md5_SIZE];
+	unsigned char *buf = malloc(HASHPASS_CHUNK);
 	br_md5_context m;
 
 	if (buf == NULL)
@@ -2290,8 +2291,6 @@ part_md5(s3_client *s, const s3_op *body, uint64_t off, uint64_t len,
 	}
 	free(buf);
 	br_md5_out(&m, d);
-	for (int i = 0; i < br_md5_SIZE; i++)
-		fmt_snprintf(hex + 2 * i, 3, "%02x", d[i]);
 	return 0;
 }
 
@@ -2323,11 +2322,11 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 		uint64_t off = (uint64_t)i * part_size;
 		uint64_t plen = body->body_len - off < part_size ?
 		    body->body_len - off : part_size;
-		char got[48], *etag = parts[i].etag;
-		size_t el;
+		char got[48];
+		unsigned char want[br_md5_SIZE];
 		int same;
 
-		if (etag[0] == '\0')
+		if (parts[i].etag[0] == '\0')
 			continue;
 		if (pc.checksum != NULL && pc.checksum[i][0] != '\0') {
 			unsigned char d[SHA256_SIZE];
@@ -2337,15 +2336,13 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 			text_base64(d, sizeof d, got);
 			same = strcmp(got, pc.checksum[i]) == 0;
 		} else {
-			if (part_md5(s, body, off, plen, got, err) < 0)
+			if (s3_etag_md5(parts[i].etag, want) < 0)
+				same = 0;
+			else if (part_md5(s, body, off, plen, (unsigned char *)got,
+			    err) < 0)
 				goto fail;
-			/* "md5hex", quotes and all (ETags are quoted) */
-			if (etag[0] == '"')
-				etag++;
-			el = strlen(etag);
-			if (el > 0 && etag[el - 1] == '"')
-				el--;
-			same = el == 32 && strncasecmp(etag, got, 32) == 0;
+			else
+				same = memcmp(got, want, sizeof want) == 0;
 		}
 		if (same) {
 			parts[i].kept = 1;

@@ -340,12 +340,14 @@ int s3_put_url(s3_client *s, const http_url *url, const char *url_name,
 
 /*
  * ListObjectsV2 of every key under `prefix` (all pages): fn is called per
- * object with its key and size; it returns 0, or -1 with err set to stop.
- * Memory stays bounded whatever the listing's size.
+ * object, in the order of the answers (bytewise by key on S3, radosgw and
+ * Swift), with its key, size and ETag ("" when the answer has none); it
+ * returns 0, or -1 with err set to stop. Memory stays bounded whatever the
+ * listing's size.
  */
 int s3_list(s3_client *s, const char *bucket, const char *prefix,
-    int (*fn)(void *ctx, const char *key, uint64_t size, s3p_err *err),
-    void *ctx, s3p_err *err);
+    int (*fn)(void *ctx, const char *key, uint64_t size, const char *etag,
+    s3p_err *err), void *ctx, s3p_err *err);
 
 /*
  * --no-overwrite's HEAD of bucket/key: 0 when it is not there (404), -1

@@ -93,6 +93,25 @@ s3_range_skip(int status, const char *content_range, uint64_t got,
 }
 
 int
+s3_etag_md5(const char *etag, unsigned char md5[16])
+{
+	size_t n = strlen(etag);
+
+	if (n == 34 && etag[0] == '"' && etag[33] == '"')
+		etag++;
+	else if (n != 32)
+		return -1;
+	for (int i = 0; i < 16; i++) {
+		int h = text_hex((unsigned char)etag[2 * i]);
+		int l = text_hex((unsigned char)etag[2 * i + 1]);
+		if (h < 0 || l < 0)
+			return -1;
+		md5[i] = (unsigned char)(h * 16 + l);
+	}
+	return 0;
+}
+
+int
 s3_http_date(const char *v, time_t *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";

@@ -63,6 +63,14 @@ int s3_exit_class(int status, unsigned cls);
 int s3_no_answer_final(int fail, int status, int delivered);
 
 /*
+ * The MD5 that an object's or a part's ETag stands for: the ETag of a
+ * plain PutObject or UploadPart is its body's MD5 in hex, quoted or not
+ * (a multipart object's "HEX-N", or an SSE-KMS/SSE-C object's, is not an
+ * MD5 of its bytes). Returns 0 with md5 set, or -1: not an MD5.
+ */
+int s3_etag_md5(const char *etag, unsigned char md5[16]);
+
+/*
  * 1 when a GetObject try cut in its body is carried on from where it
  * stopped (s3.h: s3_get): the sink took `got` > 0 bytes, the failure was
  * the network's (`fail` HTTP_FAIL_RECV: a reset, a time-out;

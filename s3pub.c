@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bearssl_hash.h>
+
 #include "archive.h"
 #include "clock.h"
 #include "crc32.h"
@@ -34,6 +36,7 @@
 #include "objopts.h"
 #include "presigned.h"
 #include "s3.h"
+#include "s3_decide.h"
 #include "sha256.h"
 #include "sync.h"
 #include "target.h"
@@ -1012,12 +1015,17 @@ struct plain_run {
 	const char *bucket, *prefix;
 	const options *o;
 	size_t next;                    /* next entry to take */
-	unsigned char *done;            /* entries written, for clean-up */
+	unsigned char *done;            /* PLAIN_* an entry */
+	unsigned char *md5;             /* 16 bytes an entry: PLAIN_THERE's */
 	char *hex;                      /* 65 bytes an entry: its SHA-256 */
 	int failed;
 	s3p_err err;                    /* the first failure */
 	uint64_t bytes;
+	size_t kept;                    /* files found there, not sent */
 };
+
+#define PLAIN_WRITTEN 1         /* this run wrote it (removed on failure) */
+#define PLAIN_THERE   2         /* an object with its size and an MD5 ETag */
 
 typedef struct {
 	plain_run *run;
@@ -1049,6 +1057,79 @@ plain_spanner(void *ctx, unsigned sender, uint64_t off, size_t len,
 	sp->off = as.fd_off;
 	sp->len = as.len;
 	return r;
+}
+
+/*
+ * Resume: the objects that an earlier run left under KEY/ (one that was
+ * stopped, or failed with its clean-up refused) arrive in the listing's
+ * order, which is the plan's (both bytewise by path: archive.h), so one
+ * cursor finds each one's file. An object of the file's size with an MD5
+ * ETag is noted; plain_same then compares the file's MD5 with it.
+ */
+static int
+plain_listed(void *ctx, const char *key, uint64_t size, const char *etag,
+    s3p_err *err)
+{
+	plain_run *run = ctx;
+	size_t pl = strlen(run->prefix);
+	archive_entry e;
+	int c = 1;
+
+	if (strncmp(key, run->prefix, pl) != 0)
+		return 0;
+	while (run->next < archive_count(run->a)) {
+		archive_entry_get(run->a, run->next, &e);
+		if ((c = strcmp(e.path, key + pl)) >= 0)
+			break;
+		run->next++;
+	}
+	if (c != 0 || e.type != ARCHIVE_FILE || e.size != size)
+		return 0;
+	if (run->md5 == NULL &&
+	    (run->md5 = calloc(archive_count(run->a), 16)) == NULL)
+		return err_set(err, S3P_EINPUT, "out of memory");
+	if (s3_etag_md5(etag, run->md5 + run->next * 16) == 0)
+		run->done[run->next] |= PLAIN_THERE;
+	return 0;
+}
+
+/*
+ * 1 when the object there holds file i's bytes (their MD5 is its ETag):
+ * not sent again, its SHA-256 for the manifest taken from the same read;
+ * 0 when it does not; -1 (err set) when the file cannot be read.
+ */
+static int
+plain_same(s3_client *s, plain_src *ps, uint64_t size, s3p_err *err)
+{
+	plain_run *run = ps->run;
+	unsigned char *buf = malloc(HASHPASS_CHUNK), d[SHA256_SIZE];
+	br_md5_context m;
+	sha256_ctx h;
+	int rc = 0;
+
+	if (buf == NULL)
+		return err_set(err, S3P_EINPUT, "out of memory");
+	br_md5_init(&m);
+	sha256_init(&h);
+	for (uint64_t off = 0; rc == 0 && off < size; off += HASHPASS_CHUNK) {
+		size_t n = size - off < HASHPASS_CHUNK ? (size_t)(size - off) :
+		    HASHPASS_CHUNK;
+		if (err_cancelled(s->cancel))
+			rc = err_set(err, S3P_ENET, "interrupted");
+		else if ((rc = plain_reader(ps, off, buf, n, err)) == 0) {
+			br_md5_update(&m, buf, n);
+			sha256_update(&h, buf, n);
+		}
+	}
+	free(buf);
+	if (rc < 0)
+		return -1;
+	br_md5_out(&m, d);
+	if (memcmp(d, run->md5 + ps->index * 16, 16) != 0)
+		return 0;
+	sha256_final(&h, d);
+	sha256_hex(d, run->hex + ps->index * 65);
+	return 1;
 }
 
 static void *
@@ -1088,17 +1169,27 @@ plain_work(void *arg)
 		w->s->span = plain_spanner;
 		/* (it fits: plain_check) */
 		fmt_snprintf(k, sizeof k, "%s%s", run->prefix, e.path);
-		rc = s3_upload(w->s, run->bucket, k, plain_reader, &ps, NULL,
-		    NULL, e.size, run->o->part_size, run->o->content_type ?
-		    run->o->content_type : objopts_type(e.path), &pr, &err);
+		/* (done[i] is this worker's alone until the pass ends) */
+		if ((rc = run->done[i] & PLAIN_THERE ?
+		    plain_same(w->s, &ps, e.size, &err) : 0) == 0)
+			rc = s3_upload(w->s, run->bucket, k, plain_reader, &ps,
+			    NULL, NULL, e.size, run->o->part_size,
+			    run->o->content_type ? run->o->content_type :
+			    objopts_type(e.path), &pr, &err);
+		else if (rc > 0 && w->s->progress != NULL)
+			w->s->progress(w->s->progress_ctx, e.size);
 		w->s->span = NULL;
 		archive_file_close(&ps.rd);
 		archive_file_close(&ps.snd);
-		if (rc == 0) {
+		if (rc >= 0) {
 			sync_lock(&run->mu);
-			run->done[i] = 1;
+			if (rc > 0)
+				run->kept++;
+			else {
+				run->done[i] |= PLAIN_WRITTEN;
+				memcpy(run->hex + i * 65, pr.content_sha256, 65);
+			}
 			run->bytes += e.size;
-			memcpy(run->hex + i * 65, pr.content_sha256, 65);
 			sync_unlock(&run->mu);
 			continue;
 		}
@@ -1224,6 +1315,19 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 		if (s3_refuse_existing(&s3c, bucket, k, err) < 0)
 			goto out;
 	}
+	/* resume: what an earlier run left. A listing that fails (no
+	 * s3:ListBucket, say) only means that every file is sent; what
+	 * else it says, the uploads say again */
+	if (!o->no_resume && s3_list(&s3c, bucket, prefix, plain_listed, &run,
+	    err) < 0) {
+		if (err_cancelled(s3c.cancel))
+			goto out;
+		if (s3c.log != NULL)
+			fmt_fprintf(stderr, "s3pub: %s: not resumed\n", err->msg);
+		err_clear(err);
+		memset(run.done, 0, archive_count(a));
+	}
+	run.next = 0;
 	/* one bundle of trust anchors for every connection */
 	if (jobs > 1 && s3c.endpoint.https && !o->insecure) {
 		if (tls_anchors_load(&anchors, o->ca_file, err) < 0)
@@ -1252,20 +1356,29 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	plain_work(&w[0]);
 	for (int j = 1; j <= started; j++)
 		pthread_join(w[j].tid, NULL);
+	if (run.kept > 0 && s3c.log != NULL)
+		fmt_fprintf(stderr, "s3pub: resume: %zu files found already "
+		    "uploaded under s3://%s/%s, not sent again\n", run.kept,
+		    bucket, prefix);
 	if (run.failed)
 		*err = run.err;
 	else
 		publish_manifest(o, bucket, prefix, &run, manifest_hex, err);
 out:
 	s3c.cred_mu = NULL;
-	if (run.failed || err->status != 0) {
+	if (o->keep_partial && err_cancelled(s3c.cancel)) {
+		/* (a later run finds them: no manifest, not a result) */
+		size_t l = strlen(err->msg);
+		fmt_snprintf(err->msg + l, sizeof err->msg - l, "; the objects "
+		    "written are left for a later run to resume (--keep-partial)");
+	} else if (run.failed || err->status != 0) {
 		/* nothing that looks like a complete result stays behind */
 		unsigned long n[2] = { 0, 0 };  /* removed, left */
 		for (size_t i = 0; i < archive_count(a); i++) {
 			archive_entry e;
 			char k[TARGET_KEY_MAX + 1];
 			s3p_err derr;
-			if (!run.done[i])
+			if (!(run.done[i] & PLAIN_WRITTEN))
 				continue;
 			archive_entry_get(a, i, &e);
 			fmt_snprintf(k, sizeof k, "%s%s", prefix, e.path);
@@ -1288,6 +1401,7 @@ out:
 		tls_anchors_free(&anchors);
 	*bytes = run.bytes;
 	free(run.done);
+	free(run.md5);
 	free(run.hex);
 	free(w);
 	return err->status != 0 ? -1 : 0;

@@ -8,7 +8,8 @@
 # level 6 (the parts sent while the compression pass runs on its own
 # thread),
 # and in plain mode on 4 workers
-# with a multipart file among them. Each publish must exit 0, its object
+# with a multipart file among them (twice: the second run finds the files
+# there and compares them on its workers). Each publish must exit 0, its object
 # (or objects) must be what `s3pub archive` makes (or the files), and TSan
 # must report nothing. Small trees: TSan makes the work 5 to 15 times
 # slower.
@@ -104,5 +105,12 @@ for srv in rgw rgw-tls; do
 	check_eq "$n: plain mode, 4 workers: exit 0 ($(head -c 300 "$TMP/$n.err"))" "$rc" 0
 	tsan_clean "$n" "$TMP/$n.tsan"
 	check "$n: every object is its file" same_files "$srv" "$b" "$n" "$T"
+	# again: the files found there compared on the 4 workers (resume)
+	# shellcheck disable=SC2086
+	published "$n-again" "$srv" $ca --jobs 4 --part-size 5MiB --verbose "$T" \
+		"s3://$b/$n,opt=endpoint=$ep,opt=encoding=plain"
+	check_eq "$n: published again, the files found there: exit 0 ($(grep -v '^s3pub: [<>*]' "$TMP/$n-again.err" | tail -n 1 | head -c 300))" "$rc" 0
+	check "$n: ... and not sent again" grep -q 'resume: [0-9]* files found already uploaded' "$TMP/$n-again.err"
+	tsan_clean "$n-again" "$TMP/$n-again.tsan"
 	check_eq "$srv: no multipart upload left open" "$(list_uploads "$srv" "$b")" ""
 done

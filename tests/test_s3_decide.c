@@ -127,6 +127,25 @@ test_resume(void)
 {
 	uint64_t skip = 99;
 
+	/* the oracle: md5sum of "" is d41d8cd98f00b204e9800998ecf8427e */
+	{
+		static const unsigned char empty[16] = { 0xd4, 0x1d, 0x8c, 0xd9,
+		    0x8f, 0x00, 0xb2, 0x04, 0xe9, 0x80, 0x09, 0x98, 0xec, 0xf8,
+		    0x42, 0x7e };
+		unsigned char d[16], q[16];
+		t_ok(s3_etag_md5("\"d41d8cd98f00b204e9800998ecf8427e\"", q) == 0 &&
+		    memcmp(q, empty, 16) == 0 &&
+		    s3_etag_md5("D41D8CD98F00B204E9800998ECF8427E", d) == 0 &&
+		    memcmp(d, empty, 16) == 0,
+		    "etag: a quoted or bare 32-digit hex ETag is its MD5, any case");
+		t_ok(s3_etag_md5("\"d41d8cd98f00b204e9800998ecf8427e-2\"", d) < 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427", d) < 0 &&
+		    s3_etag_md5("\"d41d8cd98f00b204e9800998ecf8427e", d) < 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427g", d) < 0 &&
+		    s3_etag_md5("", d) < 0,
+		    "etag: a multipart ETag (-N), a short, unbalanced or non-hex "
+		    "one, or none is no MD5");
+	}
 	t_ok(s3_get_resumable(HTTP_FAIL_RECV, 1, 1) &&
 	    s3_get_resumable(HTTP_FAIL_TRUNCATED, 5000000, 1) &&
 	    !s3_get_resumable(HTTP_FAIL_RECV, 0, 1) &&
