@@ -2087,7 +2087,8 @@ static int
 object_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 {
 	object_each *oe = ctx;
-	char key[1100], size[32], etag[80] = "", *o = key;
+	/* a key of S3's 1,024 bytes, URL-encoded: three times that */
+	char key[3 * 1024 + 1], size[32], etag[80] = "", *o = key;
 	uint64_t n = 0;
 
 	if (text_xml(el, len, "Key", key, sizeof key) != 1 ||
@@ -2110,6 +2111,10 @@ object_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 	}
 	if (url)
 		*o = '\0';
+	/* (S3's limit: the callers' buffers hold no more) */
+	if (strlen(key) > 1024)
+		return ERR(err, S3P_ESERVER, "ListObjectsV2: a key of %zu bytes, "
+		    "over S3's 1,024", strlen(key));
 	n = 0;
 	text_num(size, 10, &n);
 	text_xml(el, len, "ETag", etag, sizeof etag);

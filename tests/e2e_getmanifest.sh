@@ -19,6 +19,11 @@ printf 'a,b\n1,2\n' >"$TREE/outputs/nested/table.csv"
 # answered 500), and blanks, '+' and '%', which its URL encoding escapes
 printf 'c\n' >"$TREE/outputs/ctl$(printf '\001')x"
 printf 'p\n' >"$TREE/outputs/a b+c%d"
+# a key of 760 bytes, all but a few of them non-ASCII: URL-encoded in the
+# listing it is over 2,200 characters (it was cut at 1,100: exit 5)
+E=$(python3 -c 'print("\u00e9" * 127)')
+mkdir -p "$TREE/$E/$E"
+printf 'long\n' >"$TREE/$E/$E/$(python3 -c 'print("\u00e9" * 120)').txt"
 chmod 755 "$TREE/stdout"
 chmod 600 "$TREE/outputs/blob.bin"
 

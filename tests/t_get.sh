@@ -38,9 +38,12 @@ class H(BaseHTTPRequestHandler):
             # ListObjectsV2 as a store that ignores encoding-type=url
             # answers: raw keys, no EncodingType
             d = os.path.join(root, path.lstrip("/"), "p")
+            if path.strip("/") == "lk":
+                # a key over S3's 1,024 bytes: no file can be named so
+                d, names = None, ["k" * 1100]
             body = "<ListBucketResult><IsTruncated>false</IsTruncated>" + "".join(
-                "<Contents><Key>p/%s</Key><Size>%d</Size></Contents>" % (n, os.path.getsize(os.path.join(d, n)))
-                for n in sorted(os.listdir(d))) + "</ListBucketResult>"
+                "<Contents><Key>p/%s</Key><Size>%d</Size></Contents>" % (n, os.path.getsize(os.path.join(d, n)) if d else 1)
+                for n in (sorted(os.listdir(d)) if d else names)) + "</ListBucketResult>"
             body = body.encode()
             self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
             self.wfile.write(body); return
@@ -114,6 +117,11 @@ rm -rf "$TMP/o"
 "$S3PUB" get --retries 1 --no-sign-request --path-style --endpoint "${U%/b}" s3://lb/p/ "$TMP/o" 2>"$TMP/err"
 check_eq "a listing without EncodingType: keys taken as they are ($(head -c 200 "$TMP/err"))" \
 	"$(cat "$TMP/o/a+b" "$TMP/o/x%41" 2>&1 | tr '\n' ' ')" "plus pct "
+rm -rf "$TMP/o"
+expect_exit "a listed key over S3's 1,024 bytes -> 5, not cut or skipped" 5 \
+	"ListObjectsV2: a key of 1102 bytes, over S3's 1,024" \
+	"$S3PUB" get --retries 1 --no-sign-request --path-style --endpoint "${U%/b}" s3://lk/p/ "$TMP/o"
+check "... nothing left in DIR" nothing "$TMP/o"
 rm -rf "$TMP/o"
 "$S3PUB" get --retries 1 "HTTP${U#http}/good.tar.gz" "$TMP/o" 2>"$TMP/err"
 rc=$?
