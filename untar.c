@@ -669,6 +669,9 @@ rm_tree(int fd, const char *name)
 		DIR *d = fdopendir(sub = dup(cur));
 		struct dirent *de;
 
+		if (d == NULL && sub >= 0)
+			close(sub);
+
 		/* its files go at once; the first directory is gone into */
 		for (at = len; d != NULL && len == at && (de = readdir(d)) != NULL;)
 			if (!is_dot(de->d_name) && unlinkat(cur, de->d_name, 0) < 0 &&
@@ -774,7 +777,8 @@ remember_dir(untar_x *x, const char *rel, unsigned mode, int64_t mtime, s3p_err 
 	x->ndirs++;
 	return 0;
 oom:
-	return err_set(err, S3P_EINPUT, "out of memory");
+	return err_set(err, S3P_EINPUT, "out of memory keeping the attributes "
+	    "of %zu directories, at '%.200s'", x->ndirs, rel);
 }
 
 static void
@@ -983,6 +987,9 @@ free_dirs(untar_x *x)
 void
 untar_x_abort(untar_x *x)
 {
+	/* first: after an out-of-memory failure, rm_tree's fdopendir needs
+	 * what the directories' list holds */
+	free_dirs(x);
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
@@ -996,7 +1003,6 @@ untar_x_abort(untar_x *x)
 	x->dirfd = -1;
 	if (x->created)
 		rmdir(x->dir);          /* made for this: gone again (if empty) */
-	free_dirs(x);
 }
 
 /*
@@ -1022,12 +1028,12 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 		cannot = errno;
 	else if (pass == 0 && sa.st_dev != sb.st_dev)
 		cannot = EXDEV;
-	/* a dup shares the offset of the last pass: back to the start */
-	lseek(src, 0, SEEK_SET);
-	fd = dup(src);
 	if (depth > 256)
 		return err_set(err, S3P_EINPUT, "'%s/%s': directories nested too deep",
 		    x->dir, rel);
+	/* a dup shares the offset of the last pass: back to the start */
+	lseek(src, 0, SEEK_SET);
+	fd = dup(src);
 	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
