@@ -1112,8 +1112,15 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 	memcpy(was, err->msg, sizeof was);
 	if (s3_do(s, &op, &e) < 0) {
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
-		err_set(err, err->status, "%s; the multipart upload %s is left "
-		    "open: %s", was, upload_id, e.msg);
+		/* NoSuchUpload: not open, so not left open. A Complete cut
+		 * short (a signal, an answer lost) may have ended it */
+		if (s->scratch->rs.status == 404)
+			err_set(err, err->status, "%s; the multipart upload %s was "
+			    "gone already: completed (s3://%s/%s may be whole) or "
+			    "aborted meanwhile", was, upload_id, bucket, key);
+		else
+			err_set(err, err->status, "%s; the multipart upload %s is "
+			    "left open: %s", was, upload_id, e.msg);
 	} else {
 		logf_(s, "aborted the multipart upload %s", upload_id);
 		err_set(err, err->status, "%s; multipart upload aborted", was);

@@ -385,6 +385,32 @@ signal_case term-two-sending TERM 143 '{"method": "PUT", "query": "partNumber=",
 	'e.get("begin", "").find("partNumber=2") >= 0'
 signal_case int-two-waiting INT 130 '{"method": "PUT", "query": "partNumber=2", "action": "stall 120"}, {"method": "PUT", "query": "partNumber=3", "action": "slow 1000000"}' \
 	'e.get("stall", "").find("partNumber=2") >= 0'
+# the signal while CompleteMultipartUpload's answer is on its way (the
+# server has completed the object): the abort that follows finds no
+# upload, and the message says the object may be whole instead of "left
+# open"; the object is there
+set_rules '{"method": "POST", "query": "uploadId=", "action": "late 30"}'
+env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
+	"$S3PUB" publish --part-size 5MiB --timeout 60 \
+	"$TMP/big" "s3://$B/sig-completing,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
+_pid=$!
+if wait_log 'e.get("late", "").find("uploadId=") >= 0'; then
+	kill -s TERM "$_pid"
+	wait_exit "$_pid"
+	check_eq "signal during Complete's answer: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
+	if one_line "$TMP/err" && grep -q "SIGTERM: .*multipart upload .* was gone already: completed (s3://$B/sig-completing.tar.gz may be whole)" "$TMP/err"; then
+		ok "signal during Complete's answer: one line says the upload may have completed"
+	else
+		not_ok "signal during Complete's answer: stderr: $(head -c 400 "$TMP/err")"
+	fi
+	check "signal during Complete's answer: the object is there" \
+		aws_s3 rgw s3api head-object --bucket "$B" --key sig-completing.tar.gz
+	check_eq "signal during Complete's answer: no multipart upload left open" "$(list_uploads rgw "$B")" ""
+else
+	not_ok "signal during Complete's answer: the publish never reached it: $(head -c 300 "$TMP/err")"
+	kill "$_pid" 2>/dev/null
+	wait_exit "$_pid"
+fi
 SIG_ARGS=""
 # the two-parts case again, s3pub built with ThreadSanitizer: the flag
 # the handler sets is read by the senders' threads; a report (in

@@ -32,6 +32,9 @@ action, then they pass again. The first matching rule decides. Actions:
   corrupt N       relay the request with body byte N (mod the length)
                   flipped: the server must refuse it (SHA-256 mismatch)
   slow N          relay the request body at N bytes per second
+  late N          relay the request, then hold the upstream's answer N
+                  seconds (the server has done the work: a line
+                  {"late": TARGET} when the hold starts)
   cut_response N  relay the request and the upstream answer's head, then
                   only N bytes of its body (Content-Length framing),
                   then close cleanly (FIN);
@@ -320,7 +323,7 @@ class Handler(socketserver.BaseRequestHandler):
                     return False, up
                 rst(sock)
                 return False, up
-            # forward, corrupt, slow, cut_response
+            # forward, corrupt, slow, cut_response, late
             if up is None:
                 us = socket.create_connection(ARGS.upstream)
                 us.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -342,7 +345,8 @@ class Handler(socketserver.BaseRequestHandler):
             if parts[0] == "cut_response":
                 cut = (int(parts[1]), parts[2:] == ["rst"], rule.get("hold"),
                        target)
-            return self.relay_response(up, sock, method, entry, cut), up
+            late = (float(parts[1]), target) if parts[0] == "late" else None
+            return self.relay_response(up, sock, method, entry, cut, late), up
         finally:
             entry["t1"] = time.monotonic()
             log(entry)
@@ -363,7 +367,7 @@ class Handler(socketserver.BaseRequestHandler):
             sock.shutdown(socket.SHUT_WR)
         return False
 
-    def relay_response(self, up, sock, method, entry, cut=None):
+    def relay_response(self, up, sock, method, entry, cut=None, late=None):
         while True:
             raw = up.read_until(b"\r\n\r\n")
             if raw is None:
@@ -373,6 +377,9 @@ class Handler(socketserver.BaseRequestHandler):
             if status != 100:
                 break
         entry["status"] = status
+        if late is not None:
+            log({"late": late[1]})
+            time.sleep(late[0])
         sock.sendall(raw)
         te = (hget(hdrs, "transfer-encoding") or "").lower()
         cl = hget(hdrs, "content-length")
