@@ -1077,7 +1077,7 @@ done:
 		logf_(c, "< %s: %s", rs->hdr[i].name, rs->hdr[i].value);
 	/* a plain-HTTP proxy's refusal, as of a CONNECT: no server answered */
 	if (k->absolute && rs->status == 407) {
-		rs->fail = HTTP_FAIL_PROXY;
+		rs->fail = HTTP_FAIL_PROXY_AUTH;
 		rs->status = 0;
 		return err_set(err, S3P_ENET, "%s: the proxy refused the request: "
 		    "407 %.100s", k->what, rs->reason);
@@ -1384,8 +1384,8 @@ proxy_connect(http_client *c, http_conn *k, const http_url *u,
 		return -1;
 	}
 	if (rs->status < 200 || rs->status > 299) {
-		rs->fail = HTTP_FAIL_PROXY;
 		n = rs->status;
+		rs->fail = n == 407 ? HTTP_FAIL_PROXY_AUTH : HTTP_FAIL_PROXY;
 		rs->status = 0;
 		return err_set(err, S3P_ENET, "%s: the proxy refused CONNECT %s: "
 		    "%d %.100s", k->what, hp, n, rs->reason);

@@ -243,7 +243,7 @@ enum {
 	HTTP_FAIL_NONE = 0,
 	HTTP_FAIL_RESOLVE,      /* getaddrinfo: no such host */
 	HTTP_FAIL_CONNECT,      /* refused, unreachable, time-out */
-	HTTP_FAIL_PROXY,        /* the proxy refused: the CONNECT, or 407 */
+	HTTP_FAIL_PROXY,        /* the proxy refused the CONNECT (not 407) */
 	HTTP_FAIL_TLS,          /* handshake failed (not a certificate) */
 	HTTP_FAIL_CERT,         /* certificate refused: retrying won't help */
 	HTTP_FAIL_SEND,         /* writing the request */
@@ -251,7 +251,8 @@ enum {
 	HTTP_FAIL_PROTOCOL,     /* malformed response, head too long */
 	HTTP_FAIL_TRUNCATED,    /* clean close before the body's end */
 	HTTP_FAIL_READER,       /* the body reader failed */
-	HTTP_FAIL_SINK          /* the sink refused */
+	HTTP_FAIL_SINK,         /* the sink refused */
+	HTTP_FAIL_PROXY_AUTH    /* the proxy's 407: retrying won't help */
 };
 
 typedef struct {

@@ -63,7 +63,8 @@ int
 s3_no_answer_final(int fail, int status, int delivered)
 {
 	return fail == HTTP_FAIL_CERT || fail == HTTP_FAIL_READER ||
-	    fail == HTTP_FAIL_SINK || status == S3P_EUSAGE ||
+	    fail == HTTP_FAIL_SINK || fail == HTTP_FAIL_PROXY_AUTH ||
+	    status == S3P_EUSAGE ||
 	    status == S3P_EINPUT || delivered;
 }
 

@@ -56,8 +56,8 @@ int s3_exit_class(int status, unsigned cls);
 
 /*
  * 1 when a request that got no answer (http's HTTP_FAIL_* `fail`, the
- * error's exit class `status`) is final: a certificate refused, the body
- * reader or the sink failed, a usage or local input error, or the
+ * error's exit class `status`) is final: a certificate refused, a proxy's
+ * 407, the body reader or the sink failed, a usage or local input error, or the
  * caller's sink received bytes already (delivered). Else 0: tried again.
  */
 int s3_no_answer_final(int fail, int status, int delivered);

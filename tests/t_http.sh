@@ -180,6 +180,13 @@ check_eq "HTTP_PROXY with credentials: absolute form, Proxy-Authorization" \
 expect_exit "HTTP_PROXY's 407 without credentials: refused by the proxy" 3 \
 	"^error: 127.0.0.1:$PORT via proxy 127.0.0.1:$(cat "$TMP/aport"): the proxy refused the request: 407 Proxy Authentication Required" \
 	env http_proxy=http://127.0.0.1:$(cat "$TMP/aport") $TOOL $U/hello
+# s3pub itself: a 407 is not tried again (the credentials will not change)
+rm -rf "$TMP/g407"
+expect_exit "s3pub get through a proxy's 407: exit 3 at the first attempt" 3 \
+	"^s3pub: GetObject http://127.0.0.1:$PORT/hello: .*the proxy refused the request: 407" \
+	env http_proxy=http://127.0.0.1:$(cat "$TMP/aport") "$S3PUB" get --verbose --retries 3 \
+	"http://127.0.0.1:$PORT/hello" "$TMP/g407"
+check_eq "... no second attempt" "$(grep -c 'attempt [0-9]* of' "$TMP/.ee.err")" 0
 expect_exit "https:// proxy URL refused" 1 "only http:// proxies" \
 	env HTTP_PROXY=https://127.0.0.1:1 $TOOL $U/hello
 # a password holding '/', '?', '#' and '@' unencoded: the user info ends at

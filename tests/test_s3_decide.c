@@ -119,6 +119,10 @@ test_classes(void)
 	    !s3_no_answer_final(HTTP_FAIL_TRUNCATED, S3P_ENET, 0),
 	    "no answer: a refused certificate, a failed reader or sink, a "
 	    "usage error or bytes delivered are final; the network is retried");
+	t_ok(s3_no_answer_final(HTTP_FAIL_PROXY_AUTH, S3P_ENET, 0) &&
+	    !s3_no_answer_final(HTTP_FAIL_PROXY, S3P_ENET, 0),
+	    "no answer: a proxy's 407 is final (its credentials will not "
+	    "change), its other refusals (502, 503) are retried");
 }
 
 /* A GetObject cut in its body: carried on, and its answer checked. */
