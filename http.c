@@ -901,7 +901,38 @@ bad:
 	return err_set(err, S3P_EUSAGE, "proxy %s: %s", name, why);
 }
 
-/* NO_PROXY: "*", or names (domain suffixes, a leading dot ignored) and IPs. */
+/*
+ * A NO_PROXY entry of n bytes at p in CIDR form ("10.0.0.0/8",
+ * "fd00::/8", as curl, Go and python's requests take it) holds host, an
+ * IP literal of the same family.
+ */
+static int
+in_cidr(const char *p, size_t n, const char *host)
+{
+	char a[64];
+	unsigned char net[16], ip[16];
+	const char *slash = memchr(p, '/', n), *end;
+	uint64_t bits = 0;
+	int len;
+
+	if (slash == NULL || n >= sizeof a)
+		return 0;
+	memcpy(a, p, n);
+	a[n] = '\0';
+	a[slash - p] = '\0';
+	end = text_num(a + (slash - p) + 1, 10, &bits);
+	if (end != a + n || end == a + (slash - p) + 1 ||
+	    (len = text_ip(a, net)) == 0 || text_ip(host, ip) != len ||
+	    bits > (uint64_t)len * 8)
+		return 0;
+	for (unsigned i = 0; i < bits; i++)
+		if ((net[i / 8] ^ ip[i / 8]) & (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
+/* NO_PROXY: "*", or names (domain suffixes, a leading dot ignored), IPs
+ * and CIDR blocks. */
 static int
 no_proxy_match(const char *list, const char *host)
 {
@@ -916,7 +947,7 @@ no_proxy_match(const char *list, const char *host)
 			p++;
 		e = p + strcspn(p, ", \t");
 		n = (size_t)(e - p);
-		if (n == 1 && *p == '*')
+		if ((n == 1 && *p == '*') || in_cidr(p, n, host))
 			return 1;
 		if (n > 0 && *p == '.')
 			p++, n--;

@@ -79,7 +79,8 @@
  * Proxies (read at http_client_init unless opts.no_env_proxy):
  * https_proxy/HTTPS_PROXY for https URLs, http_proxy/HTTP_PROXY for http
  * URLs (lower case wins, as in curl), no_proxy/NO_PROXY ("*", or a comma
- * list of names matched as domain suffixes, and IP literals). A proxy URL is
+ * list of names matched as domain suffixes, IP literals, and CIDR blocks
+ * such as 10.0.0.0/8 or fd00::/8 for IP literal hosts). A proxy URL is
  * "http://host[:port]" (port 1080 by default as in curl; a scheme-less
  * "host:port" is accepted). https goes through a CONNECT tunnel; http uses
  * the absolute-form request target. User info in the proxy URL

@@ -171,6 +171,19 @@ check_eq "HTTP_PROXY: absolute-form target" "$(cat "$TMP/plog" 2>/dev/null)" \
 	"GET http://127.0.0.1:$PORT/hello HTTP/1.1"
 out=$(http_proxy=127.0.0.1:$PPORT NO_PROXY=localhost,127.0.0.1 $TOOL $U/hello 2>&1)
 check_eq "NO_PROXY: direct" "$(echo "$out" | head -1) $(wc -l <"$TMP/plog")" "hello 1"
+# CIDR blocks (as curl, Go and python's requests read them): a block that
+# holds the host goes direct; one that does not, a prefix too long for
+# the family, or another family, leaves it to the proxy
+for np in 127.0.0.0/8 10.0.0.0/8,127.0.0.1/32 127.0.0.0/31; do
+	out=$(http_proxy=127.0.0.1:$PPORT NO_PROXY=$np $TOOL $U/hello 2>&1)
+	check_eq "NO_PROXY=$np: direct" "$(echo "$out" | head -1) $(wc -l <"$TMP/plog")" "hello 1"
+done
+n=1
+for np in 10.0.0.0/8 127.0.0.2/32 127.0.0.0/33 ::/0 127.0.0.0/ 127.0.0.0/8x; do
+	out=$(http_proxy=127.0.0.1:$PPORT NO_PROXY=$np $TOOL $U/hello 2>&1)
+	n=$((n + 1))
+	check_eq "NO_PROXY=$np: through the proxy" "$(echo "$out" | head -1) $(wc -l <"$TMP/plog")" "hello $n"
+done
 start_py "$TMP/aport" tests/http_proxy.py "$TMP/aport" "$TMP/alog" 'user:pw'
 out=$(http_proxy=http://user:pw@127.0.0.1:$(cat "$TMP/aport") $TOOL $U/hello 2>&1)
 check_eq "HTTP_PROXY with credentials: absolute form, Proxy-Authorization" \
