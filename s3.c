@@ -1903,6 +1903,18 @@ s3_get_version(s3_client *s, const char *bucket, const char *key,
 		}
 		return -1;
 	}
+	/* a resumed body must end where the first answer said: an empty
+	 * answer was not checked yet, a short or long one is no object */
+	if (g.range[0] != '\0') {
+		if (!g.checked && resume_check(&g, err) < 0)
+			return -1;
+		if (g.skip != 0 || (g.info.size != 0 && g.got != g.info.size)) {
+			object_name(&op, was, sizeof was);
+			return ERR(err, S3P_ESERVER, "GetObject %s: resumed, the "
+			    "answers gave %llu bytes of its %llu", was,
+			    (unsigned long long)g.got, (unsigned long long)g.info.size);
+		}
+	}
 	/* a resumed answer's headers are of its range: the first's stand */
 	if (info != NULL)
 		*info = g.got > 0 ? g.info : r->info;
