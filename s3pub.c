@@ -1315,11 +1315,18 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 		if (s3_refuse_existing(&s3c, bucket, k, err) < 0)
 			goto out;
 	}
-	/* resume: what an earlier run left. A listing that fails (no
-	 * s3:ListBucket, say) only means that every file is sent; what
-	 * else it says, the uploads say again */
-	if (!o->no_resume && s3_list(&s3c, bucket, prefix, plain_listed, &run,
-	    err) < 0) {
+	/* resume: what an earlier run left. Not with object options: a
+	 * listing shows no SSE, metadata or tags to compare, and an object
+	 * found would keep an earlier run's. A listing that fails (no
+	 * s3:ListBucket, say) only means that every file is sent; what else
+	 * it says, the uploads say again */
+	if (o->no_resume)
+		;
+	else if (o->obj.n > 0 || o->obj.ntags > 0 || o->content_type != NULL) {
+		if (s3c.log != NULL)
+			fmt_fprintf(stderr, "s3pub: resume: not with object "
+			    "options; every file is sent\n");
+	} else if (s3_list(&s3c, bucket, prefix, plain_listed, &run, err) < 0) {
 		if (err_cancelled(s3c.cancel))
 			goto out;
 		if (s3c.log != NULL)

@@ -15,7 +15,8 @@
 # place (same size, other bytes) and one that grew are sent again, and only
 # they; --no-resume sends every file; SIGTERM with --keep-partial leaves
 # the written objects (exit 143, the message says so) and a rerun sends
-# only the rest, while SIGTERM without it removes them. Denied the listing
+# only the rest, while SIGTERM without it removes them. With object options
+# (here --storage-class, --metadata) every file is sent. Denied the listing
 # (a bucket policy, radosgw), a publish sends every file and exits 0.
 . tests/lib.sh
 . tests/s3/lib.sh
@@ -175,6 +176,15 @@ suite() {
 	check_eq "$srv: after two files changed, the rerun exits 0 ($(last_words))" "$RC" 0
 	check_eq "$srv: ... and PUTs those two only" "$(files_put r1 | tr '\n' ' ')" "b/c f7 "
 	check "$srv: ... and the objects are the new files" same_tree r1
+
+	# with object options (the listing cannot show them to compare, and
+	# a file found would keep the earlier run's): every file goes
+	publish r1 --storage-class STANDARD --metadata run=2
+	check_eq "$srv: with object options, the rerun exits 0 ($(last_words))" "$RC" 0
+	check_eq "$srv: ... and PUTs every file" "$(files_put r1 | wc -l | tr -d ' ')" "$NFILES"
+	check "$srv: ... and --verbose says why" grep -q 'resume: not with object options' "$TMP/err"
+	check_eq "$srv: ... and the objects have the new metadata" \
+		"$(aws_s3 "$srv" s3api head-object --bucket "$B" --key r1/f1 --query Metadata.run --output text)" 2
 
 	# --no-resume: every file
 	publish r1 --no-resume
