@@ -2,6 +2,7 @@
  * Tricky"; the condition variable a sequence number to sleep on. */
 #include "sync.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,10 +10,15 @@
 /* linux/futex.h's values: musl's headers do not carry the kernel's */
 enum { FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE_FLAG = 128 };
 
+/* errno kept: a wait's EAGAIN (the word changed) or EINTR is no failure
+ * of the lock, and malloc and free take it (free must leave errno be) */
 static void
 futex(atomic_int *word, int op, int val)
 {
+	int e = errno;
+
 	syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+	errno = e;
 }
 
 void

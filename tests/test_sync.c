@@ -7,6 +7,7 @@
  * counters below if a lock does not order them. A lost wake-up hangs a
  * test: the alarm's signal then ends it, a failure (run.sh).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
@@ -22,18 +23,27 @@ static sync_mutex mu;
 static atomic_int inside;       /* threads inside the lock: never over 1 */
 static int crowded;             /* times a thread found another inside */
 static long counter;            /* plain: only the lock orders it */
+static atomic_long clobbered;   /* locks and unlocks that changed errno */
 
 static void *
 count_main(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < ROUNDS; i++) {
+		/* contended, the futex wait fails (EAGAIN) now and then: the
+		 * lock must leave errno as it was (alloc.c's free takes it) */
+		errno = ENOENT;
 		sync_lock(&mu);
+		if (errno != ENOENT)
+			atomic_fetch_add(&clobbered, 1);
 		if (atomic_fetch_add(&inside, 1) != 0)
 			crowded++;
 		counter++;
 		atomic_fetch_sub(&inside, 1);
+		errno = ENOENT;
 		sync_unlock(&mu);
+		if (errno != ENOENT)
+			atomic_fetch_add(&clobbered, 1);
 	}
 	return NULL;
 }
@@ -110,6 +120,9 @@ main(void)
 	t_ok(started == THREADS && counter == (long)THREADS * ROUNDS &&
 	    crowded == 0, "mutex: %d threads x %d increments: %ld, %d times "
 	    "two inside", THREADS, ROUNDS, counter, crowded);
+	t_ok(atomic_load(&clobbered) == 0, "mutex: errno as it was after "
+	    "every contended lock and unlock (%ld changed)",
+	    (long)atomic_load(&clobbered));
 
 	/* two producers, two consumers, a queue of two: every hand-over
 	 * wakes someone, so a lost wake-up soon hangs */
