@@ -1114,7 +1114,7 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
 		/* NoSuchUpload: not open, so not left open. A Complete cut
 		 * short (a signal, an answer lost) may have ended it */
-		if (s->scratch->rs.status == 404)
+		if (text_str(e.msg, "NoSuchUpload") != NULL)
 			err_set(err, err->status, "%s; the multipart upload %s was "
 			    "gone already: completed (s3://%s/%s may be whole) or "
 			    "aborted meanwhile", was, upload_id, bucket, key);
