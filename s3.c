@@ -2360,7 +2360,7 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 			text_base64(d, sizeof d, got);
 			same = strcmp(got, pc.checksum[i]) == 0;
 		} else {
-			if (s3_etag_md5(parts[i].etag, want) < 0)
+			if (s3_etag_md5(parts[i].etag, want) != 0)
 				same = 0;
 			else if (part_md5(s, body, off, plen, (unsigned char *)got,
 			    err) < 0)

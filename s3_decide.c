@@ -96,20 +96,29 @@ s3_range_skip(int status, const char *content_range, uint64_t got,
 int
 s3_etag_md5(const char *etag, unsigned char md5[16])
 {
-	size_t n = strlen(etag);
+	int q = etag[0] == '"';
+	const char *p = etag + q + 32, *end;
+	uint64_t parts = 0;
 
-	if (n == 34 && etag[0] == '"' && etag[33] == '"')
-		etag++;
-	else if (n != 32)
+	if (strnlen(etag, q + 32) < (size_t)q + 32)
 		return -1;
 	for (int i = 0; i < 16; i++) {
-		int h = text_hex((unsigned char)etag[2 * i]);
-		int l = text_hex((unsigned char)etag[2 * i + 1]);
+		int h = text_hex((unsigned char)etag[q + 2 * i]);
+		int l = text_hex((unsigned char)etag[q + 2 * i + 1]);
 		if (h < 0 || l < 0)
 			return -1;
 		md5[i] = (unsigned char)(h * 16 + l);
 	}
-	return 0;
+	/* "-N", then the closing quote if it opened with one */
+	end = p;
+	if (*p == '-') {
+		end = text_num(p + 1, 10, &parts);
+		if (end == NULL || end == p + 1 || parts < 1 || parts > 10000)
+			return -1;
+	}
+	if (q ? end[0] != '"' || end[1] != '\0' : end[0] != '\0')
+		return -1;
+	return (int)parts;
 }
 
 int

@@ -63,10 +63,12 @@ int s3_exit_class(int status, unsigned cls);
 int s3_no_answer_final(int fail, int status, int delivered);
 
 /*
- * The MD5 that an object's or a part's ETag stands for: the ETag of a
- * plain PutObject or UploadPart is its body's MD5 in hex, quoted or not
- * (a multipart object's "HEX-N", or an SSE-KMS/SSE-C object's, is not an
- * MD5 of its bytes). Returns 0 with md5 set, or -1: not an MD5.
+ * The MD5 that an object's or a part's ETag stands for, quoted or not:
+ * the ETag of a plain PutObject or UploadPart is its body's MD5 in hex
+ * (returns 0); a multipart object's is "HEX-N", HEX the MD5 of its N
+ * parts' MD5s one after the other (returns N, 1 to 10,000). Returns -1
+ * for any other (an SSE-KMS or SSE-C object's is no MD5 of its bytes, but
+ * looks like one: the caller knows when to ask).
  */
 int s3_etag_md5(const char *etag, unsigned char md5[16]);
 

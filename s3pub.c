@@ -1059,6 +1059,19 @@ plain_spanner(void *ctx, unsigned sender, uint64_t off, size_t len,
 	return r;
 }
 
+/* How s3_upload sends a file of `size`: 0 in one PutObject, else its
+ * number of parts, *psize (may be NULL) bytes each but the last. */
+static unsigned
+plain_parts(const plain_run *run, uint64_t size, uint64_t *psize)
+{
+	uint64_t ps = s3_part_size(size, run->o->part_size);
+
+	if (psize != NULL)
+		*psize = s3_one_put(size, run->o->part_size) ? UINT64_MAX : ps;
+	return s3_one_put(size, run->o->part_size) ? 0 :
+	    (unsigned)((size + ps - 1) / ps);
+}
+
 /*
  * Resume: the objects that an earlier run left under KEY/ (one that was
  * stopped, or failed with its clean-up refused) arrive in the listing's
@@ -1088,43 +1101,56 @@ plain_listed(void *ctx, const char *key, uint64_t size, const char *etag,
 	if (run->md5 == NULL &&
 	    (run->md5 = calloc(archive_count(run->a), 16)) == NULL)
 		return err_set(err, S3P_EINPUT, "out of memory");
-	if (s3_etag_md5(etag, run->md5 + run->next * 16) == 0)
+	/* the parts this run would send it in: the ETag's "-N" */
+	if (s3_etag_md5(etag, run->md5 + run->next * 16) == (int)plain_parts(run,
+	    size, NULL))
 		run->done[run->next] |= PLAIN_THERE;
 	return 0;
 }
 
 /*
- * 1 when the object there holds file i's bytes (their MD5 is its ETag):
- * not sent again, its SHA-256 for the manifest taken from the same read;
- * 0 when it does not; -1 (err set) when the file cannot be read.
+ * 1 when the object there holds file i's bytes (their MD5 is its ETag;
+ * sent in parts, the MD5 of its parts' MD5s): not sent again, its SHA-256
+ * for the manifest taken from the same read; 0 when it does not; -1 (err
+ * set) when the file cannot be read.
  */
 static int
 plain_same(s3_client *s, plain_src *ps, uint64_t size, s3p_err *err)
 {
 	plain_run *run = ps->run;
 	unsigned char *buf = malloc(HASHPASS_CHUNK), d[SHA256_SIZE];
-	br_md5_context m;
+	br_md5_context m, parts;
 	sha256_ctx h;
+	uint64_t psize, n;
+	unsigned multi = plain_parts(run, size, &psize);
 	int rc = 0;
 
 	if (buf == NULL)
 		return err_set(err, S3P_EINPUT, "out of memory");
 	br_md5_init(&m);
+	br_md5_init(&parts);
 	sha256_init(&h);
-	for (uint64_t off = 0; rc == 0 && off < size; off += HASHPASS_CHUNK) {
-		size_t n = size - off < HASHPASS_CHUNK ? (size_t)(size - off) :
-		    HASHPASS_CHUNK;
+	for (uint64_t off = 0; rc == 0 && off < size; off += n) {
+		/* (a chunk ends at its part's end) */
+		n = psize - off % psize;
+		n = n < size - off ? n : size - off;
+		n = n < HASHPASS_CHUNK ? n : HASHPASS_CHUNK;
 		if (err_cancelled(s->cancel))
 			rc = err_set(err, S3P_ENET, "interrupted");
-		else if ((rc = plain_reader(ps, off, buf, n, err)) == 0) {
-			br_md5_update(&m, buf, n);
-			sha256_update(&h, buf, n);
+		else if ((rc = plain_reader(ps, off, buf, (size_t)n, err)) == 0) {
+			br_md5_update(&m, buf, (size_t)n);
+			sha256_update(&h, buf, (size_t)n);
+		}
+		if (multi && ((off + n) % psize == 0 || off + n == size)) {
+			br_md5_out(&m, d);
+			br_md5_update(&parts, d, 16);
+			br_md5_init(&m);
 		}
 	}
 	free(buf);
 	if (rc < 0)
 		return -1;
-	br_md5_out(&m, d);
+	br_md5_out(multi ? &parts : &m, d);
 	if (memcmp(d, run->md5 + ps->index * 16, 16) != 0)
 		return 0;
 	sha256_final(&h, d);

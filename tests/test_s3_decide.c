@@ -142,13 +142,23 @@ test_resume(void)
 		    s3_etag_md5("D41D8CD98F00B204E9800998ECF8427E", d) == 0 &&
 		    memcmp(d, empty, 16) == 0,
 		    "etag: a quoted or bare 32-digit hex ETag is its MD5, any case");
-		t_ok(s3_etag_md5("\"d41d8cd98f00b204e9800998ecf8427e-2\"", d) < 0 &&
-		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427", d) < 0 &&
+		t_ok(s3_etag_md5("\"d41d8cd98f00b204e9800998ecf8427e-2\"", d) == 2 &&
+		    memcmp(d, empty, 16) == 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427e-10000", q) == 10000,
+		    "etag: a multipart ETag HEX-N gives N and its MD5");
+		t_ok(s3_etag_md5("d41d8cd98f00b204e9800998ecf8427", d) < 0 &&
 		    s3_etag_md5("\"d41d8cd98f00b204e9800998ecf8427e", d) < 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427e\"", d) < 0 &&
 		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427g", d) < 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427e0", d) < 0 &&
+		    s3_etag_md5("\"d41d8cd98f00b204e9800998ecf8427e-0\"", d) < 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427e-10001", d) < 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427e-", d) < 0 &&
+		    s3_etag_md5("d41d8cd98f00b204e9800998ecf8427e-2x", d) < 0 &&
+		    s3_etag_md5("W/\"d41d8cd98f00b204e9800998ecf8427e\"", d) < 0 &&
 		    s3_etag_md5("", d) < 0,
-		    "etag: a multipart ETag (-N), a short, unbalanced or non-hex "
-		    "one, or none is no MD5");
+		    "etag: a short, long, unbalanced, non-hex or weak one, a part "
+		    "count of 0, over 10,000 or not a number, or none is no MD5");
 	}
 	t_ok(s3_get_resumable(HTTP_FAIL_RECV, 1, 1) &&
 	    s3_get_resumable(HTTP_FAIL_TRUNCATED, 5000000, 1) &&
