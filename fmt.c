@@ -1,29 +1,49 @@
 /* fmt.c: see fmt.h. */
 #include "fmt.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 /*
- * Where formatted bytes go: a caller's buffer (snprintf), or a stream
- * through a staging buffer (fprintf). `len` counts every byte produced,
- * stored or not, which is what snprintf returns.
+ * Where formatted bytes go: a caller's buffer (snprintf), or a file
+ * descriptor through a staging buffer (dprintf; fd is -1 for a buffer).
+ * `len` counts every byte produced, stored or not, which is what snprintf
+ * returns.
  */
 typedef struct {
 	char *buf;
 	size_t size;
 	size_t len;
-	FILE *file;
+	int fd;
 	int failed;
 	size_t staged;
 	char stage[512];
 } sink;
 
+int
+fmt_write(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static void
 flush(sink *s)
 {
-	if (s->staged > 0 && fwrite(s->stage, 1, s->staged, s->file) != s->staged)
+	if (s->staged > 0 && fmt_write(s->fd, s->stage, s->staged) < 0)
 		s->failed = 1;
 	s->staged = 0;
 }
@@ -31,7 +51,7 @@ flush(sink *s)
 static void
 emit(sink *s, const char *p, size_t n)
 {
-	if (s->file != NULL) {
+	if (s->fd >= 0) {
 		while (n > 0) {
 			size_t k = sizeof s->stage - s->staged;
 
@@ -284,7 +304,7 @@ render(sink *s, const char *f, va_list ap)
 int
 fmt_vsnprintf(char *buf, size_t size, const char *format_, va_list ap)
 {
-	sink s = { .buf = buf, .size = size };
+	sink s = { .buf = buf, .size = size, .fd = -1 };
 	va_list copy;
 
 	va_copy(copy, ap);
@@ -308,9 +328,9 @@ fmt_snprintf(char *buf, size_t size, const char *format_, ...)
 }
 
 int
-fmt_vfprintf(FILE *f, const char *format_, va_list ap)
+fmt_vdprintf(int fd, const char *format_, va_list ap)
 {
-	sink s = { .file = f };
+	sink s = { .fd = fd };
 	va_list copy;
 
 	va_copy(copy, ap);
@@ -321,25 +341,13 @@ fmt_vfprintf(FILE *f, const char *format_, va_list ap)
 }
 
 int
-fmt_fprintf(FILE *f, const char *format_, ...)
+fmt_dprintf(int fd, const char *format_, ...)
 {
 	va_list ap;
 	int n;
 
 	va_start(ap, format_);
-	n = fmt_vfprintf(f, format_, ap);
-	va_end(ap);
-	return n;
-}
-
-int
-fmt_printf(const char *format_, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, format_);
-	n = fmt_vfprintf(stdout, format_, ap);
+	n = fmt_vdprintf(fd, format_, ap);
 	va_end(ap);
 	return n;
 }

@@ -27,7 +27,6 @@
 
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 
 int fmt_vsnprintf(char *buf, size_t size, const char *format, va_list ap)
 	__attribute__((format(printf, 3, 0)));
@@ -35,16 +34,19 @@ int fmt_snprintf(char *buf, size_t size, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Formats to a stdio stream. The text is staged in a buffer of a few
- * hundred bytes and handed to fwrite() in as few pieces as it can, so that
- * a line on unbuffered stderr is one write(2), not one per conversion.
- * Returns the number of bytes written, or -1 when the stream failed.
+ * Formats to file descriptor fd, with write(2) (retried after EINTR and
+ * short writes; no stdio, whose FILE machinery is 2 KB of a binary that
+ * must stay small). The text is staged in a buffer of a few hundred bytes
+ * and written in as few pieces as it can, so that a line on stderr is one
+ * write(2), not one per conversion. Returns the number of bytes written,
+ * or -1 when a write failed (errno says why).
  */
-int fmt_vfprintf(FILE *f, const char *format, va_list ap)
+int fmt_vdprintf(int fd, const char *format, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-int fmt_fprintf(FILE *f, const char *format, ...)
+int fmt_dprintf(int fd, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
-int fmt_printf(const char *format, ...)
-	__attribute__((format(printf, 1, 2)));
+
+/* All of p's n bytes to fd, as fmt_dprintf writes: 0, or -1 (errno). */
+int fmt_write(int fd, const void *p, size_t n);
 
 #endif

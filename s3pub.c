@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -191,7 +190,8 @@ span(const char *s, const char *set)
 /* Help text `skip` on its way out of inflate (put_help). */
 typedef struct {
 	int skip;               /* texts before ours; below 0: past it */
-	FILE *f;
+	int fd;
+	int failed;
 	size_t n;
 	char line[128];
 } help_out;
@@ -213,7 +213,7 @@ help_bytes(void *ctx, const unsigned char *p, size_t len)
 			while (h->n < 24)
 				h->line[h->n++] = ' ';
 		if (p[i] == '\n' || h->n > sizeof h->line - 24) {
-			fwrite(h->line, 1, h->n, h->f);
+			h->failed |= fmt_write(h->fd, h->line, h->n);
 			h->n = 0;
 		}
 	}
@@ -226,21 +226,21 @@ help_bytes(void *ctx, const unsigned char *p, size_t len)
  * status) when that failed.
  */
 static int
-put_help(int i, FILE *f)
+put_help(int i, int fd)
 {
 	inflate_ctx *z = malloc(sizeof *z);
-	help_out h = { i, f, 0, "" };
+	help_out h = { i, fd, 0, 0, "" };
 	int rc = 1;
 
 	if (z != NULL) {
 		inflate_init(z, help_bytes, &h);
 		rc = inflate_feed(z, help_z, sizeof help_z) < 0 ||
 		    inflate_finish(z) != 0 ||
-		    inflate_total_out(z) != HELP_TEXT_SIZE;
+		    inflate_total_out(z) != HELP_TEXT_SIZE || h.failed;
 	}
 	free(z);
 	if (rc)
-		fmt_fprintf(stderr, "s3pub: cannot write the help text\n");
+		fmt_dprintf(2, "s3pub: cannot write the help text\n");
 	return rc;
 }
 
@@ -287,7 +287,7 @@ static void
 log_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	fmt_fprintf(stderr, "s3pub: %s\n", line);
+	fmt_dprintf(2, "s3pub: %s\n", line);
 }
 
 static void
@@ -296,7 +296,7 @@ warn_line(void *ctx, const char *msg)
 	options *o = ctx;
 
 	if (!o->quiet)
-		fmt_fprintf(stderr, "s3pub: warning: %s\n", msg);
+		fmt_dprintf(2, "s3pub: warning: %s\n", msg);
 }
 
 /*
@@ -358,7 +358,7 @@ fail(const s3p_err *e)
 {
 	int sig = __atomic_load_n(&got_signal, __ATOMIC_RELAXED);
 
-	fmt_fprintf(stderr, "s3pub: %s%s\n",
+	fmt_dprintf(2, "s3pub: %s%s\n",
 	    sig == 0 ? "" : sig == SIGINT ? "SIGINT: " : "SIGTERM: ",
 	    e->msg[0] ? e->msg : sig ? "interrupted" : "failed");
 	return sig ? 128 + sig : e->status ? e->status : 1;
@@ -664,19 +664,19 @@ progress_draw(progress *p, int final)
 	done = mib_tenths(p->done);
 	total = mib_tenths(p->total);
 	speed = mib_tenths(rate);
-	fmt_fprintf(stderr, "\r\033[Ks3pub: %llu.%llu / %llu.%llu MiB (%3llu%%) "
+	fmt_dprintf(2, "\r\033[Ks3pub: %llu.%llu / %llu.%llu MiB (%3llu%%) "
 	    "%llu.%llu MiB/s", done / 10, done % 10, total / 10, total % 10,
 	    p->total ? (unsigned long long)(p->done * 100 / p->total) : 100ULL,
 	    speed / 10, speed % 10);
 	if (s3c.resumed > 0) {
 		unsigned long long r = mib_tenths(s3c.resumed);
-		fmt_fprintf(stderr, ", %llu.%llu MiB found uploaded", r / 10, r % 10);
+		fmt_dprintf(2, ", %llu.%llu MiB found uploaded", r / 10, r % 10);
 	}
 	if (!final && rate > 0 && p->done < p->total)
-		fmt_fprintf(stderr, " ETA %llu s", (unsigned long long)
+		fmt_dprintf(2, " ETA %llu s", (unsigned long long)
 		    ((p->total - p->done + rate / 2) / rate));
 	if (final)
-		fmt_fprintf(stderr, "\n");
+		fmt_dprintf(2, "\n");
 }
 
 static void
@@ -854,7 +854,7 @@ setup_client(const options *o, const char *bucket, http_client *h,
 	if (o->verbose)
 		ho.log = log_line;
 	if (o->insecure && s0 == NULL)
-		fmt_fprintf(stderr, "%s\n", TLS_INSECURE_WARNING);
+		fmt_dprintf(2, "%s\n", TLS_INSECURE_WARNING);
 	if (http_client_init(h, &ho, err) < 0 ||
 	    s3_client_init(s, h, &cred, pl.endpoint, pl.region, err) < 0)
 		return -1;
@@ -889,7 +889,7 @@ connect_client(const options *o, const char *bucket, time_t now, s3p_err *err)
 	else if (creds_resolve(&cx, &cred, now, err) < 0)
 		return -1;
 	else if (o->verbose)
-		fmt_fprintf(stderr, "s3pub: credentials from %s (access key %.4s...)\n",
+		fmt_dprintf(2, "s3pub: credentials from %s (access key %.4s...)\n",
 		    cred.source, cred.access_key_id);
 	return setup_client(o, bucket, &hc, &s3c, NULL, NULL, err);
 }
@@ -911,6 +911,24 @@ setup_presigned(options *o, s3p_err *err)
 	return setup_client(o, presigned.bucket, &hc, &s3c, NULL, NULL, err);
 }
 
+/* The first failed write to stdout's errno (close_client says it). */
+static int stdout_errno;
+
+static void
+out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What a command prints on stdout: a URL, a listing, a version. */
+static void
+out_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (fmt_vdprintf(1, fmt, ap) < 0 && stdout_errno == 0)
+		stdout_errno = errno;
+	va_end(ap);
+}
+
 /*
  * The end of a command that may have opened a client. What it printed on
  * stdout (a result spec, a URL, a listing) must be written out: else the
@@ -923,8 +941,9 @@ close_client(int rc)
 
 	s3_client_close(&s3c);
 	http_client_close(&hc);
-	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
-		err_set(&err, S3P_EINPUT, "writing to stdout: %s", strerror(errno));
+	if (rc == 0 && stdout_errno != 0) {
+		err_set(&err, S3P_EINPUT, "writing to stdout: %s",
+		    strerror(stdout_errno));
 		rc = fail(&err);
 	}
 	return rc;
@@ -952,7 +971,7 @@ cmd_presign(options *o)
 	    s3_presign(&s3c, o->put ? "PUT" : "GET", bucket, key,
 	    (unsigned long)o->expires, url, sizeof url, &err) < 0)
 		goto fail;
-	fmt_printf("%s\n", url);
+	out_printf("%s\n", url);
 	return close_client(0);
 fail:
 	return close_client(fail(&err));
@@ -1350,13 +1369,13 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 		;
 	else if (o->obj.n > 0 || o->obj.ntags > 0 || o->content_type != NULL) {
 		if (s3c.log != NULL)
-			fmt_fprintf(stderr, "s3pub: resume: not with object "
+			fmt_dprintf(2, "s3pub: resume: not with object "
 			    "options; every file is sent\n");
 	} else if (s3_list(&s3c, bucket, prefix, plain_listed, &run, err) < 0) {
 		if (err_cancelled(s3c.cancel))
 			goto out;
 		if (s3c.log != NULL)
-			fmt_fprintf(stderr, "s3pub: %s: not resumed\n", err->msg);
+			fmt_dprintf(2, "s3pub: %s: not resumed\n", err->msg);
 		err_clear(err);
 		memset(run.done, 0, archive_count(a));
 	}
@@ -1390,7 +1409,7 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	for (int j = 1; j <= started; j++)
 		pthread_join(w[j].tid, NULL);
 	if (run.kept > 0 && s3c.log != NULL)
-		fmt_fprintf(stderr, "s3pub: resume: %zu files found already "
+		fmt_dprintf(2, "s3pub: resume: %zu files found already "
 		    "uploaded under s3://%s/%s, not sent again\n", run.kept,
 		    bucket, prefix);
 	if (run.failed)
@@ -1770,12 +1789,12 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 		    &got_signal, err);
 		sha256_final(&h, d);
 		sha256_hex(d, run.hex + i * 65);
-		fmt_printf("%s%s\t%llu\n", key, e.path, (unsigned long long)e.size);
+		out_printf("%s%s\t%llu\n", key, e.path, (unsigned long long)e.size);
 	}
 	manifest_init(&man, plain_manifest_entry, &run, archive_count(a));
 	if (rc == 0 && (rc = manifest_measure(&man, &size, d, err)) == 0) {
 		sha256_hex(d, hex);
-		fmt_printf("%.*s%s\t%llu\tManifestSHA256 %s\n",
+		out_printf("%.*s%s\t%llu\tManifestSHA256 %s\n",
 		    (int)strlen(key) - 1, key, MANIFEST_SUFFIX,
 		    (unsigned long long)size, hex);
 	}
@@ -1825,7 +1844,7 @@ publish_upload(options *o, archive *a, const char *bucket, const char *key,
 		res->manifest_sha256 = manifest_hex;
 	}
 	if (pg.on)
-		rc < 0 ? (void)fmt_fprintf(stderr, "\n") : progress_draw(&pg, 1);
+		rc < 0 ? (void)fmt_dprintf(2, "\n") : progress_draw(&pg, 1);
 	res->region = s3c.region;
 	res->endpoint = s3c.endpoint_str;
 	return rc;
@@ -1870,8 +1889,14 @@ cmd_publish(options *o)
 	}
 	if (rc < 0)
 		rc = fail(&err);
-	else if (print_spec)
-		target_write_result(stdout, &res, o->yaml);  /* close_client checks */
+	else if (print_spec) {
+		/* (close_client checks that it went out) */
+		static char spec[TARGET_RESULT_MAX];
+		int n = target_format_result(spec, sizeof spec, &res, o->yaml);
+		if ((n < 0 || fmt_write(1, spec, (size_t)n) < 0) &&
+		    stdout_errno == 0)
+			stdout_errno = n < 0 ? ENOBUFS : errno;
+	}
 	archive_close(a);
 	return close_client(rc);
 }
@@ -1964,12 +1989,12 @@ cmd_get(options *o)
 	}
 	if (!o->quiet) {
 		if (fr.objects == 1)
-			fmt_fprintf(stderr, "s3pub: %s into %s: %llu bytes, SHA-256 %s, %lu %s\n",
+			fmt_dprintf(2, "s3pub: %s into %s: %llu bytes, SHA-256 %s, %lu %s\n",
 			    fr.archive ? "unpacked" : "saved", fo.dir,
 			    (unsigned long long)fr.bytes, fr.content_sha256, fr.entries,
 			    fr.archive ? "entries" : "file");
 		else
-			fmt_fprintf(stderr, "s3pub: saved %lu objects into %s: %llu "
+			fmt_dprintf(2, "s3pub: saved %lu objects into %s: %llu "
 			    "bytes%s\n", fr.objects, fo.dir, (unsigned long long)
 			    fr.bytes, fr.left_out ? "; objects under the prefix that "
 			    "its manifest does not list were left out" : "");
@@ -2001,17 +2026,17 @@ main(int argc, char **argv)
 			return fail(&err);
 		if (rc == 0)
 			return cmd_run[c](&o);
-		return put_help(c, stdout);
+		return put_help(c, 1);
 	}
 	if (c == 4 || c == 5) {
-		fmt_printf("s3pub %s (sha256: %s, crc32: %s, TLS: BearSSL 0.6)\n",
+		out_printf("s3pub %s (sha256: %s, crc32: %s, TLS: BearSSL 0.6)\n",
 		    S3PUB_VERSION, sha256_backend(), crc32_backend());
-		return 0;
+		return close_client(0);         /* (stdout written?) */
 	}
 	if (c > 5)
-		return put_help(4, stdout);
+		return put_help(4, 1);
 	if (cmd[0] != '\0')
-		fmt_fprintf(stderr, "s3pub: unknown command '%s'\n", cmd);
-	put_help(4, stderr);
+		fmt_dprintf(2, "s3pub: unknown command '%s'\n", cmd);
+	put_help(4, 2);
 	return 1;
 }

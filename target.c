@@ -1128,15 +1128,37 @@ target_read_result_file(const char *path, target *t, target_digests *d,
  * DEL), and the characters a reader would take for line breaks or a byte
  * order mark. A byte that is not UTF-8 is U+FFFD in both.
  */
+/* The result as it is written: into buf, counted past its end. */
+typedef struct {
+	char *buf;
+	size_t size, len;
+} out_buf;
+
 static void
-put_str(FILE *f, const char *s, int yaml)
+put(out_buf *o, const void *p, size_t n)
+{
+	if (o->len + n < o->size)
+		memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static void
+putf(out_buf *o, const char *fmt, unsigned long long v)
+{
+	char t[24];
+
+	put(o, t, (size_t)fmt_snprintf(t, sizeof t, fmt, v));
+}
+
+static void
+put_str(out_buf *o, const char *s, int yaml)
 {
 	/* JSON's short escapes: the control byte, then its letter */
 	static const char shortesc[] = "\bb\ff\nn\rr\tt";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p);
 
-	fputc('"', f);
+	put(o, "\"", 1);
 	for (size_t k = 0; k < n;) {
 		unsigned c = p[k];
 		const char *e = NULL;
@@ -1151,22 +1173,25 @@ put_str(FILE *f, const char *s, int yaml)
 		/* a control byte matches a control, never a letter */
 		if (c < 0x20 && !yaml)
 			e = memchr(shortesc, (int)c, sizeof shortesc - 1);
-		if (c == '"' || c == '\\' || e != NULL)
-			fmt_fprintf(f, "\\%c", e != NULL ? e[1] : (int)c);
+		if (c == '"' || c == '\\' || e != NULL) {
+			char esc[2] = { '\\', e != NULL ? e[1] : (char)c };
+			put(o, esc, 2);
+		}
 		else if (len == 0 || cp < 0x20 || (yaml && ((cp >= 0x7F &&
 		    cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
 		    cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)))
-			fmt_fprintf(f, !yaml ? "\\u%04x" : cp < 0x80 ? "\\x%02X" :
-			    "\\u%04X", (unsigned)cp);
+			putf(o, !yaml ? "\\u%04llx" : cp < 0x80 ? "\\x%02llX" :
+			    "\\u%04llX", (unsigned long long)cp);
 		else
-			fwrite(p + k, 1, (size_t)len, f);
+			put(o, p + k, (size_t)len);
 		k += len > 0 ? (size_t)len : 1;
 	}
-	fputc('"', f);
+	put(o, "\"", 1);
 }
 
 int
-target_write_result(FILE *out, const target_result *r, int yaml)
+target_format_result(char *buf, size_t size, const target_result *r,
+    int yaml)
 {
 	/* SPEC section 7's order: each '%' is the next string, '#' the size */
 	static const char json[] = "{\"Type\":%,\"Params\":{\"Bucket\":%,"
@@ -1178,26 +1203,29 @@ target_write_result(FILE *out, const target_result *r, int yaml)
 	const char *vals[8] = { r->type ? r->type : "s3", r->bucket, r->key,
 	    r->region, r->endpoint, r->version_id, r->checksum_sha256,
 	    r->content_sha256 };
+	out_buf o = { buf, size, 0 };
 	int k = 0;
 
 	if (r->encoding == TARGET_PLAIN)
 		vals[6] = vals[7] = "";
 	for (const char *t = yaml ? yml : json; *t != '\0'; t++) {
 		if (*t == '%')
-			put_str(out, vals[k++], yaml);
+			put_str(&o, vals[k++], yaml);
 		else if (*t == '@') {
 			if (r->manifest_sha256 != NULL) {
-				fmt_fprintf(out, yaml ? "  ManifestSHA256: " :
-				    ",\"ManifestSHA256\":");
-				put_str(out, r->manifest_sha256, yaml);
-				fmt_fprintf(out, yaml ? "\n" : "");
+				const char *m = yaml ? "  ManifestSHA256: " :
+				    ",\"ManifestSHA256\":";
+				put(&o, m, strlen(m));
+				put_str(&o, r->manifest_sha256, yaml);
+				put(&o, "\n", yaml);
 			}
 		} else if (*t == '#')
-			fmt_fprintf(out, "%llu", (unsigned long long)r->size);
+			putf(&o, "%llu", (unsigned long long)r->size);
 		else
-			fputc(*t, out);
+			put(&o, t, 1);
 	}
-	if (fflush(out) != 0 || ferror(out))
+	if (o.len >= size)
 		return -1;
-	return 0;
+	buf[o.len] = '\0';
+	return (int)o.len;
 }

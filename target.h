@@ -32,7 +32,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <time.h>
 
 #include "err.h"
@@ -267,7 +266,7 @@ typedef struct {
 } target_result;
 
 /*
- * Writes one document to `out`:
+ * The result spec of a publish, one document:
  *  - yaml == 0: JSON on one line and a newline, fields in the order of SPEC
  *    section 7: {"Type":..,"Params":{"Bucket","Key","Region","Endpoint",
  *    "VersionID","ChecksumSHA256","ContentSHA256",["ManifestSHA256",]"Size"}}
@@ -278,9 +277,11 @@ typedef struct {
  *  - yaml != 0: a YAML block mapping in the same order, every string
  *    double-quoted with YAML escapes (control bytes, DEL, C1 controls,
  *    U+2028/U+2029/U+FEFF escaped; other UTF-8 passed through).
- * The stream is flushed. Returns 0, or -1 when writing to `out` failed
- * (fflush or ferror).
+ * Into buf (NUL-terminated): returns its length, or -1 when it does not
+ * fit in size bytes (TARGET_RESULT_MAX always holds it).
  */
-int target_write_result(FILE *out, const target_result *r, int yaml);
+#define TARGET_RESULT_MAX 32768
+int target_format_result(char *buf, size_t size, const target_result *r,
+    int yaml);
 
 #endif

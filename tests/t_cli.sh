@@ -154,6 +154,10 @@ if [ -w /dev/full ]; then
 		keys sh -c "'$S3PUB' presign s3://bucket/k >/dev/full"
 	expect_exit "archive: stdout full: exit 2" 2 "^s3pub: writing to stdout: No space left" \
 		sh -c "'$S3PUB' archive '$T' >/dev/full"
+	expect_exit "version: not written: exit 2" 2 "^s3pub: writing to stdout: No space left" \
+		sh -c "'$S3PUB' version >/dev/full"
+	expect_exit "--help: not written: exit 1, said" 1 "^s3pub: cannot write the help text" \
+		sh -c "'$S3PUB' publish --help >/dev/full"
 else
 	skip "stdout full (no writable /dev/full)"
 fi

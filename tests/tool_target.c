@@ -143,8 +143,10 @@ main(int argc, char **argv)
 		    argv[8], argv[9], argv[10], strtoull(argv[11], NULL, 10),
 		    strcmp(argv[3], "plain") == 0 ? TARGET_PLAIN : TARGET_GZIP,
 		    NULL };
-		return target_write_result(stdout, &r, strcmp(argv[2], "yaml") == 0)
-		    < 0;
+		static char out[TARGET_RESULT_MAX];
+		int n = target_format_result(out, sizeof out, &r,
+		    strcmp(argv[2], "yaml") == 0);
+		return n < 0 || fwrite(out, 1, (size_t)n, stdout) != (size_t)n;
 	}
 	if (strcmp(argv[1], "jsonlines") == 0 && argc == 2)
 		return jsonlines();
