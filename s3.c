@@ -1111,10 +1111,15 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 		op.attempts = 3;
 	memcpy(was, err->msg, sizeof was);
 	if (s3_do(s, &op, &e) < 0) {
+		char code[32];
+
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
-		/* NoSuchUpload: not open, so not left open. A Complete cut
-		 * short (a signal, an answer lost) may have ended it */
-		if (text_str(e.msg, "NoSuchUpload") != NULL)
+		/* NoSuchUpload (the answer's code: the message holds the key):
+		 * not open, so not left open. A Complete cut short (a signal,
+		 * an answer lost) may have ended it */
+		if (s->scratch->rs.status == 404 && text_xml(s->scratch->reply.body,
+		    s->scratch->reply.body_len, "Code", code, sizeof code) == 1 &&
+		    strcmp(code, "NoSuchUpload") == 0)
 			err_set(err, err->status, "%s; the multipart upload %s was "
 			    "gone already: completed (s3://%s/%s may be whole) or "
 			    "aborted meanwhile", was, upload_id, bucket, key);

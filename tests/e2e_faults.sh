@@ -411,6 +411,32 @@ else
 	kill "$_pid" 2>/dev/null
 	wait_exit "$_pid"
 fi
+# the abort refused (a bucket policy denies it) for a key whose name holds
+# "NoSuchUpload": the upload is left open, and the message says so (the
+# code of the answer decides, not words of the message)
+if B3=$(new_bucket rgw); then
+	printf '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:AbortMultipartUpload", "Resource": "arn:aws:s3:::%s/*"}]}' \
+		"$B3" >"$TMP/policy.json"
+	aws_rgw s3api put-bucket-policy --bucket "$B3" --policy "file://$TMP/policy.json"
+	set_rules '{"method": "PUT", "query": "partNumber=2", "action": "stall 120"}'
+	env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
+		"$S3PUB" publish --part-size 5MiB --timeout 60 --parts-at-once 1 \
+		"$TMP/big" "s3://$B3/k-NoSuchUpload,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
+	_pid=$!
+	if wait_log 'e.get("stall", "").find("partNumber=2") >= 0'; then
+		kill -s TERM "$_pid"
+		wait_exit "$_pid"
+		check_eq "abort denied, key naming NoSuchUpload: exit 143" "$RC" 143
+		check "... the message says the upload is left open" \
+			grep -q 'is left open: AbortMultipartUpload .*AccessDenied' "$TMP/err"
+		check_eq "... and it is" "$(list_uploads rgw "$B3" | cut -f1)" "k-NoSuchUpload.tar.gz"
+	else
+		not_ok "abort denied: the publish never reached part 2: $(head -c 300 "$TMP/err")"
+		kill "$_pid" 2>/dev/null
+		wait_exit "$_pid"
+	fi
+	aws_rgw s3api delete-bucket-policy --bucket "$B3"
+fi
 SIG_ARGS=""
 # the two-parts case again, s3pub built with ThreadSanitizer: the flag
 # the handler sets is read by the senders' threads; a report (in
