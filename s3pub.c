@@ -5,6 +5,7 @@
  * that prints or exits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -2019,6 +2020,15 @@ main(int argc, char **argv)
 	s3p_err err;
 	int c = str_index(cmd_names, cmd), rc;
 
+	/* started with stdin, stdout or stderr closed (a supervisor, a
+	 * `2>&-`), the first file opened would take its number, and what is
+	 * meant for it would go into that file: /dev/null takes it, read-only
+	 * as stdout, so that a result spec that cannot go out is still exit
+	 * 2 (EBADF), and stderr's lines are lost as they would have been */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd == 2 ? O_WRONLY :
+		    O_RDONLY) != fd)
+			break;
 	set_handler(SIGPIPE, SIG_IGN);
 	if (c >= 0 && c < 4) {
 		rc = parse_options(argc - 2, argv + 2, &o, 1u << c, &err);

@@ -161,6 +161,25 @@ if [ -w /dev/full ]; then
 else
 	skip "stdout full (no writable /dev/full)"
 fi
+# started with stdin, stdout and stderr closed: /dev/null takes the three
+# numbers (else the first files opened would, and stderr's lines would be
+# written into whichever it was); seen in /proc while a get waits on a
+# server that never answers
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(30)' "$TMP/hport" &
+hpid=$!
+i=0
+while [ ! -s "$TMP/hport" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+"$S3PUB" get --verbose --retries 1 --timeout 10 "http://127.0.0.1:$(cat "$TMP/hport")/x.bin" \
+	"$TMP/closed" <&- >&- 2>&- &
+gpid=$!
+sleep 1
+check_eq "stdin, stdout, stderr closed at start: /dev/null in their place" \
+	"$(readlink /proc/$gpid/fd/0 /proc/$gpid/fd/1 /proc/$gpid/fd/2 | tr '\n' ' ')" \
+	"/dev/null /dev/null /dev/null "
+kill $gpid $hpid 2>/dev/null
+wait $gpid $hpid 2>/dev/null
 check "archive: gzip -t" gzip -t "$TMP/a.tgz"
 check_eq "archive: same bytes twice" "$("$S3PUB" archive "$T" | sha256sum)" "$(sha256sum <"$TMP/a.tgz")"
 # script(1) gives the command a terminal as stdout
