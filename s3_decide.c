@@ -100,15 +100,9 @@ s3_etag_md5(const char *etag, unsigned char md5[16])
 	const char *p = etag + q + 32, *end;
 	uint64_t parts = 0;
 
-	if (strnlen(etag, q + 32) < (size_t)q + 32)
+	/* (a NUL stops text_unhex: nothing past the string is read) */
+	if (text_unhex(etag + q, md5, 16) < 0)
 		return -1;
-	for (int i = 0; i < 16; i++) {
-		int h = text_hex((unsigned char)etag[q + 2 * i]);
-		int l = text_hex((unsigned char)etag[q + 2 * i + 1]);
-		if (h < 0 || l < 0)
-			return -1;
-		md5[i] = (unsigned char)(h * 16 + l);
-	}
 	/* "-N", then the closing quote if it opened with one */
 	end = p;
 	if (*p == '-') {

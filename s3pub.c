@@ -1037,7 +1037,8 @@ struct plain_run {
 	size_t next;                    /* next entry to take */
 	unsigned char *done;            /* PLAIN_* an entry */
 	unsigned char *md5;             /* 16 bytes an entry: PLAIN_THERE's */
-	char *hex;                      /* 65 bytes an entry: its SHA-256 */
+	unsigned char *sha;             /* 32 bytes an entry: its SHA-256 */
+	char line_hex[65];              /* the manifest line's, one at a time */
 	int failed;
 	s3p_err err;                    /* the first failure */
 	uint64_t bytes;
@@ -1173,8 +1174,7 @@ plain_same(s3_client *s, plain_src *ps, uint64_t size, s3p_err *err)
 	br_md5_out(multi ? &parts : &m, d);
 	if (memcmp(d, run->md5 + ps->index * 16, 16) != 0)
 		return 0;
-	sha256_final(&h, d);
-	sha256_hex(d, run->hex + ps->index * 65);
+	sha256_final(&h, run->sha + ps->index * SHA256_SIZE);
 	return 1;
 }
 
@@ -1233,7 +1233,8 @@ plain_work(void *arg)
 				run->kept++;
 			else {
 				run->done[i] |= PLAIN_WRITTEN;
-				memcpy(run->hex + i * 65, pr.content_sha256, 65);
+				text_unhex(pr.content_sha256, run->sha + i *
+				    SHA256_SIZE, SHA256_SIZE);
 			}
 			run->bytes += e.size;
 			sync_unlock(&run->mu);
@@ -1261,7 +1262,9 @@ plain_manifest_entry(void *ctx, size_t i, manifest_file *f)
 	f->path = e.path;
 	f->size = e.size;
 	f->mode = e.mode;
-	f->sha256_hex = run->hex + i * 65;
+	/* (the generator asks for one line at a time: readers take turns) */
+	sha256_hex(run->sha + i * SHA256_SIZE, run->line_hex);
+	f->sha256_hex = run->line_hex;
 	return e.type == ARCHIVE_FILE;
 }
 
@@ -1343,11 +1346,11 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	run.prefix = prefix;
 	run.o = o;
 	run.done = calloc(archive_count(a) + 1, 1);
-	run.hex = calloc(archive_count(a) + 1, 65);
+	run.sha = calloc(archive_count(a) + 1, SHA256_SIZE);
 	w = calloc((size_t)jobs, sizeof *w);
-	if (run.done == NULL || run.hex == NULL || w == NULL) {
+	if (run.done == NULL || run.sha == NULL || w == NULL) {
 		free(run.done);
-		free(run.hex);
+		free(run.sha);
 		free(w);
 		return err_set(err, S3P_EINPUT, "out of memory");
 	}
@@ -1455,7 +1458,7 @@ out:
 	*bytes = run.bytes;
 	free(run.done);
 	free(run.md5);
-	free(run.hex);
+	free(run.sha);
 	free(w);
 	return err->status != 0 ? -1 : 0;
 }
@@ -1771,10 +1774,10 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 	run.prefix = key;
 	ps.run = &run;
 	archive_file_init(&ps.rd);
-	if ((run.hex = calloc(archive_count(a) + 1, 65)) == NULL)
+	if ((run.sha = calloc(archive_count(a) + 1, SHA256_SIZE)) == NULL)
 		return err_set(err, S3P_EINPUT, "out of memory");
 	if (plain_check(&run, err) < 0) {
-		free(run.hex);
+		free(run.sha);
 		return -1;
 	}
 	for (size_t i = 0; i < archive_count(a) && rc == 0; i++) {
@@ -1788,8 +1791,7 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 		ps.index = i;
 		rc = hashpass_run(plain_reader, &ps, 0, e.size, &h, NULL, 0,
 		    &got_signal, err);
-		sha256_final(&h, d);
-		sha256_hex(d, run.hex + i * 65);
+		sha256_final(&h, run.sha + i * SHA256_SIZE);
 		out_printf("%s%s\t%llu\n", key, e.path, (unsigned long long)e.size);
 	}
 	manifest_init(&man, plain_manifest_entry, &run, archive_count(a));
@@ -1800,7 +1802,7 @@ list_plain_keys(archive *a, const char *key, s3p_err *err)
 		    (unsigned long long)size, hex);
 	}
 	archive_file_close(&ps.rd);
-	free(run.hex);
+	free(run.sha);
 	return rc;
 }
 

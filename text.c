@@ -221,6 +221,18 @@ text_hex(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+int
+text_unhex(const char *s, unsigned char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int h = text_hex((unsigned char)s[2 * i]), l;
+		if (h < 0 || (l = text_hex((unsigned char)s[2 * i + 1])) < 0)
+			return -1;
+		out[i] = (unsigned char)(h * 16 + l);
+	}
+	return 0;
+}
+
 /* A dotted quad into out[0..3]: 1, or 0. */
 static int
 ipv4(const char *s, unsigned char *out)

@@ -102,6 +102,10 @@ int text_xml(const char *xml, size_t len, const char *name, char *out,
 /* The value of hex digit c (either case), or -1. */
 int text_hex(int c);
 
+/* The n bytes that the 2n hex digits at s spell (either case): 0, or -1
+ * at the first that is no hex digit (a NUL among them). */
+int text_unhex(const char *s, unsigned char *out, size_t n);
+
 /*
  * The address an IP literal names, as inet_pton(3) reads it: an IPv4
  * dotted quad (four decimal numbers up to 255, no leading zero), or IPv6

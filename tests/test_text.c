@@ -431,5 +431,26 @@ main(void)
 		    "inputs of 0..63 bytes (%d differ)", NB64, bad);
 	}
 	test_ip();
+	/* text_unhex against the C library's own reading of each byte pair
+	 * (sscanf "%2hhx"), every pair of the 22 hex digits, any case */
+	{
+		static const char digits[] = "0123456789abcdefABCDEF";
+		int bad = 0;
+		for (int i = 0; i < 22; i++)
+			for (int j = 0; j < 22; j++) {
+				char s[3] = { digits[i], digits[j], 0 };
+				unsigned char got = 0, want = 0;
+				if (text_unhex(s, &got, 1) != 0 ||
+				    sscanf(s, "%2hhx", &want) != 1 || got != want)
+					bad++;
+			}
+		unsigned char o[3] = { 1, 2, 3 };
+		t_ok(bad == 0 && text_unhex("00fF7a", o, 3) == 0 && o[0] == 0 &&
+		    o[1] == 0xff && o[2] == 0x7a, "text_unhex: 484 pairs as sscanf "
+		    "reads them (%d differ)", bad);
+		t_ok(text_unhex("0g", o, 1) < 0 && text_unhex("a", o, 1) < 0 &&
+		    text_unhex(" a", o, 1) < 0 && text_unhex("ab\0cd", o, 2) < 0,
+		    "text_unhex: a non-digit, a blank or an early NUL is -1");
+	}
 	return t_done();
 }
