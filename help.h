@@ -60,9 +60,11 @@
 "  --jobs N\tplain mode: parallel uploads (default 4); gzip: compressing\n" \
 "\tthreads (default: the cores, at most 2)\n" \
 "  --no-resume\tdo not continue a multipart upload left open for the\n" \
-"\tkey by an interrupted run: abort it and start afresh\n" \
+"\tkey by an interrupted run: abort it and start afresh;\n" \
+"\tplain mode: send every file again\n" \
 "  --keep-partial\ton SIGINT/SIGTERM leave the multipart upload open\n" \
-"\t(a rerun resumes it) instead of aborting it\n" \
+"\t(a rerun resumes it) instead of aborting it; plain\n" \
+"\tmode: leave the objects written\n" \
 "  --no-overwrite\trefuse (exit 4) when the key exists: nothing written\n" \
 "  --storage-class C, --sse AES256|aws:kms, --sse-kms-key-id ID,\n" \
 "  --tag K=V, --metadata K=V (repeatable), --content-type TYPE\n" \

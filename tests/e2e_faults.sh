@@ -38,21 +38,12 @@ if ! s3_use rgw; then
 fi
 
 # the proxy, on a free port the kernel picks
-printf '[]\n' >"$TMP/rules.json"
-: >"$TMP/proxy.log"
-python3 tests/faultproxy.py --upstream "${RGW_ENDPOINT#http://}" \
-	--rules "$TMP/rules.json" --log "$TMP/proxy.log" \
-	--port-file "$TMP/proxy.port" 2>"$TMP/proxy.err" &
-PROXY_PID=$!
-trap 'kill $PROXY_PID 2>/dev/null; s3_cleanup; rm -rf "$TMP"' EXIT
-trap 'kill $PROXY_PID 2>/dev/null; s3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
-i=0
-while [ ! -s "$TMP/proxy.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if [ ! -s "$TMP/proxy.port" ]; then
+trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"' EXIT
+trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
+if ! start_proxy "$RGW_ENDPOINT"; then
 	not_ok "faults: the proxy did not start: $(head -c 300 "$TMP/proxy.err")"
 	exit 0
 fi
-PEP=http://127.0.0.1:$(cat "$TMP/proxy.port")
 
 # trees: small (one PutObject) and big: 8 MiB random and 12 MiB of text,
 # about 11.5 MiB once compressed (three 5 MiB parts, cut inside compressed
@@ -74,10 +65,6 @@ WANT_big=$("$S3PUB" archive "$TMP/big" | sha256sum | cut -d' ' -f1)
 WANT_multi0=$("$S3PUB" archive --compress 0 "$TMP/big" | sha256sum | cut -d' ' -f1)
 
 # rules JSON: set_rules 'RULE,...'
-set_rules() {
-	printf '[%s]\n' "$1" >"$TMP/rules.json"
-	: >"$TMP/proxy.log"
-}
 
 # proxy_py CODE: python over the proxy log's request lines (list `L`)
 proxy_py() {

@@ -26,21 +26,12 @@ if ! s3_use rgw; then
 	exit 0
 fi
 
-printf '[]\n' >"$TMP/rules.json"
-: >"$TMP/proxy.log"
-python3 tests/faultproxy.py --upstream "${RGW_ENDPOINT#http://}" \
-	--rules "$TMP/rules.json" --log "$TMP/proxy.log" \
-	--port-file "$TMP/proxy.port" 2>"$TMP/proxy.err" &
-PROXY_PID=$!
-trap 'kill $PROXY_PID 2>/dev/null; s3_cleanup; rm -rf "$TMP"' EXIT
-trap 'kill $PROXY_PID 2>/dev/null; s3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
-i=0
-while [ ! -s "$TMP/proxy.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if [ ! -s "$TMP/proxy.port" ]; then
+trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"' EXIT
+trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
+if ! start_proxy "$RGW_ENDPOINT"; then
 	not_ok "getresume: the proxy did not start: $(head -c 300 "$TMP/proxy.err")"
 	exit 0
 fi
-PEP=http://127.0.0.1:$(cat "$TMP/proxy.port")
 
 B=$(new_bucket rgw) || { not_ok "getresume: create bucket"; exit 0; }
 T=$TMP/tree
@@ -53,10 +44,6 @@ head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/blob.bin"
 aws_rgw s3 cp --quiet "$TMP/blob.bin" "s3://$B/blob.bin" ||
 	not_ok "getresume: aws s3 cp blob.bin"
 
-set_rules() {
-	printf '[%s]\n' "$1" >"$TMP/rules.json"
-	: >"$TMP/proxy.log"
-}
 # ranges: the Range header of each GET the proxy saw, "-" for none
 ranges() {
 	python3 -c '

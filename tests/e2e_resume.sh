@@ -42,25 +42,8 @@ head -c $((12 * 1024 * 1024)) /dev/urandom >"$TMP/mid/m.bin"
 PS=16MiB
 PSB=$((16 * 1024 * 1024))
 
-# start_proxy SERVER: a fault proxy in front of it; PEP its endpoint
-start_proxy() {
-	printf '[]\n' >"$TMP/rules.json"
-	: >"$TMP/proxy.log"
-	rm -f "$TMP/proxy.port"
-	python3 tests/faultproxy.py --upstream "${S3_EP#http://}" \
-		--rules "$TMP/rules.json" --log "$TMP/proxy.log" \
-		--port-file "$TMP/proxy.port" 2>"$TMP/proxy.err" &
-	PROXY_PID=$!
-	_i=0
-	while [ ! -s "$TMP/proxy.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-	PEP=http://127.0.0.1:$(cat "$TMP/proxy.port" 2>/dev/null)
-	[ -s "$TMP/proxy.port" ]
-}
-stop_proxy() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; }
 trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"' EXIT
 trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
-
-set_rules() { printf '[%s]\n' "$1" >"$TMP/rules.json"; : >"$TMP/proxy.log"; }
 
 # the part numbers the proxy relayed to the end ("2 3 ..."), and their bytes
 parts_sent() {
@@ -146,7 +129,7 @@ suite() {
 	srv=$1
 	s3_use "$srv" || { skip "$srv: server not up"; return; }
 	B=$(new_bucket "$srv") || { not_ok "$srv: create bucket"; return; }
-	start_proxy || { not_ok "$srv: the proxy did not start: $(head -c 300 "$TMP/proxy.err")"; return; }
+	start_proxy "$S3_EP" || { not_ok "$srv: the proxy did not start: $(head -c 300 "$TMP/proxy.err")"; return; }
 	total=$("$S3PUB" archive "$D" | wc -c | tr -d ' ')
 	nparts=$(( (total + PSB - 1) / PSB ))
 

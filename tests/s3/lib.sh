@@ -26,6 +26,13 @@
 #   drop_bucket SERVER BUCKET       empty_bucket, then deletes the bucket
 #   same_files SERVER BUCKET PREFIX DIR   every regular file of DIR is the
 #                             object PREFIX/its path, byte for byte
+#   start_proxy URL           tests/faultproxy.py in front of the server at
+#                             URL, on a free port: PEP its endpoint,
+#                             PROXY_PID its pid, rules $TMP/rules.json, log
+#                             $TMP/proxy.log; false when it did not start
+#                             ($TMP/proxy.err says why)
+#   set_rules 'RULE,...'      the proxy's rules from now on; its log emptied
+#   stop_proxy                stops it (and is harmless when none runs)
 #
 # radosgw keeps objects in RAM (memstore, 1 GiB): keep objects small (a few
 # MiB; multipart tests need 5 MiB parts) and leave buckets to the clean-up.
@@ -182,3 +189,24 @@ s3_cleanup() {
 }
 trap 's3_cleanup; rm -rf "$TMP"' EXIT
 trap 's3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
+
+start_proxy() {
+	printf '[]\n' >"$TMP/rules.json"
+	: >"$TMP/proxy.log"
+	rm -f "$TMP/proxy.port"
+	python3 tests/faultproxy.py --upstream "${1#http://}" \
+		--rules "$TMP/rules.json" --log "$TMP/proxy.log" \
+		--port-file "$TMP/proxy.port" 2>"$TMP/proxy.err" &
+	PROXY_PID=$!
+	_i=0
+	while [ ! -s "$TMP/proxy.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	PEP=http://127.0.0.1:$(cat "$TMP/proxy.port" 2>/dev/null)
+	[ -s "$TMP/proxy.port" ]
+}
+set_rules() { printf '[%s]\n' "$1" >"$TMP/rules.json"; : >"$TMP/proxy.log"; }
+stop_proxy() {
+	[ -n "${PROXY_PID:-}" ] || return 0
+	kill "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID" 2>/dev/null
+	PROXY_PID=""
+}
