@@ -822,16 +822,13 @@ basic_auth(const char *ui, size_t n, char *out, size_t cap)
 	size_t rl = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int c = (unsigned char)ui[i], h, l;
+		unsigned char c = (unsigned char)ui[i];
 
-		if (c == '%' && i + 2 < n && (h = text_hex(ui[i + 1])) >= 0
-		    && (l = text_hex(ui[i + 2])) >= 0) {
-			c = h * 16 + l;
+		if (c == '%' && i + 2 < n && text_unhex(ui + i + 1, &c, 1) == 0)
 			i += 2;
-		}
 		if (rl == sizeof raw)
 			return -1;
-		raw[rl++] = (unsigned char)c;
+		raw[rl++] = c;
 	}
 	if (6 + (rl + 2) / 3 * 4 + 1 > cap)
 		return -1;

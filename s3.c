@@ -2123,12 +2123,9 @@ object_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 	 * it): %XX a byte, '+' a blank (as botocore reads it; a '+' of the
 	 * key comes as %2B), in place */
 	for (const char *p = key; url && *p != '\0'; o++) {
-		int h, l;
-		if (*p == '%' && (h = text_hex((unsigned char)p[1])) >= 0 &&
-		    (l = text_hex((unsigned char)p[2])) >= 0) {
-			*o = (char)(h * 16 + l);
+		if (*p == '%' && text_unhex(p + 1, (unsigned char *)o, 1) == 0)
 			p += 3;
-		} else {
+		else {
 			*o = *p == '+' ? ' ' : *p;
 			p++;
 		}
@@ -2352,7 +2349,7 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 		uint64_t plen = body->body_len - off < part_size ?
 		    body->body_len - off : part_size;
 		char got[48];
-		unsigned char want[br_md5_SIZE];
+		unsigned char want[br_md5_SIZE], md5[br_md5_SIZE];
 		int same;
 
 		if (parts[i].etag[0] == '\0')
@@ -2367,11 +2364,10 @@ keep_parts(s3_client *s, const s3_op *body, const char *id,
 		} else {
 			if (s3_etag_md5(parts[i].etag, want) != 0)
 				same = 0;
-			else if (part_md5(s, body, off, plen, (unsigned char *)got,
-			    err) < 0)
+			else if (part_md5(s, body, off, plen, md5, err) < 0)
 				goto fail;
 			else
-				same = memcmp(got, want, sizeof want) == 0;
+				same = memcmp(md5, want, sizeof want) == 0;
 		}
 		if (same) {
 			parts[i].kept = 1;

@@ -1085,12 +1085,12 @@ plain_spanner(void *ctx, unsigned sender, uint64_t off, size_t len,
 static unsigned
 plain_parts(const plain_run *run, uint64_t size, uint64_t *psize)
 {
-	uint64_t ps = s3_part_size(size, run->o->part_size);
+	int one = s3_one_put(size, run->o->part_size);
+	uint64_t ps = one ? UINT64_MAX : s3_part_size(size, run->o->part_size);
 
 	if (psize != NULL)
-		*psize = s3_one_put(size, run->o->part_size) ? UINT64_MAX : ps;
-	return s3_one_put(size, run->o->part_size) ? 0 :
-	    (unsigned)((size + ps - 1) / ps);
+		*psize = ps;
+	return one ? 0 : (unsigned)((size + ps - 1) / ps);
 }
 
 /*
@@ -1372,13 +1372,13 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	if (o->no_resume)
 		;
 	else if (o->obj.n > 0 || o->obj.ntags > 0 || o->content_type != NULL) {
-		if (s3c.log != NULL)
+		if (o->verbose)
 			fmt_dprintf(2, "s3pub: resume: not with object "
 			    "options; every file is sent\n");
 	} else if (s3_list(&s3c, bucket, prefix, plain_listed, &run, err) < 0) {
 		if (err_cancelled(s3c.cancel))
 			goto out;
-		if (s3c.log != NULL)
+		if (o->verbose)
 			fmt_dprintf(2, "s3pub: %s: not resumed\n", err->msg);
 		err_clear(err);
 		memset(run.done, 0, archive_count(a));
@@ -1412,7 +1412,7 @@ publish_plain(const options *o, const char *bucket, const char *prefix,
 	plain_work(&w[0]);
 	for (int j = 1; j <= started; j++)
 		pthread_join(w[j].tid, NULL);
-	if (run.kept > 0 && s3c.log != NULL)
+	if (run.kept > 0 && o->verbose)
 		fmt_dprintf(2, "s3pub: resume: %zu files found already "
 		    "uploaded under s3://%s/%s, not sent again\n", run.kept,
 		    bucket, prefix);
