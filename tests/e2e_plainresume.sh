@@ -69,17 +69,6 @@ same_tree() {
 }
 last_words() { grep -v '^s3pub: [<>]' "$TMP/err" | tail -n 2 | tr '\n' ' ' | tail -c 300; }
 
-# wait_for PATTERN: until the proxy's log has a line matching it
-wait_for() {
-	_i=0
-	while [ $_i -lt 600 ]; do
-		grep -q "$1" "$TMP/proxy.log" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 # interrupted SIGNAL KEY [OPTIONS]: a plain publish of D on one connection,
 # stalled at f30's PUT, then SIGNAL; RC its exit status
 interrupted() {
@@ -91,7 +80,7 @@ interrupted() {
 		"$S3PUB" publish --jobs 1 --timeout 100 --part-size 5MiB "$@" "$D" \
 		"s3://$B/$_key,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err" &
 	_pid=$!
-	if ! wait_for '"stall": *"[^"]*/f30'; then
+	if ! proxy_wait '"stall": *"[^"]*/f30'; then
 		not_ok "$srv: the publish never reached f30: $(head -c 300 "$TMP/err")"
 		kill -9 "$_pid" 2>/dev/null
 	fi

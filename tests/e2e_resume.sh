@@ -61,18 +61,6 @@ L = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print(sum(e.get("body_len", 0) for e in L if e.get("method") == "PUT"))' "$TMP/proxy.log"
 }
 
-# wait_stall: until the proxy holds part 7 (the stall began)
-wait_stall() {
-	_i=0
-	while [ $_i -lt 600 ]; do
-		grep -q '"stall": *"[^"]*partNumber=7' "$TMP/proxy.log" 2>/dev/null && return 0
-		grep -q 'partNumber=7' "$TMP/proxy.log" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 # interrupted SIGNAL KEY [OPTIONS]: a publish of D stalled at part 7, then
 # SIGNAL; RC its exit status
 interrupted() {
@@ -83,7 +71,7 @@ interrupted() {
 		"$S3PUB" publish --part-size $PS --timeout 100 "$@" "$D" \
 		"s3://$B/$_key,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
 	_pid=$!
-	if ! wait_stall; then
+	if ! proxy_wait partNumber=7; then
 		not_ok "$srv: the publish never reached part 7: $(head -c 300 "$TMP/err")"
 		kill -9 "$_pid" 2>/dev/null
 	fi

@@ -32,6 +32,8 @@
 #                             $TMP/proxy.log; false when it did not start
 #                             ($TMP/proxy.err says why)
 #   set_rules 'RULE,...'      the proxy's rules from now on; its log emptied
+#   proxy_wait PATTERN        until a line of the proxy's log matches the
+#                             grep PATTERN (false after 60 s)
 #   stop_proxy                stops it (and is harmless when none runs)
 #
 # radosgw keeps objects in RAM (memstore, 1 GiB): keep objects small (a few
@@ -204,6 +206,15 @@ start_proxy() {
 	[ -s "$TMP/proxy.port" ]
 }
 set_rules() { printf '[%s]\n' "$1" >"$TMP/rules.json"; : >"$TMP/proxy.log"; }
+proxy_wait() {
+	_i=0
+	while [ $_i -lt 600 ]; do
+		grep -q "$1" "$TMP/proxy.log" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 stop_proxy() {
 	[ -n "${PROXY_PID:-}" ] || return 0
 	kill "$PROXY_PID" 2>/dev/null
