@@ -1016,8 +1016,9 @@ hash_archive(const options *o, archive *a, char hex[65], char b64[48],
  * between the workers), once for reading and once for sendfile over plain
  * HTTP (the descriptor a part's send uses stays open while the next part
  * is read for its hash); hashing and sending run in parallel. On failure, the
- * objects this run already wrote are deleted (best effort), so that no
- * partial prefix looks like a complete result.
+ * objects this run wrote or may have written (PLAIN_TRIED, the manifest
+ * first) are deleted (best effort), so that no partial prefix looks like a
+ * complete result.
  */
 typedef struct plain_run plain_run;
 
@@ -1040,6 +1041,7 @@ struct plain_run {
 	unsigned char *sha;             /* 32 bytes an entry: its SHA-256 */
 	char line_hex[65];              /* the manifest line's, one at a time */
 	int failed;
+	int manifest_tried;             /* its PUT sent: the object may be there */
 	s3p_err err;                    /* the first failure */
 	uint64_t bytes;
 	size_t kept;                    /* files found there, not sent */
@@ -1047,6 +1049,10 @@ struct plain_run {
 
 #define PLAIN_WRITTEN 1         /* this run wrote it (removed on failure) */
 #define PLAIN_THERE   2         /* an object with its size and an MD5 ETag */
+/* its upload failed, but the object may be there: the server carried out
+ * a PUT whose answer was lost (a time-out, a reset, a signal while it was
+ * awaited). Removed on failure too; a DELETE of no object is no error. */
+#define PLAIN_TRIED   4
 
 typedef struct {
 	plain_run *run;
@@ -1191,7 +1197,7 @@ plain_work(void *arg)
 		s3p_err err;
 		plain_src ps;
 		size_t i;
-		int rc;
+		int rc, sent = 0;
 
 		sync_lock(&run->mu);
 		while (run->next < archive_count(run->a)) {
@@ -1217,12 +1223,13 @@ plain_work(void *arg)
 		fmt_snprintf(k, sizeof k, "%s%s", run->prefix, e.path);
 		/* (done[i] is this worker's alone until the pass ends) */
 		if ((rc = run->done[i] & PLAIN_THERE ?
-		    plain_same(w->s, &ps, e.size, &err) : 0) == 0)
+		    plain_same(w->s, &ps, e.size, &err) : 0) == 0) {
+			sent = 1;
 			rc = s3_upload(w->s, run->bucket, k, plain_reader, &ps,
 			    NULL, NULL, e.size, run->o->part_size,
 			    run->o->content_type ? run->o->content_type :
 			    objopts_type(e.path), &pr, &err);
-		else if (rc > 0 && w->s->progress != NULL)
+		} else if (rc > 0 && w->s->progress != NULL)
 			w->s->progress(w->s->progress_ctx, e.size);
 		w->s->span = NULL;
 		archive_file_close(&ps.rd);
@@ -1241,6 +1248,9 @@ plain_work(void *arg)
 			continue;
 		}
 		sync_lock(&run->mu);
+		/* (a refusal wrote nothing: an object there is not ours) */
+		if (sent && err.status != S3P_EREFUSED)
+			run->done[i] |= PLAIN_TRIED;
 		if (!run->failed) {
 			run->failed = 1;
 			run->err = err;
@@ -1322,6 +1332,7 @@ publish_manifest(const options *o, const char *bucket, const char *prefix,
 	if (manifest_measure(&man, &size, sha, err) < 0)
 		return -1;
 	s3c.progress = NULL;    /* the bar counts the files only */
+	run->manifest_tried = 1;
 	rc = s3_upload(&s3c, bucket, k, manifest_read, &man, NULL, NULL, size,
 	    o->part_size, NULL, &pr, err);
 	s3c.progress = progress;
@@ -1428,13 +1439,20 @@ out:
 		fmt_snprintf(err->msg + l, sizeof err->msg - l, "; the objects "
 		    "written are left for a later run to resume (--keep-partial)");
 	} else if (run.failed || err->status != 0) {
-		/* nothing that looks like a complete result stays behind */
+		/* nothing that looks like a complete result stays behind:
+		 * the manifest first (its PUT's answer lost: the files it
+		 * lists are about to go) */
 		unsigned long n[2] = { 0, 0 };  /* removed, left */
+		s3p_err derr;
+		if (run.manifest_tried && err->status != S3P_EREFUSED) {
+			char k[MANIFEST_KEY_MAX];
+			manifest_key(prefix, k);
+			n[s3_delete(&s3c, bucket, k, &derr) != 0]++;
+		}
 		for (size_t i = 0; i < archive_count(a); i++) {
 			archive_entry e;
 			char k[TARGET_KEY_MAX + 1];
-			s3p_err derr;
-			if (!(run.done[i] & PLAIN_WRITTEN))
+			if (!(run.done[i] & (PLAIN_WRITTEN | PLAIN_TRIED)))
 				continue;
 			archive_entry_get(a, i, &e);
 			fmt_snprintf(k, sizeof k, "%s%s", prefix, e.path);
@@ -1445,8 +1463,8 @@ out:
 			 * what could not be (no s3:DeleteObject, say) */
 			size_t l = strlen(err->msg);
 			fmt_snprintf(err->msg + l, sizeof err->msg - l,
-			    " (of the objects this run wrote, %lu removed, %lu "
-			    "left)", n[0], n[1]);
+			    " (of the objects this run wrote or was writing, "
+			    "%lu removed, %lu left)", n[0], n[1]);
 		}
 	}
 	for (int j = 1; j < jobs; j++) {

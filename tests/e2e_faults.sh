@@ -24,7 +24,9 @@
 # is sent, and while its answer is awaited; also with two parts at once)
 # abort it and exit 143 / 130; two parts at once are in flight together
 # (the proxy's log), one at a time with --parts-at-once 1; SIGTERM stops
-# a plain-mode --jobs run; --no-overwrite's 412 on CompleteMultipartUpload
+# a plain-mode --jobs run; a plain-mode PUT whose answer is lost after the
+# server carried it out (a file's, the manifest's, or a SIGTERM while it
+# is awaited) leaves no object; --no-overwrite's 412 on CompleteMultipartUpload
 # is exit 4 naming the key; publishes run under valgrind memcheck (a glibc
 # build: valgrind cannot replace malloc in the static binary) with no
 # error and no definite leak. About 150 s.
@@ -491,6 +493,46 @@ else
 	kill "$_pid" 2>/dev/null
 	wait_exit "$_pid"
 fi
+
+# plain mode, a PUT whose answer is lost after the server carried it out
+# ("late": relayed, its answer held past --timeout): the publish fails, and
+# that object goes too, as the ones the run knew it wrote; when it is the
+# manifest's, the manifest goes first (else it would list files removed)
+# plain_lost NAME QUERY: the PUT whose target has QUERY answers late
+plain_lost() {
+	set_rules "{\"method\": \"PUT\", \"query\": \"$2\", \"action\": \"late 4\"}"
+	expect_exit "lost answer, $1: exit 3, the object counted as removed" 3 \
+		"read time-out.*was writing, [0-9]+ removed, 0 left" \
+		env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --jobs 1 --timeout 2 --retries 1 \
+		"$TMP/lost" "s3://$B/$1/,opt=endpoint=$PEP,opt=encoding=plain"
+	# the held answer's upstream work is done before the hold: nothing
+	# can land after the removal
+	check_eq "lost answer, $1: nothing left under the prefix, no manifest" \
+		"$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix "$1" --query 'Contents[].Key' --output text 2>&1)" "None"
+}
+mkdir -p "$TMP/lost"
+printf 'hello\n' >"$TMP/lost/a.txt"
+printf 'x\n' >"$TMP/lost/b.dat"
+plain_lost lost-file a.txt
+plain_lost lost-manifest s3pub-manifest
+# SIGTERM while the late answer is awaited: that object goes too
+set_rules '{"method": "PUT", "query": "b.dat", "action": "late 5"}'
+env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --jobs 1 --timeout 30 \
+	"$TMP/lost" "s3://$B/lost-sig/,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err" &
+_pid=$!
+if wait_log 'e.get("late", "").find("b.dat") >= 0'; then
+	sleep 0.3
+	kill -s TERM "$_pid"
+	wait_exit "$_pid"
+	check_eq "lost answer, SIGTERM: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
+	check_eq "lost answer, SIGTERM: nothing left under the prefix" \
+		"$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix lost-sig/ --query 'Contents[].Key' --output text 2>&1)" "None"
+else
+	not_ok "lost answer, SIGTERM: the late answer never came"
+	kill "$_pid" 2>/dev/null
+	wait_exit "$_pid"
+fi
+set_rules ''
 
 # --- valgrind memcheck: one publish, single and multipart --------------------
 # valgrind cannot track the heap of a static binary (no malloc to replace):
