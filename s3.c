@@ -1901,8 +1901,12 @@ s3_get_version(s3_client *s, const char *bucket, const char *key,
 	op.sink_ctx = &g;
 	op.resume = &g;
 	if (s3_do(s, &op, err) < 0) {
-		/* If-Match refused: another object took the key meanwhile */
-		if (g.range[0] != '\0' && s->scratch->rs.status == 412) {
+		/* If-Match refused: another object took the key meanwhile;
+		 * or, from a store that ignores If-Match, a shorter one: the
+		 * range asked for starts past its end (416), where the first
+		 * answer's object went on */
+		if (g.range[0] != '\0' && (s->scratch->rs.status == 412 ||
+		    s->scratch->rs.status == 416)) {
 			memcpy(was, err->msg, sizeof was);
 			err_set(err, S3P_EREFUSED, "%s; %s", was, changed_msg);
 		}

@@ -130,8 +130,8 @@ import json, sys
 L = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print(" ".join(str(e.get("status")) for e in L if e.get("method") == "GET" and "action" in e))' "$TMP/proxy.log")" "200 200"
 
-# replaced EXTRA: swap.bin (blob.bin) fetched into o7 (holding keep.txt),
-# its answer cut after 1,000,000 bytes and held there while other.bin
+# replaced EXTRA [FILE]: swap.bin (blob.bin) fetched into o7 (holding keep.txt),
+# its answer cut after 1,000,000 bytes and held there while other.bin (or FILE)
 # takes the key, then let go; EXTRA is more of the proxy rule's JSON. rc
 # get's exit status, its stderr in err7
 head -c 100000 /dev/urandom >"$TMP/other.bin"
@@ -145,8 +145,8 @@ replaced() {
 	$G "s3://$B/swap.bin" "$TMP/o7" >"$TMP/out7" 2>"$TMP/err7" &
 	_get=$!
 	proxy_wait '"cut"' || not_ok "getresume: the answer was never cut"
-	aws_rgw s3 cp --quiet "$TMP/other.bin" "s3://$B/swap.bin" ||
-		not_ok "getresume: aws s3 cp other.bin"
+	aws_rgw s3 cp --quiet "$TMP/${2:-other.bin}" "s3://$B/swap.bin" ||
+		not_ok "getresume: aws s3 cp ${2:-other.bin}"
 	touch "$TMP/go"
 	wait $_get
 	rc=$?
@@ -167,4 +167,13 @@ replaced ', "strip": ["Range", "If-Match"]'
 check_eq "replaced, If-Match ignored (a 200): exit 4 ($(head -c 300 "$TMP/err7"))" "$rc" 4
 check "... the object changed while it was read, ETag named" \
 	grep -q "GetObject s3://$B/swap.bin: the object changed while it was read (ETag " "$TMP/err7"
+check_eq "... DIR as it was" "$(ls -A "$TMP/o7")" keep.txt
+
+# a store that ignores If-Match (not Range), the object replaced by one
+# shorter than the bytes taken: 416 for the rest, the object changed
+head -c 1000 /dev/urandom >"$TMP/short.bin"
+replaced ', "strip": ["If-Match"]' short.bin
+check_eq "replaced by a shorter one, If-Match ignored (a 416): exit 4 ($(head -c 300 "$TMP/err7"))" "$rc" 4
+check "... HTTP 416, the object changed while it was read" \
+	grep -Eq "GetObject s3://$B/swap.bin at [^ ]*: HTTP 416 .*; the object changed while it was read\$" "$TMP/err7"
 check_eq "... DIR as it was" "$(ls -A "$TMP/o7")" keep.txt
