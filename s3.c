@@ -775,9 +775,12 @@ back_off(s3_client *s, const s3_call *c, const s3p_err *err)
 /*
  * A GetObject cut in its body (s3.h: s3_get): when it may carry on
  * (s3_get_resumable), the try is not final and the next ones ask for the
- * rest; a try that brought new bytes starts the count again, as the first
- * of a new count.
+ * rest; a try that brought RESUME_PROGRESS new bytes or more starts the
+ * count again, as the first of a new count. Fewer do not: a link that
+ * cuts every answer after a few bytes would else be asked again without
+ * end (a request per kilobyte), where it should fail after --retries.
  */
+#define RESUME_PROGRESS 65536
 static void
 resume_next(s3_client *s, s3_call *c)
 {
@@ -786,7 +789,7 @@ resume_next(s3_client *s, s3_call *c)
 	if (!s3_get_resumable(s->scratch->rs.fail, g->got,
 	    g->info.etag[0] != '\0'))
 		return;
-	if (g->got > g->at_try)
+	if (g->got - g->at_try >= RESUME_PROGRESS)
 		c->attempt = 1;
 	c->delivered = 0;
 	g->checked = 0;

@@ -16,6 +16,10 @@
 # strips it): the 200's first N bytes are skipped, the tree is right; one
 # that ignores If-Match and Range too: the 200's other ETag is refused the
 # same way.
+# One that ignores If-Match only, the object replaced by a shorter one: the
+# 416 is refused the same way. Every answer cut after 1,000 bytes: tries
+# that bring less than 64 KiB do not start the count again, so --retries 3
+# ends after three GETs (exit 6).
 # --retries 1 still fails at the first cut (exit 6, "cut short").
 . tests/lib.sh
 . tests/s3/lib.sh
@@ -109,6 +113,15 @@ rc=$?
 check_eq "cut five times, --retries 2: exit 0 ($(tail -c 300 "$TMP/err"))" "$rc" 0
 check "... unpacked equal to the tree" same_tree "$TMP/o4"
 check_eq "... six GETs" "$(ranges | wc -w)" 6
+
+# every answer cut after 1,000 bytes: a try that brings less than 64 KiB
+# does not start the count again, so --retries 3 ends after three GETs
+# (not one GET per kilobyte of the object, without end)
+set_rules '{"method": "GET", "query": "blob.bin", "times": -1, "action": "cut_response 1000"}'
+rm -rf "$TMP/o8"
+expect_exit "cut after every 1,000 bytes, --retries 3: exit 6, cut short" 6 "GetObject s3://$B/blob.bin: .*cut short" \
+	$G --retries 3 "s3://$B/blob.bin" "$TMP/o8"
+check_eq "... three GETs, from 0, 1000 and 2000" "$(ranges)" "- bytes=1000- bytes=2000-"
 
 # --retries 1: no second try, so no resume either
 set_rules '{"method": "GET", "query": "r1.tar.gz", "times": 1, "action": "cut_response 1000000"}'
