@@ -551,8 +551,16 @@ static long
 raw_io(http_conn *k, unsigned char *buf, size_t len, int wr)
 {
 	for (;;) {
-		ssize_t r = wr ? send(k->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT)
-		    : recv(k->fd, buf, len, MSG_DONTWAIT);
+		ssize_t r;
+
+		/* here too, not only in the waits: a body that is always
+		 * there to read (a fast store, a slow sink) never waits */
+		if (err_cancelled(k->cancel)) {
+			k->sys_errno = EINTR;
+			return -1;
+		}
+		r = wr ? send(k->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) :
+		    recv(k->fd, buf, len, MSG_DONTWAIT);
 
 		if (r > 0 || (r == 0 && wr))
 			return r;
