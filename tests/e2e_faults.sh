@@ -472,6 +472,29 @@ print(len(P), most)')
 		"$(sha256sum <"$TMP/at-once" 2>/dev/null | cut -d' ' -f1)" "$WANT_multi0"
 done
 
+# plain_term NAME PREFIX PYEXPR ARGS...: a plain publish of ARGS (options,
+# then the tree) to PREFIX/ through the proxy, SIGTERM once a proxy log
+# line matches PYEXPR (wait_log): exit 143, no object left under PREFIX/
+plain_term() {
+	_name=$1 _prefix=$2 _expr=$3
+	shift 3
+	env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish "$@" \
+		"s3://$B/$_prefix/,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err" &
+	_pid=$!
+	if wait_log "$_expr"; then
+		sleep 0.3
+		kill -s TERM "$_pid"
+		wait_exit "$_pid"
+		check_eq "$_name: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
+		check_eq "$_name: no object left under the prefix" \
+			"$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix "$_prefix/" --query 'Contents[].Key' --output text 2>&1)" "None"
+	else
+		not_ok "$_name: the request to hold never came"
+		kill "$_pid" 2>/dev/null
+		wait_exit "$_pid"
+	fi
+}
+
 # plain mode, --jobs 3: a thread waits for an answer that never comes
 # (whichever thread the signal reaches, every one stops); the objects this
 # run wrote are removed
@@ -479,20 +502,8 @@ mkdir -p "$TMP/plain"
 for f in a b c d; do head -c 200000 /dev/urandom >"$TMP/plain/$f.bin"; done
 printf 'x\n' >"$TMP/plain/stall-me.txt"
 set_rules '{"method": "PUT", "query": "stall-me", "action": "stall 120"}'
-env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --jobs 3 --timeout 60 \
-	"$TMP/plain" "s3://$B/sig-plain/,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err" &
-_pid=$!
-if wait_log 'e.get("stall", "").find("stall-me") >= 0'; then
-	kill -s TERM "$_pid"
-	wait_exit "$_pid"
-	check_eq "signal plain --jobs 3: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
-	check_eq "signal plain: no object left under the prefix" \
-		"$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix sig-plain/ --query 'Contents[].Key' --output text 2>&1)" "None"
-else
-	not_ok "signal plain: the stalled request never came"
-	kill "$_pid" 2>/dev/null
-	wait_exit "$_pid"
-fi
+plain_term "signal plain --jobs 3" sig-plain 'e.get("stall", "").find("stall-me") >= 0' \
+	--jobs 3 --timeout 60 "$TMP/plain"
 
 # plain mode, a PUT whose answer is lost after the server carried it out
 # ("late": relayed, its answer held past --timeout): the publish fails, and
@@ -517,21 +528,8 @@ plain_lost lost-file a.txt
 plain_lost lost-manifest s3pub-manifest
 # SIGTERM while the late answer is awaited: that object goes too
 set_rules '{"method": "PUT", "query": "b.dat", "action": "late 5"}'
-env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --jobs 1 --timeout 30 \
-	"$TMP/lost" "s3://$B/lost-sig/,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err" &
-_pid=$!
-if wait_log 'e.get("late", "").find("b.dat") >= 0'; then
-	sleep 0.3
-	kill -s TERM "$_pid"
-	wait_exit "$_pid"
-	check_eq "lost answer, SIGTERM: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
-	check_eq "lost answer, SIGTERM: nothing left under the prefix" \
-		"$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix lost-sig/ --query 'Contents[].Key' --output text 2>&1)" "None"
-else
-	not_ok "lost answer, SIGTERM: the late answer never came"
-	kill "$_pid" 2>/dev/null
-	wait_exit "$_pid"
-fi
+plain_term "lost answer, SIGTERM" lost-sig 'e.get("late", "").find("b.dat") >= 0' \
+	--jobs 1 --timeout 30 "$TMP/lost"
 set_rules ''
 
 # --- valgrind memcheck: one publish, single and multipart --------------------
