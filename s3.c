@@ -19,6 +19,7 @@
 #include "fmt.h"
 #include "hashpass.h"
 #include "s3_decide.h"
+#include "sha256.h"
 #include "sync.h"
 #include "target.h"
 #include "text.h"
@@ -62,6 +63,10 @@ typedef struct {
 	int no_cancel;                  /* runs even after a cancel (abort) */
 	int attempts;                   /* 0: s->attempts */
 	struct get_resume *resume;      /* GetObject's: carried on when cut */
+	/* a listing's: the sink takes a page again from its start after a
+	 * cut (list_again); 1 when the cut try brought enough to count as
+	 * progress */
+	int (*again)(void *sink_ctx);
 } s3_op;
 
 /* What s3_do() keeps of an answer. */
@@ -798,6 +803,23 @@ resume_next(s3_client *s, s3_call *c)
 }
 
 /*
+ * A listing page cut in its body (the same failures as resume_next's) is
+ * asked for again: its sink skips the elements it handed over already.
+ */
+static void
+again_next(s3_client *s, s3_call *c)
+{
+	int fail = s->scratch->rs.fail;
+
+	if (fail != HTTP_FAIL_RECV && fail != HTTP_FAIL_TRUNCATED)
+		return;
+	if (c->op->again(c->op->sink_ctx))
+		c->attempt = 1;
+	c->delivered = 0;
+	logf_(s, "%s %s: asking for the page again", c->op->what, c->obj);
+}
+
+/*
  * Sends op until an answer settles it (s3.h: Retries): each try is signed
  * and sent, its answer classified; a wrong clock or region is corrected
  * and the request sent again (not counted as a try); a failure that may
@@ -835,6 +857,8 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 				break;
 			if (c->delivered && op->resume != NULL)
 				resume_next(s, c);
+			else if (c->delivered && op->again != NULL)
+				again_next(s, c);
 			if (no_answer_final(s, c, err))
 				return -1;
 			if (op->resume != NULL && op->resume->range[0] != '\0')
@@ -1977,6 +2001,11 @@ typedef struct {
 	char next[2][LIST_TOKEN];       /* the next page's, from this answer */
 	int truncated;                  /* this page's answer said IsTruncated */
 	int url;                        /* ... and EncodingType url */
+	/* a page asked for again after a cut (list_again) */
+	unsigned long given;            /* elements of this page handed over */
+	unsigned long skip;             /* ... of which this try skips */
+	size_t fresh;                   /* bytes handed over by this try */
+	unsigned char last[SHA256_SIZE]; /* the last one handed over's hash */
 } list_state;
 
 /*
@@ -2010,6 +2039,54 @@ list_drop(list_state *ls, const char *p)
 	ls->len -= n;
 }
 
+/*
+ * Hands an element over, or skips it when an earlier try of this page
+ * did: the last one skipped must be the one handed over last, else the
+ * listing changed between the tries and what follows cannot be placed.
+ */
+static int
+list_give(list_state *ls, const char *el, size_t len, s3p_err *err)
+{
+	sha256_ctx h;
+	unsigned char d[SHA256_SIZE];
+
+	sha256_init(&h);
+	sha256_update(&h, el, len);
+	sha256_final(&h, d);
+	if (ls->skip > 0) {
+		if (--ls->skip == 0 && memcmp(d, ls->last, sizeof d) != 0)
+			return ERR(err, S3P_EREFUSED, "the listing changed "
+			    "while it was read (a page asked for again after a "
+			    "cut differs)");
+		return 0;
+	}
+	if (ls->each(ls->ctx, el, len, ls->url, err) < 0)
+		return -1;
+	memcpy(ls->last, d, sizeof d);
+	ls->given++;
+	ls->fresh += len;
+	return 0;
+}
+
+/*
+ * s3_op.again: the page's answer starts again; the elements handed over
+ * are skipped. A try that handed over 64 KiB (RESUME_PROGRESS) is
+ * progress: a link that cuts every answer early still ends.
+ */
+static int
+list_again(void *ctx)
+{
+	list_state *ls = ctx;
+	int progress = ls->fresh >= RESUME_PROGRESS;
+
+	ls->len = 0;
+	ls->truncated = ls->url = 0;
+	memset(ls->next, 0, sizeof ls->next);
+	ls->skip = ls->given;
+	ls->fresh = 0;
+	return progress;
+}
+
 static int
 list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 {
@@ -2030,8 +2107,7 @@ list_sink(void *ctx, const unsigned char *data, size_t len, s3p_err *err)
 		while ((open = text_str(ls->buf, open_tag)) != NULL &&
 		    (close = text_str(open, close_tag)) != NULL) {
 			list_note(ls, (size_t)(open - ls->buf));
-			if (ls->each(ls->ctx, open, (size_t)(close - open), ls->url,
-			    err) < 0)
+			if (list_give(ls, open, (size_t)(close - open), err) < 0)
 				return -1;
 			list_drop(ls, close + strlen(close_tag));
 		}
@@ -2078,9 +2154,8 @@ list_all(s3_client *s, const list_kind *kind, const char *bucket,
 		for (int i = 0; i < kind->nmarks; i++)
 			if (ls->mark[i][0] != '\0')
 				q[n++] = (sigv4_pair){ kind->params[i], ls->mark[i] };
-		ls->len = 0;
-		ls->truncated = ls->url = 0;
-		memset(ls->next, 0, sizeof ls->next);
+		ls->given = 0;
+		list_again(ls);
 		op_init(&op, "GET", kind->what, bucket, key);
 		op.query = q;
 		op.nquery = n;
@@ -2088,8 +2163,15 @@ list_all(s3_client *s, const list_kind *kind, const char *bucket,
 		op.nhdrs = nh;
 		op.sink = list_sink;
 		op.sink_ctx = ls;
+		op.again = list_again;
 		if (s3_do(s, &op, err) < 0)
 			break;
+		if (ls->skip > 0) {
+			err_set(err, S3P_EREFUSED, "%s s3://%s: the listing "
+			    "changed while it was read (a page asked for again "
+			    "after a cut is shorter)", kind->what, bucket);
+			break;
+		}
 		/* what is left in the window is the answer's tail */
 		list_note(ls, ls->len);
 		if (!ls->truncated) {

@@ -343,7 +343,9 @@ int s3_put_url(s3_client *s, const http_url *url, const char *url_name,
  * object, in the order of the answers (bytewise by key on S3, radosgw and
  * Swift), with its key, size and ETag ("" when the answer has none); it
  * returns 0, or -1 with err set to stop. Memory stays bounded whatever the
- * listing's size.
+ * listing's size. A page cut in its body is asked for again and the
+ * objects given already are skipped; when the page is no longer what it
+ * was (the listing changed between the tries): -1, S3P_EREFUSED.
  */
 int s3_list(s3_client *s, const char *bucket, const char *prefix,
     int (*fn)(void *ctx, const char *key, uint64_t size, const char *etag,

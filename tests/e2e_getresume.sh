@@ -21,6 +21,11 @@
 # that bring less than 64 KiB do not start the count again, so --retries 3
 # ends after three GETs (exit 6).
 # --retries 1 still fails at the first cut (exit 6, "cut short").
+# A ListObjectsV2 answer cut in its body (a plain prefix of 1,003 keys):
+# the page is asked for again, the keys handed over already skipped, every
+# file right; every listing answer cut early: --retries 3 ends after three;
+# a key deleted meanwhile, or a page shorter than what was handed over:
+# exit 4, "the listing changed while it was read".
 . tests/lib.sh
 . tests/s3/lib.sh
 sh scripts/need.sh awscli:aws python3:python3 diffutils:diff >&2 || exit 1
@@ -190,3 +195,71 @@ check_eq "replaced by a shorter one, If-Match ignored (a 416): exit 4 ($(head -c
 check "... HTTP 416, the object changed while it was read" \
 	grep -Eq "GetObject s3://$B/swap.bin at [^ ]*: HTTP 416 .*; the object changed while it was read\$" "$TMP/err7"
 check_eq "... DIR as it was" "$(ls -A "$TMP/o7")" keep.txt
+
+# a ListObjectsV2 answer cut in its body (radosgw's is chunked): the page
+# is asked for again and the keys handed over already are skipped. 1,003
+# keys: two pages, the first cut twice at 100,000 bytes
+mkdir -p "$TMP/many"
+i=0; while [ $i -lt 1003 ]; do echo "$i" >"$TMP/many/f$i"; i=$((i + 1)); done
+with_keys rgw "$S3PUB" publish --jobs 8 "$TMP/many" "s3://$B/many/,opt=endpoint=$S3_EP,opt=encoding=plain" \
+	>/dev/null 2>"$TMP/err" || not_ok "getresume: publish 1,003 files: $(head -c 300 "$TMP/err")"
+# lists: the continuation token (or "-") of each ListObjectsV2 the proxy saw
+lists() {
+	python3 -c '
+import json, sys, urllib.parse
+L = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+q = [urllib.parse.parse_qs(e["target"].partition("?")[2]) for e in L
+     if e.get("method") == "GET" and "action" in e and "list-type=2" in e["target"]]
+print(" ".join("next" if "continuation-token" in x else "first" for x in q))' "$TMP/proxy.log"
+}
+set_rules '{"method": "GET", "query": "list-type=2", "times": 2, "action": "cut_response 100000"}'
+rm -rf "$TMP/m"
+$G --verbose "s3://$B/many/" "$TMP/m" 2>"$TMP/err"
+rc=$?
+check_eq "a listing page cut twice in its body: exit 0 ($(grep -v '^s3pub: [A-Z]' "$TMP/err" | tail -c 300))" "$rc" 0
+check_eq "... all 1,003 files" "$(ls "$TMP/m" 2>/dev/null | wc -l)" 1003
+bad=0
+i=0; while [ $i -lt 1003 ]; do cmp -s "$TMP/many/f$i" "$TMP/m/f$i" || bad=$((bad + 1)); i=$((i + 1)); done
+check_eq "... each one right" "$bad" 0
+check_eq "... the first page asked for three times, then the second" "$(lists)" "first first first next"
+check "... --verbose says the page was asked for again" grep -q 'ListObjectsV2 .*asking for the page again' "$TMP/err"
+
+# every listing answer cut: tries that hand over less than 64 KiB do not
+# start the count again, so --retries 3 ends after three
+set_rules '{"method": "GET", "query": "list-type=2", "times": -1, "action": "cut_response 20000"}'
+rm -rf "$TMP/m"
+expect_exit "every listing answer cut at 20,000 bytes, --retries 3: exit 6, cut short" 6 \
+	"ListObjectsV2 s3://$B.*cut short" $G --retries 3 "s3://$B/many/" "$TMP/m"
+check_eq "... three requests" "$(lists)" "first first first"
+check "... nothing in DIR" test ! -e "$TMP/m"
+
+# the listing changed between the cut and the new try (a key before the
+# cut deleted): what follows cannot be placed, exit 4, nothing in DIR
+rm -rf "$TMP/m" "$TMP/go"
+set_rules "{\"method\": \"GET\", \"query\": \"list-type=2\", \"times\": 1, \"action\": \"cut_response 100000\", \"hold\": \"$TMP/go\"}"
+$G "s3://$B/many/" "$TMP/m" 2>"$TMP/err" &
+_get=$!
+proxy_wait '"cut"' || not_ok "getresume: the listing was never cut"
+aws_rgw s3 rm --quiet "s3://$B/many/f0" || not_ok "getresume: aws s3 rm many/f0"
+touch "$TMP/go"
+wait $_get
+rc=$?
+check_eq "a key deleted between the cut and the new try: exit 4 ($(head -c 300 "$TMP/err"))" "$rc" 4
+check "... 'the listing changed while it was read'" grep -q "ListObjectsV2 s3://$B: the listing changed while it was read (a page asked for again after a cut differs)\$" "$TMP/err"
+check "... nothing in DIR" test ! -e "$TMP/m"
+
+# ... or all but 111 keys deleted: the page asked for again is shorter
+# than what was handed over, exit 4 the same way (another hold file: a
+# rule the same as the last one would not start its count again)
+rm -rf "$TMP/m" "$TMP/go2"
+set_rules "{\"method\": \"GET\", \"query\": \"list-type=2\", \"times\": 1, \"action\": \"cut_response 100000\", \"hold\": \"$TMP/go2\"}"
+$G "s3://$B/many/" "$TMP/m" 2>"$TMP/err" &
+_get=$!
+proxy_wait '"cut"' || not_ok "getresume: the listing was never cut"
+aws_rgw s3 rm --quiet --recursive --exclude 'f9*' "s3://$B/many/" || not_ok "getresume: aws s3 rm many/"
+touch "$TMP/go2"
+wait $_get
+rc=$?
+check_eq "all but 111 keys deleted between the cut and the new try: exit 4 ($(head -c 300 "$TMP/err"))" "$rc" 4
+check "... 'the listing changed while it was read', a shorter page" grep -q "ListObjectsV2 s3://$B: the listing changed while it was read (a page asked for again after a cut is shorter)\$" "$TMP/err"
+check "... nothing in DIR" test ! -e "$TMP/m"

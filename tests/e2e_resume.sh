@@ -18,7 +18,8 @@
 # each server takes If-None-Match itself.
 # Two parts at once: the first run is killed while part 7 hangs and parts
 # after it go on the second connection; the rerun sends exactly the parts
-# not stored. At --compress 0, a 3-part tree whose part 2 hangs while part
+# not stored (its two listings each cut in the body once, and asked for
+# again). At --compress 0, a 3-part tree whose part 2 hangs while part
 # 3 is stored: the rerun sends part 2 only. Denied the listings resume
 # needs (a bucket policy, radosgw), a multipart publish starts afresh.
 . tests/lib.sh
@@ -91,11 +92,12 @@ interrupted() {
 	NDONE1=$(echo $DONE1 | wc -w | tr -d ' ')
 }
 
-# rerun KEY [OPTIONS]: the same publish, nothing in the way; RC
+# rerun KEY [OPTIONS]: the same publish, nothing in the way (or the
+# proxy rules RERUN_RULES); RC
 rerun() {
 	_key=$1
 	shift
-	set_rules ''
+	set_rules "${RERUN_RULES:-}"
 	with_keys "$srv" "$S3PUB" publish --part-size $PS --verbose "$@" "$D" \
 		"s3://$B/$_key,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
 	RC=$?
@@ -132,8 +134,19 @@ suite() {
 	esac
 	if [ -n "$(list_uploads "$srv" "$B")" ]; then ok "$srv: the killed run left its upload open"
 	else not_ok "$srv: the killed run left no upload open"; fi
+	# its listings (the uploads of the key, the upload's parts) each cut
+	# once in the body: asked for again, the entries taken skipped
+	RERUN_RULES='{"method": "GET", "query": "uploads", "times": 1, "action": "cut_response 400"},
+		{"method": "GET", "query": "uploadId=", "times": 1, "action": "cut_response 900"}'
 	rerun r1 --parts-at-once 2
+	RERUN_RULES=''
 	check_eq "$srv: the rerun exits 0 ($(last_words))" "$RC" 0
+	check_eq "$srv: the rerun's two listings were cut, and each asked for again" "$(python3 -c '
+import json, sys
+L = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+G = [e for e in L if e.get("method") == "GET" and "action" in e]
+print(" ".join("%s:%s" % ("uploads" if "uploads" in e["target"] else "parts", "cut" if "cut_at" in e else "whole") for e in G))' "$TMP/proxy.log")" \
+		"uploads:cut uploads:whole parts:cut parts:whole"
 	check_eq "$srv: the rerun sent only the parts not stored (7 among them)" \
 		"$(parts_sent)" "$WANT"
 	sent=$(bytes_sent)

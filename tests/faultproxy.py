@@ -36,7 +36,7 @@ action, then they pass again. The first matching rule decides. Actions:
                   seconds (the server has done the work: a line
                   {"late": TARGET} when the hold starts)
   cut_response N  relay the request and the upstream answer's head, then
-                  only N bytes of its body (Content-Length framing),
+                  only N bytes of its body (of its data, when chunked),
                   then close cleanly (FIN);
                   "cut_response N rst": wait 0.3 s (the client has read
                   them), then reset. With "hold": FILE in the rule, a line
@@ -387,10 +387,17 @@ class Handler(socketserver.BaseRequestHandler):
         if method == "HEAD" or status in (204, 304):
             pass
         elif "chunked" in te:
+            sent = 0
             while True:
                 line = up.read_until(b"\r\n")
                 sock.sendall(line)
                 n = int(line.split(b";")[0].strip(), 16)
+                if cut is not None and sent + n > cut[0]:
+                    # cut inside this chunk's data
+                    entry["cut_at"] = cut[0]
+                    sock.sendall(up.read_exact(cut[0] - sent))
+                    return self.cut(sock, cut)
+                sent += n
                 if n == 0:
                     while True:
                         t = up.read_until(b"\r\n")
