@@ -86,6 +86,9 @@ struct s3_scratch {
 	http_response rs;
 	s3_reply reply;
 	creds cred_snap;        /* what this request signs with (shared creds) */
+	/* the last s3_do had a try that went out whole and got no answer:
+	 * the server may have carried it out */
+	int answer_lost;
 };
 
 /* ---------------------------------------------------------------- */
@@ -840,6 +843,7 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 	int rc;
 
 	memset(c, 0, offsetof(s3_call, obj));
+	s->scratch->answer_lost = 0;
 	c->op = op;
 	c->attempt = 1;
 	c->attempts = op->attempts > 0 ? op->attempts : s->attempts;
@@ -853,6 +857,11 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 		if ((rc = send_try(s, c, err)) < 0)
 			return -1;
 		if (rc > 0) {
+			/* (a 100 Continue is no answer) */
+			if (s->scratch->rs.status < 200 &&
+			    (s->scratch->rs.fail == HTTP_FAIL_RECV ||
+			    s->scratch->rs.fail == HTTP_FAIL_TRUNCATED))
+				s->scratch->answer_lost = 1;
 			if (err_cancelled(c->cancel))
 				break;
 			if (c->delivered && op->resume != NULL)
@@ -1782,15 +1791,99 @@ put_tagging(s3_client *s, const char *bucket, const char *key,
 	return s3_do(s, &op, err);
 }
 
+/* The MD5 of body bytes [off, off+len): what a part's ETag stands for. */
+static int
+part_md5(s3_client *s, const s3_op *body, uint64_t off, uint64_t len,
+    unsigned char d[br_md5_SIZE], s3p_err *err)
+{
+	unsigned char *buf = malloc(HASHPASS_CHUNK);
+	br_md5_context m;
+
+	if (buf == NULL)
+		return ERR(err, S3P_EINPUT, "out of memory");
+	br_md5_init(&m);
+	while (len > 0) {
+		size_t n = len < HASHPASS_CHUNK ? (size_t)len : HASHPASS_CHUNK;
+		if (cancelled(s, NULL) || body->read(body->read_ctx, off, buf, n,
+		    err) < 0) {
+			free(buf);
+			return cancelled(s, NULL) ? ERR(err, S3P_ENET, "interrupted") : -1;
+		}
+		br_md5_update(&m, buf, n);
+		off += n;
+		len -= n;
+	}
+	free(buf);
+	br_md5_out(&m, d);
+	return 0;
+}
+
+/*
+ * After a PutObject whose answer was lost, the key holds an object: 1 when
+ * it is the one this run sent (its size, and its SHA-256 checksum or, for
+ * an object stored unencrypted, its ETag's MD5 of the body read again), 0
+ * when it is not or cannot be told (why: in `why`), -1 on error.
+ */
+static int
+own_object(s3_client *s, const s3_op *body, s3_put_result *res, char *why,
+    size_t whysz, s3p_err *err)
+{
+	http_header h[4] = { { "x-amz-checksum-mode", "ENABLED" } };
+	const char *ck, *sse;
+	unsigned char want[br_md5_SIZE], got[br_md5_SIZE];
+	s3_put_result info = { 0 };
+	s3_op op;
+
+	op_init(&op, "HEAD", "HeadObject", body->bucket, body->key);
+	op.hdrs = h;
+	op.nhdrs = add_key_hdrs(s, h, 1);
+	if (s3_do(s, &op, err) < 0)
+		return -1;
+	keep_headers(&s->scratch->rs, &info);
+	ck = http_header_get(&s->scratch->rs, "x-amz-checksum-sha256");
+	sse = http_header_get(&s->scratch->rs, "x-amz-server-side-encryption");
+	if (info.size != body->body_len) {
+		fmt_snprintf(why, whysz, "it has %llu bytes, this run's %llu",
+		    (unsigned long long)info.size,
+		    (unsigned long long)body->body_len);
+		return 0;
+	}
+	if (ck != NULL) {
+		if (strcmp(ck, res->local_checksum) != 0) {
+			fmt_snprintf(why, whysz, "its SHA-256 checksum differs");
+			return 0;
+		}
+	} else if ((sse != NULL && strcmp(sse, "AES256") != 0) ||
+	    s->rules.nkey_hdrs > 0 || s3_etag_md5(info.etag, want) != 0) {
+		/* SSE-KMS's and SSE-C's ETags are no MD5 of the bytes */
+		fmt_snprintf(why, whysz, "it may be this run's: neither its "
+		    "ETag nor a SHA-256 checksum tells (--checksum sends one)");
+		return 0;
+	} else {
+		if (part_md5(s, body, 0, body->body_len, got, err) < 0)
+			return -1;
+		if (memcmp(got, want, sizeof got) != 0) {
+			fmt_snprintf(why, whysz, "its ETag is not this run's MD5");
+			return 0;
+		}
+	}
+	memcpy(res->etag, info.etag, sizeof res->etag);
+	memcpy(res->version_id, info.version_id, sizeof res->version_id);
+	memcpy(res->checksum_sha256, info.checksum_sha256,
+	    sizeof res->checksum_sha256);
+	res->size = body->body_len;
+	return 1;
+}
+
 int
 s3_upload(s3_client *s, const char *bucket, const char *key,
     s3_read_fn read, void *read_ctx, s3_hash_fn known, void *known_ctx,
     uint64_t len, uint64_t part_size, const char *content_type,
     s3_put_result *res, s3p_err *err)
 {
-	char was[sizeof err->msg];
+	char was[sizeof err->msg], why[160];
 	s3_op body;
-	int rc, pending = s->pending_len != NULL && known != NULL;
+	int rc, single, lost, pending = s->pending_len != NULL && known != NULL;
 
 	op_init(&body, "PUT", "PutObject", bucket, key);
 	body.read = read;
@@ -1811,7 +1904,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 		body.known = pass == 1 ? known : NULL;
 		body.known_ctx = known_ctx;
 		memset(res, 0, sizeof *res);
-		if (s3_one_put(len, part_size) && !pending)
+		if ((single = s3_one_put(len, part_size) && !pending))
 			rc = put_single(s, &body, content_type, NULL, 0, res,
 			    err);
 		else
@@ -1821,10 +1914,32 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			return res->parts > 0 && s->rules.tag_xml != NULL ?
 			    put_tagging(s, bucket, key, res, err) : 0;
 		memcpy(was, err->msg, sizeof was);
-		/* If-None-Match refused: the object appeared meanwhile */
-		if (s->rules.no_overwrite && s->scratch->rs.status == 412)
+		lost = single && s->scratch->answer_lost;
+		/* If-None-Match refused: the object appeared meanwhile, or it
+		 * is this run's own, stored by a try whose answer was lost */
+		if (s->rules.no_overwrite && s->scratch->rs.status == 412) {
+			if (!lost)
+				return ERR(err, S3P_EREFUSED, "s3://%s/%s exists "
+				    "(--no-overwrite): nothing written; %s", bucket,
+				    key, was);
+			if ((rc = own_object(s, &body, res, why, sizeof why,
+			    err)) < 0)
+				return -1;
+			if (rc == 1) {
+				logf_(s, "s3://%s/%s: a try's answer was lost and the "
+				    "next one found the object: it is this run's", bucket,
+				    key);
+				return 0;
+			}
 			return ERR(err, S3P_EREFUSED, "s3://%s/%s exists "
-			    "(--no-overwrite): nothing written; %s", bucket, key, was);
+			    "(--no-overwrite) after a try whose answer was lost: "
+			    "%s; %s", bucket, key, why, was);
+		}
+		if (lost && !cancelled(s, NULL)) {
+			return ERR(err, err->status, "%s; a try's answer was lost: "
+			    "s3://%s/%s may have been written (whole: the server "
+			    "checks the signed hash)", was, bucket, key);
+		}
 		if (cancelled(s, NULL)) {
 			/* hash_body's message names no object */
 			if (strncmp(was, "interrupted", 11) == 0)
@@ -2379,33 +2494,6 @@ part_el(void *ctx, const char *el, size_t len, int url, s3p_err *err)
 			return ERR(err, S3P_EINPUT, "out of memory");
 		memcpy(pc->checksum[n - 1], ck, sizeof ck);
 	}
-	return 0;
-}
-
-/* The MD5 of body bytes [off, off+len): what a part's ETag stands for. */
-static int
-part_md5(s3_client *s, const s3_op *body, uint64_t off, uint64_t len,
-    unsigned char d[br_md5_SIZE], s3p_err *err)
-{
-	unsigned char *buf = malloc(HASHPASS_CHUNK);
-	br_md5_context m;
-
-	if (buf == NULL)
-		return ERR(err, S3P_EINPUT, "out of memory");
-	br_md5_init(&m);
-	while (len > 0) {
-		size_t n = len < HASHPASS_CHUNK ? (size_t)len : HASHPASS_CHUNK;
-		if (cancelled(s, NULL) || body->read(body->read_ctx, off, buf, n,
-		    err) < 0) {
-			free(buf);
-			return cancelled(s, NULL) ? ERR(err, S3P_ENET, "interrupted") : -1;
-		}
-		br_md5_update(&m, buf, n);
-		off += n;
-		len -= n;
-	}
-	free(buf);
-	br_md5_out(&m, d);
 	return 0;
 }
 

@@ -27,7 +27,10 @@
 # a plain-mode --jobs run; a plain-mode PUT whose answer is lost after the
 # server carried it out (a file's, the manifest's, or a SIGTERM while it
 # is awaited) leaves no object; --no-overwrite's 412 on CompleteMultipartUpload
-# is exit 4 naming the key; publishes run under valgrind memcheck (a glibc
+# is exit 4 naming the key; an archive's PutObject whose answer is lost:
+# with --no-overwrite the next try's 412 finds this run's object (exit 0)
+# or another writer's of the same size (exit 4, saying why); without it,
+# --retries 1 says the object may have been written; publishes run under valgrind memcheck (a glibc
 # build: valgrind cannot replace malloc in the static binary) with no
 # error and no definite leak. About 150 s.
 . tests/lib.sh
@@ -530,6 +533,53 @@ plain_lost lost-manifest s3pub-manifest
 set_rules '{"method": "PUT", "query": "b.dat", "action": "late 5"}'
 plain_term "lost answer, SIGTERM" lost-sig 'e.get("late", "").find("b.dat") >= 0' \
 	--jobs 1 --timeout 30 "$TMP/lost"
+
+# an archive's one PutObject whose answer is lost (held past --timeout)
+# lost_put KEY OPTIONS...: the first PUT of KEY answers late; RC, err, out
+lost_put() {
+	_k=$1
+	shift
+	set_rules "{\"method\": \"PUT\", \"query\": \"$_k\", \"times\": 1, \"action\": \"late 4\"}"
+	env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --timeout 2 "$@" \
+		"$TMP/lost" "s3://$B/$_k,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+}
+archive_is() {
+	rm -f "$TMP/obj"
+	aws_s3 rgw s3 cp "s3://$B/$1.tar.gz" "$TMP/obj" >/dev/null 2>&1 &&
+		"$S3PUB" archive "$TMP/lost" | cmp -s - "$TMP/obj"
+}
+# --no-overwrite: the next try's 412 is this run's own object (its ETag is
+# the MD5 of the body, read again): exit 0, the result spec
+lost_put lost-nx1 --no-overwrite --verbose
+check_eq "lost answer, --no-overwrite: the object the 412 found is this run's: exit 0 ($(grep -v '^s3pub: [<>]' "$TMP/err" | tail -n 1 | head -c 300))" "$RC" 0
+check "... --verbose says so" grep -q "lost-nx1.tar.gz: a try's answer was lost and the next one found the object: it is this run's" "$TMP/err"
+sha=$("$S3PUB" archive "$TMP/lost" | sha256sum | cut -d' ' -f1)
+check "... the result spec's ContentSHA256 is the archive's" grep -q "\"ContentSHA256\":\"$sha\"" "$TMP/out"
+check "... the object is the archive" archive_is lost-nx1
+# ... another writer's object of the same size took the key during the
+# hold: not this run's, exit 4, nothing of ours claimed
+# (5 s for the AWS CLI to write it before the next try)
+set_rules "{\"method\": \"PUT\", \"query\": \"lost-nx2\", \"times\": 1, \"action\": \"late 6\"}"
+env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --timeout 5 --no-overwrite \
+	"$TMP/lost" "s3://$B/lost-nx2,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
+_pid=$!
+wait_log 'e.get("late", "").find("lost-nx2") >= 0' || not_ok "lost answer: the PUT was never held"
+head -c "$("$S3PUB" archive "$TMP/lost" | wc -c)" /dev/urandom >"$TMP/other"
+aws_rgw s3 cp --quiet "$TMP/other" "s3://$B/lost-nx2.tar.gz" || not_ok "aws s3 cp lost-nx2.tar.gz"
+wait_exit "$_pid"
+check_eq "lost answer, --no-overwrite, another object took the key: exit 4 ($(head -c 300 "$TMP/err"))" "$RC" 4
+check "... 'after a try whose answer was lost: its ETag is not this run's MD5'" \
+	grep -q "s3://$B/lost-nx2.tar.gz exists (--no-overwrite) after a try whose answer was lost: its ETag is not this run's MD5; " "$TMP/err"
+rm -f "$TMP/obj"
+aws_rgw s3 cp --quiet "s3://$B/lost-nx2.tar.gz" "$TMP/obj"
+check "... the other object stays" cmp -s "$TMP/other" "$TMP/obj"
+# without --no-overwrite, every try's answer lost (--retries 1): exit 3,
+# and the message says the object may have been written
+lost_put lost-ow --retries 1
+check_eq "lost answer, --retries 1: exit 3 ($(head -c 300 "$TMP/err"))" "$RC" 3
+check "... 'may have been written'" grep -q "a try's answer was lost: s3://$B/lost-ow.tar.gz may have been written (whole: the server checks the signed hash)\$" "$TMP/err"
+check "... it was: the archive" archive_is lost-ow
 set_rules ''
 
 # --- valgrind memcheck: one publish, single and multipart --------------------
