@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -704,6 +705,48 @@ rm_tree(int fd, const char *name)
 		close(cur);
 }
 
+/* A staging directory's name: ".s3pub-get-" and 8 hex digits. */
+static int
+is_stage_name(const char *n)
+{
+	if (strncmp(n, ".s3pub-get-", 11) != 0 || strlen(n) != 19)
+		return 0;
+	for (n += 11; *n != '\0'; n++)
+		if (!((*n >= '0' && *n <= '9') || (*n >= 'a' && *n <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * Removes the staging directories that a get stopped by kill -9 or a
+ * power cut left in dfd. Each get holds a lock on its own (flock, let go
+ * by the kernel when the process ends): one that can be locked has no
+ * get behind it, unless it is so new that its get has not locked it yet
+ * (between its mkdir and its flock), hence the 2 seconds.
+ */
+static void
+sweep_stale_stages(int dfd, const char *mine)
+{
+	DIR *d = fdopendir(dup(dfd));
+	struct dirent *de;
+	struct stat sb;
+	time_t now = time(NULL);
+	int fd;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_stage_name(de->d_name) || strcmp(de->d_name, mine) == 0 ||
+		    (fd = open_dir(dfd, de->d_name)) < 0)
+			continue;
+		if (fstat(fd, &sb) == 0 && now - sb.st_ctime >= 2 &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0)
+			rm_tree(dfd, de->d_name);
+		close(fd);
+	}
+	closedir(d);
+}
+
 int
 untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 {
@@ -733,9 +776,13 @@ untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 		    (++counter * 2654435761u)) & 0xffffffffUL);
 		if (mkdirat(dfd, x->stage, 0700) == 0) {
 			x->stagefd = open_dir(dfd, x->stage);
-			if (x->stagefd >= 0)
-				return 0;
-			break;
+			if (x->stagefd < 0)
+				break;
+			/* held until the get ends, however it ends: the mark
+			 * of a staging directory in use (sweep_stale_stages) */
+			flock(x->stagefd, LOCK_EX | LOCK_NB);
+			sweep_stale_stages(dfd, x->stage);
+			return 0;
 		}
 		if (errno != EEXIST)
 			break;

@@ -24,6 +24,9 @@
  *     `force`, checked for every entry before the first is moved), then
  *     restores directory modes and mtimes; untar_x_abort() removes the
  *     staging directory, so a failed or unverified download leaves nothing.
+ *     The staging directory is locked (flock) while the extractor lives;
+ *     untar_x_open() removes the unlocked ones (over 2 s old) that a
+ *     killed process left in DIR.
  *   - refused with S3P_EINTEGRITY "refusing tar entry 'NAME': why":
  *     absolute paths, '..' components, symbolic links whose target is
  *     absolute or climbs above DIR (only leading '..' are allowed, at most

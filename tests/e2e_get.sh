@@ -223,6 +223,8 @@ suite swift
 # radosgw: the socket always has bytes, so no wait ever sees the signal
 # unless each read looks): exit 143 at once, nothing written to DIR, the
 # staging folder gone. Before, such a get ran on to the end and exited 0.
+# The same with SIGKILL leaves the staging folder: the next get into DIR
+# removes it, and leaves one whose lock is held (a get running).
 if s3_use rgw && b=$(new_bucket rgw); then
 	mkdir -p "$TMP/many"
 	python3 -c '
@@ -250,6 +252,45 @@ for d in range(40):
 		rc=$?
 		check_eq "SIGTERM while the body streams in: exit 143 ($(head -c 300 "$TMP/err"))" "$rc" 143
 		check_eq "... nothing in DIR, no staging folder" "$(ls -A "$TMP/sig")" ""
+
+		# the same with SIGKILL: the staging folder stays, and the next
+		# get into DIR removes it (its lock is gone with its process);
+		# one whose lock is held (a get running) is left alone
+		env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" get --endpoint "$S3_EP" \
+			"s3://$b/$(json_field "$TMP/many.spec" Key)" "$TMP/sig" 2>"$TMP/err" &
+		_pid=$!
+		_i=0
+		while [ $_i -lt 1000 ] && [ -z "$(find "$TMP/sig" -mindepth 2 -name 'f*' -print -quit 2>/dev/null)" ]; do
+			sleep 0.01
+			_i=$((_i + 1))
+		done
+		kill -s KILL "$_pid" 2>/dev/null
+		wait "$_pid"
+		rc=$?
+		stale=$(cd "$TMP/sig" && ls -A)
+		check_eq "SIGKILL while the body streams in: exit 137" "$rc" 137
+		case $stale in
+		.s3pub-get-????????) ok "... a staging folder is left ($stale)" ;;
+		*) not_ok "... a staging folder is left: DIR holds '$stale'" ;;
+		esac
+		mkdir "$TMP/sig/.s3pub-get-0000beef"
+		python3 -c '
+import fcntl, os, sys, time
+fcntl.flock(os.open(sys.argv[1], os.O_RDONLY), fcntl.LOCK_EX)
+time.sleep(60)' "$TMP/sig/.s3pub-get-0000beef" &
+		_lock=$!
+		# (one made less than 2 s ago may be a get's not yet locked)
+		sleep 2.2
+		rm -rf "$TMP/small" && mkdir -p "$TMP/small" && echo small >"$TMP/small/a.txt"
+		with_keys rgw "$S3PUB" publish --quiet "$TMP/small" "s3://$b/small,opt=endpoint=$S3_EP" >/dev/null 2>"$TMP/err" ||
+			not_ok "publish small: $(head -c 300 "$TMP/err")"
+		with_keys rgw "$S3PUB" get --endpoint "$S3_EP" "s3://$b/small.tar.gz" "$TMP/sig" 2>"$TMP/err"
+		rc=$?
+		check_eq "... the next get into DIR exits 0 ($(head -c 300 "$TMP/err"))" "$rc" 0
+		check_eq "... and removed the killed one's staging folder, not the locked one" \
+			"$(cd "$TMP/sig" && ls -A | tr '\n' ' ')" ".s3pub-get-0000beef a.txt "
+		kill "$_lock" 2>/dev/null
+		wait "$_lock" 2>/dev/null || :
 	else
 		not_ok "SIGTERM while the body streams in: publish: $(head -c 300 "$TMP/err")"
 	fi
