@@ -173,7 +173,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzzobj/libs3pub.a $(BR_HOST)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzzobj/libs3pub.a $(BR_HOST)/libbearssl.a
 fuzz-build: $(FUZZ_BINS)
-# FUZZ_SECONDS per target (make test runs them for 20 s each)
+# FUZZ_SECONDS per target, twice that for the network parsers (make test
+# runs them for 10 s each)
 fuzz: fuzz-build
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-120} sh tests/fuzz/run.sh
 
