@@ -1935,19 +1935,19 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			    "(--no-overwrite) after a try whose answer was lost: "
 			    "%s; %s", bucket, key, why, was);
 		}
-		if (lost && !cancelled(s, NULL)) {
-			return ERR(err, err->status, "%s; a try's answer was lost: "
-			    "s3://%s/%s may have been written (whole: the server "
-			    "checks the signed hash)", was, bucket, key);
-		}
 		if (cancelled(s, NULL)) {
 			/* hash_body's message names no object */
 			if (strncmp(was, "interrupted", 11) == 0)
 				err_set(err, S3P_ENET, "s3://%s/%s: %s", bucket, key, was);
 			return -1;
 		}
-		if (rc != S3_BODY_CHANGED)
+		if (rc != S3_BODY_CHANGED) {
+			if (lost)
+				err_set(err, err->status, "%s; a try's answer was lost: "
+				    "s3://%s/%s may have been written (whole: the "
+				    "server checks the signed hash)", was, bucket, key);
 			return -1;
+		}
 		/* BadDigest: the data changed between hashing and sending */
 		if (pass == 2)
 			return ERR(err, S3P_EINTEGRITY, "%s; refused twice: the "
