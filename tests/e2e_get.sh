@@ -237,36 +237,30 @@ for d in range(40):
 	head -c 8000000 /dev/urandom >"$TMP/many/big.bin"
 	if with_keys rgw "$S3PUB" publish --quiet --compress 0 "$TMP/many" \
 		"s3://$b/many,opt=endpoint=$S3_EP" >"$TMP/many.spec" 2>"$TMP/err"; then
+		# signalled SIGNAL: a get of the tree into sig, sent SIGNAL as soon
+		# as the first file is in the staging folder; rc its exit status
+		signalled() {
+			env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" get --endpoint "$S3_EP" \
+				"s3://$b/$(json_field "$TMP/many.spec" Key)" "$TMP/sig" 2>"$TMP/err" &
+			_pid=$!
+			_i=0
+			while [ $_i -lt 1000 ] && [ -z "$(find "$TMP/sig" -mindepth 2 -name 'f*' -print -quit 2>/dev/null)" ]; do
+				sleep 0.01
+				_i=$((_i + 1))
+			done
+			kill -s "$1" "$_pid" 2>/dev/null
+			wait "$_pid"
+			rc=$?
+		}
 		rm -rf "$TMP/sig" && mkdir -p "$TMP/sig"
-		env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" get --endpoint "$S3_EP" \
-			"s3://$b/$(json_field "$TMP/many.spec" Key)" "$TMP/sig" 2>"$TMP/err" &
-		_pid=$!
-		# as soon as the first file is in the staging folder
-		_i=0
-		while [ $_i -lt 1000 ] && [ -z "$(find "$TMP/sig" -mindepth 2 -name 'f*' -print -quit 2>/dev/null)" ]; do
-			sleep 0.01
-			_i=$((_i + 1))
-		done
-		kill -s TERM "$_pid" 2>/dev/null
-		wait "$_pid"
-		rc=$?
+		signalled TERM
 		check_eq "SIGTERM while the body streams in: exit 143 ($(head -c 300 "$TMP/err"))" "$rc" 143
 		check_eq "... nothing in DIR, no staging folder" "$(ls -A "$TMP/sig")" ""
 
 		# the same with SIGKILL: the staging folder stays, and the next
 		# get into DIR removes it (its lock is gone with its process);
 		# one whose lock is held (a get running) is left alone
-		env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" get --endpoint "$S3_EP" \
-			"s3://$b/$(json_field "$TMP/many.spec" Key)" "$TMP/sig" 2>"$TMP/err" &
-		_pid=$!
-		_i=0
-		while [ $_i -lt 1000 ] && [ -z "$(find "$TMP/sig" -mindepth 2 -name 'f*' -print -quit 2>/dev/null)" ]; do
-			sleep 0.01
-			_i=$((_i + 1))
-		done
-		kill -s KILL "$_pid" 2>/dev/null
-		wait "$_pid"
-		rc=$?
+		signalled KILL
 		stale=$(cd "$TMP/sig" && ls -A)
 		check_eq "SIGKILL while the body streams in: exit 137" "$rc" 137
 		case $stale in

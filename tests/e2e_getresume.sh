@@ -233,33 +233,34 @@ expect_exit "every listing answer cut at 20,000 bytes, --retries 3: exit 6, cut 
 check_eq "... three requests" "$(lists)" "first first first"
 check "... nothing in DIR" test ! -e "$TMP/m"
 
+# changed HOLD AWS-ARGS...: a get of many/ whose first listing answer is
+# cut at 100,000 bytes and held there (until HOLD exists) while the AWS
+# CLI runs AWS-ARGS; rc, err. (Each call its own HOLD: a rule the same
+# as the last one would not start its count again.)
+changed() {
+	_hold=$1
+	shift
+	rm -rf "$TMP/m" "$_hold"
+	set_rules "{\"method\": \"GET\", \"query\": \"list-type=2\", \"times\": 1, \"action\": \"cut_response 100000\", \"hold\": \"$_hold\"}"
+	$G "s3://$B/many/" "$TMP/m" 2>"$TMP/err" &
+	_get=$!
+	proxy_wait '"cut"' || not_ok "getresume: the listing was never cut"
+	aws_rgw "$@" || not_ok "getresume: aws $*"
+	touch "$_hold"
+	wait $_get
+	rc=$?
+}
+
 # the listing changed between the cut and the new try (a key before the
 # cut deleted): what follows cannot be placed, exit 4, nothing in DIR
-rm -rf "$TMP/m" "$TMP/go"
-set_rules "{\"method\": \"GET\", \"query\": \"list-type=2\", \"times\": 1, \"action\": \"cut_response 100000\", \"hold\": \"$TMP/go\"}"
-$G "s3://$B/many/" "$TMP/m" 2>"$TMP/err" &
-_get=$!
-proxy_wait '"cut"' || not_ok "getresume: the listing was never cut"
-aws_rgw s3 rm --quiet "s3://$B/many/f0" || not_ok "getresume: aws s3 rm many/f0"
-touch "$TMP/go"
-wait $_get
-rc=$?
+changed "$TMP/go" s3 rm --quiet "s3://$B/many/f0"
 check_eq "a key deleted between the cut and the new try: exit 4 ($(head -c 300 "$TMP/err"))" "$rc" 4
 check "... 'the listing changed while it was read'" grep -q "ListObjectsV2 s3://$B: the listing changed while it was read (a page asked for again after a cut differs)\$" "$TMP/err"
 check "... nothing in DIR" test ! -e "$TMP/m"
 
 # ... or all but 111 keys deleted: the page asked for again is shorter
-# than what was handed over, exit 4 the same way (another hold file: a
-# rule the same as the last one would not start its count again)
-rm -rf "$TMP/m" "$TMP/go2"
-set_rules "{\"method\": \"GET\", \"query\": \"list-type=2\", \"times\": 1, \"action\": \"cut_response 100000\", \"hold\": \"$TMP/go2\"}"
-$G "s3://$B/many/" "$TMP/m" 2>"$TMP/err" &
-_get=$!
-proxy_wait '"cut"' || not_ok "getresume: the listing was never cut"
-aws_rgw s3 rm --quiet --recursive --exclude 'f9*' "s3://$B/many/" || not_ok "getresume: aws s3 rm many/"
-touch "$TMP/go2"
-wait $_get
-rc=$?
+# than what was handed over, exit 4 the same way
+changed "$TMP/go2" s3 rm --quiet --recursive --exclude 'f9*' "s3://$B/many/"
 check_eq "all but 111 keys deleted between the cut and the new try: exit 4 ($(head -c 300 "$TMP/err"))" "$rc" 4
 check "... 'the listing changed while it was read', a shorter page" grep -q "ListObjectsV2 s3://$B: the listing changed while it was read (a page asked for again after a cut is shorter)\$" "$TMP/err"
 check "... nothing in DIR" test ! -e "$TMP/m"
