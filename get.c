@@ -244,22 +244,6 @@ list_key(void *ctx, const char *key, uint64_t size, const char *etag,
 	return to_file(l->fd, key, strlen(key) + 1, err);
 }
 
-/*
- * A file with no name in the staging folder (O_TMPFILE; else one made and
- * unlinked at once): nothing in /tmp, which an initramfs or a FROM scratch
- * container may not have.
- */
-static int
-key_file(int dir)
-{
-	int fd = openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-
-	if (fd < 0 && (fd = openat(dir, ".s3pub-keys", O_RDWR | O_CREAT |
-	    O_EXCL | O_CLOEXEC, 0600)) >= 0)
-		unlinkat(dir, ".s3pub-keys", 0);
-	return fd;
-}
-
 /* A plain prefix's manifest (get.h): hashed into a file as it arrives. */
 static manifest_cursor man;
 
@@ -317,8 +301,8 @@ get_prefix(s3_client *s, const char *bucket, const char *prefix,
 	man.fd = -1;
 	if (untar_x_open(&st.x, o->dir, o->force, err) < 0)
 		goto out;
-	manifest_cursor_init(&man, key_file(st.x.stagefd));
-	if ((l.fd = key_file(st.x.stagefd)) < 0 || man.fd < 0) {
+	manifest_cursor_init(&man, untar_x_tmpfile(&st.x));
+	if ((l.fd = untar_x_tmpfile(&st.x)) < 0 || man.fd < 0) {
 		err_set(err, S3P_EINPUT, "a temporary file in '%s': %s", o->dir,
 		    strerror(errno));
 		goto abort;

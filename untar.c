@@ -758,6 +758,7 @@ untar_x_open(untar_x *x, const char *dir, int force, s3p_err *err)
 	memset(x, 0, sizeof *x);
 	x->fd = -1;
 	x->stagefd = -1;
+	x->dirsfd = -1;
 	x->force = force;
 	fmt_snprintf(x->dir, sizeof x->dir, "%s", dir);
 	if (mkdir(dir, 0755) == 0)
@@ -804,28 +805,70 @@ untar_x_sink(untar_x *x, untar_sink *sink)
 	sink->ctx = x;
 }
 
+int
+untar_x_tmpfile(untar_x *x)
+{
+	int fd = openat(x->stagefd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0 && (fd = openat(x->stagefd, ".s3pub-tmp", O_RDWR | O_CREAT |
+	    O_EXCL | O_CLOEXEC, 0600)) >= 0)
+		unlinkat(x->stagefd, ".s3pub-tmp", 0);
+	return fd;
+}
+
+/*
+ * A directory's mode and mtime, set once its files are in place (commit):
+ * kept in a nameless file of the staging directory, not in memory, so
+ * that a tree of any number of directories takes none. Each record is
+ * the path and its NUL, then this trailer, so that commit reads them
+ * from the last (children before their parents).
+ */
+typedef struct {
+	int64_t mtime;
+	uint32_t mode, path_len;
+} dir_trailer;
+
 static int
 remember_dir(untar_x *x, const char *rel, unsigned mode, int64_t mtime, s3p_err *err)
 {
-	untar_dirattr *d;
+	char rec[UNTAR_PATH_MAX + 1 + sizeof(dir_trailer)];
+	dir_trailer t = { mtime, mode, (uint32_t)strlen(rel) };
+	size_t n = t.path_len + 1, off = 0;
+	ssize_t w;
 
-	if (x->ndirs == x->capdirs) {
-		size_t cap = x->capdirs ? 2 * x->capdirs : 64;
-		if ((d = realloc(x->dirs, cap * sizeof *d)) == NULL)
-			goto oom;
-		x->dirs = d;
-		x->capdirs = cap;
-	}
-	d = &x->dirs[x->ndirs];
-	if ((d->path = strdup(rel)) == NULL)
-		goto oom;
-	d->mode = mode;
-	d->mtime = mtime;
+	if (x->dirsfd < 0 && (x->dirsfd = untar_x_tmpfile(x)) < 0)
+		goto fail;
+	memcpy(rec, rel, n);
+	memcpy(rec + n, &t, sizeof t);
+	n += sizeof t;
+	for (; off < n; off += (size_t)w)
+		if ((w = pwrite(x->dirsfd, rec + off, n - off,
+		    (off_t)(x->dirs_len + off))) <= 0)
+			goto fail;
+	x->dirs_len += n;
 	x->ndirs++;
 	return 0;
-oom:
-	return err_set(err, S3P_EINPUT, "out of memory keeping the attributes "
-	    "of %zu directories, at '%.200s'", x->ndirs, rel);
+fail:
+	return err_set(err, S3P_EINPUT, "keeping the attributes of %lu "
+	    "directories in '%s', at '%.200s': %s", x->ndirs, x->dir, rel,
+	    strerror(errno));
+}
+
+/*
+ * The record that ends at *end (remember_dir), read into path, *end moved
+ * to its start: 0, or -1 when none is left or it cannot be read.
+ */
+static int
+recall_dir(untar_x *x, uint64_t *end, char path[UNTAR_PATH_MAX + 1],
+    dir_trailer *t)
+{
+	if (*end < sizeof *t || pread(x->dirsfd, t, sizeof *t,
+	    (off_t)(*end - sizeof *t)) != (ssize_t)sizeof *t ||
+	    t->path_len > UNTAR_PATH_MAX || *end < sizeof *t + t->path_len + 1)
+		return -1;
+	*end -= sizeof *t + t->path_len + 1;
+	return pread(x->dirsfd, path, t->path_len + 1, (off_t)*end) ==
+	    (ssize_t)t->path_len + 1 ? 0 : -1;
 }
 
 static void
@@ -1024,18 +1067,16 @@ fail:
 static void
 free_dirs(untar_x *x)
 {
-	for (size_t i = 0; i < x->ndirs; i++)
-		free(x->dirs[i].path);
-	free(x->dirs);
-	x->dirs = NULL;
-	x->ndirs = x->capdirs = 0;
+	if (x->dirsfd >= 0)
+		close(x->dirsfd);
+	x->dirsfd = -1;
+	x->dirs_len = 0;
+	x->ndirs = 0;
 }
 
 void
 untar_x_abort(untar_x *x)
 {
-	/* first: after an out-of-memory failure, rm_tree's fdopendir needs
-	 * what the directories' list holds */
 	free_dirs(x);
 	if (x->fd >= 0)
 		close(x->fd);
@@ -1139,6 +1180,9 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 int
 untar_x_commit(untar_x *x, s3p_err *err)
 {
+	char path[UNTAR_PATH_MAX + 1];
+	dir_trailer t;
+
 	if (x->fd >= 0) {
 		untar_x_abort(x);
 		return err_set(err, S3P_EINTEGRITY, "a file was cut short");
@@ -1153,9 +1197,10 @@ untar_x_commit(untar_x *x, s3p_err *err)
 	x->stagefd = -1;
 	unlinkat(x->dirfd, x->stage, AT_REMOVEDIR);
 	/* directory modes and times last, children first */
-	for (size_t i = x->ndirs; i-- > 0;) {
+	for (uint64_t end = x->dirs_len; x->dirsfd >= 0 &&
+	    recall_dir(x, &end, path, &t) == 0;) {
 		const char *leaf;
-		int pfd = walk(x, x->dirfd, x->dirs[i].path, 0, &leaf, x->dirs[i].path, err);
+		int pfd = walk(x, x->dirfd, path, 0, &leaf, path, err);
 		int dfd;
 		if (pfd < 0)
 			continue;
@@ -1163,7 +1208,7 @@ untar_x_commit(untar_x *x, s3p_err *err)
 		close(pfd);
 		if (dfd < 0)
 			continue;
-		set_attrs(dfd, x->dirs[i].mode & 01777, x->dirs[i].mtime);
+		set_attrs(dfd, t.mode & 01777, t.mtime);
 		close(dfd);
 	}
 	if (x->root_set && x->created)

@@ -131,12 +131,6 @@ unsigned long untar_entries(const untar_ctx *t);
 /* ---- the extractor ---- */
 
 typedef struct {
-	char *path;
-	unsigned mode;
-	int64_t mtime;
-} untar_dirattr;
-
-typedef struct {
 	/* all private */
 	int dirfd, stagefd;
 	int force;
@@ -150,8 +144,10 @@ typedef struct {
 	int root_set;
 	unsigned root_mode;
 	int64_t root_mtime;
-	untar_dirattr *dirs;
-	size_t ndirs, capdirs;
+	int dirsfd;                     /* the directories' attributes: a
+	                                 * nameless file, or -1 */
+	uint64_t dirs_len;
+	unsigned long ndirs;
 	uint64_t files, bytes;
 } untar_x;
 
@@ -178,6 +174,13 @@ int untar_x_commit(untar_x *x, s3p_err *err);
 
 /* Removes the staging directory and frees everything. */
 void untar_x_abort(untar_x *x);
+
+/*
+ * A nameless file in the staging directory, read and written (O_TMPFILE,
+ * or a name removed at once where the file system has none): gone with
+ * its descriptor, and the staging directory needs no /tmp. -1 with errno.
+ */
+int untar_x_tmpfile(untar_x *x);
 
 /*
  * The checks of the extractor, exposed for tests and for keys: `in`
