@@ -812,9 +812,7 @@ resume_next(s3_client *s, s3_call *c)
 static void
 again_next(s3_client *s, s3_call *c)
 {
-	int fail = s->scratch->rs.fail;
-
-	if (fail != HTTP_FAIL_RECV && fail != HTTP_FAIL_TRUNCATED)
+	if (!s3_cut_short(s->scratch->rs.fail))
 		return;
 	if (c->op->again(c->op->sink_ctx))
 		c->attempt = 1;
@@ -859,8 +857,7 @@ s3_do(s3_client *s, const s3_op *op, s3p_err *err)
 		if (rc > 0) {
 			/* (a 100 Continue is no answer) */
 			if (s->scratch->rs.status < 200 &&
-			    (s->scratch->rs.fail == HTTP_FAIL_RECV ||
-			    s->scratch->rs.fail == HTTP_FAIL_TRUNCATED))
+			    s3_cut_short(s->scratch->rs.fail))
 				s->scratch->answer_lost = 1;
 			if (err_cancelled(c->cancel))
 				break;

@@ -69,10 +69,15 @@ s3_no_answer_final(int fail, int status, int delivered)
 }
 
 int
+s3_cut_short(int fail)
+{
+	return fail == HTTP_FAIL_RECV || fail == HTTP_FAIL_TRUNCATED;
+}
+
+int
 s3_get_resumable(int fail, uint64_t got, int has_etag)
 {
-	return (fail == HTTP_FAIL_RECV || fail == HTTP_FAIL_TRUNCATED) &&
-	    got > 0 && has_etag;
+	return s3_cut_short(fail) && got > 0 && has_etag;
 }
 
 int

@@ -73,6 +73,14 @@ int s3_no_answer_final(int fail, int status, int delivered);
 int s3_etag_md5(const char *etag, unsigned char md5[16]);
 
 /*
+ * 1 when `fail` (http's HTTP_FAIL_*) is the network's once the request had
+ * gone out: HTTP_FAIL_RECV (a reset, a time-out) or HTTP_FAIL_TRUNCATED
+ * (a clean close before the answer's end). Such a try may have been
+ * carried out, and its answer may have been cut after some body bytes.
+ */
+int s3_cut_short(int fail);
+
+/*
  * 1 when a GetObject try cut in its body is carried on from where it
  * stopped (s3.h: s3_get): the sink took `got` > 0 bytes, the failure was
  * the network's (`fail` HTTP_FAIL_RECV: a reset, a time-out;

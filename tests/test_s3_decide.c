@@ -160,6 +160,14 @@ test_resume(void)
 		    "etag: a short, long, unbalanced, non-hex or weak one, a part "
 		    "count of 0, over 10,000 or not a number, or none is no MD5");
 	}
+	t_ok(s3_cut_short(HTTP_FAIL_RECV) && s3_cut_short(HTTP_FAIL_TRUNCATED) &&
+	    !s3_cut_short(HTTP_FAIL_NONE) && !s3_cut_short(HTTP_FAIL_SEND) &&
+	    !s3_cut_short(HTTP_FAIL_CONNECT) && !s3_cut_short(HTTP_FAIL_SINK) &&
+	    !s3_cut_short(HTTP_FAIL_READER) && !s3_cut_short(HTTP_FAIL_PROTOCOL) &&
+	    !s3_cut_short(HTTP_FAIL_CERT),
+	    "cut short: a reset, a time-out or a clean close once the request "
+	    "went out; not a send, connect, sink, reader, malformed or "
+	    "certificate failure");
 	t_ok(s3_get_resumable(HTTP_FAIL_RECV, 1, 1) &&
 	    s3_get_resumable(HTTP_FAIL_TRUNCATED, 5000000, 1) &&
 	    !s3_get_resumable(HTTP_FAIL_RECV, 0, 1) &&
