@@ -903,8 +903,8 @@ stored_unread(archive *a, uint64_t d, unsigned char *p, size_t *n,
  * tar headers) costs no pass over the block around it.
  */
 static int
-member_read(archive *a, uint64_t off, unsigned char *p, size_t len,
-    s3p_err *err)
+member_read(archive *a, unsigned sender, uint64_t off, unsigned char *p,
+    size_t len, s3p_err *err)
 {
 	uint64_t gz = archive_size(a);
 	/* the trailer, once the scan has ended (the caller checked the range) */
@@ -930,7 +930,7 @@ member_read(archive *a, uint64_t off, unsigned char *p, size_t len,
 			n = body - off < len ? (size_t)(body - off) : len;
 			r = stored_unread(a, off - GZIP_HEADER_SIZE, p, &n, err);
 			if (r < 0 || (r == 0 && zblocks_read(a->z,
-			    off - GZIP_HEADER_SIZE, p, n, err) < 0))
+			    sender, off - GZIP_HEADER_SIZE, p, n, err) < 0))
 				return -1;
 		}
 		p += n;
@@ -941,7 +941,8 @@ member_read(archive *a, uint64_t off, unsigned char *p, size_t len,
 }
 
 int
-archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
+archive_read(archive *a, unsigned sender, uint64_t offset, void *buf,
+    size_t len, s3p_err *err)
 {
 	unsigned char *p = buf;
 	int whole;
@@ -952,7 +953,7 @@ archive_read(archive *a, uint64_t offset, void *buf, size_t len, s3p_err *err)
 		    "beyond the archive's %llu bytes%s", (unsigned long long)offset,
 		    len, (unsigned long long)avail, whole ? "" : " scanned so far");
 	if (a->z != NULL)
-		return member_read(a, offset, p, len, err);
+		return member_read(a, sender, offset, p, len, err);
 	while (len > 0) {
 		gzip_span s;
 		size_t n;

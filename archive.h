@@ -145,14 +145,17 @@ int archive_scan(archive *a, archive_sink_fn sink, void *sink_ctx,
 uint64_t archive_tar_size(const archive *a);
 
 /*
- * Writes bytes [offset, offset+len) of the .tar.gz to `buf`. The range
- * must lie within archive_size() (else S3P_EUSAGE; at levels 1..9 also
- * before archive_scan, and while it runs past what it has given its sink). Returns 0, or -1 with `err` set (S3P_EINPUT naming
- * the file that changed or could not be read; at levels 1..9 also a file
- * whose bytes differ from what archive_scan compressed).
+ * Writes bytes [offset, offset+len) of the .tar.gz to `buf`, for reader
+ * `sender` (0 or 1, as archive_span_at's: at levels 1..9 each keeps its
+ * own read-ahead of compressed blocks). The range must lie within
+ * archive_size() (else S3P_EUSAGE; at levels 1..9 also before
+ * archive_scan, and while it runs past what it has given its sink).
+ * Returns 0, or -1 with `err` set (S3P_EINPUT naming the file that
+ * changed or could not be read; at levels 1..9 also a file whose bytes
+ * differ from what archive_scan compressed).
  */
-int archive_read(archive *a, uint64_t offset, void *buf, size_t len,
-    s3p_err *err);
+int archive_read(archive *a, unsigned sender, uint64_t offset, void *buf,
+    size_t len, s3p_err *err);
 
 /*
  * For a sender that moves file bytes to a socket without copying them

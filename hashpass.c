@@ -68,7 +68,7 @@ reader(void *arg)
 
 		/* the slot is ours alone until it is marked full */
 		err_clear(&e);
-		rc = r->read(r->ctx, r->off + done,
+		rc = r->read(r->ctx, 0, r->off + done,
 		    r->buf + (size_t)slot * HASHPASS_CHUNK, n, &e);
 
 		sync_lock(&r->mu);
@@ -123,7 +123,7 @@ inline_pass(hashpass_read_fn read, void *ctx, uint64_t off, uint64_t len,
 			rc = err_set(err, S3P_ENET, "interrupted while hashing");
 			break;
 		}
-		if ((rc = read(ctx, off, buf, n, err)) < 0)
+		if ((rc = read(ctx, 0, off, buf, n, err)) < 0)
 			break;
 		hash_chunk(a, b, buf, n);
 		off += n;

@@ -27,9 +27,12 @@
 #define HASHPASS_CHUNK 131072
 #define HASHPASS_SLOTS 4
 
-/* Writes exactly len bytes of the body at offset; 0, or -1 with err set. */
-typedef int (*hashpass_read_fn)(void *ctx, uint64_t offset, void *buf,
-    size_t len, s3p_err *err);
+/*
+ * Writes exactly len bytes of the body at offset; 0, or -1 with err set.
+ * The pass reads as reader 0 (s3.h: s3_read_fn's `sender`).
+ */
+typedef int (*hashpass_read_fn)(void *ctx, unsigned sender, uint64_t offset,
+    void *buf, size_t len, s3p_err *err);
 
 /*
  * Feeds bytes [off, off+len) of the body into `a` and, when not NULL, `b`

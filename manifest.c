@@ -98,11 +98,13 @@ rewind_doc(manifest *m)
 }
 
 int
-manifest_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+manifest_read(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
 	manifest *m = ctx;
 	unsigned char *out = buf;
 
+	(void)sender;   /* (one reader: a read before the last one regenerates) */
 	if (off < m->line_off)
 		rewind_doc(m);
 	while (len > 0) {

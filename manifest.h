@@ -68,7 +68,8 @@ size_t manifest_line(char *out, size_t outsz, const manifest_file *f);
  * the end). Sequential reads cost O(len); a read before the last one
  * regenerates from the start. The signature is s3_read_fn's.
  */
-int manifest_read(void *m, uint64_t off, void *buf, size_t len, s3p_err *err);
+int manifest_read(void *m, unsigned sender, uint64_t off, void *buf,
+    size_t len, s3p_err *err);
 
 /* The document's size and SHA-256 in one generating pass: 0 or -1. */
 int manifest_measure(manifest *m, uint64_t *size,

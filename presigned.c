@@ -175,7 +175,7 @@ presigned_md5_b64(s3_read_fn read, void *ctx, uint64_t len, char out[25], s3p_er
 	br_md5_init(&m);
 	for (uint64_t off = 0; off < len;) {
 		size_t n = len - off < sizeof buf ? (size_t)(len - off) : sizeof buf;
-		if (read(ctx, off, buf, n, err) < 0)
+		if (read(ctx, 0, off, buf, n, err) < 0)
 			return -1;
 		br_md5_update(&m, buf, n);
 		off += n;

@@ -350,7 +350,8 @@ body_read(void *ctx, uint64_t offset, unsigned char *buf, size_t len,
 		len = (size_t)left;
 	if (len > HASH_CHUNK)
 		len = HASH_CHUNK;
-	if (b->op->read(b->op->read_ctx, b->op->body_off + offset, buf, len, err) < 0)
+	if (b->op->read(b->op->read_ctx, b->op->sender, b->op->body_off + offset,
+	    buf, len, err) < 0)
 		return -1;
 	body_progress(b, offset + len);
 	return (long)len;
@@ -1085,13 +1086,15 @@ complete_entry(const complete_body *cb, unsigned i, char *out, size_t outsz)
 }
 
 static int
-complete_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+complete_read(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
 	const complete_body *cb = ctx;
 	unsigned char *out = buf;
 	uint64_t pos = 0;
 	char ent[400];
 
+	(void)sender;
 	(void)err;
 	/* pieces in order: head, entries, tail; copy the overlap of each */
 	for (unsigned i = 0; len > 0 && i <= cb->n + 1; i++) {
@@ -1192,13 +1195,14 @@ locked_span(void *c, unsigned sender, uint64_t off, size_t len,
 }
 
 static int
-locked_read(void *c, uint64_t off, void *buf, size_t len, s3p_err *err)
+locked_read(void *c, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
 	locked_src *ls = c;
 	int rc;
 
 	sync_lock(&ls->mu);
-	rc = ls->read(ls->ctx, off, buf, len, err);
+	rc = ls->read(ls->ctx, sender, off, buf, len, err);
 	sync_unlock(&ls->mu);
 	return rc;
 }
@@ -1751,8 +1755,10 @@ s3_refuse_existing(s3_client *s, const char *bucket, const char *key,
 }
 
 static int
-mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+mem_read(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
+	(void)sender;
 	(void)err;
 	memcpy(buf, (const char *)ctx + off, len);
 	return 0;
@@ -1801,7 +1807,7 @@ part_md5(s3_client *s, const s3_op *body, uint64_t off, uint64_t len,
 	br_md5_init(&m);
 	while (len > 0) {
 		size_t n = len < HASHPASS_CHUNK ? (size_t)len : HASHPASS_CHUNK;
-		if (cancelled(s, NULL) || body->read(body->read_ctx, off, buf, n,
+		if (cancelled(s, NULL) || body->read(body->read_ctx, 0, off, buf, n,
 		    err) < 0) {
 			free(buf);
 			return cancelled(s, NULL) ? ERR(err, S3P_ENET, "interrupted") : -1;

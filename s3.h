@@ -112,9 +112,12 @@
 /*
  * Body reader: writes exactly len bytes of the body starting at offset.
  * Returns 0, or -1 with err set. Called any number of times, in any order.
+ * `sender` is s3_span_fn's: 0, or 1 for the parts a twin sends (a reader
+ * that reads ahead, as the compressed archive does, keeps a read-ahead
+ * for each); hash passes read as 0.
  */
-typedef int (*s3_read_fn)(void *ctx, uint64_t offset, void *buf, size_t len,
-    s3p_err *err);
+typedef int (*s3_read_fn)(void *ctx, unsigned sender, uint64_t offset,
+    void *buf, size_t len, s3p_err *err);
 
 /*
  * The SHA-256 of body bytes [offset, offset+len) when the caller knows it

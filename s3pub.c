@@ -694,9 +694,10 @@ progress_add(void *ctx, uint64_t n)
 /* ---------------------------------------------------------------- */
 
 static int
-archive_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+archive_reader(void *ctx, unsigned sender, uint64_t off, void *buf,
+    size_t len, s3p_err *err)
 {
-	return archive_read(ctx, off, buf, len, err);
+	return archive_read(ctx, sender, off, buf, len, err);
 }
 
 /*
@@ -823,7 +824,7 @@ cmd_archive(options *o)
 	size = archive_size(a);
 	for (off = 0; off < size;) {
 		size_t n = size - off < sizeof buf ? (size_t)(size - off) : sizeof buf;
-		if (archive_read(a, off, buf, n, &err) < 0 ||
+		if (archive_read(a, 0, off, buf, n, &err) < 0 ||
 		    write_all(STDOUT_FILENO, buf, n, &err) < 0) {
 			archive_close(a);
 			return fail(&err);
@@ -1061,10 +1062,12 @@ typedef struct {
 } plain_src;
 
 static int
-plain_reader(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+plain_reader(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
 	plain_src *ps = ctx;
 
+	(void)sender;   /* (each file's parts are read in turn, from rd) */
 	return archive_file_read(ps->run->a, &ps->rd, ps->index, off, buf, len,
 	    err);
 }
@@ -1164,7 +1167,7 @@ plain_same(s3_client *s, plain_src *ps, uint64_t size, s3p_err *err)
 		n = n < HASHPASS_CHUNK ? n : HASHPASS_CHUNK;
 		if (err_cancelled(s->cancel))
 			rc = err_set(err, S3P_ENET, "interrupted");
-		else if ((rc = plain_reader(ps, off, buf, (size_t)n, err)) == 0) {
+		else if ((rc = plain_reader(ps, 0, off, buf, (size_t)n, err)) == 0) {
 			br_md5_update(&m, buf, (size_t)n);
 			sha256_update(&h, buf, (size_t)n);
 		}

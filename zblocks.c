@@ -7,11 +7,11 @@
  * (or will have) b is kept, and the free ones are given to b+1, b+2, ...
  * (its window) so the workers stay ahead of a reader that goes forward. A
  * slot the reader holds (the block it copies from) is never reused under
- * it. Two readers (two parts sent at once) take turns (zblocks.h): one
- * more slot comes into use, and each reader's window is half the slots,
- * so that neither takes the other's blocks, and a reader always finds a
- * slot that no window holds (the other reader cannot move while it
- * waits: the caller's lock).
+ * it. Two readers (two parts sent at once, each sender named by its
+ * caller) take turns (zblocks.h): one more slot comes into use, and each
+ * reader's window is half the slots, so that neither takes the other's
+ * blocks, and a reader always finds a slot that no window holds (the
+ * other reader cannot move while it waits: the caller's lock).
  */
 #include "zblocks.h"
 
@@ -70,7 +70,7 @@ struct zblocks {
 	 * they make, which reads may ask for while it runs (atomic: loaded
 	 * with acquire, the table up to them is seen) */
 	uint64_t done_blocks, done_off;
-	int scanning;           /* under mu: the scan is reader 0 */
+	int scanning;           /* under mu: the scan is reader 0, reads 1 */
 
 	sync_mutex mu;          /* slots, quit */
 	sync_mutex io;          /* one input read at a time */
@@ -81,7 +81,6 @@ struct zblocks {
 	unsigned nslots;        /* in use: workers + 1, + 1 with a second reader */
 	unsigned win;           /* a reader's window: nslots, or half of them */
 	uint64_t at[2];         /* the block each reader read last, or NO_READER */
-	unsigned last;          /* which of them read last */
 	struct worker *w;
 	unsigned nworkers, started;
 	unsigned idle;          /* workers asleep on `work` */
@@ -256,39 +255,21 @@ useful(const zblocks *z, uint64_t b)
 }
 
 /*
- * Which reader asks for block b: the one whose window holds it (or that
- * read the block before); else the nearest one behind it, gone forward
- * (a sender skips the blocks stored whole: it sends them from the
- * files); else a new one (another part, or a new pass from the start):
- * the second reader (its slots then come into use), or in place of the
- * one that read less recently.
+ * Reader k asks for block b. Going forward keeps its window (a sender
+ * skips the blocks stored whole: it sends them from the files); its first
+ * block, or going back (a part sent again, a new pass), starts afresh:
+ * blocks no reader's window holds any more were compressed for an earlier
+ * pass, and a new pass compresses them again, so that a change shows. A
+ * second reader beside the first brings one more slot into use.
  */
 static void
-reader_at(zblocks *z, uint64_t b, int scan)
+reader_at(zblocks *z, unsigned k, uint64_t b)
 {
-	/* while the scan runs it is reader 0, and reads are reader 1 */
-	unsigned first = z->scanning && !scan, k = scan ? 0 : first;
-
-	for (; !scan && k < 2; k++)
-		if (in_window(z, k, b) || (b > 0 && in_window(z, k, b - 1)))
-			break;
-	for (unsigned j = first; k == 2 && !z->scanning && j < 2; j++)
-		if (z->at[j] != NO_READER && z->at[j] < b &&
-		    (k == 2 || z->at[j] > z->at[k]))
-			k = j;
-	if (k == 2) {
-		k = first || z->at[0] != NO_READER ? (z->at[1] == NO_READER ||
-		    first ? 1 : !z->last) : 0;
-		if (k == 1 && z->win == z->nslots) {
+	if (z->at[k] == NO_READER || b < z->at[k]) {
+		if (z->at[!k] != NO_READER && z->win == z->nslots) {
 			z->nslots++;
 			z->win = z->nslots / 2;
 		}
-		/*
-		 * Blocks no reader's window holds any more were compressed for
-		 * an earlier pass: a new pass (after a refused body, a file may
-		 * have changed since) compresses them afresh, so that the
-		 * change shows.
-		 */
 		z->at[k] = NO_READER;
 		for (unsigned i = 0; i < z->nslots; i++)
 			if (z->slots[i].state == SLOT_DONE &&
@@ -296,7 +277,6 @@ reader_at(zblocks *z, uint64_t b, int scan)
 				z->slots[i].state = SLOT_FREE;
 	}
 	z->at[k] = b;
-	z->last = k;
 }
 
 /*
@@ -304,14 +284,14 @@ reader_at(zblocks *z, uint64_t b, int scan)
  * blocks asked for in the slots left; NULL when no slot can take b now.
  */
 static struct slot *
-want_blocks(zblocks *z, uint64_t b, int scan)
+want_blocks(zblocks *z, uint64_t b, unsigned k)
 {
 	struct slot *s = NULL;
 	unsigned fresh = 0, wanted = 0;
 	uint64_t known = __atomic_load_n(&z->done_blocks, __ATOMIC_ACQUIRE);
 	int now;
 
-	reader_at(z, b, scan);
+	reader_at(z, k, b);
 	for (uint64_t want = b; want < z->nblocks && want < b + z->win; want++) {
 		struct slot *have = NULL, *spare = NULL;
 		/*
@@ -388,22 +368,27 @@ want_blocks(zblocks *z, uint64_t b, int scan)
 
 /*
  * The slot holding block b, compressed; asks for the following blocks too.
- * The returned slot is held (not reused) until the next call.
+ * The returned slot is held (not reused) until the next call. `sender` is
+ * zblocks_read's, or -1 for the scan: the scan is reader 0, and a sender 0
+ * reader 1, so that the one that sends while the scan runs keeps its
+ * window when the scan ends and a sender 1 joins as reader 0.
  */
 static struct slot *
-get_block(zblocks *z, uint64_t b, int scan, s3p_err *err)
+get_block(zblocks *z, uint64_t b, int sender, s3p_err *err)
 {
 	struct slot *s = NULL;
+	unsigned k;
 
 	if (start(z, err) < 0)
 		return NULL;
 	sync_lock(&z->mu);
+	k = sender < 0 ? 0 : z->scanning || sender == 0;
 	/*
 	 * b and the next ones: keep what is there, ask for what is not. When
 	 * every slot is busy with blocks the reader left behind (it went
 	 * back), wait for one to finish.
 	 */
-	while ((s = want_blocks(z, b, scan)) == NULL)
+	while ((s = want_blocks(z, b, k)) == NULL)
 		sync_cond_wait(&z->done, &z->mu);
 	while (s->state == SLOT_WANTED || s->state == SLOT_BUSY)
 		sync_cond_wait(&z->done, &z->mu);
@@ -465,7 +450,7 @@ zblocks_scan(zblocks *z, zblocks_sink_fn sink, void *sink_ctx,
 			err_set(err, S3P_ENET, "interrupted");
 			break;
 		}
-		if ((s = get_block(z, b, 1, err)) == NULL)
+		if ((s = get_block(z, b, -1, err)) == NULL)
 			break;
 		if (b % CKPT_EVERY == 0)
 			z->ckpt[b / CKPT_EVERY] = off;
@@ -579,7 +564,8 @@ zblocks_locate(const zblocks *z, uint64_t off, gzip_span *s)
 }
 
 int
-zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len, s3p_err *err)
+zblocks_read(zblocks *z, unsigned sender, uint64_t off, void *buf,
+    size_t len, s3p_err *err)
 {
 	unsigned char *p = buf;
 	uint64_t done = __atomic_load_n(&z->done_off, __ATOMIC_ACQUIRE);
@@ -590,7 +576,7 @@ zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len, s3p_err *err)
 		    "beyond the stream scanned", (unsigned long long)off, len);
 	while (len > 0) {
 		uint64_t start, b = find_block(z, off, nb, &start);
-		struct slot *s = get_block(z, b, 0, err);
+		struct slot *s = get_block(z, b, (int)sender, err);
 		size_t n, skip;
 
 		if (s == NULL)

@@ -31,7 +31,8 @@
  * needs. The input function is called from the workers, one call at a
  * time (under a lock), never concurrently. A zblocks is used by one
  * thread at a time; two readers far apart may take turns (the two parts
- * of a multipart upload in flight at once): each keeps its own read-ahead.
+ * of a multipart upload in flight at once, zblocks_read's `sender` 0 and
+ * 1): each keeps its own read-ahead.
  * The one exception: while zblocks_scan runs, one other thread may call
  * zblocks_read and zblocks_locate for what the scan has already given
  * its sink (zblocks_done: the parts of an upload sent while the scan
@@ -110,11 +111,13 @@ uint32_t zblocks_crc(const zblocks *z);
 
 /*
  * Bytes [off, off+len) of the deflate stream (after a scan; else, or out
- * of range, S3P_EUSAGE). Returns 0, or -1 with err set: the input
- * function's error, or the `changed` function's.
+ * of range, S3P_EUSAGE), for reader `sender` (0 or 1: a reader that goes
+ * back, or another sender's, starts a fresh window; while the scan runs
+ * there is one reader beside it, whatever its number). Returns 0, or -1
+ * with err set: the input function's error, or the `changed` function's.
  */
-int zblocks_read(zblocks *z, uint64_t off, void *buf, size_t len,
-    s3p_err *err);
+int zblocks_read(zblocks *z, unsigned sender, uint64_t off, void *buf,
+    size_t len, s3p_err *err);
 
 /*
  * For a sender that moves input bytes without copying them (sendfile):

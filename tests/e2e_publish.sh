@@ -165,10 +165,13 @@ EOF
 	# read twice, by the compression pass and by the send pass: the
 	# parts' hashes come from the first, no third pass. The two parts go
 	# at once (the default), each compressed again by turns in its
-	# own window of zblocks' read-ahead; where they meet, the block
-	# they share is compressed for each, and the first one's read-ahead
-	# (--jobs 1: one block) goes one block past its end: at most two
-	# blocks of 128 KiB (DEFLATE_BLOCK) more per boundary)
+	# own window of zblocks' read-ahead, named by its sender: the
+	# second part's sender joining does not take the first one's
+	# window, which was compressed again when it did (a third block,
+	# once in CI); where they meet, the block they share is compressed
+	# for each, and the first one's read-ahead (--jobs 1: one block)
+	# goes one block past its end: at most two blocks of 128 KiB
+	# (DEFLATE_BLOCK) more per boundary)
 	with_keys "$srv" strace -f -qq -y -e trace=pread64 -o "$TMP/strace" \
 		"$S3PUB" publish --verbose --jobs 1 $ca --part-size 5MiB "$TEXT" "s3://$b/text,opt=endpoint=$ep" \
 		>"$TMP/spec7.json" 2>"$TMP/err"

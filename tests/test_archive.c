@@ -87,7 +87,7 @@ read_all(archive *a, size_t chunk, s3p_err *err)
 
 	for (uint64_t off = 0; buf != NULL && off < size; off += chunk) {
 		size_t n = size - off < chunk ? (size_t)(size - off) : chunk;
-		if (archive_read(a, off, buf + off, n, err) < 0) {
+		if (archive_read(a, 0, off, buf + off, n, err) < 0) {
 			free(buf);
 			return NULL;
 		}
@@ -115,7 +115,7 @@ read_spans(archive *a, uint64_t off, size_t len, unsigned char *out,
 			    (off_t)sp.fd_off) != (ssize_t)sp.len)
 				return -1;
 			*filed += sp.len;
-		} else if (archive_read(a, off, out, sp.len, err) < 0) {
+		} else if (archive_read(a, 0, off, out, sp.len, err) < 0) {
 			return -1;
 		}
 		out += sp.len;
@@ -220,7 +220,7 @@ test_sender_beside_threads(void)
 		if (read_spans(a, 0, sb.len, v, &filed, &err) < 0 ||
 		    memcmp(v, sb.buf, sb.len) != 0)
 			bad_spans = k;
-		else if (archive_read(a, 0, v, sb.len, &err) < 0 ||
+		else if (archive_read(a, 0, 0, v, sb.len, &err) < 0 ||
 		    memcmp(v, sb.buf, sb.len) != 0)
 			bad_reads = k;
 	}
@@ -444,7 +444,7 @@ main(void)
 	archive_open(&a, root, &o, &err);
 	{
 		unsigned char t[8];
-		t_ok(archive_read(a, size - 8, t, 8, &err) == 0 &&
+		t_ok(archive_read(a, 0, size - 8, t, 8, &err) == 0 &&
 		    memcmp(t, full + size - 8, 8) == 0,
 		    "trailer asked for first equals the in-order pass's");
 	}
@@ -455,7 +455,7 @@ main(void)
 		for (int k = 0; k < 2000 && bad < 0; k++) {
 			uint64_t off, len;
 			random_range(&s, size, k, 3000, &off, &len);
-			if (archive_read(a, off, buf, (size_t)len, &err) < 0 ||
+			if (archive_read(a, 0, off, buf, (size_t)len, &err) < 0 ||
 			    memcmp(buf, full + off, (size_t)len) != 0)
 				bad = k;
 		}
@@ -468,7 +468,7 @@ main(void)
 		for (uint64_t end = size; end > 0 && !bad; ) {
 			size_t n = end < 5000 ? (size_t)end : 5000;
 			end -= n;
-			if (archive_read(a, end, buf + end, n, &err) < 0)
+			if (archive_read(a, 0, end, buf + end, n, &err) < 0)
 				bad = 1;
 		}
 		t_ok(!bad && memcmp(buf, full, (size_t)size) == 0,
@@ -521,9 +521,9 @@ main(void)
 			for (g = size - 250000; g < size &&
 			    (r = archive_span_at(a, 0, g, 100, &sp, &err)) == 0; g += sp.len)
 				;
-			t_ok(r == 1 && archive_read(a, 0, buf, 300000, &err) == 0 &&
+			t_ok(r == 1 && archive_read(a, 0, 0, buf, 300000, &err) == 0 &&
 			    pread(sp.fd, x, sp.len, (off_t)sp.fd_off) == (ssize_t)sp.len &&
-			    archive_read(a, g, y, sp.len, &err) == 0 &&
+			    archive_read(a, 0, g, y, sp.len, &err) == 0 &&
 			    memcmp(x, y, sp.len) == 0,
 			    "a stretch's fd is the sender's own: archive_read of "
 			    "other files leaves it open (%s)", err.msg);
@@ -531,9 +531,9 @@ main(void)
 	}
 	/* bad ranges */
 	err.status = 0;
-	t_ok(archive_read(a, size, buf, 1, &err) < 0 && err.status == S3P_EUSAGE,
+	t_ok(archive_read(a, 0, size, buf, 1, &err) < 0 && err.status == S3P_EUSAGE,
 	    "a range past the end is refused (S3P_EUSAGE)");
-	t_ok(archive_read(a, size, buf, 0, &err) == 0, "an empty range at the end is fine");
+	t_ok(archive_read(a, 0, size, buf, 0, &err) == 0, "an empty range at the end is fine");
 	{
 		archive_file f, g;
 		archive_span fs;
@@ -579,19 +579,19 @@ main(void)
 	/* a file that grows in the middle of a pass */
 	archive_open(&a, root, &o, &err);
 	{
-		int rc1 = archive_read(a, 0, buf, 300000, &err), rc2;
+		int rc1 = archive_read(a, 0, 0, buf, 300000, &err), rc2;
 		snprintf(path, sizeof path, "%s/d/g", root);
 		FILE *f = fopen(path, "ab");
 		if (f != NULL) {
 			fputs("more", f);
 			fclose(f);
 		}
-		rc2 = archive_read(a, 300000, buf, (size_t)(size - 300000), &err);
+		rc2 = archive_read(a, 0, 300000, buf, (size_t)(size - 300000), &err);
 		t_ok(rc1 == 0 && rc2 < 0 && err.status == S3P_EINPUT &&
 		    strstr(err.msg, "d/g") != NULL && strstr(err.msg, "changed") != NULL,
 		    "a file appended to during the pass: S3P_EINPUT naming it: %s", err.msg);
 		err.status = 0;
-		t_ok(archive_read(a, 0, buf, 1000, &err) == 0,
+		t_ok(archive_read(a, 0, 0, buf, 1000, &err) == 0,
 		    "ranges before the changed file still read");
 	}
 	archive_close(a);
@@ -672,7 +672,7 @@ main(void)
 		}
 		ok = ok && archive_open(&a, root, &zo, &err) == 0;
 		t_ok(ok && archive_size(a) == 0 &&
-		    archive_read(a, 0, b1, 1, &err) < 0 && err.status == S3P_EUSAGE &&
+		    archive_read(a, 0, 0, b1, 1, &err) < 0 && err.status == S3P_EUSAGE &&
 		    archive_size_bound(a) >= size,
 		    "compressed: no size and no read before the scan; the bound "
 		    "is at least the stored size");
@@ -690,7 +690,7 @@ main(void)
 			uint64_t off = (uint64_t)rand() % sb.len;
 			size_t n = (size_t)((uint64_t)rand() % (sb.len - off + 1));
 			unsigned char *p = malloc(n + 1);
-			ok = p != NULL && archive_read(a, off, p, n, &err) == 0 &&
+			ok = p != NULL && archive_read(a, 0, off, p, n, &err) == 0 &&
 			    memcmp(p, sb.buf + off, n) == 0;
 			free(p);
 		}

@@ -25,8 +25,10 @@ next(void)
 }
 
 static int
-mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+mem_read(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
+	(void)sender;
 	(void)err;
 	memcpy(buf, (const unsigned char *)ctx + off, len);
 	return 0;
@@ -34,12 +36,13 @@ mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
 
 /* A reader that fails once it reaches byte 1,000,000 of the body. */
 static int
-failing_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+failing_read(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
 	if (off + len > 1000000)
 		return err_set(err, S3P_EINPUT, "failing_read: %llu",
 		    (unsigned long long)off);
-	return mem_read(ctx, off, buf, len, err);
+	return mem_read(ctx, sender, off, buf, len, err);
 }
 
 int

@@ -9,8 +9,10 @@
 #include "unit.h"
 
 static int
-mem_read(void *ctx, uint64_t off, void *buf, size_t len, s3p_err *err)
+mem_read(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
+    s3p_err *err)
 {
+	(void)sender;
 	(void)err;
 	memcpy(buf, (const char *)ctx + off, len);
 	return 0;

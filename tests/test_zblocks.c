@@ -234,7 +234,7 @@ read_names_change(zblocks *z, int scanned, const char *what)
 {
 	s3p_err err = {0};
 	unsigned char *b = malloc(zblocks_size(z));
-	int rc = zblocks_read(z, 0, b, (size_t)zblocks_size(z), &err);
+	int rc = zblocks_read(z, 0, 0, b, (size_t)zblocks_size(z), &err);
 	char want[64];
 
 	snprintf(want, sizeof want, "changed at 0+%llu",
@@ -318,7 +318,7 @@ round_trip(source *s, int level, unsigned jobs, sink_buf *out, const char *name)
 	}
 	back = malloc(out->len + 1);
 	/* the whole, then random ranges in random order */
-	if (zblocks_read(z, 0, back, out->len, &err) < 0 ||
+	if (zblocks_read(z, 0, 0, back, out->len, &err) < 0 ||
 	    memcmp(back, out->buf, out->len) != 0) {
 		t_ok(0, "%s: whole read differs", name);
 		goto done;
@@ -328,7 +328,7 @@ round_trip(source *s, int level, unsigned jobs, sink_buf *out, const char *name)
 		size_t len = (size_t)(next() % (out->len - off + 1));
 		if (i % 3 == 0)
 			len = len % 300;        /* small ranges at block edges too */
-		if (zblocks_read(z, off, back, len, &err) < 0 ||
+		if (zblocks_read(z, 0, off, back, len, &err) < 0 ||
 		    memcmp(back, out->buf + off, len) != 0) {
 			t_ok(0, "%s: range %llu+%zu differs (%s)", name,
 			    (unsigned long long)off, len, err.msg);
@@ -499,11 +499,11 @@ main(void)
 	z = open_z(&s, 6, 1);
 	{
 		unsigned char b[4];
-		ok = zblocks_read(z, 0, b, 1, &err) < 0 && err.status == S3P_EUSAGE;
+		ok = zblocks_read(z, 0, 0, b, 1, &err) < 0 && err.status == S3P_EUSAGE;
 		zblocks_scan(z, NULL, NULL, NULL, &err);
-		ok = ok && zblocks_read(z, zblocks_size(z), b, 1, &err) < 0 &&
+		ok = ok && zblocks_read(z, 0, zblocks_size(z), b, 1, &err) < 0 &&
 		    err.status == S3P_EUSAGE &&
-		    zblocks_read(z, zblocks_size(z), b, 0, &err) == 0;
+		    zblocks_read(z, 0, zblocks_size(z), b, 0, &err) == 0;
 	}
 	zblocks_close(z);
 	t_ok(ok, "reads before the scan or past the end are refused");
@@ -519,7 +519,7 @@ main(void)
 		for (uint64_t off = 0; ok && off < zblocks_size(z); off += sizeof b) {
 			size_t n = zblocks_size(z) - off < sizeof b ?
 			    (size_t)(zblocks_size(z) - off) : sizeof b;
-			ok = zblocks_read(z, off, b, n, &err) == 0;
+			ok = zblocks_read(z, 0, off, b, n, &err) == 0;
 		}
 		t_ok(ok && s.reads - reads_scan <= 4 && reads_scan == 4,
 		    "in-order reads compress each of the 4 blocks once (%u, %u)",
@@ -577,7 +577,7 @@ main(void)
 				    (size_t)(end[r] - pos[r]) : sizeof b[r];
 				if (n == 0)
 					continue;
-				ok = zblocks_read(z, pos[r], b[r], n, &err) == 0;
+				ok = zblocks_read(z, (unsigned)r, pos[r], b[r], n, &err) == 0;
 				same = same && ok && memcmp(b[r], scan.buf + pos[r], n) == 0;
 				pos[r] += n;
 			}
@@ -643,7 +643,7 @@ main(void)
 			for (uint64_t off = 0; same && off < one.len; off += 65536) {
 				size_t n = one.len - off < 65536 ?
 				    (size_t)(one.len - off) : 65536;
-				same = zblocks_read(z, off, back + off, n, &err) == 0;
+				same = zblocks_read(z, 0, off, back + off, n, &err) == 0;
 			}
 			same = same && memcmp(back, one.buf, one.len) == 0;
 			zblocks_close(z);
@@ -721,7 +721,7 @@ main(void)
 				off = next() % d;
 				len = d - off < 1 + (uint64_t)DEFLATE_BLOCK * 3 / 2 ?
 				    d - off : 1 + next() % (DEFLATE_BLOCK * 3 / 2);
-				good = zblocks_read(l.z, off, got, (size_t)len, &e) == 0 &&
+				good = zblocks_read(l.z, 0, off, got, (size_t)len, &e) == 0 &&
 				    memcmp(got, one.buf + off, (size_t)len) == 0;
 				off = next() % d;
 				if (zblocks_locate(l.z, off, &g)) {

@@ -153,7 +153,7 @@ main(int argc, char **argv)
 		for (uint64_t k = nchunks; k-- > 0; ) {
 			uint64_t p = k * chunk;
 			size_t n = len - p < chunk ? (size_t)(len - p) : (size_t)chunk;
-			if (archive_read(a, off + p, buf, n, &err) < 0)
+			if (archive_read(a, 0, off + p, buf, n, &err) < 0)
 				die(&err);
 			if (pwrite(fd, buf, n, (off_t)p) != (ssize_t)n) {
 				perror(rev);
@@ -164,7 +164,7 @@ main(int argc, char **argv)
 	} else {
 		for (uint64_t p = 0; p < len; ) {
 			size_t n = len - p < chunk ? (size_t)(len - p) : (size_t)chunk;
-			if (archive_read(a, off + p, buf, n, &err) < 0)
+			if (archive_read(a, 0, off + p, buf, n, &err) < 0)
 				die(&err);
 			put(buf, n);
 			p += n;
