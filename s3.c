@@ -1858,9 +1858,11 @@ own_object(s3_client *s, const s3_op *body, s3_put_result *res, char *why,
 		}
 	} else if ((sse != NULL && strcmp(sse, "AES256") != 0) ||
 	    s->rules.nkey_hdrs > 0 || s3_etag_md5(info.etag, want) != 0) {
-		/* SSE-KMS's and SSE-C's ETags are no MD5 of the bytes */
+		/* SSE-KMS's and SSE-C's ETags are no MD5 of the bytes; a
+		 * server may keep no checksum though one was sent */
 		fmt_snprintf(why, whysz, "it may be this run's: neither its "
-		    "ETag nor a SHA-256 checksum tells (--checksum sends one)");
+		    "ETag nor a SHA-256 checksum tells (%s)", s->checksum ?
+		    "the server gave none" : "--checksum sends one");
 		return 0;
 	} else {
 		if (part_md5(s, body, 0, body->body_len, got, err) < 0)

@@ -149,6 +149,36 @@ if s3_use rgw-tls; then
 		check "rgw-tls $mode: get: the files match" diff -r "$dir" "$TMP/out"
 		check "rgw-tls $mode: get: the key is not in the output" sh -c "! grep -qF '$keyb64' '$TMP/gerr'"
 	done
+	# a PutObject answer lost (held past --timeout) under --no-overwrite:
+	# the next try's 412 finds an object that may be this run's, but an
+	# SSE-C object's ETag is no MD5 of its bytes and this radosgw keeps
+	# no SHA-256 checksum, sent or not: exit 4, the reason, and the
+	# object (this run's, in fact) left as it is. Through faultproxy
+	# over HTTPS: radosgw takes SSE-C only over HTTPS
+	if start_proxy "$RGW_TLS_ENDPOINT"; then
+		"$S3PUB" archive "$TMP/small" >"$TMP/small.tgz"
+		for ck in "" --checksum; do
+			k=lost${ck:+-ck} hint="--checksum sends one"
+			[ -n "$ck" ] && hint="the server gave none"
+			set_rules "{\"method\": \"PUT\", \"query\": \"/$k.tar.gz\", \"times\": 1, \"action\": \"late 4\"}"
+			# shellcheck disable=SC2086
+			with_keys rgw-tls "$S3PUB" publish --ca-file "$S3_CA" --timeout 2 --no-overwrite $ck \
+				--sse-c-key-file "$TMP/key.bin" "$TMP/small" "s3://$b/$k,opt=endpoint=$PEP" >"$TMP/out.json" 2>"$TMP/err"
+			rc=$?
+			check_eq "rgw-tls: SSE-C, --no-overwrite${ck:+ $ck}, the PutObject answer lost: exit 4 ($(tail -1 "$TMP/err" | head -c 300))" "$rc" 4
+			check "... the first PUT was held" grep -q "{\"late\": \"/$b/$k.tar.gz\"}" "$TMP/proxy.log"
+			check "... 'after a try whose answer was lost: it may be this run's: neither its ETag nor a SHA-256 checksum tells ($hint)'" \
+				grep -q "s3://$b/$k.tar.gz exists (--no-overwrite) after a try whose answer was lost: it may be this run's: neither its ETag nor a SHA-256 checksum tells ($hint); " "$TMP/err"
+			check "... no result spec" test ! -s "$TMP/out.json"
+			rm -f "$TMP/obj"
+			aws_s3 rgw-tls s3api get-object --bucket "$b" --key "$k.tar.gz" --sse-customer-algorithm AES256 \
+				--sse-customer-key "fileb://$TMP/key.bin" "$TMP/obj" >/dev/null 2>&1
+			check "... the object stays: this run's archive" cmp -s "$TMP/small.tgz" "$TMP/obj"
+		done
+		stop_proxy
+	else
+		not_ok "rgw-tls: faultproxy over HTTPS did not start ($(head -c 200 "$TMP/proxy.err"))"
+	fi
 	rm -rf "$TMP/out"
 	with_keys rgw-tls "$S3PUB" get --ca-file "$S3_CA" --spec "$TMP/spec-single.json" "$TMP/out" >/dev/null 2>"$TMP/gerr"
 	rc=$?

@@ -2,6 +2,14 @@
 """A fault-injecting HTTP/1.1 proxy for the reliability tests (issue 7).
 
   faultproxy.py --upstream HOST:PORT --rules FILE --log FILE --port-file FILE
+                [--tls-cert PEM --tls-key PEM --upstream-ca PEM]
+
+With the three TLS options it speaks HTTPS on both sides: it serves PEM's
+certificate (the test server's own, so that a client that trusts the
+server trusts the proxy) and connects to the upstream with TLS, checking
+its certificate against the CA (the name: the upstream's HOST). A store
+that takes some requests only over HTTPS (radosgw's SSE-C) can then be
+put behind it.
 
 Listens on 127.0.0.1 (a free port chosen by the kernel, written to the port
 file) and relays each request to the upstream S3 server, unless a rule of
@@ -64,11 +72,14 @@ import json
 import os
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
 
 ARGS = None
+SERVE_TLS = None        # ssl contexts, with the TLS options
+UPSTREAM_TLS = None
 LOCK = threading.Lock()
 STATE = {"text": None, "rules": [], "seen": []}
 
@@ -189,9 +200,16 @@ def s3_error(status, reason, code, msg, extra=b"", head_only=False,
 
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
-        c = Conn(self.request)
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.request.settimeout(300)
+        if SERVE_TLS is not None:
+            try:
+                self.request = SERVE_TLS.wrap_socket(self.request,
+                                                     server_side=True)
+            except (OSError, ValueError):
+                self.request.close()
+                return
+        c = Conn(self.request)
         up = None
         try:
             while True:
@@ -328,6 +346,9 @@ class Handler(socketserver.BaseRequestHandler):
                 us = socket.create_connection(ARGS.upstream)
                 us.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 us.settimeout(300)
+                if UPSTREAM_TLS is not None:
+                    us = UPSTREAM_TLS.wrap_socket(
+                        us, server_hostname=ARGS.upstream[0])
                 up = Conn(us)
             head = first + "\r\n" + "".join(
                 "%s: %s\r\n" % (k, v) for k, v in hdrs
@@ -433,15 +454,22 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 def main():
-    global ARGS
+    global ARGS, SERVE_TLS, UPSTREAM_TLS
     p = argparse.ArgumentParser()
     p.add_argument("--upstream", required=True)
     p.add_argument("--rules", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--port-file", required=True)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    p.add_argument("--upstream-ca")
     ARGS = p.parse_args()
     h, _, port = ARGS.upstream.rpartition(":")
     ARGS.upstream = (h, int(port))
+    if ARGS.tls_cert:
+        SERVE_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        SERVE_TLS.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+        UPSTREAM_TLS = ssl.create_default_context(cafile=ARGS.upstream_ca)
     srv = Server(("127.0.0.1", 0), Handler)
     with open(ARGS.port_file + ".tmp", "w") as f:
         f.write("%d\n" % srv.server_address[1])

@@ -30,7 +30,9 @@
 #                             URL, on a free port: PEP its endpoint,
 #                             PROXY_PID its pid, rules $TMP/rules.json, log
 #                             $TMP/proxy.log; false when it did not start
-#                             ($TMP/proxy.err says why)
+#                             ($TMP/proxy.err says why). For an https URL
+#                             (rgw-tls) it speaks HTTPS with the server's
+#                             certificate: PEP https://localhost:PORT
 #   set_rules 'RULE,...'      the proxy's rules from now on; its log emptied
 #   proxy_wait PATTERN        until a line of the proxy's log matches the
 #                             grep PATTERN (false after 60 s)
@@ -189,20 +191,28 @@ s3_cleanup() {
 			echo "# s3/lib.sh: could not delete bucket $_b on $_s" >&2
 	done
 }
-trap 's3_cleanup; rm -rf "$TMP"' EXIT
-trap 's3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
+trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"' EXIT
+trap 'stop_proxy; s3_cleanup; rm -rf "$TMP"; exit 1' INT TERM
 
 start_proxy() {
 	printf '[]\n' >"$TMP/rules.json"
 	: >"$TMP/proxy.log"
 	rm -f "$TMP/proxy.port"
-	python3 tests/faultproxy.py --upstream "${1#http://}" \
+	case $1 in
+	https://*)
+		set -- "${1#https://}" "https://localhost" --tls-cert "${RGW_CA%/*}/server.pem" \
+			--tls-key "${RGW_CA%/*}/server.key" --upstream-ca "$RGW_CA" ;;
+	*) set -- "${1#http://}" "http://127.0.0.1" ;;
+	esac
+	_up=$1 _pep=$2
+	shift 2
+	python3 tests/faultproxy.py --upstream "$_up" "$@" \
 		--rules "$TMP/rules.json" --log "$TMP/proxy.log" \
 		--port-file "$TMP/proxy.port" 2>"$TMP/proxy.err" &
 	PROXY_PID=$!
 	_i=0
 	while [ ! -s "$TMP/proxy.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-	PEP=http://127.0.0.1:$(cat "$TMP/proxy.port" 2>/dev/null)
+	PEP=$_pep:$(cat "$TMP/proxy.port" 2>/dev/null)
 	[ -s "$TMP/proxy.port" ]
 }
 set_rules() { printf '[%s]\n' "$1" >"$TMP/rules.json"; : >"$TMP/proxy.log"; }
