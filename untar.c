@@ -1094,8 +1094,48 @@ untar_x_abort(untar_x *x)
 }
 
 /*
+ * Whether entry `name` of src (ss) is what dst holds under that name
+ * already (ds): a file of the same mode, size, mtime and bytes, or a link
+ * to the same place. Such a one is no conflict: a get run again, or one
+ * cut short (kill -9, a power cut) while it moved its files into DIR,
+ * then finishes.
+ */
+static int
+same_entry(int src, int dst, const char *name, const struct stat *ss,
+    const struct stat *ds)
+{
+	char a[4096], b[4096];
+	int fa, fb, same;
+	ssize_t n = 1;
+
+	if (ss->st_mode != ds->st_mode || ss->st_size != ds->st_size)
+		return 0;
+	if (S_ISLNK(ss->st_mode))
+		return (n = readlinkat(src, name, a, sizeof a)) >= 0 &&
+		    readlinkat(dst, name, b, sizeof b) == n &&
+		    memcmp(a, b, (size_t)n) == 0;
+	if (!S_ISREG(ss->st_mode) || ss->st_mtime != ds->st_mtime)
+		return 0;
+	fa = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fb = openat(dst, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	same = fa >= 0 && fb >= 0;
+	/* (a short read, which a regular file gives only at its end: not
+	 * the same, and so a conflict, as without this test) */
+	for (off_t off = 0; same && n > 0; off += n)
+		same = (n = pread(fa, a, sizeof a, off)) >= 0 &&
+		    pread(fb, b, (size_t)n, off) == n &&
+		    memcmp(a, b, (size_t)n) == 0;
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
+}
+
+/*
  * Moves the entries of src into dst (`rel` names the place for messages):
- * pass 0 only checks, pass 1 moves. Existing directories are merged.
+ * pass 0 only checks, pass 1 moves. Existing directories are merged; an
+ * existing file or link the same as the new one is kept.
  */
 static int
 merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
@@ -1154,6 +1194,12 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 				close(d2);
 			if (rc == 0 && pass == 1)
 				unlinkat(src, name, AT_REMOVEDIR);
+		} else if (!x->force && !S_ISDIR(ds.st_mode) && (pass == 1 ||
+		    same_entry(src, dst, name, &ss, &ds))) {
+			/* (pass 1: pass 0 found it the same) the staged copy
+			 * goes, so that its folder can */
+			if (pass == 1)
+				unlinkat(src, name, 0);
 		} else if (!x->force || S_ISDIR(ds.st_mode)) {
 			char b[300];
 			rc = err_set(err, S3P_EINPUT, !x->force ?

@@ -21,7 +21,8 @@
  *   - everything is first written into a fresh staging directory
  *     DIR/.s3pub-get-XXXXXX; untar_x_commit() moves it into DIR (existing
  *     directories are merged, an existing file or link is an error unless
- *     `force`, checked for every entry before the first is moved), then
+ *     `force` or the same as the new one: mode, size, mtime and bytes, or
+ *     target; checked for every entry before the first is moved), then
  *     restores directory modes and mtimes; untar_x_abort() removes the
  *     staging directory, so a failed or unverified download leaves nothing.
  *     The staging directory is locked (flock) while the extractor lives;

@@ -154,6 +154,55 @@ check_eq "an upper-case scheme (HTTP://) is a URL as well ($(head -c 200 "$TMP/e
 rm -rf "$TMP/o"
 "$S3PUB" get --quiet "$U/good.tar.gz" "$TMP/o" 2>"$TMP/err"
 check_eq "--quiet: nothing on stderr" "$(cat "$TMP/err")" ""
+
+# DIR holding the same files already (a get run again, or one cut short
+# by kill -9 or a power cut while it moved its files in: some of them in
+# DIR): no conflict, exit 0 without --force. A file that differs in its
+# bytes, mtime or mode, or a link to elsewhere, still is one (exit 2,
+# kept)
+"$S3PUB" get --retries 1 "$U/good.tar.gz" "$TMP/o" 2>"$TMP/err"
+rc=$?
+check_eq "the same get again into DIR, no --force: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+check "... DIR equal to the tree" same "$TMP/o"
+check "... no staging folder left" sh -c "! ls -A '$TMP/o' | grep -q s3pub-get"
+rm "$TMP/o/sub/blob"
+"$S3PUB" get --retries 1 "$U/good.tar.gz" "$TMP/o" 2>"$TMP/err"
+rc=$?
+check_eq "a get cut short while moving its files in (one in DIR, one not), run again: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+check "... DIR equal to the tree" same "$TMP/o"
+t=$(stat -c %Y "$TMP/o/one")
+m=$(stat -c %a "$TMP/o/one")
+printf 'two\n' >"$TMP/o/one"
+touch -d "@$t" "$TMP/o/one"
+expect_exit "DIR's file of the same size, mode and mtime, other bytes -> 2" 2 "/one' already exists" \
+	"$S3PUB" get --retries 1 "$U/good.tar.gz" "$TMP/o"
+check_eq "... kept" "$(cat "$TMP/o/one")" two
+printf 'one\n' >"$TMP/o/one"
+touch -d "@$((t + 1))" "$TMP/o/one"
+expect_exit "DIR's file of the same bytes, another mtime -> 2" 2 "/one' already exists" \
+	"$S3PUB" get --retries 1 "$U/good.tar.gz" "$TMP/o"
+touch -d "@$t" "$TMP/o/one"
+chmod "$([ "$m" = 600 ] && echo 640 || echo 600)" "$TMP/o/one"
+expect_exit "DIR's file of the same bytes and mtime, another mode -> 2" 2 "/one' already exists" \
+	"$S3PUB" get --retries 1 "$U/good.tar.gz" "$TMP/o"
+chmod "$m" "$TMP/o/one"
+"$S3PUB" get --retries 1 "$U/good.tar.gz" "$TMP/o" 2>"$TMP/err"
+rc=$?
+check_eq "... its mode back: the same file, exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+mkdir -p "$TMP/tree2"
+printf 'one\n' >"$TMP/tree2/one"
+ln -s one "$TMP/tree2/l"
+tar -czf "$TMP/srv/b/links.tar.gz" -C "$TMP/tree2" .
+rm -rf "$TMP/o2"
+"$S3PUB" get --retries 1 "$U/links.tar.gz" "$TMP/o2" 2>/dev/null &&
+	"$S3PUB" get --retries 1 "$U/links.tar.gz" "$TMP/o2" 2>"$TMP/err"
+rc=$?
+check_eq "a symbolic link, got twice: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+check_eq "... the link as it was" "$(readlink "$TMP/o2/l")" one
+ln -sfn elsewhere "$TMP/o2/l"
+expect_exit "DIR's link to elsewhere -> 2" 2 "/l' already exists" \
+	"$S3PUB" get --retries 1 "$U/links.tar.gz" "$TMP/o2"
+check_eq "... kept" "$(readlink "$TMP/o2/l")" elsewhere
 printf 'x' >"$TMP/file"
 expect_exit "DIR is a file -> 2" 2 "file" "$S3PUB" get "$U/good.tar.gz" "$TMP/file"
 
