@@ -1235,6 +1235,7 @@ struct multipart {
 	s3_progress_fn progress;        /* s's, called under mu */
 	void *progress_ctx;
 	const volatile sig_atomic_t *cancel; /* s's */
+	int completing;                 /* CompleteMultipartUpload begun */
 };
 
 static int resume_find(s3_client *s, multipart *m, s3p_err *err);
@@ -1592,6 +1593,7 @@ mp_complete(s3_client *s, multipart *m, s3p_err *err)
 	s3_op op;
 	int rc;
 
+	m->completing = 1;
 	for (unsigned i = 0; i < m->nparts; i++) {
 		char ent[400];
 		cb.len += (uint64_t)complete_entry(&cb, i, ent, sizeof ent);
@@ -1652,10 +1654,11 @@ mp_result(s3_client *s, multipart *m, s3_put_result *res)
 
 /*
  * After a failure (err holds it): the upload is aborted, or, stopped by a
- * signal with --keep-partial, left open for a later run to resume.
+ * signal with --keep-partial, left open for a later run to resume; unless
+ * the CompleteMultipartUpload that had gone out (`completing`) ended it.
  */
 static void
-mp_abandon(s3_client *s, multipart *m, s3p_err *err)
+mp_abandon(s3_client *s, multipart *m, int completing, s3p_err *err)
 {
 	char was[sizeof err->msg];
 
@@ -1665,7 +1668,11 @@ mp_abandon(s3_client *s, multipart *m, s3p_err *err)
 	}
 	memcpy(was, err->msg, sizeof was);
 	err_set(err, err->status, "%s; multipart upload %s left open for a "
-	    "later run to resume (--keep-partial)", was, m->upload_id);
+	    "later run to resume (--keep-partial)%s%s%s%s%s", was, m->upload_id,
+	    completing ? ", unless the CompleteMultipartUpload sent completed "
+	    "it: then s3://" : "", completing ? m->body->bucket : "",
+	    completing ? "/" : "", completing ? m->body->key : "",
+	    completing ? " is whole" : "");
 }
 
 /*
@@ -1721,7 +1728,7 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	    (rc = mp_complete(s, &m, err)) == 0)
 		mp_result(s, &m, res);
 	else
-		mp_abandon(s, &m, err);
+		mp_abandon(s, &m, m.completing, err);
 	free(m.parts);
 	return rc == 0 || rc == S3_BODY_CHANGED ? rc : -1;
 }

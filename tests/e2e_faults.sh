@@ -403,6 +403,27 @@ else
 	kill "$_pid" 2>/dev/null
 	wait_exit "$_pid"
 fi
+# ... with --keep-partial no abort asks: the message says the upload is
+# left open unless the Complete sent completed it (it did: no upload open)
+set_rules '{"method": "POST", "query": "uploadId=", "action": "late 20"}'
+env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
+	"$S3PUB" publish --part-size 5MiB --timeout 60 --keep-partial \
+	"$TMP/big" "s3://$B/sig-completing-kp,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
+_pid=$!
+if wait_log 'e.get("late", "").find("uploadId=") >= 0'; then
+	kill -s TERM "$_pid"
+	wait_exit "$_pid"
+	check_eq "signal during Complete's answer, --keep-partial: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
+	check "... the message: left open unless the Complete sent completed it" grep -q \
+		"left open for a later run to resume (--keep-partial), unless the CompleteMultipartUpload sent completed it: then s3://$B/sig-completing-kp.tar.gz is whole\$" "$TMP/err"
+	check "... it did: the object is there" \
+		aws_s3 rgw s3api head-object --bucket "$B" --key sig-completing-kp.tar.gz
+	check_eq "... and no multipart upload open" "$(list_uploads rgw "$B")" ""
+else
+	not_ok "signal during Complete's answer, --keep-partial: the publish never reached it: $(head -c 300 "$TMP/err")"
+	kill "$_pid" 2>/dev/null
+	wait_exit "$_pid"
+fi
 # the abort refused (a bucket policy denies it) for a key whose name holds
 # "NoSuchUpload": the upload is left open, and the message says so (the
 # code of the answer decides, not words of the message)
