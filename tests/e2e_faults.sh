@@ -377,18 +377,30 @@ signal_case term-two-sending TERM 143 '{"method": "PUT", "query": "partNumber=",
 	'e.get("begin", "").find("partNumber=2") >= 0'
 signal_case int-two-waiting INT 130 '{"method": "PUT", "query": "partNumber=2", "action": "stall 120"}, {"method": "PUT", "query": "partNumber=3", "action": "slow 1000000"}' \
 	'e.get("stall", "").find("partNumber=2") >= 0'
-# the signal while CompleteMultipartUpload's answer is on its way (the
-# server has completed the object): the abort that follows finds no
-# upload, and the message says the object may be whole instead of "left
-# open"; the object is there
-set_rules '{"method": "POST", "query": "uploadId=", "action": "late 30"}'
-env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
-	"$S3PUB" publish --part-size 5MiB --timeout 60 \
-	"$TMP/big" "s3://$B/sig-completing,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
-_pid=$!
-if wait_log 'e.get("late", "").find("uploadId=") >= 0'; then
-	kill -s TERM "$_pid"
+# term_completing KEY OPTIONS...: a publish of KEY whose
+# CompleteMultipartUpload answer is held (the server has completed the
+# object), SIGTERM once it is: RC, err; false when it never got there
+term_completing() {
+	_k=$1
+	shift
+	set_rules "{\"method\": \"POST\", \"query\": \"/$_k.tar.gz?uploadId=\", \"action\": \"late 30\"}"
+	env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
+		"$S3PUB" publish --part-size 5MiB --timeout 60 "$@" \
+		"$TMP/big" "s3://$B/$_k,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
+	_pid=$!
+	if wait_log "e.get(\"late\", \"\").find(\"/$_k.tar.gz?uploadId=\") >= 0"; then
+		kill -s TERM "$_pid"
+		wait_exit "$_pid"
+		return 0
+	fi
+	not_ok "signal during Complete's answer ($_k): the publish never reached it: $(head -c 300 "$TMP/err")"
+	kill "$_pid" 2>/dev/null
 	wait_exit "$_pid"
+	return 1
+}
+# the abort that follows finds no upload, and the message says the object
+# may be whole instead of "left open"; the object is there
+if term_completing sig-completing; then
 	check_eq "signal during Complete's answer: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
 	if one_line "$TMP/err" && grep -q "SIGTERM: .*multipart upload .* was gone already: completed (s3://$B/sig-completing.tar.gz may be whole)" "$TMP/err"; then
 		ok "signal during Complete's answer: one line says the upload may have completed"
@@ -398,31 +410,16 @@ if wait_log 'e.get("late", "").find("uploadId=") >= 0'; then
 	check "signal during Complete's answer: the object is there" \
 		aws_s3 rgw s3api head-object --bucket "$B" --key sig-completing.tar.gz
 	check_eq "signal during Complete's answer: no multipart upload left open" "$(list_uploads rgw "$B")" ""
-else
-	not_ok "signal during Complete's answer: the publish never reached it: $(head -c 300 "$TMP/err")"
-	kill "$_pid" 2>/dev/null
-	wait_exit "$_pid"
 fi
 # ... with --keep-partial no abort asks: the message says the upload is
 # left open unless the Complete sent completed it (it did: no upload open)
-set_rules '{"method": "POST", "query": "uploadId=", "action": "late 20"}'
-env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" \
-	"$S3PUB" publish --part-size 5MiB --timeout 60 --keep-partial \
-	"$TMP/big" "s3://$B/sig-completing-kp,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
-_pid=$!
-if wait_log 'e.get("late", "").find("uploadId=") >= 0'; then
-	kill -s TERM "$_pid"
-	wait_exit "$_pid"
+if term_completing sig-completing-kp --keep-partial; then
 	check_eq "signal during Complete's answer, --keep-partial: exit 143 ($(head -c 300 "$TMP/err"))" "$RC" 143
 	check "... the message: left open unless the Complete sent completed it" grep -q \
 		"left open for a later run to resume (--keep-partial), unless the CompleteMultipartUpload sent completed it: then s3://$B/sig-completing-kp.tar.gz is whole\$" "$TMP/err"
 	check "... it did: the object is there" \
 		aws_s3 rgw s3api head-object --bucket "$B" --key sig-completing-kp.tar.gz
 	check_eq "... and no multipart upload open" "$(list_uploads rgw "$B")" ""
-else
-	not_ok "signal during Complete's answer, --keep-partial: the publish never reached it: $(head -c 300 "$TMP/err")"
-	kill "$_pid" 2>/dev/null
-	wait_exit "$_pid"
 fi
 # the abort refused (a bucket policy denies it) for a key whose name holds
 # "NoSuchUpload": the upload is left open, and the message says so (the
