@@ -24,6 +24,10 @@
 
 #include "untar.h"
 
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1      /* (linux/fs.h; musl 1.2.3 has no name) */
+#endif
+
 enum { S_HDR, S_DATA, S_END, S_FAIL };
 enum { M_SINK, M_LONGNAME, M_LONGLINK, M_PAX, M_SKIP };
 enum { PX_LEN, PX_KEY, PX_VAL, PX_IGNORE };
@@ -1098,7 +1102,8 @@ untar_x_abort(untar_x *x)
  * already (ds): a file of the same mode, size, mtime and bytes, or a link
  * to the same place. Such a one is no conflict: a get run again, or one
  * cut short (kill -9, a power cut) while it moved its files into DIR,
- * then finishes.
+ * then finishes. (A file its owner may not read, as another user than
+ * root, cannot be told the same: a conflict.)
  */
 static int
 same_entry(int src, int dst, const char *name, const struct stat *ss,
@@ -1133,9 +1138,27 @@ same_entry(int src, int dst, const char *name, const struct stat *ss,
 }
 
 /*
+ * Renames src's `name` to dst's. One that was not in dst (`fresh`) does
+ * not replace what came meanwhile (another get into DIR at once: one of
+ * the two fails, and DIR is the other's tree), where the kernel (3.15)
+ * and the file system can tell.
+ */
+static int
+move_entry(int src, int dst, const char *name, int fresh)
+{
+	if (fresh) {
+		long r = syscall(SYS_renameat2, src, name, dst, name,
+		    RENAME_NOREPLACE);
+		if (r == 0 || (errno != EINVAL && errno != ENOSYS))
+			return (int)r;
+	}
+	return renameat(src, name, dst, name);
+}
+
+/*
  * Moves the entries of src into dst (`rel` names the place for messages):
  * pass 0 only checks, pass 1 moves. Existing directories are merged; an
- * existing file or link the same as the new one is kept.
+ * existing file or link the same as the new one is replaced by it.
  */
 static int
 merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
@@ -1171,7 +1194,7 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 		const char *name = de->d_name, *what = NULL;
 		struct stat ss, ds;
 		char path[UNTAR_PATH_MAX + 300];
-		int move = 0;
+		int move = 0, fresh = 0;
 
 		if (is_dot(name))
 			continue;
@@ -1181,7 +1204,7 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 		} else if (fstatat(dst, name, &ds, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT)
 				what = "checking";
-			move = 1;
+			move = fresh = 1;
 		} else if (S_ISDIR(ss.st_mode) && S_ISDIR(ds.st_mode)) {
 			int s2 = open_dir(src, name), d2 = open_dir(dst, name);
 			if (s2 < 0 || d2 < 0)
@@ -1194,12 +1217,11 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 				close(d2);
 			if (rc == 0 && pass == 1)
 				unlinkat(src, name, AT_REMOVEDIR);
-		} else if (!x->force && !S_ISDIR(ds.st_mode) && (pass == 1 ||
-		    same_entry(src, dst, name, &ss, &ds))) {
-			/* (pass 1: pass 0 found it the same) the staged copy
-			 * goes, so that its folder can */
-			if (pass == 1)
-				unlinkat(src, name, 0);
+		} else if (!x->force && same_entry(src, dst, name, &ss, &ds)) {
+			/* replaced by the staged copy all the same: it may be
+			 * hard-linked to other new entries (asked again in pass
+			 * 1: another get may have put a file there meanwhile) */
+			move = 1;
 		} else if (!x->force || S_ISDIR(ds.st_mode)) {
 			char b[300];
 			rc = err_set(err, S3P_EINPUT, !x->force ?
@@ -1213,8 +1235,8 @@ merge(untar_x *x, int src, int dst, const char *rel, int pass, int depth,
 			move = 1;
 		}
 		/* pass 0: would the move fail (cannot, as errno)? */
-		if (what == NULL && move && (pass ? renameat(src, name, dst,
-		    name) < 0 : (errno = cannot) != 0))
+		if (what == NULL && move && (pass ? move_entry(src, dst, name,
+		    fresh) < 0 : (errno = cannot) != 0))
 			what = "moving into place";
 		if (what != NULL)
 			rc = local_err(err, x, path, what);

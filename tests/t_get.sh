@@ -6,7 +6,7 @@
 # in DIR. Also the usage errors of `get`. The server is python's
 # http.server, serving tests' files with the headers each case asks for.
 . tests/lib.sh
-sh scripts/need.sh python3:python3 tar:tar gzip:gzip time:/usr/bin/time util-linux:prlimit >&2 || exit 1
+sh scripts/need.sh python3:python3 tar:tar gzip:gzip time:/usr/bin/time util-linux:prlimit strace:strace >&2 || exit 1
 [ -x "$S3PUB" ] || make -s s3pub >/dev/null 2>&1
 
 mkdir -p "$TMP/srv/b" "$TMP/tree/sub"
@@ -203,6 +203,40 @@ ln -sfn elsewhere "$TMP/o2/l"
 expect_exit "DIR's link to elsewhere -> 2" 2 "/l' already exists" \
 	"$S3PUB" get --retries 1 "$U/links.tar.gz" "$TMP/o2"
 check_eq "... kept" "$(readlink "$TMP/o2/l")" elsewhere
+# hard links: a get cut short with one name of two moved in, run again:
+# the same file is replaced by the new one, so the two names stay one file
+mkdir -p "$TMP/tree3"
+printf 'x\n' >"$TMP/tree3/a"
+ln "$TMP/tree3/a" "$TMP/tree3/b"
+tar -czf "$TMP/srv/b/hard.tar.gz" -C "$TMP/tree3" .
+rm -rf "$TMP/o3"
+"$S3PUB" get --retries 1 "$U/hard.tar.gz" "$TMP/o3" 2>/dev/null
+rm -f "$TMP/o3/b"
+"$S3PUB" get --retries 1 "$U/hard.tar.gz" "$TMP/o3" 2>"$TMP/err"
+rc=$?
+check_eq "hard links, a get cut short with one of their two names in DIR, run again: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
+check_eq "... the two names one file" "$(stat -c %i "$TMP/o3/a" 2>&1)" "$(stat -c %i "$TMP/o3/b" 2>&1)"
+# two gets of two trees into one DIR at once: the later one's moves do
+# not replace the files the other put there after its check (strace
+# holds its first move 3 s, while the other runs whole): one fails, and
+# DIR is the other's tree
+mkdir -p "$TMP/ta" "$TMP/tb"
+for f in f1 f2 f3; do printf 'A %s\n' $f >"$TMP/ta/$f"; printf 'B %s\n' $f >"$TMP/tb/$f"; done
+tar -czf "$TMP/srv/b/ta.tar.gz" -C "$TMP/ta" .
+tar -czf "$TMP/srv/b/tb.tar.gz" -C "$TMP/tb" .
+rm -rf "$TMP/o4"
+mkdir "$TMP/o4"
+strace -f -o /dev/null -e trace=renameat,renameat2 -e inject=renameat,renameat2:delay_enter=3000000:when=1 \
+	"$S3PUB" get --retries 1 "$U/tb.tar.gz" "$TMP/o4" 2>"$TMP/errb" &
+pb=$!
+sleep 1
+"$S3PUB" get --retries 1 "$U/ta.tar.gz" "$TMP/o4" 2>"$TMP/erra"
+rca=$?
+wait $pb
+rcb=$?
+check_eq "two gets of two trees into one DIR at once: the first to move its files exits 0 ($(head -c 200 "$TMP/erra"))" "$rca" 0
+check_eq "... the other exits 2 ($(head -c 200 "$TMP/errb"))" "$rcb" 2
+check "... DIR is the first one's tree" diff -r "$TMP/ta" "$TMP/o4"
 printf 'x' >"$TMP/file"
 expect_exit "DIR is a file -> 2" 2 "file" "$S3PUB" get "$U/good.tar.gz" "$TMP/file"
 
