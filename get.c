@@ -168,6 +168,10 @@ get_one(const char *key, const http_url *url, const char *url_name,
 			return -1;
 		r->entries += untar_entries(&st.t);
 	} else {
+		/* the object's time, as aws s3 cp gives it: the same file
+		 * when it is got again (untar.c: same_entry) */
+		if (info.last_modified != 0)
+			st.x.cur_mtime = info.last_modified;
 		if (untar_x_end(&st.x, err) < 0)
 			return -1;
 		r->entries++;

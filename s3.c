@@ -680,6 +680,8 @@ keep_headers(const http_response *rs, s3_put_result *info)
 	    sizeof info->checksum_sha256);
 	if ((v = http_header_get(rs, "Content-Length")) != NULL)
 		text_num(v, 10, &info->size);
+	if ((v = http_header_get(rs, "Last-Modified")) != NULL)
+		s3_http_date(v, &info->last_modified);
 }
 
 /*

@@ -96,6 +96,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "creds.h"
 #include "err.h"
@@ -271,6 +272,7 @@ typedef struct {
 	char local_checksum[96];    /* base64 (or base64-N) s3pub computed */
 	uint64_t size;
 	unsigned parts;             /* 0: one PutObject */
+	time_t last_modified;       /* an answer's Last-Modified, else 0 */
 } s3_put_result;
 
 /*

@@ -92,6 +92,16 @@ suite() {
 	okfiles=1
 	while read -r f; do cmp -s "$TREE/$f" "$TMP/p/$f" || okfiles=0; done <"$TMP/want.list"
 	check_eq "$srv: prefix: each file equals its object" "$okfiles" 1
+	# each file has its object's Last-Modified for mtime (as aws s3 cp
+	# gives it), so a get run again finds the same files: exit 0
+	f=$(head -n 1 "$TMP/want.list")
+	f=${f#./}
+	lm=$(aws_s3 "$srv" s3api head-object --bucket "$b" --key "plain/$f" --query LastModified --output text 2>&1)
+	check_eq "$srv: prefix: a file's mtime is its object's Last-Modified ($lm)" \
+		"$(stat -c %Y "$TMP/p/$f")" "$(date -d "$lm" +%s 2>&1)"
+	$G "s3://$b/plain/" "$TMP/p" 2>"$TMP/err"
+	rc=$?
+	check_eq "$srv: prefix: got again into the same DIR: exit 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 	# a prefix needs no /tmp (an initramfs, a FROM scratch container):
 	# s3pub alone in a root of its own
 	if [ "$srv" = rgw ] && [ "$(id -u)" = 0 ]; then
