@@ -171,7 +171,7 @@ get_one(const char *key, const http_url *url, const char *url_name,
 		/* the object's time, as aws s3 cp gives it: the same file
 		 * when it is got again (untar.c: same_entry) */
 		if (info.last_modified != 0)
-			st.x.cur_mtime = info.last_modified;
+			untar_x_set_mtime(&st.x, info.last_modified);
 		if (untar_x_end(&st.x, err) < 0)
 			return -1;
 		r->entries++;

@@ -1657,24 +1657,25 @@ mp_result(s3_client *s, multipart *m, s3_put_result *res)
 /*
  * After a failure (err holds it): the upload is aborted, or, stopped by a
  * signal with --keep-partial, left open for a later run to resume; unless
- * the CompleteMultipartUpload that had gone out (`completing`) ended it.
+ * the CompleteMultipartUpload that had gone out (m->completing) ended it.
  */
 static void
-mp_abandon(s3_client *s, multipart *m, int completing, s3p_err *err)
+mp_abandon(s3_client *s, multipart *m, s3p_err *err)
 {
-	char was[sizeof err->msg];
+	char was[sizeof err->msg], whole[sizeof err->msg];
 
 	if (!s->rules.keep_partial || !cancelled(s, NULL)) {
 		abort_upload(s, m->body->bucket, m->body->key, m->upload_id, err);
 		return;
 	}
 	memcpy(was, err->msg, sizeof was);
+	whole[0] = '\0';
+	if (m->completing)
+		fmt_snprintf(whole, sizeof whole, ", unless the "
+		    "CompleteMultipartUpload sent completed it: then s3://%s/%s "
+		    "is whole", m->body->bucket, m->body->key);
 	err_set(err, err->status, "%s; multipart upload %s left open for a "
-	    "later run to resume (--keep-partial)%s%s%s%s%s", was, m->upload_id,
-	    completing ? ", unless the CompleteMultipartUpload sent completed "
-	    "it: then s3://" : "", completing ? m->body->bucket : "",
-	    completing ? "/" : "", completing ? m->body->key : "",
-	    completing ? " is whole" : "");
+	    "later run to resume (--keep-partial)%s", was, m->upload_id, whole);
 }
 
 /*
@@ -1730,7 +1731,7 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	    (rc = mp_complete(s, &m, err)) == 0)
 		mp_result(s, &m, res);
 	else
-		mp_abandon(s, &m, m.completing, err);
+		mp_abandon(s, &m, err);
 	free(m.parts);
 	return rc == 0 || rc == S3_BODY_CHANGED ? rc : -1;
 }

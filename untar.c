@@ -1079,6 +1079,12 @@ free_dirs(untar_x *x)
 }
 
 void
+untar_x_set_mtime(untar_x *x, int64_t mtime)
+{
+	x->cur_mtime = mtime;
+}
+
+void
 untar_x_abort(untar_x *x)
 {
 	free_dirs(x);

@@ -163,6 +163,13 @@ int untar_x_entry(void *ctx, const untar_entry *e, s3p_err *err);
 int untar_x_data(void *ctx, const unsigned char *buf, size_t len, s3p_err *err);
 int untar_x_end(void *ctx, s3p_err *err);
 
+/*
+ * The mtime the file being written gets when untar_x_end closes it, in
+ * place of its entry's (a plain object's: its Last-Modified, known once
+ * the answer came).
+ */
+void untar_x_set_mtime(untar_x *x, int64_t mtime);
+
 /* A sink for untar_init() over x. */
 void untar_x_sink(untar_x *x, untar_sink *sink);
 
