@@ -35,13 +35,15 @@ creds_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
 	}
 	creds_log(cx, "running the credential_process of %s", what);
 	/*
-	 * fork, not posix_spawn: musl's spawn file actions allocate with
+	 * _Fork, not posix_spawn: musl's spawn file actions allocate with
 	 * libc's internal allocator and would bring it into the binary beside
-	 * alloc.c. The child only calls async-signal-safe functions (open,
-	 * dup2, execve, _exit), as a child of a threaded process must; 127 is
-	 * the shell's "could not run" status.
+	 * alloc.c. Not fork either: its at-fork handling (libc's locks, kept
+	 * usable in the child) serves a child that goes on running libc, and
+	 * costs 460 bytes; this child only calls async-signal-safe functions
+	 * (open, dup2, execve, _exit), as a child of a threaded process must;
+	 * 127 is the shell's "could not run" status.
 	 */
-	pid = fork();
+	pid = _Fork();
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
