@@ -1631,11 +1631,15 @@ mp_result(s3_client *s, multipart *m, s3_put_result *res)
 	unsigned char d[SHA256_SIZE];
 	sha256_ctx h;
 
-	/* the whole object's ETag and checksum are in the answer's XML */
-	text_xml(r->body, r->body_len, "ETag", res->etag, sizeof res->etag);
+	/* the whole object's ETag and checksum are in the answer's XML, or
+	 * (own_multipart's HEAD) in its headers */
+	if (text_xml(r->body, r->body_len, "ETag", res->etag,
+	    sizeof res->etag) != 1)
+		memcpy(res->etag, r->info.etag, sizeof res->etag);
 	if (text_xml(r->body, r->body_len, "ChecksumSHA256", res->checksum_sha256,
 	    sizeof res->checksum_sha256) != 1)
-		res->checksum_sha256[0] = '\0';
+		memcpy(res->checksum_sha256, r->info.checksum_sha256,
+		    sizeof res->checksum_sha256);
 	memcpy(res->version_id, r->info.version_id, sizeof res->version_id);
 	/* (else mp_known_part took it from the caller's pass) */
 	if (m->body->known == NULL)
@@ -1676,6 +1680,57 @@ mp_abandon(s3_client *s, multipart *m, s3p_err *err)
 		    "is whole", m->body->bucket, m->body->key);
 	err_set(err, err->status, "%s; multipart upload %s left open for a "
 	    "later run to resume (--keep-partial)%s", was, m->upload_id, whole);
+}
+
+/* A HEAD of the key (its checksum asked for, SSE-C's key given). */
+static int
+head_object(s3_client *s, const char *bucket, const char *key, s3p_err *err)
+{
+	http_header h[4] = { { "x-amz-checksum-mode", "ENABLED" } };
+	s3_op op;
+
+	op_init(&op, "HEAD", "HeadObject", bucket, key);
+	op.hdrs = h;
+	op.nhdrs = add_key_hdrs(s, h, 1);
+	return s3_do(s, &op, err);
+}
+
+static const char own_found[] = "s3://%s/%s: a try's answer was lost and "
+    "the next request found the object: it is this run's";
+
+/*
+ * After a CompleteMultipartUpload that failed (its answer lost on every
+ * try, say): 1 when a HEAD finds the key holding this upload's object: its
+ * size, and the ETag S3 gives an object of these parts (the MD5 of their
+ * ETags' MD5s, then "-N"; the server's own part ETags, so SSE's too).
+ * Else 0, and the failure stands.
+ */
+static int
+own_multipart(s3_client *s, multipart *m)
+{
+	const s3_put_result *got = &s->scratch->reply.info;
+	unsigned char d[br_md5_SIZE], want[br_md5_SIZE];
+	br_md5_context c;
+	s3p_err e;
+	int status = s->scratch->rs.status;
+
+	br_md5_init(&c);
+	for (unsigned i = 0; i < m->nparts; i++) {
+		if (s3_etag_md5(m->parts[i].etag, d) != 0)
+			return 0;
+		br_md5_update(&c, d, sizeof d);
+	}
+	br_md5_out(&c, want);
+	if (head_object(s, m->body->bucket, m->body->key, &e) < 0 ||
+	    got->size != m->body->body_len ||
+	    s3_etag_md5(got->etag, d) != (int)m->nparts ||
+	    memcmp(d, want, sizeof d) != 0) {
+		/* the failure's status stays (abort_upload's caller reads it) */
+		s->scratch->rs.status = status;
+		return 0;
+	}
+	logf_(s, own_found, m->body->bucket, m->body->key);
+	return 1;
 }
 
 /*
@@ -1727,8 +1782,12 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 	m.src.read = body->read;
 	m.src.span = body->span;
 	m.src.ctx = body->read_ctx;
-	if ((rc = mp_parts(s, &m, err)) == 0 &&
-	    (rc = mp_complete(s, &m, err)) == 0)
+	if ((rc = mp_parts(s, &m, err)) == 0)
+		rc = mp_complete(s, &m, err);
+	if (rc == -1 && m.completing && !cancelled(s, NULL) &&
+	    own_multipart(s, &m))
+		rc = 0;
+	if (rc == 0)
 		mp_result(s, &m, res);
 	else
 		mp_abandon(s, &m, err);
@@ -1744,14 +1803,9 @@ int
 s3_refuse_existing(s3_client *s, const char *bucket, const char *key,
     s3p_err *err)
 {
-	http_header h[3];
-	s3_op op;
 	s3p_err e;
 
-	op_init(&op, "HEAD", "HeadObject", bucket, key);
-	op.hdrs = h;
-	op.nhdrs = add_key_hdrs(s, h, 0);
-	if (s3_do(s, &op, &e) == 0)
+	if (head_object(s, bucket, key, &e) == 0)
 		return ERR(err, S3P_EREFUSED, "s3://%s/%s exists (--no-overwrite): "
 		    "nothing written", bucket, key);
 	if (s->scratch->rs.status == 404)
@@ -1841,33 +1895,26 @@ static int
 own_object(s3_client *s, const s3_op *body, s3_put_result *res, char *why,
     size_t whysz, s3p_err *err)
 {
-	http_header h[4] = { { "x-amz-checksum-mode", "ENABLED" } };
-	const char *ck, *sse;
+	const s3_put_result *info = &s->scratch->reply.info;
+	const char *sse;
 	unsigned char want[br_md5_SIZE], got[br_md5_SIZE];
-	s3_put_result info = { 0 };
-	s3_op op;
 
-	op_init(&op, "HEAD", "HeadObject", body->bucket, body->key);
-	op.hdrs = h;
-	op.nhdrs = add_key_hdrs(s, h, 1);
-	if (s3_do(s, &op, err) < 0)
+	if (head_object(s, body->bucket, body->key, err) < 0)
 		return -1;
-	keep_headers(&s->scratch->rs, &info);
-	ck = http_header_get(&s->scratch->rs, "x-amz-checksum-sha256");
 	sse = http_header_get(&s->scratch->rs, "x-amz-server-side-encryption");
-	if (info.size != body->body_len) {
+	if (info->size != body->body_len) {
 		fmt_snprintf(why, whysz, "it has %llu bytes, this run's %llu",
-		    (unsigned long long)info.size,
+		    (unsigned long long)info->size,
 		    (unsigned long long)body->body_len);
 		return 0;
 	}
-	if (ck != NULL) {
-		if (strcmp(ck, res->local_checksum) != 0) {
+	if (info->checksum_sha256[0] != '\0') {
+		if (strcmp(info->checksum_sha256, res->local_checksum) != 0) {
 			fmt_snprintf(why, whysz, "its SHA-256 checksum differs");
 			return 0;
 		}
 	} else if ((sse != NULL && strcmp(sse, "AES256") != 0) ||
-	    s->rules.nkey_hdrs > 0 || s3_etag_md5(info.etag, want) != 0) {
+	    s->rules.nkey_hdrs > 0 || s3_etag_md5(info->etag, want) != 0) {
 		/* SSE-KMS's and SSE-C's ETags are no MD5 of the bytes; a
 		 * server may keep no checksum though one was sent */
 		fmt_snprintf(why, whysz, "it may be this run's: neither its "
@@ -1875,6 +1922,7 @@ own_object(s3_client *s, const s3_op *body, s3_put_result *res, char *why,
 		    "the server gave none" : "--checksum sends one");
 		return 0;
 	} else {
+		/* (part_md5 only reads the body: the HEAD's answer stays) */
 		if (part_md5(s, body, 0, body->body_len, got, err) < 0)
 			return -1;
 		if (memcmp(got, want, sizeof got) != 0) {
@@ -1882,10 +1930,7 @@ own_object(s3_client *s, const s3_op *body, s3_put_result *res, char *why,
 			return 0;
 		}
 	}
-	memcpy(res->etag, info.etag, sizeof res->etag);
-	memcpy(res->version_id, info.version_id, sizeof res->version_id);
-	memcpy(res->checksum_sha256, info.checksum_sha256,
-	    sizeof res->checksum_sha256);
+	reply_info(&s->scratch->reply, res);
 	res->size = body->body_len;
 	return 1;
 }
@@ -1941,9 +1986,7 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			    err)) < 0)
 				return -1;
 			if (rc == 1) {
-				logf_(s, "s3://%s/%s: a try's answer was lost and the "
-				    "next one found the object: it is this run's", bucket,
-				    key);
+				logf_(s, own_found, bucket, key);
 				return 0;
 			}
 			return ERR(err, S3P_EREFUSED, "s3://%s/%s exists "

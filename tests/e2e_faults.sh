@@ -241,6 +241,39 @@ expect_exit "no-overwrite: 412 on CompleteMultipartUpload: exit 4, the key exist
 	with_keys rgw "$S3PUB" publish --no-overwrite --part-size 5MiB "$TMP/big" "s3://$B/nox,opt=endpoint=$PEP"
 check_eq "no-overwrite: 412: no multipart upload left open" "$(list_uploads rgw "$B")" ""
 
+# --- CompleteMultipartUpload's answer lost on every try --------------------
+# radosgw completes the object, the answer is cut; with --retries 1 there
+# is no second try: a HEAD finds the key holding this upload's parts (its
+# ETag is S3's for them), so the publish succeeds
+set_rules '{"method": "POST", "query": "/lost-complete.tar.gz?uploadId=", "action": "cut_response 0"}'
+with_keys rgw "$S3PUB" publish --retries 1 --part-size 5MiB "$TMP/big" \
+	"s3://$B/lost-complete,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check_eq "Complete's answer lost: exit 0 ($(head -c 300 "$TMP/err"))" "$rc" 0
+check_eq "... the answer was cut (the proxy's log)" \
+	"$(proxy_py 'print(sum(e["method"] == "POST" and e["action"].startswith("cut") for e in L))')" 1
+check_eq "... the spec gives the archive's SHA-256" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"]["ContentSHA256"])' "$TMP/out" 2>&1)" "$WANT_big"
+echo "lost-complete.tar.gz multi" >>"$TMP/present"
+# the Complete never reaches radosgw and the key holds another archive of
+# the same size and parts (a byte of data.bin changed): not this run's,
+# so the upload is aborted and the other object stays
+rm -rf "$TMP/big2" && cp -r "$TMP/big" "$TMP/big2"
+printf 'Z' | dd of="$TMP/big2/data.bin" bs=1 seek=4096 conv=notrunc 2>/dev/null
+set_rules ''
+with_keys rgw "$S3PUB" publish --compress 0 --part-size 5MiB "$TMP/big2" \
+	"s3://$B/other-complete,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+check_eq "another archive of the same size published first" "$?" 0
+set_rules '{"method": "POST", "query": "/other-complete.tar.gz?uploadId=", "action": "reset_body 10"}'
+expect_exit "Complete never reached radosgw, another archive there: exit 3, aborted" 3 \
+	'reset|closed.*; multipart upload aborted$' \
+	with_keys rgw "$S3PUB" publish --retries 1 --compress 0 --part-size 5MiB "$TMP/big" \
+	"s3://$B/other-complete,opt=endpoint=$PEP"
+aws_s3 rgw s3 cp "s3://$B/other-complete.tar.gz" "$TMP/other" >/dev/null 2>&1
+check_eq "... the other archive stays" "$(sha256sum <"$TMP/other" | cut -d' ' -f1)" \
+	"$("$S3PUB" archive --compress 0 "$TMP/big2" | sha256sum | cut -d' ' -f1)"
+check_eq "... no multipart upload left open" "$(list_uploads rgw "$B")" ""
+
 # --- region redirects: followed once (radosgw takes any region's scope) ------
 region_case() {
 	_name=$1 _rule=$2 _region=$3 _dir=$4
@@ -571,7 +604,7 @@ archive_is() {
 # the MD5 of the body, read again): exit 0, the result spec
 lost_put lost-nx1 --no-overwrite --verbose
 check_eq "lost answer, --no-overwrite: the object the 412 found is this run's: exit 0 ($(grep -v '^s3pub: [<>]' "$TMP/err" | tail -n 1 | head -c 300))" "$RC" 0
-check "... --verbose says so" grep -q "lost-nx1.tar.gz: a try's answer was lost and the next one found the object: it is this run's" "$TMP/err"
+check "... --verbose says so" grep -q "lost-nx1.tar.gz: a try's answer was lost and the next request found the object: it is this run's" "$TMP/err"
 sha=$("$S3PUB" archive "$TMP/lost" | sha256sum | cut -d' ' -f1)
 check "... the result spec's ContentSHA256 is the archive's" grep -q "\"ContentSHA256\":\"$sha\"" "$TMP/out"
 check "... the object is the archive" archive_is lost-nx1
