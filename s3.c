@@ -1125,6 +1125,17 @@ complete_read(void *ctx, unsigned sender, uint64_t off, void *buf, size_t len,
 	return 0;
 }
 
+/* Whether the last answer is an S3 error of `code` (its XML's Code: the
+ * message also holds the key, which may hold any words). */
+static int
+reply_code_is(const s3_client *s, const char *code)
+{
+	char got[32];
+
+	return text_xml(s->scratch->reply.body, s->scratch->reply.body_len,
+	    "Code", got, sizeof got) == 1 && strcmp(got, code) == 0;
+}
+
 /*
  * Aborts the upload after a failure (err holds it): not cancellable, so
  * that a signal's exit leaves no orphan parts; a few attempts only then.
@@ -1149,15 +1160,11 @@ abort_upload(s3_client *s, const char *bucket, const char *key,
 		op.attempts = 3;
 	memcpy(was, err->msg, sizeof was);
 	if (s3_do(s, &op, &e) < 0) {
-		char code[32];
-
 		logf_(s, "could not abort the multipart upload %s: %s", upload_id, e.msg);
-		/* NoSuchUpload (the answer's code: the message holds the key):
-		 * not open, so not left open. A Complete cut short (a signal,
-		 * an answer lost) may have ended it */
-		if (s->scratch->rs.status == 404 && text_xml(s->scratch->reply.body,
-		    s->scratch->reply.body_len, "Code", code, sizeof code) == 1 &&
-		    strcmp(code, "NoSuchUpload") == 0)
+		/* NoSuchUpload: not open, so not left open. A Complete cut
+		 * short (a signal, an answer lost) may have ended it */
+		if (s->scratch->rs.status == 404 &&
+		    reply_code_is(s, "NoSuchUpload"))
 			err_set(err, err->status, "%s; the multipart upload %s was "
 			    "gone already: completed (s3://%s/%s may be whole) or "
 			    "aborted meanwhile", was, upload_id, bucket, key);
@@ -1588,14 +1595,15 @@ mp_complete(s3_client *s, multipart *m, s3p_err *err)
 	sigv4_pair q[1] = { { "uploadId", m->upload_id } };
 	http_header ct[5] = { { "content-type", "application/xml" } };
 	size_t n = add_key_hdrs(s, ct, 1);
-	complete_body cb = { m->parts, m->nparts, s->checksum,
-	    sizeof complete_head - 1 + sizeof complete_tail - 1 };
+	complete_body cb = { m->parts, m->nparts, s->checksum, 0 };
 	unsigned char d[SHA256_SIZE];
 	char chex[65];
 	s3_op op;
 	int rc;
 
 	m->completing = 1;
+again:
+	cb.len = sizeof complete_head - 1 + sizeof complete_tail - 1;
 	for (unsigned i = 0; i < m->nparts; i++) {
 		char ent[400];
 		cb.len += (uint64_t)complete_entry(&cb, i, ent, sizeof ent);
@@ -1619,6 +1627,15 @@ mp_complete(s3_client *s, multipart *m, s3p_err *err)
 	    conditional_refused(s, err)) {
 		op.nhdrs = n;
 		rc = s3_do(s, &op, err);
+	}
+	/* Swift's s3api takes the parts' ETags only: the list again without
+	 * their checksums (each part's was checked where the store keeps
+	 * one, and the signed hash by any) */
+	if (rc == -1 && cb.checksum && s->scratch->rs.status == 400 &&
+	    reply_code_is(s, "MalformedXML")) {
+		logf_(s, "%s: the parts' checksums left out of the list", err->msg);
+		cb.checksum = 0;
+		goto again;
 	}
 	return rc;
 }
@@ -1786,11 +1803,21 @@ put_multipart(s3_client *s, const s3_op *body, uint64_t part_size,
 		rc = mp_complete(s, &m, err);
 	if (rc == -1 && m.completing && !cancelled(s, NULL) &&
 	    own_multipart(s, &m))
-		rc = 0;
-	if (rc == 0)
+		rc = 1;         /* the key holds this upload's object */
+	if (rc >= 0)
 		mp_result(s, &m, res);
 	else
 		mp_abandon(s, &m, err);
+	if (rc == 1) {
+		/* the same parts' object may have been there already, and
+		 * this upload never completed: it goes (NoSuchUpload if it
+		 * did complete) */
+		s3p_err e = *err;
+
+		abort_upload(s, body->bucket, body->key, m.upload_id, &e);
+		err_clear(err);
+		rc = 0;
+	}
 	free(m.parts);
 	return rc == 0 || rc == S3_BODY_CHANGED ? rc : -1;
 }
@@ -1985,10 +2012,8 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			if ((rc = own_object(s, &body, res, why, sizeof why,
 			    err)) < 0)
 				return -1;
-			if (rc == 1) {
-				logf_(s, own_found, bucket, key);
-				return 0;
-			}
+			if (rc == 1)
+				goto own;
 			return ERR(err, S3P_EREFUSED, "s3://%s/%s exists "
 			    "(--no-overwrite) after a try whose answer was lost: "
 			    "%s; %s", bucket, key, why, was);
@@ -2000,10 +2025,22 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			return -1;
 		}
 		if (rc != S3_BODY_CHANGED) {
-			if (lost)
+			s3p_err e;
+
+			/* the lost try may have stored it: a HEAD tells */
+			if (lost && (rc = own_object(s, &body, res, why,
+			    sizeof why, &e)) == 1)
+				goto own;
+			if (lost && rc == 0)
+				err_set(err, err->status, "%s; a try's answer was "
+				    "lost, and s3://%s/%s is not known as this run's: "
+				    "%s", was, bucket, key, why);
+			else if (lost)
 				err_set(err, err->status, "%s; a try's answer was lost: "
-				    "s3://%s/%s may have been written (whole: the "
-				    "server checks the signed hash)", was, bucket, key);
+				    "s3://%s/%s %s", was, bucket, key,
+				    s->scratch->rs.status == 404 ? "was not written" :
+				    "may have been written (whole: the server checks "
+				    "the signed hash)");
 			return -1;
 		}
 		/* BadDigest: the data changed between hashing and sending */
@@ -2016,6 +2053,10 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 		if (s->restart != NULL)
 			s->restart(read_ctx);
 	}
+own:
+	logf_(s, own_found, bucket, key);
+	err_clear(err);
+	return 0;
 }
 
 int

@@ -25,12 +25,14 @@
 # abort it and exit 143 / 130; two parts at once are in flight together
 # (the proxy's log), one at a time with --parts-at-once 1; SIGTERM stops
 # a plain-mode --jobs run; a plain-mode PUT whose answer is lost after the
-# server carried it out (a file's, the manifest's, or a SIGTERM while it
-# is awaited) leaves no object; --no-overwrite's 412 on CompleteMultipartUpload
+# server carried it out (a file's, the manifest's) is found this run's by
+# a HEAD (exit 0), one never carried out, or a SIGTERM while an answer is
+# awaited, leaves no object; --no-overwrite's 412 on CompleteMultipartUpload
 # is exit 4 naming the key; an archive's PutObject whose answer is lost:
 # with --no-overwrite the next try's 412 finds this run's object (exit 0)
 # or another writer's of the same size (exit 4, saying why); without it,
-# --retries 1 says the object may have been written; publishes run under valgrind memcheck (a glibc
+# with --retries 1, a HEAD finds this run's object (exit 0), none (exit 3,
+# 'was not written') or another (exit 3, why); publishes run under valgrind memcheck (a glibc
 # build: valgrind cannot replace malloc in the static binary) with no
 # error and no definite leak. About 150 s.
 . tests/lib.sh
@@ -254,7 +256,8 @@ check_eq "... the answer was cut (the proxy's log)" \
 	"$(proxy_py 'print(sum(e["method"] == "POST" and e["action"].startswith("cut") for e in L))')" 1
 check_eq "... the spec gives the archive's SHA-256" \
 	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Params"]["ContentSHA256"])' "$TMP/out" 2>&1)" "$WANT_big"
-echo "lost-complete.tar.gz multi" >>"$TMP/present"
+aws_s3 rgw s3 cp "s3://$B/lost-complete.tar.gz" "$TMP/obj" >/dev/null 2>&1
+check_eq "... the object is the archive" "$(sha256sum <"$TMP/obj" | cut -d' ' -f1)" "$WANT_big"
 # the Complete never reaches radosgw and the key holds another archive of
 # the same size and parts (a byte of data.bin changed): not this run's,
 # so the upload is aborted and the other object stays
@@ -273,6 +276,21 @@ aws_s3 rgw s3 cp "s3://$B/other-complete.tar.gz" "$TMP/other" >/dev/null 2>&1
 check_eq "... the other archive stays" "$(sha256sum <"$TMP/other" | cut -d' ' -f1)" \
 	"$("$S3PUB" archive --compress 0 "$TMP/big2" | sha256sum | cut -d' ' -f1)"
 check_eq "... no multipart upload left open" "$(list_uploads rgw "$B")" ""
+# ... while the key holds the same archive in the same parts (an earlier
+# run's): the HEAD takes it as this run's (the same bytes), exit 0, and
+# this run's upload, never completed, is aborted, not left open
+set_rules ''
+with_keys rgw "$S3PUB" publish --compress 0 --part-size 5MiB "$TMP/big" \
+	"s3://$B/same-complete,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+check_eq "the same archive published first" "$?" 0
+set_rules '{"method": "POST", "query": "/same-complete.tar.gz?uploadId=", "action": "reset_body 10"}'
+with_keys rgw "$S3PUB" publish --retries 1 --compress 0 --part-size 5MiB "$TMP/big" \
+	"s3://$B/same-complete,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check_eq "Complete never reached radosgw, the same archive there: exit 0 ($(head -c 300 "$TMP/err"))" "$rc" 0
+check_eq "... this run's upload aborted, none left open" "$(list_uploads rgw "$B")" ""
+aws_s3 rgw s3 cp "s3://$B/same-complete.tar.gz" "$TMP/obj" >/dev/null 2>&1
+check_eq "... the object is the archive" "$(sha256sum <"$TMP/obj" | cut -d' ' -f1)" "$WANT_multi0"
 
 # --- region redirects: followed once (radosgw takes any region's scope) ------
 region_case() {
@@ -560,26 +578,39 @@ plain_term "signal plain --jobs 3" sig-plain 'e.get("stall", "").find("stall-me"
 	--jobs 3 --timeout 60 "$TMP/plain"
 
 # plain mode, a PUT whose answer is lost after the server carried it out
-# ("late": relayed, its answer held past --timeout): the publish fails, and
-# that object goes too, as the ones the run knew it wrote; when it is the
-# manifest's, the manifest goes first (else it would list files removed)
-# plain_lost NAME QUERY: the PUT whose target has QUERY answers late
+# ("late": relayed, its answer held past --timeout; --retries 1): a HEAD
+# finds the object this run's, and the publish goes on (exit 0, every file
+# and the manifest there); a PUT read whole but never carried out (the
+# proxy resets it): the HEAD finds none, the publish fails, and the
+# objects the run wrote go (else a prefix without its file would stay)
+# plain_lost NAME QUERY ACTION: the PUT whose target has QUERY gets ACTION
 plain_lost() {
-	set_rules "{\"method\": \"PUT\", \"query\": \"$2\", \"action\": \"late 4\"}"
-	expect_exit "lost answer, $1: exit 3, the object counted as removed" 3 \
-		"read time-out.*was writing, [0-9]+ removed, 0 left" \
-		env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --jobs 1 --timeout 2 --retries 1 \
-		"$TMP/lost" "s3://$B/$1/,opt=endpoint=$PEP,opt=encoding=plain"
+	set_rules "{\"method\": \"PUT\", \"query\": \"$2\", \"action\": \"$3\"}"
+	env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --jobs 1 --timeout 2 --retries 1 \
+		"$TMP/lost" "s3://$B/$1/,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
 	# the held answer's upstream work is done before the hold: nothing
-	# can land after the removal
-	check_eq "lost answer, $1: nothing left under the prefix, no manifest" \
-		"$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix "$1" --query 'Contents[].Key' --output text 2>&1)" "None"
+	# can land after the run
+	LISTED=$(aws_s3 rgw s3api list-objects-v2 --bucket "$B" --prefix "$1" --query 'Contents[].Key' --output text 2>&1)
 }
 mkdir -p "$TMP/lost"
 printf 'hello\n' >"$TMP/lost/a.txt"
 printf 'x\n' >"$TMP/lost/b.dat"
-plain_lost lost-file a.txt
-plain_lost lost-manifest s3pub-manifest
+# plain_found NAME QUERY: the answer lost, the object this run's
+plain_found() {
+	plain_lost "$1" "$2" "late 4"
+	check_eq "lost answer, $1: the object is this run's: exit 0 ($(head -c 300 "$TMP/err"))" "$RC" 0
+	check_eq "... every file and the manifest there" "$LISTED" \
+		"$1.s3pub-manifest.json	$1/a.txt	$1/b.dat"
+	check "... the spec gives the manifest's SHA-256" grep -q '"ManifestSHA256":"[0-9a-f]\{64\}"' "$TMP/out"
+}
+plain_found lost-file a.txt
+plain_found lost-manifest s3pub-manifest
+plain_lost lost-nw-file a.txt reset_response
+check_eq "lost answer, not carried out: exit 3 ($(head -c 300 "$TMP/err"))" "$RC" 3
+check "... the line: 'was not written', the run's objects removed" grep -q \
+	"a.txt was not written (of the objects this run wrote or was writing, [0-9]* removed, 0 left)\$" "$TMP/err"
+check_eq "... nothing left under the prefix, no manifest" "$LISTED" "None"
 # SIGTERM while the late answer is awaited: that object goes too
 set_rules '{"method": "PUT", "query": "b.dat", "action": "late 5"}'
 plain_term "lost answer, SIGTERM" lost-sig 'e.get("late", "").find("b.dat") >= 0' \
@@ -625,12 +656,30 @@ check "... 'after a try whose answer was lost: its ETag is not this run's MD5'" 
 rm -f "$TMP/obj"
 aws_rgw s3 cp --quiet "s3://$B/lost-nx2.tar.gz" "$TMP/obj"
 check "... the other object stays" cmp -s "$TMP/other" "$TMP/obj"
-# without --no-overwrite, every try's answer lost (--retries 1): exit 3,
-# and the message says the object may have been written
-lost_put lost-ow --retries 1
-check_eq "lost answer, --retries 1: exit 3 ($(head -c 300 "$TMP/err"))" "$RC" 3
-check "... 'may have been written'" grep -q "a try's answer was lost: s3://$B/lost-ow.tar.gz may have been written (whole: the server checks the signed hash)\$" "$TMP/err"
-check "... it was: the archive" archive_is lost-ow
+# without --no-overwrite, every try's answer lost (--retries 1): a HEAD
+# finds this run's object (its ETag the body's MD5): exit 0
+lost_put lost-ow --retries 1 --verbose
+check_eq "lost answer, --retries 1: the object is this run's: exit 0 ($(grep -v '^s3pub: [<>]' "$TMP/err" | tail -n 1 | head -c 300))" "$RC" 0
+check "... --verbose says so" grep -q "lost-ow.tar.gz: a try's answer was lost and the next request found the object: it is this run's" "$TMP/err"
+check "... the result spec's ContentSHA256 is the archive's" grep -q "\"ContentSHA256\":\"$sha\"" "$TMP/out"
+check "... the object is the archive" archive_is lost-ow
+# the request read whole but never carried out (the proxy resets it): the
+# HEAD finds no object: exit 3, 'was not written'
+set_rules '{"method": "PUT", "query": "lost-nw", "action": "reset_response"}'
+expect_exit "lost answer, not carried out: exit 3, 'was not written'" 3 \
+	"a try's answer was lost: s3://$B/lost-nw.tar.gz was not written\$" \
+	with_keys rgw "$S3PUB" publish --retries 1 "$TMP/lost" "s3://$B/lost-nw,opt=endpoint=$PEP"
+# ... while the key holds another, smaller object: not this run's, which
+# stays
+printf 'old\n' >"$TMP/other"
+aws_rgw s3 cp --quiet "$TMP/other" "s3://$B/lost-old.tar.gz" || not_ok "aws s3 cp lost-old.tar.gz"
+set_rules '{"method": "PUT", "query": "lost-old", "action": "reset_response"}'
+expect_exit "lost answer, not carried out, another object there: exit 3, not this run's" 3 \
+	"a try's answer was lost, and s3://$B/lost-old.tar.gz is not known as this run's: it has 4 bytes, this run's [0-9]+\$" \
+	with_keys rgw "$S3PUB" publish --retries 1 "$TMP/lost" "s3://$B/lost-old,opt=endpoint=$PEP"
+rm -f "$TMP/obj"
+aws_rgw s3 cp --quiet "s3://$B/lost-old.tar.gz" "$TMP/obj"
+check "... the other object stays" cmp -s "$TMP/other" "$TMP/obj"
 set_rules ''
 
 # --- valgrind memcheck: one publish, single and multipart --------------------
