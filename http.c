@@ -1639,6 +1639,12 @@ http_request_do(http_client *c, const http_request *rq, http_response *rs,
 				conn_free(k);
 			return 0;
 		}
+		/* closed with a reset, not a FIN: the request's bytes still
+		 * queued in the kernel are dropped, not sent on after this run
+		 * gave up on them (a signal's exit, then a rerun with other
+		 * bytes that this one's would overwrite) */
+		setsockopt(k->fd, SOL_SOCKET, SO_LINGER, &(struct linger){ 1, 0 },
+		    sizeof(struct linger));
 		conn_free(k);
 		/* a kept-alive connection the server had closed: once, afresh */
 		if (rs->reused && !retried && !got_any && !rs->body_sent

@@ -2022,6 +2022,10 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 			/* hash_body's message names no object */
 			if (strncmp(was, "interrupted", 11) == 0)
 				err_set(err, S3P_ENET, "s3://%s/%s: %s", bucket, key, was);
+			else if (lost)
+				err_set(err, err->status, "%s; stopped while the answer "
+				    "was awaited: s3://%s/%s may have been written", was,
+				    bucket, key);
 			return -1;
 		}
 		if (rc != S3_BODY_CHANGED) {
