@@ -619,16 +619,22 @@ plain_term "lost answer, SIGTERM" lost-sig 'e.get("late", "").find("b.dat") >= 0
 # SIGTERM while a PutObject's body goes slowly (the proxy takes 1 MB/s):
 # the connection is reset, so the bytes the kernel still held are dropped,
 # not sent on to complete the old object after a rerun wrote a new one
+# term_at KEY ACTION EVENT TARGET_OPTS: a publish of $TMP/land to KEY
+# through the proxy, whose PUT gets ACTION; SIGTERM a second after the
+# proxy logs EVENT ("begin", "late") for it; RC, err
+term_at() {
+	set_rules "{\"method\": \"PUT\", \"query\": \"$1\", \"action\": \"$2\"}"
+	env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish \
+		"$TMP/land" "s3://$B/$1,opt=endpoint=$PEP$4" >"$TMP/out" 2>"$TMP/err" &
+	_pid=$!
+	wait_log "e.get(\"$3\", \"\").find(\"$1\") >= 0" || not_ok "$1: no '$3' for its PUT"
+	sleep 1
+	kill -s TERM "$_pid"
+	wait_exit "$_pid"
+}
 mkdir -p "$TMP/land"
 head -c 4000000 /dev/urandom >"$TMP/land/data.bin"
-set_rules '{"method": "PUT", "query": "late-land", "action": "slow 1000000"}'
-env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish \
-	"$TMP/land" "s3://$B/late-land,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
-_pid=$!
-wait_log 'e.get("begin", "").find("late-land") >= 0' || not_ok "late-land: the PUT never began"
-sleep 1
-kill -s TERM "$_pid"
-wait_exit "$_pid"
+term_at late-land "slow 1000000" begin ""
 check_eq "SIGTERM during a slow PutObject: exit 143 ($(head -c 200 "$TMP/err"))" "$RC" 143
 printf 'new\n' >"$TMP/land/new.txt"
 with_keys rgw "$S3PUB" publish "$TMP/land" "s3://$B/late-land,opt=endpoint=$RGW_ENDPOINT" >/dev/null 2>"$TMP/err"
@@ -640,31 +646,13 @@ check_eq "... 5 s later the key holds the rerun's archive, not the interrupted r
 	"$(sha256sum <"$TMP/obj" | cut -d' ' -f1)" "$("$S3PUB" archive "$TMP/land" | sha256sum | cut -d' ' -f1)"
 # SIGTERM while the answer is awaited (the server stored the object): the
 # line says the object may have been written
-set_rules '{"method": "PUT", "query": "late-sig", "action": "late 30"}'
-env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish --timeout 60 \
-	"$TMP/land" "s3://$B/late-sig,opt=endpoint=$PEP" >"$TMP/out" 2>"$TMP/err" &
-_pid=$!
-if wait_log 'e.get("late", "").find("late-sig") >= 0'; then
-	kill -s TERM "$_pid"
-	wait_exit "$_pid"
-	check_eq "SIGTERM while a PutObject's answer is awaited: exit 143" "$RC" 143
-	check "... the line: stopped while the answer was awaited, may have been written" grep -q \
-		"SIGTERM: .*; stopped while the answer was awaited: s3://$B/late-sig.tar.gz may have been written\$" "$TMP/err"
-else
-	not_ok "late-sig: the PUT's answer was never held: $(head -c 300 "$TMP/err")"
-	kill "$_pid" 2>/dev/null
-	wait_exit "$_pid"
-fi
+term_at late-sig "late 30" late ""
+check_eq "SIGTERM while a PutObject's answer is awaited: exit 143" "$RC" 143
+check "... the line: stopped while the answer was awaited, may have been written" grep -q \
+	"SIGTERM: .*; stopped while the answer was awaited: s3://$B/late-sig.tar.gz may have been written\$" "$TMP/err"
 # ... in plain mode: the file's object, counted as removed, stays away
 rm -f "$TMP/land/new.txt"
-set_rules '{"method": "PUT", "query": "land-plain", "action": "slow 1000000"}'
-env AWS_ACCESS_KEY_ID="$S3_AK" AWS_SECRET_ACCESS_KEY="$S3_SK" "$S3PUB" publish \
-	"$TMP/land" "s3://$B/land-plain/,opt=endpoint=$PEP,opt=encoding=plain" >"$TMP/out" 2>"$TMP/err" &
-_pid=$!
-wait_log 'e.get("begin", "").find("land-plain") >= 0' || not_ok "land-plain: the PUT never began"
-sleep 1
-kill -s TERM "$_pid"
-wait_exit "$_pid"
+term_at land-plain/ "slow 1000000" begin ",opt=encoding=plain"
 check "SIGTERM during a slow plain PutObject: '1 removed, 0 left'" grep -q '1 removed, 0 left)$' "$TMP/err"
 sleep 5
 check_eq "... 5 s later nothing under the prefix" \
