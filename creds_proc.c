@@ -39,9 +39,10 @@ creds_process(creds_ctx *cx, const char *cmd, const char *what, creds *c,
 	 * libc's internal allocator and would bring it into the binary beside
 	 * alloc.c. Not fork either: its at-fork handling (libc's locks, kept
 	 * usable in the child) serves a child that goes on running libc, and
-	 * costs 460 bytes; this child only calls async-signal-safe functions
-	 * (open, dup2, execve, _exit), as a child of a threaded process must;
-	 * 127 is the shell's "could not run" status.
+	 * brings 1.4 KB into the binary; this child only calls
+	 * async-signal-safe functions (open, dup2, execve, _exit), as a child
+	 * of a threaded process must; 127 is the shell's "could not run"
+	 * status.
 	 */
 	pid = _Fork();
 	if (pid == 0) {

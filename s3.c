@@ -2028,18 +2028,20 @@ s3_upload(s3_client *s, const char *bucket, const char *key,
 				    bucket, key);
 			return -1;
 		}
+		if (rc != S3_BODY_CHANGED && !lost)
+			return -1;
 		if (rc != S3_BODY_CHANGED) {
 			s3p_err e;
 
 			/* the lost try may have stored it: a HEAD tells */
-			if (lost && (rc = own_object(s, &body, res, why,
-			    sizeof why, &e)) == 1)
+			if ((rc = own_object(s, &body, res, why, sizeof why,
+			    &e)) == 1)
 				goto own;
-			if (lost && rc == 0)
+			if (rc == 0)
 				err_set(err, err->status, "%s; a try's answer was "
 				    "lost, and s3://%s/%s is not known as this run's: "
 				    "%s", was, bucket, key, why);
-			else if (lost)
+			else
 				err_set(err, err->status, "%s; a try's answer was lost: "
 				    "s3://%s/%s %s", was, bucket, key,
 				    s->scratch->rs.status == 404 ? "was not written" :

@@ -638,7 +638,8 @@ term_at late-land "slow 1000000" begin ""
 check_eq "SIGTERM during a slow PutObject: exit 143 ($(head -c 200 "$TMP/err"))" "$RC" 143
 printf 'new\n' >"$TMP/land/new.txt"
 with_keys rgw "$S3PUB" publish "$TMP/land" "s3://$B/late-land,opt=endpoint=$RGW_ENDPOINT" >/dev/null 2>"$TMP/err"
-check_eq "... the rerun (another tree) exits 0 ($(head -c 200 "$TMP/err"))" "$?" 0
+rc=$?
+check_eq "... the rerun (another tree) exits 0 ($(head -c 200 "$TMP/err"))" "$rc" 0
 sleep 5     # the old run's 4 MB at the proxy's pace, had they gone on
 rm -f "$TMP/obj"
 aws_s3 rgw s3 cp "s3://$B/late-land.tar.gz" "$TMP/obj" >/dev/null 2>&1
